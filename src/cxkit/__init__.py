@@ -1,0 +1,19 @@
+"""cxkit — move credentials between credential managers, losslessly and encrypted.
+
+Layers (dependencies flow one way, top to bottom):
+
+* :mod:`cxkit.cxf` — the FIDO Credential Exchange Format 1.0: model, codec, validator.
+* :mod:`cxkit.passkey` — passkey key handling and WebAuthn self-verification ("hazmat").
+* :mod:`cxkit.crypto` — HPKE, JWE and passphrase envelopes ("hazmat").
+* :mod:`cxkit.cxp` — the Credential Exchange Protocol messages and the P0 profile.
+* :mod:`cxkit.adapters` — readers and writers for other applications' export formats.
+* :mod:`cxkit.cli` — the ``cxkit`` command.
+"""
+
+from __future__ import annotations
+
+from cxkit.errors import CxkitError
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["CxkitError", "__version__"]
