@@ -1,0 +1,91 @@
+"""Helpers shared by the benchmark suites: timing, peak memory, and the Figure record.
+
+A *figure* is one measured number next to its *floor*: the same work done by a baseline
+(``orjson``, bare ``cryptography``, ...) measured in the same run, so that machines and
+noise cancel out in the ratio.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Figure:
+    """One benchmark result; ``ratio`` = value / floor, compared with ``target`` (a max ratio)."""
+
+    suite: str
+    name: str
+    value: float
+    unit: str
+    floor: float | None = None
+    floor_name: str | None = None
+    target: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.floor in (None, 0):
+            return None
+        return self.value / self.floor  # type: ignore[operator]
+
+    @property
+    def ok(self) -> bool | None:
+        """Whether the target holds; ``target`` is a ceiling on the ratio unless
+        ``extra['target_is_minimum']`` is set (then a floor, e.g. throughput ratios)."""
+        r = self.ratio
+        if self.target is None or r is None:
+            return None
+        if self.extra.get("target_is_minimum"):
+            return r >= self.target
+        return r <= self.target
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "floor": self.floor,
+            "floor_name": self.floor_name,
+            "ratio": self.ratio,
+            "target": self.target,
+            "ok": self.ok,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+
+def best_time(fn: Callable[[], object], repeat: int = 3, *, gc_off: bool = True) -> float:
+    """Best wall-clock seconds of ``repeat`` runs of ``fn`` (GC paused when ``gc_off``)."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        was_enabled = gc.isenabled()
+        if gc_off:
+            gc.disable()
+        try:
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return best
+
+
+def peak_memory(fn: Callable[[], object]) -> int:
+    """Peak bytes allocated through Python's allocators while ``fn`` runs (tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = fn()
+        _, peak = tracemalloc.get_traced_memory()
+        del result
+    finally:
+        tracemalloc.stop()
+    return peak
