@@ -1,0 +1,429 @@
+"""Passkey self-verification: prove an imported passkey can still sign in.
+
+:func:`verify_passkey` plays both sides of a WebAuthn authentication ceremony with the passkey's
+members (CXF §3.3.12, cxf.md §5.1-§5.2):
+
+1. **Authenticator** (our code, :mod:`cxkit.passkey.keys`): authenticatorData (WebAuthn L3
+   §6.1) = SHA-256(rpId) ‖ flags (UP|UV, plus BE/BS when known) ‖ signCount 0 (4 bytes);
+   clientDataJSON (§5.8.1) = ``{"type":"webauthn.get","challenge":<b64url of 32 fresh random
+   bytes>,"origin":"https://<rpId>","crossOrigin":false}``; signature over authenticatorData ‖
+   SHA-256(clientDataJSON) with the key's scheme (ECDSA with the curve's hash, Ed25519,
+   RSASSA-PKCS1-v1_5/SHA-256).
+2. **Relying party** (Yubico ``fido2``, an independent implementation): the steps of WebAuthn L3
+   §7.2 "Verifying an Authentication Assertion" that apply — clientData parsed with
+   ``fido2.webauthn.CollectedClientData`` (type, challenge, origin via ``fido2.rpid.
+   verify_rp_id``), authenticatorData parsed with ``fido2.webauthn.AuthenticatorData`` (rpIdHash,
+   UP, UV, BE/BS, signCount), the public key decoded from COSE bytes with ``fido2.cbor`` +
+   ``fido2.cose.CoseKey.parse`` and the signature checked with ``CoseKey.verify``. This is the
+   check ``Fido2Server.authenticate_complete`` performs; that method itself is not used because
+   its JSON-object parsing costs ~1.5 ms per call (``typing.get_type_hints`` on every object).
+
+The RP verifies against the COSE public key derived from the private key — or, when given,
+against the ``public_key`` the relying party stored, so a private key that does not belong to
+the registered public key fails.
+
+:func:`verify_passkey` never raises for bad passkey data: every problem is a
+:class:`PasskeyFinding` with a stable dotted code (see :data:`FINDING_CODES`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import constant_time
+from fido2 import cbor
+from fido2.cose import CoseKey
+from fido2.rpid import verify_rp_id
+from fido2.webauthn import AuthenticatorData, CollectedClientData
+
+from ._b64 import b64url_encode
+from .convert import MAX_CREDENTIAL_ID_BYTES
+from .keys import _COSE_ALG_OK, Algorithm, PasskeyKey, _inspect, _Rejection
+
+__all__ = [
+    "FINDING_CODES",
+    "MAX_USER_HANDLE_BYTES",
+    "PasskeyCheck",
+    "PasskeyFinding",
+    "Severity",
+    "rp_id_problem",
+    "verify_passkey",
+]
+
+Severity = Literal["error", "warning", "info"]
+MAX_USER_HANDLE_BYTES: Final = 64
+"""WebAuthn L3 §5.4.3: ``user.id`` is 1-64 bytes."""
+
+FINDING_CODES: Final[dict[str, tuple[Severity, str]]] = {
+    "passkey.key-not-pkcs8": ("error", "key is not unencrypted PKCS#8 DER (or is malformed)"),
+    "passkey.unsupported-algorithm": ("error", "key algorithm/curve/size cxkit does not handle"),
+    "passkey.rsa-key-too-small": ("error", "RSA key below 2048 bits"),
+    "passkey.credential-id-empty": ("error", "credential id missing or empty"),
+    "passkey.credential-id-too-long": ("error", "credential id longer than 1023 bytes"),
+    "passkey.user-handle-empty": ("warning", "user handle missing or empty"),
+    "passkey.user-handle-too-long": ("error", "user handle longer than 64 bytes"),
+    "passkey.rp-id-invalid": ("error", "rpId is not a valid RP ID (a lower-case domain name)"),
+    "passkey.rp-id-mismatch": ("error", "assertion rejected: rpIdHash/origin not the RP's"),
+    "passkey.backup-flags-inconsistent": ("warning", "backup state set but not backup eligible"),
+    "passkey.public-key-invalid": ("error", "stored public key is not a usable COSE_Key"),
+    "passkey.public-key-mismatch": ("error", "private key does not match the stored public key"),
+    "passkey.signature-invalid": ("error", "assertion signature did not verify"),
+    "passkey.assertion-invalid": ("error", "RP-side assertion checks failed (type/flags/...)"),
+    "passkey.check-failed": ("error", "unexpected internal failure while checking"),
+}
+"""Every finding code :func:`verify_passkey` can emit → (severity, meaning)."""
+
+_UP: Final = 0x01
+_UV: Final = 0x04
+_BE: Final = 0x08
+_BS: Final = 0x10
+_COUNTER_ZERO: Final = b"\x00\x00\x00\x00"
+_GET: Final = "webauthn.get"
+
+
+@dataclass(frozen=True)
+class PasskeyFinding:
+    """One problem found in a passkey (``code`` is stable, ``message`` is for people and never
+    contains key material)."""
+
+    severity: Severity
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PasskeyCheck:
+    """The result of :func:`verify_passkey`. ``ok`` is False iff an error-level finding exists."""
+
+    ok: bool
+    algorithm: Algorithm | None
+    findings: tuple[PasskeyFinding, ...]
+    public_key_fingerprint: str | None
+    """:func:`~cxkit.passkey.keys.public_key_fingerprint` of the key derived from ``key``."""
+    cose_public_key: bytes | None
+    """The COSE_Key (canonical CBOR) derived from ``key``, as an RP stores it."""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The finding codes, in order."""
+        return tuple(f.code for f in self.findings)
+
+
+def _finding(code: str, message: str) -> PasskeyFinding:
+    return PasskeyFinding(FINDING_CODES[code][0], code, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# RP ID
+
+_LABEL: Final = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_DOMAIN_RE: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+
+
+def rp_id_problem(rp_id: object) -> str | None:
+    """Why *rp_id* is not a valid WebAuthn RP ID, or ``None`` when it is.
+
+    cxkit's rule (WebAuthn L3 §5.1.2: an RP ID is a valid domain string): a lower-case ASCII
+    domain name of LDH labels (1-63 characters, no leading/trailing hyphen; ``xn--`` A-labels
+    allowed), at most 253 characters, no trailing dot; no scheme, port, path or user info; not
+    an IP literal. Single-label names (``localhost``) are accepted.
+    """
+    if not isinstance(rp_id, str):
+        return f"rpId must be a string, not {type(rp_id).__name__}"
+    return _rp_id_problem(rp_id)
+
+
+@lru_cache(maxsize=4096)
+def _rp_id_problem(rp_id: str) -> str | None:
+    if not rp_id:
+        return "rpId is empty"
+    shown = repr(rp_id[:80])
+    if len(rp_id) > 253:
+        return "rpId is longer than 253 characters"
+    if "://" in rp_id:
+        return f"rpId {shown} contains a URL scheme; an RP ID is a bare domain (example.com)"
+    if any(c in rp_id for c in "/?#@"):
+        return f"rpId {shown} contains a path, query or user info; an RP ID is a bare domain"
+    if ":" in rp_id or rp_id.startswith("["):
+        return f"rpId {shown} contains a port or is an IPv6 literal"
+    if not rp_id.isascii():
+        return f"rpId {shown} is not ASCII; use the punycode (xn--) form"
+    if rp_id != rp_id.lower():
+        return f"rpId {shown} is not lower-case (browsers hash the lower-case form)"
+    if rp_id.endswith("."):
+        return f"rpId {shown} ends with a dot"
+    if not _DOMAIN_RE.fullmatch(rp_id):
+        return f"rpId {shown} is not a domain name (dot-separated letters, digits, hyphens)"
+    if rp_id.rsplit(".", 1)[-1].isdigit():
+        return f"rpId {shown} is an IP address; RP IDs are domain names"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _rp_context(rp_id: str) -> tuple[bytes, str]:
+    """(SHA-256 of the RP ID, JSON-encoded origin ``"https://<rpId>"``) — cached per rpId."""
+    digest = hashlib.sha256(rp_id.encode("utf-8", "surrogatepass")).digest()
+    return digest, json.dumps("https://" + rp_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored public keys
+
+_RS256_ALGS: Final = frozenset({-257})
+_ALLOWED_STORED_ALGS: Final = {**_COSE_ALG_OK, Algorithm.RS256: _RS256_ALGS}
+_MATERIAL_LABELS: Final = (1, -1, -2, -3)
+
+
+def _parse_cose(data: object) -> tuple[CoseKey, dict[int, object]] | str:
+    """Decode COSE public key bytes as an RP would (``fido2``); a problem string on failure."""
+    if not isinstance(data, bytes | bytearray | memoryview) or not data:
+        return "stored public key must be non-empty COSE_Key bytes"
+    try:
+        decoded = cbor.decode(bytes(data))
+    except Exception:  # fido2's decoder raises assorted builtins on garbage
+        return "stored public key is not valid CBOR"
+    if not isinstance(decoded, dict) or not all(isinstance(k, int) for k in decoded):
+        return "stored public key is not a COSE_Key map"
+    alg = decoded.get(3)
+    if not any(alg in algs for algs in _ALLOWED_STORED_ALGS.values()) or isinstance(alg, bool):
+        return f"stored public key has unsupported COSE alg {alg!r}"
+    try:
+        return CoseKey.parse(decoded), decoded
+    except Exception:
+        return "stored public key is not a COSE_Key"
+
+
+def _normal(value: object) -> object:
+    return value.lstrip(b"\x00") if isinstance(value, bytes) else value
+
+
+def _same_key(algorithm: Algorithm, ours: dict[int, object], stored: dict[int, object]) -> bool:
+    if stored.get(3) not in _ALLOWED_STORED_ALGS[algorithm]:
+        return False
+    return all(_normal(ours.get(k)) == _normal(stored.get(k)) for k in _MATERIAL_LABELS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ceremony
+
+
+def _relying_party(
+    rp_key: CoseKey,
+    auth_data: bytes,
+    client_data: bytes,
+    signature: bytes,
+    challenge: bytes,
+    expected_rp_id: str | None,
+    flags: int,
+) -> tuple[list[PasskeyFinding], bool]:
+    """WebAuthn L3 §7.2 on fido2's parsers; returns (findings, signature verified)."""
+    findings: list[PasskeyFinding] = []
+    ad = AuthenticatorData(auth_data)
+    cd = CollectedClientData(client_data)
+    if cd.type != _GET or not constant_time.bytes_eq(cd.challenge, challenge):
+        findings.append(_finding("passkey.assertion-invalid", "clientData type or challenge"))
+    if expected_rp_id is not None:
+        rp_hash = _rp_context(expected_rp_id)[0]
+        if not constant_time.bytes_eq(ad.rp_id_hash, rp_hash) or not verify_rp_id(
+            expected_rp_id, cd.origin
+        ):
+            findings.append(
+                _finding(
+                    "passkey.rp-id-mismatch",
+                    f"the relying party {expected_rp_id!r} rejects the assertion: its rpIdHash "
+                    "is SHA-256 of another RP ID (the passkey is bound to a different rpId)",
+                )
+            )
+    if ad.flags != flags or not (ad.is_user_present() and ad.is_user_verified()) or ad.counter:
+        findings.append(_finding("passkey.assertion-invalid", "authenticatorData flags/counter"))
+    try:
+        rp_key.verify(bytes(ad) + cd.hash, signature)
+    except InvalidSignature:
+        return findings, False
+    except Exception:  # fido2 raises ValueError for curve mismatches and the like
+        return findings, False
+    return findings, True
+
+
+def verify_passkey(
+    *,
+    key: bytes | PasskeyKey,
+    credential_id: bytes,
+    rp_id: str,
+    user_handle: bytes | None,
+    backup_eligible: bool | None = None,
+    backup_state: bool | None = None,
+    public_key: bytes | None = None,
+    expected_rp_id: str | None = None,
+) -> PasskeyCheck:
+    """Check that a passkey can authenticate: sign a fresh WebAuthn assertion with *key* and
+    verify it as a relying party with ``fido2`` (see the module docstring), plus the member
+    checks of CXF §3.3.12 / WebAuthn (credential id 1-1023 bytes, user handle 1-64 bytes, rpId a
+    valid RP ID).
+
+    :param key: the CXF ``key`` — PKCS#8 DER bytes (or an already loaded :class:`PasskeyKey`).
+    :param credential_id: raw credential id bytes.
+    :param rp_id: the passkey's RP ID; the assertion's rpIdHash is SHA-256 of it.
+    :param user_handle: raw ``user.id`` bytes (``None``/empty: warning).
+    :param backup_eligible: BE flag when known (KeePassXC stores it); sets BE in the assertion.
+    :param backup_state: BS flag when known; BS without BE is reported and not set.
+    :param public_key: the COSE_Key the relying party stored at registration, when known: the
+        RP verifies against it instead of the derived key.
+    :param expected_rp_id: the RP ID of the relying party doing the verification (defaults to
+        *rp_id*); a different value simulates using the passkey at another site and must fail
+        with ``passkey.rp-id-mismatch``.
+    :return: a :class:`PasskeyCheck`; never raises for bad passkey data.
+    """
+    findings: list[PasskeyFinding] = []
+    algorithm: Algorithm | None = None
+    cose_public: bytes | None = None
+    fingerprint: str | None = None
+    try:
+        _check_members(findings, credential_id, user_handle)
+        rp_ok = _check_rp_id(findings, rp_id)
+        if expected_rp_id is None:
+            expected = rp_id if rp_ok else None
+        else:
+            expected = expected_rp_id if _check_rp_id(findings, expected_rp_id) else None
+        flags = _UP | _UV
+        if backup_eligible:
+            flags |= _BE
+        if backup_state:
+            if backup_eligible is False:
+                findings.append(
+                    _finding(
+                        "passkey.backup-flags-inconsistent",
+                        "backup state (BS) is set but backup eligible (BE) is not; WebAuthn "
+                        "§6.1.3 forbids it, BS left unset",
+                    )
+                )
+            else:
+                flags |= _BS
+        loaded = key if isinstance(key, PasskeyKey) else _inspect(key)
+        if isinstance(loaded, _Rejection):
+            findings.append(_finding(loaded.code, loaded.message))
+        else:
+            algorithm = loaded.algorithm
+            cose_public = loaded.cose_public_key
+            fingerprint = loaded.fingerprint
+            _ceremony(
+                findings,
+                loaded,
+                rp_id if isinstance(rp_id, str) else "",
+                expected,
+                flags,
+                public_key,
+            )
+    except Exception as exc:  # a bug in here must not sink an import: report it
+        findings.append(
+            _finding("passkey.check-failed", f"internal error while checking: {type(exc).__name__}")
+        )
+    ok = not any(f.severity == "error" for f in findings)
+    return PasskeyCheck(ok, algorithm, tuple(findings), fingerprint, cose_public)
+
+
+def _check_members(
+    findings: list[PasskeyFinding], credential_id: object, user_handle: object
+) -> None:
+    if not isinstance(credential_id, bytes | bytearray | memoryview) or not len(credential_id):
+        findings.append(
+            _finding("passkey.credential-id-empty", "credential id is missing or empty")
+        )
+    elif len(credential_id) > MAX_CREDENTIAL_ID_BYTES:
+        findings.append(
+            _finding(
+                "passkey.credential-id-too-long",
+                f"credential id is {len(credential_id)} bytes; WebAuthn allows at most "
+                f"{MAX_CREDENTIAL_ID_BYTES}",
+            )
+        )
+    if not isinstance(user_handle, bytes | bytearray | memoryview) or not len(user_handle):
+        findings.append(
+            _finding(
+                "passkey.user-handle-empty",
+                "user handle is missing or empty; discoverable sign-in will not identify the user",
+            )
+        )
+    elif len(user_handle) > MAX_USER_HANDLE_BYTES:
+        findings.append(
+            _finding(
+                "passkey.user-handle-too-long",
+                f"user handle is {len(user_handle)} bytes; WebAuthn allows 1 to "
+                f"{MAX_USER_HANDLE_BYTES}",
+            )
+        )
+
+
+def _check_rp_id(findings: list[PasskeyFinding], rp_id: object) -> bool:
+    problem = rp_id_problem(rp_id)
+    if problem is not None:
+        findings.append(_finding("passkey.rp-id-invalid", problem))
+        return False
+    return True
+
+
+def _ceremony(
+    findings: list[PasskeyFinding],
+    key: PasskeyKey,
+    rp_id: str,
+    expected_rp_id: str | None,
+    flags: int,
+    public_key: object,
+) -> None:
+    ours = key.cose_public_key
+    mismatch = False
+    if public_key is None:
+        decoded = cbor.decode(ours)  # decoded by fido2, as an RP would
+        assert isinstance(decoded, dict)
+        rp_key = CoseKey.parse(decoded)
+    else:
+        parsed = _parse_cose(public_key)
+        if isinstance(parsed, str):
+            findings.append(_finding("passkey.public-key-invalid", parsed))
+            return
+        rp_key, stored = parsed
+        derived = cbor.decode(ours)
+        assert isinstance(derived, dict)
+        if not _same_key(key.algorithm, derived, stored):
+            mismatch = True
+            findings.append(
+                _finding(
+                    "passkey.public-key-mismatch",
+                    f"the {key.algorithm.label} private key does not belong to the stored "
+                    "public key: the relying party would reject every sign-in",
+                )
+            )
+
+    # Authenticator side.
+    rp_hash, origin_json = _rp_context(rp_id)
+    challenge = os.urandom(32)
+    client_data = (
+        '{"type":"webauthn.get","challenge":"'
+        + b64url_encode(challenge)
+        + '","origin":'
+        + origin_json
+        + ',"crossOrigin":false}'
+    ).encode()
+    auth_data = rp_hash + bytes((flags,)) + _COUNTER_ZERO
+    signature = key.sign(auth_data + hashlib.sha256(client_data).digest())
+
+    # Relying-party side.
+    rp_findings, verified = _relying_party(
+        rp_key, auth_data, client_data, signature, challenge, expected_rp_id, flags
+    )
+    findings.extend(rp_findings)
+    if not verified and not mismatch:
+        findings.append(
+            _finding(
+                "passkey.signature-invalid",
+                f"an assertion signed with the {key.algorithm.label} key did not verify under "
+                "its public key",
+            )
+        )
