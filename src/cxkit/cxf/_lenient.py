@@ -1,0 +1,439 @@
+"""The tolerant decoder: builds model structs from decoded JSON, recording findings.
+
+Used for every structure the strict msgspec decoder rejects (unknown members, producer quirks,
+unknown credential types, ...) and for the few containers above items. Driven by the model's
+type annotations, so that adding a member to the model needs no change here.
+
+Nothing is dropped: what the model cannot hold is stashed on its struct and re-emitted by the
+lossless encoder — ``__dict__["_cx_unknown"]`` holds unknown members, ``__dict__["_cx_source"]``
+the source spelling of known members whose model value differs (unusable values, padded base64,
+fractional timestamps, ...).
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Union, get_args, get_origin
+
+import msgspec
+
+from cxkit.cxf import b64 as b64mod
+from cxkit.cxf import model as m
+from cxkit.cxf.findings import Finding, make_finding
+
+UNKNOWN: Final = "_cx_unknown"
+SOURCE: Final = "_cx_source"
+_UINT64_MAX: Final = 2**64 - 1
+
+
+class UnusableError(Exception):
+    """A value (or a whole structure) the model cannot hold; carries the finding code."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+class Context:
+    """Collects findings during one decode."""
+
+    __slots__ = ("findings", "may_have_null")
+
+    def __init__(self, may_have_null: bool = True) -> None:
+        self.findings: list[Finding] = []
+        #: False when the document has no ``null`` anywhere, so items need no null check.
+        self.may_have_null = may_have_null
+
+    def add(self, code: str, path: str, message: str | None = None) -> None:
+        self.findings.append(make_finding(code, path, message))
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+Converter = Callable[[Any, str, Context], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    attr: str
+    wire: str
+    required: bool
+    is_array: bool
+    convert: Converter
+
+
+# --------------------------------------------------------------------------- scalar converters
+
+
+def _str(value: Any, path: str, ctx: Context) -> str:
+    if isinstance(value, str):
+        return value
+    raise UnusableError("member.wrong-type", f"expected a string, found {json_type(value)}")
+
+
+def _bool(value: Any, path: str, ctx: Context) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise UnusableError("member.wrong-type", f"expected a boolean, found {json_type(value)}")
+
+
+def _int_converter(low: int, high: int) -> Converter:
+    def convert(value: Any, path: str, ctx: Context) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UnusableError(
+                "member.wrong-type", f"expected an integer, found {json_type(value)}"
+            )
+        if not low <= value <= high:
+            raise UnusableError("member.out-of-range", f"integer outside {low}..{high}")
+        return value
+
+    return convert
+
+
+def _timestamp(value: Any, path: str, ctx: Context) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UnusableError(
+            "member.wrong-type", f"expected an integer timestamp, found {json_type(value)}"
+        )
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnusableError("timestamp.out-of-range")
+        if value < 0:
+            raise UnusableError("timestamp.negative")
+        if value != int(value):
+            ctx.add("timestamp.fractional", path)
+        value = int(value)
+    if value < 0:
+        raise UnusableError("timestamp.negative")
+    if value > _UINT64_MAX:
+        raise UnusableError("timestamp.out-of-range")
+    return int(value)
+
+
+def _base64url(value: Any, path: str, ctx: Context) -> str:
+    if not isinstance(value, str):
+        raise UnusableError(
+            "member.wrong-type", f"expected base64url text, found {json_type(value)}"
+        )
+    if value == "":
+        return value  # kept: the validator reports empty ids and handles
+    try:
+        data, tolerances = b64mod.decode_lenient(value)
+    except b64mod.Base64Error as exc:
+        raise UnusableError("b64.invalid", str(exc)) from None
+    if not tolerances:
+        return value
+    for tolerance in tolerances:
+        ctx.add(f"b64.{tolerance}", path)
+    return b64mod.encode(data)
+
+
+def _optional_b64(value: Any, path: str, ctx: Context) -> str | None:
+    if value == "":
+        ctx.add("id.empty", path)
+        return None
+    return _base64url(value, path, ctx)
+
+
+# --------------------------------------------------------------------------- structured converters
+
+
+def _struct_converter(cls: type[m.CXFStruct]) -> Converter:
+    def convert(value: Any, path: str, ctx: Context) -> Any:
+        return build(cls, value, path, ctx)
+
+    return convert
+
+
+def _tuple_converter(element: Converter, what: str) -> Converter:
+    def convert(value: Any, path: str, ctx: Context) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise UnusableError("member.wrong-type", f"expected an array, found {json_type(value)}")
+        out = []
+        for index, element_value in enumerate(value):
+            element_path = f"{path}[{index}]"
+            try:
+                out.append(element(element_value, element_path, ctx))
+            except UnusableError as exc:
+                ctx.add(
+                    "member.invalid-element",
+                    element_path,
+                    f"{what} skipped: {exc.message or exc.code}",
+                )
+        return tuple(out)
+
+    return convert
+
+
+def _editable_field(value: Any, path: str, ctx: Context) -> m.EditableField:
+    if isinstance(value, dict) and "value" in value and not isinstance(value["value"], str | None):
+        raw = value["value"]
+        if isinstance(raw, bool):
+            text = "true" if raw else "false"
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            text = str(raw)
+        else:
+            raise UnusableError(
+                "member.wrong-type",
+                f"field value is a{'n' if json_type(raw)[0] in 'ao' else ''} {json_type(raw)}",
+            )
+        ctx.add("field.value-not-string", f"{path}.value")
+        field: m.EditableField = build(m.EditableField, {**value, "value": text}, path, ctx)
+        field.__dict__.setdefault(SOURCE, {})["value"] = raw
+        return field
+    result: m.EditableField = build(m.EditableField, value, path, ctx)
+    return result
+
+
+def credential_from_json(value: Any, path: str, ctx: Context) -> m.Credential:
+    """Dispatch a credential object on its ``type`` (unknown → :class:`UnknownCredential`)."""
+    return _credential(value, path, ctx)
+
+
+def _credential(value: Any, path: str, ctx: Context) -> m.Credential:
+    if not isinstance(value, dict):
+        raise UnusableError(
+            "member.wrong-type", f"a credential must be an object, found {json_type(value)}"
+        )
+    type_name = value.get("type")
+    members = {k: v for k, v in value.items() if k != "type"}
+    if type_name is None and isinstance(value.get("ty"), str):
+        ctx.add("credential.legacy-ty", f"{path}.ty")
+        type_name = value["ty"]
+        members.pop("ty")
+    if not isinstance(type_name, str):
+        ctx.add("credential.missing-type", path)
+        return m.UnknownCredential(credential_type="", members=value, reason="invalid")
+    cls = m.CREDENTIAL_TYPES.get(type_name)
+    if cls is None:
+        ctx.add(
+            "credential.unknown-type",
+            f"{path}.type",
+            f"credential type '{_printable(type_name)}' is not defined by CXF 1.0; kept",
+        )
+        return m.UnknownCredential(credential_type=type_name, members=members)
+    mark = len(ctx.findings)
+    try:
+        credential: m.Credential = build(cls, value, path, ctx, skip=("type",))
+    except UnusableError as exc:
+        del ctx.findings[mark:]  # the credential is kept whole; one finding says why
+        ctx.add(
+            "credential.invalid", path, f"{type_name} credential ignored: {exc.message or exc.code}"
+        )
+        return m.UnknownCredential(credential_type=type_name, members=members, reason="invalid")
+    return credential
+
+
+def _extension(value: Any, path: str, ctx: Context) -> m.Extension:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise UnusableError("extension.invalid")
+    name = value["name"]
+    if name == "shared":
+        try:
+            shared: m.SharedExtension = build(m.SharedExtension, value, path, ctx, skip=("name",))
+            return shared
+        except UnusableError:
+            pass  # kept verbatim as an unknown extension below; the validator reports it
+    members = {k: v for k, v in value.items() if k != "name"}
+    return m.UnknownExtension(extension_name=name, members=members)
+
+
+def _printable(text: str, limit: int = 60) -> str:
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- annotation → converter
+
+
+def _converter_for(annotation: Any, attr: str) -> tuple[Converter, bool]:
+    """Converter for a model annotation, and whether the annotation is an array."""
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *meta = get_args(annotation)
+        if base is str and any(isinstance(x, msgspec.Meta) and x.pattern for x in meta):
+            return _base64url, False
+        if base is int:
+            bounds = next(x for x in meta if isinstance(x, msgspec.Meta))
+            if attr in ("creation_at", "modified_at", "timestamp"):
+                return _timestamp, False
+            high = bounds.le if bounds.le is not None else _UINT64_MAX
+            return _int_converter(0, _UINT64_MAX if high >= 2**63 - 1 else int(high)), False
+        if base is m.EditableField:
+            return _editable_field, False
+        return _converter_for(base, attr)
+    if origin in (Union, __import__("types").UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            conv, is_array = _converter_for(args[0], attr)
+            if conv is _base64url:
+                return _optional_b64, is_array
+            return conv, is_array
+        if all(isinstance(a, type) and issubclass(a, m.Credential) for a in args):
+            return _credential, False
+        if all(isinstance(a, type) and issubclass(a, m.Extension) for a in args):
+            return _extension, False
+        raise TypeError(f"unsupported union in model: {annotation!r}")  # pragma: no cover
+    if origin is tuple:
+        element, _ = _converter_for(get_args(annotation)[0], attr)
+        what = "credential" if element is _credential else "element"
+        return _tuple_converter(element, what), True
+    if annotation is str:
+        return _str, False
+    if annotation is bool:
+        return _bool, False
+    if isinstance(annotation, type) and issubclass(annotation, m.CXFStruct):
+        return _struct_converter(annotation), False
+    raise TypeError(f"unsupported annotation in model: {annotation!r}")  # pragma: no cover
+
+
+_SPECS: dict[type, dict[str, FieldSpec]] = {}
+
+
+def specs(cls: type[m.CXFStruct]) -> dict[str, FieldSpec]:
+    """Wire name → FieldSpec for a model class (computed once)."""
+    found = _SPECS.get(cls)
+    if found is not None:
+        return found
+    hints = typing.get_type_hints(cls, include_extras=True)
+    info = msgspec.structs.fields(cls)
+    table: dict[str, FieldSpec] = {}
+    _SPECS[cls] = table  # registered first: Collection refers to itself
+    for f in info:
+        convert, is_array = _converter_for(hints[f.name], f.name)
+        table[f.encode_name] = FieldSpec(f.name, f.encode_name, f.required, is_array, convert)
+    return table
+
+
+# --------------------------------------------------------------------------- building structs
+
+#: Structures that are never dropped: a missing required scalar gets a default instead.
+_CONTAINERS: Final = (m.Header, m.Account, m.Collection, m.Item)
+#: Old spellings accepted on input: class → {old wire name: (new wire name, finding code)}.
+LEGACY_NAMES: Final[dict[type, dict[str, tuple[str, str]]]] = {
+    m.File: {"integrationHash": ("integrityHash", "file.legacy-integration-hash")},
+}
+#: Unknown members with a more specific explanation than ``member.unknown``.
+_KNOWN_STRANGERS: Final[dict[type, dict[str, str]]] = {
+    m.Fido2Extensions: {"hmacSecret": "passkey.legacy-hmac-secret"},
+}
+#: TOTP defaults from RFC 6238 / Google's key-URI format (spec §3.17).
+_TOTP_DEFAULTS: Final[dict[str, Any]] = {"period": 30, "digits": 6, "algorithm": "sha1"}
+
+
+def build(
+    cls: type[m.CXFStruct],
+    value: Any,
+    path: str,
+    ctx: Context,
+    *,
+    skip: tuple[str, ...] = (),
+    preset: dict[str, Any] | None = None,
+) -> Any:
+    """Build ``cls`` from a decoded JSON object; raise :class:`UnusableError` if it cannot be."""
+    if not isinstance(value, dict):
+        raise UnusableError("member.wrong-type", f"expected an object, found {json_type(value)}")
+    table = specs(cls)
+    legacy = LEGACY_NAMES.get(cls, {})
+    kwargs: dict[str, Any] = dict(preset or {})
+    unknown: dict[str, Any] = {}
+    source: dict[str, Any] = {}
+    for key, member in value.items():
+        if key in skip:
+            continue
+        member_path = f"{path}.{key}"
+        spec = table.get(key)
+        if spec is None and key in legacy:
+            new_name, code = legacy[key]
+            if new_name not in value:
+                ctx.add(code, member_path)
+                spec = table[new_name]
+        if spec is None:
+            unknown[key] = member
+            code = _KNOWN_STRANGERS.get(cls, {}).get(key, "member.unknown")
+            ctx.add(
+                code,
+                member_path,
+                None if code != "member.unknown" else f"unknown member '{_printable(key)}' kept",
+            )
+            continue
+        if spec.attr in kwargs:
+            continue  # preset by the caller
+        if member is None:
+            ctx.add("json.null", member_path)
+            source[key] = member
+            continue
+        if spec.is_array and member == [] and not spec.required:
+            ctx.add("array.empty-optional", member_path)
+            source[key] = member
+            continue
+        try:
+            converted = spec.convert(member, member_path, ctx)
+        except UnusableError as exc:
+            source[key] = member
+            if spec.required and not spec.is_array and cls not in _CONTAINERS:
+                if cls is m.Totp and spec.wire in _TOTP_DEFAULTS:
+                    ctx.add(exc.code, member_path, exc.message)
+                    continue
+                raise UnusableError(exc.code, f"`{key}`: {exc.message or exc.code}") from None
+            ctx.add(exc.code, member_path, exc.message)
+            continue
+        kwargs[spec.attr] = converted
+        if key != spec.wire or (
+            not isinstance(converted, m.CXFStruct | tuple) and converted != member
+        ):
+            source[key] = member  # a legacy name or a normalised spelling
+    for spec in table.values():
+        if not spec.required or spec.attr in kwargs:
+            continue
+        if spec.is_array:
+            kwargs[spec.attr] = ()
+            ctx.add("array.missing", f"{path}.{spec.wire}")
+        elif cls is m.Totp and spec.wire in _TOTP_DEFAULTS:
+            kwargs[spec.attr] = _TOTP_DEFAULTS[spec.wire]
+            ctx.add(
+                "totp.default-applied",
+                f"{path}.{spec.wire}",
+                f"`{spec.wire}` missing; {_TOTP_DEFAULTS[spec.wire]} assumed",
+            )
+        elif cls in _CONTAINERS:
+            default = _container_default(spec)
+            kwargs[spec.attr] = default
+            code = "header.missing-member" if cls is m.Header else "member.missing"
+            ctx.add(
+                code, f"{path}.{spec.wire}", f"required member `{spec.wire}` missing or unusable"
+            )
+        else:
+            raise UnusableError("member.missing", f"required member `{spec.wire}` missing")
+    obj = cls(**kwargs)
+    if unknown:
+        obj.__dict__[UNKNOWN] = unknown
+    if source:
+        obj.__dict__.setdefault(SOURCE, {}).update(source)
+    return obj
+
+
+def _container_default(spec: FieldSpec) -> Any:
+    if spec.attr == "version":
+        return m.CXF_VERSION
+    if spec.convert is _timestamp:
+        return 0
+    return ""

@@ -1,0 +1,509 @@
+"""Semantic validation of a decoded CXF document: the spec's checklist (notes §7, items 1–31)
+as far as it applies to a document at rest.
+
+:func:`validate` returns the decoder's findings followed by its own; it never raises for a
+problem inside the document. Checks per structure:
+
+* identifiers: empty, longer than 64 bytes, reused within an account (§1.4, §7.2);
+* EditableFields: unknown or unexpected ``fieldType``, value formats of boolean, date,
+  year-month, country and subdivision codes, e-mail, number (§4);
+* passkeys: PKCS#8 key of a WebAuthn algorithm, credentialId and userHandle lengths, rpId,
+  hmacCredentials, credBlob, largeBlob inflating to ``uncompressedSize`` (§5);
+* TOTP: algorithm, Base32 secret, period and digits (§3.17); ssh-key: PKCS#8 and ``keyType``;
+  file: ``integrityHash`` length and, when the bytes are supplied, size and SHA-256 (§3.8);
+* the ``shared`` extension's accessors and permissions (§6.2); Android certificate fingerprints;
+  LinkedItem and item-reference targets; scope URLs; timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+import msgspec
+
+from cxkit.cxf import b64 as b64mod
+from cxkit.cxf import model as m
+from cxkit.cxf._keys import pkcs8_info
+from cxkit.cxf.codec import Document
+from cxkit.cxf.findings import Finding, make_finding
+
+__all__ = ["validate"]
+
+_MAX_ID: Final = 64
+_YEAR_3000: Final = 32503680000
+_DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_YEAR_MONTH: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_COUNTRY: Final = re.compile(r"[A-Z]{2}")
+_SUBDIVISION: Final = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+")
+_NUMBER: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_LABEL: Final = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_IPV4: Final = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+_PASSPORT_TYPE: Final = re.compile(r"P[A-Z<]?")
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_HASH_LENGTHS: Final = {"sha256": 32, "sha512": 64}
+_FIELD_TYPES: Final = frozenset(m.FIELD_TYPES)
+
+
+def validate(doc: Document, *, attachments: Mapping[str, bytes] | None = None) -> list[Finding]:
+    """All findings for ``doc``: the decoder's, then the semantic checks.
+
+    ``attachments`` maps ``File.id`` (base64url text) to the file's bytes; when given, each
+    file credential's ``decryptedSize`` and ``integrityHash`` are checked against them.
+    """
+    checker = _Checker(attachments)
+    checker.header(doc.header)
+    return [*doc.findings, *checker.findings]
+
+
+class _Checker:
+    def __init__(self, attachments: Mapping[str, bytes] | None) -> None:
+        self.findings: list[Finding] = []
+        self.attachments = attachments
+        self.ids: dict[str, str] = {}
+        self.item_ids: set[str] = set()
+
+    def add(self, code: str, path: str, message: str | None = None) -> None:
+        self.findings.append(make_finding(code, path, message))
+
+    # ------------------------------------------------------------------ containers
+
+    def header(self, header: m.Header) -> None:
+        self.timestamp(header.timestamp, "$.timestamp")
+        for index, account in enumerate(header.accounts):
+            self.account(account, f"$.accounts[{index}]")
+
+    def account(self, account: m.Account, path: str) -> None:
+        self.ids = {}
+        self.item_ids = {item.id for item in account.items}
+        self.identifier(account.id, f"{path}.id", required=True)
+        for index, item in enumerate(account.items):
+            self.item(item, f"{path}.items[{index}]")
+        for index, collection in enumerate(account.collections):
+            self.collection(collection, f"{path}.collections[{index}]")
+        self.extensions(account.extensions, f"{path}.extensions", shared_allowed=False)
+
+    def collection(self, collection: m.Collection, path: str) -> None:
+        self.identifier(collection.id, f"{path}.id", required=True)
+        self.timestamp(collection.creation_at, f"{path}.creationAt")
+        self.timestamp(collection.modified_at, f"{path}.modifiedAt")
+        for index, linked in enumerate(collection.items):
+            self.linked_item(linked, f"{path}.items[{index}]")
+        for index, sub in enumerate(collection.sub_collections):
+            self.collection(sub, f"{path}.subCollections[{index}]")
+        self.extensions(collection.extensions, f"{path}.extensions", shared_allowed=True)
+
+    def linked_item(self, linked: m.LinkedItem, path: str) -> None:
+        self.b64_length(linked.item, f"{path}.item")
+        if linked.account is None and linked.item not in self.item_ids:
+            self.add("linked-item.missing-target", f"{path}.item")
+
+    def item(self, item: m.Item, path: str) -> None:
+        self.identifier(item.id, f"{path}.id", required=True)
+        if item.creation_at is not None:
+            self.timestamp(item.creation_at, f"{path}.creationAt")
+        if item.modified_at is not None:
+            self.timestamp(item.modified_at, f"{path}.modifiedAt")
+        credentials = item.credentials
+        if not credentials:
+            self.add("item.no-credentials", f"{path}.credentials")
+        if item.scope is not None:
+            self.scope(item.scope, f"{path}.scope")
+            if credentials and all(isinstance(c, m.Passkey) for c in credentials):
+                self.add("item.passkey-scope", f"{path}.scope")
+        for index, credential in enumerate(credentials):
+            check = _CREDENTIAL_CHECKS.get(type(credential))
+            if check is not None:
+                check(self, credential, f"{path}.credentials[{index}]", item)
+        if item.extensions:
+            self.extensions(item.extensions, f"{path}.extensions", shared_allowed=True)
+
+    def scope(self, scope: m.CredentialScope, path: str) -> None:
+        for index, url in enumerate(scope.urls):
+            if _SCHEME.match(url) is None:
+                self.add("scope.url-not-uri", f"{path}.urls[{index}]")
+        for index, app in enumerate(scope.android_apps):
+            cert = app.certificate
+            if cert is None:
+                continue
+            cert_path = f"{path}.androidApps[{index}].certificate"
+            self.b64_length(cert.fingerprint, f"{cert_path}.fingerprint")
+            expected = _HASH_LENGTHS.get(cert.hash_alg)
+            if expected is None:
+                self.add("android.unknown-hash-alg", f"{cert_path}.hashAlg")
+            elif b64mod.decoded_length(cert.fingerprint) != expected:
+                self.add("android.fingerprint-length", f"{cert_path}.fingerprint")
+
+    def extensions(
+        self, extensions: Iterable[m.Extension], path: str, *, shared_allowed: bool
+    ) -> None:
+        for index, ext in enumerate(extensions):
+            if not isinstance(ext, m.SharedExtension):
+                continue
+            ext_path = f"{path}[{index}]"
+            if not shared_allowed:
+                self.add("shared.misplaced", ext_path)
+            for a_index, accessor in enumerate(ext.accessors):
+                a_path = f"{ext_path}.accessors[{a_index}]"
+                if accessor.type not in m.SharingAccessor.KNOWN_TYPES:
+                    self.add("shared.unknown-accessor-type", f"{a_path}.type")
+                    continue
+                for p_index, permission in enumerate(accessor.permissions):
+                    if permission not in m.SharingAccessor.KNOWN_PERMISSIONS:
+                        self.add("shared.unknown-permission", f"{a_path}.permissions[{p_index}]")
+                if not accessor.effective_permissions():
+                    self.add("shared.no-permissions", f"{a_path}.permissions")
+
+    # ------------------------------------------------------------------ scalars
+
+    def identifier(self, value: str | None, path: str, *, required: bool = False) -> None:
+        if value is None:
+            return
+        if value == "":
+            if required:
+                self.add("id.empty", path)
+            return
+        self.b64_length(value, path)
+        if value in self.ids:
+            self.add("id.duplicate", path, f"identifier also used at {self.ids[value]}")
+        else:
+            self.ids[value] = path
+
+    def b64_length(self, value: str, path: str) -> None:
+        if not b64mod.is_canonical(value):
+            self.add("b64.invalid", path, "not canonical base64url")
+        elif b64mod.decoded_length(value) > _MAX_ID:
+            self.add("id.too-long", path, f"{b64mod.decoded_length(value)} bytes, over 64")
+
+    def timestamp(self, value: int | None, path: str) -> None:
+        if value is not None and value > _YEAR_3000:
+            self.add("timestamp.implausible", path)
+
+    def bytes_of(self, value: str, path: str) -> bytes | None:
+        try:
+            return b64mod.decode(value)
+        except b64mod.Base64Error as exc:
+            self.add("b64.invalid", path, str(exc))
+            return None
+
+    def field(
+        self, field: m.EditableField | None, path: str, prescribed: tuple[str, ...] | None
+    ) -> None:
+        if field is None:
+            return
+        if field.id is not None:
+            self.identifier(field.id, f"{path}.id")
+        ftype = field.field_type
+        if ftype not in _FIELD_TYPES:
+            self.add(
+                "field.unknown-type",
+                f"{path}.fieldType",
+                "unknown fieldType; the value is kept as text",
+            )
+            return
+        if prescribed is not None and ftype not in prescribed:
+            self.add(
+                "field.type-mismatch",
+                f"{path}.fieldType",
+                f"`{ftype}` where the spec prescribes `{prescribed[0]}`",
+            )
+        check = _VALUE_CHECKS.get(ftype)
+        if check is not None:
+            check(self, field.value, f"{path}.value")
+
+    # ------------------------------------------------------------------ credentials
+
+    def fields_of(self, credential: m.Credential, path: str) -> None:
+        for attr, wire, prescribed in _ef_members(type(credential)):
+            value = getattr(credential, attr)
+            if value is not None:
+                self.field(value, f"{path}.{wire}", prescribed)
+
+    def check_generic(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        self.fields_of(credential, path)
+
+    def check_wifi(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.Wifi)
+        self.fields_of(credential, path)
+        nst = credential.network_security_type
+        # with the prescribed fieldType the value check above has looked at it already
+        if (
+            nst is not None
+            and nst.field_type != "wifi-network-security-type"
+            and nst.value not in m.Wifi.KNOWN_SECURITY_TYPES
+        ):
+            self.add("wifi.unknown-security-type", f"{path}.networkSecurityType.value")
+
+    def check_passport(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.Passport)
+        self.fields_of(credential, path)
+        ptype = credential.passport_type
+        if ptype is not None and ptype.value and _PASSPORT_TYPE.fullmatch(ptype.value) is None:
+            self.add("passport.invalid-type", f"{path}.passportType.value")
+
+    def check_custom_fields(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.CustomFields)
+        self.identifier(credential.id, f"{path}.id")
+        for index, field in enumerate(credential.fields):
+            self.field(field, f"{path}.fields[{index}]", None)
+
+    def check_item_reference(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.ItemReference)
+        self.linked_item(credential.reference, f"{path}.reference")
+
+    def check_file(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.File)
+        self.identifier(credential.id, f"{path}.id", required=True)
+        digest = self.bytes_of(credential.integrity_hash, f"{path}.integrityHash")
+        if digest is not None and len(digest) != 32:
+            self.add(
+                "file.integrity-hash-length",
+                f"{path}.integrityHash",
+                f"{len(digest)} bytes, not 32",
+            )
+        if self.attachments is None:
+            return
+        content = self.attachments.get(credential.id)
+        if content is None:
+            self.add("file.missing-bytes", path)
+            return
+        if len(content) != credential.decrypted_size:
+            self.add(
+                "file.size-mismatch",
+                f"{path}.decryptedSize",
+                f"{len(content)} bytes supplied, {credential.decrypted_size} declared",
+            )
+        if digest is not None and hashlib.sha256(content).digest() != digest:
+            self.add("file.hash-mismatch", f"{path}.integrityHash")
+
+    def check_totp(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.Totp)
+        algorithm = credential.algorithm
+        if algorithm not in m.Totp.KNOWN_ALGORITHMS:
+            if algorithm.lower() in m.Totp.KNOWN_ALGORITHMS:
+                self.add("totp.algorithm-case", f"{path}.algorithm")
+            else:
+                self.add(
+                    "totp.unknown-algorithm",
+                    f"{path}.algorithm",
+                    "unknown algorithm; importers MUST ignore this TOTP",
+                )
+        try:
+            canonical, _ = b64mod.normalize_base32(credential.secret)
+        except b64mod.Base64Error as exc:
+            self.add("totp.secret-not-base32", f"{path}.secret", str(exc))
+        else:
+            if canonical != credential.secret:
+                self.add("totp.secret-not-canonical", f"{path}.secret")
+        if credential.period == 0:
+            self.add("totp.period-zero", f"{path}.period")
+        if not 4 <= credential.digits <= 10:
+            self.add("totp.digits-out-of-range", f"{path}.digits", f"{credential.digits} digits")
+        issuer = credential.issuer
+        if issuer and not _mentions(issuer, item):
+            self.add("totp.issuer-mismatch", f"{path}.issuer")
+
+    def check_ssh_key(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.SshKey)
+        self.fields_of(credential, path)
+        der = self.bytes_of(credential.private_key, f"{path}.privateKey")
+        if der is None:
+            return
+        try:
+            info = pkcs8_info(der)
+        except ValueError as exc:
+            self.add("ssh.key-not-pkcs8", f"{path}.privateKey", str(exc))
+            return
+        if info.ssh_types and credential.key_type not in info.ssh_types:
+            self.add(
+                "ssh.key-type-mismatch",
+                f"{path}.keyType",
+                f"keyType does not match a {info.description} key",
+            )
+
+    def check_passkey(self, credential: m.Credential, path: str, item: m.Item) -> None:
+        assert isinstance(credential, m.Passkey)
+        cid = credential.credential_id
+        if cid == "":
+            self.add("passkey.credential-id-empty", f"{path}.credentialId")
+        elif not b64mod.is_canonical(cid):
+            self.add("b64.invalid", f"{path}.credentialId", "not canonical base64url")
+        elif b64mod.decoded_length(cid) > 1023:
+            self.add("passkey.credential-id-too-long", f"{path}.credentialId")
+        handle = credential.user_handle
+        if handle == "":
+            self.add("passkey.user-handle-empty", f"{path}.userHandle")
+        elif not b64mod.is_canonical(handle):
+            self.add("b64.invalid", f"{path}.userHandle", "not canonical base64url")
+        elif b64mod.decoded_length(handle) > 64:
+            self.add("passkey.user-handle-too-long", f"{path}.userHandle")
+        if not is_valid_rp_id(credential.rp_id):
+            self.add("passkey.rp-id-invalid", f"{path}.rpId")
+        der = self.bytes_of(credential.key, f"{path}.key")
+        if der is not None:
+            try:
+                info = pkcs8_info(der)
+            except ValueError as exc:
+                self.add("passkey.key-not-pkcs8", f"{path}.key", str(exc))
+            else:
+                if info.webauthn is None:
+                    self.add(
+                        "passkey.unsupported-algorithm",
+                        f"{path}.key",
+                        f"a {info.description} key is not a WebAuthn passkey algorithm cxkit supports",
+                    )
+        ext = credential.fido2_extensions
+        if ext is not None:
+            self.fido2(ext, f"{path}.fido2Extensions")
+
+    def fido2(self, ext: m.Fido2Extensions, path: str) -> None:
+        hmac = ext.hmac_credentials
+        if hmac is not None:
+            if hmac.algorithm not in m.Fido2HmacCredentials.KNOWN_ALGORITHMS:
+                self.add("passkey.hmac-unknown-algorithm", f"{path}.hmacCredentials.algorithm")
+            for wire, value in (
+                ("credWithUV", hmac.cred_with_uv),
+                ("credWithoutUV", hmac.cred_without_uv),
+            ):
+                seed = self.bytes_of(value, f"{path}.hmacCredentials.{wire}")
+                if seed is not None and len(seed) != 32:
+                    self.add(
+                        "passkey.hmac-seed-length",
+                        f"{path}.hmacCredentials.{wire}",
+                        f"{len(seed)} bytes",
+                    )
+        if ext.cred_blob is not None:
+            blob = self.bytes_of(ext.cred_blob, f"{path}.credBlob")
+            if blob is not None and len(blob) > 32:
+                self.add("passkey.cred-blob-large", f"{path}.credBlob", f"{len(blob)} bytes")
+        large = ext.large_blob
+        if large is not None:
+            data = self.bytes_of(large.data, f"{path}.largeBlob.data")
+            if data is not None:
+                self.large_blob(data, large.uncompressed_size, f"{path}.largeBlob")
+
+    def large_blob(self, data: bytes, expected: int, path: str) -> None:
+        inflater = zlib.decompressobj(-15)
+        try:
+            out = inflater.decompress(data, expected + 1)  # bounded: a bomb stops here
+        except zlib.error:
+            self.add("passkey.large-blob-invalid", f"{path}.data")
+            return
+        if len(out) != expected or not inflater.eof:
+            self.add(
+                "passkey.large-blob-size-mismatch",
+                f"{path}.uncompressedSize",
+                f"declared {expected} bytes",
+            )
+
+    # ------------------------------------------------------------------ field values
+
+    def value_boolean(self, value: str, path: str) -> None:
+        if value not in ("true", "false"):
+            self.add("field.invalid-boolean", path)
+
+    def value_date(self, value: str, path: str) -> None:
+        match = _DATE.fullmatch(value)
+        if match is None:
+            self.add("field.invalid-date", path)
+            return
+        try:
+            datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            self.add("field.invalid-date", path)
+
+    def value_year_month(self, value: str, path: str) -> None:
+        if _YEAR_MONTH.fullmatch(value) is None:
+            self.add("field.invalid-year-month", path)
+
+    def value_country(self, value: str, path: str) -> None:
+        if _COUNTRY.fullmatch(value) is None:
+            self.add("field.invalid-country-code", path)
+
+    def value_subdivision(self, value: str, path: str) -> None:
+        if _SUBDIVISION.fullmatch(value) is None:
+            self.add("field.invalid-subdivision-code", path)
+
+    def value_email(self, value: str, path: str) -> None:
+        if value and _EMAIL.fullmatch(value) is None:
+            self.add("field.invalid-email", path)
+
+    def value_number(self, value: str, path: str) -> None:
+        if value and _NUMBER.fullmatch(value) is None:
+            self.add("field.invalid-number", path)
+
+    def value_wifi(self, value: str, path: str) -> None:
+        if value not in m.Wifi.KNOWN_SECURITY_TYPES:
+            self.add("wifi.unknown-security-type", path)
+
+
+def is_valid_rp_id(rp_id: str) -> bool:
+    """A WebAuthn RP ID: a registrable-looking domain name (lower-case LDH labels), no scheme,
+    port, path or IP literal; ``localhost`` is allowed."""
+    if not rp_id or len(rp_id) > 253 or rp_id != rp_id.strip():
+        return False
+    if _IPV4.fullmatch(rp_id) or ":" in rp_id:
+        return False
+    return all(_LABEL.fullmatch(label) for label in rp_id.split("."))
+
+
+def _mentions(issuer: str, item: m.Item) -> bool:
+    needle = re.sub(r"[^a-z0-9]", "", issuer.lower())
+    if not needle:
+        return True
+    haystack = [item.title]
+    if item.scope is not None:
+        haystack.extend(item.scope.urls)
+    haystack.extend(c.rp_id for c in item.credentials if isinstance(c, m.Passkey))
+    return any(needle in re.sub(r"[^a-z0-9]", "", text.lower()) for text in haystack)
+
+
+_EF_CACHE: dict[type, tuple[tuple[str, str, tuple[str, ...]], ...]] = {}
+
+
+def _ef_members(cls: type) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(attribute, wire name, prescribed fieldTypes) of a credential's EditableField members."""
+    found = _EF_CACHE.get(cls)
+    if found is None:
+        import typing
+
+        hints = typing.get_type_hints(cls, include_extras=True)
+        out = []
+        for f in msgspec.structs.fields(cls):
+            for arg in typing.get_args(hints[f.name]) or (hints[f.name],):
+                meta = getattr(arg, "__metadata__", ())
+                prescribed = next(
+                    (x.field_types for x in meta if isinstance(x, m.Prescribed)), None
+                )
+                if prescribed is not None:
+                    out.append((f.name, f.encode_name, prescribed))
+        found = _EF_CACHE[cls] = tuple(out)
+    return found
+
+
+_CREDENTIAL_CHECKS: Final[dict[type, Callable[[_Checker, Any, str, m.Item], None]]] = {
+    **dict.fromkeys(m.CREDENTIAL_TYPES.values(), _Checker.check_generic),
+    m.Wifi: _Checker.check_wifi,
+    m.Passport: _Checker.check_passport,
+    m.CustomFields: _Checker.check_custom_fields,
+    m.ItemReference: _Checker.check_item_reference,
+    m.File: _Checker.check_file,
+    m.Totp: _Checker.check_totp,
+    m.SshKey: _Checker.check_ssh_key,
+    m.Passkey: _Checker.check_passkey,
+}
+_VALUE_CHECKS: Final[dict[str, Callable[[_Checker, str, str], None]]] = {
+    "boolean": _Checker.value_boolean,
+    "date": _Checker.value_date,
+    "year-month": _Checker.value_year_month,
+    "country-code": _Checker.value_country,
+    "subdivision-code": _Checker.value_subdivision,
+    "email": _Checker.value_email,
+    "number": _Checker.value_number,
+    "wifi-network-security-type": _Checker.value_wifi,
+}
