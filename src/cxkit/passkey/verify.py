@@ -374,6 +374,22 @@ def _check_rp_id(findings: list[PasskeyFinding], rp_id: object) -> bool:
     return True
 
 
+def _make_assertion(key: PasskeyKey, rp_id: str, flags: int) -> tuple[bytes, bytes, bytes, bytes]:
+    """Authenticator side: (challenge, clientDataJSON, authenticatorData, signature)."""
+    rp_hash, origin_json = _rp_context(rp_id)
+    challenge = os.urandom(32)
+    client_data = (
+        '{"type":"webauthn.get","challenge":"'
+        + b64url_encode(challenge)
+        + '","origin":'
+        + origin_json
+        + ',"crossOrigin":false}'
+    ).encode()
+    auth_data = rp_hash + bytes((flags,)) + _COUNTER_ZERO
+    signature = key.sign(auth_data + hashlib.sha256(client_data).digest())
+    return challenge, client_data, auth_data, signature
+
+
 def _ceremony(
     findings: list[PasskeyFinding],
     key: PasskeyKey,
@@ -405,17 +421,7 @@ def _ceremony(
             )
 
     # Authenticator side.
-    rp_hash, origin_json = _rp_context(rp_id)
-    challenge = os.urandom(32)
-    client_data = (
-        '{"type":"webauthn.get","challenge":"'
-        + b64url_encode(challenge)
-        + '","origin":'
-        + origin_json
-        + ',"crossOrigin":false}'
-    ).encode()
-    auth_data = rp_hash + bytes((flags,)) + _COUNTER_ZERO
-    signature = key.sign(auth_data + hashlib.sha256(client_data).digest())
+    challenge, client_data, auth_data, signature = _make_assertion(key, rp_id, flags)
 
     # Relying-party side.
     rp_findings, verified = _relying_party(
