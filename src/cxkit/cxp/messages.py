@@ -340,6 +340,7 @@ class ExportResponse:
     archive: str | None = "deflate"
     exporter_display_name: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_json(cls, obj: object) -> ExportResponse:
@@ -358,6 +359,7 @@ class ExportResponse:
             else _str(display, "$.exporterDisplayName"),
             payload=_str(o["payload"], "$.payload"),
             extra={k: v for k, v in o.items() if k not in _RESPONSE_KNOWN},
+            raw=o,
         )
 
     @classmethod

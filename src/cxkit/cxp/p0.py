@@ -525,8 +525,12 @@ def _open(
     limits: ZipLimits,
     check_timestamp: bool,
 ) -> OpenedExport:
-    # 2. versions
+    # 2. versions (P0 responses carry exactly the WD members)
+    if response.raw is not None and "version" not in response.raw:
+        raise P0Error("the response has no version")
     check_version(response)
+    if response.extra or (response.hpke is not None and response.hpke.extra):
+        raise P0Error("the response carries members profile P0 does not define")
     # 3. a request entry with the same suite, and a live key for it
     sel = response.hpke
     if sel is None:
