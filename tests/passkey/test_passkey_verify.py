@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from _passkey_data import KEYS, b64u
 from webauthn import verify_authentication_response
+from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 from webauthn.helpers.structs import AuthenticationCredential, AuthenticatorAssertionResponse
 
 from cxkit.passkey import (
@@ -94,7 +95,7 @@ def test_assertion_verifies_with_py_webauthn(
                 signature=kwargs.get("signature", signature),
             ),
         )
-        with pytest.raises(Exception):  # noqa: B017 - py_webauthn's own error types
+        with pytest.raises(InvalidAuthenticationResponse):
             verify_authentication_response(
                 credential=cred,
                 expected_challenge=challenge,
