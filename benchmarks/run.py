@@ -29,8 +29,15 @@ def available_suites() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     suites = available_suites()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"suites to run (default: all of {', '.join(suites)})")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "suites",
+        nargs="*",
+        metavar="SUITE",
+        help=f"suites to run (default: all of {', '.join(suites)})",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -50,12 +57,21 @@ def main(argv: list[str] | None = None) -> int:
                 print(_format(fig), flush=True)
 
     if args.json:
-        print(json.dumps({
-            "machine": {"python": platform.python_version(), "platform": platform.platform(), "processor": platform.processor() or platform.machine()},
-            "date": time.strftime("%Y-%m-%d"),
-            "quick": args.quick,
-            "figures": [f.as_json() for f in figures],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "machine": {
+                        "python": platform.python_version(),
+                        "platform": platform.platform(),
+                        "processor": platform.processor() or platform.machine(),
+                    },
+                    "date": time.strftime("%Y-%m-%d"),
+                    "quick": args.quick,
+                    "figures": [f.as_json() for f in figures],
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -25,7 +25,6 @@ from cxkit.cxf.codec import (
     encode,
     encode_struct,
     replace,
-    source_bytes,
     unknown_members,
 )
 from cxkit.cxf.findings import CODES, Finding, Severity
@@ -44,7 +43,6 @@ __all__ = [
     "encode",
     "encode_struct",
     "replace",
-    "source_bytes",
     "unknown_members",
     "validate",
     *_model_all,

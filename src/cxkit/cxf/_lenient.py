@@ -4,10 +4,10 @@ Used for every structure the strict msgspec decoder rejects (unknown members, pr
 unknown credential types, ...) and for the few containers above items. Driven by the model's
 type annotations, so that adding a member to the model needs no change here.
 
-Nothing is dropped: what the model cannot hold is stashed on its struct and re-emitted by the
-lossless encoder — ``__dict__["_cx_unknown"]`` holds unknown members, ``__dict__["_cx_source"]``
-the source spelling of known members whose model value differs (unusable values, padded base64,
-fractional timestamps, ...).
+Nothing is dropped: what the model cannot hold goes into the struct's
+:class:`~cxkit.cxf.model.Extra` (unknown members, and the source spelling of known members whose
+model value differs: unusable values, padded base64, fractional timestamps, ...), which the
+lossless encoder writes back.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import Finding, make_finding
 
-UNKNOWN: Final = "_cx_unknown"
-SOURCE: Final = "_cx_source"
 _UINT64_MAX: Final = 2**64 - 1
 
 
@@ -41,10 +39,12 @@ class UnusableError(Exception):
 class Context:
     """Collects findings during one decode."""
 
-    __slots__ = ("findings", "may_have_null")
+    __slots__ = ("findings", "may_have_null", "sources")
 
     def __init__(self, may_have_null: bool = True) -> None:
         self.findings: list[Finding] = []
+        #: id(item) → (item, source bytes), filled by the item decoder
+        self.sources: dict[int, Any] = {}
         #: False when the document has no ``null`` anywhere, so items need no null check.
         self.may_have_null = may_have_null
 
@@ -133,8 +133,8 @@ def _base64url(value: Any, path: str, ctx: Context) -> str:
         raise UnusableError(
             "member.wrong-type", f"expected base64url text, found {json_type(value)}"
         )
-    if value == "":
-        return value  # kept: the validator reports empty ids and handles
+    if value == "" or b64mod.is_canonical(value):
+        return value  # empty: kept, the validator reports empty ids and handles
     try:
         data, tolerances = b64mod.decode_lenient(value)
     except b64mod.Base64Error as exc:
@@ -196,8 +196,13 @@ def _editable_field(value: Any, path: str, ctx: Context) -> m.EditableField:
                 f"field value is a{'n' if json_type(raw)[0] in 'ao' else ''} {json_type(raw)}",
             )
         ctx.add("field.value-not-string", f"{path}.value")
-        field: m.EditableField = build(m.EditableField, {**value, "value": text}, path, ctx)
-        field.__dict__.setdefault(SOURCE, {})["value"] = raw
+        field: m.EditableField = build(
+            m.EditableField,
+            {**value, "value": text},
+            path,
+            ctx,
+            source={"value": ("value", text, raw)},
+        )
         return field
     result: m.EditableField = build(m.EditableField, value, path, ctx)
     return result
@@ -318,6 +323,8 @@ def specs(cls: type[m.CXFStruct]) -> dict[str, FieldSpec]:
     table: dict[str, FieldSpec] = {}
     _SPECS[cls] = table  # registered first: Collection refers to itself
     for f in info:
+        if f.name == "cx_extra":
+            continue
         convert, is_array = _converter_for(hints[f.name], f.name)
         table[f.encode_name] = FieldSpec(f.name, f.encode_name, f.required, is_array, convert)
     return table
@@ -347,6 +354,7 @@ def build(
     *,
     skip: tuple[str, ...] = (),
     preset: dict[str, Any] | None = None,
+    source: dict[str, tuple[str, Any, Any]] | None = None,
 ) -> Any:
     """Build ``cls`` from a decoded JSON object; raise :class:`UnusableError` if it cannot be."""
     if not isinstance(value, dict):
@@ -355,7 +363,7 @@ def build(
     legacy = LEGACY_NAMES.get(cls, {})
     kwargs: dict[str, Any] = dict(preset or {})
     unknown: dict[str, Any] = {}
-    source: dict[str, Any] = {}
+    source = dict(source or {})
     for key, member in value.items():
         if key in skip:
             continue
@@ -379,16 +387,16 @@ def build(
             continue  # preset by the caller
         if member is None:
             ctx.add("json.null", member_path)
-            source[key] = member
+            source[key] = (spec.attr, None, member)
             continue
         if spec.is_array and member == [] and not spec.required:
             ctx.add("array.empty-optional", member_path)
-            source[key] = member
+            source[key] = (spec.attr, (), member)
             continue
         try:
             converted = spec.convert(member, member_path, ctx)
         except UnusableError as exc:
-            source[key] = member
+            source[key] = (spec.attr, None, member)
             if spec.required and not spec.is_array and cls not in _CONTAINERS:
                 if cls is m.Totp and spec.wire in _TOTP_DEFAULTS:
                     ctx.add(exc.code, member_path, exc.message)
@@ -400,7 +408,7 @@ def build(
         if key != spec.wire or (
             not isinstance(converted, m.CXFStruct | tuple) and converted != member
         ):
-            source[key] = member  # a legacy name or a normalised spelling
+            source[key] = (spec.attr, converted, member)  # a legacy name or a normalised spelling
     for spec in table.values():
         if not spec.required or spec.attr in kwargs:
             continue
@@ -417,18 +425,18 @@ def build(
         elif cls in _CONTAINERS:
             default = _container_default(spec)
             kwargs[spec.attr] = default
+            if spec.wire in source:
+                wire_attr, _, original = source[spec.wire]
+                source[spec.wire] = (wire_attr, default, original)
             code = "header.missing-member" if cls is m.Header else "member.missing"
             ctx.add(
                 code, f"{path}.{spec.wire}", f"required member `{spec.wire}` missing or unusable"
             )
         else:
             raise UnusableError("member.missing", f"required member `{spec.wire}` missing")
-    obj = cls(**kwargs)
-    if unknown:
-        obj.__dict__[UNKNOWN] = unknown
-    if source:
-        obj.__dict__.setdefault(SOURCE, {}).update(source)
-    return obj
+    if unknown or source:
+        kwargs["cx_extra"] = m.Extra(unknown, source)
+    return cls(**kwargs)
 
 
 def _container_default(spec: FieldSpec) -> Any:

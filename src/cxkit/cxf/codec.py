@@ -7,18 +7,19 @@ Decoding takes two paths:
 * the **tolerant path** (:mod:`cxkit.cxf._lenient`): an item the strict decoder rejects, and the
   few containers above items, are rebuilt from decoded JSON; every deviation becomes a finding.
 
-Every decoded item keeps a reference to its source bytes (``msgspec.Raw``, zero-copy). Because
-the model is deeply immutable, an item object that still carries its source bytes is unchanged,
-and encoding re-emits those bytes: decoding then encoding keeps every member and every value,
-including unknown ones. Edited or new items are encoded from the model, together with whatever
-the model could not hold (see :func:`replace`).
+The document keeps a reference to each item's source bytes (``msgspec.Raw``, zero-copy). Because
+the model is deeply immutable, an item object that is still in the document is unchanged, and
+encoding re-emits its bytes: decoding then encoding keeps every member and every value, including
+unknown ones. Edited or new items are encoded from the model together with what the model could
+not hold (:class:`~cxkit.cxf.model.Extra`, which travels with each struct).
 """
 
 from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+import typing
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
@@ -28,11 +29,10 @@ from cxkit.cxf import b64 as _b64
 from cxkit.cxf import model as m
 from cxkit.cxf._lenient import (
     LEGACY_NAMES,
-    SOURCE,
-    UNKNOWN,
     Context,
     UnusableError,
     build,
+    credential_from_json,
     json_type,
 )
 from cxkit.cxf.findings import Finding
@@ -46,18 +46,43 @@ __all__ = [
     "encode",
     "encode_struct",
     "replace",
-    "source_bytes",
     "unknown_members",
 ]
 
 #: Largest document :func:`decode` accepts unless told otherwise (bytes).
 DEFAULT_MAX_SIZE: Final = 256 * 1024 * 1024
 
-_RAW: Final = "_cx_raw"
 _TOP: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _LIST: Final = msgspec.json.Decoder(list[msgspec.Raw])
 _ANY: Final = msgspec.json.Decoder()
 _ITEM: Final = msgspec.json.Decoder(m.Item)
+_CREDENTIAL: Final = msgspec.json.Decoder(m.AnyCredential)
+
+
+def _item_shell_type() -> type[msgspec.Struct]:
+    """``Item`` with its credentials left as raw JSON: the middle tier of item decoding, for an
+    item that is fine except for one of its credentials (an unknown type, a vendor member)."""
+    hints = typing.get_type_hints(m.Item, include_extras=True)
+    fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
+    for f in msgspec.structs.fields(m.Item):
+        annotation = tuple[msgspec.Raw, ...] if f.name == "credentials" else hints[f.name]
+        if f.required:
+            fields.append((f.name, annotation))
+        else:
+            fields.append((f.name, annotation, f.default))
+    return msgspec.defstruct(
+        "ItemShell",
+        fields,
+        kw_only=True,
+        rename="camel",
+        forbid_unknown_fields=True,
+    )
+
+
+_ITEM_SHELL: Final = msgspec.json.Decoder(_item_shell_type())
+_ITEM_FIELDS: Final = tuple(
+    f.name for f in msgspec.structs.fields(m.Item) if f.name != "credentials"
+)
 _ENCODER: Final = msgspec.json.Encoder()
 _ACCOUNT_ROOT_KEYS: Final = frozenset({"collections", "username", "email"})
 
@@ -73,6 +98,10 @@ class Document:
     header: m.Header
     account_root: bool = False
     findings: tuple[Finding, ...] = field(default=(), compare=False)
+    sources: Mapping[int, tuple[m.Item, msgspec.Raw]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """id(item) → (item, its source bytes), for the lossless encoder (private)."""
 
     @property
     def accounts(self) -> tuple[m.Account, ...]:
@@ -104,7 +133,9 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             f"document is {len(data):,} bytes, over the limit of {max_size:,} bytes",
             hint="raise the limit (--max-size) if the file is really this large",
         )
-    ctx = Context(may_have_null=b"null" in data)
+    ctx = Context(may_have_null=_has_json_null(data))
+    sources: dict[int, tuple[m.Item, msgspec.Raw]] = {}
+    ctx.sources = sources
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -114,7 +145,7 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
     finally:
         if was_enabled:
             gc.enable()
-    return Document(header, account_root, tuple(ctx.findings))
+    return Document(header, account_root, tuple(ctx.findings), sources)
 
 
 def encode(doc: Document, *, normalize: bool = False) -> bytes:
@@ -128,11 +159,12 @@ def encode(doc: Document, *, normalize: bool = False) -> bytes:
     understand (unknown members, credential types, extensions) is still kept, unusable values of
     known members are dropped.
     """
+    sources = {} if normalize else doc.sources
     if doc.account_root and len(doc.header.accounts) == 1:
-        tree: Any = _account_json(doc.header.accounts[0], normalize)
+        tree: Any = _account_json(doc.header.accounts[0], normalize, sources)
     else:
         tree = _to_json(doc.header, normalize, skip=("accounts",))
-        tree["accounts"] = [_account_json(a, normalize) for a in doc.header.accounts]
+        tree["accounts"] = [_account_json(a, normalize, sources) for a in doc.header.accounts]
     return _ENCODER.encode(tree)
 
 
@@ -168,28 +200,15 @@ def encode_struct(obj: m.CXFStruct, *, normalize: bool = False) -> bytes:
 
 def replace(obj: S, /, **changes: Any) -> S:
     """A copy of ``obj`` with ``changes`` (Python attribute names), like
-    :func:`dataclasses.replace`, that keeps the members the model could not hold. UnusableError old
-    values of the changed members are dropped, so an edit never brings old data back."""
-    new = msgspec.structs.replace(obj, **changes)
-    changed_wire = {f.encode_name for f in msgspec.structs.fields(obj) if f.name in changes}
-    unknown = obj.__dict__.get(UNKNOWN)
-    if unknown:
-        new.__dict__[UNKNOWN] = unknown
-    source = {k: v for k, v in obj.__dict__.get(SOURCE, {}).items() if k not in changed_wire}
-    if source:
-        new.__dict__[SOURCE] = source
-    return new
+    :func:`dataclasses.replace`. What the model could not hold travels with the copy; source
+    spellings of the changed members are no longer written, so an edit never brings old data
+    back. (:func:`msgspec.structs.replace` behaves the same.)"""
+    return msgspec.structs.replace(obj, **changes)
 
 
 def unknown_members(obj: m.CXFStruct) -> dict[str, Any]:
     """Members of ``obj``'s JSON object that CXF 1.0 does not define (kept for the round trip)."""
-    return dict(obj.__dict__.get(UNKNOWN, {}))
-
-
-def source_bytes(item: m.Item) -> bytes | None:
-    """The JSON bytes ``item`` was decoded from, if it is unchanged since decoding."""
-    raw = item.__dict__.get(_RAW)
-    return None if raw is None else bytes(raw)
+    return {} if obj.cx_extra is None else dict(obj.cx_extra.unknown)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -288,30 +307,63 @@ def _decode_items(raw: msgspec.Raw, path: str, ctx: Context) -> tuple[m.Item, ..
         return None  # not an array: the tolerant builder reports it
     items = []
     for index, item_raw in enumerate(raws):
-        item = _decode_item(item_raw, f"{path}[{index}]", ctx)
+        item = _decode_item(item_raw, path, index, ctx)
         if item is not None:
             items.append(item)
     return tuple(items)
 
 
-def _decode_item(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | None:
+def _decode_item(raw: msgspec.Raw, items_path: str, index: int, ctx: Context) -> m.Item | None:
     item: m.Item | None = None
     # Strict structs would take a JSON null for "absent" without a finding: such items take the
     # tolerant path (a document without "null" anywhere skips the per-item check).
-    if not (ctx.may_have_null and b"null" in bytes(raw)):
+    if not (ctx.may_have_null and _has_json_null(bytes(raw))):
         try:
             item = _ITEM.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
             item = None
+        if item is None:
+            item = _decode_item_shell(raw, f"{items_path}[{index}]", ctx)
     if item is None:
+        path = f"{items_path}[{index}]"
         value = _decode_any(raw, path)
         try:
             item = build(m.Item, value, path, ctx)
         except UnusableError as exc:
             ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
             return None
-    item.__dict__[_RAW] = raw
+    ctx.sources[id(item)] = (item, raw)
     return item
+
+
+def _has_json_null(data: bytes) -> bool:
+    """Whether ``data`` may hold a JSON ``null`` value (a ``null`` after ``:``, ``,`` or ``[``);
+    one fast scan, with a look at the few places where the letters occur."""
+    position = data.find(b"null")
+    while position != -1:
+        before = data[max(0, position - 64) : position].rstrip(b" \t\r\n")
+        if before[-1:] in (b":", b",", b"["):
+            return True
+        position = data.find(b"null", position + 4)
+    return False
+
+
+def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | None:
+    """Item-level members strictly, each credential strictly or else tolerantly."""
+    try:
+        shell = _ITEM_SHELL.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    credentials = []
+    raws: tuple[msgspec.Raw, ...] = getattr(shell, "credentials")  # noqa: B009 - dynamic struct
+    for index, credential_raw in enumerate(raws):
+        try:
+            credentials.append(_CREDENTIAL.decode(credential_raw))
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            value = _decode_any(credential_raw, f"{path}.credentials[{index}]")
+            credentials.append(credential_from_json(value, f"{path}.credentials[{index}]", ctx))
+    members = {name: getattr(shell, name) for name in _ITEM_FIELDS}
+    return m.Item(**members, credentials=tuple(credentials))
 
 
 def _decode_any(raw: msgspec.Raw, path: str) -> Any:
@@ -332,7 +384,7 @@ def _decode_android_payload(top: dict[str, msgspec.Raw], ctx: Context) -> tuple[
     except _b64.Base64Error as exc:
         raise DecodeError(f"`payload` is not base64: {exc}", location="$.payload") from None
     ctx.add("document.android-payload", "$.payload")
-    inner_ctx = Context(may_have_null=b"null" in inner)
+    inner_ctx = Context(may_have_null=_has_json_null(inner))
     header, account_root = _decode_root(inner, inner_ctx)
     ctx.findings.extend(
         Finding(f.severity, f.code, "$.payload" + f.path[1:], f.message) for f in inner_ctx.findings
@@ -373,12 +425,17 @@ def _clean_text(text: str) -> str:
 # --------------------------------------------------------------------------- encoding
 
 
-def _account_json(account: m.Account, normalize: bool) -> dict[str, Any]:
+def _account_json(
+    account: m.Account, normalize: bool, sources: Mapping[int, tuple[m.Item, msgspec.Raw]]
+) -> dict[str, Any]:
     out: dict[str, Any] = _to_json(account, normalize, skip=("items",))
     items: list[Any] = []
     for item in account.items:
-        raw = None if normalize else item.__dict__.get(_RAW)
-        items.append(raw if raw is not None else _to_json(item, normalize))
+        source = sources.get(id(item))
+        if source is not None and source[0] is item:
+            items.append(source[1])
+        else:
+            items.append(_to_json(item, normalize))
     # keep the spec's member order: items before extensions
     ext = out.pop("extensions", None)
     out["items"] = items
@@ -407,8 +464,8 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
     config = obj.__struct_config__
     if config.tag_field is not None:
         out[config.tag_field] = config.tag
-    for f in msgspec.structs.fields(obj):
-        if f.name in skip:
+    for f in _fields(type(obj)):
+        if f.name in skip or f.name == "cx_extra":
             continue
         value = getattr(obj, f.name)
         if value is None or (value == () and not f.required):
@@ -416,16 +473,30 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
         if normalize:
             value = _normalize_value(obj, f.name, value)
         out[f.encode_name] = _to_json(value, normalize)
-    stash = obj.__dict__
+    extra = obj.cx_extra
+    if extra is None:
+        return out
     if not normalize:
         legacy = LEGACY_NAMES.get(type(obj), {})
-        for key, value in stash.get(SOURCE, {}).items():
-            out[key] = value  # the source spelling of an unchanged member
+        for key, (attr, decoded, original) in extra.source.items():
+            if getattr(obj, attr) != decoded:
+                continue  # edited since decoding: the model value stands
+            out[key] = original  # the source spelling of an unchanged member
             if key in legacy:
                 out.pop(legacy[key][0], None)
-    for key, value in stash.get(UNKNOWN, {}).items():
+    for key, value in extra.unknown.items():
         out.setdefault(key, value)
     return out
+
+
+_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
+
+
+def _fields(cls: type[Any]) -> tuple[msgspec.structs.FieldInfo, ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = msgspec.structs.fields(cls)
+    return found
 
 
 def _clean_members(members: Any, reserved: tuple[str, ...]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ Conventions, applied everywhere:
 * **open enumerations** (credential ``type``, ``fieldType``, TOTP ``algorithm``, ``hashAlg``, ...)
   are plain ``str``: an unknown value is kept, and the validator reports it (spec §2.1.1).
 * values the model cannot hold (unknown members, unknown credential types and extensions, and
-  known members with unusable values) are never dropped: see :mod:`cxkit.cxf.codec`.
+  known members with unusable values) are never dropped: see :class:`Extra` and
+  :mod:`cxkit.cxf.codec`.
 * sequences are tuples, so a decoded document is deeply immutable; edit with
   :func:`cxkit.cxf.replace`.
 
@@ -42,6 +43,7 @@ __all__ = [
     "BasicAuth",
     "Collection",
     "Credential",
+    "Extra",
     "CredentialScope",
     "CreditCard",
     "CustomFields",
@@ -114,21 +116,68 @@ FIELD_TYPES: Final = (
 # --------------------------------------------------------------------------- base classes
 
 
+class Extra:
+    """What the model could not hold for one JSON object, kept so that nothing is lost.
+
+    * ``unknown`` — members CXF 1.0 does not define, as decoded JSON (spec §3.1.1: importers
+      ignore them; cxkit writes them back);
+    * ``source`` — for known members whose model value differs from what the file said (an
+      unusable value, padded base64, a fractional timestamp, a legacy member name): source member
+      name → (attribute, model value at decoding, source JSON value). The encoder writes the
+      source value back only while the attribute still holds the recorded model value, so an
+      edit never brings old data back.
+
+    Not part of the CXF wire format; built by the decoder, never by msgspec.
+    """
+
+    __slots__ = ("source", "unknown")
+
+    def __init__(
+        self,
+        unknown: Mapping[str, Any] | None = None,
+        source: Mapping[str, tuple[str, Any, Any]] | None = None,
+    ) -> None:
+        self.unknown: Mapping[str, Any] = unknown or {}
+        self.source: Mapping[str, tuple[str, Any, Any]] = source or {}
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Extra)
+            and self.unknown == other.unknown
+            and self.source == other.source
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.unknown), tuple(self.source)))
+
+    def __repr__(self) -> str:  # names only: values may be secrets
+        return f"Extra(unknown={sorted(self.unknown)}, source={sorted(self.source)})"
+
+
+#: Wire name of :attr:`CXFStruct.cx_extra`; never written by the encoder. A JSON member of this
+#: name fails the strict decoder and is then kept as an unknown member.
+EXTRA_WIRE_NAME: Final = "\u00a7cxkit-extra"
+
+
 class CXFStruct(
     msgspec.Struct,
     frozen=True,
-    dict=True,
+    gc=False,
     kw_only=True,
     omit_defaults=True,
+    repr_omit_defaults=True,
     rename="camel",
     forbid_unknown_fields=True,
 ):
     """Base of every CXF structure.
 
-    ``dict=True`` gives each instance a private ``__dict__`` where the codec keeps what the model
-    cannot hold (unknown members, unusable values, the item's source bytes); it is never encoded
-    by msgspec and never copied by :func:`msgspec.structs.replace` (use :func:`cxkit.cxf.replace`).
+    Instances are immutable and not tracked by the cyclic garbage collector (``gc=False``:
+    measured 2–4× faster to build in bulk); they never form reference cycles.
+    ``cx_extra`` carries what the model could not hold (see :class:`Extra`); it is copied by
+    :func:`msgspec.structs.replace` and :func:`cxkit.cxf.replace` alike.
     """
+
+    cx_extra: Extra | None = msgspec.field(default=None, name=EXTRA_WIRE_NAME)
 
 
 class Extension(CXFStruct, tag_field="name", frozen=True, kw_only=True):

@@ -35,6 +35,7 @@ from cxkit.cxf.findings import Finding, make_finding
 __all__ = ["validate"]
 
 _MAX_ID: Final = 64
+_MAX_ID_CHARS: Final = 86  # unpadded base64url length of 64 bytes
 _YEAR_3000: Final = 32503680000
 _DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _YEAR_MONTH: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -162,17 +163,17 @@ class _Checker:
     # ------------------------------------------------------------------ scalars
 
     def identifier(self, value: str | None, path: str, *, required: bool = False) -> None:
-        if value is None:
-            return
-        if value == "":
-            if required:
+        if not value:
+            if value == "" and required:
                 self.add("id.empty", path)
             return
-        self.b64_length(value, path)
-        if value in self.ids:
-            self.add("id.duplicate", path, f"identifier also used at {self.ids[value]}")
+        if len(value) > _MAX_ID_CHARS or not _tail_ok(value):
+            self.b64_length(value, path)
+        ids = self.ids
+        if value in ids:
+            self.add("id.duplicate", path, f"identifier also used at {ids[value]}")
         else:
-            self.ids[value] = path
+            ids[value] = path
 
     def b64_length(self, value: str, path: str) -> None:
         if not b64mod.is_canonical(value):
@@ -192,37 +193,39 @@ class _Checker:
             return None
 
     def field(
-        self, field: m.EditableField | None, path: str, prescribed: tuple[str, ...] | None
+        self, field: m.EditableField, base: str, wire: str, prescribed: frozenset[str] | None
     ) -> None:
-        if field is None:
-            return
+        """Check one EditableField; its path is ``base`` + ``wire`` (built only for a finding)."""
         if field.id is not None:
-            self.identifier(field.id, f"{path}.id")
+            self.identifier(field.id, f"{base}{wire}.id")
         ftype = field.field_type
-        if ftype not in _FIELD_TYPES:
-            self.add(
-                "field.unknown-type",
-                f"{path}.fieldType",
-                "unknown fieldType; the value is kept as text",
-            )
-            return
-        if prescribed is not None and ftype not in prescribed:
-            self.add(
-                "field.type-mismatch",
-                f"{path}.fieldType",
-                f"`{ftype}` where the spec prescribes `{prescribed[0]}`",
-            )
+        if prescribed is None or ftype not in prescribed:
+            if ftype not in _FIELD_TYPES:
+                self.add("field.unknown-type", f"{base}{wire}.fieldType")
+                return
+            if prescribed is not None:
+                expected = _PRESCRIBED_NAMES[prescribed]
+                self.add(
+                    "field.type-mismatch",
+                    f"{base}{wire}.fieldType",
+                    f"`{ftype}` where the spec prescribes `{expected}`",
+                )
         check = _VALUE_CHECKS.get(ftype)
-        if check is not None:
-            check(self, field.value, f"{path}.value")
+        if check is not None and not check(field.value):
+            self.add(_VALUE_FINDINGS[ftype], f"{base}{wire}.value")
 
     # ------------------------------------------------------------------ credentials
 
     def fields_of(self, credential: m.Credential, path: str) -> None:
         for attr, wire, prescribed in _ef_members(type(credential)):
             value = getattr(credential, attr)
-            if value is not None:
-                self.field(value, f"{path}.{wire}", prescribed)
+            if value is None:
+                continue
+            # the common case inline: prescribed type, nothing to check in the value, no id
+            ftype = value.field_type
+            if ftype in prescribed and ftype not in _VALUE_CHECKS and value.id is None:
+                continue
+            self.field(value, path, wire, prescribed)
 
     def check_generic(self, credential: m.Credential, path: str, item: m.Item) -> None:
         self.fields_of(credential, path)
@@ -250,7 +253,7 @@ class _Checker:
         assert isinstance(credential, m.CustomFields)
         self.identifier(credential.id, f"{path}.id")
         for index, field in enumerate(credential.fields):
-            self.field(field, f"{path}.fields[{index}]", None)
+            self.field(field, path, f".fields[{index}]", None)
 
     def check_item_reference(self, credential: m.Credential, path: str, item: m.Item) -> None:
         assert isinstance(credential, m.ItemReference)
@@ -401,45 +404,42 @@ class _Checker:
                 f"declared {expected} bytes",
             )
 
-    # ------------------------------------------------------------------ field values
 
-    def value_boolean(self, value: str, path: str) -> None:
-        if value not in ("true", "false"):
-            self.add("field.invalid-boolean", path)
+_TAIL_2: Final = frozenset("AQgw")
+_TAIL_3: Final = frozenset("AEIMQUYcgkosw048")
 
-    def value_date(self, value: str, path: str) -> None:
-        match = _DATE.fullmatch(value)
-        if match is None:
-            self.add("field.invalid-date", path)
-            return
-        try:
-            datetime.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            self.add("field.invalid-date", path)
 
-    def value_year_month(self, value: str, path: str) -> None:
-        if _YEAR_MONTH.fullmatch(value) is None:
-            self.add("field.invalid-year-month", path)
+def _tail_ok(value: str) -> bool:
+    """Length and trailing bits of base64url text are canonical (the decoder checked the
+    alphabet); cheap enough for every identifier."""
+    rest = len(value) & 3
+    if rest == 0:
+        return True
+    if rest == 1:
+        return False
+    return value[-1] in (_TAIL_2 if rest == 2 else _TAIL_3)
 
-    def value_country(self, value: str, path: str) -> None:
-        if _COUNTRY.fullmatch(value) is None:
-            self.add("field.invalid-country-code", path)
 
-    def value_subdivision(self, value: str, path: str) -> None:
-        if _SUBDIVISION.fullmatch(value) is None:
-            self.add("field.invalid-subdivision-code", path)
+def _is_boolean(value: str) -> bool:
+    return value in ("true", "false")
 
-    def value_email(self, value: str, path: str) -> None:
-        if value and _EMAIL.fullmatch(value) is None:
-            self.add("field.invalid-email", path)
 
-    def value_number(self, value: str, path: str) -> None:
-        if value and _NUMBER.fullmatch(value) is None:
-            self.add("field.invalid-number", path)
+def _is_date(value: str) -> bool:
+    match = _DATE.fullmatch(value)
+    if match is None:
+        return False
+    try:
+        datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return False
+    return True
 
-    def value_wifi(self, value: str, path: str) -> None:
-        if value not in m.Wifi.KNOWN_SECURITY_TYPES:
-            self.add("wifi.unknown-security-type", path)
+
+def _matcher(pattern: re.Pattern[str], *, allow_empty: bool = False) -> Callable[[str], bool]:
+    def check(value: str) -> bool:
+        return (allow_empty and not value) or pattern.fullmatch(value) is not None
+
+    return check
 
 
 def is_valid_rp_id(rp_id: str) -> bool:
@@ -463,11 +463,12 @@ def _mentions(issuer: str, item: m.Item) -> bool:
     return any(needle in re.sub(r"[^a-z0-9]", "", text.lower()) for text in haystack)
 
 
-_EF_CACHE: dict[type, tuple[tuple[str, str, tuple[str, ...]], ...]] = {}
+_EF_CACHE: dict[type, tuple[tuple[str, str, frozenset[str]], ...]] = {}
+_PRESCRIBED_NAMES: dict[frozenset[str], str] = {}
 
 
-def _ef_members(cls: type) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(attribute, wire name, prescribed fieldTypes) of a credential's EditableField members."""
+def _ef_members(cls: type) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """(attribute, ``.wireName``, prescribed fieldTypes) of a credential's EditableFields."""
     found = _EF_CACHE.get(cls)
     if found is None:
         import typing
@@ -481,7 +482,9 @@ def _ef_members(cls: type) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
                     (x.field_types for x in meta if isinstance(x, m.Prescribed)), None
                 )
                 if prescribed is not None:
-                    out.append((f.name, f.encode_name, prescribed))
+                    allowed = frozenset(prescribed)
+                    _PRESCRIBED_NAMES[allowed] = prescribed[0]
+                    out.append((f.name, f".{f.encode_name}", allowed))
         found = _EF_CACHE[cls] = tuple(out)
     return found
 
@@ -497,13 +500,23 @@ _CREDENTIAL_CHECKS: Final[dict[type, Callable[[_Checker, Any, str, m.Item], None
     m.SshKey: _Checker.check_ssh_key,
     m.Passkey: _Checker.check_passkey,
 }
-_VALUE_CHECKS: Final[dict[str, Callable[[_Checker, str, str], None]]] = {
-    "boolean": _Checker.value_boolean,
-    "date": _Checker.value_date,
-    "year-month": _Checker.value_year_month,
-    "country-code": _Checker.value_country,
-    "subdivision-code": _Checker.value_subdivision,
-    "email": _Checker.value_email,
-    "number": _Checker.value_number,
-    "wifi-network-security-type": _Checker.value_wifi,
+_VALUE_CHECKS: Final[dict[str, Callable[[str], bool]]] = {
+    "boolean": _is_boolean,
+    "date": _is_date,
+    "year-month": _matcher(_YEAR_MONTH),
+    "country-code": _matcher(_COUNTRY),
+    "subdivision-code": _matcher(_SUBDIVISION),
+    "email": _matcher(_EMAIL, allow_empty=True),
+    "number": _matcher(_NUMBER, allow_empty=True),
+    "wifi-network-security-type": m.Wifi.KNOWN_SECURITY_TYPES.__contains__,
+}
+_VALUE_FINDINGS: Final[dict[str, str]] = {
+    "boolean": "field.invalid-boolean",
+    "date": "field.invalid-date",
+    "year-month": "field.invalid-year-month",
+    "country-code": "field.invalid-country-code",
+    "subdivision-code": "field.invalid-subdivision-code",
+    "email": "field.invalid-email",
+    "number": "field.invalid-number",
+    "wifi-network-security-type": "wifi.unknown-security-type",
 }
