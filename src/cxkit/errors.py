@@ -102,7 +102,11 @@ class DecryptionError(CryptoError):
     Deliberately opaque: which of these happened is not revealed.
     """
 
-    def __init__(self, message: str = "decryption failed: wrong key or the data was modified", **kwargs: str | None) -> None:
+    def __init__(
+        self,
+        message: str = "decryption failed: wrong key or the data was modified",
+        **kwargs: str | None,
+    ) -> None:
         super().__init__(message, **kwargs)
 
 

@@ -62,7 +62,7 @@ class KeyInfo:
         self.ssh_types = ssh_types
 
 
-class _NotFast(Exception):
+class _FallbackError(Exception):
     """Not one of the shapes the DER walk knows; let ``cryptography`` decide."""
 
 
@@ -70,7 +70,7 @@ def pkcs8_info(der: bytes) -> KeyInfo:
     """Check PKCS#8 DER; raise ``ValueError`` (no key material in the message) if it is not."""
     try:
         return _fast(der)
-    except _NotFast:
+    except _FallbackError:
         return _slow(der)
 
 
@@ -100,26 +100,26 @@ def _fast(der: bytes) -> KeyInfo:
         raise ValueError("not a PKCS#8 DER private key")
     tag, v0, v1 = _tlv(der, start, end)  # version
     if tag != 0x02 or der[v0:v1] != b"\x00":
-        raise _NotFast
+        raise _FallbackError
     tag, a0, a1 = _tlv(der, v1, end)  # AlgorithmIdentifier
     if tag != 0x30:
-        raise _NotFast
+        raise _FallbackError
     algorithm = der[a0:a1]
     tag, k0, k1 = _tlv(der, a1, end)  # privateKey OCTET STRING
     if tag != 0x04:
-        raise _NotFast
+        raise _FallbackError
     if k1 != end:
-        raise _NotFast  # [0] attributes / [1] publicKey (RFC 5958)
+        raise _FallbackError  # [0] attributes / [1] publicKey (RFC 5958)
     if algorithm == _OID_ED25519:
         tag, s0, s1 = _tlv(der, k0, k1)
         if tag != 0x04 or s1 - s0 != 32 or s1 != k1:
             raise ValueError("not a PKCS#8 DER private key: bad Ed25519 key")
         return KeyInfo("Ed25519", "EdDSA", ("ssh-ed25519",))
     if not algorithm.startswith(_OID_EC):
-        raise _NotFast
+        raise _FallbackError
     curve = _CURVES.get(algorithm[len(_OID_EC) :])
     if curve is None:
-        raise _NotFast
+        raise _FallbackError
     name, webauthn, ssh_type, size, order = curve
     tag, e0, e1 = _tlv(der, k0, k1)  # ECPrivateKey
     if tag != 0x30 or e1 != k1:
@@ -134,7 +134,7 @@ def _fast(der: bytes) -> KeyInfo:
     if not 0 < scalar < order:
         raise ValueError("not a PKCS#8 DER private key: EC private scalar out of range")
     if d1 != e1:
-        raise _NotFast  # [0] parameters / [1] publicKey: cryptography checks their consistency
+        raise _FallbackError  # [0] parameters / [1] publicKey: cryptography checks their consistency
     return KeyInfo(f"EC {name}", webauthn, (ssh_type,))
 
 
@@ -143,7 +143,7 @@ def _slow(der: bytes) -> KeyInfo:
         key = load_der_private_key(der, None, unsafe_skip_rsa_key_validation=True)
     except UnsupportedAlgorithm as exc:
         raise ValueError("a PKCS#8 key of an algorithm this system does not support") from exc
-    except Exception as exc:  # noqa: BLE001 - OpenSSL also raises InternalError on bad keys
+    except Exception as exc:
         raise ValueError("not a PKCS#8 DER private key") from exc
     if isinstance(key, ec.EllipticCurvePrivateKey):
         for name, webauthn, ssh_type, _, _ in _CURVES.values():
