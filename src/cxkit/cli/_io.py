@@ -1,0 +1,105 @@
+"""Reading inputs and writing outputs safely, for every command.
+
+* inputs are read with a size limit, never modified; ``-`` is standard input;
+* outputs are written to a temporary file in the destination folder (mode 0600) and renamed into
+  place, so a failure never leaves a partial file; an existing file is replaced only with
+  ``--force``; an output that is one of the inputs is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from cxkit.errors import InputError, InputTooLargeError, OutputError
+
+__all__ = ["read_input", "write_output"]
+
+
+def read_input(name: str, max_size: int) -> bytes:
+    """The bytes of file ``name`` (``-`` = standard input), at most ``max_size`` bytes."""
+    if name == "-":
+        data = sys.stdin.buffer.read(max_size + 1)
+    else:
+        path = Path(name)
+        try:
+            with path.open("rb") as fh:
+                info = os.fstat(fh.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise InputError("is a folder, not a file", location=name)
+                if info.st_size > max_size:
+                    raise _too_large(name, info.st_size, max_size)
+                data = fh.read(max_size + 1)
+        except FileNotFoundError:
+            raise InputError("no such file", location=name) from None
+        except IsADirectoryError:
+            raise InputError("is a folder, not a file", location=name) from None
+        except PermissionError:
+            raise InputError("permission denied", location=name) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", location=name) from None
+    if len(data) > max_size:
+        raise _too_large(name, None, max_size)
+    return data
+
+
+def _too_large(name: str, size: int | None, limit: int) -> InputTooLargeError:
+    what = f"{size:,} bytes" if size is not None else "larger than the limit"
+    return InputTooLargeError(
+        f"{what}, over the limit of {limit:,} bytes",
+        location=name,
+        hint="pass --max-size with a larger number of bytes if the file is really this large",
+    )
+
+
+def write_output(
+    name: str, data: bytes, *, force: bool = False, inputs: Iterable[str] = ()
+) -> None:
+    """Write ``data`` to ``name`` atomically with mode 0600 (``-`` = standard output)."""
+    if name == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(name)
+    for other in inputs:
+        if other != "-" and _same_file(path, Path(other)):
+            raise OutputError(
+                "the output is the same file as an input; inputs are never modified",
+                location=name,
+                hint="choose another output name",
+            )
+    if path.is_dir():
+        raise OutputError("is a folder", location=name, hint="give a file name")
+    if path.exists() and not force:
+        raise OutputError("already exists", location=name, hint="pass --force to replace it")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the folder does not exist", location=name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write: {exc.strerror}", location=name) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,0 +1,342 @@
+"""CXF file commands: ``validate``, ``inspect``, ``fmt``, ``schema`` (CXF 1.0, spec §2–§7)."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+from typing import Any
+
+from cxkit import cxf
+from cxkit.cli import _console as out
+from cxkit.cli._io import read_input, write_output
+from cxkit.cxf import model as m
+from cxkit.cxf.findings import Severity
+from cxkit.cxf.schema import json_schema
+from cxkit.errors import CxkitError
+
+_LEVELS = {"error": 0, "warning": 1, "info": 2}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check CXF files against the specification",
+        description=(
+            "Decode each CXF file and run every check of the CXF 1.0 checklist. Prints one line per "
+            "finding: severity, JSON path, message and code (codes: docs/findings.md). "
+            "Exit status: 0 no error-level findings, 1 error-level findings, 2 a file could not be read."
+        ),
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="CXF JSON file(s); - reads standard input"
+    )
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument(
+        "--level",
+        choices=tuple(_LEVELS),
+        default="info",
+        help="lowest severity to print (default: info, i.e. everything)",
+    )
+    _max_size(p)
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser(
+        "inspect",
+        help="summarise a CXF file (secrets masked)",
+        description=(
+            "Show what a CXF file holds: exporter, accounts, items, credentials by type, collections, "
+            "extensions and anything cxkit does not know. Secret values are masked unless --reveal."
+        ),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--items", action="store_true", help="also list every item")
+    p.add_argument(
+        "--reveal",
+        action="store_true",
+        help="show secret values in the item list (careful: on screen)",
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _max_size(p)
+    p.set_defaults(handler=cmd_inspect)
+
+    p = sub.add_parser(
+        "fmt",
+        help="re-encode a CXF file (lossless, or --normalize)",
+        description=(
+            "Decode and re-encode a CXF file. By default the output holds every member and value of "
+            "the input, unknown ones included. --normalize writes the strict canonical form of spec "
+            "§7.6 (unpadded base64url, no nulls, known values in canonical spelling); what cxkit does "
+            "not understand is still kept. The output is written atomically with mode 0600."
+        ),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="output file (- for standard output)"
+    )
+    p.add_argument("--normalize", action="store_true", help="write the strict canonical form")
+    p.add_argument("--indent", action="store_true", help="indent the JSON for people")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    _max_size(p)
+    p.set_defaults(handler=cmd_fmt)
+
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of CXF 1.0",
+        description="Write a JSON Schema (draft 2020-12) of CXF 1.0 generated from cxkit's model: the producer's view (closed objects, prescribed fieldTypes, no nulls).",
+    )
+    p.add_argument(
+        "-o", "--output", default="-", metavar="OUT", help="output file (default: standard output)"
+    )
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(handler=cmd_schema)
+
+
+def _max_size(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-size",
+        type=int,
+        default=cxf.DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help=f"refuse larger files (default: {cxf.DEFAULT_MAX_SIZE:,} bytes)",
+    )
+
+
+def load(name: str, max_size: int) -> cxf.Document:
+    """Read and decode a CXF file; errors name the file."""
+    data = read_input(name, max_size)
+    try:
+        return cxf.decode(data, max_size=max_size)
+    except CxkitError as exc:
+        exc.location = f"{name}: {exc.location}" if exc.location else name
+        raise
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    worst = 0
+    reports: list[dict[str, Any]] = []
+    limit = _LEVELS[args.level]
+    for name in args.files:
+        try:
+            doc = load(name, args.max_size)
+        except CxkitError as exc:
+            worst = 2
+            reports.append({"file": name, "readable": False, "error": str(exc), "hint": exc.hint})
+            if not args.json:
+                out.err(f"{name}: cannot read: {exc.diagnostics()}")
+            continue
+        findings = cxf.validate(doc)
+        counts = out.severity_counts(findings)
+        if counts["error"] and worst < 1:
+            worst = 1
+        reports.append(
+            {
+                "file": name,
+                "readable": True,
+                "valid": counts["error"] == 0,
+                "counts": counts,
+                "findings": [f.as_json() for f in findings],
+            }
+        )
+        if not args.json:
+            verdict = "valid" if counts["error"] == 0 else "INVALID"
+            print(
+                f"{name}: {verdict} — {out.plural(counts['error'], 'error')}, "
+                f"{out.plural(counts['warning'], 'warning')}, {counts['info']} info"
+            )
+            for f in findings:
+                if _LEVELS[str(f.severity)] <= limit:
+                    print(f"  {f.severity:<7} {f.path}: {f.message} [{f.code}]")
+    if args.json:
+        out.print_json(reports if len(reports) != 1 else reports[0])
+    return worst
+
+
+# --------------------------------------------------------------------------- inspect
+
+
+def summarize(doc: cxf.Document, findings: list[cxf.Finding]) -> dict[str, Any]:
+    """Counts and names, never secret values."""
+    header = doc.header
+    by_type: collections.Counter[str] = collections.Counter()
+    unknown_types: collections.Counter[str] = collections.Counter()
+    extensions: collections.Counter[str] = collections.Counter()
+    unknown_members = 0
+    accounts = []
+    for account in header.accounts:
+        n_credentials = 0
+        for item in account.items:
+            for ext in item.extensions:
+                extensions[_extension_name(ext)] += 1
+            for credential in item.credentials:
+                n_credentials += 1
+                if isinstance(credential, m.UnknownCredential):
+                    label = credential.credential_type or "(no type)"
+                    if credential.reason == "invalid":
+                        label += " (unreadable)"
+                    unknown_types[label] += 1
+                else:
+                    by_type[credential.__struct_config__.tag] += 1  # type: ignore[index]
+        for ext in account.extensions:
+            extensions[_extension_name(ext)] += 1
+        collections_count, depth = _collections(account.collections, extensions)
+        accounts.append(
+            {
+                "username": account.username,
+                "email": account.email,
+                "items": len(account.items),
+                "credentials": n_credentials,
+                "collections": collections_count,
+                "collection_depth": depth,
+            }
+        )
+    unknown_members = sum(1 for f in findings if f.code == "member.unknown")
+    timestamp = None
+    if not doc.account_root and header.timestamp:
+        timestamp = datetime.datetime.fromtimestamp(header.timestamp, datetime.UTC).strftime(
+            "%Y-%m-%d %H:%M:%S UTC"
+        )
+    return {
+        "root": "Account" if doc.account_root else "Header",
+        "version": None if doc.account_root else f"{header.version.major}.{header.version.minor}",
+        "exporter": None
+        if doc.account_root
+        else {"name": header.exporter_display_name, "rp_id": header.exporter_rp_id},
+        "exported_at": timestamp,
+        "accounts": accounts,
+        "credentials_by_type": dict(sorted(by_type.items())),
+        "unknown_credential_types": dict(sorted(unknown_types.items())),
+        "extensions": dict(sorted(extensions.items())),
+        "unknown_members": unknown_members,
+        "findings": out.severity_counts(findings),
+    }
+
+
+def _extension_name(ext: m.Extension) -> str:
+    return ext.extension_name if isinstance(ext, m.UnknownExtension) else "shared"
+
+
+def _collections(
+    cols: tuple[m.Collection, ...], extensions: collections.Counter[str], level: int = 1
+) -> tuple[int, int]:
+    count, depth = 0, level - 1 if not cols else level
+    for c in cols:
+        count += 1
+        for ext in c.extensions:
+            extensions[_extension_name(ext)] += 1
+        sub_count, sub_depth = _collections(c.sub_collections, extensions, level + 1)
+        count += sub_count
+        depth = max(depth, sub_depth)
+    return count, depth
+
+
+def item_rows(doc: cxf.Document, reveal: bool) -> list[dict[str, str]]:
+    rows = []
+    for account, item in doc.items():
+        user, secret, urls = "", None, ""
+        types = []
+        for c in item.credentials:
+            types.append(
+                c.credential_type
+                if isinstance(c, m.UnknownCredential)
+                else str(c.__struct_config__.tag)
+            )
+            if isinstance(c, m.BasicAuth):
+                user = user or (c.username.value if c.username else "")
+                secret = secret or (c.password.value if c.password else None)
+            elif isinstance(c, m.Passkey):
+                user = user or c.username
+        if item.scope is not None:
+            urls = " ".join(item.scope.urls)
+        rows.append(
+            {
+                "account": account.username,
+                "title": item.title,
+                "types": ",".join(types),
+                "username": user,
+                "password": out.mask(secret, reveal),
+                "urls": urls,
+            }
+        )
+    return rows
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    doc = load(args.file, args.max_size)
+    findings = cxf.validate(doc)
+    summary = summarize(doc, findings)
+    if args.items:
+        summary["items"] = item_rows(doc, args.reveal)
+    if args.json:
+        out.print_json(summary)
+        return 0
+    print(f"file:        {args.file}")
+    if doc.account_root:
+        print("root:        Account (no Header: as Apple and Bitwarden flows write it)")
+    else:
+        exporter = summary["exporter"]
+        print(f"root:        Header, CXF {summary['version']}")
+        print(f"exporter:    {exporter['name']} ({exporter['rp_id']})")
+        print(f"exported:    {summary['exported_at'] or '(no timestamp)'}")
+    print(f"accounts:    {len(summary['accounts'])}")
+    for a in summary["accounts"]:
+        depth = f", nested {a['collection_depth']} deep" if a["collection_depth"] > 1 else ""
+        print(
+            f"  {a['username'] or '(no username)'} <{a['email']}>: {out.plural(a['items'], 'item')}, "
+            f"{out.plural(a['credentials'], 'credential')}, {out.plural(a['collections'], 'collection')}{depth}"
+        )
+    print("credentials by type:")
+    rows = [[t, str(n)] for t, n in summary["credentials_by_type"].items()]
+    rows += [
+        [f"{t} (unknown type, kept)", str(n)]
+        for t, n in summary["unknown_credential_types"].items()
+    ]
+    print("\n".join("  " + line for line in out.table(rows).splitlines()) or "  (none)")
+    if summary["extensions"]:
+        print("extensions:  " + ", ".join(f"{k} ×{v}" for k, v in summary["extensions"].items()))
+    print(f"unknown members kept: {summary['unknown_members']}")
+    c = summary["findings"]
+    print(
+        f"findings:    {out.plural(c['error'], 'error')}, {out.plural(c['warning'], 'warning')}, "
+        f"{c['info']} info (details: cxkit validate {args.file})"
+    )
+    if args.items:
+        print()
+        print(
+            out.table(
+                [
+                    [r["account"], r["title"], r["types"], r["username"], r["password"], r["urls"]]
+                    for r in summary["items"]
+                ],
+                header=["account", "title", "credentials", "username", "password", "urls"],
+            )
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- fmt, schema
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    doc = load(args.file, args.max_size)
+    data = doc.encode(normalize=args.normalize)
+    if args.indent:
+        data = json.dumps(json.loads(data), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    write_output(args.output, data, force=args.force, inputs=[args.file])
+    if args.output != "-":
+        errors = sum(1 for f in doc.findings if f.severity is Severity.ERROR)
+        mode = "normalized" if args.normalize else "lossless"
+        out.err(
+            f"wrote {args.output} ({mode}, {len(data):,} bytes, mode 0600); decoder findings: {len(doc.findings)} ({errors} errors)"
+        )
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    data = json.dumps(json_schema(), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    write_output(args.output, data, force=args.force)
+    return 0
