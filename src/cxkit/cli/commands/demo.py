@@ -102,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _verify_passkeys(doc: cxf.Document) -> int:
-    from cxkit.passkey import verify_passkey  # noqa: PLC0415 - heavy import only when needed
+    from cxkit.passkey import verify_passkey
 
     rows, failed = [], 0
     for _, item in doc.items():
@@ -134,8 +134,8 @@ def _verify_passkeys(doc: cxf.Document) -> int:
 
 
 def _seal_round_trip(data: bytes, attachments: dict[str, bytes]) -> tuple[bytes, str, bool]:
-    from cxkit.crypto.passphrase import generate_recovery_code  # noqa: PLC0415
-    from cxkit.cxp.p0 import open_archive, seal_archive  # noqa: PLC0415
+    from cxkit.crypto.passphrase import generate_recovery_code
+    from cxkit.cxp.p0 import open_archive, seal_archive
 
     code = generate_recovery_code()
     sealed = seal_archive(data, attachments, code)
