@@ -31,6 +31,7 @@ from cxkit.cxf import model as m
 from cxkit.cxf._keys import pkcs8_info
 from cxkit.cxf.codec import Document
 from cxkit.cxf.findings import Finding, make_finding
+from cxkit.cxf.rpid import is_valid_rp_id
 
 __all__ = ["validate"]
 
@@ -43,8 +44,6 @@ _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _SUBDIVISION: Final = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+")
 _NUMBER: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_LABEL: Final = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-_IPV4: Final = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
 _PASSPORT_TYPE: Final = re.compile(r"P[A-Z<]?")
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HASH_LENGTHS: Final = {"sha256": 32, "sha512": 64}
@@ -440,16 +439,6 @@ def _matcher(pattern: re.Pattern[str], *, allow_empty: bool = False) -> Callable
         return (allow_empty and not value) or pattern.fullmatch(value) is not None
 
     return check
-
-
-def is_valid_rp_id(rp_id: str) -> bool:
-    """A WebAuthn RP ID: a registrable-looking domain name (lower-case LDH labels), no scheme,
-    port, path or IP literal; ``localhost`` is allowed."""
-    if not rp_id or len(rp_id) > 253 or rp_id != rp_id.strip():
-        return False
-    if _IPV4.fullmatch(rp_id) or ":" in rp_id:
-        return False
-    return all(_LABEL.fullmatch(label) for label in rp_id.split("."))
 
 
 def _mentions(issuer: str, item: m.Item) -> bool:

@@ -21,7 +21,7 @@ from typing import Final
 
 from cxkit.errors import AdapterError
 
-from ._b64 import b64url_decode, b64url_encode
+from .keys import _b64url_decode, b64url_encode
 
 __all__ = [
     "MAX_CREDENTIAL_ID_BYTES",
@@ -59,7 +59,7 @@ def credential_id_from_b64url(text: str) -> bytes:
     if len(text) > _MAX_ID_TEXT:
         raise AdapterError("credential id is longer than 1023 bytes")
     try:
-        raw = b64url_decode(text, what="credential id")
+        raw = _b64url_decode(text, what="credential id")
     except ValueError as exc:
         raise AdapterError(str(exc)) from exc
     if not raw:

@@ -29,6 +29,8 @@ Conversions (pure functions, no validation of the key beyond their own format):
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 from collections.abc import Mapping
@@ -41,9 +43,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from fido2 import cbor
 
+from cxkit.cxf import b64 as _cxf_b64
 from cxkit.errors import InvalidKeyError, UnsupportedAlgorithmError
-
-from ._b64 import b64_std_decode, b64_std_encode, b64url_decode, b64url_encode
 
 __all__ = [
     "MAX_RSA_BITS",
@@ -157,6 +158,52 @@ _CURVE_NAMES: Final = {
     "1.3.36.3.3.2.8.1.1.13": "brainpoolP512r1",
     "1.2.156.10197.1.301": "SM2",
 }
+
+# ---------------------------------------------------------------------------------------------
+# base64 (the CXF layer's strict codec; cxkit.cxf.b64)
+
+b64url_encode = _cxf_b64.encode
+"""Unpadded base64url (RFC 4648 §5)."""
+
+
+def _b64url_decode(text: object, *, what: str) -> bytes:
+    """Decode base64url strictly with :mod:`cxkit.cxf.b64`; :class:`ValueError` names *what*.
+
+    Characters outside ``[A-Za-z0-9_-]`` (the standard alphabet's ``+`` ``/`` included),
+    impossible lengths and non-zero trailing bits are rejected; correct ``=`` padding is the one
+    tolerance. :class:`TypeError` for a non-``str``. Messages never contain the value.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a str, not {type(text).__name__}")
+    try:
+        if _cxf_b64.is_canonical(text):
+            return _cxf_b64.decode(text)
+        raw, tolerances = _cxf_b64.decode_lenient(text)
+    except _cxf_b64.Base64Error as exc:
+        raise ValueError(f"{what}: {exc}") from None
+    if "standard-alphabet" in tolerances:
+        raise ValueError(f"{what} contains characters outside the base64url alphabet")
+    if "trailing-bits" in tolerances:
+        raise ValueError(f"{what} is not canonical base64url (non-zero trailing bits)")
+    return raw
+
+
+_STD_RE: Final = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _b64_std_decode(text: str, *, what: str) -> bytes:
+    """Decode padded standard base64 (RFC 4648 §4, as inside PEM) strictly: whitespace must be
+    removed by the caller; canonical trailing bits."""
+    if not _STD_RE.fullmatch(text) or len(text) % 4:
+        raise ValueError(f"{what} is not valid base64")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"{what} is not valid base64") from exc
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise ValueError(f"{what} is not canonical base64 (non-zero trailing bits)")
+    return raw
+
 
 _SUPPORTED_TEXT: Final = (
     "supported: ES256 (P-256), ES384 (P-384), ES512 (P-521), EdDSA (Ed25519), RS256"
@@ -500,7 +547,7 @@ def der_to_pem(der: bytes) -> str:
     """
     if not isinstance(der, bytes | bytearray) or not der:
         raise InvalidKeyError("passkey key must be non-empty DER bytes")
-    body = b64_std_encode(bytes(der))
+    body = base64.b64encode(bytes(der)).decode("ascii")
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "\n".join([_PEM_BEGIN, *lines, _PEM_END]) + "\n"
 
@@ -536,7 +583,7 @@ def pem_to_der(pem: str) -> bytes:
     if not body:
         raise InvalidKeyError("passkey PEM block is empty")
     try:
-        return b64_std_decode(body, what="passkey PEM body")
+        return _b64_std_decode(body, what="passkey PEM body")
     except ValueError as exc:
         raise InvalidKeyError(str(exc)) from exc
 
@@ -552,7 +599,7 @@ def b64url_to_der(text: str) -> bytes:
     """Unpadded base64url (CXF ``key``, Bitwarden ``keyValue``) → DER bytes, strictly
     (characters outside the alphabet or non-canonical endings are errors, not dropped)."""
     try:
-        raw = b64url_decode(text, what="passkey key")
+        raw = _b64url_decode(text, what="passkey key")
     except (ValueError, TypeError) as exc:
         raise InvalidKeyError(str(exc)) from exc
     if not raw:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +43,9 @@ from fido2.cose import CoseKey
 from fido2.rpid import verify_rp_id
 from fido2.webauthn import AuthenticatorData, CollectedClientData
 
-from ._b64 import b64url_encode
+from cxkit.cxf.b64 import encode as b64url_encode
+from cxkit.cxf.rpid import rp_id_problem
+
 from .convert import MAX_CREDENTIAL_ID_BYTES
 from .keys import _COSE_ALG_OK, Algorithm, PasskeyKey, _inspect, _Rejection
 
@@ -78,6 +79,7 @@ FINDING_CODES: Final[dict[str, tuple[Severity, str]]] = {
     "passkey.signature-invalid": ("error", "assertion signature did not verify"),
     "passkey.assertion-invalid": ("error", "RP-side assertion checks failed (type/flags/...)"),
     "passkey.check-failed": ("error", "unexpected internal failure while checking"),
+    "passkey.unreadable": ("error", "a member the check needs is missing or not base64url"),
 }
 """Every finding code :func:`verify_passkey` can emit → (severity, meaning)."""
 
@@ -124,47 +126,8 @@ def _finding(code: str, message: str) -> PasskeyFinding:
 # ---------------------------------------------------------------------------------------------
 # RP ID
 
-_LABEL: Final = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_DOMAIN_RE: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
-
-
-def rp_id_problem(rp_id: object) -> str | None:
-    """Why *rp_id* is not a valid WebAuthn RP ID, or ``None`` when it is.
-
-    cxkit's rule (WebAuthn L3 §5.1.2: an RP ID is a valid domain string): a lower-case ASCII
-    domain name of LDH labels (1-63 characters, no leading/trailing hyphen; ``xn--`` A-labels
-    allowed), at most 253 characters, no trailing dot; no scheme, port, path or user info; not
-    an IP literal. Single-label names (``localhost``) are accepted.
-    """
-    if not isinstance(rp_id, str):
-        return f"rpId must be a string, not {type(rp_id).__name__}"
-    return _rp_id_problem(rp_id)
-
-
-@lru_cache(maxsize=4096)
-def _rp_id_problem(rp_id: str) -> str | None:
-    if not rp_id:
-        return "rpId is empty"
-    shown = repr(rp_id[:80])
-    if len(rp_id) > 253:
-        return "rpId is longer than 253 characters"
-    if "://" in rp_id:
-        return f"rpId {shown} contains a URL scheme; an RP ID is a bare domain (example.com)"
-    if any(c in rp_id for c in "/?#@"):
-        return f"rpId {shown} contains a path, query or user info; an RP ID is a bare domain"
-    if ":" in rp_id or rp_id.startswith("["):
-        return f"rpId {shown} contains a port or is an IPv6 literal"
-    if not rp_id.isascii():
-        return f"rpId {shown} is not ASCII; use the punycode (xn--) form"
-    if rp_id != rp_id.lower():
-        return f"rpId {shown} is not lower-case (browsers hash the lower-case form)"
-    if rp_id.endswith("."):
-        return f"rpId {shown} ends with a dot"
-    if not _DOMAIN_RE.fullmatch(rp_id):
-        return f"rpId {shown} is not a domain name (dot-separated letters, digits, hyphens)"
-    if rp_id.rsplit(".", 1)[-1].isdigit():
-        return f"rpId {shown} is an IP address; RP IDs are domain names"
-    return None
+# The rule itself lives in the CXF layer (cxkit.cxf.rpid.rp_id_problem, re-exported here) so
+# that the validator and the verifier agree.
 
 
 @lru_cache(maxsize=4096)
