@@ -43,7 +43,7 @@ class Context:
 
     def __init__(self, may_have_null: bool = True) -> None:
         self.findings: list[Finding] = []
-        #: id(item) → (item, source bytes), filled by the item decoder
+        #: id(account) → (account, source bytes of its items), filled by the decoder
         self.sources: dict[int, Any] = {}
         #: False when the document has no ``null`` anywhere, so items need no null check.
         self.may_have_null = may_have_null
@@ -245,6 +245,11 @@ def _credential(value: Any, path: str, ctx: Context) -> m.Credential:
         )
         return m.UnknownCredential(credential_type=type_name, members=members, reason="invalid")
     return credential
+
+
+def extension_from_json(value: Any, path: str, ctx: Context) -> m.Extension:
+    """Dispatch an extension object on its ``name`` (unknown → :class:`UnknownExtension`)."""
+    return _extension(value, path, ctx)
 
 
 def _extension(value: Any, path: str, ctx: Context) -> m.Extension:

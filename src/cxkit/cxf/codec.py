@@ -33,6 +33,7 @@ from cxkit.cxf._lenient import (
     UnusableError,
     build,
     credential_from_json,
+    extension_from_json,
     json_type,
 )
 from cxkit.cxf.findings import Finding
@@ -98,10 +99,11 @@ class Document:
     header: m.Header
     account_root: bool = False
     findings: tuple[Finding, ...] = field(default=(), compare=False)
-    sources: Mapping[int, tuple[m.Item, msgspec.Raw]] = field(
+    sources: Mapping[int, tuple[m.Account, list[msgspec.Raw]]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    """id(item) → (item, its source bytes), for the lossless encoder (private)."""
+    """id(account) → (account as decoded, the source bytes of its items), for the lossless
+    encoder (private)."""
 
     @property
     def accounts(self) -> tuple[m.Account, ...]:
@@ -134,7 +136,7 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             hint="raise the limit (--max-size) if the file is really this large",
         )
     ctx = Context(may_have_null=_has_json_null(data))
-    sources: dict[int, tuple[m.Item, msgspec.Raw]] = {}
+    sources: dict[int, tuple[m.Account, list[msgspec.Raw]]] = {}
     ctx.sources = sources
     was_enabled = gc.isenabled()
     gc.disable()
@@ -159,7 +161,7 @@ def encode(doc: Document, *, normalize: bool = False) -> bytes:
     understand (unknown members, credential types, extensions) is still kept, unusable values of
     known members are dropped.
     """
-    sources = {} if normalize else doc.sources
+    sources = _Sources({} if normalize else doc.sources)
     if doc.account_root and len(doc.header.accounts) == 1:
         tree: Any = _account_json(doc.header.accounts[0], normalize, sources)
     else:
@@ -172,8 +174,6 @@ def decode_struct(data: bytes | str, cls: type[S]) -> tuple[S, tuple[Finding, ..
     """Decode one structure of the model (a credential, an EditableField, a Collection, ...)
     from JSON, tolerantly. For a credential pass :class:`~cxkit.cxf.model.Credential` to dispatch
     on its ``type``. Raises :class:`~cxkit.errors.DecodeError` when it is not that structure."""
-    from cxkit.cxf._lenient import credential_from_json
-
     try:
         value = _ANY.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:
@@ -182,8 +182,10 @@ def decode_struct(data: bytes | str, cls: type[S]) -> tuple[S, tuple[Finding, ..
     try:
         if cls is m.Credential:
             obj: Any = credential_from_json(value, "$", ctx)
+        elif cls is m.Extension:
+            obj = extension_from_json(value, "$", ctx)
         else:
-            obj = build(cls, value, "$", ctx)
+            obj = build(cls, value, "$", ctx, skip=_tag_skip(cls, value))
     except UnusableError as exc:
         raise DecodeError(
             f"not a {cls.__name__}: {exc.message or exc.code}", location="$"
@@ -191,6 +193,16 @@ def decode_struct(data: bytes | str, cls: type[S]) -> tuple[S, tuple[Finding, ..
     except RecursionError:
         raise DecodeError("JSON nested too deeply", location="$") from None
     return obj, tuple(ctx.findings)
+
+
+def _tag_skip(cls: type[m.CXFStruct], value: Any) -> tuple[str, ...]:
+    """The tag member (``type`` / ``name``) of a tagged struct: checked, not an unknown member."""
+    config = cls.__struct_config__
+    if config.tag_field is None:
+        return ()
+    if isinstance(value, dict) and value.get(config.tag_field, config.tag) != config.tag:
+        raise UnusableError("member.wrong-type", f"`{config.tag_field}` is not {config.tag!r}")
+    return (config.tag_field,)
 
 
 def encode_struct(obj: m.CXFStruct, *, normalize: bool = False) -> bytes:
@@ -287,53 +299,71 @@ def _decode_accounts(raw: msgspec.Raw, ctx: Context) -> tuple[m.Account, ...]:
 
 def _decode_account(top: dict[str, msgspec.Raw], path: str, ctx: Context) -> m.Account:
     preset: dict[str, Any] = {}
+    raws: list[msgspec.Raw] = []
     if "items" in top:
-        items = _decode_items(top["items"], f"{path}.items", ctx)
-        if items is not None:
-            preset["items"] = items
+        decoded = _decode_items(top["items"], f"{path}.items", ctx)
+        if decoded is not None:
+            preset["items"], raws = decoded
     members = {
         k: _decode_any(v, f"{path}.{k}") for k, v in top.items() if k not in preset or k != "items"
     }
     if "items" in preset:
         members.pop("items", None)
     account: m.Account = build(m.Account, members, path, ctx, preset=preset)
+    if raws:
+        ctx.sources[id(account)] = (account, raws)
     return account
 
 
-def _decode_items(raw: msgspec.Raw, path: str, ctx: Context) -> tuple[m.Item, ...] | None:
+_STRICT_ERRORS: Final = (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError)
+
+
+def _decode_items(
+    raw: msgspec.Raw, path: str, ctx: Context
+) -> tuple[tuple[m.Item, ...], list[msgspec.Raw]] | None:
+    """The items of an account and, aligned with them, their source bytes. The hot loop."""
     try:
         raws = _LIST.decode(raw)
     except msgspec.ValidationError:
         return None  # not an array: the tolerant builder reports it
-    items = []
+    decode = _ITEM.decode
+    check_null = ctx.may_have_null
+    items: list[m.Item] = []
+    kept: list[msgspec.Raw] = []
     for index, item_raw in enumerate(raws):
-        item = _decode_item(item_raw, path, index, ctx)
-        if item is not None:
-            items.append(item)
-    return tuple(items)
-
-
-def _decode_item(raw: msgspec.Raw, items_path: str, index: int, ctx: Context) -> m.Item | None:
-    item: m.Item | None = None
-    # Strict structs would take a JSON null for "absent" without a finding: such items take the
-    # tolerant path (a document without "null" anywhere skips the per-item check).
-    if not (ctx.may_have_null and _has_json_null(bytes(raw))):
-        try:
-            item = _ITEM.decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
-            item = None
+        item: m.Item | None = None
+        # Strict structs would take a JSON null for "absent" without a finding: such items take
+        # the tolerant path (a document without "null" anywhere skips the per-item check).
+        if not (check_null and _has_json_null(bytes(item_raw))):
+            try:
+                item = decode(item_raw)
+            except _STRICT_ERRORS:
+                item = None
         if item is None:
-            item = _decode_item_shell(raw, f"{items_path}[{index}]", ctx)
-    if item is None:
-        path = f"{items_path}[{index}]"
-        value = _decode_any(raw, path)
-        try:
-            item = build(m.Item, value, path, ctx)
-        except UnusableError as exc:
-            ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
-            return None
-    ctx.sources[id(item)] = (item, raw)
-    return item
+            item = _decode_item_slow(item_raw, path, index, ctx)
+            if item is None:
+                continue
+        items.append(item)
+        kept.append(item_raw)
+    return tuple(items), kept
+
+
+def _decode_item_slow(
+    raw: msgspec.Raw, items_path: str, index: int, ctx: Context
+) -> m.Item | None:
+    """An item the strict decoder rejected: the item shell, else the tolerant builder."""
+    path = f"{items_path}[{index}]"
+    if not (ctx.may_have_null and _has_json_null(bytes(raw))):
+        item = _decode_item_shell(raw, path, ctx)
+        if item is not None:
+            return item
+    value = _decode_any(raw, path)
+    try:
+        built: m.Item = build(m.Item, value, path, ctx)
+    except UnusableError as exc:
+        ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
+        return None
+    return built
 
 
 def _has_json_null(data: bytes) -> bool:
@@ -425,17 +455,40 @@ def _clean_text(text: str) -> str:
 # --------------------------------------------------------------------------- encoding
 
 
-def _account_json(
-    account: m.Account, normalize: bool, sources: Mapping[int, tuple[m.Item, msgspec.Raw]]
-) -> dict[str, Any]:
+class _Sources:
+    """Finds the source bytes of unchanged items: a whole unchanged account at once, or item by
+    item (by identity) in an account that was rebuilt around some of its old items."""
+
+    def __init__(self, sources: Mapping[int, tuple[m.Account, list[msgspec.Raw]]]) -> None:
+        self._accounts = sources
+        self._items: dict[int, tuple[m.Item, msgspec.Raw]] | None = None
+
+    def for_account(self, account: m.Account) -> list[msgspec.Raw] | None:
+        found = self._accounts.get(id(account))
+        return found[1] if found is not None and found[0] is account else None
+
+    def for_item(self, item: m.Item) -> msgspec.Raw | None:
+        if self._items is None:
+            self._items = {
+                id(it): (it, raw)
+                for account, raws in self._accounts.values()
+                for it, raw in zip(account.items, raws, strict=True)
+            }
+        found = self._items.get(id(item))
+        return found[1] if found is not None and found[0] is item else None
+
+
+def _account_json(account: m.Account, normalize: bool, sources: _Sources) -> dict[str, Any]:
     out: dict[str, Any] = _to_json(account, normalize, skip=("items",))
-    items: list[Any] = []
-    for item in account.items:
-        source = sources.get(id(item))
-        if source is not None and source[0] is item:
-            items.append(source[1])
-        else:
-            items.append(_to_json(item, normalize))
+    unchanged = sources.for_account(account)
+    items: list[Any]
+    if unchanged is not None:
+        items = list(unchanged)
+    else:
+        items = []
+        for item in account.items:
+            raw = sources.for_item(item)
+            items.append(raw if raw is not None else _to_json(item, normalize))
     # keep the spec's member order: items before extensions
     ext = out.pop("extensions", None)
     out["items"] = items

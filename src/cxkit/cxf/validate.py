@@ -163,7 +163,7 @@ class _Checker:
 
     def identifier(self, value: str | None, path: str, *, required: bool = False) -> None:
         if not value:
-            if value == "" and required:
+            if value == "":  # optional ids too: the tolerant decoder reports them the same way
                 self.add("id.empty", path)
             return
         if len(value) > _MAX_ID_CHARS or not _tail_ok(value):
