@@ -81,6 +81,28 @@ def _item_shell_type() -> type[msgspec.Struct]:
 
 
 _ITEM_SHELL: Final = msgspec.json.Decoder(_item_shell_type())
+_STRICT_ERRORS: Final = (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError)
+_NO_RAW: Final = msgspec.Raw()
+
+
+def _container_shell(model: type[m.CXFStruct], name: str, **lists: Any) -> type[msgspec.Struct]:
+    """A struct with every member of ``model`` as raw JSON (``lists`` overrides some members),
+    forbidding unknown members: one scan of the document splits it down to its items."""
+    fields: list[tuple[str, Any, Any]] = []
+    for f in msgspec.structs.fields(model):
+        if f.name == "cx_extra":
+            continue
+        if f.name in lists:
+            fields.append((f.encode_name, lists[f.name], msgspec.field(default_factory=list)))
+        else:
+            fields.append((f.encode_name, msgspec.Raw, _NO_RAW))
+    return msgspec.defstruct(name, fields, forbid_unknown_fields=True)
+
+
+_ACCOUNT_SHELL: Final = _container_shell(m.Account, "AccountShell", items=list[msgspec.Raw])
+_HEADER_SHELL: Final = msgspec.json.Decoder(
+    _container_shell(m.Header, "HeaderShell", accounts=list[_ACCOUNT_SHELL])  # type: ignore[valid-type]
+)
 _ITEM_FIELDS: Final = tuple(
     f.name for f in msgspec.structs.fields(m.Item) if f.name != "credentials"
 )
@@ -227,6 +249,15 @@ def unknown_members(obj: m.CXFStruct) -> dict[str, Any]:
 
 
 def _decode_root(data: bytes, ctx: Context) -> tuple[m.Header, bool]:
+    # Fast: a Header whose containers hold only known members splits in one scan.
+    try:
+        shell = _HEADER_SHELL.decode(data)
+    except _STRICT_ERRORS:
+        shell = None
+    shell_accounts: list[Any] | None = getattr(shell, "accounts", None)
+    if shell is not None and shell_accounts:
+        top = {k: v for k, v in msgspec.structs.asdict(shell).items() if k != "accounts" and v}
+        return _decode_header(top, ctx, shell_accounts=shell_accounts)
     try:
         top = _TOP.decode(data)
     except msgspec.ValidationError:
@@ -258,8 +289,13 @@ def _decode_root(data: bytes, ctx: Context) -> tuple[m.Header, bool]:
             f"(with `id` and `items`); its members are: {_clean_text(names)}",
             location="$",
         )
-    _refuse_draft(top)
+    return _decode_header(top, ctx)
 
+
+def _decode_header(
+    top: dict[str, msgspec.Raw], ctx: Context, shell_accounts: list[Any] | None = None
+) -> tuple[m.Header, bool]:
+    _refuse_draft(top)
     members = {k: _decode_any(v, f"$.{k}") for k, v in top.items() if k != "accounts"}
     version = members.get("version")
     if isinstance(version, dict):
@@ -275,9 +311,27 @@ def _decode_root(data: bytes, ctx: Context) -> tuple[m.Header, bool]:
                 "$.version.minor",
                 f"CXF 1.{minor}: newer than 1.0, read as 1.0",
             )
-    accounts = _decode_accounts(top["accounts"], ctx)
+    if shell_accounts is not None:
+        accounts = tuple(
+            _decode_account_shell(a, f"$.accounts[{i}]", ctx) for i, a in enumerate(shell_accounts)
+        )
+    else:
+        accounts = _decode_accounts(top["accounts"], ctx)
     header = build(m.Header, members, "$", ctx, preset={"accounts": accounts})
     return header, False
+
+
+def _decode_account_shell(shell: Any, path: str, ctx: Context) -> m.Account:
+    members = {
+        k: _decode_any(v, f"{path}.{k}")
+        for k, v in msgspec.structs.asdict(shell).items()
+        if k != "items" and v
+    }
+    items, raws = _decode_item_raws(shell.items, f"{path}.items", ctx)
+    account: m.Account = build(m.Account, members, path, ctx, preset={"items": items})
+    if raws:
+        ctx.sources[id(account)] = (account, raws)
+    return account
 
 
 def _decode_accounts(raw: msgspec.Raw, ctx: Context) -> tuple[m.Account, ...]:
@@ -315,17 +369,20 @@ def _decode_account(top: dict[str, msgspec.Raw], path: str, ctx: Context) -> m.A
     return account
 
 
-_STRICT_ERRORS: Final = (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError)
-
-
 def _decode_items(
     raw: msgspec.Raw, path: str, ctx: Context
 ) -> tuple[tuple[m.Item, ...], list[msgspec.Raw]] | None:
-    """The items of an account and, aligned with them, their source bytes. The hot loop."""
     try:
         raws = _LIST.decode(raw)
     except msgspec.ValidationError:
         return None  # not an array: the tolerant builder reports it
+    return _decode_item_raws(raws, path, ctx)
+
+
+def _decode_item_raws(
+    raws: list[msgspec.Raw], path: str, ctx: Context
+) -> tuple[tuple[m.Item, ...], list[msgspec.Raw]]:
+    """The items of an account and, aligned with them, their source bytes. The hot loop."""
     decode = _ITEM.decode
     check_null = ctx.may_have_null
     items: list[m.Item] = []
@@ -348,9 +405,7 @@ def _decode_items(
     return tuple(items), kept
 
 
-def _decode_item_slow(
-    raw: msgspec.Raw, items_path: str, index: int, ctx: Context
-) -> m.Item | None:
+def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Context) -> m.Item | None:
     """An item the strict decoder rejected: the item shell, else the tolerant builder."""
     path = f"{items_path}[{index}]"
     if not (ctx.may_have_null and _has_json_null(bytes(raw))):
@@ -510,7 +565,9 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
     if not isinstance(obj, m.CXFStruct):
         return obj
     if isinstance(obj, m.UnknownCredential):
-        return {"type": obj.credential_type, **_clean_members(obj.members, ("type", "ty"))}
+        if obj.reason == "invalid" and not obj.credential_type:
+            return dict(obj.members)  # no usable `type`: the decoder kept the whole object
+        return {"type": obj.credential_type, **_clean_members(obj.members, ("type",))}
     if isinstance(obj, m.UnknownExtension):
         return {"name": obj.extension_name, **_clean_members(obj.members, ("name",))}
     out: dict[str, Any] = {}
