@@ -1,0 +1,1118 @@
+"""CXP exchange commands (profile P0, ``docs/profile-p0.md`` §6 and "Command line").
+
+* two-file hand-over (CXP ``indirect`` mode): ``request`` (importer) → ``export`` (exporter) →
+  ``import`` (importer);
+* passphrase-sealed archive (CXP ``self`` mode): ``seal`` / ``open``.
+
+Secrets (passphrases, recovery codes) never come from a command-line argument: a prompt on a
+terminal, ``--passphrase-file``, ``--passphrase-env`` or ``--passphrase-stdin``. Every output is
+staged next to its destination with mode 0600 and renamed into place only when everything
+succeeded; human messages go to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import dataclasses
+import datetime
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from cxkit import cxf
+from cxkit.cli import _console as out
+from cxkit.cli._io import read_input, write_output
+from cxkit.crypto.passphrase import (
+    DEFAULT_PARAMS,
+    MAX_ITERATIONS,
+    MAX_MEMORY_KIB,
+    MIN_ITERATIONS,
+    MIN_MEMORY_KIB,
+    Argon2Params,
+    generate_recovery_code,
+    is_recovery_code,
+)
+from cxkit.crypto.safezip import DEFAULT_LIMITS
+from cxkit.cxf import b64 as cxf_b64
+from cxkit.cxf import model as m
+from cxkit.cxf.findings import Severity
+from cxkit.cxp import p0
+from cxkit.cxp.messages import (
+    CXF_CREDENTIAL_TYPES,
+    MAX_MESSAGE_SIZE,
+    CredentialTypeFilter,
+    ExportRequest,
+    ExportResponse,
+    credential_type_filter,
+    parse_json,
+    select_hpke,
+)
+from cxkit.errors import CxkitError, InputError, OutputError, ProtocolError
+
+MAX_REQUEST_SIZE: Final = 1 << 20
+MAX_KEY_FILE_SIZE: Final = 1 << 20
+MAX_SECRET_SIZE: Final = 4096
+
+#: ``--suite`` names → (kem, kdf, aead) of profile P0 §2.
+SUITES: Final = {
+    "x25519": (32, 1, 2),
+    "p256": (16, 1, 1),
+    "p256-aes256": (16, 1, 2),
+    "x25519-export-only": (32, 1, 0xFFFF),
+    "p256-export-only": (16, 1, 0xFFFF),
+}
+_SUITE_TEXT: Final = {
+    (32, 1, 2): "X25519 / HKDF-SHA256 / AES-256-GCM",
+    (16, 1, 1): "P-256 / HKDF-SHA256 / AES-128-GCM",
+    (16, 1, 2): "P-256 / HKDF-SHA256 / AES-256-GCM",
+    (32, 1, 0xFFFF): "X25519 / HKDF-SHA256 / export-only (files AES-256-GCM)",
+    (16, 1, 0xFFFF): "P-256 / HKDF-SHA256 / export-only (files AES-256-GCM)",
+}
+_TYPE_ALIASES: Final = {"public-key": "passkey", "driver-license": "drivers-license"}
+_FINGERPRINT_RE: Final = re.compile(r"[0-9a-f]{32}\Z")
+
+ATTACHMENTS_HELP: Final = (
+    "Attachments: a CXF 'file' credential carries only metadata (id, name, decryptedSize, "
+    "integrityHash); its bytes travel next to the JSON. --attachments DIR holds one file per "
+    "'file' credential, named by its File.id (the base64url text as written in the JSON) or, "
+    "when that is absent, by its 'name' (a plain file name only). Sizes and SHA-256 hashes are "
+    "checked before anything is encrypted."
+)
+ATTACHMENTS_OUT_HELP: Final = (
+    "Attachments are written to --attachments-out DIR (default: OUT.attachments), one file per "
+    "attachment named by its File.id (base64url characters only, never a name taken from the "
+    "archive), mode 0600. DIR must be new or empty unless --force."
+)
+INPUT_RULES_HELP: Final = (
+    "Passphrases and recovery codes are never taken from the command line: on a terminal cxkit "
+    "asks for them; otherwise use --passphrase-file FILE, --passphrase-env VAR or "
+    "--passphrase-stdin (first line of standard input)."
+)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "request",
+        help="importer: write an export request and its private key",
+        allow_abbrev=False,
+        description=(
+            "Start a two-file exchange (CXP 'indirect' mode, profile P0): write an ExportRequest "
+            "with fresh public keys to -o, and the matching private key to --key (default: "
+            "REQUEST.key, mode 0600; it never leaves this machine). Prints the request "
+            "fingerprint: check that 'cxkit export' on the other side shows the same one. The "
+            "key is single use and expires (default 10 minutes). With --seal-key the key file "
+            "is encrypted with a generated recovery code (printed once) or, with --passphrase, "
+            "your passphrase. " + INPUT_RULES_HELP
+        ),
+    )
+    p.add_argument("-o", "--output", required=True, metavar="REQUEST", help="request file")
+    p.add_argument(
+        "--key", metavar="KEYFILE", help="private key file (default: REQUEST.key, mode 0600)"
+    )
+    p.add_argument(
+        "--suite",
+        action="append",
+        choices=tuple(SUITES),
+        help="HPKE suite to offer, in order of preference; repeat for several "
+        "(default: x25519 then p256)",
+    )
+    p.add_argument(
+        "--types",
+        action="append",
+        metavar="TYPE[,TYPE...]",
+        help="credential types to ask for (CXF names such as basic-auth,passkey,totp; "
+        "default: all)",
+    )
+    p.add_argument(
+        "--importer",
+        default="cxkit",
+        metavar="RPID",
+        help="the importer name the request carries (shown to the exporter; default: cxkit)",
+    )
+    p.add_argument(
+        "--expires-in",
+        type=int,
+        default=p0.KEY_LIFETIME // 60,
+        metavar="MINUTES",
+        help="the key's lifetime (default: %(default)s; at most 10080 = one week)",
+    )
+    p.add_argument(
+        "--seal-key", action="store_true", help="encrypt the key file with a recovery code"
+    )
+    _secret_options(p, new=True)
+    _kdf_options(p)
+    p.add_argument("--force", action="store_true", help="replace existing files")
+    p.set_defaults(handler=cmd_request)
+
+    p = sub.add_parser(
+        "export",
+        help="exporter: answer an export request with an encrypted response",
+        allow_abbrev=False,
+        description=(
+            "Answer an ExportRequest written by 'cxkit request' (or another CXP importer): show "
+            "who asks (the name is not verified), the request fingerprint to compare with the "
+            "importer's, and what will be exported (counts by credential type, never values); "
+            "after confirmation write the encrypted ExportResponse (profile P0). Only the "
+            "credential types the request asks for are exported; the CXF timestamp is set to "
+            "now. SOURCE is a CXF file. Confirmation is asked on a terminal; --yes answers it "
+            "for scripts (without a terminal and without --yes the export is refused). "
+            + ATTACHMENTS_HELP
+        ),
+    )
+    p.add_argument("source", metavar="SOURCE", help="CXF file to export from")
+    p.add_argument("--request", required=True, metavar="REQUEST", help="the request file")
+    p.add_argument("-o", "--output", required=True, metavar="RESPONSE", help="response file")
+    p.add_argument("--attachments", metavar="DIR", help="folder with the attachment files")
+    p.add_argument(
+        "--exporter",
+        metavar="RPID",
+        help="exporter RP ID to write (default: the source's exporterRpId; needed when the "
+        "source has none)",
+    )
+    p.add_argument(
+        "--expect-fingerprint",
+        metavar="HEX",
+        help="refuse unless the request fingerprint is this (spaces ignored)",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--force", action="store_true", help="replace RESPONSE if it exists")
+    _max_size(p)
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser(
+        "import",
+        help="importer: decrypt a response and write the CXF document",
+        allow_abbrev=False,
+        description=(
+            "Decrypt an ExportResponse made for REQUEST with the key of 'cxkit request', run "
+            "every check of profile P0 and the CXF validator, print a summary, and write the "
+            "CXF document (unencrypted: import it and delete it) and the attachments. The key "
+            "is single use (P0: destroyed after the first response was processed, successfully "
+            "or not), so the key file is deleted once the response was tried; mistakes found "
+            "before that (wrong file, existing outputs) keep it. " + ATTACHMENTS_OUT_HELP
+        ),
+    )
+    p.add_argument("response", metavar="RESPONSE", help="the response file")
+    p.add_argument("--request", required=True, metavar="REQUEST", help="the request file")
+    p.add_argument("--key", metavar="KEYFILE", help="the key file (default: REQUEST.key)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="CXF output file")
+    p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
+    _secret_options(p, new=False)
+    p.add_argument("--force", action="store_true", help="replace existing outputs")
+    _max_size(p)
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser(
+        "seal",
+        help="encrypt a CXF file into a passphrase-sealed archive",
+        allow_abbrev=False,
+        description=(
+            "Write a passphrase-sealed archive (profile P0 §6: Argon2id + the P0 response "
+            "format) holding the CXF document unchanged and its attachments. By default the "
+            "secret is a generated recovery code (130 bits), printed ONCE to standard error: "
+            "store it in a safe place. --passphrase uses your own passphrase instead (asked "
+            "twice on a terminal). " + INPUT_RULES_HELP + " " + ATTACHMENTS_HELP
+        ),
+    )
+    p.add_argument("source", metavar="SOURCE", help="CXF file")
+    p.add_argument("-o", "--output", required=True, metavar="ARCHIVE", help="archive file")
+    p.add_argument("--attachments", metavar="DIR", help="folder with the attachment files")
+    _secret_options(p, new=True)
+    _kdf_options(p)
+    p.add_argument("--force", action="store_true", help="replace ARCHIVE if it exists")
+    _max_size(p)
+    p.set_defaults(handler=cmd_seal)
+
+    p = sub.add_parser(
+        "open",
+        help="decrypt a passphrase-sealed archive",
+        allow_abbrev=False,
+        description=(
+            "Open an archive written by 'cxkit seal' with its recovery code or passphrase, run "
+            "the P0 checks and the CXF validator, and write the CXF document (unencrypted) and "
+            "its attachments. " + INPUT_RULES_HELP + " " + ATTACHMENTS_OUT_HELP
+        ),
+    )
+    p.add_argument("archive", metavar="ARCHIVE", help="the sealed archive")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="CXF output file")
+    p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
+    _secret_options(p, new=False)
+    p.add_argument("--force", action="store_true", help="replace existing outputs")
+    _max_size(p)
+    p.set_defaults(handler=cmd_open)
+
+
+def _secret_options(p: argparse.ArgumentParser, *, new: bool) -> None:
+    if new:
+        p.add_argument(
+            "--passphrase",
+            action="store_true",
+            help="use your own passphrase instead of a generated recovery code (it is asked "
+            "for, never given here)",
+        )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--passphrase-file", metavar="FILE", help="read the passphrase/recovery code from FILE"
+    )
+    g.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help="read the passphrase/recovery code from environment variable VAR",
+    )
+    g.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase/recovery code from the first line of standard input",
+    )
+
+
+def _kdf_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kdf-memory",
+        type=int,
+        default=DEFAULT_PARAMS.memory_kib // 1024,
+        metavar="MIB",
+        help=f"Argon2id memory in MiB (default: %(default)s; {MIN_MEMORY_KIB // 1024} to "
+        f"{MAX_MEMORY_KIB // 1024})",
+    )
+    p.add_argument(
+        "--kdf-iterations",
+        type=int,
+        default=DEFAULT_PARAMS.iterations,
+        metavar="N",
+        help=f"Argon2id passes (default: %(default)s; {MIN_ITERATIONS} to {MAX_ITERATIONS})",
+    )
+
+
+def _max_size(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-size",
+        type=int,
+        default=MAX_MESSAGE_SIZE,
+        metavar="BYTES",
+        help=f"refuse larger input files (default: {MAX_MESSAGE_SIZE:,} bytes)",
+    )
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _safe_text(text: object, limit: int = 120) -> str:
+    """Untrusted text made safe for a terminal: no control characters, bounded length."""
+    s = str(text)
+    cleaned = "".join(c if c.isprintable() else "?" for c in s[:limit])
+    return cleaned + ("…" if len(s) > limit else "")
+
+
+def _kdf_params(args: argparse.Namespace) -> Argon2Params:
+    params = Argon2Params(args.kdf_memory * 1024, args.kdf_iterations, 1)
+    if not MIN_MEMORY_KIB <= params.memory_kib <= MAX_MEMORY_KIB:
+        raise InputError(
+            f"--kdf-memory must be {MIN_MEMORY_KIB // 1024} to {MAX_MEMORY_KIB // 1024} MiB"
+        )
+    if not MIN_ITERATIONS <= params.iterations <= MAX_ITERATIONS:
+        raise InputError(f"--kdf-iterations must be {MIN_ITERATIONS} to {MAX_ITERATIONS}")
+    return params
+
+
+def _secret_given(args: argparse.Namespace) -> bool:
+    return bool(args.passphrase_file or args.passphrase_env or args.passphrase_stdin)
+
+
+def _strip_newline(text: str) -> str:
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _secret_from_source(args: argparse.Namespace) -> str | None:
+    """The secret from --passphrase-file/-env/-stdin, or None when none was given."""
+    if args.passphrase_file:
+        raw = read_input(args.passphrase_file, MAX_SECRET_SIZE)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("the passphrase file is not UTF-8 text") from None
+        secret = text.split("\n", 1)[0].removesuffix("\r")
+        where = "the passphrase file"
+    elif args.passphrase_env:
+        value = os.environ.get(args.passphrase_env)
+        if value is None:
+            raise InputError(f"environment variable {_safe_text(args.passphrase_env)} is not set")
+        secret, where = value, f"environment variable {_safe_text(args.passphrase_env)}"
+    elif args.passphrase_stdin:
+        line = sys.stdin.readline(MAX_SECRET_SIZE + 1)
+        if len(line) > MAX_SECRET_SIZE:
+            raise InputError("the passphrase on standard input is too long")
+        secret, where = _strip_newline(line), "standard input"
+    else:
+        return None
+    if not secret:
+        raise InputError(f"the passphrase from {where} is empty")
+    return secret
+
+
+def _no_terminal(what: str) -> InputError:
+    return InputError(
+        f"cannot ask for the {what}: standard input is not a terminal",
+        hint="use --passphrase-file FILE, --passphrase-env VAR or --passphrase-stdin",
+    )
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return getpass.getpass(prompt, stream=sys.stderr)
+    except EOFError:
+        raise InputError("no passphrase entered") from None
+
+
+def _existing_secret(args: argparse.Namespace, what: str) -> str:
+    """The secret to open something: from a source, or asked once on a terminal."""
+    secret = _secret_from_source(args)
+    if secret is not None:
+        return secret
+    if not sys.stdin.isatty():
+        raise _no_terminal(what)
+    secret = _ask(f"{what}: ")
+    if not secret:
+        raise InputError("no passphrase entered")
+    return secret
+
+
+def _new_secret(args: argparse.Namespace) -> tuple[str, bool]:
+    """The secret to seal with and whether cxkit generated it (a recovery code to show)."""
+    secret = _secret_from_source(args)
+    if secret is None and not args.passphrase:
+        return generate_recovery_code(), True
+    if secret is None:
+        if not sys.stdin.isatty():
+            raise _no_terminal("new passphrase")
+        secret = _ask("new passphrase: ")
+        if not secret:
+            raise InputError("no passphrase entered")
+        if _ask("the same passphrase again: ") != secret:
+            raise InputError("the two passphrases differ; nothing was written")
+    if not is_recovery_code(secret) and len(secret) < 16:
+        out.err(
+            "warning: a short passphrase can be guessed; the generated recovery code "
+            "(leave out --passphrase) is much stronger"
+        )
+    return secret, False
+
+
+def _show_recovery_code(code: str, what: str) -> None:
+    out.err(
+        f"\nRecovery code for {what} — shown only this once. Write it down or store it in a "
+        "password manager;\nwithout it the file cannot be opened:\n\n"
+        f"    {code}\n"
+    )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_target(name: str, *, force: bool, inputs: Iterable[str]) -> None:
+    """The checks write_output makes, run before any work (nothing written yet)."""
+    if name == "-":
+        return
+    path = Path(name)
+    for other in inputs:
+        if other and other != "-" and _same_file(path, Path(other)):
+            raise OutputError(
+                "the output is the same file as an input; inputs are never modified",
+                location=name,
+                hint="choose another output name",
+            )
+    if path.is_dir():
+        raise OutputError("is a folder", location=name, hint="give a file name")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise OutputError("already exists", location=name, hint="pass --force to replace it")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the folder does not exist", location=name)
+
+
+def _check_folder_target(name: str, *, force: bool) -> None:
+    path = Path(name)
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise OutputError("exists and is not a folder", location=name)
+        if any(path.iterdir()) and not force:
+            raise OutputError(
+                "the attachments folder is not empty",
+                location=name,
+                hint="choose a new folder, or pass --force to write into it",
+            )
+    elif not path.parent.is_dir():
+        raise OutputError("its parent folder does not exist", location=name)
+
+
+class _Outputs:
+    """A set of output files written all or nothing: each is staged as a 0600 temporary file
+    next to its destination and renamed into place by :meth:`commit`; on any failure (or
+    without commit) the temporaries and the folders made for them are removed."""
+
+    def __init__(self, force: bool) -> None:
+        self.force = force
+        self._staged: list[tuple[Path, Path]] = []
+        self._made: list[Path] = []
+        self._committed = False
+
+    def __enter__(self) -> _Outputs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            self.abort()
+
+    def folder(self, path: Path) -> None:
+        if not path.is_dir():
+            try:
+                path.mkdir(mode=0o700)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot make folder: {exc.strerror}", location=str(path)
+                ) from None
+            self._made.append(path)
+
+    def stage(self, dest: Path, data: bytes) -> None:
+        folder = dest.parent if str(dest.parent) else Path(".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror}", location=str(dest)) from None
+        self._staged.append((Path(tmp), dest))
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror}", location=str(dest)) from None
+
+    def commit(self) -> None:
+        placed: list[Path] = []
+        try:
+            for _, dest in self._staged:
+                if not self.force and (dest.exists() or dest.is_symlink()):
+                    raise OutputError(
+                        "already exists", location=str(dest), hint="pass --force to replace it"
+                    )
+            for tmp, dest in self._staged:
+                existed = dest.exists()
+                os.replace(tmp, dest)
+                if not existed:
+                    placed.append(dest)
+        except OSError as exc:
+            for dest in placed:
+                with contextlib.suppress(OSError):
+                    dest.unlink()
+            self.abort()
+            raise OutputError(f"cannot write: {exc.strerror}") from None
+        except BaseException:
+            for dest in placed:
+                with contextlib.suppress(OSError):
+                    dest.unlink()
+            self.abort()
+            raise
+        self._committed = True
+
+    def abort(self) -> None:
+        for tmp, _ in self._staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._staged.clear()
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._made.clear()
+
+
+def _destroy_file(name: str) -> bool:
+    """Overwrite (best effort: SSDs and journals may keep copies) and delete a key file."""
+    path = Path(name)
+    try:
+        size = path.stat().st_size
+        with path.open("r+b") as fh:
+            fh.write(b"\0" * size)
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def _load_cxf(name: str, max_size: int) -> cxf.Document:
+    data = read_input(name, max_size)
+    try:
+        return cxf.decode(data, max_size=max_size)
+    except CxkitError as exc:
+        exc.location = f"{name}: {exc.location}" if exc.location else name
+        raise
+
+
+def _credential_type(c: object) -> str:
+    if isinstance(c, m.UnknownCredential):
+        return c.credential_type
+    return str(c.__struct_config__.tag)  # type: ignore[attr-defined]
+
+
+def _file_credentials(doc: cxf.Document) -> dict[str, m.File]:
+    files: dict[str, m.File] = {}
+    for _, item in doc.items():
+        for c in item.credentials:
+            if isinstance(c, m.File):
+                files.setdefault(c.id, c)
+    return files
+
+
+def _type_counts(doc: cxf.Document) -> collections.Counter[str]:
+    counts: collections.Counter[str] = collections.Counter()
+    for _, item in doc.items():
+        for c in item.credentials:
+            counts[_credential_type(c)] += 1
+    return counts
+
+
+def _print_contents(doc: cxf.Document, attachments: Mapping[str, bytes], indent: str) -> None:
+    counts = _type_counts(doc)
+    n_items = sum(1 for _ in doc.items())
+    out.err(
+        f"{indent}{out.plural(len(doc.accounts), 'account')}, {out.plural(n_items, 'item')}, "
+        f"{out.plural(sum(counts.values()), 'credential')}"
+    )
+    rows = [[_safe_text(t, 40), str(n)] for t, n in sorted(counts.items())]
+    for line in out.table(rows).splitlines():
+        out.err(f"{indent}  {line}")
+    if attachments:
+        total = sum(len(b) for b in attachments.values())
+        out.err(f"{indent}attachments: {len(attachments)} ({total:,} bytes)")
+
+
+_ATTACHMENT_READ_LIMIT: Final = (DEFAULT_LIMITS.max_entry_size - 1024) // 4 * 3
+
+
+def _plain_name(name: str) -> bool:
+    return (
+        0 < len(name) <= 255
+        and name not in (".", "..")
+        and not any(c in name for c in "/\\\0")
+        and name.isprintable()
+    )
+
+
+def _load_attachments(doc: cxf.Document, folder: str | None) -> dict[str, bytes]:
+    """The bytes of every ``file`` credential from *folder* (by File.id, else by name),
+    checked against decryptedSize and integrityHash."""
+    files = _file_credentials(doc)
+    if not files:
+        return {}
+    if folder is None:
+        raise InputError(
+            f"the document has {out.plural(len(files), 'attachment')} ('file' credentials)",
+            hint="pass --attachments DIR with one file per attachment, named by its File.id",
+        )
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputError("is not a folder", location=folder)
+    result: dict[str, bytes] = {}
+    total = 0
+    for fid, cred in sorted(files.items()):
+        label = f"attachment {_safe_text(fid)} ({_safe_text(cred.name, 60)})"
+        candidates = [base / fid] if _plain_name(fid) else []
+        if _plain_name(cred.name):
+            candidates.append(base / cred.name)
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            raise InputError(
+                f"{label} not found",
+                location=folder,
+                hint=f"put it there as {_safe_text(fid)}",
+            )
+        if cred.decrypted_size > _ATTACHMENT_READ_LIMIT:
+            raise InputError(f"{label} is larger than profile P0's per-file limit")
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", location=str(path)) from None
+        if size != cred.decrypted_size:
+            raise InputError(
+                f"{label}: the file has {size:,} bytes, decryptedSize says {cred.decrypted_size:,}",
+                location=str(path),
+            )
+        data = read_input(str(path), max(cred.decrypted_size, 1))
+        try:
+            expected = cxf_b64.decode_lenient(cred.integrity_hash)[0]
+        except ValueError:
+            expected = b""
+        if not hmac.compare_digest(hashlib.sha256(data).digest(), expected):
+            raise InputError(
+                f"{label}: the file's SHA-256 differs from integrityHash", location=str(path)
+            )
+        total += len(data)
+        if total > DEFAULT_LIMITS.max_total_size // 2:
+            raise InputError("the attachments together exceed profile P0's archive limit")
+        result[fid] = data
+    return result
+
+
+def _print_findings(findings: list[cxf.Finding]) -> int:
+    counts = out.severity_counts(findings)
+    out.err(
+        f"validation: {out.plural(counts['error'], 'error')}, "
+        f"{out.plural(counts['warning'], 'warning')}, {counts['info']} info"
+    )
+    shown = [f for f in findings if f.severity is not Severity.INFO][:10]
+    for f in shown:
+        out.err(
+            f"  {f.severity:<7} {_safe_text(f.path, 80)}: {_safe_text(f.message, 160)} [{f.code}]"
+        )
+    rest = counts["error"] + counts["warning"] - len(shown)
+    if rest > 0:
+        out.err(f"  … and {rest} more (cxkit validate OUT shows all)")
+    return counts["error"]
+
+
+def _write_result(
+    args: argparse.Namespace,
+    opened: p0.OpenedExport,
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """Write the CXF document and attachments (all or nothing). Returns the attachments
+    folder and (file name, label) pairs."""
+    doc = cxf.decode(opened.cxf_json)
+    files = _file_credentials(doc)
+    folder = args.attachments_out
+    if opened.attachments and folder is None:
+        if args.output == "-":
+            raise OutputError("the export holds attachments; pass --attachments-out DIR with -o -")
+        folder = args.output + ".attachments"
+        _check_folder_target(folder, force=args.force)
+    written: list[tuple[str, str]] = []
+    with _Outputs(args.force) as outs:
+        if args.output != "-":
+            outs.stage(Path(args.output), opened.cxf_json)
+        if opened.attachments and folder is not None:
+            base = Path(folder)
+            outs.folder(base)
+            used: set[str] = set()
+            for fid in sorted(opened.attachments):
+                if not p0.FILE_ID_RE.match(fid):  # checked by P0 already; never a path
+                    raise ProtocolError("an attachment id is not base64url")
+                name = fid
+                n = 1
+                while name.casefold() in used:  # case-insensitive file systems
+                    n += 1
+                    name = f"{fid}.{n}"
+                used.add(name.casefold())
+                outs.stage(base / name, opened.attachments[fid])
+                cred = files.get(fid)
+                written.append((name, _safe_text(cred.name, 60) if cred else ""))
+        outs.commit()
+    if args.output == "-":
+        write_output("-", opened.cxf_json)
+    return folder, written
+
+
+def _report_written(
+    args: argparse.Namespace, folder: str | None, written: list[tuple[str, str]], size: int
+) -> None:
+    if args.output != "-":
+        out.err(f"wrote {args.output} (CXF, {size:,} bytes, mode 0600)")
+    if written:
+        out.err(f"wrote {out.plural(len(written), 'attachment')} to {folder}/ (mode 0600):")
+        for name, label in written:
+            out.err(f"  {name}  {label}")
+    out.err(
+        "note: the CXF output is NOT encrypted; import it into your credential manager, then "
+        "delete it."
+    )
+
+
+# --------------------------------------------------------------------------- request
+
+
+def _parse_types(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    result: list[str] = []
+    for value in values:
+        for raw in value.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            name = _TYPE_ALIASES.get(name, name)
+            if name not in CXF_CREDENTIAL_TYPES:
+                raise InputError(
+                    f"unknown credential type {_safe_text(raw, 40)!r}",
+                    hint="CXF 1.0 types: " + ", ".join(sorted(CXF_CREDENTIAL_TYPES)),
+                )
+            if name not in result:
+                result.append(name)
+    if not result:
+        raise InputError("--types names no credential type")
+    return tuple(result)
+
+
+def _utc(ts: int) -> str:
+    return datetime.datetime.fromtimestamp(ts, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def cmd_request(args: argparse.Namespace) -> int:
+    if args.output == "-" and not args.key:
+        raise InputError("with -o - pass --key KEYFILE (the key file name derives from -o)")
+    key_name = args.key or args.output + ".key"
+    if args.output != "-" and _same_file_name(args.output, key_name):
+        raise OutputError("the request and the key file must differ", location=key_name)
+    if not 1 <= args.expires_in <= 10080:
+        raise InputError("--expires-in must be 1 to 10080 minutes")
+    if _secret_given(args) and not args.seal_key:
+        raise InputError("a passphrase option needs --seal-key (it seals the key file)")
+    if args.passphrase and not args.seal_key:
+        raise InputError("--passphrase needs --seal-key (it seals the key file)")
+    _check_target(args.output, force=args.force, inputs=())
+    _check_target(key_name, force=args.force, inputs=())
+    credential_types = _parse_types(args.types)
+    suites = [SUITES[s] for s in args.suite] if args.suite else list(p0.DEFAULT_SUITES)
+    suites = list(dict.fromkeys(suites))
+    params = _kdf_params(args) if args.seal_key else DEFAULT_PARAMS
+    secret, generated = _new_secret(args) if args.seal_key else (None, False)
+
+    request, key = p0.make_request(
+        importer=args.importer,
+        suites=suites,
+        mode="indirect",
+        credential_types=credential_types,
+        lifetime=args.expires_in * 60,
+    )
+    try:
+        request_bytes = json.dumps(request.to_json(), separators=(",", ":")).encode() + b"\n"
+        key_bytes = p0.serialize_importer_key(key, secret, params=params) + b"\n"
+        with _Outputs(args.force) as outs:
+            outs.stage(Path(key_name), key_bytes)
+            if args.output != "-":
+                outs.stage(Path(args.output), request_bytes)
+            outs.commit()
+        del key_bytes
+    finally:
+        key.destroy()
+    if args.output == "-":
+        write_output("-", request_bytes)
+    fingerprint = p0.request_fingerprint(request)
+    where = "standard output" if args.output == "-" else args.output
+    sealed = " (sealed)" if args.seal_key else ""
+    out.err(f"wrote {where} (export request; no secrets)")
+    out.err(f"wrote {key_name} (private key{sealed}, mode 0600; keep it on this machine)")
+    out.err(f"\nrequest fingerprint:  {fingerprint}\n")
+    expires = key.expires_at or 0
+    out.err(
+        "next:\n"
+        f"  1. carry {where} to the exporting side (it holds only public keys);\n"
+        "  2. there run:  cxkit export SOURCE --request REQUEST -o response.json\n"
+        "     and go on only if it shows exactly the fingerprint above (this is what stops a\n"
+        "     swapped request from sending your credentials to someone else);\n"
+        f"  3. bring the response back and run:\n"
+        f"     cxkit import response.json --request {where} --key {key_name} -o OUT\n"
+        f"the key works once and expires at {_utc(expires)} "
+        f"({out.plural(args.expires_in, 'minute')})."
+    )
+    if generated and secret is not None:
+        _show_recovery_code(secret, key_name)
+    return 0
+
+
+def _same_file_name(a: str, b: str) -> bool:
+    return Path(a).absolute() == Path(b).absolute() or _same_file(Path(a), Path(b))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _filter_document(doc: cxf.Document, flt: CredentialTypeFilter) -> tuple[cxf.Document, int]:
+    """The document with only the requested credential types; also the number left out."""
+    if flt.types is None and not flt.accounts_only:
+        return doc, 0
+    dropped = 0
+    accounts = []
+    for account in doc.header.accounts:
+        if flt.accounts_only:
+            dropped += sum(len(i.credentials) for i in account.items)
+            accounts.append(cxf.replace(account, items=(), collections=()))
+            continue
+        items = []
+        for item in account.items:
+            creds = tuple(c for c in item.credentials if flt.allows(_credential_type(c)))
+            dropped += len(item.credentials) - len(creds)
+            if not creds:
+                continue
+            items.append(
+                item
+                if len(creds) == len(item.credentials)
+                else cxf.replace(item, credentials=creds)
+            )
+        accounts.append(
+            account
+            if len(items) == len(account.items) and items == list(account.items)
+            else cxf.replace(account, items=tuple(items))
+        )
+    kept = {(a.id, i.id) for a in accounts for i in a.items}
+    accounts = [
+        cxf.replace(a, collections=_prune(a.collections, a.id, kept)) if a.collections else a
+        for a in accounts
+    ]
+    header = cxf.replace(doc.header, accounts=tuple(accounts))
+    return dataclasses.replace(doc, header=header), dropped
+
+
+def _prune(
+    cols: tuple[m.Collection, ...], account_id: str, kept: set[tuple[str, str]]
+) -> tuple[m.Collection, ...]:
+    result = []
+    for c in cols:
+        links = tuple(li for li in c.items if (li.account or account_id, li.item) in kept)
+        subs = _prune(c.sub_collections, account_id, kept)
+        if links != c.items or subs != c.sub_collections:
+            c = cxf.replace(c, items=links, sub_collections=subs)
+        result.append(c)
+    return tuple(result)
+
+
+def _normalize_fingerprint(text: str) -> str:
+    return "".join(text.split()).replace("-", "").replace(":", "").lower()
+
+
+def _confirm(question: str) -> bool:
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if not args.yes and not sys.stdin.isatty():
+        raise InputError(
+            "refusing to export without confirmation: standard input is not a terminal",
+            hint="check the request fingerprint, then pass --yes (and --expect-fingerprint)",
+        )
+    _check_target(args.output, force=args.force, inputs=[args.source, args.request])
+    request_bytes = read_input(args.request, MAX_REQUEST_SIZE)
+    try:
+        request = ExportRequest.parse(request_bytes, max_size=MAX_REQUEST_SIZE)
+    except CxkitError as exc:
+        exc.location = f"{args.request}: {exc.location}" if exc.location else args.request
+        raise
+    fingerprint = p0.request_fingerprint(request)
+    if args.expect_fingerprint is not None:
+        expected = _normalize_fingerprint(args.expect_fingerprint)
+        if not _FINGERPRINT_RE.match(expected):
+            raise InputError("--expect-fingerprint must be 32 hexadecimal digits")
+        if not hmac.compare_digest(expected, fingerprint.replace(" ", "")):
+            raise ProtocolError(
+                "the request fingerprint differs from the expected one; nothing exported",
+                hint="the request may have been swapped; ask the importer for a new one",
+            )
+    doc = _load_cxf(args.source, args.max_size)
+    flt = credential_type_filter(request)
+    exported, dropped = _filter_document(doc, flt)
+    header = exported.header
+    rp_id = args.exporter or header.exporter_rp_id
+    if not rp_id:
+        raise InputError(
+            "the source names no exporter (no exporterRpId)",
+            location=args.source,
+            hint="pass --exporter RPID",
+        )
+    header = cxf.replace(
+        header,
+        exporter_rp_id=rp_id,
+        exporter_display_name=header.exporter_display_name or rp_id,
+        timestamp=int(time.time()),
+        version=header.version if not exported.account_root else m.CXF_VERSION,
+    )
+    exported = dataclasses.replace(exported, header=header, account_root=False)
+    attachments = _load_attachments(exported, args.attachments)
+
+    _, entry, _ = select_hpke(request, p0.SUPPORTED_SUITES)
+    suite = (entry.kem, entry.kdf, entry.aead)
+    importer = request.importer or "(no name)"
+    out.err("export request")
+    out.err(f"  importer:     {_safe_text(importer)}  (as the request claims; not verified)")
+    out.err(f"  fingerprint:  {fingerprint}")
+    out.err("                ↑ must equal what 'cxkit request' showed on the importing side")
+    out.err(f"  encryption:   {_SUITE_TEXT.get(suite, str(suite))}")
+    if flt.types is None and not flt.accounts_only:
+        out.err("  asks for:     all credential types")
+    elif flt.accounts_only:
+        out.err("  asks for:     accounts only (no items)")
+    else:
+        out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
+    if flt.ignored:
+        out.err("  ignored:      " + ", ".join(_safe_text(t, 40) for t in flt.ignored))
+    out.err(f"will export from {args.source} as {_safe_text(rp_id)}:")
+    _print_contents(exported, attachments, "  ")
+    if dropped:
+        out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
+    if not args.yes and not _confirm(
+        f"Encrypt these credentials for '{_safe_text(importer, 60)}' and write {args.output}?"
+    ):
+        out.err("cxkit: export canceled; nothing written")
+        return 1
+
+    response = p0.seal_response(request, exported.encode(), attachments, exporter=rp_id)
+    write_output(args.output, response, force=args.force, inputs=[args.source, args.request])
+    where = "standard output" if args.output == "-" else args.output
+    out.err(
+        f"wrote {where} (encrypted export response, {len(response):,} bytes, mode 0600)\n"
+        "next: give it to the importer; only the holder of the request's key can read it.\n"
+        f"note: {args.source} still holds these credentials."
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- import
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    key_name = args.key or args.request + ".key"
+    inputs = [args.response, args.request, key_name]
+    _check_target(args.output, force=args.force, inputs=inputs)
+    if args.attachments_out:
+        _check_folder_target(args.attachments_out, force=args.force)
+    elif args.output != "-":
+        _check_folder_target(args.output + ".attachments", force=args.force)
+    if args.passphrase_stdin and "-" in (args.response, args.request, key_name):
+        raise InputError("--passphrase-stdin cannot be used when an input is standard input")
+
+    request_bytes = read_input(args.request, MAX_REQUEST_SIZE)
+    try:
+        request = ExportRequest.parse(request_bytes, max_size=MAX_REQUEST_SIZE)
+    except CxkitError as exc:
+        exc.location = f"{args.request}: {exc.location}" if exc.location else args.request
+        raise
+    key = _load_key(args, key_name)
+    if not hmac.compare_digest(key.request_sha256, p0.request_digest(request)):
+        raise ProtocolError(
+            "the key file does not belong to this request",
+            location=key_name,
+            hint="use the key file written together with the request",
+        )
+    response_bytes = read_input(args.response, args.max_size)
+    try:
+        response = ExportResponse.parse(response_bytes, max_size=args.max_size)
+    except CxkitError as exc:
+        exc.location = f"{args.response}: {exc.location}" if exc.location else args.response
+        raise
+    del response_bytes
+
+    # From here on the key has been used: P0 destroys it whatever happens (single use, T4).
+    try:
+        opened = p0.open_response(response, request, key)
+        out.err("export response")
+        out.err(f"  exporter:     {_safe_text(opened.exporter)}")
+        out.err(f"  fingerprint:  {opened.request_fingerprint}  (request {args.request})")
+        out.err(f"  encryption:   {_SUITE_TEXT.get(opened.suite, str(opened.suite))}")
+        if opened.timestamp is not None:
+            out.err(f"  exported at:  {_utc(opened.timestamp)}")
+        doc = cxf.decode(opened.cxf_json)
+        out.err("contents:")
+        _print_contents(doc, opened.attachments, "  ")
+        errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
+        folder, written = _write_result(args, opened)
+    finally:
+        key.destroy()
+        destroyed = _destroy_file(key_name) if key_name != "-" else False
+        if key_name != "-":
+            if destroyed:
+                out.err(f"deleted {key_name} (the key is single use)")
+            else:
+                out.err(f"warning: could not delete {key_name}; delete it yourself")
+    _report_written(args, folder, written, len(opened.cxf_json))
+    out.err(f"you can now delete {args.request} and {args.response}.")
+    return 1 if errors else 0
+
+
+def _load_key(args: argparse.Namespace, key_name: str) -> p0.ImporterKey:
+    data = read_input(key_name, MAX_KEY_FILE_SIZE)
+    try:
+        obj = parse_json(data, max_size=MAX_KEY_FILE_SIZE, what="importer key file")
+        secret = None
+        if isinstance(obj, Mapping) and obj.get("profile") == "cxp-profile-p0-secret":
+            secret = _existing_secret(args, f"passphrase or recovery code for {key_name}")
+        elif _secret_given(args):
+            raise InputError("the key file is not sealed; leave out the passphrase option")
+        return p0.parse_importer_key(data, secret)
+    except CxkitError as exc:
+        if exc.location is None:
+            exc.location = key_name
+        raise
+
+
+# --------------------------------------------------------------------------- seal / open
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    _check_target(args.output, force=args.force, inputs=[args.source])
+    if args.passphrase_stdin and args.source == "-":
+        raise InputError("--passphrase-stdin cannot be used when SOURCE is standard input")
+    params = _kdf_params(args)
+    doc = _load_cxf(args.source, args.max_size)
+    if doc.account_root or not doc.header.exporter_rp_id:
+        raise InputError(
+            "the source has no CXF Header with an exporterRpId, which the archive needs",
+            location=args.source,
+        )
+    attachments = _load_attachments(doc, args.attachments)
+    secret, generated = _new_secret(args)
+    archive = p0.seal_archive(doc.encode(), attachments, secret, params=params)
+    write_output(args.output, archive, force=args.force, inputs=[args.source])
+    where = "standard output" if args.output == "-" else args.output
+    out.err(f"wrote {where} (sealed archive, {len(archive):,} bytes, mode 0600):")
+    _print_contents(doc, attachments, "  ")
+    if generated:
+        _show_recovery_code(secret, where)
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    _check_target(args.output, force=args.force, inputs=[args.archive])
+    if args.attachments_out:
+        _check_folder_target(args.attachments_out, force=args.force)
+    elif args.output != "-":
+        _check_folder_target(args.output + ".attachments", force=args.force)
+    if args.passphrase_stdin and args.archive == "-":
+        raise InputError("--passphrase-stdin cannot be used when ARCHIVE is standard input")
+    data = read_input(args.archive, args.max_size)
+    secret = _existing_secret(args, f"recovery code or passphrase for {args.archive}")
+    try:
+        opened = p0.open_archive(data, secret, max_size=args.max_size)
+    except CxkitError as exc:
+        if exc.location is None:
+            exc.location = args.archive
+        raise
+    del data, secret
+    doc = cxf.decode(opened.cxf_json)
+    out.err(f"archive {args.archive}")
+    out.err(f"  exporter:     {_safe_text(opened.exporter)}")
+    if opened.timestamp is not None:
+        out.err(f"  exported at:  {_utc(opened.timestamp)}")
+    _print_contents(doc, opened.attachments, "  ")
+    errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
+    folder, written = _write_result(args, opened)
+    _report_written(args, folder, written, len(opened.cxf_json))
+    return 1 if errors else 0
