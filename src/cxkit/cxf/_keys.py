@@ -3,11 +3,12 @@
 Used by the validator only to answer "is this a well-formed PKCS#8 key, and of what?"; signing
 and verification live in :mod:`cxkit.passkey`.
 
-The common passkey shapes (EC P-256/384/521 after RFC 5915, Ed25519 after RFC 8410) without an
-embedded public key are checked by a strict DER walk: every length, tag and version, the curve,
-the private scalar's size and range, nothing left over (~10× faster than ``cryptography``).
-Everything else — in particular a key that embeds its public key, whose consistency needs a
-point multiplication — is loaded by ``cryptography``.
+The common passkey shapes (EC P-256/384/521 after RFC 5915, Ed25519 after RFC 8410) are checked
+by a strict DER walk: every length, tag and version, the curve, the private scalar's size and
+range, the shape of an embedded public key, nothing left over (~10× faster than loading the key
+with ``cryptography``, which handles everything else). Whether an embedded public key belongs to
+the private scalar needs a point multiplication: ``cxkit passkeys verify`` proves that (it signs
+with the key and verifies the signature), the validator does not.
 """
 
 from __future__ import annotations
@@ -133,8 +134,18 @@ def _fast(der: bytes) -> KeyInfo:
     scalar = int.from_bytes(der[d0:d1], "big")
     if not 0 < scalar < order:
         raise ValueError("not a PKCS#8 DER private key: EC private scalar out of range")
-    if d1 != e1:
-        raise _FallbackError  # [0] parameters / [1] publicKey: cryptography checks their consistency
+    pos = d1
+    if pos < e1 and der[pos] == 0xA0:  # [0] ECParameters: must name the same curve
+        tag, p0, pos = _tlv(der, pos, e1)
+        if der[p0:pos] != algorithm[len(_OID_EC) :]:
+            raise ValueError("not a PKCS#8 DER private key: conflicting curve parameters")
+    if pos < e1 and der[pos] == 0xA1:  # [1] publicKey: an uncompressed point of the curve
+        tag, b0, pos = _tlv(der, pos, e1)
+        tag, q0, q1 = _tlv(der, b0, pos)
+        if tag != 0x03 or q1 != pos or q1 - q0 != 2 + 2 * size or der[q0 : q0 + 2] != b"\x00\x04":
+            raise _FallbackError  # another point encoding: let cryptography decide
+    if pos != e1:
+        raise ValueError("not a PKCS#8 DER private key: bad ECPrivateKey member")
     return KeyInfo(f"EC {name}", webauthn, (ssh_type,))
 
 

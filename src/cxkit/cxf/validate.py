@@ -37,6 +37,8 @@ __all__ = ["validate"]
 
 _MAX_ID: Final = 64
 _MAX_ID_CHARS: Final = 86  # unpadded base64url length of 64 bytes
+_MAX_CREDENTIAL_ID_CHARS: Final = 1364  # unpadded base64url length of 1023 bytes
+_BASE32_CANONICAL: Final = re.compile(r"[A-Z2-7]+")
 _YEAR_3000: Final = 32503680000
 _DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _YEAR_MONTH: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -50,21 +52,32 @@ _HASH_LENGTHS: Final = {"sha256": 32, "sha512": 64}
 _FIELD_TYPES: Final = frozenset(m.FIELD_TYPES)
 
 
-def validate(doc: Document, *, attachments: Mapping[str, bytes] | None = None) -> list[Finding]:
+def validate(
+    doc: Document,
+    *,
+    attachments: Mapping[str, bytes] | None = None,
+    _exhaustive: bool = False,
+) -> list[Finding]:
     """All findings for ``doc``: the decoder's, then the semantic checks.
 
     ``attachments`` maps ``File.id`` (base64url text) to the file's bytes; when given, each
     file credential's ``decryptedSize`` and ``integrityHash`` are checked against them.
+
+    Large documents are first *screened* in bulk (list comprehensions over each credential type,
+    no paths built): only the items the screen cannot clear get the precise per-item checks that
+    produce findings. ``_exhaustive=True`` runs the precise checks on every item; the tests prove
+    both give the same findings.
     """
-    checker = _Checker(attachments)
+    checker = _Checker(attachments, exhaustive=_exhaustive)
     checker.header(doc.header)
     return [*doc.findings, *checker.findings]
 
 
 class _Checker:
-    def __init__(self, attachments: Mapping[str, bytes] | None) -> None:
+    def __init__(self, attachments: Mapping[str, bytes] | None, *, exhaustive: bool) -> None:
         self.findings: list[Finding] = []
         self.attachments = attachments
+        self.exhaustive = exhaustive
         self.ids: dict[str, str] = {}
         self.item_ids: set[str] = set()
 
@@ -82,8 +95,14 @@ class _Checker:
         self.ids = {}
         self.item_ids = {item.id for item in account.items}
         self.identifier(account.id, f"{path}.id", required=True)
-        for index, item in enumerate(account.items):
-            self.item(item, f"{path}.items[{index}]")
+        items = account.items
+        suspects = None if self.exhaustive else _screen(account, self.attachments is not None)
+        if suspects is None:
+            for index, item in enumerate(items):
+                self.item(item, f"{path}.items[{index}]")
+        else:
+            for index in sorted(suspects):
+                self.item(items[index], f"{path}.items[{index}]")
         for index, collection in enumerate(account.collections):
             self.collection(collection, f"{path}.collections[{index}]")
         self.extensions(account.extensions, f"{path}.extensions", shared_allowed=False)
@@ -404,6 +423,191 @@ class _Checker:
             )
 
 
+# --------------------------------------------------------------------------- the bulk screen
+
+
+def _screen(account: m.Account, with_attachments: bool) -> set[int] | None:
+    """Indices of the items that may have findings, found with bulk operations; ``None`` when
+    the whole account needs the precise pass (an identifier problem somewhere).
+
+    Sound by construction: an item is cleared only when every check of the precise pass is known
+    to pass for it. Anything unusual (rare credential types, extensions, Android apps, files)
+    simply makes its item a suspect.
+    """
+    items = account.items
+    suspects: set[int] = set()
+    ids: list[str] = [account.id] if account.id else []
+    groups: dict[type, list[tuple[int, Any]]] = {}
+    scoped: list[tuple[int, m.CredentialScope, tuple[Any, ...]]] = []
+    for index, item in enumerate(items):
+        ids.append(item.id)
+        credentials = item.credentials
+        if (
+            not credentials
+            or item.extensions
+            or (item.creation_at is not None and item.creation_at > _YEAR_3000)
+            or (item.modified_at is not None and item.modified_at > _YEAR_3000)
+        ):
+            suspects.add(index)
+        if item.scope is not None:
+            scoped.append((index, item.scope, credentials))
+        for credential in credentials:
+            groups.setdefault(type(credential), []).append((index, credential))
+    # scopes: URLs with a scheme, no Android certificates, no passkey-only item with a scope
+    for index, scope, credentials in scoped:
+        if (
+            scope.android_apps
+            or not all(_SCHEME.match(url) for url in scope.urls)
+            or (credentials and all(type(c) is m.Passkey for c in credentials))
+        ):
+            suspects.add(index)
+    for cls, group in groups.items():
+        screen = _SCREENS.get(cls)
+        if screen is None:
+            suspects.update(index for index, _ in group)  # rare types: always precise
+            continue
+        screen(group, items, suspects, ids)
+        for attr, _, prescribed in _ef_members(cls):
+            _screen_fields(attr, prescribed, group, suspects, ids)
+    for collection in account.collections:
+        _collection_ids(collection, ids)
+    if not _ids_ok(ids):
+        return None
+    if with_attachments and m.File in groups:
+        suspects.update(index for index, _ in groups[m.File])
+    return suspects
+
+
+def _ids_ok(ids: list[str]) -> bool:
+    """No identifier is empty, longer than 64 bytes, non-canonical or used twice (bulk)."""
+    unique = set(ids)
+    if len(unique) != len(ids) or "" in unique:
+        return False
+    if max(map(len, unique), default=0) > _MAX_ID_CHARS:
+        return False
+    rest1 = [i for i in unique if len(i) & 3 == 1]
+    tails2 = {i[-1] for i in unique if len(i) & 3 == 2}
+    tails3 = {i[-1] for i in unique if len(i) & 3 == 3}
+    return not rest1 and tails2 <= _TAIL_2 and tails3 <= _TAIL_3
+
+
+def _screen_fields(
+    attr: str,
+    prescribed: frozenset[str],
+    group: list[tuple[int, Any]],
+    suspects: set[int],
+    ids: list[str],
+) -> None:
+    fields = [(index, getattr(c, attr)) for index, c in group]
+    fields = [(index, f) for index, f in fields if f is not None]
+    if not fields:
+        return
+    suspects.update(
+        index
+        for index, f in fields
+        if f.field_type not in prescribed
+        or f.extensions
+        or (f.field_type in _VALUE_CHECKS and not _VALUE_CHECKS[f.field_type](f.value))
+    )
+    ids.extend(f.id for _, f in fields if f.id is not None)
+
+
+def _collection_ids(collection: m.Collection, ids: list[str]) -> None:
+    ids.append(collection.id)
+    for sub in collection.sub_collections:
+        _collection_ids(sub, ids)
+
+
+def _screen_plain(
+    group: list[tuple[int, Any]], items: tuple[m.Item, ...], suspects: set[int], ids: list[str]
+) -> None:
+    """Credential types whose only checks are their EditableFields."""
+
+
+def _screen_custom_fields(
+    group: list[tuple[int, Any]], items: tuple[m.Item, ...], suspects: set[int], ids: list[str]
+) -> None:
+    for index, custom in group:
+        if custom.extensions:
+            suspects.add(index)
+        if custom.id is not None:
+            ids.append(custom.id)
+        for f in custom.fields:
+            ftype = f.field_type
+            if (
+                ftype not in _FIELD_TYPES
+                or f.extensions
+                or (ftype in _VALUE_CHECKS and not _VALUE_CHECKS[ftype](f.value))
+            ):
+                suspects.add(index)
+            if f.id is not None:
+                ids.append(f.id)
+
+
+def _screen_wifi(
+    group: list[tuple[int, Any]], items: tuple[m.Item, ...], suspects: set[int], ids: list[str]
+) -> None:
+    known = m.Wifi.KNOWN_SECURITY_TYPES
+    for index, wifi in group:
+        nst = wifi.network_security_type
+        if nst is not None and nst.value not in known:
+            suspects.add(index)
+
+
+def _screen_totp(
+    group: list[tuple[int, Any]], items: tuple[m.Item, ...], suspects: set[int], ids: list[str]
+) -> None:
+    known = m.Totp.KNOWN_ALGORITHMS
+    for index, totp in group:
+        secret = totp.secret
+        if (
+            totp.algorithm not in known
+            or not totp.period
+            or not 4 <= totp.digits <= 10
+            or _BASE32_CANONICAL.fullmatch(secret) is None
+            or len(secret) % 8 in (1, 3, 6)
+            or (totp.issuer and not _mentions_fast(totp.issuer, items[index]))
+        ):
+            suspects.add(index)
+
+
+def _screen_passkey(
+    group: list[tuple[int, Any]], items: tuple[m.Item, ...], suspects: set[int], ids: list[str]
+) -> None:
+    for index, passkey in group:
+        cid, handle = passkey.credential_id, passkey.user_handle
+        if (
+            passkey.fido2_extensions is not None
+            or not cid
+            or len(cid) > _MAX_CREDENTIAL_ID_CHARS
+            or not _tail_ok(cid)
+            or not handle
+            or len(handle) > _MAX_ID_CHARS
+            or not _tail_ok(handle)
+            or not is_valid_rp_id(passkey.rp_id)
+            or not _passkey_key_ok(passkey.key)
+        ):
+            suspects.add(index)
+
+
+def _passkey_key_ok(key: str) -> bool:
+    if not _tail_ok(key):
+        return False
+    try:
+        return pkcs8_info(b64mod.decode(key)).webauthn is not None
+    except ValueError:
+        return False
+
+
+def _mentions_fast(issuer: str, item: m.Item) -> bool:
+    needle = issuer.lower()
+    if needle in item.title.lower():
+        return True
+    if item.scope is not None and any(needle in url.lower() for url in item.scope.urls):
+        return True
+    return _mentions(issuer, item)
+
+
 _TAIL_2: Final = frozenset("AQgw")
 _TAIL_3: Final = frozenset("AEIMQUYcgkosw048")
 
@@ -508,4 +712,21 @@ _VALUE_FINDINGS: Final[dict[str, str]] = {
     "email": "field.invalid-email",
     "number": "field.invalid-number",
     "wifi-network-security-type": "wifi.unknown-security-type",
+}
+
+#: Bulk screens per credential type; types not listed are always checked precisely.
+_SCREENS: Final[dict[type, Callable[..., None]]] = {
+    m.Address: _screen_plain,
+    m.ApiKey: _screen_plain,
+    m.BasicAuth: _screen_plain,
+    m.CreditCard: _screen_plain,
+    m.DriversLicense: _screen_plain,
+    m.GeneratedPassword: _screen_plain,
+    m.IdentityDocument: _screen_plain,
+    m.Note: _screen_plain,
+    m.PersonName: _screen_plain,
+    m.Totp: _screen_totp,
+    m.Passkey: _screen_passkey,
+    m.CustomFields: _screen_custom_fields,
+    m.Wifi: _screen_wifi,
 }
