@@ -620,3 +620,17 @@ def test_files_written_are_private(run: Run, tmp_path: Path) -> None:
     for name in ("req.json", "resp.json", "out.json", f"out.json.attachments/{FILE_ID}"):
         assert_private(tmp_path / name)
     assert stat.S_IMODE((tmp_path / "out.json.attachments").stat().st_mode) == 0o700
+
+
+def test_passphrase_that_reads_as_a_bad_recovery_code(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, att = write_small(tmp_path)
+    monkeypatch.setenv("CXKIT_TEST_SECRET", "canary passphrase Jv4 river lamp")
+    rc, _, err = run(
+        "seal", src, "-o", tmp_path / "v.cxp", "--attachments", att, *FAST_KDF,
+        "--passphrase-env", "CXKIT_TEST_SECRET",
+    )  # fmt: skip
+    assert_refused(rc, err)
+    assert "recovery code" in err and "river" not in err
+    assert not (tmp_path / "v.cxp").exists()

@@ -40,8 +40,10 @@ from cxkit.crypto.passphrase import (
     MIN_ITERATIONS,
     MIN_MEMORY_KIB,
     Argon2Params,
+    InvalidRecoveryCodeError,
     generate_recovery_code,
     is_recovery_code,
+    normalize_secret,
 )
 from cxkit.crypto.safezip import DEFAULT_LIMITS
 from cxkit.cxf import b64 as cxf_b64
@@ -403,6 +405,14 @@ def _new_secret(args: argparse.Namespace) -> tuple[str, bool]:
             raise InputError("no passphrase entered")
         if _ask("the same passphrase again: ") != secret:
             raise InputError("the two passphrases differ; nothing was written")
+    try:
+        normalize_secret(secret)
+    except InvalidRecoveryCodeError:
+        raise InputError(
+            "this passphrase reads as a mistyped recovery code (28 letters and digits); "
+            "cxkit would refuse it when opening",
+            hint="add a punctuation mark, or leave out --passphrase to get a real recovery code",
+        ) from None
     if not is_recovery_code(secret) and len(secret) < 16:
         out.err(
             "warning: a short passphrase can be guessed; the generated recovery code "
@@ -693,10 +703,10 @@ def _print_findings(findings: list[cxf.Finding]) -> int:
 def _write_result(
     args: argparse.Namespace,
     opened: p0.OpenedExport,
+    doc: cxf.Document,
 ) -> tuple[str | None, list[tuple[str, str]]]:
     """Write the CXF document and attachments (all or nothing). Returns the attachments
     folder and (file name, label) pairs."""
-    doc = cxf.decode(opened.cxf_json)
     files = _file_credentials(doc)
     folder = args.attachments_out
     if opened.attachments and folder is None:
@@ -1033,7 +1043,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         out.err("contents:")
         _print_contents(doc, opened.attachments, "  ")
         errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
-        folder, written = _write_result(args, opened)
+        folder, written = _write_result(args, opened, doc)
     finally:
         key.destroy()
         destroyed = _destroy_file(key_name) if key_name != "-" else False
@@ -1113,6 +1123,6 @@ def cmd_open(args: argparse.Namespace) -> int:
         out.err(f"  exported at:  {_utc(opened.timestamp)}")
     _print_contents(doc, opened.attachments, "  ")
     errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
-    folder, written = _write_result(args, opened)
+    folder, written = _write_result(args, opened, doc)
     _report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0
