@@ -462,7 +462,11 @@ def _check_folder_target(name: str, *, force: bool) -> None:
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             raise OutputError("exists and is not a folder", location=name)
-        if any(path.iterdir()) and not force:
+        try:
+            empty = not any(path.iterdir())
+        except OSError as exc:
+            raise OutputError(f"cannot read the folder: {exc.strerror}", location=name) from None
+        if not empty and not force:
             raise OutputError(
                 "the attachments folder is not empty",
                 location=name,
