@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from conftest import SHARED, shared_path
 
+from conftest import SHARED, shared_path
 from cxkit import cxf
 from cxkit import errors as cx_errors
 from cxkit.cxf import model as m
@@ -194,9 +194,7 @@ def test_normalize_is_canonical_and_a_fixed_point(rel: str) -> None:
     doc = cxf.decode(vector_bytes(rel))
     once = cxf.encode(doc, normalize=True)
     redecoded = cxf.decode(once)
-    representation = [
-        f for f in cxf.validate(redecoded) if f.code.startswith(REPRESENTATION_CODES)
-    ]
+    representation = [f for f in cxf.validate(redecoded) if f.code.startswith(REPRESENTATION_CODES)]
     assert representation == []
     assert not [f for f in redecoded.findings if f.code == "array.empty-optional"]
     assert cxf.encode(redecoded, normalize=True) == once
