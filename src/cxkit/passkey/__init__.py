@@ -7,8 +7,11 @@
 * :mod:`cxkit.passkey.verify` — :func:`verify_passkey`: sign a WebAuthn assertion (WebAuthn L3
   §6.1 authenticator data) and verify it as a relying party with ``fido2`` (§7.2 verifying an
   assertion); every problem is a :class:`PasskeyFinding`.
+* :mod:`cxkit.passkey.report` — :func:`check_document`: every passkey of a decoded CXF document
+  (:class:`PasskeyReport`), for ``cxkit passkeys`` and the adapters.
 
-Functions take plain values (bytes / str), not CXF model objects. See ``docs/passkeys.md``.
+Functions take plain values (bytes / str), not CXF model objects — except
+:mod:`~cxkit.passkey.report`, the bridge from the CXF model. See ``docs/passkeys.md``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from .keys import (
     pem_to_der,
     public_key_fingerprint,
 )
+from .report import PasskeyReport, check_document, check_passkey, count_passkeys
 from .verify import (
     FINDING_CODES,
     MAX_USER_HANDLE_BYTES,
@@ -62,13 +66,17 @@ __all__ = [
     "PasskeyCheck",
     "PasskeyFinding",
     "PasskeyKey",
+    "PasskeyReport",
     "Severity",
     "b64url_to_der",
     "bitwarden_counter_to_str",
     "bitwarden_credential_id_to_bytes",
     "bitwarden_discoverable_to_str",
     "bytes_to_bitwarden_credential_id",
+    "check_document",
+    "check_passkey",
     "cose_private_key_to_der",
+    "count_passkeys",
     "credential_id_from_b64url",
     "credential_id_to_b64url",
     "der_to_b64url",
