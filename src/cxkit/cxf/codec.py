@@ -166,6 +166,8 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
         header, account_root = _decode_root(data, ctx)
     except RecursionError:
         raise DecodeError("JSON nested too deeply to be a CXF document") from None
+    except UnicodeDecodeError:  # msgspec.Raw parts are checked only when decoded
+        raise DecodeError("invalid UTF-8 in a string") from None
     finally:
         if was_enabled:
             gc.enable()
@@ -200,6 +202,8 @@ def decode_struct(data: bytes | str, cls: type[S]) -> tuple[S, tuple[Finding, ..
         value = _ANY.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:
         raise DecodeError(f"not valid JSON: {_clean(exc)}") from None
+    except RecursionError:
+        raise DecodeError("JSON nested too deeply", location="$") from None
     ctx = Context()
     try:
         if cls is m.Credential:
@@ -441,12 +445,18 @@ def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | No
         return None
     credentials = []
     raws: tuple[msgspec.Raw, ...] = getattr(shell, "credentials")  # noqa: B009 - dynamic struct
+    mark = len(ctx.findings)
     for index, credential_raw in enumerate(raws):
         try:
             credentials.append(_CREDENTIAL.decode(credential_raw))
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
             value = _decode_any(credential_raw, f"{path}.credentials[{index}]")
-            credentials.append(credential_from_json(value, f"{path}.credentials[{index}]", ctx))
+            try:
+                credential = credential_from_json(value, f"{path}.credentials[{index}]", ctx)
+            except UnusableError:  # not an object: the tolerant builder reports and skips it
+                del ctx.findings[mark:]
+                return None
+            credentials.append(credential)
     members = {name: getattr(shell, name) for name in _ITEM_FIELDS}
     return m.Item(**members, credentials=tuple(credentials))
 
