@@ -16,6 +16,7 @@ not hold (:class:`~cxkit.cxf.model.Extra`, which travels with each struct).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import typing
@@ -152,26 +153,41 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
     """
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:  # RFC 8259 §8.1: parsers MAY ignore it; Windows tools write it
+        data = data[3:]
     if len(data) > max_size:
         raise InputTooLargeError(
             f"document is {len(data):,} bytes, over the limit of {max_size:,} bytes",
             hint="raise the limit (--max-size) if the file is really this large",
         )
     ctx = Context(may_have_null=_has_json_null(data))
+    if bom:
+        ctx.add("json.bom", "$")
     sources: dict[int, tuple[m.Account, list[msgspec.Raw]]] = {}
     ctx.sources = sources
+    with paused_gc():
+        try:
+            header, account_root = _decode_root(data, ctx)
+        except RecursionError:
+            raise DecodeError("JSON nested too deeply to be a CXF document") from None
+        except UnicodeDecodeError:  # msgspec.Raw parts are checked only when decoded
+            raise DecodeError("invalid UTF-8 in a string") from None
+        return Document(header, account_root, tuple(ctx.findings), sources)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk operation (measured: 2–4× faster on large
+    documents). Everything the operation returns is built before the collector resumes, so the
+    collection of the new objects happens later, once, at the caller's pace."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        header, account_root = _decode_root(data, ctx)
-    except RecursionError:
-        raise DecodeError("JSON nested too deeply to be a CXF document") from None
-    except UnicodeDecodeError:  # msgspec.Raw parts are checked only when decoded
-        raise DecodeError("invalid UTF-8 in a string") from None
+        yield
     finally:
         if was_enabled:
             gc.enable()
-    return Document(header, account_root, tuple(ctx.findings), sources)
 
 
 def encode(doc: Document, *, normalize: bool = False) -> bytes:
@@ -416,13 +432,36 @@ def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Contex
         item = _decode_item_shell(raw, path, ctx)
         if item is not None:
             return item
-    value = _decode_any(raw, path)
+    try:
+        value = _decode_any(raw, path)
+    except DecodeError:
+        # JSON that msgspec cannot hold (a number beyond 64-bit or float range): the standard
+        # library can; what still fails costs this item only, not the document. Invalid UTF-8
+        # means a damaged file: that refuses the document.
+        text = bytes(raw)
+        try:
+            text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DecodeError("invalid UTF-8 in a string", location=path) from None
+        try:
+            value = json.loads(text, parse_constant=_refuse_constant)
+        except (ValueError, RecursionError):
+            ctx.add(
+                "member.invalid-element",
+                path,
+                "item skipped: it holds a value that cannot be represented",
+            )
+            return None
     try:
         built: m.Item = build(m.Item, value, path, ctx)
     except UnusableError as exc:
         ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
         return None
     return built
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _has_json_null(data: bytes) -> bool:
@@ -627,6 +666,11 @@ def _normalize_value(obj: Any, attr: str, value: Any) -> Any:
     """Canonical spelling of values cxkit understands case-insensitively (spec §7.6)."""
     if isinstance(obj, m.Totp) and attr == "algorithm" and value.lower() in m.Totp.KNOWN_ALGORITHMS:
         return value.lower()
+    if isinstance(obj, m.Totp) and attr == "secret":
+        try:
+            return _b64.normalize_base32(value)[0]
+        except _b64.Base64Error:
+            return value
     if isinstance(obj, m.EditableField) and attr == "value" and obj.field_type == "boolean":
         lowered = value.strip().lower()
         return lowered if lowered in ("true", "false") else value

@@ -75,6 +75,11 @@ CODES: Final[dict[str, tuple[Severity, str, str]]] = {
         "A required Header member is missing or unusable; an empty value is assumed.",
     ),
     # JSON representation
+    "json.bom": (
+        W,
+        "RFC 8259 §8.1",
+        "The file starts with a UTF-8 byte order mark; ignored (written without it).",
+    ),
     "json.null": (
         W,
         "§4.1, §7.6.26",

@@ -29,7 +29,7 @@ import msgspec
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
 from cxkit.cxf._keys import pkcs8_info
-from cxkit.cxf.codec import Document
+from cxkit.cxf.codec import Document, paused_gc
 from cxkit.cxf.findings import Finding, make_finding
 from cxkit.cxf.rpid import is_valid_rp_id
 
@@ -68,9 +68,10 @@ def validate(
     produce findings. ``_exhaustive=True`` runs the precise checks on every item; the tests prove
     both give the same findings.
     """
-    checker = _Checker(attachments, exhaustive=_exhaustive)
-    checker.header(doc.header)
-    return [*doc.findings, *checker.findings]
+    with paused_gc():
+        checker = _Checker(attachments, exhaustive=_exhaustive)
+        checker.header(doc.header)
+        return [*doc.findings, *checker.findings]
 
 
 class _Checker:
@@ -464,9 +465,11 @@ def _screen(account: m.Account, with_attachments: bool) -> set[int] | None:
     for cls, group in groups.items():
         screen = _SCREENS.get(cls)
         if screen is None:
-            suspects.update(index for index, _ in group)  # rare types: always precise
-            continue
-        screen(group, items, suspects, ids)
+            # rare types: always precise, but their identifiers still join the account's pool
+            suspects.update(index for index, _ in group)
+            ids.extend(c.id for _, c in group if isinstance(getattr(c, "id", None), str) and c.id)
+        else:
+            screen(group, items, suspects, ids)
         for attr, _, prescribed in _ef_members(cls):
             _screen_fields(attr, prescribed, group, suspects, ids)
     for collection in account.collections:
@@ -483,12 +486,18 @@ def _ids_ok(ids: list[str]) -> bool:
     unique = set(ids)
     if len(unique) != len(ids) or "" in unique:
         return False
-    if max(map(len, unique), default=0) > _MAX_ID_CHARS:
+    lengths = {n & 3 for n in set(map(len, unique))}
+    if max(map(len, unique), default=0) > _MAX_ID_CHARS or 1 in lengths:
         return False
-    rest1 = [i for i in unique if len(i) & 3 == 1]
-    tails2 = {i[-1] for i in unique if len(i) & 3 == 2}
-    tails3 = {i[-1] for i in unique if len(i) & 3 == 3}
-    return not rest1 and tails2 <= _TAIL_2 and tails3 <= _TAIL_3
+    if lengths <= {0}:
+        return True
+    if set(map(_last_char, unique)) <= _TAIL_2:  # a valid tail after 2 or 3 symbols
+        return True
+    return all(_tail_ok(i) for i in unique)
+
+
+def _last_char(text: str) -> str:
+    return text[-1]
 
 
 def _screen_fields(
@@ -498,18 +507,20 @@ def _screen_fields(
     suspects: set[int],
     ids: list[str],
 ) -> None:
-    fields = [(index, getattr(c, attr)) for index, c in group]
-    fields = [(index, f) for index, f in fields if f is not None]
-    if not fields:
-        return
-    suspects.update(
-        index
-        for index, f in fields
-        if f.field_type not in prescribed
-        or f.extensions
-        or (f.field_type in _VALUE_CHECKS and not _VALUE_CHECKS[f.field_type](f.value))
-    )
-    ids.extend(f.id for _, f in fields if f.id is not None)
+    value_checks = _VALUE_CHECKS
+    for index, credential in group:
+        f = getattr(credential, attr)
+        if f is None:
+            continue
+        ftype = f.field_type
+        if (
+            ftype not in prescribed
+            or f.extensions
+            or (ftype in value_checks and not value_checks[ftype](f.value))
+        ):
+            suspects.add(index)
+        if f.id is not None:
+            ids.append(f.id)
 
 
 def _collection_ids(collection: m.Collection, ids: list[str]) -> None:
