@@ -675,8 +675,3 @@ def _normalize_value(obj: Any, attr: str, value: Any) -> Any:
         lowered = value.strip().lower()
         return lowered if lowered in ("true", "false") else value
     return value
-
-
-def dumps_pretty(data: bytes) -> bytes:
-    """Indent JSON for people (two spaces, keys in document order)."""
-    return json.dumps(json.loads(data), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
