@@ -1,0 +1,544 @@
+"""The XML payload of a KDBX file <-> :mod:`cxkit.kdbx.model`.
+
+Parsing uses the standard library's expat-based ElementTree, behind a guard that refuses any
+document type declaration (so no entity expansion and no external entities). Protected values are
+decrypted in document order with the inner stream; elements kept verbatim in ``extra`` hold the
+base64 of their clear value while they carry ``Protected="True"`` and are re-encrypted on write.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import struct
+import uuid as _uuid
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Final
+from xml.etree import ElementTree as ET
+from xml.etree.ElementTree import Element
+
+from cxkit.errors import InputTooLargeError
+from cxkit.kdbx.errors import KdbxFormatError
+from cxkit.kdbx.model import (
+    Attachment,
+    CustomIcon,
+    Database,
+    DeletedObject,
+    Entry,
+    Group,
+    Meta,
+    StringField,
+    Times,
+)
+
+_EPOCH: Final = datetime(1, 1, 1, tzinfo=UTC)
+_SECOND: Final = timedelta(seconds=1)
+_b64d = base64.b64decode
+_b64e = base64.b64encode
+
+
+def parse_xml_guarded(data: bytes) -> Element:
+    """Parse XML, refusing DTDs/entity declarations and non-UTF-8 encodings."""
+    head = data[:200]
+    if b"\x00" in head:
+        raise KdbxFormatError("the XML is not UTF-8 encoded")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise KdbxFormatError("the XML contains a document type declaration, which is refused")
+    try:
+        return ET.fromstring(data)  # noqa: S314 - DTDs refused above, expat never fetches
+    except ET.ParseError as exc:
+        raise KdbxFormatError(f"the XML payload is not well-formed ({exc.args[0]})") from None
+    except (ValueError, RecursionError):
+        raise KdbxFormatError("the XML payload cannot be parsed") from None
+
+
+# --------------------------------------------------------------------------- scalar helpers
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    if len(text) == 12 and text[-1] == "=":
+        try:
+            (secs,) = struct.unpack("<q", _b64d(text))
+            return _EPOCH + timedelta(seconds=secs)
+        except (binascii.Error, ValueError, struct.error, OverflowError):
+            return None
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _uuid_of(text: str | None) -> _uuid.UUID | None:
+    if not text:
+        return None
+    try:
+        raw = _b64d(text)
+    except (binascii.Error, ValueError):
+        return None
+    return _uuid.UUID(bytes=raw) if len(raw) == 16 else None
+
+
+def _bool(text: str | None, default: bool = False) -> bool:
+    if text is None:
+        return default
+    t = text.strip().lower()
+    if t == "true":
+        return True
+    if t == "false":
+        return False
+    return default
+
+
+def _int(text: str | None, default: int = 0) -> int:
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
+def _tags(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [t.strip() for t in re.split(r"[;,]", text) if t.strip()]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    def __init__(
+        self, binaries: list[tuple[bytes, bool]], max_bytes: int, warnings: list[str]
+    ) -> None:
+        self.binaries = binaries
+        self.max_bytes = max_bytes
+        self.warnings = warnings
+
+    def times(self, el: Element) -> Times:
+        t = Times()
+        for c in el:
+            tag = c.tag
+            if tag == "LastModificationTime":
+                t.last_modification = _time(c.text)
+            elif tag == "CreationTime":
+                t.creation = _time(c.text)
+            elif tag == "LastAccessTime":
+                t.last_access = _time(c.text)
+            elif tag == "ExpiryTime":
+                t.expiry = _time(c.text)
+            elif tag == "Expires":
+                t.expires = _bool(c.text)
+            elif tag == "UsageCount":
+                t.usage_count = _int(c.text)
+            elif tag == "LocationChanged":
+                t.location_changed = _time(c.text)
+        return t
+
+    def entry(self, el: Element, *, in_history: bool = False) -> Entry:
+        e = Entry()
+        strings = e.strings
+        for c in el:
+            tag = c.tag
+            if tag == "String":
+                key = c.findtext("Key")
+                v = c.find("Value")
+                if key is None:
+                    continue
+                if v is None:
+                    strings[key] = StringField("")
+                elif v.get("Protected") in ("True", "true"):
+                    raw = _b64d(v.text) if v.text else b""
+                    strings[key] = StringField(raw.decode("utf-8", "replace"), True)
+                else:
+                    strings[key] = StringField(v.text or "", False)
+            elif tag == "UUID":
+                e.uuid = _uuid_of(c.text) or e.uuid
+            elif tag == "Times":
+                e.times = self.times(c)
+            elif tag == "Binary":
+                self.binary(c, e)
+            elif tag == "IconID":
+                e.icon_id = _int(c.text)
+            elif tag == "Tags":
+                e.tags = _tags(c.text)
+            elif tag == "History" and not in_history:
+                e.history = [self.entry(h, in_history=True) for h in c if h.tag == "Entry"]
+            elif tag == "CustomIconUUID":
+                e.custom_icon_uuid = _uuid_of(c.text)
+            elif tag == "ForegroundColor":
+                e.foreground_color = c.text or ""
+            elif tag == "BackgroundColor":
+                e.background_color = c.text or ""
+            elif tag == "OverrideURL":
+                e.override_url = c.text or ""
+            else:
+                e.extra.append(c)
+        return e
+
+    def binary(self, el: Element, e: Entry) -> None:
+        name = el.findtext("Key")
+        v = el.find("Value")
+        if name is None or v is None:
+            return
+        ref = v.get("Ref")
+        if ref is not None:
+            idx = _int(ref, -1)
+            if 0 <= idx < len(self.binaries):
+                data, prot = self.binaries[idx]
+                e.attachments.append(Attachment(name, data, prot))
+            else:
+                self.warnings.append(
+                    f"entry {e.uuid}: attachment {name!r} refers to a missing binary"
+                )
+            return
+        data = self.binary_value(v)
+        e.attachments.append(Attachment(name, data, v.get("Protected") in ("True", "true")))
+
+    def binary_value(self, v: Element) -> bytes:
+        try:
+            data = _b64d(v.text or "")
+        except (binascii.Error, ValueError):
+            raise KdbxFormatError("an attachment holds invalid base64") from None
+        if _bool(v.get("Compressed")):
+            data = gunzip(data, self.max_bytes)
+        return data
+
+    def group(self, el: Element, depth: int = 0) -> Group:
+        if depth > 200:
+            raise KdbxFormatError("groups are nested more than 200 levels deep")
+        g = Group()
+        for c in el:
+            tag = c.tag
+            if tag == "Entry":
+                g.entries.append(self.entry(c))
+            elif tag == "Group":
+                g.groups.append(self.group(c, depth + 1))
+            elif tag == "UUID":
+                g.uuid = _uuid_of(c.text) or g.uuid
+            elif tag == "Name":
+                g.name = c.text or ""
+            elif tag == "Notes":
+                g.notes = c.text or ""
+            elif tag == "IconID":
+                g.icon_id = _int(c.text)
+            elif tag == "CustomIconUUID":
+                g.custom_icon_uuid = _uuid_of(c.text)
+            elif tag == "Times":
+                g.times = self.times(c)
+            elif tag == "Tags":
+                g.tags = _tags(c.text)
+            else:
+                g.extra.append(c)
+        return g
+
+    def meta(self, el: Element) -> Meta:
+        m = Meta()
+        for c in el:
+            tag = c.tag
+            if tag == "Generator":
+                m.generator = c.text or ""
+            elif tag == "DatabaseName":
+                m.database_name = c.text or ""
+            elif tag == "RecycleBinEnabled":
+                m.recycle_bin_enabled = _bool(c.text, True)
+            elif tag == "RecycleBinUUID":
+                m.recycle_bin_uuid = _uuid_of(c.text)
+            elif tag == "CustomIcons":
+                for icon in c:
+                    u = _uuid_of(icon.findtext("UUID"))
+                    try:
+                        data = _b64d(icon.findtext("Data") or "")
+                    except (binascii.Error, ValueError):
+                        continue
+                    if u is None:
+                        continue
+                    m.custom_icons.append(
+                        CustomIcon(
+                            u,
+                            data,
+                            icon.findtext("Name"),
+                            _time(icon.findtext("LastModificationTime")),
+                        )
+                    )
+            elif tag in ("Binaries", "HeaderHash"):
+                continue  # the binary pool is resolved into attachments; the hash is checked
+            else:
+                m.extra.append(c)
+        return m
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip data, refusing more than *max_bytes* of output."""
+    if not data:
+        return b""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(data, max_bytes + 1)
+    except zlib.error:
+        raise KdbxFormatError("the compressed payload is corrupted") from None
+    if len(out) > max_bytes:
+        raise InputTooLargeError(
+            f"the decompressed payload is larger than the limit of {max_bytes} bytes",
+            hint="raise KdfLimits.max_payload_bytes if you trust this file",
+        )
+    if not d.eof:
+        raise KdbxFormatError("the compressed payload is truncated")
+    return out
+
+
+def decrypt_protected(root: Element, stream_update: Callable[[bytes], bytes]) -> None:
+    """Replace every protected value's ciphertext by the base64 of its clear value, in order."""
+    for el in root.iter():
+        if el.get("Protected") in ("True", "true") and el.text:
+            try:
+                raw = _b64d(el.text)
+            except (binascii.Error, ValueError):
+                raise KdbxFormatError("a protected value holds invalid base64") from None
+            el.text = _b64e(stream_update(raw)).decode("ascii")
+
+
+def read_document(
+    root: Element,
+    inner_binaries: list[tuple[bytes, bool]],
+    max_bytes: int,
+    stream_update: Callable[[bytes], bytes],
+) -> tuple[Database, bytes | None]:
+    """Build the model from a parsed ``KeePassFile`` element; returns it and Meta/HeaderHash."""
+    if root.tag != "KeePassFile":
+        raise KdbxFormatError("the XML payload is not a KeePassFile document")
+    decrypt_protected(root, stream_update)
+    warnings: list[str] = []
+    binaries = list(inner_binaries)
+    meta_el = root.find("Meta")
+    header_hash: bytes | None = None
+    if meta_el is not None:
+        pool = meta_el.find("Binaries")
+        if pool is not None:
+            reader = _Reader([], max_bytes, warnings)
+            by_id: dict[int, tuple[bytes, bool]] = {}
+            for b in pool:
+                by_id[_int(b.get("ID"), len(by_id))] = (
+                    reader.binary_value(b),
+                    _bool(b.get("Protected")),
+                )
+            if by_id:
+                binaries = [by_id.get(i, (b"", False)) for i in range(max(by_id) + 1)]
+        hh = meta_el.findtext("HeaderHash")
+        if hh:
+            try:
+                header_hash = _b64d(hh)
+            except (binascii.Error, ValueError):
+                header_hash = b""
+    reader = _Reader(binaries, max_bytes, warnings)
+    db = Database(warnings=warnings)
+    if meta_el is not None:
+        db.meta = reader.meta(meta_el)
+    for c in root:
+        if c.tag == "Root":
+            groups = [g for g in c if g.tag == "Group"]
+            if groups:
+                db.root = reader.group(groups[0])
+            for g in c:
+                if g.tag == "DeletedObjects":
+                    for d in g:
+                        u = _uuid_of(d.findtext("UUID"))
+                        if u is not None:
+                            db.deleted_objects.append(
+                                DeletedObject(u, _time(d.findtext("DeletionTime")))
+                            )
+                elif g.tag != "Group" or g is not groups[0]:
+                    db.extra.append(g)
+        elif c.tag != "Meta":
+            db.extra.append(c)
+    return db, header_hash
+
+
+# --------------------------------------------------------------------------- writing
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _esc(s: str) -> str:
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")
+    if _INVALID_XML.search(s):
+        s = _INVALID_XML.sub("", s)
+    return s
+
+
+def _fmt_time(dt: datetime | None, now: datetime) -> str:
+    if dt is None:
+        dt = now
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    secs = (dt - _EPOCH) // _SECOND
+    return _b64e(struct.pack("<q", secs)).decode("ascii")
+
+
+def _fmt_uuid(u: _uuid.UUID | None) -> str:
+    return _b64e(u.bytes if u is not None else bytes(16)).decode("ascii")
+
+
+_DEFAULT_MEMORY_PROTECTION: Final = (
+    "<MemoryProtection><ProtectTitle>False</ProtectTitle><ProtectUserName>False</ProtectUserName>"
+    "<ProtectPassword>True</ProtectPassword><ProtectURL>False</ProtectURL>"
+    "<ProtectNotes>False</ProtectNotes></MemoryProtection>"
+)
+
+
+class _Writer:
+    def __init__(self, stream_update: Callable[[bytes], bytes], now: datetime) -> None:
+        self.enc = stream_update
+        self.now = now
+        self.out: list[str] = []
+        self.pool: list[tuple[bytes, bool]] = []
+        self.pool_index: dict[tuple[bytes, bool], int] = {}
+
+    def extras(self, elements: list[Element]) -> None:
+        for el in elements:
+            if any(sub.get("Protected") in ("True", "true") for sub in el.iter()):
+                el = _deepcopy(el)
+                for sub in el.iter():
+                    if sub.get("Protected") in ("True", "true") and sub.text:
+                        try:
+                            clear = _b64d(sub.text)
+                        except (binascii.Error, ValueError):
+                            clear = sub.text.encode("utf-8")
+                        sub.text = _b64e(self.enc(clear)).decode("ascii")
+            self.out.append(ET.tostring(el, encoding="unicode"))
+
+    def times(self, t: Times) -> None:
+        n = self.now
+        self.out.append(
+            f"<Times><CreationTime>{_fmt_time(t.creation, n)}</CreationTime>"
+            f"<LastModificationTime>{_fmt_time(t.last_modification, n)}</LastModificationTime>"
+            f"<LastAccessTime>{_fmt_time(t.last_access, n)}</LastAccessTime>"
+            f"<ExpiryTime>{_fmt_time(t.expiry, n)}</ExpiryTime>"
+            f"<Expires>{'True' if t.expires else 'False'}</Expires>"
+            f"<UsageCount>{int(t.usage_count)}</UsageCount>"
+            f"<LocationChanged>{_fmt_time(t.location_changed, n)}</LocationChanged></Times>"
+        )
+
+    def entry(self, e: Entry, *, in_history: bool = False) -> None:
+        out = self.out
+        out.append(f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>")
+        if e.custom_icon_uuid is not None:
+            out.append(f"<CustomIconUUID>{_fmt_uuid(e.custom_icon_uuid)}</CustomIconUUID>")
+        out.append(
+            f"<ForegroundColor>{_esc(e.foreground_color)}</ForegroundColor>"
+            f"<BackgroundColor>{_esc(e.background_color)}</BackgroundColor>"
+            f"<OverrideURL>{_esc(e.override_url)}</OverrideURL>"
+            f"<Tags>{_esc(';'.join(e.tags))}</Tags>"
+        )
+        self.times(e.times)
+        enc = self.enc
+        for key, f in e.strings.items():
+            if f.protected:
+                raw = f.value.encode("utf-8")
+                value = _b64e(enc(raw)).decode("ascii") if raw else ""
+                out.append(
+                    f'<String><Key>{_esc(key)}</Key><Value Protected="True">{value}</Value></String>'
+                )
+            else:
+                out.append(f"<String><Key>{_esc(key)}</Key><Value>{_esc(f.value)}</Value></String>")
+        for a in e.attachments:
+            k = (a.data, a.protected)
+            idx = self.pool_index.get(k)
+            if idx is None:
+                idx = self.pool_index[k] = len(self.pool)
+                self.pool.append(k)
+            out.append(f'<Binary><Key>{_esc(a.name)}</Key><Value Ref="{idx}"/></Binary>')
+        self.extras(e.extra)
+        if not in_history:
+            out.append("<History>")
+            for h in e.history:
+                self.entry(h, in_history=True)
+            out.append("</History>")
+        out.append("</Entry>")
+
+    def group(self, g: Group) -> None:
+        out = self.out
+        out.append(
+            f"<Group><UUID>{_fmt_uuid(g.uuid)}</UUID><Name>{_esc(g.name)}</Name>"
+            f"<Notes>{_esc(g.notes)}</Notes><IconID>{int(g.icon_id)}</IconID>"
+        )
+        if g.custom_icon_uuid is not None:
+            out.append(f"<CustomIconUUID>{_fmt_uuid(g.custom_icon_uuid)}</CustomIconUUID>")
+        self.times(g.times)
+        if g.tags:
+            out.append(f"<Tags>{_esc(';'.join(g.tags))}</Tags>")
+        self.extras(g.extra)
+        for e in g.entries:
+            self.entry(e)
+        for sub in g.groups:
+            self.group(sub)
+        out.append("</Group>")
+
+    def meta(self, m: Meta) -> None:
+        out = self.out
+        out.append(
+            f"<Meta><Generator>{_esc(m.generator or 'cxkit')}</Generator>"
+            f"<DatabaseName>{_esc(m.database_name)}</DatabaseName>"
+        )
+        if not any(el.tag == "MemoryProtection" for el in m.extra):
+            out.append(_DEFAULT_MEMORY_PROTECTION)
+        if m.custom_icons:
+            out.append("<CustomIcons>")
+            for icon in m.custom_icons:
+                out.append(
+                    f"<Icon><UUID>{_fmt_uuid(icon.uuid)}</UUID>"
+                    f"<Data>{_b64e(icon.data).decode('ascii')}</Data>"
+                )
+                if icon.name is not None:
+                    out.append(f"<Name>{_esc(icon.name)}</Name>")
+                if icon.last_modification is not None:
+                    t = _fmt_time(icon.last_modification, self.now)
+                    out.append(f"<LastModificationTime>{t}</LastModificationTime>")
+                out.append("</Icon>")
+            out.append("</CustomIcons>")
+        out.append(
+            f"<RecycleBinEnabled>{'True' if m.recycle_bin_enabled else 'False'}</RecycleBinEnabled>"
+            f"<RecycleBinUUID>{_fmt_uuid(m.recycle_bin_uuid)}</RecycleBinUUID>"
+        )
+        self.extras(m.extra)
+        out.append("</Meta>")
+
+
+def _deepcopy(el: Element) -> Element:
+    new = Element(el.tag, dict(el.attrib))
+    new.text = el.text
+    new.tail = el.tail
+    new.extend(_deepcopy(c) for c in el)
+    return new
+
+
+def write_document(
+    db: Database, stream_update: Callable[[bytes], bytes], now: datetime | None = None
+) -> tuple[bytes, list[tuple[bytes, bool]]]:
+    """Serialise the model; returns the UTF-8 XML and the binary pool (for the inner header)."""
+    w = _Writer(stream_update, now or datetime.now(UTC).replace(microsecond=0))
+    w.out.append('<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<KeePassFile>')
+    w.meta(db.meta)
+    w.out.append("<Root>")
+    w.group(db.root)
+    w.out.append("<DeletedObjects>")
+    for d in db.deleted_objects:
+        w.out.append(
+            f"<DeletedObject><UUID>{_fmt_uuid(d.uuid)}</UUID>"
+            f"<DeletionTime>{_fmt_time(d.deletion_time, w.now)}</DeletionTime></DeletedObject>"
+        )
+    w.out.append("</DeletedObjects>")
+    w.extras(db.extra)
+    w.out.append("</Root></KeePassFile>")
+    return "".join(w.out).encode("utf-8"), w.pool
