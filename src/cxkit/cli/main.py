@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "cxkit.cli.commands.cxf",
     "cxkit.cli.commands.passkeys",
     "cxkit.cli.commands.exchange",
+    "cxkit.cli.commands.convert",
+    "cxkit.cli.commands.transfer",
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
