@@ -17,7 +17,6 @@ import collections
 import contextlib
 import dataclasses
 import datetime
-import getpass
 import hashlib
 import hmac
 import json
@@ -33,6 +32,14 @@ from typing import Any, Final
 from cxkit import cxf
 from cxkit.cli import _console as out
 from cxkit.cli._io import read_input, write_output
+from cxkit.cli._secrets import (
+    add_secret_options,
+    ask,
+    existing_secret,
+    no_terminal,
+    safe_text,
+    secret_from_source,
+)
 from cxkit.crypto.passphrase import (
     DEFAULT_PARAMS,
     MAX_ITERATIONS,
@@ -64,7 +71,6 @@ from cxkit.errors import CxkitError, InputError, OutputError, ProtocolError
 
 MAX_REQUEST_SIZE: Final = 1 << 20
 MAX_KEY_FILE_SIZE: Final = 1 << 20
-MAX_SECRET_SIZE: Final = 4096
 
 #: ``--suite`` names → (kem, kdf, aead) of profile P0 §2.
 SUITES: Final = {
@@ -263,20 +269,7 @@ def _secret_options(p: argparse.ArgumentParser, *, new: bool) -> None:
             help="use your own passphrase instead of a generated recovery code (it is asked "
             "for, never given here)",
         )
-    g = p.add_mutually_exclusive_group()
-    g.add_argument(
-        "--passphrase-file", metavar="FILE", help="read the passphrase/recovery code from FILE"
-    )
-    g.add_argument(
-        "--passphrase-env",
-        metavar="VAR",
-        help="read the passphrase/recovery code from environment variable VAR",
-    )
-    g.add_argument(
-        "--passphrase-stdin",
-        action="store_true",
-        help="read the passphrase/recovery code from the first line of standard input",
-    )
+    add_secret_options(p)
 
 
 def _kdf_options(p: argparse.ArgumentParser) -> None:
@@ -310,11 +303,7 @@ def _max_size(p: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _safe_text(text: object, limit: int = 120) -> str:
-    """Untrusted text made safe for a terminal: no control characters, bounded length."""
-    s = str(text)
-    cleaned = "".join(c if c.isprintable() else "?" for c in s[:limit])
-    return cleaned + ("…" if len(s) > limit else "")
+_safe_text = safe_text
 
 
 def _kdf_params(args: argparse.Namespace) -> Argon2Params:
@@ -332,64 +321,18 @@ def _secret_given(args: argparse.Namespace) -> bool:
     return bool(args.passphrase_file or args.passphrase_env or args.passphrase_stdin)
 
 
-def _strip_newline(text: str) -> str:
-    if text.endswith("\r\n"):
-        return text[:-2]
-    return text[:-1] if text.endswith("\n") else text
-
-
 def _secret_from_source(args: argparse.Namespace) -> str | None:
     """The secret from --passphrase-file/-env/-stdin, or None when none was given."""
-    if args.passphrase_file:
-        raw = read_input(args.passphrase_file, MAX_SECRET_SIZE)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError("the passphrase file is not UTF-8 text") from None
-        secret = text.split("\n", 1)[0].removesuffix("\r")
-        where = "the passphrase file"
-    elif args.passphrase_env:
-        value = os.environ.get(args.passphrase_env)
-        if value is None:
-            raise InputError(f"environment variable {_safe_text(args.passphrase_env)} is not set")
-        secret, where = value, f"environment variable {_safe_text(args.passphrase_env)}"
-    elif args.passphrase_stdin:
-        line = sys.stdin.readline(MAX_SECRET_SIZE + 1)
-        if len(line) > MAX_SECRET_SIZE:
-            raise InputError("the passphrase on standard input is too long")
-        secret, where = _strip_newline(line), "standard input"
-    else:
-        return None
-    if not secret:
-        raise InputError(f"the passphrase from {where} is empty")
-    return secret
+    return secret_from_source(args)
 
 
-def _no_terminal(what: str) -> InputError:
-    return InputError(
-        f"cannot ask for the {what}: standard input is not a terminal",
-        hint="use --passphrase-file FILE, --passphrase-env VAR or --passphrase-stdin",
-    )
-
-
-def _ask(prompt: str) -> str:
-    try:
-        return getpass.getpass(prompt, stream=sys.stderr)
-    except EOFError:
-        raise InputError("no passphrase entered") from None
+_no_terminal = no_terminal
+_ask = ask
 
 
 def _existing_secret(args: argparse.Namespace, what: str) -> str:
     """The secret to open something: from a source, or asked once on a terminal."""
-    secret = _secret_from_source(args)
-    if secret is not None:
-        return secret
-    if not sys.stdin.isatty():
-        raise _no_terminal(what)
-    secret = _ask(f"{what}: ")
-    if not secret:
-        raise InputError("no passphrase entered")
-    return secret
+    return existing_secret(args, what)
 
 
 def _new_secret(args: argparse.Namespace) -> tuple[str, bool]:

@@ -1,0 +1,170 @@
+"""Foreign export formats ⇄ CXF: the adapter framework, the registry and the migration report.
+
+Example::
+
+    from cxkit import adapters
+
+    data = open("bitwarden_export.json", "rb").read()
+    result = adapters.convert(data, "bitwarden_export.json", to="cxf-json")
+    print(result.report.render())
+    open("vault.cxf.json", "wb").write(result.output)
+
+* :func:`read` — any supported export → a CXF :class:`~cxkit.cxf.Document` + a
+  :class:`MigrationReport` (format detected unless ``source_format`` is given);
+* :func:`write` — a Document → bytes of another format (what it cannot carry is reported);
+* :func:`convert` — both, with every passkey verified in between;
+* :func:`adapters` / :func:`get` / :func:`detect` — the registry (built-ins plus the
+  ``cxkit.adapters`` entry-point group).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    DetectionError,
+    PasswordNeededError,
+    PasswordSource,
+    Reader,
+    ReadOptions,
+    Sample,
+    WriteOptions,
+    Writer,
+)
+from cxkit.adapters.registry import (
+    ENTRY_POINT_GROUP,
+    Detection,
+    adapters,
+    detect,
+    get,
+    make_sample,
+    plugin_errors,
+)
+from cxkit.adapters.report import (
+    CredentialRecord,
+    Disposition,
+    FieldRecord,
+    MigrationReport,
+    Outcome,
+)
+from cxkit.cxf.codec import Document
+from cxkit.errors import AdapterError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "AdapterInfo",
+    "Capability",
+    "Confidence",
+    "Conversion",
+    "CredentialRecord",
+    "Detection",
+    "DetectionError",
+    "Disposition",
+    "FieldRecord",
+    "MigrationReport",
+    "Outcome",
+    "PasswordNeededError",
+    "PasswordSource",
+    "ReadOptions",
+    "Reader",
+    "Sample",
+    "WriteOptions",
+    "Writer",
+    "adapters",
+    "convert",
+    "detect",
+    "get",
+    "make_sample",
+    "plugin_errors",
+    "read",
+    "verify_passkeys",
+    "write",
+]
+
+
+def read(
+    data: bytes,
+    name: str = "",
+    *,
+    source_format: str | None = None,
+    options: ReadOptions | None = None,
+    report: MigrationReport | None = None,
+) -> tuple[Document, MigrationReport]:
+    """Read an export (detected, or *source_format*) into CXF."""
+    report = report if report is not None else MigrationReport()
+    options = options or ReadOptions()
+    sample = make_sample(data, name)
+    adapter = detect(sample).adapter if source_format is None else get(source_format)
+    if not adapter.info.can(Capability.READ) or not hasattr(adapter, "read"):
+        raise AdapterError(f"cxkit cannot read {adapter.info.key}")
+    report.source = report.source or name
+    report.source_format = adapter.info.key
+    doc = adapter.read(sample, options, report)
+    return doc, report
+
+
+def write(
+    doc: Document,
+    dest_format: str,
+    *,
+    options: WriteOptions | None = None,
+    report: MigrationReport | None = None,
+) -> tuple[bytes, MigrationReport]:
+    """Write *doc* as *dest_format*; what it cannot carry is recorded in the report."""
+    report = report if report is not None else MigrationReport()
+    adapter = get(dest_format)
+    if not adapter.info.can(Capability.WRITE) or not hasattr(adapter, "write"):
+        raise AdapterError(f"cxkit cannot write {adapter.info.key}")
+    report.destination_format = adapter.info.key
+    report.plaintext = adapter.info.plaintext
+    report.encrypted = not adapter.info.plaintext
+    data = adapter.write(doc, options or WriteOptions(), report)
+    return data, report
+
+
+def verify_passkeys(doc: Document, report: MigrationReport) -> None:
+    """Sign and verify a WebAuthn assertion with every passkey of *doc* (into the report)."""
+    from cxkit.passkey import check_document
+
+    report.passkeys_checked = True
+    for r in check_document(doc):
+        report.passkeys.append(
+            {
+                "item": r.item_title,
+                "rp_id": r.rp_id,
+                "username": r.username,
+                "algorithm": r.algorithm.label if r.algorithm is not None else None,
+                "ok": r.ok,
+                "codes": list(r.codes),
+            }
+        )
+
+
+@dataclass
+class Conversion:
+    document: Document
+    output: bytes | None
+    report: MigrationReport
+
+
+def convert(
+    data: bytes,
+    name: str = "",
+    *,
+    to: str,
+    source_format: str | None = None,
+    read_options: ReadOptions | None = None,
+    write_options: WriteOptions | None = None,
+    verify: bool = True,
+    dry_run: bool = False,
+) -> Conversion:
+    """Read, verify every passkey, and write (unless *dry_run*)."""
+    report = MigrationReport(dry_run=dry_run)
+    doc, _ = read(data, name, source_format=source_format, options=read_options, report=report)
+    if verify:
+        verify_passkeys(doc, report)
+    output, _ = write(doc, to, options=write_options, report=report)
+    return Conversion(doc, None if dry_run else output, report)

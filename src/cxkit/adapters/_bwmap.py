@@ -1,0 +1,1444 @@
+"""Bitwarden JSON items ⇄ CXF items (``formats/bitwarden.md`` §1).
+
+Reading maps every Bitwarden member to a CXF member where CXF has one, to a ``custom-fields``
+credential where it is user data CXF has no member for (custom fields, password history, identity
+e-mail/company/username, values CXF cannot hold such as a TOTP secret that is not Base32), and to
+the item's round-trip extension ``cxkit/bitwarden`` for Bitwarden bookkeeping (organisation id,
+re-prompt, exact timestamps, URI match types, passkey counter/rpName/discoverable/creation date,
+which spelling an id had). Every non-null source leaf is recorded in the migration report.
+
+Writing turns any CXF item into one Bitwarden item: the extension (when present) restores the
+bookkeeping; credentials the chosen cipher type cannot hold become Bitwarden custom fields
+(*transformed*) or are reported *not carried* (files, item references, unknown types).
+
+Custom-fields credentials written by the reader carry an extension ``{"name": "cxkit/bitwarden",
+"role": ...}`` so that the writer puts their fields back: ``fields`` (Bitwarden custom fields),
+``passwordHistory`` and ``members`` (each field's extension names its Bitwarden member, e.g.
+``identity.email``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import re
+import urllib.parse
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
+
+import msgspec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from cxkit import cxf
+from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+from cxkit.errors import AdapterError, CxkitError, DecodeError
+from cxkit.passkey import (
+    bitwarden_credential_id_to_bytes,
+    bytes_to_bitwarden_credential_id,
+    parse_bitwarden_counter,
+    parse_bitwarden_discoverable,
+)
+
+__all__ = ["EXTENSION", "document_to_bitwarden", "read_export"]
+
+EXTENSION: Final = "cxkit/bitwarden"
+EXPORTER_RP_ID: Final = "bitwarden.com"
+T_LOGIN, T_NOTE, T_CARD, T_IDENTITY, T_SSH = 1, 2, 3, 4, 5
+_FIELD_TYPES: Final = {0: "string", 1: "concealed-string", 2: "boolean", 3: "string"}
+_UUID_RE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_COUNTRY_RE: Final = re.compile(r"[A-Z]{2}\Z")
+_IDENTITY_NAME: Final = (
+    ("title", "title"),
+    ("firstName", "given"),
+    ("middleName", "given2"),
+    ("lastName", "surname"),
+)
+_IDENTITY_EXTRA: Final = ("email", "company", "username")
+_ITEM_KNOWN: Final = frozenset(
+    {
+        "id", "organizationId", "folderId", "collectionIds", "type", "name", "notes",
+        "favorite", "reprompt", "fields", "passwordHistory", "revisionDate", "creationDate",
+        "deletedDate", "login", "secureNote", "card", "identity", "sshKey", "key",
+    }
+)  # fmt: skip
+_SECRET_MEMBERS: Final = frozenset(
+    {"password", "key", "private_key", "secret", "passphrase", "pin", "number",
+     "verification_number", "cred_with_uv", "cred_without_uv"}
+)  # fmt: skip
+
+
+# =========================================================================== small helpers
+
+
+def _ef(
+    value: str, field_type: str = "string", label: str | None = None, **ext: Any
+) -> m.EditableField:
+    extensions: tuple[m.UnknownExtension, ...] = ()
+    if ext:
+        extensions = (m.UnknownExtension(extension_name=EXTENSION, members=ext),)
+    return m.EditableField(field_type=field_type, value=value, label=label, extensions=extensions)
+
+
+def _ext(obj: Any) -> dict[str, Any]:
+    """Members of the ``cxkit/bitwarden`` extension on *obj* (Item, Collection, CustomFields,
+    EditableField), or {}."""
+    for e in getattr(obj, "extensions", ()) or ():
+        if isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION:
+            return dict(e.members)
+    return {}
+
+
+def item_id_to_cxf(text: str) -> str:
+    if _UUID_RE.match(text):
+        return b64.encode(uuid.UUID(text).bytes)
+    return b64.encode(text.encode("utf-8"))
+
+
+def item_id_from_cxf(text: str) -> str:
+    try:
+        raw = b64.decode(text)
+    except b64.Base64Error:
+        return str(uuid.uuid4())
+    if len(raw) == 16:
+        return str(uuid.UUID(bytes=raw))
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(uuid.uuid4())
+    return decoded if decoded.isprintable() and decoded else str(uuid.uuid4())
+
+
+def parse_date(text: object) -> int | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    seconds = int(value.timestamp())
+    return seconds if seconds >= 0 else None
+
+
+def format_date(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    value = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _leaves(value: Any, path: str) -> Iterator[str]:
+    """JSON paths of every non-null leaf under *value*."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}[{i}]")
+    elif value is not None:
+        yield path
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+# =========================================================================== TOTP
+
+
+def parse_totp(text: str) -> tuple[m.Totp | None, str]:
+    """Bitwarden ``login.totp`` → (Totp, form) with form ``uri`` / ``bare`` / ``steam``;
+    (None, reason) when CXF cannot hold it as a TOTP."""
+    stripped = text.strip()
+    if stripped.lower().startswith("steam://"):
+        try:
+            secret, _ = b64.normalize_base32(stripped[8:])
+        except b64.Base64Error:
+            return None, "the Steam secret is not Base32"
+        return m.Totp(secret=secret, period=30, digits=5, algorithm="steam"), "steam"
+    if stripped.lower().startswith("otpauth://"):
+        parts = urllib.parse.urlsplit(stripped)
+        if parts.netloc.lower() != "totp":
+            return None, f"an otpauth '{parts.netloc[:10]}' code, not TOTP"
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        try:
+            secret, _ = b64.normalize_base32(query.get("secret", ""))
+            period = int(query.get("period", "30"))
+            digits = int(query.get("digits", "6"))
+        except (b64.Base64Error, ValueError):
+            return None, "the otpauth URI has an unreadable secret, period or digits"
+        if not (0 < period <= 65535 and 0 < digits <= 65535):
+            return None, "the otpauth URI has an out-of-range period or digits"
+        label = urllib.parse.unquote(parts.path.lstrip("/"))
+        issuer = query.get("issuer")
+        username: str | None = label
+        if ":" in label:
+            label_issuer, username = label.split(":", 1)
+            issuer = issuer or label_issuer
+        return (
+            m.Totp(
+                secret=secret,
+                period=period,
+                digits=digits,
+                algorithm=query.get("algorithm", "SHA1").lower(),
+                issuer=issuer or None,
+                username=(username or "").strip() or None,
+            ),
+            "uri",
+        )
+    try:
+        secret, _ = b64.normalize_base32(stripped)
+    except b64.Base64Error:
+        return None, "not an otpauth URI and not a Base32 secret"
+    return m.Totp(secret=secret, period=30, digits=6, algorithm="sha1"), "bare"
+
+
+def format_totp(totp: m.Totp, form: str | None = None) -> str:
+    if totp.algorithm == "steam" or form == "steam":
+        return f"steam://{totp.secret}"
+    plain = totp.algorithm == "sha1" and totp.period == 30 and totp.digits == 6
+    if form == "bare" and plain and not totp.issuer and not totp.username:
+        return totp.secret
+    label = urllib.parse.quote(
+        f"{totp.issuer}:{totp.username or ''}" if totp.issuer else (totp.username or "")
+    )
+    query: dict[str, str] = {"secret": totp.secret}
+    if totp.issuer:
+        query["issuer"] = totp.issuer
+    query.update(algorithm=totp.algorithm.upper(), digits=str(totp.digits), period=str(totp.period))
+    return f"otpauth://totp/{label}?{urllib.parse.urlencode(query, quote_via=urllib.parse.quote)}"
+
+
+# =========================================================================== SSH keys
+
+
+def ssh_private_to_pkcs8(text: str) -> tuple[str, str]:
+    """OpenSSH (or PEM) private key → (PKCS#8 DER base64url, key type like ``ssh-ed25519``)."""
+    data = text.encode("utf-8")
+    try:
+        if b"OPENSSH PRIVATE KEY" in data:
+            key: Any = serialization.load_ssh_private_key(data, password=None)
+        else:
+            key = serialization.load_pem_private_key(data, password=None)
+    except Exception:  # any parse failure of untrusted key text is one clear error
+        raise AdapterError("the SSH private key cannot be read (encrypted or malformed)") from None
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return b64.encode(der), public.split(b" ", 1)[0].decode("ascii")
+
+
+def ssh_from_pkcs8(der_b64: str, comment: str | None) -> tuple[str, str, str]:
+    """PKCS#8 → (OpenSSH private key text, public key line, SHA256 fingerprint)."""
+    try:
+        key = serialization.load_der_private_key(b64.decode(der_b64), password=None)
+    except Exception:
+        raise AdapterError("the SSH private key cannot be read") from None
+    if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey) and not hasattr(
+        key, "curve"
+    ):
+        raise AdapterError("the SSH key type cannot be written in OpenSSH format")
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    blob = base64.b64decode(public.split(b" ")[1])
+    fingerprint = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    line = public.decode("ascii") + (f" {comment}" if comment else "")
+    return private, line, fingerprint
+
+
+def _same_ssh_key(a: str, b: str) -> bool:
+    try:
+        return ssh_private_to_pkcs8(a)[0] == ssh_private_to_pkcs8(b)[0]
+    except AdapterError:
+        return False
+
+
+# =========================================================================== reading
+
+
+class _ItemReader:
+    """Builds one CXF item from one Bitwarden item and records every source leaf."""
+
+    def __init__(self, raw: Mapping[str, Any], path: str, report: MigrationReport) -> None:
+        self.raw = raw
+        self.path = path
+        self.report = report
+        name = raw.get("name")
+        self.title: str = name if isinstance(name, str) else ""
+        self.credentials: list[Any] = []
+        self.notes: list[tuple[str, Outcome, str]] = []  # per credential: outcome, note
+        self.ext: dict[str, Any] = {}
+        self.members: list[m.EditableField] = []  # role "members"
+        self.item_id = ""
+
+    # -- recording
+    def rec(self, sub: str, disposition: Disposition, target: str = "", note: str = "") -> None:
+        self.report.add_field(f"{self.path}{sub}", self.title, disposition, target, note)
+
+    def rec_all(
+        self, value: Any, sub: str, disposition: Disposition, target: str = "", note: str = ""
+    ) -> None:
+        for leaf in _leaves(value, f"{self.path}{sub}"):
+            self.report.add_field(leaf, self.title, disposition, target, note)
+
+    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
+        self.credentials.append(credential)
+        self.notes.append((credential_type(credential), outcome, note))
+
+    def member_field(self, member: str, value: Any, sub: str, *, concealed: bool = False,
+                     label: str | None = None, note: str = "") -> None:  # fmt: skip
+        """A Bitwarden member CXF has no place for → a custom field naming the member."""
+        text = _text(value)
+        if text is None:
+            self.rec_all(value, sub, Disposition.EXTENSION, f"extension.{member}")
+            self.ext.setdefault("raw", {})[member] = value
+            return
+        field_type = "concealed-string" if concealed else "string"
+        if isinstance(value, bool):
+            field_type = "boolean"
+        self.members.append(_ef(text, field_type, label or member, member=member))
+        self.rec(sub, Disposition.CUSTOM_FIELD, f"custom-fields[Bitwarden].{member}", note)
+
+    # -- the item
+    def build(self) -> m.Item:
+        raw = self.raw
+        rid = raw.get("id")
+        if isinstance(rid, str) and rid:
+            self.item_id = item_id_to_cxf(rid)
+            if item_id_from_cxf(self.item_id) != rid:
+                self.ext["id"] = rid
+            self.rec(".id", Disposition.MEMBER, "item.id")
+        else:
+            self.item_id = b64.encode(uuid.uuid4().bytes)
+            if rid is not None:
+                self.ext["id"] = rid
+                self.rec_all(rid, ".id", Disposition.EXTENSION, "extension.id")
+        if "name" in raw and raw["name"] is not None:
+            if isinstance(raw["name"], str):
+                self.rec(".name", Disposition.MEMBER, "item.title")
+            else:
+                self.member_field("name", raw["name"], ".name")
+        btype = raw.get("type")
+        self.ext["type"] = btype
+        if btype is not None:
+            self.rec(".type", Disposition.EXTENSION, "extension.type")
+        for key in ("organizationId", "reprompt", "deletedDate"):
+            if raw.get(key) is not None:
+                self.ext[key] = raw[key]
+                self.rec_all(raw[key], f".{key}", Disposition.EXTENSION, f"extension.{key}")
+        favorite = raw.get("favorite")
+        if isinstance(favorite, bool):
+            self.rec(".favorite", Disposition.MEMBER, "item.favorite")
+        elif favorite is not None:
+            self.member_field("favorite", favorite, ".favorite")
+        created = parse_date(raw.get("creationDate"))
+        modified = parse_date(raw.get("revisionDate"))
+        for key, seconds in (("creationDate", created), ("revisionDate", modified)):
+            value = raw.get(key)
+            if value is None:
+                continue
+            self.ext[key] = value
+            if seconds is not None:
+                target = "item.creationAt" if key == "creationDate" else "item.modifiedAt"
+                self.rec(f".{key}", Disposition.MEMBER, target, "seconds; exact time in extension")
+            else:
+                self.rec_all(value, f".{key}", Disposition.EXTENSION, f"extension.{key}")
+        # folderId / collectionIds are recorded by the document reader (membership)
+        scope: m.CredentialScope | None = None
+        login = raw.get("login")
+        if isinstance(login, dict):
+            scope = self.login(login)
+        elif login is not None:
+            self.member_field("login", login, ".login")
+        for key, method in (
+            ("card", self.card),
+            ("identity", self.identity),
+            ("sshKey", self.ssh_key),
+        ):
+            value = raw.get(key)
+            if isinstance(value, dict):
+                method(value)
+            elif value is not None:
+                self.member_field(key, value, f".{key}")
+        note = raw.get("secureNote")
+        if isinstance(note, dict):
+            for k, v in note.items():
+                if v is not None:
+                    self.ext.setdefault("secureNote", {})[k] = v
+                    self.rec_all(
+                        v, f".secureNote.{k}", Disposition.EXTENSION, f"extension.secureNote.{k}"
+                    )
+        elif note is not None:
+            self.member_field("secureNote", note, ".secureNote")
+        notes = raw.get("notes")
+        if isinstance(notes, str):
+            self.add(m.Note(content=_ef(notes)))
+            self.rec(".notes", Disposition.MEMBER, "note.content")
+        elif notes is not None:
+            self.member_field("notes", notes, ".notes")
+        self.custom_fields(raw.get("fields"))
+        self.password_history(raw.get("passwordHistory"))
+        for key, value in raw.items():
+            if key not in _ITEM_KNOWN and value is not None:
+                self.unknown_member(key, value)
+        if self.members:
+            self.add(
+                m.CustomFields(
+                    label="Bitwarden",
+                    fields=tuple(self.members),
+                    extensions=(
+                        m.UnknownExtension(extension_name=EXTENSION, members={"role": "members"}),
+                    ),
+                ),
+                Outcome.TRANSFORMED,
+                "Bitwarden members without a CXF counterpart: "
+                + ", ".join(str(_ext(f).get("member")) for f in self.members),
+            )
+        ext = {k: v for k, v in self.ext.items() if v is not None}
+        return m.Item(
+            id=self.item_id,
+            creation_at=created,
+            modified_at=modified,
+            title=self.title,
+            favorite=favorite if isinstance(favorite, bool) else None,
+            scope=scope,
+            credentials=tuple(self.credentials),
+            extensions=(m.UnknownExtension(extension_name=EXTENSION, members=ext),),
+        )
+
+    def unknown_member(self, key: str, value: Any) -> None:
+        text = _text(value)
+        if text is not None:
+            self.member_field(key, value, f".{key}", concealed=True,
+                              note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
+        else:
+            self.ext.setdefault("raw", {})[key] = value
+            self.rec_all(value, f".{key}", Disposition.EXTENSION, f"extension.raw.{key}")
+
+    # -- login
+    def login(self, login: Mapping[str, Any]) -> m.CredentialScope | None:
+        username, password = login.get("username"), login.get("password")
+        if username is not None or password is not None:
+            ok = True
+            for value in (username, password):
+                if value is not None and not isinstance(value, str):
+                    ok = False
+            if ok:
+                self.add(
+                    m.BasicAuth(
+                        username=_ef(username) if isinstance(username, str) else None,
+                        password=_ef(password, "concealed-string")
+                        if isinstance(password, str)
+                        else None,
+                    )
+                )
+                for key, value in (("username", username), ("password", password)):
+                    if value is not None:
+                        self.rec(f".login.{key}", Disposition.MEMBER, f"basic-auth.{key}")
+            else:
+                for key, value in (("username", username), ("password", password)):
+                    if value is not None:
+                        self.member_field(f"login.{key}", value, f".login.{key}",
+                                          concealed=key == "password")  # fmt: skip
+        scope = None
+        uris = login.get("uris")
+        if isinstance(uris, list):
+            urls: list[str] = []
+            matches: list[Any] = []
+            for i, entry in enumerate(uris):
+                sub = f".login.uris[{i}]"
+                if isinstance(entry, dict) and isinstance(entry.get("uri"), str):
+                    urls.append(entry["uri"])
+                    matches.append(entry.get("match"))
+                    self.rec(f"{sub}.uri", Disposition.MEMBER, "scope.urls")
+                    for k, v in entry.items():
+                        if k == "uri" or v is None:
+                            continue
+                        self.rec_all(v, f"{sub}.{k}", Disposition.EXTENSION, f"extension.uris.{k}")
+                    others = {
+                        k: v
+                        for k, v in entry.items()
+                        if k not in ("uri", "match") and v is not None
+                    }
+                    if others:
+                        self.ext.setdefault("uriExtra", {})[str(len(urls) - 1)] = others
+                elif entry is not None:
+                    self.member_field(f"login.uris[{i}]", entry, sub)
+            if urls:
+                scope = m.CredentialScope(urls=tuple(urls), android_apps=())
+                if any(x is not None for x in matches):
+                    self.ext["uriMatch"] = matches
+        elif uris is not None:
+            self.member_field("login.uris", uris, ".login.uris")
+        totp = login.get("totp")
+        if isinstance(totp, str):
+            parsed, form = parse_totp(totp)
+            if parsed is not None:
+                self.add(parsed, *((Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if form == "steam" else (Outcome.CARRIED, "")))  # fmt: skip
+                self.ext["totpForm"] = form
+                self.rec(".login.totp", Disposition.MEMBER, "totp")
+            else:
+                self.member_field("login.totp", totp, ".login.totp", concealed=True,
+                                  label="TOTP", note=form)  # fmt: skip
+        elif totp is not None:
+            self.member_field("login.totp", totp, ".login.totp", concealed=True)
+        fido = login.get("fido2Credentials")
+        if isinstance(fido, list):
+            metas: list[dict[str, Any]] = []
+            for i, entry in enumerate(fido):
+                meta = self.passkey(entry, f".login.fido2Credentials[{i}]")
+                if meta is not None:
+                    metas.append(meta)
+            if metas:
+                self.ext["fido2"] = metas
+        elif fido is not None:
+            self.member_field("login.fido2Credentials", fido, ".login.fido2Credentials")
+        for key, value in login.items():
+            if (
+                key not in ("username", "password", "uris", "totp", "fido2Credentials")
+                and value is not None
+            ):
+                self.ext.setdefault("login", {})[key] = value
+                self.rec_all(
+                    value, f".login.{key}", Disposition.EXTENSION, f"extension.login.{key}"
+                )
+        return scope
+
+    def passkey(self, entry: Any, sub: str) -> dict[str, Any] | None:
+        if not isinstance(entry, dict):
+            if entry is not None:
+                self.rec_all(entry, sub, Disposition.NOT_CARRIED, "", "not a passkey object")
+            return None
+        meta_keys = ("keyType", "keyAlgorithm", "keyCurve", "counter", "rpName", "discoverable", "creationDate")  # fmt: skip
+        member_keys = ("credentialId", "keyValue", "rpId", "userHandle", "userName", "userDisplayName")  # fmt: skip
+        try:
+            key_value = entry.get("keyValue")
+            if not isinstance(key_value, str) or not key_value:
+                raise AdapterError("the export holds no private key for this passkey (keyValue)")
+            cred_id = bitwarden_credential_id_to_bytes(entry.get("credentialId"))  # type: ignore[arg-type]
+            rp_id = entry.get("rpId")
+            if not isinstance(rp_id, str) or not rp_id:
+                raise AdapterError("the passkey has no rpId")
+            try:
+                key = b64.canonical(key_value)
+                handle_text = entry.get("userHandle")
+                handle = b64.canonical(handle_text) if isinstance(handle_text, str) else ""
+            except b64.Base64Error:
+                raise AdapterError("keyValue or userHandle is not base64url") from None
+            counter = (
+                parse_bitwarden_counter(entry["counter"]) if entry.get("counter") is not None else 0
+            )
+            if entry.get("discoverable") is not None:
+                parse_bitwarden_discoverable(entry["discoverable"])
+        except AdapterError as exc:
+            self.rec_all(entry, sub, Disposition.NOT_CARRIED, "", exc.message)
+            self.report.add_credential(
+                "read", "passkey", self.title, Outcome.NOT_CARRIED, exc.message
+            )
+            return None
+        username = entry.get("userName")
+        display = entry.get("userDisplayName")
+        passkey = m.Passkey(
+            credential_id=b64.encode(cred_id),
+            rp_id=rp_id,
+            username=username if isinstance(username, str) else "",
+            user_display_name=display if isinstance(display, str) else "",
+            user_handle=handle,
+            key=key,
+        )
+        meta: dict[str, Any] = {"credentialId": entry.get("credentialId")}
+        for k in meta_keys:
+            if entry.get(k) is not None:
+                meta[k] = entry[k]
+        for k, v in entry.items():
+            if k not in meta_keys and k not in member_keys and v is not None:
+                meta[k] = v
+        for k in ("userName", "userDisplayName", "userHandle"):
+            if entry.get(k) is None:
+                meta[f"{k}Null"] = True
+        outcome, note = Outcome.CARRIED, ""
+        if counter:
+            outcome = Outcome.TRANSFORMED
+            note = f"signature counter {counter} (CXF requires 0; kept for Bitwarden round trips)"
+        self.add(passkey, outcome, note)
+        for k, v in entry.items():
+            if v is None:
+                continue
+            if k in member_keys:
+                self.rec(f"{sub}.{k}", Disposition.MEMBER, f"passkey.{k}")
+            else:
+                self.rec_all(v, f"{sub}.{k}", Disposition.EXTENSION, f"extension.fido2.{k}")
+        return meta
+
+    # -- card
+    def card(self, card: Mapping[str, Any]) -> None:
+        mapping = {
+            "cardholderName": ("full_name", "string"),
+            "brand": ("card_type", "string"),
+            "number": ("number", "concealed-string"),
+            "code": ("verification_number", "concealed-string"),
+        }
+        values: dict[str, m.EditableField] = {}
+        for key, (attr, ftype) in mapping.items():
+            value = card.get(key)
+            if isinstance(value, str):
+                values[attr] = _ef(value, ftype)
+                self.rec(f".card.{key}", Disposition.MEMBER, f"credit-card.{attr}")
+            elif value is not None:
+                self.member_field(f"card.{key}", value, f".card.{key}", concealed=True)
+        month, year = card.get("expMonth"), card.get("expYear")
+        expiry = _expiry(month, year)
+        if expiry is not None:
+            values["expiry_date"] = _ef(expiry, "year-month")
+            if (str(int(str(month))), year) != (month, year) or len(str(year)) != 4:
+                self.ext["cardExpiry"] = {"expMonth": month, "expYear": year}
+            for key in ("expMonth", "expYear"):
+                self.rec(f".card.{key}", Disposition.MEMBER, "credit-card.expiryDate")
+        else:
+            for key, value in (("expMonth", month), ("expYear", year)):
+                if value is not None:
+                    self.member_field(f"card.{key}", value, f".card.{key}")
+        for key, value in card.items():
+            if key not in mapping and key not in ("expMonth", "expYear") and value is not None:
+                self.member_field(f"card.{key}", value, f".card.{key}", concealed=True)
+        self.add(m.CreditCard(**values))  # type: ignore[arg-type]
+
+    # -- identity
+    def identity(self, ident: Mapping[str, Any]) -> None:
+        def text(key: str) -> str | None:
+            value = ident.get(key)
+            return value if isinstance(value, str) else None
+
+        used: set[str] = set()
+        name: dict[str, m.EditableField] = {}
+        for key, attr in _IDENTITY_NAME:
+            if text(key) is not None:
+                name[attr] = _ef(text(key) or "")
+                used.add(key)
+                self.rec(f".identity.{key}", Disposition.MEMBER, f"person-name.{attr}")
+        if name:
+            self.add(m.PersonName(**name))  # type: ignore[arg-type]
+        address: dict[str, m.EditableField] = {}
+        lines = [k for k in ("address1", "address2", "address3") if text(k) is not None]
+        if lines:
+            joined = "\n".join(text(k) or "" for k in lines)
+            if lines != ["address1"] or "\n" in joined:
+                self.ext["addressLines"] = lines
+            address["street_address"] = _ef(joined)
+            for k in lines:
+                used.add(k)
+                self.rec(f".identity.{k}", Disposition.MEMBER, "address.streetAddress")
+        for key, attr, ftype in (
+            ("city", "city", "string"),
+            ("state", "territory", "string"),
+            ("postalCode", "postal_code", "string"),
+            ("country", "country", "country-code"),
+            ("phone", "tel", "string"),
+        ):
+            value = text(key)
+            if value is not None:
+                if ftype == "country-code" and not _COUNTRY_RE.match(value):
+                    ftype = "string"
+                address[attr] = _ef(value, ftype)
+                used.add(key)
+                self.rec(f".identity.{key}", Disposition.MEMBER, f"address.{attr}")
+        if address:
+            self.add(m.Address(**address))  # type: ignore[arg-type]
+        for key, cls, attr in (
+            ("ssn", m.IdentityDocument, "identification_number"),
+            ("passportNumber", m.Passport, "passport_number"),
+            ("licenseNumber", m.DriversLicense, "license_number"),
+        ):
+            value = text(key)
+            if value is not None:
+                self.add(cls(**{attr: _ef(value)}))  # type: ignore[arg-type]
+                used.add(key)
+                self.rec(f".identity.{key}", Disposition.MEMBER, f"{credential_type(cls())}.{attr}")
+        for key, value in ident.items():
+            if key not in used and value is not None:
+                self.member_field(f"identity.{key}", value, f".identity.{key}",
+                                  concealed=key not in _IDENTITY_EXTRA)  # fmt: skip
+        if not name and not address and "identity" not in self.ext:
+            self.ext["identityEmpty"] = True
+
+    # -- SSH key
+    def ssh_key(self, ssh: Mapping[str, Any]) -> None:
+        private = ssh.get("privateKey")
+        public = ssh.get("publicKey")
+        fingerprint = ssh.get("keyFingerprint")
+        try:
+            if not isinstance(private, str):
+                raise AdapterError("no private key")
+            der, key_type = ssh_private_to_pkcs8(private)
+            comment = None
+            if isinstance(public, str):
+                parts = public.split(None, 2)
+                comment = parts[2] if len(parts) == 3 else None
+            _, public_line, fp = ssh_from_pkcs8(der, comment)
+        except AdapterError as exc:
+            for key, value in ssh.items():
+                if value is not None:
+                    self.member_field(f"sshKey.{key}", value, f".sshKey.{key}",
+                                      concealed=key == "privateKey", note=exc.message)  # fmt: skip
+            return
+        self.add(m.SshKey(key_type=key_type, private_key=der, key_comment=comment))
+        self.rec(".sshKey.privateKey", Disposition.MEMBER, "ssh-key.privateKey")
+        if isinstance(public, str):
+            if public.strip() != public_line:
+                self.ext["sshPublicKey"] = public
+            self.rec(".sshKey.publicKey", Disposition.MEMBER, "ssh-key (public key, keyComment)")
+        if isinstance(fingerprint, str):
+            if fingerprint != fp:
+                self.ext["sshFingerprint"] = fingerprint
+            self.rec(".sshKey.keyFingerprint", Disposition.MEMBER, "ssh-key (derived)")
+        for key, value in ssh.items():
+            if key not in ("privateKey", "publicKey", "keyFingerprint") and value is not None:
+                self.member_field(f"sshKey.{key}", value, f".sshKey.{key}")
+
+    # -- custom fields and history
+    def custom_fields(self, fields: Any) -> None:
+        if fields is None:
+            return
+        if not isinstance(fields, list):
+            self.member_field("fields", fields, ".fields")
+            return
+        out: list[m.EditableField] = []
+        for i, f in enumerate(fields):
+            sub = f".fields[{i}]"
+            if not isinstance(f, dict):
+                if f is not None:
+                    self.rec_all(f, sub, Disposition.NOT_CARRIED, "", "not a field object")
+                continue
+            ftype = f.get("type", 0)
+            value = _text(f.get("value"))
+            name = f.get("name") if isinstance(f.get("name"), str) else None
+            ext: dict[str, Any] = {}
+            if ftype not in _FIELD_TYPES:
+                ext["type"] = ftype
+            if f.get("value") is None:
+                ext["valueNull"] = True
+            elif not isinstance(f.get("value"), str):
+                ext["valueJson"] = f.get("value")
+            if f.get("linkedId") is not None:
+                ext["linkedId"] = f["linkedId"]
+            if f.get("name") is not None and name is None:
+                ext["nameJson"] = f.get("name")
+            for k, v in f.items():
+                if k not in ("name", "value", "type", "linkedId") and v is not None:
+                    ext.setdefault("extra", {})[k] = v
+            field_type = _FIELD_TYPES.get(ftype, "string") if isinstance(ftype, int) else "string"
+            if field_type == "boolean" and value not in ("true", "false"):
+                field_type = "string"
+                ext["type"] = ftype
+            out.append(_ef(value or "", field_type, name, **ext))
+            for k, v in f.items():
+                if v is not None:
+                    self.rec_all(v, f"{sub}.{k}", Disposition.CUSTOM_FIELD, "custom-fields[fields]")
+        if out:
+            self.add(
+                m.CustomFields(
+                    fields=tuple(out),
+                    extensions=(
+                        m.UnknownExtension(extension_name=EXTENSION, members={"role": "fields"}),
+                    ),
+                )
+            )
+
+    def password_history(self, history: Any) -> None:
+        if history is None:
+            return
+        if not isinstance(history, list):
+            self.member_field("passwordHistory", history, ".passwordHistory")
+            return
+        out: list[m.EditableField] = []
+        for i, h in enumerate(history):
+            sub = f".passwordHistory[{i}]"
+            if not isinstance(h, dict) or not isinstance(h.get("password"), str):
+                if h is not None:
+                    self.rec_all(h, sub, Disposition.NOT_CARRIED, "", "unreadable history entry")
+                continue
+            when = h.get("lastUsedDate")
+            ext = {"lastUsedDate": when} if when is not None else {}
+            extra = {
+                k: v
+                for k, v in h.items()
+                if k not in ("password", "lastUsedDate") and v is not None
+            }
+            if extra:
+                ext["extra"] = extra
+            label = f"used until {when}" if isinstance(when, str) else "previous password"
+            out.append(_ef(h["password"], "concealed-string", label, **ext))
+            for k, v in h.items():
+                if v is not None:
+                    self.rec_all(
+                        v, f"{sub}.{k}", Disposition.CUSTOM_FIELD, "custom-fields[Password history]"
+                    )
+        if out:
+            self.add(
+                m.CustomFields(
+                    label="Password history",
+                    fields=tuple(out),
+                    extensions=(
+                        m.UnknownExtension(
+                            extension_name=EXTENSION, members={"role": "passwordHistory"}
+                        ),
+                    ),
+                ),
+                Outcome.TRANSFORMED,
+                "Bitwarden password history as hidden custom fields",
+            )
+
+
+def _expiry(month: Any, year: Any) -> str | None:
+    if not isinstance(month, str) or not isinstance(year, str):
+        return None
+    if not month.isdigit() or not year.isdigit() or not 1 <= int(month) <= 12:
+        return None
+    y = int(year)
+    if len(year) == 2:
+        y += 2000
+    elif len(year) != 4:
+        return None
+    return f"{y:04d}-{int(month):02d}"
+
+
+def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Document:
+    """A decoded (unencrypted) Bitwarden JSON export → CXF document."""
+    if not isinstance(obj, dict):
+        raise DecodeError("a Bitwarden JSON export is a JSON object", location=name or None)
+    items = obj.get("items")
+    if not isinstance(items, list):
+        raise DecodeError(
+            "no 'items' array: not a Bitwarden JSON export", location=f"{name}: $.items"
+        )
+    if obj.get("encrypted") not in (False, None):
+        raise AdapterError("this Bitwarden export is encrypted", location=name or None)
+    if obj.get("encrypted") is not None:
+        report.add_field("$.encrypted", "", Disposition.EXTENSION, "format marker")
+    for key, value in obj.items():
+        if key not in ("encrypted", "items", "folders", "collections") and value is not None:
+            for leaf in _leaves(value, f"$.{key}"):
+                report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "unknown top-level member")
+    groups: dict[str, tuple[str, dict[str, Any], list[str]]] = {}  # bw id → (title, ext, items)
+    group_order: list[str] = []
+    organisation = isinstance(obj.get("collections"), list)
+    for key in ("folders", "collections"):
+        entries = obj.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            raise DecodeError(f"'{key}' is not an array", location=f"{name}: $.{key}")
+        for i, entry in enumerate(entries):
+            path = f"$.{key}[{i}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                for leaf in _leaves(entry, path):
+                    report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "folder without an id")
+                continue
+            entry_name = entry.get("name")
+            title: str = entry_name if isinstance(entry_name, str) else ""
+            ext = {k: v for k, v in entry.items() if k not in ("id", "name") and v is not None}
+            ext["kind"] = key
+            groups[entry["id"]] = (title, ext, [])
+            group_order.append(entry["id"])
+            for k, v in entry.items():
+                if v is None:
+                    continue
+                disposition = Disposition.MEMBER if k in ("id", "name") else Disposition.EXTENSION
+                for leaf in _leaves(v, f"{path}.{k}"):
+                    report.add_field(leaf, title, disposition, f"collection.{k}")
+    cxf_items: list[m.Item] = []
+    for i, raw in enumerate(items):
+        path = f"$.items[{i}]"
+        if not isinstance(raw, dict):
+            report.skip_item(f"#{i}", "not a JSON object")
+            for leaf in _leaves(raw, path):
+                report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "item is not an object")
+            continue
+        reader = _ItemReader(raw, path, report)
+        try:
+            item = reader.build()
+        except (
+            CxkitError,
+            msgspec.ValidationError,
+            ValueError,
+            TypeError,
+        ) as exc:  # one bad item never sinks the rest
+            message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
+            report.skip_item(reader.title, f"cannot be read: {message}")
+            for leaf in _leaves(raw, path):
+                report.add_field(leaf, reader.title, Disposition.NOT_CARRIED, "", "item skipped")
+            continue
+        report.items_read += 1
+        for c_index, (ctype, outcome, note) in enumerate(reader.notes):
+            report.add_credential("read", ctype, item.title, outcome, note, key=(item.id, c_index))
+        # memberships
+        folder = raw.get("folderId")
+        if folder is not None:
+            if isinstance(folder, str) and folder in groups:
+                groups[folder][2].append(item.id)
+                report.add_field(
+                    f"{path}.folderId", item.title, Disposition.MEMBER, "collection.items"
+                )
+            else:
+                item = _with_ext(item, folderId=folder)
+                report.add_field(
+                    f"{path}.folderId",
+                    item.title,
+                    Disposition.EXTENSION,
+                    "extension.folderId",
+                    "unknown folder",
+                )
+        collection_ids = raw.get("collectionIds")
+        if isinstance(collection_ids, list):
+            kept: list[Any] = []
+            for j, cid in enumerate(collection_ids):
+                if isinstance(cid, str) and cid in groups:
+                    groups[cid][2].append(item.id)
+                    report.add_field(
+                        f"{path}.collectionIds[{j}]",
+                        item.title,
+                        Disposition.MEMBER,
+                        "collection.items",
+                    )
+                elif cid is not None:
+                    report.add_field(
+                        f"{path}.collectionIds[{j}]",
+                        item.title,
+                        Disposition.EXTENSION,
+                        "extension.collectionIds",
+                        "unknown collection",
+                    )
+                kept.append(cid if not (isinstance(cid, str) and cid in groups) else None)
+            if any(k is not None for k in kept) or None in collection_ids:
+                item = _with_ext(item, collectionIdsRaw=collection_ids)
+        elif collection_ids is not None:
+            report.add_field(
+                f"{path}.collectionIds",
+                item.title,
+                Disposition.EXTENSION,
+                "extension.collectionIds",
+            )
+            item = _with_ext(item, collectionIdsRaw=collection_ids)
+        cxf_items.append(item)
+    collections = tuple(
+        m.Collection(
+            id=item_id_to_cxf(gid),
+            title=groups[gid][0],
+            items=tuple(m.LinkedItem(item=i) for i in groups[gid][2]),
+            extensions=(
+                m.UnknownExtension(extension_name=EXTENSION, members={"id": gid, **groups[gid][1]}),
+            ),
+        )
+        for gid in group_order
+    )
+    account = m.Account(
+        id=b64.encode(hashlib.sha256(b"cxkit/bitwarden-account").digest()[:16]),
+        username="",
+        email="",
+        collections=collections,
+        items=tuple(cxf_items),
+        extensions=(
+            m.UnknownExtension(extension_name=EXTENSION, members={"organisation": organisation}),
+        ),
+    )
+    header = m.Header(
+        version=m.CXF_VERSION,
+        exporter_rp_id=EXPORTER_RP_ID,
+        exporter_display_name="Bitwarden (converted by cxkit)",
+        timestamp=int(datetime.datetime.now(datetime.UTC).timestamp()),
+        accounts=(account,),
+    )
+    return cxf.Document(header)
+
+
+def _with_ext(item: m.Item, **members: Any) -> m.Item:
+    ext = _ext(item)
+    ext.update(members)
+    others = tuple(
+        e
+        for e in item.extensions
+        if not (isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION)
+    )
+    return cxf.replace(
+        item, extensions=(*others, m.UnknownExtension(extension_name=EXTENSION, members=ext))
+    )
+
+
+# =========================================================================== writing
+
+
+def _fields_of(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Members of a CXF credential as Bitwarden custom fields ``prefix: member``."""
+    skipped = set(skip) | {"cx_extra"}
+    out: list[dict[str, Any]] = []
+    for f in msgspec.structs.fields(type(cred)):
+        if f.name in skipped:
+            continue
+        value = getattr(cred, f.name)
+        if value is None or value == ():
+            continue
+        name = f"{prefix}: {f.encode_name}"
+        if isinstance(value, m.EditableField):
+            out.append(_bw_field(value, name))
+        elif isinstance(value, str | int | bool):
+            hidden = f.name in _SECRET_MEMBERS
+            out.append(
+                {"name": name, "value": _text(value), "type": 1 if hidden else 0, "linkedId": None}
+            )
+        elif isinstance(value, tuple) and all(isinstance(v, m.EditableField) for v in value):
+            out.extend(_bw_field(v, f"{prefix}: {v.label or f.encode_name}") for v in value)
+        else:
+            text = (
+                cxf.encode_struct(value).decode()
+                if isinstance(value, m.CXFStruct)
+                else msgspec.json.encode([cxf.encode_struct(v).decode() for v in value]).decode()
+                if isinstance(value, tuple) and all(isinstance(v, m.CXFStruct) for v in value)
+                else str(value)
+            )
+            out.append({"name": name, "value": text, "type": 0, "linkedId": None})
+    return out
+
+
+def _bw_field(f: m.EditableField, name: str | None = None) -> dict[str, Any]:
+    ext = _ext(f)
+    if "type" in ext:
+        ftype = ext["type"]
+    elif "linkedId" in ext:
+        ftype = 3
+    elif f.field_type == "concealed-string":
+        ftype = 1
+    elif f.field_type == "boolean":
+        ftype = 2
+    else:
+        ftype = 0
+    value: Any = f.value
+    if ext.get("valueNull"):
+        value = None
+    elif "valueJson" in ext:
+        value = ext["valueJson"]
+    label = name if name is not None else f.label
+    if "nameJson" in ext:
+        label = ext["nameJson"]
+    out = {"name": label, "value": value, "type": ftype, "linkedId": ext.get("linkedId")}
+    out.update(ext.get("extra", {}))
+    return out
+
+
+def _set_member(bw: dict[str, Any], member: str, value: Any) -> None:
+    """``identity.email`` → bw["identity"]["email"] = value; ``login.uris[0]`` kept as is."""
+    if "." not in member:
+        bw[member] = value
+        return
+    head, rest = member.split(".", 1)
+    target = bw.get(head)
+    if not isinstance(target, dict):
+        target = {}
+        bw[head] = target
+    target[rest] = value
+
+
+class _ItemWriter:
+    def __init__(self, item: m.Item, report: MigrationReport) -> None:
+        self.item = item
+        self.report = report
+        self.ext = _ext(item)
+        self.fields: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+
+    def outcome(self, index: int, ctype: str, outcome: Outcome, note: str = "") -> None:
+        self.report.add_credential(
+            "write", ctype, self.item.title, outcome, note, key=(self.item.id, index)
+        )
+
+    def choose_type(self) -> int:
+        declared = self.ext.get("type")
+        if declared in (T_LOGIN, T_NOTE, T_CARD, T_IDENTITY, T_SSH):
+            return int(declared)
+        kinds = {credential_type(c) for c in self.item.credentials}
+        if kinds & {"basic-auth", "passkey", "totp"} or self.item.scope is not None:
+            return T_LOGIN
+        if "credit-card" in kinds:
+            return T_CARD
+        if kinds & {"person-name", "address", "identity-document", "passport", "drivers-license"}:
+            return T_IDENTITY
+        if "ssh-key" in kinds:
+            return T_SSH
+        return T_NOTE
+
+    def as_fields(self, index: int, cred: Any, why: str, skip: Iterable[str] = ()) -> None:
+        ctype = credential_type(cred)
+        fields = _fields_of(cred, ctype, skip)
+        self.fields.extend(fields)
+        self.outcome(
+            index, ctype, Outcome.TRANSFORMED, f"{why}: written as {len(fields)} custom field(s)"
+        )
+
+    def build(self) -> dict[str, Any]:
+        item, ext = self.item, self.ext
+        btype = self.choose_type()
+        bw: dict[str, Any] = {
+            "passwordHistory": None,
+            "revisionDate": ext.get("revisionDate") or format_date(item.modified_at),
+            "creationDate": ext.get("creationDate") or format_date(item.creation_at),
+            "deletedDate": ext.get("deletedDate"),
+            "id": ext.get("id") or item_id_from_cxf(item.id),
+            "organizationId": ext.get("organizationId"),
+            "folderId": None,
+            "type": btype,
+            "reprompt": ext.get("reprompt", 0),
+            "name": item.title,
+            "notes": None,
+            "favorite": bool(item.favorite),
+            "fields": None,
+            "collectionIds": None,
+        }
+        login: dict[str, Any] = {
+            "fido2Credentials": [],
+            "uris": [],
+            "username": None,
+            "password": None,
+            "totp": None,
+        }
+        card: dict[str, Any] = dict.fromkeys(
+            ("cardholderName", "brand", "number", "expMonth", "expYear", "code")
+        )
+        identity: dict[str, Any] = dict.fromkeys(("title", "firstName", "middleName", "lastName", "address1", "address2", "address3", "city", "state", "postalCode", "country", "company", "email", "phone", "ssn", "username", "passportNumber", "licenseNumber"))  # fmt: skip
+        ssh: dict[str, Any] = {"privateKey": None, "publicKey": None, "keyFingerprint": None}
+        seen: set[str] = set()
+        fido_meta = list(ext.get("fido2", []))
+        if item.scope is not None:
+            matches = ext.get("uriMatch") or []
+            extra = ext.get("uriExtra") or {}
+            for i, url in enumerate(item.scope.urls):
+                entry = {"match": matches[i] if i < len(matches) else None, "uri": url}
+                entry.update(extra.get(str(i), {}))
+                login["uris"].append(entry)
+            for app in item.scope.android_apps:
+                login["uris"].append({"match": None, "uri": f"androidapp://{app.bundle_id}"})
+        for index, cred in enumerate(item.credentials):
+            ctype = credential_type(cred)
+            first = ctype not in seen
+            seen.add(ctype)
+            if isinstance(cred, m.Passkey):
+                if btype != T_LOGIN:
+                    self.as_fields(index, cred, f"a {_TYPE_NAMES[btype]} cannot hold passkeys")
+                    continue
+                login["fido2Credentials"].append(self.passkey(cred, fido_meta))
+                self.outcome(index, ctype, Outcome.CARRIED)
+            elif isinstance(cred, m.BasicAuth) and btype == T_LOGIN and first:
+                login["username"] = cred.username.value if cred.username else None
+                login["password"] = cred.password.value if cred.password else None
+                self.outcome(index, ctype, Outcome.CARRIED)
+            elif isinstance(cred, m.Totp) and btype == T_LOGIN and first:
+                login["totp"] = format_totp(cred, ext.get("totpForm"))
+                self.outcome(index, ctype, Outcome.CARRIED)
+            elif isinstance(cred, m.Note) and first:
+                bw["notes"] = cred.content.value
+                self.outcome(index, ctype, Outcome.CARRIED)
+            elif isinstance(cred, m.CreditCard) and btype == T_CARD and first:
+                self.card(index, cred, card)
+            elif isinstance(cred, m.PersonName | m.Address | m.IdentityDocument | m.Passport | m.DriversLicense) and btype == T_IDENTITY and first:  # fmt: skip
+                self.identity(index, cred, identity)
+            elif isinstance(cred, m.SshKey) and btype == T_SSH and first:
+                self.ssh(index, cred, ssh)
+            elif isinstance(cred, m.CustomFields):
+                self.custom(index, cred, bw, login, card, identity, ssh)
+            elif isinstance(cred, m.File | m.ItemReference | m.UnknownCredential):
+                why = {
+                    "file": "Bitwarden JSON holds no attachments",
+                    "item-reference": "Bitwarden has no item references",
+                }.get(ctype, "a credential type cxkit cannot map")
+                self.outcome(index, ctype, Outcome.NOT_CARRIED, why)
+            else:
+                why = (
+                    "a second one in the item"
+                    if not first
+                    else f"a {_TYPE_NAMES[btype]} item has no place for it"
+                )
+                self.as_fields(index, cred, why)
+        if fido_meta and btype == T_LOGIN:
+            pass
+        if btype == T_LOGIN:
+            login.update(ext.get("login", {}))
+            bw["login"] = login
+        elif btype == T_NOTE:
+            bw["secureNote"] = ext.get("secureNote", {"type": 0})
+        elif btype == T_CARD:
+            bw["card"] = card
+        elif btype == T_IDENTITY:
+            bw["identity"] = identity
+        elif btype == T_SSH:
+            bw["sshKey"] = ssh
+        for member, value in (ext.get("raw") or {}).items():
+            _set_member(bw, member, value)
+        bw["fields"] = self.fields or ([] if "fields" in ext.get("emptyLists", ()) else None)
+        bw["passwordHistory"] = self.history or None
+        return bw
+
+    def passkey(self, cred: m.Passkey, metas: list[dict[str, Any]]) -> dict[str, Any]:
+        raw_id = b64.decode(cred.credential_id)
+        meta: dict[str, Any] = {}
+        for i, candidate in enumerate(metas):
+            original = candidate.get("credentialId")
+            try:
+                same = (
+                    isinstance(original, str)
+                    and bitwarden_credential_id_to_bytes(original) == raw_id
+                )
+            except AdapterError:
+                same = False
+            if same:
+                meta = metas.pop(i)
+                break
+        out: dict[str, Any] = {
+            "credentialId": meta.get("credentialId")
+            or bytes_to_bitwarden_credential_id(raw_id, uuid_form=False),
+            "keyType": meta.get("keyType", "public-key"),
+            "keyAlgorithm": meta.get("keyAlgorithm", "ECDSA"),
+            "keyCurve": meta.get("keyCurve", "P-256"),
+            "keyValue": cred.key,
+            "rpId": cred.rp_id,
+            "userHandle": None if meta.get("userHandleNull") else cred.user_handle,
+            "userName": None if meta.get("userNameNull") else cred.username,
+            "counter": meta.get("counter", "0"),
+            "rpName": meta.get("rpName", cred.rp_id),
+            "userDisplayName": None if meta.get("userDisplayNameNull") else cred.user_display_name,
+            "discoverable": meta.get("discoverable", "true"),
+            "creationDate": meta.get("creationDate") or format_date(self.item.creation_at),
+        }
+        if not meta:
+            out.update(_key_shape(cred.key))
+        for k, v in meta.items():
+            if k not in out and not k.endswith("Null"):
+                out[k] = v
+        return out
+
+    def card(self, index: int, cred: m.CreditCard, card: dict[str, Any]) -> None:
+        for attr, key in (("full_name", "cardholderName"), ("card_type", "brand"), ("number", "number"), ("verification_number", "code")):  # fmt: skip
+            value = getattr(cred, attr)
+            if value is not None:
+                card[key] = value.value
+        leftovers = []
+        if cred.expiry_date is not None:
+            exact = self.ext.get("cardExpiry")
+            match = re.fullmatch(r"(\d{4})-(\d{2})", cred.expiry_date.value)
+            if exact:
+                card["expMonth"], card["expYear"] = exact.get("expMonth"), exact.get("expYear")
+            elif match:
+                card["expYear"], card["expMonth"] = match.group(1), str(int(match.group(2)))
+            else:
+                leftovers.append("expiry_date")
+        skip = {"full_name", "card_type", "number", "verification_number", "expiry_date"} - set(
+            leftovers
+        )
+        extra = _fields_of(cred, "credit-card", skip)
+        if extra:
+            self.fields.extend(extra)
+            self.outcome(
+                index, "credit-card", Outcome.TRANSFORMED, "PIN/valid-from as custom fields"
+            )
+        else:
+            self.outcome(index, "credit-card", Outcome.CARRIED)
+
+    def identity(self, index: int, cred: Any, identity: dict[str, Any]) -> None:
+        ctype = credential_type(cred)
+        used: set[str] = set()
+        if isinstance(cred, m.PersonName):
+            for key, attr in _IDENTITY_NAME:
+                value = getattr(cred, attr)
+                if value is not None:
+                    identity[key] = value.value
+                    used.add(attr)
+        elif isinstance(cred, m.Address):
+            if cred.street_address is not None:
+                lines = cred.street_address.value.split("\n")
+                keys = self.ext.get("addressLines") or ["address1", "address2", "address3"]
+                if len(keys) != len(lines) and self.ext.get("addressLines"):
+                    keys = ["address1", "address2", "address3"]
+                for n, line in enumerate(lines[:3]):
+                    identity[keys[n] if n < len(keys) else f"address{n + 1}"] = line
+                if len(lines) > 3:
+                    identity["address3"] = "\n".join(lines[2:])
+                used.add("street_address")
+            for attr, key in (("city", "city"), ("territory", "state"), ("postal_code", "postalCode"), ("country", "country"), ("tel", "phone")):  # fmt: skip
+                value = getattr(cred, attr)
+                if value is not None:
+                    identity[key] = value.value
+                    used.add(attr)
+        else:
+            attr, key = {
+                "identity-document": ("identification_number", "ssn"),
+                "passport": ("passport_number", "passportNumber"),
+                "drivers-license": ("license_number", "licenseNumber"),
+            }[ctype]
+            value = getattr(cred, attr)
+            if value is None and isinstance(cred, m.IdentityDocument) and cred.document_number:
+                attr, value = "document_number", cred.document_number
+            if value is not None:
+                identity[key] = value.value
+                used.add(attr)
+        extra = _fields_of(cred, ctype, used)
+        if extra:
+            self.fields.extend(extra)
+            self.outcome(
+                index, ctype, Outcome.TRANSFORMED, f"{len(extra)} member(s) as custom fields"
+            )
+        else:
+            self.outcome(index, ctype, Outcome.CARRIED)
+
+    def ssh(self, index: int, cred: m.SshKey, ssh: dict[str, Any]) -> None:
+        try:
+            private, public, fingerprint = ssh_from_pkcs8(cred.private_key, cred.key_comment)
+        except AdapterError:
+            self.as_fields(index, cred, "the key cannot be written in OpenSSH format")
+            return
+        ssh["privateKey"] = private
+        ssh["publicKey"] = self.ext.get("sshPublicKey") or public
+        ssh["keyFingerprint"] = self.ext.get("sshFingerprint") or fingerprint
+        extra = _fields_of(cred, "ssh-key", {"key_type", "private_key", "key_comment"})
+        self.fields.extend(extra)
+        self.outcome(index, "ssh-key", Outcome.TRANSFORMED if extra else Outcome.CARRIED,
+                     "dates/source as custom fields" if extra else "")  # fmt: skip
+
+    def custom(self, index: int, cred: m.CustomFields, bw: dict[str, Any], login: dict[str, Any],
+               card: dict[str, Any], identity: dict[str, Any], ssh: dict[str, Any]) -> None:  # fmt: skip
+        role = _ext(cred).get("role")
+        if role == "fields":
+            self.fields.extend(_bw_field(f) for f in cred.fields)
+            self.outcome(index, "custom-fields", Outcome.CARRIED)
+        elif role == "passwordHistory":
+            for f in cred.fields:
+                entry = {"lastUsedDate": _ext(f).get("lastUsedDate"), "password": f.value}
+                entry.update(_ext(f).get("extra", {}))
+                self.history.append(entry)
+            self.outcome(index, "custom-fields", Outcome.CARRIED)
+        elif role == "members":
+            targets = {"login": login, "card": card, "identity": identity, "sshKey": ssh}
+            for f in cred.fields:
+                member = str(_ext(f).get("member", ""))
+                head, _, rest = member.partition(".")
+                value: Any = f.value
+                if f.field_type == "boolean":
+                    value = f.value == "true"
+                if rest and head in targets and "[" not in rest:
+                    targets[head][rest] = value
+                elif member and "." not in member and "[" not in member:
+                    bw[member] = value
+                else:
+                    self.fields.append(_bw_field(f, f.label or member))
+            self.outcome(index, "custom-fields", Outcome.CARRIED)
+        else:
+            prefix = cred.label
+            self.fields.extend(
+                _bw_field(f, f"{prefix}: {f.label}" if prefix and f.label else (f.label or prefix))
+                for f in cred.fields
+            )
+            self.outcome(index, "custom-fields", Outcome.TRANSFORMED if prefix else Outcome.CARRIED,
+                         f"group '{prefix}' flattened into Bitwarden custom fields" if prefix else "")  # fmt: skip
+
+
+_TYPE_NAMES: Final = {T_LOGIN: "login", T_NOTE: "secure note", T_CARD: "card", T_IDENTITY: "identity", T_SSH: "SSH key"}  # fmt: skip
+
+
+def _key_shape(key_b64: str) -> dict[str, str]:
+    """Bitwarden keyAlgorithm/keyCurve for a PKCS#8 key (Bitwarden itself only makes P-256)."""
+    try:
+        key = serialization.load_der_private_key(b64.decode(key_b64), password=None)
+    except Exception:
+        return {}
+    curve = getattr(key, "curve", None)
+    if curve is not None:
+        return {"keyAlgorithm": "ECDSA", "keyCurve": {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}.get(curve.name, curve.name)}  # fmt: skip
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return {"keyAlgorithm": "EdDSA", "keyCurve": "Ed25519"}
+    if isinstance(key, rsa.RSAPrivateKey):
+        return {"keyAlgorithm": "RSA", "keyCurve": ""}
+    return {}
+
+
+def document_to_bitwarden(doc: cxf.Document, report: MigrationReport) -> dict[str, Any]:
+    """Any CXF document → a Bitwarden JSON export object (personal, or organisation when the
+    source was one)."""
+    organisation = any(_ext(a).get("organisation") for a in doc.accounts) or any(
+        _ext(c).get("kind") == "collections" for a in doc.accounts for c in a.collections
+    )
+    groups: list[dict[str, Any]] = []
+    membership: dict[str, list[str]] = {}
+
+    def walk(collection: m.Collection, parent: str) -> None:
+        ext = _ext(collection)
+        title = f"{parent}/{collection.title}" if parent else collection.title
+        gid = ext.get("id") or item_id_from_cxf(collection.id)
+        if organisation:
+            groups.append({"id": gid, "organizationId": ext.get("organizationId"), "name": title,
+                           "externalId": ext.get("externalId")})  # fmt: skip
+        else:
+            groups.append({"id": gid, "name": title})
+        for link in collection.items:
+            membership.setdefault(link.item, []).append(gid)
+        for sub in collection.sub_collections:
+            walk(sub, title)
+
+    for account in doc.accounts:
+        for collection in account.collections:
+            walk(collection, "")
+    items: list[dict[str, Any]] = []
+    for _, item in doc.items():
+        bw = _ItemWriter(item, report).build()
+        ext = _ext(item)
+        groups_of = membership.get(item.id, [])
+        if organisation:
+            if groups_of or "collectionIdsRaw" in ext:
+                raw = ext.get("collectionIdsRaw")
+                bw["collectionIds"] = (
+                    raw
+                    if raw is not None and not groups_of
+                    else groups_of
+                    + [c for c in (raw or []) if c is not None and c not in groups_of]
+                )
+            if bw.get("organizationId") is None:
+                bw["organizationId"] = next(
+                    (g.get("organizationId") for g in groups if g["id"] in groups_of), None
+                )
+        else:
+            if groups_of:
+                bw["folderId"] = groups_of[0]
+                if len(groups_of) > 1:
+                    report.warnings.append(
+                        f"{item.title}: in {len(groups_of)} collections; Bitwarden folders hold an item once (first kept)"
+                    )
+            elif ext.get("folderId") is not None:
+                bw["folderId"] = ext["folderId"]
+            if ext.get("collectionIdsRaw") is not None:
+                bw["collectionIds"] = ext["collectionIdsRaw"]
+        report.items_written += 1
+        items.append(bw)
+    out: dict[str, Any] = {"encrypted": False}
+    out["collections" if organisation else "folders"] = groups
+    out["items"] = items
+    return out

@@ -1,0 +1,204 @@
+"""Safe input handling shared by the adapters: JSON, CSV and zip, with limits.
+
+* JSON is parsed by msgspec (no float surprises, duplicate keys keep the last); nesting depth is
+  bounded by a cheap pre-scan; a UTF-8 BOM is tolerated.
+* CSV: UTF-8 with or without BOM, then strict fallbacks (UTF-16 with BOM; cp1252 only when
+  asked); a bounded cell size so a 1 GB line fails fast; the header must be one of the expected
+  sets; every row is checked for its column count with its row number in the error.
+* zip: only through :func:`cxkit.crypto.safezip.read_zip` (traversal names, bombs, overlapping
+  entries refused before anything is decompressed).
+
+Errors are :class:`~cxkit.errors.AdapterError` / :class:`~cxkit.errors.DecodeError` with a
+location (file, row, JSON path) and never a cell's value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any, Final
+
+import msgspec
+
+from cxkit.crypto.safezip import SafeZip, ZipLimits, read_zip
+from cxkit.errors import AdapterError, DecodeError, InputTooLargeError
+
+__all__ = [
+    "MAX_CSV_CELL",
+    "MAX_JSON_DEPTH",
+    "CsvTable",
+    "json_depth_ok",
+    "parse_json",
+    "read_csv",
+    "sniff_csv_header",
+    "zip_archive",
+]
+
+MAX_JSON_DEPTH: Final = 64
+MAX_CSV_CELL: Final = 16 << 20
+"""One CSV cell larger than this (16 MiB) is refused (a runaway quote or a 1 GB line)."""
+_BOM: Final = b"\xef\xbb\xbf"
+_ANY: Final = msgspec.json.Decoder()
+_ZIP_LIMITS: Final = ZipLimits(max_entries=20_000, max_entry_size=256 << 20, max_total_size=1 << 30)
+
+
+def json_depth_ok(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when brackets outside strings nest at most *limit* deep (cheap byte scan)."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):
+            depth += 1
+            if depth > limit:
+                return False
+        elif byte in (0x7D, 0x5D):
+            depth -= 1
+    return True
+
+
+def parse_json(data: bytes, *, name: str = "") -> Any:
+    """Decode JSON bytes (BOM tolerated) or raise :class:`DecodeError` naming *name*."""
+    if data.startswith(_BOM):
+        data = data[3:]
+    try:
+        return _ANY.decode(data)
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"not valid JSON: {_clean(str(exc))}", location=name or None) from None
+    except RecursionError:
+        raise DecodeError("JSON nested too deeply", location=name or None) from None
+    except UnicodeDecodeError:
+        raise DecodeError("invalid UTF-8 in the JSON", location=name or None) from None
+
+
+def _clean(message: str) -> str:
+    # msgspec messages name positions, never values; keep them short anyway
+    return message[:200]
+
+
+def decode_text(data: bytes, *, name: str = "", legacy: bool = False) -> str:
+    """Text of a CSV/TXT export: UTF-8 (BOM stripped), UTF-16 with BOM, or cp1252 if *legacy*."""
+    if data.startswith(_BOM):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DecodeError("invalid UTF-16 text", location=name or None) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if legacy:
+            return data.decode("cp1252", errors="replace")
+        raise DecodeError(
+            f"not UTF-8 text (byte {exc.start:,})",
+            location=name or None,
+            hint="re-export as UTF-8, or convert the file with iconv first",
+        ) from None
+
+
+class CsvTable:
+    """A parsed CSV export: ``header`` (as written, stripped) and ``rows`` as dicts with the row
+    number (1 = the header line's row) for error locations."""
+
+    def __init__(self, header: list[str], rows: list[tuple[int, dict[str, str]]]) -> None:
+        self.header = header
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return iter(self.rows)
+
+
+def read_csv(
+    data: bytes,
+    *,
+    name: str = "",
+    headers: Iterable[frozenset[str]] = (),
+    max_cell: int = MAX_CSV_CELL,
+) -> CsvTable:
+    """Parse a CSV export. *headers*: accepted header sets (the file's header must equal one of
+    them, ignoring order and case of surrounding whitespace). Blank lines are skipped."""
+    text = decode_text(data, name=name)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max_cell)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rows: list[tuple[int, dict[str, str]]] = []
+        header: list[str] | None = None
+        for raw in reader:
+            if not raw or all(not c.strip() for c in raw):
+                continue
+            if header is None:
+                header = [c.strip() for c in raw]
+                if len(set(header)) != len(header):
+                    raise AdapterError("the CSV header repeats a column", location=f"{name}:1")
+                accepted = list(headers)
+                if accepted and frozenset(header) not in accepted:
+                    raise AdapterError(
+                        "unexpected CSV columns: " + ", ".join(h[:40] for h in header[:30]),
+                        location=f"{name}:{reader.line_num}",
+                        hint="expected: " + " | ".join(",".join(sorted(h)) for h in accepted),
+                    )
+                continue
+            if len(raw) != len(header):
+                raise AdapterError(
+                    f"row has {len(raw)} columns, the header {len(header)}",
+                    location=f"{name}:{reader.line_num}",
+                )
+            rows.append((reader.line_num, dict(zip(header, raw, strict=True))))
+    except csv.Error as exc:
+        text_exc = str(exc)
+        if "larger than field limit" in text_exc:
+            raise InputTooLargeError(
+                f"a CSV cell is larger than {max_cell:,} bytes (runaway quote?)",
+                location=name or None,
+            ) from None
+        raise AdapterError(f"malformed CSV: {text_exc[:120]}", location=name or None) from None
+    finally:
+        csv.field_size_limit(limit)
+    if header is None:
+        raise AdapterError("empty CSV file", location=name or None)
+    return CsvTable(header, rows)
+
+
+def sniff_csv_header(data: bytes, max_bytes: int = 64 << 10) -> tuple[str, ...] | None:
+    """The header row of a CSV file (first non-empty line), or None if it does not look like
+    CSV. Cheap: only the first *max_bytes* are looked at."""
+    head = data[:max_bytes]
+    if head.startswith(_BOM):
+        head = head[3:]
+    stripped = head.lstrip()
+    if not stripped or stripped[:1] in (b"{", b"[", b"<") or b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        text = head[: exc.start].decode("utf-8")
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if "," not in first and ";" not in first and "\t" not in first:
+        return None
+    try:
+        row = next(csv.reader([first]))
+    except (csv.Error, StopIteration):
+        return None
+    return tuple(c.strip() for c in row)
+
+
+def zip_archive(data: bytes, *, name: str = "") -> SafeZip:
+    """A zip export opened through the guarded reader (nothing extracted to disk)."""
+    try:
+        return read_zip(data, _ZIP_LIMITS, allow_directories=True)
+    except (DecodeError, InputTooLargeError) as exc:
+        if not exc.location:
+            exc.location = name or None
+        raise

@@ -1,0 +1,137 @@
+"""Adapter metadata and the reader / writer protocols.
+
+Every foreign format is an *adapter*: an object with an :class:`AdapterInfo` (``info``), a cheap
+``accepts(sample)`` check used by detection, and ``read`` and/or ``write``. Readers produce a CXF
+:class:`~cxkit.cxf.Document` and fill a :class:`~cxkit.adapters.report.MigrationReport`; writers
+consume a Document and record in the report what they could not carry. Because CXF sits in the
+middle, every reader pairs with every writer.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from cxkit.adapters.report import MigrationReport
+from cxkit.cxf.codec import Document
+from cxkit.errors import AdapterError
+
+__all__ = [
+    "AdapterInfo",
+    "Capability",
+    "Confidence",
+    "DetectionError",
+    "PasswordNeededError",
+    "ReadOptions",
+    "Reader",
+    "Sample",
+    "WriteOptions",
+    "Writer",
+]
+
+
+class Capability(enum.Flag):
+    """What an adapter can do."""
+
+    READ = enum.auto()
+    WRITE = enum.auto()
+    ENCRYPTED = enum.auto()
+    """The format is encrypted at rest (a password is asked for)."""
+
+
+class Confidence(enum.IntEnum):
+    """How sure ``accepts`` is that a sample is its format."""
+
+    NO = 0
+    MAYBE = 1
+    LIKELY = 2
+    CERTAIN = 3
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """Metadata of one adapter (shown by ``cxkit formats``)."""
+
+    key: str
+    """``bitwarden-json``: what ``--from`` / ``--to`` take."""
+    app: str
+    format: str
+    versions: str
+    capabilities: Capability
+    credential_types: frozenset[str]
+    """CXF credential types the format can hold (others are transformed or not carried)."""
+    how_to_export: str
+    extensions: tuple[str, ...] = ()
+    json_keys: frozenset[str] = frozenset()
+    """Top-level JSON members that suggest this format (detection hint)."""
+    zip_members: tuple[str, ...] = ()
+    csv_header: frozenset[str] = frozenset()
+    magic: tuple[bytes, ...] = ()
+    plaintext: bool = True
+    """Output holds secrets unencrypted (``--plaintext`` required)."""
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+
+@dataclass
+class Sample:
+    """What detection looks at, computed once per input by the cheap sniffers."""
+
+    name: str
+    data: bytes
+    json: Any = None
+    """The decoded JSON when the input parses as JSON (else None)."""
+    json_ok: bool = False
+    zip_names: tuple[str, ...] | None = None
+    csv_header: tuple[str, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def json_keys(self) -> frozenset[str]:
+        return frozenset(self.json) if isinstance(self.json, dict) else frozenset()
+
+
+#: Asks for a password: called with a prompt such as "password of the Bitwarden export".
+PasswordSource = Callable[[str], str]
+
+
+@dataclass
+class ReadOptions:
+    password: PasswordSource | None = None
+    include_trashed: bool = False
+    max_size: int = 256 * 1024 * 1024
+
+
+@dataclass
+class WriteOptions:
+    password: PasswordSource | None = None
+    """For encrypted formats: the new password (asked once per write)."""
+    kdf: str | None = None
+    """Format-specific KDF choice (``pbkdf2`` / ``argon2id`` for Bitwarden)."""
+
+
+class DetectionError(AdapterError):
+    """The input's format could not be determined (unknown or ambiguous)."""
+
+
+class PasswordNeededError(AdapterError):
+    """The input is encrypted and no password source was given."""
+
+
+@runtime_checkable
+class Reader(Protocol):
+    info: AdapterInfo
+
+    def accepts(self, sample: Sample) -> Confidence: ...
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> Document: ...
+
+
+@runtime_checkable
+class Writer(Protocol):
+    info: AdapterInfo
+
+    def write(self, doc: Document, options: WriteOptions, report: MigrationReport) -> bytes: ...

@@ -1,0 +1,328 @@
+"""Bitwarden JSON exports: plain (personal and organisation) and password-protected encrypted.
+
+Mapping: :mod:`cxkit.adapters._bwmap`. Encryption (``formats/bitwarden.md`` §3): the master key
+is PBKDF2-HMAC-SHA256(password, salt text as UTF-8) or Argon2id(password, SHA-256(salt text));
+HKDF-Expand-SHA256 stretches it into an AES-256-CBC key (info ``enc``) and an HMAC-SHA256 key
+(info ``mac``); values are EncStrings ``2.<iv>|<ciphertext>|<mac>`` (standard base64), the MAC
+over ``iv ‖ ciphertext`` is checked first, in constant time.
+``encKeyValidation_DO_NOT_EDIT`` lets a wrong password be reported before ``data`` is touched.
+Account-restricted exports (encrypted with the account key) cannot be read by anyone but
+Bitwarden: they get a clear message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from cxkit import cxf
+from cxkit.adapters._bwmap import document_to_bitwarden, read_export
+from cxkit.adapters._input import parse_json
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    PasswordNeededError,
+    ReadOptions,
+    Sample,
+    WriteOptions,
+)
+from cxkit.adapters.report import MigrationReport
+from cxkit.errors import AdapterError, DecodeError, DecryptionError, InputError
+
+__all__ = [
+    "BitwardenEncryptedJsonAdapter",
+    "BitwardenJsonAdapter",
+    "KdfParams",
+    "decrypt_export",
+    "encrypt_export",
+]
+
+_CARRIES: Final = frozenset(
+    {"basic-auth", "passkey", "totp", "note", "credit-card", "person-name", "address",
+     "identity-document", "passport", "drivers-license", "ssh-key", "custom-fields"}
+)  # fmt: skip
+_HOW_TO: Final = (
+    "Bitwarden web vault, desktop app or browser extension: Tools → Export vault (or "
+    "Vault → ⋯ → Export), choose the file format '.json' (or '.json (Encrypted)' with 'Password "
+    "protected'), enter your master password. Organisation vaults are exported from the Admin "
+    "Console → Export vault. Account-restricted encrypted exports cannot be read outside "
+    "Bitwarden: choose 'Password protected' instead."
+)
+PBKDF2, ARGON2ID = 0, 1
+MAX_PBKDF2_ITERATIONS: Final = 10_000_000
+MAX_ARGON2_MEMORY_MIB: Final = 1024
+MAX_ARGON2_ITERATIONS: Final = 20
+MAX_ARGON2_PARALLELISM: Final = 16
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    kdf_type: int = PBKDF2
+    iterations: int = 600_000
+    memory_mib: int | None = None
+    parallelism: int | None = None
+
+    def check(self) -> None:
+        if self.kdf_type == PBKDF2:
+            if not 1 <= self.iterations <= MAX_PBKDF2_ITERATIONS:
+                raise AdapterError(
+                    f"PBKDF2 iterations must be 1 to {MAX_PBKDF2_ITERATIONS:,}",
+                    location="$.kdfIterations",
+                )
+        elif self.kdf_type == ARGON2ID:
+            memory, lanes = self.memory_mib, self.parallelism
+            if not isinstance(memory, int) or not 1 <= memory <= MAX_ARGON2_MEMORY_MIB:
+                raise AdapterError(
+                    f"Argon2id memory must be 1 to {MAX_ARGON2_MEMORY_MIB} MiB",
+                    location="$.kdfMemory",
+                )
+            if not isinstance(lanes, int) or not 1 <= lanes <= MAX_ARGON2_PARALLELISM:
+                raise AdapterError(
+                    f"Argon2id parallelism must be 1 to {MAX_ARGON2_PARALLELISM}",
+                    location="$.kdfParallelism",
+                )
+            if not 1 <= self.iterations <= MAX_ARGON2_ITERATIONS:
+                raise AdapterError(
+                    f"Argon2id iterations must be 1 to {MAX_ARGON2_ITERATIONS}",
+                    location="$.kdfIterations",
+                )
+            if memory * 1024 < 8 * lanes:
+                raise AdapterError("Argon2id memory is too small for its parallelism")
+        else:
+            raise AdapterError(
+                f"unknown Bitwarden kdfType {self.kdf_type!r} (0 = PBKDF2, 1 = Argon2id)",
+                location="$.kdfType",
+            )
+
+
+DEFAULT_ARGON2: Final = KdfParams(ARGON2ID, 3, 64, 4)
+DEFAULT_PBKDF2: Final = KdfParams(PBKDF2, 600_000)
+
+
+def _master_key(password: str, salt: str, params: KdfParams) -> bytes:
+    params.check()
+    secret = password.encode("utf-8")
+    if params.kdf_type == PBKDF2:
+        return PBKDF2HMAC(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=salt.encode("utf-8"),
+            iterations=params.iterations,
+        ).derive(secret)
+    assert params.memory_mib is not None and params.parallelism is not None
+    return Argon2id(
+        salt=hashlib.sha256(salt.encode("utf-8")).digest(),
+        length=32,
+        iterations=params.iterations,
+        lanes=params.parallelism,
+        memory_cost=params.memory_mib * 1024,
+    ).derive(secret)
+
+
+def _stretch(master: bytes) -> tuple[bytes, bytes]:
+    enc = HKDFExpand(algorithm=hashes.SHA256(), length=32, info=b"enc").derive(master)
+    mac = HKDFExpand(algorithm=hashes.SHA256(), length=32, info=b"mac").derive(master)
+    return enc, mac
+
+
+def _b64(text: str, where: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise DecodeError("an EncString part is not base64", location=where) from None
+
+
+def dec_string(text: object, enc: bytes, mac: bytes, where: str) -> bytes:
+    """Decrypt a type-2 EncString (MAC checked first, constant time)."""
+    if not isinstance(text, str) or not text.startswith("2."):
+        raise DecodeError("not a type-2 EncString (AES-CBC-256 + HMAC-SHA256)", location=where)
+    parts = text[2:].split("|")
+    if len(parts) != 3:
+        raise DecodeError("an EncString has three parts: iv|data|mac", location=where)
+    iv, ct, tag = (_b64(p, where) for p in parts)
+    if len(iv) != 16 or len(tag) != 32 or not ct or len(ct) % 16:
+        raise DecodeError("an EncString part has the wrong length", location=where)
+    expected = hmac.new(mac, iv + ct, hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, tag):
+        raise DecryptionError("wrong password, or the export was modified", location=where)
+    decryptor = Cipher(algorithms.AES(enc), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ct) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        return unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        raise DecryptionError("the export's padding is invalid", location=where) from None
+
+
+def enc_string(plain: bytes, enc: bytes, mac: bytes) -> str:
+    iv = os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(enc), modes.CBC(iv)).encryptor()
+    ct = encryptor.update(padded) + encryptor.finalize()
+    tag = hmac.new(mac, iv + ct, hashlib.sha256).digest()
+    return "2." + "|".join(base64.b64encode(x).decode("ascii") for x in (iv, ct, tag))
+
+
+def _int(obj: dict[str, Any], key: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DecodeError(f"'{key}' is not an integer", location=f"$.{key}")
+    return value
+
+
+def decrypt_export(obj: dict[str, Any], password: str) -> bytes:
+    """A password-protected Bitwarden export object → the plain JSON export (bytes)."""
+    salt = obj.get("salt")
+    if not isinstance(salt, str) or not salt:
+        raise DecodeError("no 'salt'", location="$.salt")
+    kdf_type = _int(obj, "kdfType")
+    params = KdfParams(
+        kdf_type=PBKDF2 if kdf_type is None else kdf_type,
+        iterations=_int(obj, "kdfIterations") or 0,
+        memory_mib=_int(obj, "kdfMemory"),
+        parallelism=_int(obj, "kdfParallelism"),
+    )
+    enc, mac = _stretch(_master_key(password, salt, params))
+    dec_string(obj.get("encKeyValidation_DO_NOT_EDIT"), enc, mac, "$.encKeyValidation_DO_NOT_EDIT")
+    return dec_string(obj.get("data"), enc, mac, "$.data")
+
+
+def encrypt_export(plain: bytes, password: str, params: KdfParams = DEFAULT_PBKDF2) -> bytes:
+    """Plain Bitwarden JSON export bytes → a password-protected export (bytes)."""
+    if not password:
+        raise InputError("the export password is empty")
+    salt = base64.b64encode(os.urandom(16)).decode("ascii")
+    enc, mac = _stretch(_master_key(password, salt, params))
+    out = {
+        "encrypted": True,
+        "passwordProtected": True,
+        "salt": salt,
+        "kdfType": params.kdf_type,
+        "kdfIterations": params.iterations,
+        "kdfMemory": params.memory_mib,
+        "kdfParallelism": params.parallelism,
+        "encKeyValidation_DO_NOT_EDIT": enc_string(str(uuid.uuid4()).encode(), enc, mac),
+        "data": enc_string(plain, enc, mac),
+    }
+    return json.dumps(out, indent=2).encode("utf-8")
+
+
+def _plain_bytes(doc: cxf.Document, report: MigrationReport) -> bytes:
+    export = document_to_bitwarden(doc, report)
+    return json.dumps(export, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+class BitwardenJsonAdapter:
+    info: Final = AdapterInfo(
+        key="bitwarden-json",
+        app="Bitwarden",
+        format="JSON export (personal or organisation, unencrypted)",
+        versions="2021+ (fido2Credentials since 2023, SSH keys since 2024.12)",
+        capabilities=Capability.READ | Capability.WRITE,
+        credential_types=_CARRIES,
+        how_to_export=_HOW_TO,
+        extensions=(".json",),
+        json_keys=frozenset({"encrypted", "items"}),
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        obj = sample.json
+        if not isinstance(obj, dict) or not isinstance(obj.get("items"), list):
+            return Confidence.NO
+        if obj.get("encrypted") is False:
+            return Confidence.CERTAIN
+        if obj.get("encrypted") is None and ("folders" in obj or "collections" in obj):
+            return Confidence.LIKELY
+        if obj.get("encrypted") is None:
+            return Confidence.MAYBE
+        return Confidence.NO
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        if isinstance(obj, dict) and obj.get("encrypted") is True:
+            raise AdapterError(
+                "this Bitwarden export is encrypted",
+                location=sample.name or None,
+                hint="read it with --from bitwarden-encrypted-json",
+            )
+        return read_export(obj, report, name=sample.name)
+
+    def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
+        report.plaintext = True
+        return _plain_bytes(doc, report)
+
+
+class BitwardenEncryptedJsonAdapter:
+    info: Final = AdapterInfo(
+        key="bitwarden-encrypted-json",
+        app="Bitwarden",
+        format="password-protected encrypted JSON export (PBKDF2-SHA256 or Argon2id)",
+        versions="2022+",
+        capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
+        credential_types=_CARRIES,
+        how_to_export=_HOW_TO,
+        extensions=(".json",),
+        json_keys=frozenset({"encrypted", "passwordProtected", "data"}),
+        plaintext=False,
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        obj = sample.json
+        if not isinstance(obj, dict) or obj.get("encrypted") is not True:
+            return Confidence.NO
+        return Confidence.CERTAIN
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        if not isinstance(obj, dict) or obj.get("encrypted") is not True:
+            raise DecodeError("not an encrypted Bitwarden export", location=sample.name or None)
+        if obj.get("passwordProtected") is not True:
+            raise AdapterError(
+                "this is an account-restricted Bitwarden export: it is encrypted with your "
+                "account's key, which only Bitwarden itself can use",
+                location=sample.name or None,
+                hint="export again choosing 'Password protected' (or plain '.json')",
+            )
+        if options.password is None:
+            raise PasswordNeededError(
+                "this Bitwarden export is password-protected", location=sample.name or None
+            )
+        password = options.password("password of the Bitwarden export")
+        try:
+            plain = decrypt_export(obj, password)
+        except (DecodeError, DecryptionError, AdapterError) as exc:
+            exc.location = f"{sample.name}: {exc.location}" if exc.location else sample.name
+            raise
+        inner = parse_json(plain, name=f"{sample.name} (decrypted data)")
+        report.encrypted = True
+        return read_export(inner, report, name=f"{sample.name} (decrypted data)")
+
+    def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
+        if report.dry_run:  # nothing is written: no password asked, no key derived
+            report.encrypted = True
+            return _plain_bytes(doc, report)
+        if options.password is None:
+            raise PasswordNeededError("a password is needed to write an encrypted export")
+        params = DEFAULT_ARGON2 if options.kdf == "argon2id" else DEFAULT_PBKDF2
+        plain = _plain_bytes(doc, report)
+        password = options.password("new password for the Bitwarden export")
+        report.encrypted = True
+        report.plaintext = False
+        return encrypt_export(plain, password, params)

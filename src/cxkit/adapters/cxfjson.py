@@ -1,0 +1,86 @@
+"""CXF JSON as a format like any other: Header or Account roots in, normalised Header out."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from cxkit import cxf
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    ReadOptions,
+    Sample,
+    WriteOptions,
+)
+from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import model as m
+
+__all__ = ["CxfJsonAdapter", "credential_type"]
+
+_HEADER_KEYS: Final = frozenset({"version", "exporterRpId", "accounts"})
+_ACCOUNT_KEYS: Final = frozenset({"id", "username", "email", "collections", "items"})
+
+
+def credential_type(c: object) -> str:
+    """The wire ``type`` of a model credential (unknown ones by their source type)."""
+    if isinstance(c, m.UnknownCredential):
+        return c.credential_type
+    tag = getattr(getattr(type(c), "__struct_config__", None), "tag", None)
+    return tag if isinstance(tag, str) else type(c).__name__
+
+
+class CxfJsonAdapter:
+    info: Final = AdapterInfo(
+        key="cxf-json",
+        app="FIDO CXF",
+        format="CXF 1.0 JSON (Header or Account root)",
+        versions="CXF 1.0 (PS 2025-08-14 + errata)",
+        capabilities=Capability.READ | Capability.WRITE,
+        credential_types=frozenset(m.CREDENTIAL_TYPES),
+        how_to_export=(
+            "A CXF JSON file from any exporter (or 'cxkit open' of a sealed archive). cxkit "
+            "writes a Header-rooted document in the strict canonical form; unknown members and "
+            "credential types are kept. Attachments ('file' credentials) travel next to the "
+            "JSON, not inside it."
+        ),
+        extensions=(".json", ".cxf"),
+        json_keys=_HEADER_KEYS,
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        keys = sample.json_keys
+        if keys >= _HEADER_KEYS and "version" in keys:
+            return Confidence.CERTAIN
+        if keys >= _ACCOUNT_KEYS:
+            return Confidence.LIKELY
+        return Confidence.NO
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        doc = cxf.decode(sample.data, max_size=options.max_size)
+        for a_index, account in enumerate(doc.header.accounts):
+            prefix = "$" if doc.account_root else f"$.accounts[{a_index}]"
+            for i_index, item in enumerate(account.items):
+                report.items_read += 1
+                for c_index, credential in enumerate(item.credentials):
+                    ctype = credential_type(credential)
+                    path = f"{prefix}.items[{i_index}].credentials[{c_index}]"
+                    report.add_field(path, item.title, Disposition.MEMBER, ctype)
+                    report.add_credential(
+                        "read", ctype, item.title, Outcome.CARRIED, key=(item.id, c_index)
+                    )
+        return doc
+
+    def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
+        for _, item in doc.items():
+            report.items_written += 1
+            for c_index, credential in enumerate(item.credentials):
+                report.add_credential(
+                    "write",
+                    credential_type(credential),
+                    item.title,
+                    Outcome.CARRIED,
+                    key=(item.id, c_index),
+                )
+        root = cxf.Document(doc.header)
+        return cxf.encode(root, normalize=True)

@@ -1,0 +1,250 @@
+"""``cxkit convert``, ``cxkit formats``, ``cxkit detect``: migrations between export formats.
+
+``convert`` reads SOURCE (format detected, or ``--from``), maps it to CXF, signs and verifies a
+WebAuthn assertion with every passkey (``--no-verify`` to skip), writes DEST atomically with mode
+0600 (``--to``, or guessed from the file name) and prints the migration report. Exit status: 0
+done; 1 written but some passkey failed verification; 2 nothing written (unreadable input, wrong
+password, refused output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Final
+
+from cxkit import adapters
+from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
+from cxkit.cli import _console as out
+from cxkit.cli._io import read_input, write_output
+from cxkit.cli._secrets import (
+    add_secret_options,
+    ask,
+    existing_secret,
+    no_terminal,
+    secret_from_source,
+)
+from cxkit.cxf import DEFAULT_MAX_SIZE
+from cxkit.errors import InputError, OutputError
+
+_SECRET_RULES: Final = (
+    "Passwords are never taken from the command line: on a terminal cxkit asks; otherwise use "  # noqa: S105
+    "--password-file FILE, --password-env VAR or --password-stdin for the SOURCE, and "
+    "--new-password-file FILE or --new-password-env VAR for an encrypted DEST."
+)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "convert",
+        help="convert an export to another format (CXF, Bitwarden, ...) with a migration report",
+        description=__doc__ + "\n" + _SECRET_RULES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("source", metavar="SOURCE", help="the export to read (- for standard input)")
+    p.add_argument("-o", "--output", metavar="DEST", help="file to write (- for standard output)")
+    p.add_argument("--from", dest="source_format", metavar="FORMAT", help="format of SOURCE")
+    p.add_argument("--to", dest="dest_format", metavar="FORMAT", help="format of DEST")
+    p.add_argument(
+        "--plaintext",
+        action="store_true",
+        help="allow an unencrypted DEST (CXF JSON, Bitwarden JSON): every secret lies in it in "
+        "clear text",
+    )
+    p.add_argument("--no-verify", action="store_true", help="do not verify passkeys")
+    p.add_argument("--dry-run", action="store_true", help="read and report only; write nothing")
+    p.add_argument("--report", metavar="FILE", help="write the full report as JSON to FILE")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--force", action="store_true", help="replace DEST / the report if they exist")
+    p.add_argument(
+        "--kdf",
+        choices=("pbkdf2", "argon2id"),
+        default="pbkdf2",
+        help="key derivation for an encrypted Bitwarden DEST (default: pbkdf2, 600,000 "
+        "iterations, as Bitwarden; argon2id: t=3, 64 MiB, p=4)",
+    )
+    p.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help=f"refuse larger inputs (default: {DEFAULT_MAX_SIZE:,} bytes)",
+    )
+    add_secret_options(p, prefix="password", aliases=("passphrase",), what="the SOURCE password")
+    add_secret_options(p, prefix="new-password", what="the DEST password", stdin=False)
+    p.set_defaults(handler=cmd_convert)
+
+    p = sub.add_parser(
+        "formats",
+        help="list the formats cxkit reads and writes",
+        description="Every format (adapter) cxkit knows: key for --from/--to, read/write, what "
+        "it carries and how to export it from the application.",
+    )
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="also show how to export")
+    p.set_defaults(handler=cmd_formats)
+
+    p = sub.add_parser(
+        "detect",
+        help="tell which export format a file is",
+        description="Run the format detection on FILE and print the format key (exit 2 when "
+        "unknown or ambiguous, naming what was tried).",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--max-size", type=int, default=DEFAULT_MAX_SIZE, metavar="BYTES")
+    p.set_defaults(handler=cmd_detect)
+
+
+# --------------------------------------------------------------------------- formats / detect
+
+
+def _info_json(info: adapters.AdapterInfo) -> dict[str, Any]:
+    return {
+        "key": info.key,
+        "app": info.app,
+        "format": info.format,
+        "versions": info.versions,
+        "read": info.can(Capability.READ),
+        "write": info.can(Capability.WRITE),
+        "encrypted": info.can(Capability.ENCRYPTED),
+        "credential_types": sorted(info.credential_types),
+        "how_to_export": info.how_to_export,
+    }
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    infos = [a.info for a in adapters.adapters().values()]
+    if args.json:
+        out.print_json([_info_json(i) for i in infos])
+        return 0
+    rows = []
+    for i in infos:
+        rw = ("read" if i.can(Capability.READ) else "") + (
+            "/write" if i.can(Capability.WRITE) else ""
+        )
+        rows.append([i.key, rw.strip("/"), i.format])
+    print(out.table(rows, header=["format", "can", "description"]))
+    for i in infos:
+        print(f"\n{i.key}: carries {', '.join(sorted(i.credential_types))}")
+        if args.verbose:
+            print(f"  how to export: {i.how_to_export}")
+    for problem in adapters.plugin_errors():
+        out.err(f"warning: {problem}")
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    data = read_input(args.file, args.max_size)
+    sample = adapters.make_sample(data, args.file)
+    result = adapters.detect(sample)
+    if args.json:
+        out.print_json(
+            {
+                "file": args.file,
+                "format": result.adapter.info.key,
+                "confidence": result.confidence.name.lower(),
+                "tried": {k: c.name.lower() for k, c in result.tried},
+            }
+        )
+    else:
+        print(
+            f"{result.adapter.info.key}  ({result.adapter.info.app}: {result.adapter.info.format})"
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- convert
+
+
+def _guess_dest_format(name: str) -> str:
+    lowered = name.lower()
+    if lowered.endswith((".cxf", ".cxf.json")):
+        return "cxf-json"
+    raise InputError(
+        "cannot tell the DEST format from its name",
+        location=name,
+        hint="name it with --to FORMAT (cxkit formats lists them)",
+    )
+
+
+def _source_password(args: argparse.Namespace) -> adapters.PasswordSource:
+    def provide(prompt: str) -> str:
+        return existing_secret(args, prompt, prefix="password", noun="password")
+
+    return provide
+
+
+def _new_password(args: argparse.Namespace) -> adapters.PasswordSource:
+    def provide(prompt: str) -> str:
+        secret = secret_from_source(args, prefix="new-password", what="password")
+        if secret is not None:
+            return secret
+        if not sys.stdin.isatty():
+            raise no_terminal(prompt, prefix="new-password")
+        first = ask(f"{prompt}: ", what="password")
+        if not first:
+            raise InputError("no password entered")
+        if ask("the same password again: ", what="password") != first:
+            raise InputError("the two passwords differ; nothing was written")
+        return first
+
+    return provide
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    if not args.output and not args.dry_run:
+        raise InputError("no DEST given", hint="add -o DEST (or --dry-run to only read and report)")
+    dest_format = args.dest_format or (
+        _guess_dest_format(args.output) if args.output else "cxf-json"
+    )
+    writer = adapters.get(dest_format)
+    if not writer.info.can(Capability.WRITE):
+        raise InputError(f"cxkit cannot write {dest_format}", hint="cxkit formats lists writers")
+    if writer.info.plaintext and not args.plaintext and not args.dry_run:
+        raise OutputError(
+            f"{dest_format} is not encrypted: every password, passkey private key and TOTP "
+            "seed would lie in clear text in the output",
+            location=args.output,
+            hint="pass --plaintext if you mean it (and delete the file after importing), or "
+            "choose an encrypted format",
+        )
+    if args.output and args.output != "-" and not args.dry_run:
+        write_output_check(args.output, force=args.force, source=args.source)
+    data = read_input(args.source, args.max_size)
+    conversion = adapters.convert(
+        data,
+        args.source,
+        to=dest_format,
+        source_format=args.source_format,
+        read_options=ReadOptions(password=_source_password(args), max_size=args.max_size),
+        write_options=WriteOptions(password=_new_password(args), kdf=args.kdf),
+        verify=not args.no_verify,
+        dry_run=args.dry_run,
+    )
+    report: MigrationReport = conversion.report
+    report.destination = "" if args.dry_run else (args.output or "")
+    if conversion.output is not None and args.output:
+        write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
+    if args.report:
+        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        write_output(args.report, text.encode("utf-8"), force=args.force, inputs=[args.source])
+    if args.json:
+        out.print_json(report.to_json())
+    elif not args.quiet:
+        stream = sys.stderr if args.output == "-" else sys.stdout
+        print(report.render(), file=stream)
+    return 1 if report.passkeys_failed() else 0
+
+
+def write_output_check(name: str, *, force: bool, source: str) -> None:
+    """Refuse early (before asking for passwords) what write_output would refuse later."""
+    from pathlib import Path
+
+    path = Path(name)
+    if path.is_dir():
+        raise OutputError("is a folder", location=name, hint="give a file name")
+    if path.exists() and not force:
+        raise OutputError("already exists", location=name, hint="pass --force to replace it")
