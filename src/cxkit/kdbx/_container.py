@@ -337,6 +337,12 @@ def read_kdbx(
 
 def _read(data: bytes, password: Password, keyfile: KeyFile, limits: KdfLimits) -> Database:
     header = _parse_header(data)
+    if header.major >= 4:
+        stored = data[header.end : header.end + 32]
+        if len(stored) < 32:
+            raise KdbxTruncatedError()
+        if not hmac.compare_digest(hashlib.sha256(data[: header.end]).digest(), stored):
+            raise KdbxFormatError("the header checksum does not match: the header is corrupted")
     f = header.fields
     cipher = _cipher_of(f)
     compression = struct.unpack("<I", _require(f, 3, "compression flags", 4))[0]
@@ -397,8 +403,6 @@ def _read_v4_payload(
     if pos + 64 > len(data):
         raise KdbxTruncatedError()
     header_bytes = data[: header.end]
-    if not hmac.compare_digest(hashlib.sha256(header_bytes).digest(), data[pos : pos + 32]):
-        raise KdbxFormatError("the header checksum does not match: the header is corrupted")
     hmac_base = hashlib.sha512(seed_and_key + b"\x01").digest()
     expected = hmac.new(_block_key(hmac_base, 0xFFFFFFFFFFFFFFFF), header_bytes, "sha256").digest()
     if not hmac.compare_digest(expected, data[pos + 32 : pos + 64]):
