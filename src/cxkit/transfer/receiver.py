@@ -183,6 +183,7 @@ class Receiver:
         self._stop = asyncio.Event()
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self._reserved = 0
         self._accepted = False
         self._done = threading.Event()
@@ -317,6 +318,7 @@ class Receiver:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._serve())
+            loop.run_until_complete(_drain_tasks(0.0))
         except BaseException:  # pragma: no cover - a bug; never leave wait() hanging
             self._finish(None, TransferError("the receiver stopped unexpectedly"))
         finally:
@@ -347,16 +349,16 @@ class Receiver:
                     ),
                 )
         finally:
+            self._stop.set()  # connections not started yet see it and close at once
             server.close()
             keep = self._closing_reply  # the 204 to the accepted sender is let through
             if keep is not None:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     async with asyncio.timeout(self._io_timeout):
                         await asyncio.shield(keep)
-            for task in list(self._tasks):
-                task.cancel()
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+            for writer in list(self._writers):
+                writer.transport.abort()  # pending reads end; every task closes its writer
+            await _drain_tasks(2.0)
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
                     await server.wait_closed()
@@ -367,6 +369,7 @@ class Receiver:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self._writers.add(writer)
         peer_info = writer.get_extra_info("peername")
         peer = f"{peer_info[0]}:{peer_info[1]}" if isinstance(peer_info, tuple) else "?"
         try:
@@ -390,6 +393,7 @@ class Receiver:
                 async with asyncio.timeout(1):
                     await writer.wait_closed()
             self._tasks.discard(task)
+            self._writers.discard(writer)
 
     async def _reply(
         self,
@@ -595,6 +599,22 @@ class Receiver:
                 f"the exporter ended the transfer: {safe}", report.error, hint=None
             ),
         )
+
+
+async def _drain_tasks(grace: float) -> None:
+    """Let the loop's other tasks end within *grace* seconds, then cancel what is left and
+    wait for it (as ``asyncio.run`` does), so no transport is left open."""
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    if not others:
+        return
+    if grace > 0:
+        _, pending = await asyncio.wait(others, timeout=grace)
+    else:
+        pending = set(others)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=2.0)
 
 
 def _classify(exc: CxkitError) -> tuple[int, ErrorCode, str]:
