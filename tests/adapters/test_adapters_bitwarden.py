@@ -318,3 +318,58 @@ def test_errors_never_carry_secret_values() -> None:
     with pytest.raises(CxkitError) as info:
         adapters.read(b'{"encrypted": false, "items": 5}', "x.json", source_format="bitwarden-json")
     assert "5" not in info.value.message or "items" in info.value.message
+
+
+# --------------------------------------------------------------------------- CSV
+
+_CSV = (
+    b"\xef\xbb\xbffolder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,"
+    b"login_password,login_totp\r\n"
+    b'Work,1,login,Forge,"two\nlines","pin: 1234\nregion: eu",0,https://forge.example,sam,'
+    b"Canary-Pa55word-7f3a,JBSWY3DPEHPK3PXP\r\n"
+    b"\r\n"
+    b",,note,Just a note,hello,,,,,,\r\n"
+)
+
+
+def test_bitwarden_csv_reads_and_accounts_for_every_cell() -> None:
+    sample = adapters.make_sample(_CSV, "bw.csv")
+    assert adapters.detect(sample).adapter.info.key == "bitwarden-csv"
+    doc, report = adapters.read(_CSV, "bw.csv")
+    items = {i.title: i for _, i in doc.items()}
+    forge = items["Forge"]
+    assert forge.favorite is True
+    assert {type(c).__name__ for c in forge.credentials} >= {
+        "BasicAuth",
+        "Totp",
+        "Note",
+        "CustomFields",
+    }
+    assert [c.title for c in doc.accounts[0].collections] == ["Work"]
+    cells = {r.path for r in report.fields}
+    assert "bw.csv:2:login_password" in cells and "bw.csv:6:notes" in cells
+    assert len(cells) == 11 + 3  # non-empty cells of both rows
+    assert report.field_counts()["not-carried"] == 0
+    assert PASSWORD_CANARY not in json.dumps(report.to_json())
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    "path",
+    (
+        shared_files("exports/bitwarden", "*.csv")
+        + shared_files("exports/bitwarden-authenticator", "*.csv")
+    )
+    or [None],
+    ids=lambda p: p.name if p else "absent",
+)
+def test_shared_bitwarden_csv_samples(path: Path | None) -> None:
+    if path is None:
+        pytest.skip("../shared is absent")
+    data = path.read_bytes()
+    assert (
+        adapters.detect(adapters.make_sample(data, path.name)).adapter.info.key == "bitwarden-csv"
+    )
+    doc, report = adapters.read(data, path.name)
+    assert report.items_read == len(list(doc.items())) > 0
+    assert not report.items_skipped

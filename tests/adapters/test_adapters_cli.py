@@ -151,7 +151,7 @@ def test_detection_ambiguity_names_candidates(monkeypatch: pytest.MonkeyPatch) -
 def test_csv_guards() -> None:
     headers = [frozenset({"name", "password"})]
     table = _input.read_csv(b'\xef\xbb\xbfname,password\r\n\r\nx,"multi\nline"\n', headers=headers)
-    assert table.rows == [(4, {"name": "x", "password": "multi\nline"})]
+    assert table.rows == [(3, {"name": "x", "password": "multi\nline"})]
     with pytest.raises(DecodeError, match="not UTF-8"):
         _input.read_csv(b"name,password\nx,\xff\xfe\xfa\n", headers=headers)
     with pytest.raises(AdapterError, match="unexpected CSV columns"):

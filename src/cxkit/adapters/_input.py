@@ -125,9 +125,11 @@ def read_csv(
     name: str = "",
     headers: Iterable[frozenset[str]] = (),
     max_cell: int = MAX_CSV_CELL,
+    allow_extra: bool = False,
 ) -> CsvTable:
     """Parse a CSV export. *headers*: accepted header sets (the file's header must equal one of
-    them, ignoring order and case of surrounding whitespace). Blank lines are skipped."""
+    them, ignoring order and case of surrounding whitespace). Blank lines are skipped. With
+    *allow_extra*, cells beyond the header are kept as ``column N``."""
     text = decode_text(data, name=name)
     limit = csv.field_size_limit()
     csv.field_size_limit(max_cell)
@@ -135,7 +137,9 @@ def read_csv(
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         rows: list[tuple[int, dict[str, str]]] = []
         header: list[str] | None = None
+        start = 1
         for raw in reader:
+            row_start, start = start, reader.line_num + 1
             if not raw or all(not c.strip() for c in raw):
                 continue
             if header is None:
@@ -150,12 +154,16 @@ def read_csv(
                         hint="expected: " + " | ".join(",".join(sorted(h)) for h in accepted),
                     )
                 continue
+            if allow_extra and len(raw) > len(header):
+                extra = {f"column {n + 1}": v for n, v in enumerate(raw) if n >= len(header)}
+                rows.append((row_start, dict(zip(header, raw, strict=False)) | extra))
+                continue
             if len(raw) != len(header):
                 raise AdapterError(
                     f"row has {len(raw)} columns, the header {len(header)}",
-                    location=f"{name}:{reader.line_num}",
+                    location=f"{name}:{row_start}",
                 )
-            rows.append((reader.line_num, dict(zip(header, raw, strict=True))))
+            rows.append((row_start, dict(zip(header, raw, strict=True))))
     except csv.Error as exc:
         text_exc = str(exc)
         if "larger than field limit" in text_exc:

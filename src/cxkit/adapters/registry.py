@@ -49,6 +49,7 @@ BUILTINS: Final = (
     "cxkit.adapters.cxfjson:CxfJsonAdapter",
     "cxkit.adapters.bitwarden:BitwardenJsonAdapter",
     "cxkit.adapters.bitwarden:BitwardenEncryptedJsonAdapter",
+    "cxkit.adapters.bitwarden_csv:BitwardenCsvAdapter",
 )
 
 _cache: dict[str, Any] | None = None
