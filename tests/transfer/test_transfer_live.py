@@ -331,6 +331,8 @@ def test_bad_headers_are_refused(rx: Receiver) -> None:
     assert status_of(raw_http(rx, dup.encode())) == 400
     many = "".join(f"X-{i}: y\r\n" for i in range(40))
     assert status_of(raw_http(rx, f"GET / HTTP/1.1\r\n{many}\r\n".encode())) == 431
+    long_line = b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\n\r\n"
+    assert status_of(raw_http(rx, long_line)) == 431
     neg = f"POST {path(rx, 'response')} HTTP/1.1\r\nContent-Length: -1\r\n\r\n"
     assert status_of(raw_http(rx, neg.encode())) == 411
     junk = f"POST {path(rx, 'response')} HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"

@@ -82,6 +82,8 @@ MIN_UPLOAD_RATE: Final = 256 << 10
 """Bytes per second a body upload may not fall below (its total deadline derives from it)."""
 DEFAULT_MAX_CONNECTIONS: Final = 16
 _CHUNK: Final = 1 << 20
+_STREAM_LIMIT: Final = 1 << 20
+"""StreamReader buffer (reads pause at twice this); head lines are capped separately."""
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ class Receiver:
 
     async def _serve(self) -> None:
         server = await asyncio.start_server(
-            self._on_connection, sock=self._sock, limit=_wire.MAX_HEAD_BYTES
+            self._on_connection, sock=self._sock, limit=_STREAM_LIMIT
         )
         try:
             if self._done.is_set():
@@ -417,6 +419,8 @@ class Receiver:
             total = 0
             line = await reader.readuntil(b"\r\n")
             total += len(line)
+            if total > _wire.MAX_HEAD_BYTES:
+                raise _Reply(431)
             try:
                 method, target, version = line.decode("ascii").rstrip("\r\n").split(" ")
             except (UnicodeDecodeError, ValueError):
