@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import os
@@ -369,7 +370,13 @@ def _read(data: bytes, password: Password, keyfile: KeyFile, limits: KdfLimits) 
     end = payload.rfind(b"</KeePassFile>")
     if end >= 0:
         payload = payload[: end + len(b"</KeePassFile>")]
-    root = parse_xml_guarded(payload)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a large tree of acyclic elements: the cyclic GC would only re-scan it
+    try:
+        root = parse_xml_guarded(payload)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     stream = InnerStream(inner_id, inner_key)
     db, stored_hash = read_document(root, binaries, limits.max_payload_bytes, stream.update)
     if header_hash is not None and stored_hash and stored_hash != header_hash:

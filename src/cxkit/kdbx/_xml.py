@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import gc
 import re
 import struct
 import uuid as _uuid
@@ -58,6 +60,7 @@ def parse_xml_guarded(data: bytes) -> Element:
 # --------------------------------------------------------------------------- scalar helpers
 
 
+@functools.lru_cache(maxsize=4096)
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -311,6 +314,21 @@ def read_document(
     """Build the model from a parsed ``KeePassFile`` element; returns it and Meta/HeaderHash."""
     if root.tag != "KeePassFile":
         raise KdbxFormatError("the XML payload is not a KeePassFile document")
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # building many small objects: the cyclic GC would only re-scan them
+    try:
+        return _read_document(root, inner_binaries, max_bytes, stream_update)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _read_document(
+    root: Element,
+    inner_binaries: list[tuple[bytes, bool]],
+    max_bytes: int,
+    stream_update: Callable[[bytes], bytes],
+) -> tuple[Database, bytes | None]:
     decrypt_protected(root, stream_update)
     warnings: list[str] = []
     binaries = list(inner_binaries)
