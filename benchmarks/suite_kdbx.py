@@ -21,7 +21,6 @@ import uuid
 from pathlib import Path
 
 from _common import Figure, best_time, peak_memory
-
 from cxkit.kdbx import (
     Attachment,
     Database,
