@@ -56,6 +56,7 @@ from cxkit.errors import (
     CxkitError,
     DecodeError,
     DecryptionError,
+    InputError,
     InputTooLargeError,
     OutputError,
 )
@@ -157,7 +158,7 @@ class Receiver:
         on_event: Callable[[TransferEvent], None] | None = None,
     ) -> None:
         if lifetime <= 0 or io_timeout <= 0 or max_body <= 0 or max_connections <= 0:
-            raise ValueError("lifetime, io_timeout, max_body and max_connections must be > 0")
+            raise InputError("lifetime, io_timeout, max_body and max_connections must be > 0")
         self._host = host
         self._port = port
         self._lifetime = float(lifetime)
