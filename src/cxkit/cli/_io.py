@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import stat
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from cxkit.errors import InputError, InputTooLargeError, OutputError
 
-__all__ = ["read_input", "write_output"]
+__all__ = ["add_max_size", "check_output", "read_input", "same_file", "write_output"]
 
 
 def read_input(name: str, max_size: int) -> bytes:
@@ -57,6 +58,40 @@ def _too_large(name: str, size: int | None, limit: int) -> InputTooLargeError:
     )
 
 
+def add_max_size(parser: argparse.ArgumentParser, default: int) -> None:
+    """The ``--max-size`` option every command that reads a file has."""
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        default=default,
+        metavar="BYTES",
+        help=f"refuse larger input files (default: {default:,} bytes)",
+    )
+
+
+def check_output(name: str, *, force: bool = False, inputs: Iterable[str] = ()) -> None:
+    """Refuse an output that would overwrite without ``--force``, is an input, is a folder or
+    lies in a folder that does not exist. Commands call it before any work, so that nothing is
+    computed (or decrypted) for an output that cannot be written."""
+    if name == "-":
+        return
+    path = Path(name)
+    for other in inputs:
+        if other and other != "-" and same_file(path, Path(other)):
+            raise OutputError(
+                "the output is the same file as an input; inputs are never modified",
+                location=name,
+                hint="choose another output name",
+            )
+    if path.is_dir():
+        raise OutputError("is a folder", location=name, hint="give a file name")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise OutputError("already exists", location=name, hint="pass --force to replace it")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the folder does not exist", location=name)
+
+
 def write_output(
     name: str, data: bytes, *, force: bool = False, inputs: Iterable[str] = ()
 ) -> None:
@@ -65,21 +100,9 @@ def write_output(
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
+    check_output(name, force=force, inputs=inputs)
     path = Path(name)
-    for other in inputs:
-        if other != "-" and _same_file(path, Path(other)):
-            raise OutputError(
-                "the output is the same file as an input; inputs are never modified",
-                location=name,
-                hint="choose another output name",
-            )
-    if path.is_dir():
-        raise OutputError("is a folder", location=name, hint="give a file name")
-    if path.exists() and not force:
-        raise OutputError("already exists", location=name, hint="pass --force to replace it")
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("the folder does not exist", location=name)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o600)
@@ -98,7 +121,8 @@ def write_output(
         raise
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same existing file."""
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:

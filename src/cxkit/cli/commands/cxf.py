@@ -10,7 +10,7 @@ from typing import Any
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import read_input, write_output
+from cxkit.cli._io import add_max_size, read_input, write_output
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import Severity
 from cxkit.cxf.schema import json_schema
@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
         default="info",
         help="lowest severity to print (default: info, i.e. everything)",
     )
-    _max_size(p)
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser(
@@ -58,7 +58,7 @@ def register(sub: Any) -> None:
         help="show secret values in the item list (careful: on screen)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    _max_size(p)
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_inspect)
 
     p = sub.add_parser(
@@ -78,7 +78,7 @@ def register(sub: Any) -> None:
     p.add_argument("--normalize", action="store_true", help="write the strict canonical form")
     p.add_argument("--indent", action="store_true", help="indent the JSON for people")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    _max_size(p)
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_fmt)
 
     p = sub.add_parser(
@@ -91,16 +91,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.set_defaults(handler=cmd_schema)
-
-
-def _max_size(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=cxf.DEFAULT_MAX_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger files (default: {cxf.DEFAULT_MAX_SIZE:,} bytes)",
-    )
 
 
 def load(name: str, max_size: int) -> cxf.Document:

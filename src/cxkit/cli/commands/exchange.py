@@ -13,25 +13,37 @@ succeeded; human messages go to standard error.
 from __future__ import annotations
 
 import argparse
-import collections
-import contextlib
 import dataclasses
-import datetime
-import hashlib
 import hmac
 import json
 import os
 import re
 import sys
-import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import read_input, write_output
+from cxkit.cli._handover import (
+    ATTACHMENTS_HELP,
+    ATTACHMENTS_OUT_HELP,
+    SUITE_TEXT,
+    StagedOutputs,
+    check_folder_target,
+    confirm,
+    filter_document,
+    load_attachments,
+    load_cxf,
+    parse_types,
+    print_contents,
+    print_findings,
+    report_written,
+    utc,
+    write_result,
+)
+from cxkit.cli._io import add_max_size, check_output, read_input, same_file, write_output
 from cxkit.cli._secrets import (
     add_secret_options,
     ask,
@@ -52,15 +64,10 @@ from cxkit.crypto.passphrase import (
     is_recovery_code,
     normalize_secret,
 )
-from cxkit.crypto.safezip import DEFAULT_LIMITS
-from cxkit.cxf import b64 as cxf_b64
 from cxkit.cxf import model as m
-from cxkit.cxf.findings import Severity
 from cxkit.cxp import p0
 from cxkit.cxp.messages import (
-    CXF_CREDENTIAL_TYPES,
     MAX_MESSAGE_SIZE,
-    CredentialTypeFilter,
     ExportRequest,
     ExportResponse,
     credential_type_filter,
@@ -80,28 +87,8 @@ SUITES: Final = {
     "x25519-export-only": (32, 1, 0xFFFF),
     "p256-export-only": (16, 1, 0xFFFF),
 }
-_SUITE_TEXT: Final = {
-    (32, 1, 2): "X25519 / HKDF-SHA256 / AES-256-GCM",
-    (16, 1, 1): "P-256 / HKDF-SHA256 / AES-128-GCM",
-    (16, 1, 2): "P-256 / HKDF-SHA256 / AES-256-GCM",
-    (32, 1, 0xFFFF): "X25519 / HKDF-SHA256 / export-only (files AES-256-GCM)",
-    (16, 1, 0xFFFF): "P-256 / HKDF-SHA256 / export-only (files AES-256-GCM)",
-}
-_TYPE_ALIASES: Final = {"public-key": "passkey", "driver-license": "drivers-license"}
 _FINGERPRINT_RE: Final = re.compile(r"[0-9a-f]{32}\Z")
 
-ATTACHMENTS_HELP: Final = (
-    "Attachments: a CXF 'file' credential carries only metadata (id, name, decryptedSize, "
-    "integrityHash); its bytes travel next to the JSON. --attachments DIR holds one file per "
-    "'file' credential, named by its File.id (the base64url text as written in the JSON) or, "
-    "when that is absent, by its 'name' (a plain file name only). Sizes and SHA-256 hashes are "
-    "checked before anything is encrypted."
-)
-ATTACHMENTS_OUT_HELP: Final = (
-    "Attachments are written to --attachments-out DIR (default: OUT.attachments), one file per "
-    "attachment named by its File.id (base64url characters only, never a name taken from the "
-    "archive), mode 0600. DIR must be new or empty unless --force."
-)
 INPUT_RULES_HELP: Final = (
     "Passphrases and recovery codes are never taken from the command line: on a terminal cxkit "
     "asks for them; otherwise use --passphrase-file FILE, --passphrase-env VAR or "
@@ -195,7 +182,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--force", action="store_true", help="replace RESPONSE if it exists")
-    _max_size(p)
+    add_max_size(p, MAX_MESSAGE_SIZE)
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser(
@@ -218,7 +205,7 @@ def register(sub: Any) -> None:
     p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
     _secret_options(p, new=False)
     p.add_argument("--force", action="store_true", help="replace existing outputs")
-    _max_size(p)
+    add_max_size(p, MAX_MESSAGE_SIZE)
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser(
@@ -239,7 +226,7 @@ def register(sub: Any) -> None:
     _secret_options(p, new=True)
     _kdf_options(p)
     p.add_argument("--force", action="store_true", help="replace ARCHIVE if it exists")
-    _max_size(p)
+    add_max_size(p, MAX_MESSAGE_SIZE)
     p.set_defaults(handler=cmd_seal)
 
     p = sub.add_parser(
@@ -257,7 +244,7 @@ def register(sub: Any) -> None:
     p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
     _secret_options(p, new=False)
     p.add_argument("--force", action="store_true", help="replace existing outputs")
-    _max_size(p)
+    add_max_size(p, MAX_MESSAGE_SIZE)
     p.set_defaults(handler=cmd_open)
 
 
@@ -290,20 +277,7 @@ def _kdf_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _max_size(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=MAX_MESSAGE_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger input files (default: {MAX_MESSAGE_SIZE:,} bytes)",
-    )
-
-
 # --------------------------------------------------------------------------- small helpers
-
-
-_safe_text = safe_text
 
 
 def _kdf_params(args: argparse.Namespace) -> Argon2Params:
@@ -372,135 +346,6 @@ def _show_recovery_code(code: str, what: str) -> None:
     )
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _check_target(name: str, *, force: bool, inputs: Iterable[str]) -> None:
-    """The checks write_output makes, run before any work (nothing written yet)."""
-    if name == "-":
-        return
-    path = Path(name)
-    for other in inputs:
-        if other and other != "-" and _same_file(path, Path(other)):
-            raise OutputError(
-                "the output is the same file as an input; inputs are never modified",
-                location=name,
-                hint="choose another output name",
-            )
-    if path.is_dir():
-        raise OutputError("is a folder", location=name, hint="give a file name")
-    if (path.exists() or path.is_symlink()) and not force:
-        raise OutputError("already exists", location=name, hint="pass --force to replace it")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("the folder does not exist", location=name)
-
-
-def _check_folder_target(name: str, *, force: bool) -> None:
-    path = Path(name)
-    if path.exists() or path.is_symlink():
-        if not path.is_dir():
-            raise OutputError("exists and is not a folder", location=name)
-        try:
-            empty = not any(path.iterdir())
-        except OSError as exc:
-            raise OutputError(f"cannot read the folder: {exc.strerror}", location=name) from None
-        if not empty and not force:
-            raise OutputError(
-                "the attachments folder is not empty",
-                location=name,
-                hint="choose a new folder, or pass --force to write into it",
-            )
-    elif not path.parent.is_dir():
-        raise OutputError("its parent folder does not exist", location=name)
-
-
-class _Outputs:
-    """A set of output files written all or nothing: each is staged as a 0600 temporary file
-    next to its destination and renamed into place by :meth:`commit`; on any failure (or
-    without commit) the temporaries and the folders made for them are removed."""
-
-    def __init__(self, force: bool) -> None:
-        self.force = force
-        self._staged: list[tuple[Path, Path]] = []
-        self._made: list[Path] = []
-        self._committed = False
-
-    def __enter__(self) -> _Outputs:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if not self._committed:
-            self.abort()
-
-    def folder(self, path: Path) -> None:
-        if not path.is_dir():
-            try:
-                path.mkdir(mode=0o700)
-            except OSError as exc:
-                raise OutputError(
-                    f"cannot make folder: {exc.strerror}", location=str(path)
-                ) from None
-            self._made.append(path)
-
-    def stage(self, dest: Path, data: bytes) -> None:
-        folder = dest.parent if str(dest.parent) else Path(".")
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror}", location=str(dest)) from None
-        self._staged.append((Path(tmp), dest))
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror}", location=str(dest)) from None
-
-    def commit(self) -> None:
-        placed: list[Path] = []
-        try:
-            for _, dest in self._staged:
-                if not self.force and (dest.exists() or dest.is_symlink()):
-                    raise OutputError(
-                        "already exists", location=str(dest), hint="pass --force to replace it"
-                    )
-            for tmp, dest in self._staged:
-                existed = dest.exists()
-                os.replace(tmp, dest)
-                if not existed:
-                    placed.append(dest)
-        except OSError as exc:
-            for dest in placed:
-                with contextlib.suppress(OSError):
-                    dest.unlink()
-            self.abort()
-            raise OutputError(f"cannot write: {exc.strerror}") from None
-        except BaseException:
-            for dest in placed:
-                with contextlib.suppress(OSError):
-                    dest.unlink()
-            self.abort()
-            raise
-        self._committed = True
-
-    def abort(self) -> None:
-        for tmp, _ in self._staged:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-        self._staged.clear()
-        for folder in reversed(self._made):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        self._made.clear()
-
-
 def _destroy_file(name: str) -> bool:
     """Overwrite (best effort: SSDs and journals may keep copies) and delete a key file."""
     path = Path(name)
@@ -516,219 +361,7 @@ def _destroy_file(name: str) -> bool:
     return True
 
 
-def _load_cxf(name: str, max_size: int) -> cxf.Document:
-    data = read_input(name, max_size)
-    try:
-        return cxf.decode(data, max_size=max_size)
-    except CxkitError as exc:
-        exc.location = f"{name}: {exc.location}" if exc.location else name
-        raise
-
-
-def _credential_type(c: object) -> str:
-    if isinstance(c, m.UnknownCredential):
-        return c.credential_type
-    return str(c.__struct_config__.tag)  # type: ignore[attr-defined]
-
-
-def _file_credentials(doc: cxf.Document) -> dict[str, m.File]:
-    files: dict[str, m.File] = {}
-    for _, item in doc.items():
-        for c in item.credentials:
-            if isinstance(c, m.File):
-                files.setdefault(c.id, c)
-    return files
-
-
-def _type_counts(doc: cxf.Document) -> collections.Counter[str]:
-    counts: collections.Counter[str] = collections.Counter()
-    for _, item in doc.items():
-        for c in item.credentials:
-            counts[_credential_type(c)] += 1
-    return counts
-
-
-def _print_contents(doc: cxf.Document, attachments: Mapping[str, bytes], indent: str) -> None:
-    counts = _type_counts(doc)
-    n_items = sum(1 for _ in doc.items())
-    out.err(
-        f"{indent}{out.plural(len(doc.accounts), 'account')}, {out.plural(n_items, 'item')}, "
-        f"{out.plural(sum(counts.values()), 'credential')}"
-    )
-    rows = [[_safe_text(t, 40), str(n)] for t, n in sorted(counts.items())]
-    for line in out.table(rows).splitlines():
-        out.err(f"{indent}  {line}")
-    if attachments:
-        total = sum(len(b) for b in attachments.values())
-        out.err(f"{indent}attachments: {len(attachments)} ({total:,} bytes)")
-
-
-_ATTACHMENT_READ_LIMIT: Final = (DEFAULT_LIMITS.max_entry_size - 1024) // 4 * 3
-
-
-def _plain_name(name: str) -> bool:
-    return (
-        0 < len(name) <= 255
-        and name not in (".", "..")
-        and not any(c in name for c in "/\\\0")
-        and name.isprintable()
-    )
-
-
-def _load_attachments(doc: cxf.Document, folder: str | None) -> dict[str, bytes]:
-    """The bytes of every ``file`` credential from *folder* (by File.id, else by name),
-    checked against decryptedSize and integrityHash."""
-    files = _file_credentials(doc)
-    if not files:
-        return {}
-    if folder is None:
-        raise InputError(
-            f"the document has {out.plural(len(files), 'attachment')} ('file' credentials)",
-            hint="pass --attachments DIR with one file per attachment, named by its File.id",
-        )
-    base = Path(folder)
-    if not base.is_dir():
-        raise InputError("is not a folder", location=folder)
-    result: dict[str, bytes] = {}
-    total = 0
-    for fid, cred in sorted(files.items()):
-        label = f"attachment {_safe_text(fid)} ({_safe_text(cred.name, 60)})"
-        candidates = [base / fid] if _plain_name(fid) else []
-        if _plain_name(cred.name):
-            candidates.append(base / cred.name)
-        path = next((c for c in candidates if c.is_file()), None)
-        if path is None:
-            raise InputError(
-                f"{label} not found",
-                location=folder,
-                hint=f"put it there as {_safe_text(fid)}",
-            )
-        if cred.decrypted_size > _ATTACHMENT_READ_LIMIT:
-            raise InputError(f"{label} is larger than profile P0's per-file limit")
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", location=str(path)) from None
-        if size != cred.decrypted_size:
-            raise InputError(
-                f"{label}: the file has {size:,} bytes, decryptedSize says {cred.decrypted_size:,}",
-                location=str(path),
-            )
-        data = read_input(str(path), max(cred.decrypted_size, 1))
-        try:
-            expected = cxf_b64.decode_lenient(cred.integrity_hash)[0]
-        except ValueError:
-            expected = b""
-        if not hmac.compare_digest(hashlib.sha256(data).digest(), expected):
-            raise InputError(
-                f"{label}: the file's SHA-256 differs from integrityHash", location=str(path)
-            )
-        total += len(data)
-        if total > DEFAULT_LIMITS.max_total_size // 2:
-            raise InputError("the attachments together exceed profile P0's archive limit")
-        result[fid] = data
-    return result
-
-
-def _print_findings(findings: list[cxf.Finding]) -> int:
-    counts = out.severity_counts(findings)
-    out.err(
-        f"validation: {out.plural(counts['error'], 'error')}, "
-        f"{out.plural(counts['warning'], 'warning')}, {counts['info']} info"
-    )
-    shown = [f for f in findings if f.severity is not Severity.INFO][:10]
-    for f in shown:
-        out.err(
-            f"  {f.severity:<7} {_safe_text(f.path, 80)}: {_safe_text(f.message, 160)} [{f.code}]"
-        )
-    rest = counts["error"] + counts["warning"] - len(shown)
-    if rest > 0:
-        out.err(f"  … and {rest} more (cxkit validate OUT shows all)")
-    return counts["error"]
-
-
-def _write_result(
-    args: argparse.Namespace,
-    opened: p0.OpenedExport,
-    doc: cxf.Document,
-) -> tuple[str | None, list[tuple[str, str]]]:
-    """Write the CXF document and attachments (all or nothing). Returns the attachments
-    folder and (file name, label) pairs."""
-    files = _file_credentials(doc)
-    folder = args.attachments_out
-    if opened.attachments and folder is None:
-        if args.output == "-":
-            raise OutputError("the export holds attachments; pass --attachments-out DIR with -o -")
-        folder = args.output + ".attachments"
-        _check_folder_target(folder, force=args.force)
-    written: list[tuple[str, str]] = []
-    with _Outputs(args.force) as outs:
-        if args.output != "-":
-            outs.stage(Path(args.output), opened.cxf_json)
-        if opened.attachments and folder is not None:
-            base = Path(folder)
-            outs.folder(base)
-            used: set[str] = set()
-            for fid in sorted(opened.attachments):
-                if not p0.FILE_ID_RE.match(fid):  # checked by P0 already; never a path
-                    raise ProtocolError("an attachment id is not base64url")
-                name = fid
-                n = 1
-                while name.casefold() in used:  # case-insensitive file systems
-                    n += 1
-                    name = f"{fid}.{n}"
-                used.add(name.casefold())
-                outs.stage(base / name, opened.attachments[fid])
-                cred = files.get(fid)
-                written.append((name, _safe_text(cred.name, 60) if cred else ""))
-        outs.commit()
-    if args.output == "-":
-        write_output("-", opened.cxf_json)
-    return folder, written
-
-
-def _report_written(
-    args: argparse.Namespace, folder: str | None, written: list[tuple[str, str]], size: int
-) -> None:
-    if args.output != "-":
-        out.err(f"wrote {args.output} (CXF, {size:,} bytes, mode 0600)")
-    if written:
-        out.err(f"wrote {out.plural(len(written), 'attachment')} to {folder}/ (mode 0600):")
-        for name, label in written:
-            out.err(f"  {name}  {label}")
-    out.err(
-        "note: the CXF output is NOT encrypted; import it into your credential manager, then "
-        "delete it."
-    )
-
-
 # --------------------------------------------------------------------------- request
-
-
-def _parse_types(values: list[str] | None) -> tuple[str, ...] | None:
-    if not values:
-        return None
-    result: list[str] = []
-    for value in values:
-        for raw in value.split(","):
-            name = raw.strip().lower()
-            if not name:
-                continue
-            name = _TYPE_ALIASES.get(name, name)
-            if name not in CXF_CREDENTIAL_TYPES:
-                raise InputError(
-                    f"unknown credential type {_safe_text(raw, 40)!r}",
-                    hint="CXF 1.0 types: " + ", ".join(sorted(CXF_CREDENTIAL_TYPES)),
-                )
-            if name not in result:
-                result.append(name)
-    if not result:
-        raise InputError("--types names no credential type")
-    return tuple(result)
-
-
-def _utc(ts: int) -> str:
-    return datetime.datetime.fromtimestamp(ts, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def cmd_request(args: argparse.Namespace) -> int:
@@ -743,9 +376,9 @@ def cmd_request(args: argparse.Namespace) -> int:
         raise InputError("a passphrase option needs --seal-key (it seals the key file)")
     if args.passphrase and not args.seal_key:
         raise InputError("--passphrase needs --seal-key (it seals the key file)")
-    _check_target(args.output, force=args.force, inputs=())
-    _check_target(key_name, force=args.force, inputs=())
-    credential_types = _parse_types(args.types)
+    check_output(args.output, force=args.force, inputs=())
+    check_output(key_name, force=args.force, inputs=())
+    credential_types = parse_types(args.types)
     suites = [SUITES[s] for s in args.suite] if args.suite else list(p0.DEFAULT_SUITES)
     suites = list(dict.fromkeys(suites))
     params = _kdf_params(args) if args.seal_key else DEFAULT_PARAMS
@@ -761,7 +394,7 @@ def cmd_request(args: argparse.Namespace) -> int:
     try:
         request_bytes = json.dumps(request.to_json(), separators=(",", ":")).encode() + b"\n"
         key_bytes = p0.serialize_importer_key(key, secret, params=params) + b"\n"
-        with _Outputs(args.force) as outs:
+        with StagedOutputs(args.force) as outs:
             outs.stage(Path(key_name), key_bytes)
             if args.output != "-":
                 outs.stage(Path(args.output), request_bytes)
@@ -786,7 +419,7 @@ def cmd_request(args: argparse.Namespace) -> int:
         "     swapped request from sending your credentials to someone else);\n"
         f"  3. bring the response back and run:\n"
         f"     cxkit import response.json --request {where} --key {key_name} -o OUT\n"
-        f"the key works once and expires at {_utc(expires)} "
+        f"the key works once and expires at {utc(expires)} "
         f"({out.plural(args.expires_in, 'minute')})."
     )
     if generated and secret is not None:
@@ -795,70 +428,14 @@ def cmd_request(args: argparse.Namespace) -> int:
 
 
 def _same_file_name(a: str, b: str) -> bool:
-    return Path(a).absolute() == Path(b).absolute() or _same_file(Path(a), Path(b))
+    return Path(a).absolute() == Path(b).absolute() or same_file(Path(a), Path(b))
 
 
 # --------------------------------------------------------------------------- export
 
 
-def _filter_document(doc: cxf.Document, flt: CredentialTypeFilter) -> tuple[cxf.Document, int]:
-    """The document with only the requested credential types; also the number left out."""
-    if flt.types is None and not flt.accounts_only:
-        return doc, 0
-    dropped = 0
-    accounts = []
-    for account in doc.header.accounts:
-        if flt.accounts_only:
-            dropped += sum(len(i.credentials) for i in account.items)
-            accounts.append(cxf.replace(account, items=(), collections=()))
-            continue
-        items = []
-        for item in account.items:
-            creds = tuple(c for c in item.credentials if flt.allows(_credential_type(c)))
-            dropped += len(item.credentials) - len(creds)
-            if not creds:
-                continue
-            items.append(
-                item
-                if len(creds) == len(item.credentials)
-                else cxf.replace(item, credentials=creds)
-            )
-        accounts.append(
-            account
-            if len(items) == len(account.items) and items == list(account.items)
-            else cxf.replace(account, items=tuple(items))
-        )
-    kept = {(a.id, i.id) for a in accounts for i in a.items}
-    accounts = [
-        cxf.replace(a, collections=_prune(a.collections, a.id, kept)) if a.collections else a
-        for a in accounts
-    ]
-    header = cxf.replace(doc.header, accounts=tuple(accounts))
-    return dataclasses.replace(doc, header=header), dropped
-
-
-def _prune(
-    cols: tuple[m.Collection, ...], account_id: str, kept: set[tuple[str, str]]
-) -> tuple[m.Collection, ...]:
-    result = []
-    for c in cols:
-        links = tuple(li for li in c.items if (li.account or account_id, li.item) in kept)
-        subs = _prune(c.sub_collections, account_id, kept)
-        if links != c.items or subs != c.sub_collections:
-            c = cxf.replace(c, items=links, sub_collections=subs)
-        result.append(c)
-    return tuple(result)
-
-
 def _normalize_fingerprint(text: str) -> str:
     return "".join(text.split()).replace("-", "").replace(":", "").lower()
-
-
-def _confirm(question: str) -> bool:
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -867,7 +444,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             "refusing to export without confirmation: standard input is not a terminal",
             hint="check the request fingerprint, then pass --yes (and --expect-fingerprint)",
         )
-    _check_target(args.output, force=args.force, inputs=[args.source, args.request])
+    check_output(args.output, force=args.force, inputs=[args.source, args.request])
     request_bytes = read_input(args.request, MAX_REQUEST_SIZE)
     try:
         request = ExportRequest.parse(request_bytes, max_size=MAX_REQUEST_SIZE)
@@ -884,9 +461,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "the request fingerprint differs from the expected one; nothing exported",
                 hint="the request may have been swapped; ask the importer for a new one",
             )
-    doc = _load_cxf(args.source, args.max_size)
+    doc = load_cxf(args.source, args.max_size)
     flt = credential_type_filter(request)
-    exported, dropped = _filter_document(doc, flt)
+    exported, dropped = filter_document(doc, flt)
     header = exported.header
     rp_id = args.exporter or header.exporter_rp_id
     if not rp_id:
@@ -903,16 +480,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         version=header.version if not exported.account_root else m.CXF_VERSION,
     )
     exported = dataclasses.replace(exported, header=header, account_root=False)
-    attachments = _load_attachments(exported, args.attachments)
+    attachments = load_attachments(exported, args.attachments)
 
     _, entry, _ = select_hpke(request, p0.SUPPORTED_SUITES)
     suite = (entry.kem, entry.kdf, entry.aead)
     importer = request.importer or "(no name)"
     out.err("export request")
-    out.err(f"  importer:     {_safe_text(importer)}  (as the request claims; not verified)")
+    out.err(f"  importer:     {safe_text(importer)}  (as the request claims; not verified)")
     out.err(f"  fingerprint:  {fingerprint}")
     out.err("                ↑ must equal what 'cxkit request' showed on the importing side")
-    out.err(f"  encryption:   {_SUITE_TEXT.get(suite, str(suite))}")
+    out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}")
     if flt.types is None and not flt.accounts_only:
         out.err("  asks for:     all credential types")
     elif flt.accounts_only:
@@ -920,13 +497,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
     if flt.ignored:
-        out.err("  ignored:      " + ", ".join(_safe_text(t, 40) for t in flt.ignored))
-    out.err(f"will export from {args.source} as {_safe_text(rp_id)}:")
-    _print_contents(exported, attachments, "  ")
+        out.err("  ignored:      " + ", ".join(safe_text(t, 40) for t in flt.ignored))
+    out.err(f"will export from {args.source} as {safe_text(rp_id)}:")
+    print_contents(exported, attachments, "  ")
     if dropped:
         out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
-    if not args.yes and not _confirm(
-        f"Encrypt these credentials for '{_safe_text(importer, 60)}' and write {args.output}?"
+    if not args.yes and not confirm(
+        f"Encrypt these credentials for '{safe_text(importer, 60)}' and write {args.output}?"
     ):
         out.err("cxkit: export canceled; nothing written")
         return 1
@@ -948,11 +525,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     key_name = args.key or args.request + ".key"
     inputs = [args.response, args.request, key_name]
-    _check_target(args.output, force=args.force, inputs=inputs)
+    check_output(args.output, force=args.force, inputs=inputs)
     if args.attachments_out:
-        _check_folder_target(args.attachments_out, force=args.force)
+        check_folder_target(args.attachments_out, force=args.force)
     elif args.output != "-":
-        _check_folder_target(args.output + ".attachments", force=args.force)
+        check_folder_target(args.output + ".attachments", force=args.force)
     if args.passphrase_stdin and "-" in (args.response, args.request, key_name):
         raise InputError("--passphrase-stdin cannot be used when an input is standard input")
 
@@ -981,16 +558,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         opened = p0.open_response(response, request, key)
         out.err("export response")
-        out.err(f"  exporter:     {_safe_text(opened.exporter)}")
+        out.err(f"  exporter:     {safe_text(opened.exporter)}")
         out.err(f"  fingerprint:  {opened.request_fingerprint}  (request {args.request})")
-        out.err(f"  encryption:   {_SUITE_TEXT.get(opened.suite, str(opened.suite))}")
+        out.err(f"  encryption:   {SUITE_TEXT.get(opened.suite, str(opened.suite))}")
         if opened.timestamp is not None:
-            out.err(f"  exported at:  {_utc(opened.timestamp)}")
+            out.err(f"  exported at:  {utc(opened.timestamp)}")
         doc = cxf.decode(opened.cxf_json)
         out.err("contents:")
-        _print_contents(doc, opened.attachments, "  ")
-        errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
-        folder, written = _write_result(args, opened, doc)
+        print_contents(doc, opened.attachments, "  ")
+        errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
+        folder, written = write_result(args, opened, doc)
     finally:
         key.destroy()
         destroyed = _destroy_file(key_name) if key_name != "-" else False
@@ -999,7 +576,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 out.err(f"deleted {key_name} (the key is single use)")
             else:
                 out.err(f"warning: could not delete {key_name}; delete it yourself")
-    _report_written(args, folder, written, len(opened.cxf_json))
+    report_written(args, folder, written, len(opened.cxf_json))
     out.err(f"you can now delete {args.request} and {args.response}.")
     return 1 if errors else 0
 
@@ -1024,34 +601,34 @@ def _load_key(args: argparse.Namespace, key_name: str) -> p0.ImporterKey:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    _check_target(args.output, force=args.force, inputs=[args.source])
+    check_output(args.output, force=args.force, inputs=[args.source])
     if args.passphrase_stdin and args.source == "-":
         raise InputError("--passphrase-stdin cannot be used when SOURCE is standard input")
     params = _kdf_params(args)
-    doc = _load_cxf(args.source, args.max_size)
+    doc = load_cxf(args.source, args.max_size)
     if doc.account_root or not doc.header.exporter_rp_id:
         raise InputError(
             "the source has no CXF Header with an exporterRpId, which the archive needs",
             location=args.source,
         )
-    attachments = _load_attachments(doc, args.attachments)
+    attachments = load_attachments(doc, args.attachments)
     secret, generated = _new_secret(args)
     archive = p0.seal_archive(doc.encode(), attachments, secret, params=params)
     write_output(args.output, archive, force=args.force, inputs=[args.source])
     where = "standard output" if args.output == "-" else args.output
     out.err(f"wrote {where} (sealed archive, {len(archive):,} bytes, mode 0600):")
-    _print_contents(doc, attachments, "  ")
+    print_contents(doc, attachments, "  ")
     if generated:
         _show_recovery_code(secret, where)
     return 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    _check_target(args.output, force=args.force, inputs=[args.archive])
+    check_output(args.output, force=args.force, inputs=[args.archive])
     if args.attachments_out:
-        _check_folder_target(args.attachments_out, force=args.force)
+        check_folder_target(args.attachments_out, force=args.force)
     elif args.output != "-":
-        _check_folder_target(args.output + ".attachments", force=args.force)
+        check_folder_target(args.output + ".attachments", force=args.force)
     if args.passphrase_stdin and args.archive == "-":
         raise InputError("--passphrase-stdin cannot be used when ARCHIVE is standard input")
     data = read_input(args.archive, args.max_size)
@@ -1065,11 +642,11 @@ def cmd_open(args: argparse.Namespace) -> int:
     del data, secret
     doc = cxf.decode(opened.cxf_json)
     out.err(f"archive {args.archive}")
-    out.err(f"  exporter:     {_safe_text(opened.exporter)}")
+    out.err(f"  exporter:     {safe_text(opened.exporter)}")
     if opened.timestamp is not None:
-        out.err(f"  exported at:  {_utc(opened.timestamp)}")
-    _print_contents(doc, opened.attachments, "  ")
-    errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
-    folder, written = _write_result(args, opened, doc)
-    _report_written(args, folder, written, len(opened.cxf_json))
+        out.err(f"  exported at:  {utc(opened.timestamp)}")
+    print_contents(doc, opened.attachments, "  ")
+    errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
+    folder, written = write_result(args, opened, doc)
+    report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
+from cxkit.cli._io import add_max_size
 from cxkit.cli.commands.cxf import load
 from cxkit.passkey import PasskeyReport, check_document, count_passkeys
 
@@ -71,13 +72,7 @@ def register(sub: Any) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="CXF JSON file; - reads standard input")
     p.add_argument("--json", action="store_true", help="print the rows and the summary as JSON")
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=cxf.DEFAULT_MAX_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger files (default: {cxf.DEFAULT_MAX_SIZE:,} bytes)",
-    )
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
 
 
 # --------------------------------------------------------------------------- running the checks

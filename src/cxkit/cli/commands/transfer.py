@@ -22,24 +22,24 @@ from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli.commands.exchange import (
-    _SUITE_TEXT,
+from cxkit.cli._handover import (
     ATTACHMENTS_HELP,
     ATTACHMENTS_OUT_HELP,
-    _check_folder_target,
-    _check_target,
-    _confirm,
-    _filter_document,
-    _load_attachments,
-    _load_cxf,
-    _parse_types,
-    _print_contents,
-    _print_findings,
-    _report_written,
-    _safe_text,
-    _utc,
-    _write_result,
+    SUITE_TEXT,
+    check_folder_target,
+    confirm,
+    filter_document,
+    load_attachments,
+    load_cxf,
+    parse_types,
+    print_contents,
+    print_findings,
+    report_written,
+    utc,
+    write_result,
 )
+from cxkit.cli._io import check_output
+from cxkit.cli._secrets import safe_text
 from cxkit.cxf import model as m
 from cxkit.cxp import p0
 from cxkit.cxp.messages import (
@@ -193,11 +193,11 @@ def _lan_address() -> str:
 
 def _show_event(event: TransferEvent, tty: bool) -> None:
     prefix = "\r\x1b[K" if tty else ""
-    text = _safe_text(event.message, 200)
+    text = safe_text(event.message, 200)
     if event.kind == "request-served":
-        out.err(f"{prefix}  the sender fetched the request ({_safe_text(event.peer, 60)})")
+        out.err(f"{prefix}  the sender fetched the request ({safe_text(event.peer, 60)})")
     elif event.kind in ("refused", "timeout"):
-        out.err(f"{prefix}  warning: {text} (from {_safe_text(event.peer, 60)}); still waiting")
+        out.err(f"{prefix}  warning: {text} (from {safe_text(event.peer, 60)}); still waiting")
     elif event.kind == "received":
         out.err(f"{prefix}  receiving… a valid response arrived")
 
@@ -209,11 +209,11 @@ def cmd_receive(args: argparse.Namespace) -> int:
         raise InputError("--port must be 0 to 65535")
     if args.max_size <= 0:
         raise InputError("--max-size must be positive")
-    _check_target(args.output, force=args.force, inputs=())
+    check_output(args.output, force=args.force, inputs=())
     if args.attachments_out:
-        _check_folder_target(args.attachments_out, force=args.force)
+        check_folder_target(args.attachments_out, force=args.force)
     elif args.output != "-":
-        _check_folder_target(args.output + ".attachments", force=args.force)
+        check_folder_target(args.output + ".attachments", force=args.force)
     host = args.bind or (_lan_address() if args.lan else "127.0.0.1")
     events: queue.SimpleQueue[TransferEvent] = queue.SimpleQueue()
     tty = sys.stderr.isatty()
@@ -223,7 +223,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         host=host,
         port=args.port,
         lifetime=args.timeout * 60,
-        credential_types=_parse_types(args.types),
+        credential_types=parse_types(args.types),
         max_body=args.max_size,
         on_event=events.put,
     ) as rx:
@@ -231,7 +231,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         out.err("live transfer: waiting for one export (CXP direct mode, profile P0)")
         out.err(f"  listening on: {rx.pairing.url.split('/cxp/')[0]}")
         out.err(f"  fingerprint:  {rx.fingerprint}")
-        out.err(f"  expires at:   {_utc(int(rx.expires_at))}")
+        out.err(f"  expires at:   {utc(int(rx.expires_at))}")
         if not args.no_qr:
             out.err("\nscan with the sending device:\n")
             out.err(render_qr(text))
@@ -260,17 +260,17 @@ def cmd_receive(args: argparse.Namespace) -> int:
         opened = rx.wait()
 
     out.err("export received")
-    out.err(f"  exporter:     {_safe_text(opened.exporter)}  (as the sender claims)")
+    out.err(f"  exporter:     {safe_text(opened.exporter)}  (as the sender claims)")
     out.err(f"  fingerprint:  {opened.request_fingerprint}")
-    out.err(f"  encryption:   {_SUITE_TEXT.get(opened.suite, str(opened.suite))}, PSK mode")
+    out.err(f"  encryption:   {SUITE_TEXT.get(opened.suite, str(opened.suite))}, PSK mode")
     if opened.timestamp is not None:
-        out.err(f"  exported at:  {_utc(opened.timestamp)}")
+        out.err(f"  exported at:  {utc(opened.timestamp)}")
     doc = cxf.decode(opened.cxf_json)
     out.err("contents:")
-    _print_contents(doc, opened.attachments, "  ")
-    errors = _print_findings(cxf.validate(doc, attachments=opened.attachments))
-    folder, written = _write_result(args, opened, doc)
-    _report_written(args, folder, written, len(opened.cxf_json))
+    print_contents(doc, opened.attachments, "  ")
+    errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
+    folder, written = write_result(args, opened, doc)
+    report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0
 
 
@@ -291,7 +291,7 @@ def _prepare(
 ) -> tuple[cxf.Document, str, int]:
     """The document as it will be sent: requested types only, exporter set, timestamp now
     (the same rules as ``cxkit export``); also the number of credentials left out."""
-    exported, dropped = _filter_document(doc, credential_type_filter(request))
+    exported, dropped = filter_document(doc, credential_type_filter(request))
     header = exported.header
     rp_id = exporter or header.exporter_rp_id
     if not rp_id:
@@ -340,33 +340,33 @@ def cmd_send(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 3600:
         raise InputError("--timeout must be more than 0 and at most 3600 seconds")
     pairing = _read_pairing(args.pairing)
-    doc = _load_cxf(args.source, args.max_size)
+    doc = load_cxf(args.source, args.max_size)
     request = fetch_request(pairing, timeout=args.timeout)
     fingerprint = p0.request_fingerprint(request)
     exported, rp_id, dropped = _prepare(doc, request, args.exporter, args.source)
-    attachments = _load_attachments(exported, args.attachments)
+    attachments = load_attachments(exported, args.attachments)
     _, entry, _ = select_hpke(request, p0.SUPPORTED_SUITES, modes=("psk",))
     flt = credential_type_filter(request)
     importer = request.importer or "(no name)"
 
     out.err("live transfer request")
-    out.err(f"  importer:     {_safe_text(importer)}  (as the request claims; not verified)")
-    out.err(f"  address:      {_safe_text(pairing.url.split('/cxp/')[0])}")
+    out.err(f"  importer:     {safe_text(importer)}  (as the request claims; not verified)")
+    out.err(f"  address:      {safe_text(pairing.url.split('/cxp/')[0])}")
     out.err(f"  fingerprint:  {fingerprint}  (matches the pairing string)")
     suite = (entry.kem, entry.kdf, entry.aead)
-    out.err(f"  encryption:   {_SUITE_TEXT.get(suite, str(suite))}, PSK mode")
+    out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}, PSK mode")
     if flt.types is None and not flt.accounts_only:
         out.err("  asks for:     all credential types")
     elif flt.accounts_only:
         out.err("  asks for:     accounts only (no items)")
     else:
         out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
-    out.err(f"will send from {args.source} as {_safe_text(rp_id)}:")
-    _print_contents(exported, attachments, "  ")
+    out.err(f"will send from {args.source} as {safe_text(rp_id)}:")
+    print_contents(exported, attachments, "  ")
     if dropped:
         out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
-    if not args.yes and not _confirm(
-        f"Send these credentials to '{_safe_text(importer, 60)}' at the pairing address?"
+    if not args.yes and not confirm(
+        f"Send these credentials to '{safe_text(importer, 60)}' at the pairing address?"
     ):
         acknowledged = report_error(pairing, ErrorCode.USER_CANCELED, timeout=args.timeout)
         told = "; the receiver was told" if acknowledged else ""
