@@ -1,9 +1,4 @@
-"""Shared test helpers.
-
-Tests that use the outside evidence in ``../shared/`` (spec vectors, real sample exports) find it
-relative to the project root, never the working directory. When it is absent they skip with a
-reason; CI (``CI=true``) makes ``.ci/run`` fail before that can happen.
-"""
+"""Shared fixtures; the helpers themselves live in ``shared_evidence.py``."""
 
 from __future__ import annotations
 
@@ -11,30 +6,9 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT_ROOT.parent / "shared"
+from shared_evidence import PROJECT_ROOT, SHARED, shared_files, shared_path
 
-
-def shared_path(*parts: str) -> Path:
-    """Path inside ``../shared``; skips the calling test when the folder is missing."""
-    if not SHARED.is_dir():
-        pytest.skip(f"outside evidence not found at {SHARED} (CI provides ../shared)")
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.fail(f"expected shared file is missing: {path}")
-    return path
-
-
-def shared_files(subdir: str, pattern: str = "*") -> list[Path]:
-    """All files under ``../shared/<subdir>`` matching *pattern* (empty when ../shared is absent).
-
-    For use in ``parametrize``: when the list is empty the test is parametrised with a single
-    skip marker instead.
-    """
-    base = SHARED / subdir
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.rglob(pattern) if p.is_file())
+__all__ = ["PROJECT_ROOT", "SHARED", "shared_files", "shared_path"]
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from conftest import shared_files
 from cxkit import adapters, cxf
 from cxkit.adapters import ReadOptions, WriteOptions
 from cxkit.adapters._bwmap import _leaves, _same_ssh_key, parse_totp
 from cxkit.adapters.bitwarden import KdfParams, decrypt_export, encrypt_export
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, CxkitError, DecodeError, DecryptionError
+from shared_evidence import shared_files
 
 # --------------------------------------------------------------------------- helpers
 

@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives import hpke as chpke
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from conftest import shared_path
 from cxkit.crypto.hpke import AEAD, KEM, PrivateKey, PublicKey, Suite
 from cxkit.errors import DecryptionError, InvalidKeyError, UnsupportedAlgorithmError
+from shared_evidence import shared_path
 
 H = bytes.fromhex
 

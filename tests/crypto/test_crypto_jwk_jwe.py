@@ -7,11 +7,11 @@ import os
 
 import pytest
 
-from conftest import shared_path
 from cxkit.crypto import jwe
 from cxkit.crypto.hpke import PrivateKey
 from cxkit.crypto.jwk import jwk_to_public_key, kem_for_jwk, public_key_to_jwk
 from cxkit.errors import DecryptionError, InvalidKeyError, UnsupportedAlgorithmError
+from shared_evidence import shared_path
 
 X = {"kty": "OKP", "crv": "X25519", "x": "OUjP4K0d22ldeA5ZB3GV2mxWUGsCcyl5SrAryoCBXE0"}
 P = {

@@ -11,9 +11,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import shared_path
 from cxkit import cxf
 from cxkit.cli.main import main
+from shared_evidence import shared_path
 
 DATA = Path(__file__).with_name("data")
 SMALL = DATA / "small-valid.json"

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from conftest import shared_files
 from cxkit import cxf
 from cxkit.errors import CxkitError, DecodeError
+from shared_evidence import shared_files
 
 DATA = Path(__file__).with_name("data")
 OWN_SEEDS = [p.read_bytes() for p in sorted(DATA.glob("*.json"))]

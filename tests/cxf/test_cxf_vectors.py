@@ -14,11 +14,11 @@ from typing import Any, Final
 
 import pytest
 
-from conftest import SHARED, shared_path
 from cxkit import cxf
 from cxkit import errors as cx_errors
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import Finding, Severity
+from shared_evidence import SHARED, shared_path
 
 MANIFEST_PATH = Path(__file__).with_name("vectors.toml")
 MANIFEST: list[dict[str, Any]] = tomllib.loads(MANIFEST_PATH.read_text("utf-8"))["vector"]

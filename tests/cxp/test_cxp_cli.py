@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from conftest import shared_path
 from cxkit import cxf
 from cxkit.cli.main import build_parser, main
 from cxkit.crypto._b64 import b64u_encode
+from shared_evidence import shared_path
 
 FAST_KDF = ["--kdf-memory", "19", "--kdf-iterations", "2"]
 CANARY_PW = "canary-pw-7f3Kq9ZmX2"

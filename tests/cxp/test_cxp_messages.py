@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from conftest import shared_path
 from cxkit.cxp.messages import (
     ErrorCode,
     ErrorResponse,
@@ -21,6 +20,7 @@ from cxkit.cxp.messages import (
     select_hpke,
 )
 from cxkit.errors import DecodeError, InputTooLargeError
+from shared_evidence import shared_path
 
 SUPPORTED = {(32, 1, 2), (16, 1, 1)}
 

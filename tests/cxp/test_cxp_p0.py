@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import shared_path
 from cxkit.crypto import passphrase
 from cxkit.crypto._b64 import b64u_decode, b64u_encode
 from cxkit.crypto.hpke import PrivateKey
@@ -20,6 +19,7 @@ from cxkit.crypto.safezip import read_zip, write_zip
 from cxkit.cxp import p0
 from cxkit.cxp.messages import ExportRequest
 from cxkit.errors import CxkitError, DecryptionError, InputTooLargeError
+from shared_evidence import shared_path
 
 NOW = 1_767_225_600
 FAST = Argon2Params(passphrase.MIN_MEMORY_KIB, passphrase.MIN_ITERATIONS, 1)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, shared_files, shared_path
 from cxkit.errors import CxkitError, InvalidKeyError, UnsupportedAlgorithmError
 from cxkit.kdbx import KdbxCredentialsError, read_kdbx
+from shared_evidence import SHARED, shared_files, shared_path
 
 pykeepass = pytest.importorskip("pykeepass")
 

@@ -156,7 +156,7 @@ def test_cli_kitchen_sink_with_attachment(
     fast: None, shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # ``shared`` (tests/conftest.py) skips when ../shared is absent; a plain
-    # ``from conftest import shared_path`` would pick up tests/passkey/conftest.py here.
+    # ``from shared_evidence import shared_path`` would pick up tests/passkey/conftest.py here.
     src = shared / "vectors" / "cxf" / "synthetic" / "kitchen-sink.json"
     blob = shared / "vectors" / "cxf" / "synthetic" / "kitchen-sink.file-1.bin"
     assert src.is_file() and blob.is_file()

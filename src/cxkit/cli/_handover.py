@@ -35,7 +35,7 @@ from cxkit.cxp.messages import (
     CXF_CREDENTIAL_TYPES,
     CredentialTypeFilter,
 )
-from cxkit.errors import CxkitError, InputError, OutputError, ProtocolError
+from cxkit.errors import InputError, OutputError, ProtocolError
 
 SUITE_TEXT: Final = {
     (32, 1, 2): "X25519 / HKDF-SHA256 / AES-256-GCM",
@@ -164,15 +164,6 @@ class StagedOutputs:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self._made.clear()
-
-
-def load_cxf(name: str, max_size: int) -> cxf.Document:
-    data = read_input(name, max_size)
-    try:
-        return cxf.decode(data, max_size=max_size)
-    except CxkitError as exc:
-        exc.location = f"{name}: {exc.location}" if exc.location else name
-        raise
 
 
 def credential_type(c: object) -> str:

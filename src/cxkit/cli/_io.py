@@ -17,9 +17,17 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from cxkit.errors import InputError, InputTooLargeError, OutputError
+from cxkit import cxf
+from cxkit.errors import CxkitError, InputError, InputTooLargeError, OutputError
 
-__all__ = ["add_max_size", "check_output", "read_input", "same_file", "write_output"]
+__all__ = [
+    "add_max_size",
+    "check_output",
+    "load_cxf",
+    "read_input",
+    "same_file",
+    "write_output",
+]
 
 
 def read_input(name: str, max_size: int) -> bytes:
@@ -47,6 +55,16 @@ def read_input(name: str, max_size: int) -> bytes:
     if len(data) > max_size:
         raise _too_large(name, None, max_size)
     return data
+
+
+def load_cxf(name: str, max_size: int) -> cxf.Document:
+    """Read and decode a CXF file; errors name the file."""
+    data = read_input(name, max_size)
+    try:
+        return cxf.decode(data, max_size=max_size)
+    except CxkitError as exc:
+        exc.location = f"{name}: {exc.location}" if exc.location else name
+        raise
 
 
 def _too_large(name: str, size: int | None, limit: int) -> InputTooLargeError:

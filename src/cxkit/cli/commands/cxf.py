@@ -10,7 +10,7 @@ from typing import Any
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import add_max_size, read_input, write_output
+from cxkit.cli._io import add_max_size, load_cxf, write_output
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import Severity
 from cxkit.cxf.schema import json_schema
@@ -93,16 +93,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_schema)
 
 
-def load(name: str, max_size: int) -> cxf.Document:
-    """Read and decode a CXF file; errors name the file."""
-    data = read_input(name, max_size)
-    try:
-        return cxf.decode(data, max_size=max_size)
-    except CxkitError as exc:
-        exc.location = f"{name}: {exc.location}" if exc.location else name
-        raise
-
-
 # --------------------------------------------------------------------------- validate
 
 
@@ -112,7 +102,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     limit = _LEVELS[args.level]
     for name in args.files:
         try:
-            doc = load(name, args.max_size)
+            doc = load_cxf(name, args.max_size)
         except CxkitError as exc:
             worst = 2
             reports.append({"file": name, "readable": False, "error": str(exc), "hint": exc.hint})
@@ -256,7 +246,7 @@ def item_rows(doc: cxf.Document, reveal: bool) -> list[dict[str, str]]:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    doc = load(args.file, args.max_size)
+    doc = load_cxf(args.file, args.max_size)
     findings = cxf.validate(doc)
     summary = summarize(doc, findings)
     if args.items:
@@ -312,7 +302,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    doc = load(args.file, args.max_size)
+    doc = load_cxf(args.file, args.max_size)
     data = doc.encode(normalize=args.normalize)
     if args.indent:
         data = json.dumps(json.loads(data), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"

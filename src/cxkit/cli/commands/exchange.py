@@ -35,7 +35,6 @@ from cxkit.cli._handover import (
     confirm,
     filter_document,
     load_attachments,
-    load_cxf,
     parse_types,
     print_contents,
     print_findings,
@@ -43,7 +42,7 @@ from cxkit.cli._handover import (
     utc,
     write_result,
 )
-from cxkit.cli._io import add_max_size, check_output, read_input, same_file, write_output
+from cxkit.cli._io import add_max_size, check_output, load_cxf, read_input, same_file, write_output
 from cxkit.cli._secrets import (
     add_secret_options,
     ask,

@@ -15,8 +15,7 @@ from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import add_max_size
-from cxkit.cli.commands.cxf import load
+from cxkit.cli._io import add_max_size, load_cxf
 from cxkit.passkey import PasskeyReport, check_document, count_passkeys
 
 PROGRESS_EVERY: Final = 1_000
@@ -97,7 +96,7 @@ class _Progress:
 
 
 def _check(args: argparse.Namespace) -> list[PasskeyReport]:
-    doc = load(args.file, args.max_size)
+    doc = load_cxf(args.file, args.max_size)
     if not (sys.stderr.isatty() and count_passkeys(doc) >= PROGRESS_EVERY):
         return check_document(doc)
     progress = _Progress()

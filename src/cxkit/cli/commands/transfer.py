@@ -30,7 +30,6 @@ from cxkit.cli._handover import (
     confirm,
     filter_document,
     load_attachments,
-    load_cxf,
     parse_types,
     print_contents,
     print_findings,
@@ -38,7 +37,7 @@ from cxkit.cli._handover import (
     utc,
     write_result,
 )
-from cxkit.cli._io import check_output
+from cxkit.cli._io import check_output, load_cxf
 from cxkit.cli._secrets import safe_text
 from cxkit.cxf import model as m
 from cxkit.cxp import p0
