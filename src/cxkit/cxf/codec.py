@@ -648,6 +648,16 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
     return out
 
 
+_PRESCRIBED_BY_ATTR: dict[type, dict[str, tuple[str, ...]]] = {}
+
+
+def _prescribed(cls: type[m.CXFStruct]) -> dict[str, tuple[str, ...]]:
+    found = _PRESCRIBED_BY_ATTR.get(cls)
+    if found is None:
+        found = _PRESCRIBED_BY_ATTR[cls] = {a: t for a, _, t in m.prescribed_fields(cls)}
+    return found
+
+
 _FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
 
 
@@ -663,7 +673,16 @@ def _clean_members(members: Any, reserved: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _normalize_value(obj: Any, attr: str, value: Any) -> Any:
-    """Canonical spelling of values cxkit understands case-insensitively (spec §7.6)."""
+    """Canonical form of values cxkit understands (spec §7.6): the published version, TOTP
+    algorithms and booleans in lower case, canonical Base32 secrets, and every EditableField
+    member of a credential with its prescribed fieldType (spec §4.4: the value is kept)."""
+    if isinstance(obj, m.Header) and attr == "version":
+        return m.CXF_VERSION
+    if isinstance(value, m.EditableField) and isinstance(obj, m.Credential):
+        field_types = _prescribed(type(obj)).get(attr)
+        if field_types and value.field_type not in field_types:
+            return msgspec.structs.replace(value, field_type=field_types[0])
+        return value
     if isinstance(obj, m.Totp) and attr == "algorithm" and value.lower() in m.Totp.KNOWN_ALGORITHMS:
         return value.lower()
     if isinstance(obj, m.Totp) and attr == "secret":

@@ -26,6 +26,7 @@ from one place.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Final, TypeAlias
@@ -72,6 +73,7 @@ __all__ = [
     "UnknownExtension",
     "Version",
     "Wifi",
+    "prescribed_fields",
 ]
 
 # --------------------------------------------------------------------------- scalar types
@@ -641,3 +643,27 @@ class Header(CXFStruct, frozen=True, kw_only=True):
 
 
 CXF_VERSION: Final = Version(major=1, minor=0)
+
+
+# --------------------------------------------------------------------------- prescribed fieldTypes
+
+_PRESCRIBED: dict[type, tuple[tuple[str, str, tuple[str, ...]], ...]] = {}
+
+
+def prescribed_fields(cls: type[CXFStruct]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(attribute, wire name, prescribed fieldTypes) of each EditableField member of ``cls``,
+    read from the ``Prescribed`` annotations (spec §3.3); the first type is the one to write."""
+    found = _PRESCRIBED.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        out = []
+        for f in msgspec.structs.fields(cls):
+            for arg in typing.get_args(hints[f.name]) or (hints[f.name],):
+                marker = next(
+                    (x for x in getattr(arg, "__metadata__", ()) if isinstance(x, Prescribed)),
+                    None,
+                )
+                if marker is not None:
+                    out.append((f.name, f.encode_name, marker.field_types))
+        found = _PRESCRIBED[cls] = tuple(out)
+    return found

@@ -106,21 +106,14 @@ def _strip(node: Any) -> None:
 
 def _prescribe(defs: dict[str, Any]) -> None:
     """Pin each EditableField member to its prescribed fieldType(s) (spec §3.3)."""
-    import typing
-
     for cls in m.CREDENTIAL_TYPES.values():
         definition = defs.get(cls.__name__)
         if definition is None:
             continue
-        hints = typing.get_type_hints(cls, include_extras=True)
-        for f in msgspec.structs.fields(cls):
-            for arg in typing.get_args(hints[f.name]) or (hints[f.name],):
-                meta = getattr(arg, "__metadata__", ())
-                prescribed = next((x for x in meta if isinstance(x, m.Prescribed)), None)
-                if prescribed is not None:
-                    definition["properties"][f.encode_name] = {
-                        "allOf": [
-                            {"$ref": "#/$defs/EditableField"},
-                            {"properties": {"fieldType": {"enum": list(prescribed.field_types)}}},
-                        ]
-                    }
+        for _, wire, field_types in m.prescribed_fields(cls):
+            definition["properties"][wire] = {
+                "allOf": [
+                    {"$ref": "#/$defs/EditableField"},
+                    {"properties": {"fieldType": {"enum": list(field_types)}}},
+                ]
+            }

@@ -24,8 +24,6 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
-import msgspec
-
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
 from cxkit.cxf._keys import pkcs8_info
@@ -672,23 +670,14 @@ _PRESCRIBED_NAMES: dict[frozenset[str], str] = {}
 
 
 def _ef_members(cls: type) -> tuple[tuple[str, str, frozenset[str]], ...]:
-    """(attribute, ``.wireName``, prescribed fieldTypes) of a credential's EditableFields."""
+    """(attribute, ``.wireName``, prescribed fieldTypes as a set) of a credential's fields."""
     found = _EF_CACHE.get(cls)
     if found is None:
-        import typing
-
-        hints = typing.get_type_hints(cls, include_extras=True)
         out = []
-        for f in msgspec.structs.fields(cls):
-            for arg in typing.get_args(hints[f.name]) or (hints[f.name],):
-                meta = getattr(arg, "__metadata__", ())
-                prescribed = next(
-                    (x.field_types for x in meta if isinstance(x, m.Prescribed)), None
-                )
-                if prescribed is not None:
-                    allowed = frozenset(prescribed)
-                    _PRESCRIBED_NAMES[allowed] = prescribed[0]
-                    out.append((f.name, f".{f.encode_name}", allowed))
+        for attr, wire, field_types in m.prescribed_fields(cls):
+            allowed = frozenset(field_types)
+            _PRESCRIBED_NAMES[allowed] = field_types[0]
+            out.append((attr, f".{wire}", allowed))
         found = _EF_CACHE[cls] = tuple(out)
     return found
 
