@@ -303,3 +303,36 @@ def test_schema_accepts_the_errata_appendix_a(capsys: pytest.CaptureFixture[str]
         shared_path("vectors", "cxf", "spec", "appendix-a.ps-20250814.json").read_bytes()
     )
     assert not validator.is_valid(ps)  # hmacSecret, extensions: [] (and WPA2) are not CXF
+
+
+def test_validate_checks_attachments_from_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--attachments DIR: the bytes named by File.id are checked against decryptedSize and
+    integrityHash; a missing file is reported, not an error of the command."""
+    from importlib import resources
+
+    from cxkit import cxf
+    from cxkit.cli.main import main
+
+    folder = resources.files("cxkit.samples")
+    data = folder.joinpath("sample-vault.cxf.json").read_bytes()
+    (file_id,) = [
+        c.id
+        for _, item in cxf.decode(data).items()
+        for c in item.credentials
+        if isinstance(c, cxf.File)
+    ]
+    source = tmp_path / "vault.json"
+    source.write_bytes(data)
+    good, bad, empty = tmp_path / "good", tmp_path / "bad", tmp_path / "empty"
+    for d in (good, bad, empty):
+        d.mkdir()
+    (good / file_id).write_bytes(folder.joinpath("sample-vault.file-1.bin").read_bytes())
+    (bad / file_id).write_bytes(b"tampered")
+
+    assert main(["validate", str(source), "--attachments", str(good)]) == 0
+    assert main(["validate", str(source), "--attachments", str(bad)]) == 1
+    assert "file.hash-mismatch" in capsys.readouterr().out
+    assert main(["validate", str(source), "--attachments", str(empty)]) == 0
+    assert "file.missing-bytes" in capsys.readouterr().out

@@ -19,7 +19,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cxkit.adapters.base import (
     AdapterInfo,
@@ -148,6 +148,9 @@ class Conversion:
     document: Document
     output: bytes | None
     report: MigrationReport
+    attachments: dict[str, bytes] = field(default_factory=dict)
+    """Attachment bytes by ``File.id`` read from the source (CXF keeps them next to the JSON;
+    writers of formats that hold attachments get them through :attr:`WriteOptions.attachments`)."""
 
 
 def convert(
@@ -161,10 +164,15 @@ def convert(
     verify: bool = True,
     dry_run: bool = False,
 ) -> Conversion:
-    """Read, verify every passkey, and write (unless *dry_run*)."""
+    """Read, verify every passkey, and write (unless *dry_run*). Attachment bytes found by the
+    reader are handed to the writer (unless *write_options* brings its own)."""
     report = MigrationReport(dry_run=dry_run)
+    read_options = read_options or ReadOptions()
     doc, _ = read(data, name, source_format=source_format, options=read_options, report=report)
     if verify:
         verify_passkeys(doc, report)
+    write_options = write_options or WriteOptions()
+    if not write_options.attachments and read_options.attachments:
+        write_options.attachments = read_options.attachments
     output, _ = write(doc, to, options=write_options, report=report)
-    return Conversion(doc, None if dry_run else output, report)
+    return Conversion(doc, None if dry_run else output, report, dict(read_options.attachments))

@@ -10,7 +10,7 @@ middle, every reader pairs with every writer.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -103,6 +103,11 @@ class ReadOptions:
     password: PasswordSource | None = None
     include_trashed: bool = False
     max_size: int = 256 * 1024 * 1024
+    attachments: dict[str, bytes] = field(default_factory=dict)
+    """Filled by readers of formats that hold attachment bytes: ``File.id`` → the bytes of the
+    CXF ``file`` credential the reader made (CXF keeps the bytes outside the JSON)."""
+    keyfile: bytes | None = field(default=None, repr=False)
+    """Content of a key file, for formats that take one (KeePass)."""
 
 
 @dataclass
@@ -111,6 +116,11 @@ class WriteOptions:
     """For encrypted formats: the new password (asked once per write)."""
     kdf: str | None = None
     """Format-specific KDF choice (``pbkdf2`` / ``argon2id`` for Bitwarden)."""
+    attachments: Mapping[str, bytes] = field(default_factory=dict)
+    """Attachment bytes by ``File.id`` (from :attr:`ReadOptions.attachments`), for writers of
+    formats that can hold them."""
+    keyfile: bytes | None = field(default=None, repr=False)
+    """Content of a key file that the new file also needs (KeePass), or None."""
 
 
 class DetectionError(AdapterError):

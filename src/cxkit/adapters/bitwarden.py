@@ -285,8 +285,8 @@ class BitwardenEncryptedJsonAdapter:
 
     def accepts(self, sample: Sample) -> Confidence:
         obj = sample.json
-        if not isinstance(obj, dict) or obj.get("encrypted") is not True:
-            return Confidence.NO
+        if not isinstance(obj, dict) or obj.get("encrypted") is not True or "vaults" in obj:
+            return Confidence.NO  # ("vaults": a Proton Pass export)
         return Confidence.CERTAIN
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:

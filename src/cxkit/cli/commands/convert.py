@@ -53,6 +53,17 @@ def register(sub: Any) -> None:
         "clear text",
     )
     p.add_argument("--no-verify", action="store_true", help="do not verify passkeys")
+    p.add_argument(
+        "--include-trashed",
+        action="store_true",
+        help="also convert the items in the source's trash (skipped and reported by default)",
+    )
+    p.add_argument(
+        "--attachments-out",
+        metavar="DIR",
+        help="folder for the attachments read from SOURCE when DEST is CXF JSON (default: "
+        "DEST.attachments; one file per attachment, named by its File.id)",
+    )
     p.add_argument("--dry-run", action="store_true", help="read and report only; write nothing")
     p.add_argument("--report", metavar="FILE", help="write the full report as JSON to FILE")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -219,7 +230,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         args.source,
         to=dest_format,
         source_format=args.source_format,
-        read_options=ReadOptions(password=_source_password(args), max_size=args.max_size),
+        read_options=ReadOptions(
+            password=_source_password(args),
+            max_size=args.max_size,
+            include_trashed=args.include_trashed,
+        ),
         write_options=WriteOptions(password=_new_password(args), kdf=args.kdf),
         verify=not args.no_verify,
         dry_run=args.dry_run,
@@ -227,6 +242,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
     report: MigrationReport = conversion.report
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
+        if conversion.attachments and dest_format == "cxf-json":
+            _write_attachments(args, conversion.attachments)
         write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
     if args.report:
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
@@ -248,3 +265,32 @@ def write_output_check(name: str, *, force: bool, source: str) -> None:
         raise OutputError("is a folder", location=name, hint="give a file name")
     if path.exists() and not force:
         raise OutputError("already exists", location=name, hint="pass --force to replace it")
+
+
+def _write_attachments(args: argparse.Namespace, attachments: dict[str, bytes]) -> None:
+    """CXF keeps attachment bytes outside the JSON: one 0600 file per ``File.id`` in a folder."""
+    import re
+    from pathlib import Path
+
+    folder = args.attachments_out
+    if folder is None:
+        if args.output == "-":
+            raise OutputError("the source holds attachments; pass --attachments-out DIR with -o -")
+        folder = args.output + ".attachments"
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise OutputError("exists and is not a folder", location=folder)
+    if path.is_dir() and any(path.iterdir()) and not args.force:
+        raise OutputError(
+            "the attachments folder is not empty",
+            location=folder,
+            hint="choose another --attachments-out, or pass --force",
+        )
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder: {exc.strerror}", location=folder) from None
+    for file_id, data in sorted(attachments.items()):
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", file_id):  # never a path from the source
+            raise OutputError("an attachment id is not base64url", location=folder)
+        write_output(str(path / file_id), data, force=args.force)

@@ -6,15 +6,17 @@ import argparse
 import collections
 import datetime
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import add_max_size, load_cxf, write_output
+from cxkit.cli._io import add_max_size, load_cxf, read_input, write_output
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import Severity
 from cxkit.cxf.schema import json_schema
-from cxkit.errors import CxkitError
+from cxkit.errors import CxkitError, InputError
 
 _LEVELS = {"error": 0, "warning": 1, "info": 2}
 
@@ -33,6 +35,12 @@ def register(sub: Any) -> None:
         "files", nargs="+", metavar="FILE", help="CXF JSON file(s); - reads standard input"
     )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument(
+        "--attachments",
+        metavar="DIR",
+        help="also check the attachments: DIR holds one file per 'file' credential, named by its "
+        "File.id (or its name); size and SHA-256 are compared with decryptedSize and integrityHash",
+    )
     p.add_argument(
         "--level",
         choices=tuple(_LEVELS),
@@ -109,7 +117,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if not args.json:
                 out.err(f"{name}: cannot read: {exc.diagnostics()}")
             continue
-        findings = cxf.validate(doc)
+        attachments = None if args.attachments is None else _attachment_bytes(doc, args.attachments)
+        findings = cxf.validate(doc, attachments=attachments)
         counts = out.severity_counts(findings)
         if counts["error"] and worst < 1:
             worst = 1
@@ -134,6 +143,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         out.print_json(reports if len(reports) != 1 else reports[0])
     return worst
+
+
+def _attachment_bytes(doc: cxf.Document, folder: str) -> dict[str, bytes]:
+    """The bytes found in *folder* for each file credential (by File.id, else by its plain file
+    name); what is missing or differs is for the validator to report."""
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputError("not a folder", location=folder)
+    found: dict[str, bytes] = {}
+    for _, item in doc.items():
+        for c in item.credentials:
+            if not isinstance(c, m.File):
+                continue
+            for name in (c.id, c.name):
+                if name and _PLAIN_NAME.fullmatch(name) and (base / name).is_file():
+                    found[c.id] = read_input(str(base / name), max(c.decrypted_size, 0) + 1)
+                    break
+    return found
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-][A-Za-z0-9 _.()-]{0,254}")
 
 
 # --------------------------------------------------------------------------- inspect
