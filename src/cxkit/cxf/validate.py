@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import operator
 import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -434,32 +435,40 @@ def _screen(account: m.Account, with_attachments: bool) -> set[int] | None:
     simply makes its item a suspect.
     """
     items = account.items
-    suspects: set[int] = set()
+    indexed = list(enumerate(items))
     ids: list[str] = [account.id] if account.id else []
-    groups: dict[type, list[tuple[int, Any]]] = {}
-    scoped: list[tuple[int, m.CredentialScope, tuple[Any, ...]]] = []
-    for index, item in enumerate(items):
-        ids.append(item.id)
+    ids.extend(map(_get_id, items))
+    # item level: credentials present, no extensions, plausible timestamps (bulk, then precise)
+    suspects: set[int] = {i for i, it in indexed if not it.credentials or it.extensions}
+    for getter in (_get_creation_at, _get_modified_at):
+        if max(filter(None, map(getter, items)), default=0) > _YEAR_3000:
+            suspects.update(i for i, it in indexed if (getter(it) or 0) > _YEAR_3000)
+    # scopes: URLs with a scheme, no Android certificates, no passkey-only item with a scope
+    match = _SCHEME.match
+    passkey = m.Passkey
+    for index, item in indexed:
+        scope = item.scope
+        if scope is None:
+            continue
         credentials = item.credentials
         if (
-            not credentials
-            or item.extensions
-            or (item.creation_at is not None and item.creation_at > _YEAR_3000)
-            or (item.modified_at is not None and item.modified_at > _YEAR_3000)
-        ):
-            suspects.add(index)
-        if item.scope is not None:
-            scoped.append((index, item.scope, credentials))
-        for credential in credentials:
-            groups.setdefault(type(credential), []).append((index, credential))
-    # scopes: URLs with a scheme, no Android certificates, no passkey-only item with a scope
-    for index, scope, credentials in scoped:
-        if (
             scope.android_apps
-            or not all(_SCHEME.match(url) for url in scope.urls)
-            or (credentials and all(type(c) is m.Passkey for c in credentials))
+            or not all(map(match, scope.urls))
+            or (
+                credentials
+                and type(credentials[0]) is passkey
+                and all(type(c) is passkey for c in credentials)
+            )
         ):
             suspects.add(index)
+    groups: dict[type, list[tuple[int, Any]]] = {}
+    get = groups.get
+    for index, item in indexed:
+        for credential in item.credentials:
+            group = get(type(credential))
+            if group is None:
+                group = groups[type(credential)] = []
+            group.append((index, credential))
     for cls, group in groups.items():
         screen = _SCREENS.get(cls)
         if screen is None:
@@ -479,6 +488,12 @@ def _screen(account: m.Account, with_attachments: bool) -> set[int] | None:
     return suspects
 
 
+_get_id = operator.attrgetter("id")
+_get_creation_at = operator.attrgetter("creation_at")
+_get_modified_at = operator.attrgetter("modified_at")
+_last_char = operator.itemgetter(-1)
+
+
 def _ids_ok(ids: list[str]) -> bool:
     """No identifier is empty, longer than 64 bytes, non-canonical or used twice (bulk)."""
     unique = set(ids)
@@ -492,10 +507,6 @@ def _ids_ok(ids: list[str]) -> bool:
     if set(map(_last_char, unique)) <= _TAIL_2:  # a valid tail after 2 or 3 symbols
         return True
     return all(_tail_ok(i) for i in unique)
-
-
-def _last_char(text: str) -> str:
-    return text[-1]
 
 
 def _screen_fields(
