@@ -51,6 +51,7 @@ BUILTINS: Final = (
     "cxkit.adapters.bitwarden:BitwardenEncryptedJsonAdapter",
     "cxkit.adapters.bitwarden_csv:BitwardenCsvAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
+    "cxkit.adapters.passkeyfile:KeePassXCPasskeyAdapter",
 )
 
 _cache: dict[str, Any] | None = None
