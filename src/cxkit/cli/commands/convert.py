@@ -31,7 +31,8 @@ from cxkit.errors import InputError, OutputError
 _SECRET_RULES: Final = (
     "Passwords are never taken from the command line: on a terminal cxkit asks; otherwise use "  # noqa: S105
     "--password-file FILE, --password-env VAR or --password-stdin for the SOURCE, and "
-    "--new-password-file FILE or --new-password-env VAR for an encrypted DEST."
+    "--new-password-file FILE or --new-password-env VAR for an encrypted DEST. A KeePass "
+    "database that needs a key file: --keyfile FILE (with --no-password when it has no password)."
 )
 
 
@@ -85,6 +86,17 @@ def register(sub: Any) -> None:
     )
     add_secret_options(p, prefix="password", aliases=("passphrase",), what="the SOURCE password")
     add_secret_options(p, prefix="new-password", what="the DEST password", stdin=False)
+    p.add_argument("--keyfile", metavar="FILE", help="key file of the SOURCE database (KeePass)")
+    p.add_argument(
+        "--no-password",
+        action="store_true",
+        help="the SOURCE database opens with its key file alone (no password is asked)",
+    )
+    p.add_argument(
+        "--new-keyfile",
+        metavar="FILE",
+        help="an existing key file that the DEST database will also need (KeePass)",
+    )
     p.set_defaults(handler=cmd_convert)
 
     p = sub.add_parser(
@@ -205,6 +217,13 @@ def _new_password(args: argparse.Namespace) -> adapters.PasswordSource:
     return provide
 
 
+MAX_KEYFILE_SIZE: Final = 64 << 20
+
+
+def _keyfile(name: str | None) -> bytes | None:
+    return None if not name else read_input(name, MAX_KEYFILE_SIZE)
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     if not args.output and not args.dry_run:
         raise InputError("no DEST given", hint="add -o DEST (or --dry-run to only read and report)")
@@ -224,6 +243,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         )
     if args.output and args.output != "-" and not args.dry_run:
         write_output_check(args.output, force=args.force, source=args.source)
+    if args.no_password and not args.keyfile:
+        raise InputError("--no-password needs --keyfile FILE")
+    keyfile, new_keyfile = _keyfile(args.keyfile), _keyfile(args.new_keyfile)
     data = read_input(args.source, args.max_size)
     conversion = adapters.convert(
         data,
@@ -231,11 +253,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
         to=dest_format,
         source_format=args.source_format,
         read_options=ReadOptions(
-            password=_source_password(args),
+            password=None if args.no_password else _source_password(args),
+            keyfile=keyfile,
             max_size=args.max_size,
             include_trashed=args.include_trashed,
         ),
-        write_options=WriteOptions(password=_new_password(args), kdf=args.kdf),
+        write_options=WriteOptions(password=_new_password(args), kdf=args.kdf, keyfile=new_keyfile),
         verify=not args.no_verify,
         dry_run=args.dry_run,
     )

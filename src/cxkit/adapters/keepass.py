@@ -1,0 +1,1051 @@
+"""KeePass KDBX databases (KeePass 2, KeePassXC, KeePassDX, Strongbox, ...) ⇄ CXF.
+
+Reading opens the database with :func:`cxkit.kdbx.read_kdbx` (password and/or key file) and maps:
+
+* groups → collections (nested ``subCollections``; the root group's entries belong to none);
+* entries → items: ``UserName``/``Password`` → ``basic-auth``; ``URL`` and KeePassXC's additional
+  URLs ``KP2A_URL``, ``KP2A_URL_1``, ... → the item scope; TOTP from ``otp`` (otpauth URI),
+  KeePass 2 ``TimeOtp-*`` and the Tray TOTP plug-in's ``TOTP Seed``/``TOTP Settings`` →
+  ``totp``; ``Notes`` → ``note``; the ``KPEX_PASSKEY_*`` attributes → ``passkey``; every other
+  string → one ``custom-fields`` credential (``concealed-string`` when protected); attachments →
+  ``file`` credentials, their bytes in :attr:`ReadOptions.attachments`; tags, creation and
+  modification times → item members; expiry, icon, colours, usage count and which TOTP
+  convention was used → the item extension ``cxkit/keepass``.
+* the recycle bin is skipped (``include_trashed`` reads it) and reported; history versions,
+  auto-type settings, custom icons and deleted-object records are reported as not carried.
+
+Writing builds a KDBX 4 database (ChaCha20, Argon2id — :data:`KDBX_WRITE_OPTIONS`) with the same
+mapping backwards. KeePass holds one passkey per entry (as KeePassXC expects): an item with
+several passkeys becomes its entry plus one entry per further passkey, never overwriting.
+Credentials KeePass has no place for (cards, identities, SSH keys, Wi-Fi, ...) become custom
+string attributes (*transformed*); the report names every one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Final
+from xml.etree.ElementTree import Element
+
+from cxkit import cxf, kdbx
+from cxkit.adapters._bwmap import _fields_of, parse_totp
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    PasswordNeededError,
+    ReadOptions,
+    Sample,
+    WriteOptions,
+)
+from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+from cxkit.errors import CxkitError
+from cxkit.passkey import (
+    credential_id_from_b64url,
+    keepassxc_flag_to_bool,
+    keepassxc_flag_to_str,
+    load_private_key,
+    pem_to_der,
+)
+
+__all__ = ["EXTENSION", "KDBX_WRITE_OPTIONS", "KeePassKdbxAdapter", "database_to_document",
+           "document_to_database"]  # fmt: skip
+
+EXTENSION: Final = "cxkit/keepass"
+EXPORTER_RP_ID: Final = "keepass.info"
+KDBX_MAGIC: Final = b"\x03\xd9\xa2\x9a"
+KDBX_WRITE_OPTIONS: Final = kdbx.WriteOptions()
+"""How the adapter stores databases (ChaCha20, Argon2id 64 MiB / 3 passes / 2 lanes)."""
+
+_PK: Final = "KPEX_PASSKEY_"
+PK_CREDENTIAL_ID: Final = _PK + "CREDENTIAL_ID"
+PK_GENERATED_USER_ID: Final = _PK + "GENERATED_USER_ID"
+PK_PRIVATE_KEY: Final = _PK + "PRIVATE_KEY_PEM"
+PK_RELYING_PARTY: Final = _PK + "RELYING_PARTY"
+PK_USERNAME: Final = _PK + "USERNAME"
+PK_USER_HANDLE: Final = _PK + "USER_HANDLE"
+PK_FLAG_BE: Final = _PK + "FLAG_BE"
+PK_FLAG_BS: Final = _PK + "FLAG_BS"
+PK_OLD_USERNAME: Final = "KPXC_PASSKEY_USERNAME"
+_PASSKEY_KEYS: Final = frozenset(
+    {PK_CREDENTIAL_ID, PK_GENERATED_USER_ID, PK_PRIVATE_KEY, PK_RELYING_PARTY, PK_USERNAME,
+     PK_USER_HANDLE, PK_FLAG_BE, PK_FLAG_BS, PK_OLD_USERNAME}
+)  # fmt: skip
+_PASSKEY_TAG: Final = "Passkey"
+_TIMEOTP_SECRETS: Final = ("TimeOtp-Secret-Base32", "TimeOtp-Secret", "TimeOtp-Secret-Hex",
+                           "TimeOtp-Secret-Base64")  # fmt: skip
+_TIMEOTP_KEYS: Final = frozenset(
+    {*_TIMEOTP_SECRETS, "TimeOtp-Period", "TimeOtp-Length", "TimeOtp-Algorithm"}
+)
+_TRAY_KEYS: Final = frozenset({"TOTP Seed", "TOTP Settings"})
+_PROTECTED_BY_DEFAULT: Final = frozenset(
+    {"Password", "otp", "TOTP Seed", *_TIMEOTP_SECRETS, PK_CREDENTIAL_ID, PK_GENERATED_USER_ID,
+     PK_PRIVATE_KEY, PK_USER_HANDLE}
+)  # fmt: skip
+_TIMEOTP_ALGORITHMS: Final = {"HMAC-SHA-1": "sha1", "HMAC-SHA-256": "sha256",
+                              "HMAC-SHA-512": "sha512"}  # fmt: skip
+_CARRIES: Final = frozenset({"basic-auth", "passkey", "totp", "note", "custom-fields", "file"})
+_HOW_TO: Final = (
+    "Use the database file itself (.kdbx): KeePassXC, KeePass 2, KeePassDX, Strongbox, "
+    "KeePassium and MacPass all store one. Give its password (and --keyfile FILE when it "
+    "needs a key file; --no-password for a key file alone). Twofish-encrypted databases: "
+    "switch the encryption to AES-256 or ChaCha20 in the database settings first."
+)
+
+
+# =========================================================================== helpers
+
+
+def _ts(value: datetime.datetime | None) -> int | None:
+    if value is None:
+        return None
+    seconds = int(value.timestamp())
+    return seconds if seconds >= 0 else None
+
+
+def _dt(seconds: int | None) -> datetime.datetime | None:
+    if seconds is None:
+        return None
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+
+
+def _iso(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(text: object) -> datetime.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+def _uuid_of(cxf_id: str, salt: str = "") -> uuid.UUID:
+    """The KeePass UUID for a CXF id: the id's bytes when they are 16, else a stable hash."""
+    if not salt:
+        try:
+            raw = b64.decode(cxf_id)
+        except b64.Base64Error:
+            raw = b""
+        if len(raw) == 16:
+            return uuid.UUID(bytes=raw)
+    return uuid.UUID(bytes=hashlib.sha256(f"{cxf_id}{salt}".encode()).digest()[:16])
+
+
+def _ext(obj: Any) -> dict[str, Any]:
+    for e in getattr(obj, "extensions", ()) or ():
+        if isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION:
+            return dict(e.members)
+    return {}
+
+
+def _extension(members: dict[str, Any]) -> tuple[m.UnknownExtension, ...]:
+    if not members:
+        return ()
+    return (m.UnknownExtension(extension_name=EXTENSION, members=members),)
+
+
+def _kp2a_keys(entry: kdbx.Entry) -> list[str]:
+    keys = [k for k in entry.strings if k == "KP2A_URL" or k.startswith("KP2A_URL_")]
+
+    def order(key: str) -> tuple[int, str]:
+        suffix = key[len("KP2A_URL_") :] if key != "KP2A_URL" else ""
+        return (int(suffix) + 1 if suffix.isdigit() else 0 if not suffix else 1 << 30, key)
+
+    return sorted(keys, key=order)
+
+
+def _default_autotype(element: Element) -> bool:
+    """An ``AutoType`` element with nothing the user set (enabled, no sequence, no window)."""
+    for child in element:
+        if child.tag == "Enabled" and (child.text or "").strip().lower() != "true":
+            return False
+        if child.tag == "DataTransferObfuscation" and (child.text or "0").strip() != "0":
+            return False
+        if child.tag in ("DefaultSequence", "Association") and (
+            child.tag == "Association" or (child.text or "").strip()
+        ):
+            return False
+    return True
+
+
+# =========================================================================== TOTP
+
+
+def _otp_uri(text: str) -> tuple[m.Totp | None, str]:
+    """KeePassXC ``otp``: an otpauth URI (``encoder=steam`` for Steam) or a bare Base32 secret."""
+    stripped = text.strip()
+    if stripped.lower().startswith("otpauth://"):
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(stripped).query))
+        if query.get("encoder", "").lower() == "steam":
+            try:
+                secret, _ = b64.normalize_base32(query.get("secret", ""))
+            except b64.Base64Error:
+                return None, "the otpauth URI has an unreadable secret"
+            issuer = query.get("issuer") or None
+            return m.Totp(secret=secret, period=30, digits=5, algorithm="steam", issuer=issuer), ""
+    return parse_totp(stripped)
+
+
+def _timeotp(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
+    """KeePass 2.47+ ``TimeOtp-*`` attributes."""
+    raw: bytes | None = None
+    try:
+        if (text := entry.get("TimeOtp-Secret-Base32")) is not None:
+            return _with_secret_b32(text, entry)
+        if (text := entry.get("TimeOtp-Secret")) is not None:
+            raw = text.encode("utf-8")
+        elif (text := entry.get("TimeOtp-Secret-Hex")) is not None:
+            raw = bytes.fromhex("".join(text.split()))
+        elif (text := entry.get("TimeOtp-Secret-Base64")) is not None:
+            raw = base64.b64decode("".join(text.split()), validate=True)
+    except (ValueError, binascii.Error):
+        return None, "the TimeOtp secret cannot be decoded"
+    if not raw:
+        return None, "the TimeOtp secret is empty"
+    return _with_secret_b32(base64.b32encode(raw).decode("ascii"), entry)
+
+
+def _with_secret_b32(text: str, entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
+    try:
+        secret, _ = b64.normalize_base32(text)
+    except b64.Base64Error:
+        return None, "the TimeOtp secret is not Base32"
+    try:
+        period = int(entry.get("TimeOtp-Period") or "30")
+        digits = int(entry.get("TimeOtp-Length") or "6")
+    except ValueError:
+        return None, "TimeOtp-Period or TimeOtp-Length is not a number"
+    algorithm = _TIMEOTP_ALGORITHMS.get((entry.get("TimeOtp-Algorithm") or "HMAC-SHA-1").upper())
+    if algorithm is None:
+        return None, "unknown TimeOtp-Algorithm"
+    if not (0 < period <= 65535 and 0 < digits <= 10):
+        return None, "TimeOtp-Period or TimeOtp-Length is out of range"
+    return m.Totp(secret=secret, period=period, digits=digits, algorithm=algorithm), ""
+
+
+def _tray(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
+    """Tray TOTP / KeeTrayTOTP: ``TOTP Seed`` + ``TOTP Settings`` = ``period;digits`` or
+    ``period;S`` (Steam)."""
+    try:
+        secret, _ = b64.normalize_base32(entry.get("TOTP Seed") or "")
+    except b64.Base64Error:
+        return None, "the TOTP Seed is not Base32"
+    settings = (entry.get("TOTP Settings") or "30;6").split(";")
+    try:
+        period = int(settings[0])
+        steam = len(settings) > 1 and settings[1].strip().upper() == "S"
+        digits = 5 if steam else int(settings[1]) if len(settings) > 1 else 6
+    except ValueError:
+        return None, "TOTP Settings is not 'period;digits'"
+    if not (0 < period <= 65535 and 0 < digits <= 10):
+        return None, "TOTP Settings is out of range"
+    return m.Totp(
+        secret=secret, period=period, digits=digits, algorithm="steam" if steam else "sha1"
+    ), ""
+
+
+def format_otp(totp: m.Totp) -> str:
+    """A TOTP as KeePassXC writes ``otp``: ``otpauth://totp/ISSUER:USER?secret=…&period=…&
+    digits=…&issuer=…`` (``algorithm`` only when not SHA-1; ``encoder=steam`` for Steam)."""
+    steam = totp.algorithm == "steam"
+    issuer = totp.issuer or ("Steam" if steam else "")
+    label = f"{issuer}:{totp.username or ''}" if issuer else (totp.username or "")
+    query = {"secret": totp.secret, "period": str(totp.period),
+             "digits": "5" if steam else str(totp.digits)}  # fmt: skip
+    if issuer:
+        query["issuer"] = issuer
+    if steam:
+        query["encoder"] = "steam"
+    elif totp.algorithm != "sha1":
+        query["algorithm"] = totp.algorithm.upper()
+    path = urllib.parse.quote(label, safe=":@")
+    return f"otpauth://totp/{path}?{urllib.parse.urlencode(query, quote_via=urllib.parse.quote)}"
+
+
+# =========================================================================== reading
+
+
+class _EntryReader:
+    """One KeePass entry → one CXF item, every source field recorded in the report."""
+
+    def __init__(
+        self,
+        entry: kdbx.Entry,
+        path: str,
+        report: MigrationReport,
+        attachments: dict[str, bytes],
+    ) -> None:
+        self.entry = entry
+        self.path = path
+        self.report = report
+        self.attachments = attachments
+        self.title = entry.title
+        self.credentials: list[Any] = []
+        self.outcomes: list[tuple[str, Outcome, str]] = []
+        self.ext: dict[str, Any] = {}
+        self.done: set[str] = set()
+        self.unreadable: dict[str, str] = {}
+
+    def rec(self, sub: str, disposition: Disposition, target: str = "", note: str = "") -> None:
+        self.report.add_field(f"{self.path}.{sub}", self.title, disposition, target, note)
+
+    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
+        self.credentials.append(credential)
+        self.outcomes.append((credential_type(credential), outcome, note))
+
+    def string(self, key: str) -> str | None:
+        self.done.add(key)
+        value = self.entry.get(key)
+        return value if value else None
+
+    def build(self) -> m.Item:
+        e = self.entry
+        item_id = b64.encode(e.uuid.bytes)
+        self.rec("UUID", Disposition.MEMBER, "item.id")
+        self.done.add("Title")
+        if e.title:
+            self.rec("Title", Disposition.MEMBER, "item.title")
+        self.basic_auth()
+        scope = self.urls()
+        self.totps()
+        self.passkey()
+        notes = self.string("Notes")
+        if notes is not None:
+            self.add(m.Note(content=m.EditableField(field_type="string", value=notes)))
+            self.rec("Notes", Disposition.MEMBER, "note.content")
+        self.custom_fields()
+        self.protection()
+        self.files(item_id)
+        tags = tuple(t for t in e.tags if t)
+        if tags:
+            self.rec("Tags", Disposition.MEMBER, "item.tags")
+        self.times()
+        self.look()
+        return m.Item(
+            id=item_id,
+            creation_at=_ts(e.times.creation),
+            modified_at=_ts(e.times.last_modification),
+            title=e.title,
+            scope=scope,
+            credentials=tuple(self.credentials),
+            tags=tags,
+            extensions=_extension(self.ext),
+        )
+
+    def basic_auth(self) -> None:
+        username, password = self.string("UserName"), self.string("Password")
+        if username is None and password is None:
+            return
+        self.add(
+            m.BasicAuth(
+                username=m.EditableField(field_type="string", value=username)
+                if username is not None
+                else None,
+                password=m.EditableField(field_type="concealed-string", value=password)
+                if password is not None
+                else None,
+            )
+        )
+        if username is not None:
+            self.rec("UserName", Disposition.MEMBER, "basic-auth.username")
+        if password is not None:
+            self.rec("Password", Disposition.MEMBER, "basic-auth.password")
+
+    def urls(self) -> m.CredentialScope | None:
+        urls: list[str] = []
+        apps: list[m.AndroidAppId] = []
+        url = self.string("URL")
+        if url is not None:
+            urls.append(url)
+            self.rec("URL", Disposition.MEMBER, "item.scope.urls")
+        extra = _kp2a_keys(self.entry)
+        for key in extra:
+            value = self.string(key)
+            if value is None:
+                continue
+            if value.lower().startswith("androidapp://") and len(value) > 13:
+                apps.append(m.AndroidAppId(bundle_id=value[13:]))
+                self.rec(key, Disposition.MEMBER, "item.scope.androidApps")
+            else:
+                urls.append(value)
+                self.rec(key, Disposition.MEMBER, "item.scope.urls")
+        if extra and url is None and urls:
+            self.ext["noMainUrl"] = True
+        if not urls and not apps:
+            return None
+        return m.CredentialScope(urls=tuple(urls), android_apps=tuple(apps))
+
+    def totps(self) -> None:
+        e = self.entry
+        found: list[tuple[str, tuple[str, ...], tuple[m.Totp | None, str]]] = []
+        if "otp" in e.strings:
+            found.append(("otp", ("otp",), _otp_uri(e.get("otp") or "")))
+        if any(k in e.strings for k in _TIMEOTP_SECRETS):
+            keys = tuple(k for k in e.strings if k in _TIMEOTP_KEYS)
+            found.append(("timeotp", keys, _timeotp(e)))
+        if "TOTP Seed" in e.strings:
+            keys = tuple(k for k in e.strings if k in _TRAY_KEYS)
+            found.append(("tray", keys, _tray(e)))
+        forms: list[list[str]] = []  # per TOTP credential: the conventions that held it
+        seen: list[m.Totp] = []
+        for form, keys, (totp, why) in found:
+            if totp is None:  # left to the custom fields, with the reason
+                self.unreadable.update(dict.fromkeys(keys, f"not readable as TOTP: {why}"))
+                continue
+            self.done.update(keys)
+            same = [
+                i
+                for i, t in enumerate(seen)
+                if (t.secret, t.period, t.digits, t.algorithm)
+                == (totp.secret, totp.period, totp.digits, totp.algorithm)
+            ]
+            if same:
+                forms[same[0]].append(form)
+                for key in keys:
+                    self.rec(key, Disposition.MEMBER, "totp", "the same TOTP as another attribute")
+                continue
+            seen.append(totp)
+            forms.append([form])
+            self.add(totp)
+            for key in keys:
+                self.rec(key, Disposition.MEMBER, "totp")
+        if forms and forms != [["otp"]]:
+            self.ext["totp"] = forms
+
+    def passkey(self) -> None:
+        e = self.entry
+        present = [k for k in e.strings if k in _PASSKEY_KEYS]
+        if not present:
+            return
+        try:
+            pem = e.get(PK_PRIVATE_KEY) or ""
+            outcome, note = Outcome.CARRIED, ""
+            if not pem.strip():
+                raise CxkitError("no KPEX_PASSKEY_PRIVATE_KEY_PEM")
+            try:
+                der = pem_to_der(pem)
+            except CxkitError:
+                der = b64.decode_lenient("".join(pem.split()).replace("+", "-").replace("/", "_"))[
+                    0
+                ]
+                load_private_key(der)  # raises when it is not a key either
+                outcome = Outcome.TRANSFORMED
+                note = "the private key had no PEM armour (KeePassXC CXF-import bug); read as DER"
+            id_text = e.get(PK_GENERATED_USER_ID) or e.get(PK_CREDENTIAL_ID) or ""
+            cred_id = credential_id_from_b64url(id_text.strip())
+            rp_id = (e.get(PK_RELYING_PARTY) or "").strip()
+            if not rp_id:
+                raise CxkitError("no KPEX_PASSKEY_RELYING_PARTY")
+            handle_text = (e.get(PK_USER_HANDLE) or "").strip()
+            try:
+                handle = b64.canonical(handle_text) if handle_text else ""
+            except b64.Base64Error:
+                raise CxkitError("KPEX_PASSKEY_USER_HANDLE is not base64url") from None
+            flags: dict[str, str] = {}
+            for key, name in ((PK_FLAG_BE, "be"), (PK_FLAG_BS, "bs")):
+                value = e.get(key)
+                if value is not None:
+                    keepassxc_flag_to_bool(value)
+                    flags[name] = value
+        except CxkitError as exc:
+            why = f"passkey not readable: {exc.message}"
+            for key in present:
+                self.done.add(key)
+                self.rec(key, Disposition.NOT_CARRIED, "", why)
+            self.report.add_credential("read", "passkey", self.title, Outcome.NOT_CARRIED, why)
+            return
+        username = e.get(PK_OLD_USERNAME) or e.get(PK_USERNAME) or ""
+        self.add(
+            m.Passkey(
+                credential_id=b64.encode(cred_id),
+                rp_id=rp_id,
+                username=username,
+                user_display_name=username,
+                user_handle=handle,
+                key=b64.encode(der),
+            ),
+            outcome,
+            note,
+        )
+        kept: dict[str, Any] = dict(flags)
+        if PK_GENERATED_USER_ID in e.strings:
+            kept["generatedUserId"] = True
+        if PK_OLD_USERNAME in e.strings:
+            kept["kpxcUsername"] = True
+        self.ext["passkey"] = kept
+        for key in present:
+            self.done.add(key)
+            if key in (PK_FLAG_BE, PK_FLAG_BS):
+                self.rec(key, Disposition.EXTENSION, "extension.passkey")
+            else:
+                self.rec(key, Disposition.MEMBER, "passkey")
+
+    def custom_fields(self) -> None:
+        fields: list[m.EditableField] = []
+        for key, value in self.entry.strings.items():
+            if key in self.done or (key in kdbx.STANDARD_FIELDS and not value.value):
+                continue  # mapped already, or an empty standard field
+            fields.append(
+                m.EditableField(
+                    field_type="concealed-string" if value.protected else "string",
+                    value=value.value,
+                    label=key,
+                )
+            )
+            self.rec(key, Disposition.CUSTOM_FIELD, f"custom-fields.{key}",
+                     self.unreadable.get(key, ""))  # fmt: skip
+        if fields:
+            self.add(
+                m.CustomFields(fields=tuple(fields), extensions=_extension({"role": "strings"}))
+            )
+
+    def protection(self) -> None:
+        """Protect-in-memory flags that differ from what the writer sets by default."""
+        flipped = sorted(
+            k
+            for k in self.done
+            if k in self.entry.strings
+            and self.entry.strings[k].protected != (k in _PROTECTED_BY_DEFAULT)
+        )
+        if flipped:
+            self.ext["protection"] = flipped
+
+    def files(self, item_id: str) -> None:
+        for index, att in enumerate(self.entry.attachments):
+            fid = b64.encode(hashlib.sha256(f"{item_id}/{index}/{att.name}".encode()).digest()[:16])
+            self.attachments[fid] = att.data
+            self.add(
+                m.File(
+                    id=fid,
+                    name=att.name,
+                    decrypted_size=len(att.data),
+                    integrity_hash=b64.encode(hashlib.sha256(att.data).digest()),
+                )
+            )
+            self.rec(f"Binary[{att.name}]", Disposition.MEMBER, "file")
+
+    def times(self) -> None:
+        t = self.entry.times
+        if t.creation is not None:
+            self.rec("Times.CreationTime", Disposition.MEMBER, "item.creationAt")
+        if t.last_modification is not None:
+            self.rec("Times.LastModificationTime", Disposition.MEMBER, "item.modifiedAt")
+        if t.expires and t.expiry is not None:
+            self.ext["expiry"] = _iso(t.expiry)
+            self.rec("Times.Expires", Disposition.EXTENSION, "extension.expiry",
+                     "CXF items have no expiry")  # fmt: skip
+        if t.last_access is not None:
+            self.ext["lastAccess"] = _iso(t.last_access)
+            self.rec("Times.LastAccessTime", Disposition.EXTENSION, "extension.lastAccess")
+        if t.usage_count:
+            self.ext["usageCount"] = t.usage_count
+            self.rec("Times.UsageCount", Disposition.EXTENSION, "extension.usageCount")
+
+    def look(self) -> None:
+        e = self.entry
+        if e.icon_id:
+            self.ext["icon"] = e.icon_id
+        if e.custom_icon_uuid is not None:
+            self.rec("CustomIconUUID", Disposition.NOT_CARRIED, "", "custom icons are not carried")
+        for name, value in (("foregroundColor", e.foreground_color),
+                            ("backgroundColor", e.background_color),
+                            ("overrideUrl", e.override_url)):  # fmt: skip
+            if value:
+                self.ext[name] = value
+                self.rec(name[0].upper() + name[1:], Disposition.EXTENSION, f"extension.{name}")
+        for element in e.extra:
+            if element.tag == "AutoType" and _default_autotype(element):
+                continue
+            self.rec(element.tag, Disposition.NOT_CARRIED, "", f"KeePass {element.tag} settings")
+        for index, old in enumerate(e.history):
+            when = old.times.last_modification
+            self.rec(
+                f"History[{index}]",
+                Disposition.NOT_CARRIED,
+                "",
+                "an earlier version of the entry"
+                + (f" ({_iso(when)})" if when is not None else "")
+                + "; CXF has no item history",
+            )
+
+
+def _entry_fields(entry: kdbx.Entry) -> list[str]:
+    return [*entry.strings, *(f"Binary[{a.name}]" for a in entry.attachments)]
+
+
+def database_to_document(
+    db: kdbx.Database,
+    report: MigrationReport,
+    *,
+    attachments: dict[str, bytes] | None = None,
+    include_recycle_bin: bool = False,
+) -> cxf.Document:
+    """A KeePass database → a CXF document (attachment bytes into *attachments*)."""
+    sink = attachments if attachments is not None else {}
+    bin_uuid = db.meta.recycle_bin_uuid
+    if bin_uuid is not None and bin_uuid.int == 0:
+        bin_uuid = None
+    items: list[m.Item] = []
+
+    def group_path(path: list[kdbx.Group]) -> str:
+        return "/" + "/".join(g.name for g in path)
+
+    def visit(group: kdbx.Group, ancestors: list[kdbx.Group]) -> m.Collection | None:
+        here = [*ancestors, group]
+        where = group_path(here)
+        in_bin = bin_uuid is not None and group.uuid == bin_uuid and ancestors
+        if in_bin and not include_recycle_bin:
+            for _p, g in group.walk():
+                for entry in g.entries:
+                    report.skip_item(entry.title, "in the recycle bin (--include-trashed reads it)")
+                    for name in _entry_fields(entry):
+                        report.add_field(f"{where}/{entry.title}.{name}", entry.title,
+                                         Disposition.NOT_CARRIED, "", "in the recycle bin")  # fmt: skip
+            return None
+        linked: list[m.LinkedItem] = []
+        for entry in group.entries:
+            path = f"{where}/{entry.title}[{entry.uuid.hex[:8]}]"
+            reader = _EntryReader(entry, path, report, sink)
+            try:
+                item = reader.build()
+            except (CxkitError, ValueError, TypeError) as exc:  # one entry never sinks the rest
+                message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
+                report.skip_item(entry.title, f"cannot be read: {message}")
+                for name in _entry_fields(entry):
+                    report.add_field(f"{path}.{name}", entry.title, Disposition.NOT_CARRIED,
+                                     "", "entry skipped")  # fmt: skip
+                continue
+            report.items_read += 1
+            for index, (ctype, outcome, note) in enumerate(reader.outcomes):
+                report.add_credential(
+                    "read", ctype, item.title, outcome, note, key=(item.id, index)
+                )
+            items.append(item)
+            linked.append(m.LinkedItem(item=item.id))
+        subs = tuple(c for g in group.groups if (c := visit(g, here)) is not None)
+        if not ancestors:
+            return m.Collection(id="", title="", items=tuple(linked), sub_collections=subs)
+        ext: dict[str, Any] = {}
+        if group.notes:
+            ext["notes"] = group.notes
+            report.add_field(f"{where}.Notes", "", Disposition.EXTENSION, "extension.notes")
+        if group.icon_id != 48:
+            ext["icon"] = group.icon_id
+        if group.tags:
+            ext["tags"] = list(group.tags)
+            report.add_field(f"{where}.Tags", "", Disposition.EXTENSION, "extension.tags")
+        if in_bin:
+            ext["recycleBin"] = True
+        report.add_field(f"{where}.Name", "", Disposition.MEMBER, "collection.title")
+        return m.Collection(
+            id=b64.encode(group.uuid.bytes),
+            creation_at=_ts(group.times.creation),
+            modified_at=_ts(group.times.last_modification),
+            title=group.name,
+            items=tuple(linked),
+            sub_collections=subs,
+            extensions=_extension(ext),
+        )
+
+    root = visit(db.root, [])  # the root group's own entries: items of no collection
+    assert root is not None
+    collections = root.sub_collections
+    if db.deleted_objects:
+        report.add_field("DeletedObjects", "", Disposition.NOT_CARRIED, "",
+                         f"{len(db.deleted_objects)} deletion records (for KeePass sync)")  # fmt: skip
+    if db.meta.custom_icons:
+        report.add_field("Meta.CustomIcons", "", Disposition.NOT_CARRIED, "",
+                         f"{len(db.meta.custom_icons)} custom icons")  # fmt: skip
+    account_ext: dict[str, Any] = {"root": {"name": db.root.name, "uuid": str(db.root.uuid)}}
+    if db.meta.database_name:
+        account_ext["databaseName"] = db.meta.database_name
+        report.add_field("Meta.DatabaseName", "", Disposition.EXTENSION, "extension.databaseName")
+    if db.root.notes:
+        account_ext["root"]["notes"] = db.root.notes
+    account = m.Account(
+        id=b64.encode(hashlib.sha256(b"cxkit/keepass-account" + db.root.uuid.bytes).digest()[:16]),
+        username="",
+        email="",
+        collections=collections,
+        items=tuple(items),
+        extensions=_extension(account_ext),
+    )
+    header = m.Header(
+        version=m.CXF_VERSION,
+        exporter_rp_id=EXPORTER_RP_ID,
+        exporter_display_name="KeePass (converted by cxkit)",
+        timestamp=int(datetime.datetime.now(datetime.UTC).timestamp()),
+        accounts=(account,),
+    )
+    return cxf.Document(header)
+
+
+# =========================================================================== writing
+
+
+_RESERVED: Final = frozenset(
+    {*kdbx.STANDARD_FIELDS, "otp", *_PASSKEY_KEYS, *_TIMEOTP_KEYS, *_TRAY_KEYS}
+)
+
+
+@dataclass
+class _EntryWriter:
+    """One CXF item → one KeePass entry (plus one entry per further passkey)."""
+
+    item: m.Item
+    report: MigrationReport
+    attachments: Any
+    entry: kdbx.Entry = field(init=False)
+    extra_entries: list[kdbx.Entry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ext = _ext(self.item)
+        self.entry = kdbx.Entry(uuid=_uuid_of(self.item.id))
+
+    def outcome(self, index: int, cred: Any, outcome: Outcome, note: str = "") -> None:
+        self.report.add_credential("write", credential_type(cred), self.item.title, outcome,
+                                   note, key=(self.item.id, index))  # fmt: skip
+
+    def put(
+        self, entry: kdbx.Entry, key: str, value: str, protected: bool, *, exact: bool = False
+    ) -> str:
+        """Set *key* (suffixed `` (2)``, ``(3)``... when taken, or when it is a name KeePass
+        gives a meaning unless *exact*) and return the key used."""
+        base = key or "Field"
+        name, n = base, 2
+        while name in entry.strings or (not exact and name in _RESERVED):
+            name = f"{base} ({n})"
+            n += 1
+        entry.strings[name] = kdbx.StringField(value, protected)
+        return name
+
+    def build(self) -> list[kdbx.Entry]:
+        item, e = self.item, self.entry
+        e.strings["Title"] = kdbx.StringField(item.title)
+        e.tags = list(item.tags)
+        e.times = kdbx.Times(
+            creation=_dt(item.creation_at),
+            last_modification=_dt(item.modified_at),
+            last_access=_parse_iso(self.ext.get("lastAccess")),
+            expiry=_parse_iso(self.ext.get("expiry")),
+            expires=_parse_iso(self.ext.get("expiry")) is not None,
+            usage_count=self.ext["usageCount"]
+            if isinstance(self.ext.get("usageCount"), int)
+            else 0,
+        )
+        icon = self.ext.get("icon")
+        e.icon_id = icon if isinstance(icon, int) and 0 <= icon < 1000 else 0
+        for name, attr in (("foregroundColor", "foreground_color"),
+                           ("backgroundColor", "background_color"),
+                           ("overrideUrl", "override_url")):  # fmt: skip
+            if isinstance(self.ext.get(name), str):
+                setattr(e, attr, self.ext[name])
+        self.scope()
+        totp_forms = [
+            [f for f in forms if isinstance(f, str)] or ["otp"]
+            for forms in self.ext.get("totp", [])
+            if isinstance(forms, list)
+        ]
+        notes: list[str] = []
+        have_login = have_totp = have_passkey = False
+        for index, cred in enumerate(item.credentials):
+            if isinstance(cred, m.BasicAuth) and not have_login:
+                have_login = True
+                if cred.username is not None:
+                    e.strings["UserName"] = kdbx.StringField(cred.username.value)
+                if cred.password is not None:
+                    e.strings["Password"] = kdbx.StringField(cred.password.value, True)
+                self.outcome(index, cred, Outcome.CARRIED)
+            elif isinstance(cred, m.Totp):
+                forms = totp_forms.pop(0) if totp_forms else ["otp"]
+                if have_totp:
+                    key = self.put(e, "otp", format_otp(cred), True)
+                    self.outcome(index, cred, Outcome.TRANSFORMED,
+                                 f"a further TOTP: attribute '{key}' (KeePass reads one)")  # fmt: skip
+                else:
+                    for form in forms:
+                        self.totp(cred, form)
+                    self.outcome(index, cred, Outcome.CARRIED)
+                have_totp = True
+            elif isinstance(cred, m.Note):
+                notes.append(cred.content.value)
+                self.outcome(index, cred, Outcome.CARRIED if len(notes) == 1 else
+                             Outcome.TRANSFORMED, "" if len(notes) == 1 else "joined to Notes")  # fmt: skip
+            elif isinstance(cred, m.Passkey):
+                if not have_passkey:
+                    self.passkey(e, cred, self.ext.get("passkey"))
+                    self.outcome(index, cred, Outcome.CARRIED)
+                    have_passkey = True
+                else:
+                    extra = self.passkey_entry(cred, len(self.extra_entries) + 2)
+                    self.extra_entries.append(extra)
+                    self.outcome(index, cred, Outcome.TRANSFORMED,
+                                 f"a separate entry '{extra.title}' (one passkey per KeePass entry)")  # fmt: skip
+            elif isinstance(cred, m.CustomFields):
+                self.custom(index, cred)
+            elif isinstance(cred, m.File):
+                self.file(index, cred)
+            elif isinstance(cred, m.UnknownCredential | m.ItemReference):
+                self.outcome(index, cred, Outcome.NOT_CARRIED, "KeePass has no place for it")
+            else:
+                self.flatten(index, cred)
+        if notes:
+            e.strings["Notes"] = kdbx.StringField("\n\n".join(notes))
+        flipped = self.ext.get("protection")
+        for key in flipped if isinstance(flipped, list) else ():
+            if isinstance(key, str) and key in e.strings:
+                e.strings[key].protected = key not in _PROTECTED_BY_DEFAULT
+        if have_passkey and _PASSKEY_TAG not in e.tags:
+            e.tags.append(_PASSKEY_TAG)
+        return [e, *self.extra_entries]
+
+    def scope(self) -> None:
+        scope = self.item.scope
+        if scope is None:
+            return
+        urls = list(scope.urls)
+        if urls and not self.ext.get("noMainUrl"):
+            self.entry.strings["URL"] = kdbx.StringField(urls.pop(0))
+        extras = [*urls, *(f"androidapp://{a.bundle_id}" for a in scope.android_apps)]
+        for n, url in enumerate(extras):
+            key = "KP2A_URL" if n == 0 else f"KP2A_URL_{n}"
+            self.entry.strings[key] = kdbx.StringField(url)
+
+    def totp(self, totp: m.Totp, form: str) -> None:
+        e = self.entry
+        steam = totp.algorithm == "steam"
+        if form == "timeotp" and not steam and totp.algorithm in ("sha1", "sha256", "sha512"):
+            e.strings["TimeOtp-Secret-Base32"] = kdbx.StringField(totp.secret, True)
+            if totp.period != 30:
+                e.strings["TimeOtp-Period"] = kdbx.StringField(str(totp.period))
+            if totp.digits != 6:
+                e.strings["TimeOtp-Length"] = kdbx.StringField(str(totp.digits))
+            if totp.algorithm != "sha1":
+                name = {v: k for k, v in _TIMEOTP_ALGORITHMS.items()}[totp.algorithm]
+                e.strings["TimeOtp-Algorithm"] = kdbx.StringField(name)
+            return
+        if form == "tray" and (steam or totp.algorithm == "sha1"):
+            e.strings["TOTP Seed"] = kdbx.StringField(totp.secret, True)
+            settings = f"{totp.period};S" if steam else f"{totp.period};{totp.digits}"
+            e.strings["TOTP Settings"] = kdbx.StringField(settings)
+            return
+        e.strings["otp"] = kdbx.StringField(format_otp(totp), True)
+
+    def passkey(self, entry: kdbx.Entry, pk: m.Passkey, meta: Any) -> None:
+        from cxkit.passkey import der_to_pem
+
+        meta = meta if isinstance(meta, dict) else {}
+        s = entry.strings
+        s[PK_PRIVATE_KEY] = kdbx.StringField(der_to_pem(b64.decode(pk.key)), True)
+        cred_id = b64.encode(b64.decode(pk.credential_id))
+        s[PK_GENERATED_USER_ID if meta.get("generatedUserId") else PK_CREDENTIAL_ID] = (
+            kdbx.StringField(cred_id, True)
+        )
+        s[PK_RELYING_PARTY] = kdbx.StringField(pk.rp_id)
+        s[PK_OLD_USERNAME if meta.get("kpxcUsername") else PK_USERNAME] = kdbx.StringField(
+            pk.username
+        )
+        s[PK_USER_HANDLE] = kdbx.StringField(b64.canonical(pk.user_handle), True)
+        for key, name in ((PK_FLAG_BE, "be"), (PK_FLAG_BS, "bs")):
+            value = meta.get(name)
+            s[key] = kdbx.StringField(
+                value if isinstance(value, str) else keepassxc_flag_to_str(True)
+            )
+
+    def passkey_entry(self, pk: m.Passkey, number: int) -> kdbx.Entry:
+        title = f"{self.item.title} (passkey {number})"
+        extra = kdbx.Entry(uuid=_uuid_of(self.item.id, f"/passkey/{number}"))
+        extra.strings["Title"] = kdbx.StringField(title)
+        extra.strings["UserName"] = kdbx.StringField(pk.username)
+        extra.strings["URL"] = kdbx.StringField(f"https://{pk.rp_id}")
+        extra.tags = [_PASSKEY_TAG]
+        extra.times = kdbx.Times(creation=_dt(self.item.creation_at),
+                                 last_modification=_dt(self.item.modified_at))  # fmt: skip
+        self.passkey(extra, pk, None)
+        return extra
+
+    def custom(self, index: int, cred: m.CustomFields) -> None:
+        changed = False
+        exact = _ext(cred).get("role") == "strings"  # KeePass attribute names, as read
+        for f in cred.fields:
+            protected = f.field_type == "concealed-string"
+            key = self.put(self.entry, f.label or cred.label or "Field", f.value, protected,
+                           exact=exact)  # fmt: skip
+            changed = (
+                changed
+                or key != (f.label or "")
+                or f.field_type not in ("string", "concealed-string")
+            )
+        self.outcome(index, cred, Outcome.TRANSFORMED if changed else Outcome.CARRIED,
+                     "some labels were renamed or field types became text" if changed else "")  # fmt: skip
+
+    def file(self, index: int, cred: m.File) -> None:
+        data = self.attachments.get(cred.id) if self.attachments else None
+        if data is None:
+            self.outcome(index, cred, Outcome.NOT_CARRIED,
+                         "the attachment's bytes were not supplied")  # fmt: skip
+            return
+        if len(data) != cred.decrypted_size or b64.encode(
+            hashlib.sha256(data).digest()
+        ) != b64.canonical(cred.integrity_hash):
+            self.outcome(index, cred, Outcome.NOT_CARRIED,
+                         "the attachment's bytes do not match its size or hash")  # fmt: skip
+            return
+        self.entry.attachments.append(kdbx.Attachment(cred.name, bytes(data)))
+        self.outcome(index, cred, Outcome.CARRIED)
+
+    def flatten(self, index: int, cred: Any) -> None:
+        ctype = credential_type(cred)
+        fields = _fields_of(cred, ctype)
+        for f in fields:
+            self.put(self.entry, f["name"], f["value"] or "", f["type"] == 1)
+        self.outcome(index, cred, Outcome.TRANSFORMED,
+                     f"{len(fields)} custom attributes '{ctype}: …'")  # fmt: skip
+
+
+def document_to_database(
+    doc: cxf.Document, report: MigrationReport, attachments: Any = None
+) -> kdbx.Database:
+    """A CXF document → a KeePass database (attachment bytes from *attachments*)."""
+    db = kdbx.Database()
+    db.meta.generator = "cxkit"
+    accounts = doc.accounts
+    many = len(accounts) > 1
+    used_uuids: set[uuid.UUID] = set()
+    for account in accounts:
+        aext = _ext(account)
+        if not many:
+            root_info: dict[str, Any] = aext["root"] if isinstance(aext.get("root"), dict) else {}
+            if isinstance(root_info.get("name"), str):
+                db.root.name = root_info["name"]
+            if isinstance(aext.get("databaseName"), str):
+                db.meta.database_name = aext["databaseName"]
+            top = db.root
+        else:
+            top = kdbx.Group(name=account.username or account.email or "Account")
+            db.root.groups.append(top)
+        placement: dict[str, kdbx.Group] = {}
+
+        def build(col: m.Collection, parent: kdbx.Group, placement: dict[str, kdbx.Group]) -> None:
+            cext = _ext(col)
+            group = kdbx.Group(uuid=_uuid_of(col.id) if col.id else uuid.uuid4(), name=col.title)
+            group.times = kdbx.Times(creation=_dt(col.creation_at),
+                                     last_modification=_dt(col.modified_at))  # fmt: skip
+            if isinstance(cext.get("notes"), str):
+                group.notes = cext["notes"]
+            if isinstance(cext.get("icon"), int):
+                group.icon_id = cext["icon"]
+            if isinstance(cext.get("tags"), list):
+                group.tags = [t for t in cext["tags"] if isinstance(t, str)]
+            if cext.get("recycleBin"):
+                db.meta.recycle_bin_uuid = group.uuid
+            parent.groups.append(group)
+            for link in col.items:
+                if link.item in placement and placement[link.item] is not group:
+                    report.warnings.append(
+                        f"an item is in several collections; KeePass keeps it in "
+                        f"'{placement[link.item].name}' only"
+                    )
+                placement.setdefault(link.item, group)
+            for sub in col.sub_collections:
+                build(sub, group, placement)
+
+        for col in account.collections:
+            build(col, top, placement)
+        for item in account.items:
+            writer = _EntryWriter(item, report, attachments)
+            try:
+                entries = writer.build()
+            except (CxkitError, ValueError, TypeError) as exc:
+                message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
+                report.skip_item(item.title, f"cannot be written: {message}")
+                continue
+            group = placement.get(item.id, top)
+            for entry in entries:
+                while entry.uuid in used_uuids:
+                    entry.uuid = uuid.uuid4()
+                used_uuids.add(entry.uuid)
+                group.entries.append(entry)
+            report.items_written += 1
+    return db
+
+
+# =========================================================================== the adapter
+
+
+def _is_kdbx(data: bytes) -> bool:
+    return data[:4] == KDBX_MAGIC
+
+
+class KeePassKdbxAdapter:
+    info: Final = AdapterInfo(
+        key="keepass-kdbx",
+        app="KeePass, KeePassXC, KeePassDX, Strongbox, KeePassium",
+        format="KDBX database (read 3.1/4.x, write 4.0; passkeys as KPEX_PASSKEY_* attributes)",
+        versions="KDBX 3.1, 4.0, 4.1 (AES-256 or ChaCha20; Twofish unsupported)",
+        capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
+        credential_types=_CARRIES,
+        how_to_export=_HOW_TO,
+        extensions=(".kdbx",),
+        magic=(KDBX_MAGIC,),
+        plaintext=False,
+    )
+
+    def __init__(self, write_options: kdbx.WriteOptions | None = None) -> None:
+        self.kdbx_options = write_options
+
+    def accepts(self, sample: Sample) -> Confidence:
+        return Confidence.CERTAIN if _is_kdbx(sample.data) else Confidence.NO
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        if not _is_kdbx(sample.data):
+            raise kdbx.KdbxFormatError("not a KDBX database", location=sample.name or None)
+        if options.password is None and options.keyfile is None:
+            raise PasswordNeededError(
+                "this KeePass database is encrypted", location=sample.name or None,
+                hint="give its password (and/or --keyfile FILE)",
+            )  # fmt: skip
+        password = (
+            options.password("password of the KeePass database") if options.password else None
+        )
+        try:
+            db = kdbx.read_kdbx(sample.data, password=password, keyfile=options.keyfile)
+        except CxkitError as exc:
+            exc.location = f"{sample.name}: {exc.location}" if exc.location else sample.name or None
+            raise
+        for warning in db.warnings:
+            report.warnings.append(warning)
+        return database_to_document(
+            db, report, attachments=options.attachments, include_recycle_bin=options.include_trashed
+        )
+
+    def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
+        db = document_to_database(doc, report, options.attachments)
+        report.encrypted = True
+        report.plaintext = False
+        if report.dry_run:  # nothing is written: no password asked, no key derived
+            return b""
+        if options.password is None and options.keyfile is None:
+            raise PasswordNeededError("a password is needed to write a KeePass database")
+        password = (
+            options.password("new password for the KeePass database") if options.password else None
+        )
+        return kdbx.write_kdbx(
+            db,
+            password=password,
+            keyfile=options.keyfile,
+            options=self.kdbx_options or KDBX_WRITE_OPTIONS,
+        )
