@@ -10,25 +10,49 @@ Parsing is strict (exact header bytes, canonical base64url, exact IV/tag lengths
 failure — malformed token or wrong key or tampering — is the one opaque
 :class:`~cxkit.errors.DecryptionError`. Plain JOSE: any JOSE library decrypts these tokens given
 the key.
+
+Large plaintexts are processed in pieces of about 1 MiB (AES-GCM and base64url in one pass over
+cache-sized pieces, no whole-size intermediate copies): :func:`encrypt_compact_parts` yields the
+token piece by piece, :class:`CompactDecryptor` takes it piece by piece (e.g. straight from
+inflate). Both produce exactly the bytes of the one-shot functions.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+from collections.abc import Iterator
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import (
+    AEADDecryptionContext,
+    Cipher,
+    algorithms,
+    modes,
+)
 
-from cxkit.crypto._b64 import b64u_decode, b64u_encode_bytes
+from cxkit.crypto._b64 import b64u_decode, b64u_decode_span, b64u_encode_bytes
 from cxkit.errors import DecryptionError, InvalidKeyError
 
-__all__ = ["ENC_FOR_KEY_LENGTH", "IV_LENGTH", "TAG_LENGTH", "decrypt_compact", "encrypt_compact"]
+__all__ = [
+    "ENC_FOR_KEY_LENGTH",
+    "IV_LENGTH",
+    "TAG_LENGTH",
+    "CompactDecryptor",
+    "decrypt_compact",
+    "encrypt_compact",
+    "encrypt_compact_parts",
+]
 
 IV_LENGTH: Final = 12
 TAG_LENGTH: Final = 16
 ENC_FOR_KEY_LENGTH: Final = {16: "A128GCM", 32: "A256GCM"}
+_PLAIN_STEP: Final = 3 << 18  # plaintext bytes per piece: a multiple of 3 (1 MiB of base64url)
+_TEXT_STEP: Final = 1 << 20  # base64url characters per piece: a multiple of 4
+_IV_CHARS: Final = 16  # unpadded base64url of 12 bytes
+_TAG_PART: Final = 1 + 22  # "." and the unpadded base64url of 16 bytes
 
 
 def _protected(enc: str) -> bytes:
@@ -45,10 +69,12 @@ def _check_key(cek: bytes) -> bytes:
     return bytes(cek)
 
 
-def encrypt_compact(plaintext: bytes, cek: bytes, *, _iv: bytes | None = None) -> bytes:
-    """Encrypt *plaintext* under *cek* (16 → A128GCM, 32 → A256GCM); returns the ASCII token.
+def encrypt_compact_parts(
+    plaintext: bytes | bytearray | memoryview, cek: bytes, *, _iv: bytes | None = None
+) -> Iterator[bytes]:
+    """The token of :func:`encrypt_compact`, as consecutive pieces (joined: the same bytes).
 
-    A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only.
+    Key and IV are checked (and the IV drawn) when this is called, not when iterated.
     """
     key = _check_key(cek)
     iv = os.urandom(IV_LENGTH) if _iv is None else _iv
@@ -57,42 +83,123 @@ def encrypt_compact(plaintext: bytes, cek: bytes, *, _iv: bytes | None = None) -
     protected = _PROTECTED[len(key)]
     encryptor = Cipher(algorithms.AES(key), modes.GCM(iv)).encryptor()
     encryptor.authenticate_additional_data(protected)
-    ciphertext = encryptor.update(plaintext)
-    encryptor.finalize()
-    tag = encryptor.tag
-    encoded_ct = b64u_encode_bytes(ciphertext)
-    del ciphertext
-    return b".".join((protected, b"", b64u_encode_bytes(iv), encoded_ct, b64u_encode_bytes(tag)))
+    view = memoryview(plaintext).cast("B")
+
+    def parts() -> Iterator[bytes]:
+        yield b"".join((protected, b"..", b64u_encode_bytes(iv), b"."))
+        for i in range(0, len(view), _PLAIN_STEP):
+            yield b64u_encode_bytes(encryptor.update(view[i : i + _PLAIN_STEP]))
+        encryptor.finalize()
+        yield b"." + b64u_encode_bytes(encryptor.tag)
+
+    return parts()
+
+
+def encrypt_compact(
+    plaintext: bytes | bytearray | memoryview, cek: bytes, *, _iv: bytes | None = None
+) -> bytes:
+    """Encrypt *plaintext* under *cek* (16 → A128GCM, 32 → A256GCM); returns the ASCII token.
+
+    A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only.
+    """
+    out = io.BytesIO()
+    for part in encrypt_compact_parts(plaintext, cek, _iv=_iv):
+        out.write(part)
+    return out.getvalue()  # CPython hands over its buffer: no final copy
+
+
+class CompactDecryptor:
+    """Decrypt one token fed in pieces (:meth:`feed`), then :meth:`finish` for the plaintext.
+
+    Same checks as :func:`decrypt_compact`. A malformed piece does not raise at once: the
+    remaining pieces are ignored and :meth:`finish` raises the one opaque
+    :class:`~cxkit.errors.DecryptionError`, so a caller that validates the container while
+    feeding (size, CRC) reports container problems first. Nothing is returned unless the tag
+    verifies.
+    """
+
+    def __init__(self, cek: bytes) -> None:
+        self._key = _check_key(cek)
+        self._protected = _PROTECTED[len(self._key)]
+        self._prefix = len(self._protected) + 2 + _IV_CHARS + 1
+        self._pending = b""
+        self._decryptor: AEADDecryptionContext | None = None
+        self._out: io.BytesIO | None = io.BytesIO()
+        self._error: BaseException | None = None
+
+    def feed(self, data: bytes) -> None:
+        if self._error is not None:
+            return
+        try:
+            self._feed(data)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        self._error = exc
+        self._out = None
+        self._pending = b""
+
+    def _feed(self, data: bytes) -> None:
+        if not isinstance(data, bytes):
+            raise TypeError("token pieces must be bytes")
+        buf = self._pending + data if self._pending else data
+        self._pending = b""
+        pos = 0
+        if self._decryptor is None:
+            if len(buf) < self._prefix:
+                self._pending = buf
+                return
+            p = len(self._protected)
+            if buf[: p + 2] != self._protected + b".." or buf[self._prefix - 1] != 0x2E:
+                raise ValueError("unexpected protected header, encrypted key or IV")
+            iv = b64u_decode(buf[p + 2 : p + 2 + _IV_CHARS])
+            if len(iv) != IV_LENGTH:
+                raise ValueError("bad IV length")
+            decryptor = Cipher(algorithms.AES(self._key), modes.GCM(iv)).decryptor()
+            decryptor.authenticate_additional_data(self._protected)
+            self._decryptor = decryptor
+            pos = self._prefix
+        decryptor = self._decryptor
+        out = self._out
+        assert out is not None
+        # Keep the tag part and the last partial group back; decode whole groups now.
+        end = pos + max(0, len(buf) - _TAG_PART - pos) // 4 * 4
+        for i in range(pos, end, _TEXT_STEP):
+            j = min(i + _TEXT_STEP, end)
+            out.write(decryptor.update(b64u_decode_span(buf, i, j)))
+        self._pending = buf[end:]
+
+    def finish(self) -> bytes:
+        """The plaintext, once the whole token was fed and the tag verifies."""
+        try:
+            if self._error is not None:
+                raise self._error
+            decryptor, out, rest = self._decryptor, self._out, self._pending
+            self._out, self._pending = None, b""
+            if decryptor is None or out is None or len(rest) < _TAG_PART:
+                raise ValueError("truncated token")
+            if rest[-_TAG_PART] != 0x2E:
+                raise ValueError("bad tag part")
+            tail = b64u_decode(rest[:-_TAG_PART])
+            tag = b64u_decode(rest[1 - _TAG_PART :])
+            if len(tag) != TAG_LENGTH:
+                raise ValueError("bad tag length")
+            out.write(decryptor.update(tail))
+            decryptor.finalize_with_tag(tag)
+        except (ValueError, TypeError, InvalidTag, UnicodeError) as exc:
+            self._error = exc
+            raise DecryptionError() from exc
+        return out.getvalue()  # CPython hands over its buffer: no final copy
 
 
 def decrypt_compact(token: bytes | str, cek: bytes) -> bytes:
     """Decrypt a token made by :func:`encrypt_compact` (or any JOSE library, same header)."""
-    key = _check_key(cek)
+    decryptor = CompactDecryptor(cek)
     try:
         data = token.encode("ascii") if isinstance(token, str) else bytes(token)
-        # Locate the five parts without copying the (possibly large) ciphertext twice.
-        dots = []
-        start = 0
-        for _ in range(4):
-            pos = data.index(b".", start)
-            dots.append(pos)
-            start = pos + 1
-        if data.find(b".", start) != -1:
-            raise ValueError("too many parts")
-        protected = data[: dots[0]]
-        if protected != _PROTECTED[len(key)] or dots[1] != dots[0] + 1:
-            raise ValueError("unexpected protected header or encrypted key")
-        iv = b64u_decode(data[dots[1] + 1 : dots[2]])
-        tag = b64u_decode(data[dots[3] + 1 :])
-        if len(iv) != IV_LENGTH or len(tag) != TAG_LENGTH:
-            raise ValueError("bad IV or tag length")
-        ciphertext = b64u_decode(data[dots[2] + 1 : dots[3]])
-        del data
-        decryptor = Cipher(algorithms.AES(key), modes.GCM(iv, tag)).decryptor()
-        decryptor.authenticate_additional_data(protected)
-        plaintext = decryptor.update(ciphertext)
-        del ciphertext
-        decryptor.finalize()
-    except (ValueError, TypeError, InvalidTag, UnicodeError) as exc:
+    except (TypeError, UnicodeError) as exc:
         raise DecryptionError() from exc
-    return plaintext
+    decryptor.feed(data)
+    del data
+    return decryptor.finish()

@@ -32,7 +32,7 @@ import itertools
 import re
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -84,6 +84,7 @@ _DOS_DATE: Final = (0 << 9) | (1 << 5) | 1  # 1980-01-01
 _EXTERNAL_ATTR: Final = 0o600 << 16  # -rw------- (no file-type bits)
 _FLAG_ENCRYPTED, _FLAG_DESCRIPTOR, _FLAG_STRONG, _FLAG_UTF8 = 0x1, 0x8, 0x40, 0x800
 _RATIO_FLOOR: Final = 64 << 10
+_STEP: Final = 1 << 20  # bytes per piece when inflating or copying a member
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -120,27 +121,38 @@ def _check_name(name: str, *, allow_directories: bool) -> None:
             raise UnsafeZipError("zip member name has an empty, '.' or '..' component")
 
 
-def _inflate(comp: memoryview, size: int, canonical: bool) -> bytes:
-    """Inflate *comp*, never producing more than ``size + 1`` bytes.
+def _inflate(comp: memoryview, size: int, canonical: bool) -> Iterator[bytes]:
+    """Inflate *comp* in pieces of at most 1 MiB, never producing more than ``size + 1`` bytes.
 
     In canonical mode also require that the unused high bits of the last byte are zero: each set
     bit of the last byte is cleared in turn on a copy of the decompressor; if the stream still
-    ends with the same output, that bit was padding.
+    ends with the same output, that bit was padding. Every check of the stream is made before
+    the last piece is yielded.
     """
     if len(comp) == 0:
         raise ZipFormatError("empty DEFLATE data in a zip member")
     d = zlib.decompressobj(-15)
+    produced = 0
     try:
-        head = d.decompress(comp[:-1], size + 1)
-        if len(head) > size:
-            raise InputTooLargeError("a zip member is larger than its declared size")
+        data: bytes | memoryview = comp[:-1]
+        while True:
+            limit = min(_STEP, size + 1 - produced)
+            piece = d.decompress(data, limit)
+            data = d.unconsumed_tail
+            produced += len(piece)
+            if produced > size:
+                raise InputTooLargeError("a zip member is larger than its declared size")
+            if piece:
+                yield piece
+            if not data and len(piece) < limit:
+                break
         snapshot = d.copy() if canonical else None
-        tail = d.decompress(comp[-1:], size + 1 - len(head))
-        if len(head) + len(tail) <= size and not d.eof:
-            tail += d.flush(size + 1 - len(head) - len(tail))
+        tail = d.decompress(comp[-1:], size + 1 - produced)
+        if produced + len(tail) <= size and not d.eof:
+            tail += d.flush(size + 1 - produced - len(tail))
     except zlib.error as exc:
         raise ZipFormatError("corrupt DEFLATE data in a zip member") from exc
-    if len(head) + len(tail) > size:
+    if produced + len(tail) > size:
         raise InputTooLargeError("a zip member is larger than its declared size")
     if not d.eof or d.unused_data or d.unconsumed_tail:
         raise ZipFormatError("a zip member's DEFLATE data does not match its sizes")
@@ -157,7 +169,13 @@ def _inflate(comp: memoryview, size: int, canonical: bool) -> bytes:
                 continue
             if probe.eof and not probe.unused_data and alt == tail:
                 raise ZipFormatError("non-canonical DEFLATE padding in a zip member")
-    return head + tail if tail else head
+    if tail:
+        yield tail
+
+
+def _stored(comp: memoryview) -> Iterator[bytes]:
+    for i in range(0, len(comp), _STEP):
+        yield bytes(comp[i : i + _STEP])
 
 
 class SafeZip:
@@ -181,17 +199,35 @@ class SafeZip:
 
     def read(self, name: str) -> bytes:
         """The decompressed bytes of *name*, bounded by its declared size and the limits."""
+        out = io.BytesIO()
+        for piece in self.read_pieces(name):
+            out.write(piece)
+        return out.getvalue()  # CPython hands over its buffer: no final copy
+
+    def read_pieces(self, name: str) -> Iterator[bytes]:
+        """The decompressed bytes of *name* in pieces of at most 1 MiB, with the checks of
+        :meth:`read`: a bound on the output while inflating; the DEFLATE stream, the size, the
+        CRC-32 and the running total are checked before the iteration ends (so a consumer must
+        treat the pieces as unverified until then)."""
         entry = self._by_name.get(name)
         if entry is None:
             raise ZipFormatError("no such zip member")
         comp = self._data[entry.data_offset : entry.data_offset + entry.compressed_size]
-        out = bytes(comp) if entry.method == 0 else _inflate(comp, entry.size, self._canonical)
-        if len(out) != entry.size or zlib.crc32(out) != entry.crc:
+        source = _stored(comp) if entry.method == 0 else _inflate(comp, entry.size, self._canonical)
+        return self._checked(entry, source)
+
+    def _checked(self, entry: ZipEntry, source: Iterator[bytes]) -> Iterator[bytes]:
+        crc = 0
+        size = 0
+        for piece in source:
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+            yield piece
+        if size != entry.size or crc != entry.crc:
             raise ZipFormatError("a zip member's size or CRC-32 does not match")
-        self._read_total += len(out)
+        self._read_total += size
         if self._read_total > self._limits.max_total_size:
             raise InputTooLargeError("the zip archive decompresses to more than the limit")
-        return out
 
 
 def read_zip(
@@ -353,10 +389,15 @@ def read_zip(
 
 
 def write_zip(
-    members: Iterable[tuple[str, bytes]], *, compress_level: int = -1, huffman_only: bool = False
+    members: Iterable[tuple[str, bytes | bytearray | memoryview | Iterable[bytes]]],
+    *,
+    compress_level: int = -1,
+    huffman_only: bool = False,
 ) -> bytes:
     """A deterministic zip archive of *members* (in the given order), DEFLATE-compressed.
 
+    A member's content is bytes, or an iterable of byte pieces (consumed once, never joined:
+    zlib's output does not depend on how its input is split).
     Fixed fields: version 2.0 (made by Unix), no flags, time 1980-01-01 00:00, external
     attributes ``0o600 << 16``, no extra fields, no comments. The same input and zlib build give
     the same bytes; the layout is what ``read_zip(..., canonical=True)`` requires.
@@ -365,6 +406,7 @@ def write_zip(
     out = io.BytesIO()
     central: list[bytes] = []
     seen: set[str] = set()
+    strategy = zlib.Z_HUFFMAN_ONLY if huffman_only else zlib.Z_DEFAULT_STRATEGY
     for name, content in members:
         _check_name(name, allow_directories=False)
         if name in seen:
@@ -374,13 +416,25 @@ def write_zip(
         flags = 0 if raw_name.isascii() else _FLAG_UTF8
         if flags:
             raise UnsafeZipError("write_zip only writes ASCII member names")
-        strategy = zlib.Z_HUFFMAN_ONLY if huffman_only else zlib.Z_DEFAULT_STRATEGY
-        c = zlib.compressobj(compress_level, zlib.DEFLATED, -15, 8, strategy)
-        comp = c.compress(content) + c.flush()
-        crc = zlib.crc32(content)
-        if len(content) >= 0xFFFFFFFF or len(comp) >= 0xFFFFFFFF or out.tell() >= 0xFFFFFFFF:
-            raise InputTooLargeError("zip64 archives are not supported")
         offset = out.tell()
+        if offset >= 0xFFFFFFFF:
+            raise InputTooLargeError("zip64 archives are not supported")
+        out.write(bytes(_LOCAL.size))  # patched once CRC and sizes are known
+        out.write(raw_name)
+        pieces = [content] if isinstance(content, bytes | bytearray | memoryview) else content
+        c = zlib.compressobj(compress_level, zlib.DEFLATED, -15, 8, strategy)
+        crc = 0
+        size = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+            size += memoryview(piece).nbytes
+            out.write(c.compress(piece))
+        out.write(c.flush())
+        end = out.tell()
+        csize = end - offset - _LOCAL.size - len(raw_name)
+        if size >= 0xFFFFFFFF or csize >= 0xFFFFFFFF:
+            raise InputTooLargeError("zip64 archives are not supported")
+        out.seek(offset)
         out.write(
             _LOCAL.pack(
                 _LOCAL_SIG,
@@ -390,15 +444,13 @@ def write_zip(
                 _DOS_TIME,
                 _DOS_DATE,
                 crc,
-                len(comp),
-                len(content),
+                csize,
+                size,
                 len(raw_name),
                 0,
             )
         )
-        out.write(raw_name)
-        out.write(comp)
-        del comp
+        out.seek(end)
         central.append(
             _CENTRAL.pack(
                 _CENTRAL_SIG,
@@ -409,8 +461,8 @@ def write_zip(
                 _DOS_TIME,
                 _DOS_DATE,
                 crc,
-                out.tell() - offset - _LOCAL.size - len(raw_name),
-                len(content),
+                csize,
+                size,
                 len(raw_name),
                 0,
                 0,
@@ -428,4 +480,4 @@ def write_zip(
     if len(central) >= 0xFFFF:
         raise InputTooLargeError("zip64 archives are not supported")
     out.write(_EOCD.pack(_EOCD_SIG, 0, 0, len(central), len(central), cd_size, cd_offset, 0))
-    return out.getvalue()
+    return out.getvalue()  # CPython hands over its buffer: no final copy
