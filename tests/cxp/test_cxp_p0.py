@@ -425,3 +425,30 @@ def test_secrets_never_in_messages_or_reprs() -> None:
         assert secret not in blob
     for sk in key._keys.values() if not key.destroyed else []:
         assert sk.to_bytes().hex() not in blob
+
+
+# ----------------------------------------------------------------------------- memory paths
+
+
+def test_file_credentials_found_however_spelled() -> None:
+    """The CXF view skips materialising credentials only when no string can be "file"."""
+    escaped = cxf(ATT).replace(b'"type":"file"', b'"type":"\\u0066ile"')
+    assert b'"file"' not in escaped
+    assert p0._cxf_view(escaped)[2].keys() == ATT.keys()
+    assert p0._cxf_view(cxf({}))[2] == {}
+    request, _key = _pair()
+    with pytest.raises(p0.P0Error, match="no attachment given"):
+        p0.seal_response(request, escaped, {})
+    for bad in (b'{"accounts":5}', b'{"accounts":[{"items":[{"credentials":[1]}]}]}'):
+        with pytest.raises(CxkitError, match="not a JSON CXF Header"):
+            p0._cxf_view(bad)
+
+
+def test_large_response_round_trip_in_pieces() -> None:
+    """Several MiB: JWE, zip and payload cross the 1 MiB piece boundaries."""
+    big = {"ZmlsZTE": bytes(range(256)) * 9000, "ZmlsZTI": b"x" * 3_000_001}
+    request, key = _pair()
+    doc = cxf(big)
+    resp = p0.seal_response(request, doc, big)
+    opened = p0.open_response(resp, request, key, now=NOW)
+    assert opened.cxf_json == doc and opened.attachments == big

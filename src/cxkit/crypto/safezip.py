@@ -85,6 +85,7 @@ _EXTERNAL_ATTR: Final = 0o600 << 16  # -rw------- (no file-type bits)
 _FLAG_ENCRYPTED, _FLAG_DESCRIPTOR, _FLAG_STRONG, _FLAG_UTF8 = 0x1, 0x8, 0x40, 0x800
 _RATIO_FLOOR: Final = 64 << 10
 _STEP: Final = 1 << 20  # bytes per piece when inflating or copying a member
+_IN_STEP: Final = 256 << 10  # compressed bytes fed to inflate at a time
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -133,9 +134,14 @@ def _inflate(comp: memoryview, size: int, canonical: bool) -> Iterator[bytes]:
         raise ZipFormatError("empty DEFLATE data in a zip member")
     d = zlib.decompressobj(-15)
     produced = 0
+    body = comp[:-1]
+    pos = 0  # input is fed in slices: zlib copies what it leaves in ``unconsumed_tail``
     try:
-        data: bytes | memoryview = comp[:-1]
+        data: bytes | memoryview = b""
         while True:
+            if not data and pos < len(body) and not d.eof:
+                data = body[pos : pos + _IN_STEP]
+                pos += len(data)
             limit = min(_STEP, size + 1 - produced)
             piece = d.decompress(data, limit)
             data = d.unconsumed_tail
@@ -144,8 +150,9 @@ def _inflate(comp: memoryview, size: int, canonical: bool) -> Iterator[bytes]:
                 raise InputTooLargeError("a zip member is larger than its declared size")
             if piece:
                 yield piece
-            if not data and len(piece) < limit:
+            if not data and len(piece) < limit and (pos >= len(body) or d.eof):
                 break
+        leftover = pos < len(body)
         snapshot = d.copy() if canonical else None
         tail = d.decompress(comp[-1:], size + 1 - produced)
         if produced + len(tail) <= size and not d.eof:
@@ -154,7 +161,7 @@ def _inflate(comp: memoryview, size: int, canonical: bool) -> Iterator[bytes]:
         raise ZipFormatError("corrupt DEFLATE data in a zip member") from exc
     if produced + len(tail) > size:
         raise InputTooLargeError("a zip member is larger than its declared size")
-    if not d.eof or d.unused_data or d.unconsumed_tail:
+    if not d.eof or d.unused_data or d.unconsumed_tail or leftover:
         raise ZipFormatError("a zip member's DEFLATE data does not match its sizes")
     if snapshot is not None:
         last = comp[-1]

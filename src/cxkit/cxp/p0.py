@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import re
 import time
@@ -109,7 +110,8 @@ SUPPORTED_SUITES: Final = frozenset(
 )
 """What cxkit accepts as exporter/importer: KEM 16/32, HKDF-SHA256, AEAD 1, 2, 65535."""
 _CEK_LENGTH: Final = {0x0001: 16, 0x0002: 32, 0xFFFF: 32}
-_PAYLOAD_CHUNK: Final = 3 << 20  # multiple of 3: base64 chunks concatenate cleanly
+_PAYLOAD_CHUNK: Final = 3 << 18  # multiple of 3: base64 chunks concatenate cleanly
+_PAYLOAD_TEXT_CHUNK: Final = 1 << 20  # multiple of 4: whole base64 groups
 
 
 class P0Error(ProtocolError):
@@ -328,28 +330,47 @@ def parse_importer_key(data: bytes | str, secret: str | None = None) -> Importer
 # --------------------------------------------------------------------------- minimal CXF view
 
 
-class _FileCred(msgspec.Struct):
+class _FileCred(msgspec.Struct, gc=False):
     type: Any = None
     id: Any = None
     decryptedSize: Any = None  # noqa: N815 - CXF member name
     integrityHash: Any = None  # noqa: N815
 
 
-class _Item(msgspec.Struct):
+class _Item(msgspec.Struct, gc=False):
     credentials: list[_FileCred] = []
 
 
-class _Account(msgspec.Struct):
+class _Account(msgspec.Struct, gc=False):
     items: list[_Item] = []
 
 
-class _Header(msgspec.Struct):
+class _Header(msgspec.Struct, gc=False):
     exporterRpId: Any = None  # noqa: N815
     timestamp: Any = None
     accounts: list[_Account] = []
 
 
+class _AnyCred(msgspec.Struct, gc=False):
+    """A credential known not to be a ``file`` one: only its shape (an object) is checked."""
+
+
+class _ItemShape(msgspec.Struct, gc=False):
+    credentials: list[_AnyCred] = []
+
+
+class _AccountShape(msgspec.Struct, gc=False):
+    items: list[_ItemShape] = []
+
+
+class _HeaderShape(msgspec.Struct, gc=False):
+    exporterRpId: Any = None  # noqa: N815
+    timestamp: Any = None
+    accounts: list[_AccountShape] = []
+
+
 _HEADER_DECODER: Final = msgspec.json.Decoder(_Header)
+_SHAPE_DECODER: Final = msgspec.json.Decoder(_HeaderShape)
 
 
 @dataclass(frozen=True)
@@ -362,8 +383,16 @@ class _FileRef:
 def _cxf_view(cxf_json: bytes) -> tuple[str | None, int | None, dict[str, _FileRef]]:
     """exporterRpId, timestamp and the ``file`` credentials of a CXF Header (nothing else is
     materialised, so a 45 MB document costs little memory)."""
+    # Without the text "file" (JSON spells a letter only literally or as a \u escape), no
+    # credential can be a file one: the same shape is checked, credentials are not materialised.
+    maybe_files = b'"file"' in cxf_json or b"\\u" in cxf_json
     try:
-        header = _HEADER_DECODER.decode(cxf_json)
+        if maybe_files:
+            header = _HEADER_DECODER.decode(cxf_json)
+        else:
+            shape = _SHAPE_DECODER.decode(cxf_json)
+            header = _Header(shape.exporterRpId, shape.timestamp)
+            del shape
     except msgspec.DecodeError as exc:
         raise DecodeError("the CXF document is not a JSON CXF Header") from exc
     files: dict[str, _FileRef] = {}
@@ -421,6 +450,33 @@ def seal_response(
     raw bytes (every file credential needs one, and every attachment a credential).
     *exporter* defaults to the Header's ``exporterRpId`` and must equal it.
     """
+    return _seal(
+        request,
+        cxf_json,
+        attachments,
+        exporter=exporter,
+        psk=psk,
+        huffman_only=huffman_only,
+        _ephemeral=_ephemeral,
+        _iv=_iv,
+    )
+
+
+def _seal(
+    request: ExportRequest | bytes | str,
+    cxf_json: bytes,
+    attachments: Mapping[str, bytes] | None = None,
+    *,
+    exporter: str | None = None,
+    psk: bytes | None = None,
+    huffman_only: bool = True,
+    _ephemeral: PrivateKey | None = None,
+    _iv: Callable[[str], bytes] | None = None,
+    wrap: tuple[bytes, bytes] = (b"", b""),
+) -> bytes:
+    """:func:`seal_response`, written between ``wrap[0]`` and ``wrap[1]`` (the sealed archive's
+    envelope) in one buffer: each file is encrypted, base64url-encoded and compressed piece by
+    piece; the zip is the only whole-size intermediate."""
     req = request if isinstance(request, ExportRequest) else ExportRequest.parse(request)
     check_version(req)
     modes = ("psk",) if psk is not None else ("base",)
@@ -456,30 +512,33 @@ def seal_response(
     )
     cek_len = _CEK_LENGTH[entry.aead]
 
-    def members() -> Iterable[tuple[str, bytes]]:
+    def members() -> Iterable[tuple[str, Iterable[bytes]]]:
         paths = [(INDEX_PATH, cxf_json)]
         paths += [(DOCUMENTS_PREFIX + fid + ".jwe", attachments[fid]) for fid in sorted(files)]
         for path, plaintext in paths:
             cek = ctx.export(file_key_context(path), cek_len)
-            yield path, jwe.encrypt_compact(plaintext, cek, _iv=None if _iv is None else _iv(path))
+            iv = None if _iv is None else _iv(path)
+            yield path, jwe.encrypt_compact_parts(plaintext, cek, _iv=iv)
 
     archive = write_zip(members(), huffman_only=huffman_only)
     hpke_json = entry.to_json()
     hpke_json["key"] = public_key_to_jwk(PublicKey(suite.kem, enc))
-    head = (
+    out = io.BytesIO()
+    out.write(wrap[0])
+    out.write(
         b'{"version":0,"hpke":'
         + _dumps(hpke_json)
         + b',"archive":"deflate","exporter":'
         + _dumps(name)
         + b',"payload":"'
     )
-    out = bytearray(head)
     view = memoryview(archive)
     for i in range(0, len(archive), _PAYLOAD_CHUNK):
-        out += b64u_encode_bytes(view[i : i + _PAYLOAD_CHUNK])
-    out += b'"}'
+        out.write(b64u_encode_bytes(view[i : i + _PAYLOAD_CHUNK]))
     del view, archive
-    return bytes(out)
+    out.write(b'"}')
+    out.write(wrap[1])
+    return out.getvalue()  # CPython hands over its buffer: no final copy
 
 
 # --------------------------------------------------------------------------- importer
@@ -504,20 +563,26 @@ class OpenedExport:
 
 
 def _decode_payload(payload: str) -> bytes:
-    text = payload
-    if text.endswith("="):  # padding is tolerated (the WD does not say), but must be exact
-        stripped = text.rstrip("=")
-        if len(text) % 4 or len(text) - len(stripped) > 2:
+    """The zip bytes; decoded 1 MiB of text at a time (no copy of the whole text)."""
+    end = len(payload)
+    pads = 0
+    while pads < min(3, end) and payload[end - 1 - pads] == "=":
+        pads += 1
+    if pads:  # padding is tolerated (the WD does not say), but must be exact
+        if end % 4 or pads > 2:
             raise DecodeError("the payload is not base64url", location="$.payload")
-        text = stripped
-    try:
-        return b64u_decode(text)
+        end -= pads
+    out = io.BytesIO()
+    try:  # whole 4-character groups, then the last piece with the canonical-tail check
+        for i in range(0, end, _PAYLOAD_TEXT_CHUNK):
+            out.write(b64u_decode(payload[i : min(i + _PAYLOAD_TEXT_CHUNK, end)]))
     except ValueError:
         raise DecodeError("the payload is not base64url", location="$.payload") from None
+    return out.getvalue()  # CPython hands over its buffer: no final copy
 
 
 def _open(
-    response: ExportResponse,
+    box: list[ExportResponse],
     request: ExportRequest,
     importer_key: ImporterKey,
     *,
@@ -525,6 +590,8 @@ def _open(
     limits: ZipLimits,
     check_timestamp: bool,
 ) -> OpenedExport:
+    # The response comes in a box so that its payload text can be freed once decoded.
+    response = box.pop()
     # 2. versions (P0 responses carry exactly the WD members)
     if response.raw is not None and "version" not in response.raw:
         raise P0Error("the response has no version")
@@ -572,7 +639,11 @@ def _open(
         raise DecryptionError() from exc
     cek_len = _CEK_LENGTH[entry.aead]
     # 7.-8. zip limits, allowed names
-    archive = read_zip(_decode_payload(response.payload), limits, canonical=True)
+    exporter = response.exporter
+    payload = response.payload
+    del response  # with ``raw``, the last reference to the payload text (unless the caller's)
+    archive = read_zip(_decode_payload(payload), limits, canonical=True)
+    del payload
     names = archive.names()
     if not names or names[0] != INDEX_PATH:
         raise P0Error("the archive must start with CXP-Export/index.jwe")
@@ -588,8 +659,12 @@ def _open(
         doc_ids.append(fid)
 
     def decrypt(path: str) -> bytes:
-        token = archive.read(path)
-        return jwe.decrypt_compact(token, ctx.export(file_key_context(path), cek_len))
+        # Inflate, base64url-decode and decrypt piece by piece; the zip checks (size, CRC-32,
+        # total) end the iteration, so they come before any decryption verdict, as before.
+        decryptor = jwe.CompactDecryptor(ctx.export(file_key_context(path), cek_len))
+        for piece in archive.read_pieces(path):
+            decryptor.feed(piece)
+        return decryptor.finish()
 
     # 9. the CXF document
     cxf_json = decrypt(INDEX_PATH)
@@ -609,7 +684,7 @@ def _open(
             raise AttachmentMismatchError(f"attachment {fid} differs from its integrityHash")
         attachments[fid] = blob
     # 12. exporter names agree
-    if rp_id != response.exporter:
+    if rp_id != exporter:
         raise P0Error("the CXF exporterRpId differs from the response's exporter")
     # 13. timestamp window
     if check_timestamp:
@@ -624,7 +699,7 @@ def _open(
     return OpenedExport(
         cxf_json=cxf_json,
         attachments=attachments,
-        exporter=response.exporter,
+        exporter=exporter,
         timestamp=timestamp,
         request_fingerprint=request_fingerprint(request),
         suite=(entry.kem, entry.kdf, entry.aead),
@@ -651,13 +726,13 @@ def open_response(
     try:
         req = request if isinstance(request, ExportRequest) else ExportRequest.parse(request)
         # 1. size cap, then parse
-        resp = (
+        box = [
             response
             if isinstance(response, ExportResponse)
             else ExportResponse.parse(response, max_size=max_size)
-        )
+        ]
         return _open(
-            resp, req, importer_key, now=now, limits=limits, check_timestamp=check_timestamp
+            box, req, importer_key, now=now, limits=limits, check_timestamp=check_timestamp
         )
     finally:
         if consume:
@@ -697,18 +772,16 @@ def seal_archive(
         archive=("deflate",),
         mode=("self",),
     )
-    response = seal_response(request, cxf_json, attachments, _ephemeral=_ephemeral, _iv=_iv)
-    return b"".join(
+    head = b"".join(
         (
             b'{"profile":"' + ARCHIVE_PROFILE.encode() + b'","kdf":',
             _dumps(params.to_json()),
             b',"request":',
             _dumps(request.to_json()),
             b',"response":',
-            response,
-            b"}",
         )
     )
+    return _seal(request, cxf_json, attachments, _ephemeral=_ephemeral, _iv=_iv, wrap=(head, b"}"))
 
 
 def open_archive(
@@ -731,8 +804,8 @@ def open_archive(
         raise DecodeError("a sealed archive has exactly profile, kdf, request and response")
     params = Argon2Params.from_json(obj["kdf"], enforce_minimums=enforce_minimums)
     request = ExportRequest.from_json(obj["request"])
-    response = ExportResponse.from_json(obj["response"])
-    del obj
+    box = [ExportResponse.from_json(obj["response"])]
+    del obj  # the response (and its payload text) now lives in the box only
     if len(request.hpke) != 1 or (request.hpke[0].mode, request.hpke[0].kem) != ("base", 32):
         raise DecodeError("a sealed archive's request has one base X25519 entry")
     check_version(request)
@@ -743,4 +816,7 @@ def open_archive(
     importer_key = ImporterKey(
         {sk.kem: sk}, request_digest(request), created_at=None, expires_at=None
     )
-    return open_response(response, request, importer_key, now=now, limits=limits)
+    try:
+        return _open(box, request, importer_key, now=now, limits=limits, check_timestamp=True)
+    finally:
+        importer_key.destroy()
