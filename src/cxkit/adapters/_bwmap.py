@@ -96,7 +96,7 @@ def _ext(obj: Any) -> dict[str, Any]:
 
 def item_id_to_cxf(text: str) -> str:
     if _UUID_RE.match(text):
-        return b64.encode(uuid.UUID(text).bytes)
+        return b64.encode(bytes.fromhex(text.replace("-", "")))
     return b64.encode(text.encode("utf-8"))
 
 
@@ -294,16 +294,20 @@ class _ItemReader:
         self.ext: dict[str, Any] = {}
         self.members: list[m.EditableField] = []  # role "members"
         self.item_id = ""
+        self._record = report._own_fields().add  # (path, item, disposition, target, note, rest)
 
     # -- recording
     def rec(self, sub: str, disposition: Disposition, target: str = "", note: str = "") -> None:
-        self.report.add_field(f"{self.path}{sub}", self.title, disposition, target, note)
+        self._record(self.path, self.title, disposition, target, note, sub)
 
     def rec_all(
         self, value: Any, sub: str, disposition: Disposition, target: str = "", note: str = ""
     ) -> None:
+        if value is not None and not isinstance(value, dict | list):
+            self._record(self.path, self.title, disposition, target, note, sub)
+            return
         for leaf in _leaves(value, f"{self.path}{sub}"):
-            self.report.add_field(leaf, self.title, disposition, target, note)
+            self._record(leaf, self.title, disposition, target, note)
 
     def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
         self.credentials.append(credential)
@@ -329,7 +333,8 @@ class _ItemReader:
         rid = raw.get("id")
         if isinstance(rid, str) and rid:
             self.item_id = item_id_to_cxf(rid)
-            if item_id_from_cxf(self.item_id) != rid:
+            # a lower-case hyphenated UUID comes back as itself; anything else is checked
+            if not _UUID_RE.match(rid) and item_id_from_cxf(self.item_id) != rid:
                 self.ext["id"] = rid
             self.rec(".id", Disposition.MEMBER, "item.id")
         else:
@@ -991,11 +996,22 @@ def _with_ext(item: m.Item, **members: Any) -> m.Item:
 # =========================================================================== writing
 
 
+_STRUCT_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
+
+
+def _struct_fields(cls: type) -> tuple[msgspec.structs.FieldInfo, ...]:
+    """``msgspec.structs.fields`` once per class (it evaluates the annotations on every call)."""
+    found = _STRUCT_FIELDS.get(cls)
+    if found is None:
+        found = _STRUCT_FIELDS[cls] = msgspec.structs.fields(cls)
+    return found
+
+
 def _fields_of(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Members of a CXF credential as Bitwarden custom fields ``prefix: member``."""
     skipped = set(skip) | {"cx_extra"}
     out: list[dict[str, Any]] = []
-    for f in msgspec.structs.fields(type(cred)):
+    for f in _struct_fields(type(cred)):
         if f.name in skipped:
             continue
         value = getattr(cred, f.name)

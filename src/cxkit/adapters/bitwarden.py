@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
+import msgspec
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -224,9 +225,20 @@ def encrypt_export(plain: bytes, password: str, params: KdfParams = DEFAULT_PBKD
     return json.dumps(out, indent=2).encode("utf-8")
 
 
+_ENCODER: Final = msgspec.json.Encoder()
+
+
+def dump_json(obj: Any) -> bytes:
+    """Bitwarden's layout (``indent=2``, UTF-8 text, not ASCII-escaped) of a JSON object:
+    msgspec's encoder + formatter (the C path); ``json.dumps`` for what msgspec refuses."""
+    try:
+        return msgspec.json.format(_ENCODER.encode(obj), indent=2)
+    except (TypeError, ValueError, OverflowError):
+        return json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8")
+
+
 def _plain_bytes(doc: cxf.Document, report: MigrationReport) -> bytes:
-    export = document_to_bitwarden(doc, report)
-    return json.dumps(export, indent=2, ensure_ascii=False).encode("utf-8")
+    return dump_json(document_to_bitwarden(doc, report))
 
 
 class BitwardenJsonAdapter:

@@ -22,12 +22,21 @@ _HEADER_KEYS: Final = frozenset({"version", "exporterRpId", "accounts"})
 _ACCOUNT_KEYS: Final = frozenset({"id", "username", "email", "collections", "items"})
 
 
+_TYPE_NAMES: dict[type, str] = {}
+
+
 def credential_type(c: object) -> str:
     """The wire ``type`` of a model credential (unknown ones by their source type)."""
+    cls = type(c)
+    found = _TYPE_NAMES.get(cls)
+    if found is not None:
+        return found
     if isinstance(c, m.UnknownCredential):
         return c.credential_type
-    tag = getattr(getattr(type(c), "__struct_config__", None), "tag", None)
-    return tag if isinstance(tag, str) else type(c).__name__
+    tag = getattr(getattr(cls, "__struct_config__", None), "tag", None)
+    name = tag if isinstance(tag, str) else cls.__name__
+    _TYPE_NAMES[cls] = name
+    return name
 
 
 class CxfJsonAdapter:

@@ -20,14 +20,15 @@ Two levels, both built while converting, never containing a secret value:
 from __future__ import annotations
 
 import enum
-from collections import Counter
+from collections.abc import Iterable, Iterator, MutableSequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
     "CredentialRecord",
     "Disposition",
     "FieldRecord",
+    "FieldRecords",
     "MigrationReport",
     "Outcome",
 ]
@@ -65,6 +66,116 @@ class FieldRecord:
     note: str = ""
 
 
+#: One field, compactly: (path prefix, path rest, item, disposition, target, note). The path is
+#: ``prefix + rest`` (joined only when a record is looked at: readers pass the item's path and the
+#: member's, and most reports are summarised, never listed).
+_Row = tuple[str, str, str, Disposition, str, str]
+
+
+class FieldRecords(MutableSequence[FieldRecord]):
+    """The field records of a report: a list of :class:`FieldRecord` to its users, stored as
+    plain tuples (a 10k-item export has ~150k of them; a frozen dataclass each costs several
+    times a tuple). Records are built when they are looked at; counts need none."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, records: Iterable[FieldRecord] = ()) -> None:
+        self._rows: list[_Row] = []
+        self.extend(records)
+
+    # -- fast recording
+    def add(
+        self,
+        path: str,
+        item: str,
+        disposition: Disposition,
+        target: str = "",
+        note: str = "",
+        rest: str = "",
+    ) -> None:
+        """Record one field (``path + rest``) without building a :class:`FieldRecord`."""
+        self._rows.append((path, rest, item, disposition, target, note))
+
+    # -- summaries without records
+    def counts(self) -> dict[Disposition, int]:
+        out = dict.fromkeys(Disposition, 0)
+        for row in self._rows:
+            out[row[3]] += 1
+        return out
+
+    def of(self, disposition: Disposition) -> list[FieldRecord]:
+        return [_record(row) for row in self._rows if row[3] is disposition]
+
+    def paths(self) -> list[str]:
+        return [a + b for a, b, *_ in self._rows]
+
+    # -- the sequence
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> FieldRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[FieldRecord]: ...
+    def __getitem__(self, index: int | slice) -> FieldRecord | list[FieldRecord]:
+        if isinstance(index, slice):
+            return [_record(row) for row in self._rows[index]]
+        return _record(self._rows[index])
+
+    @overload
+    def __setitem__(self, index: int, value: FieldRecord) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, value: Iterable[FieldRecord]) -> None: ...
+    def __setitem__(self, index: int | slice, value: Any) -> None:
+        if isinstance(index, slice):
+            self._rows[index] = [_row(r) for r in value]
+        else:
+            self._rows[index] = _row(value)
+
+    def __delitem__(self, index: int | slice) -> None:
+        del self._rows[index]
+
+    def insert(self, index: int, value: FieldRecord) -> None:
+        self._rows.insert(index, _row(value))
+
+    def append(self, value: FieldRecord) -> None:
+        self._rows.append(_row(value))
+
+    def extend(self, values: Iterable[FieldRecord]) -> None:
+        if isinstance(values, FieldRecords):
+            self._rows.extend(values._rows)
+        else:
+            self._rows.extend(_row(v) for v in values)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+    def __iter__(self) -> Iterator[FieldRecord]:
+        return map(_record, self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FieldRecords):
+            return [_record(r) for r in self._rows] == [_record(r) for r in other._rows]
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FieldRecords({len(self._rows)} records)"
+
+
+def _record(row: _Row) -> FieldRecord:
+    return FieldRecord(row[0] + row[1], row[2], row[3], row[4], row[5])
+
+
+def _row(record: FieldRecord) -> _Row:
+    if not isinstance(record, FieldRecord):
+        raise TypeError(f"a FieldRecord, not {type(record).__name__}")
+    return (record.path, "", record.item, record.disposition, record.target, record.note)
+
+
 @dataclass(frozen=True, slots=True)
 class CredentialRecord:
     """One CXF credential in one stage. ``key`` identifies the credential across stages
@@ -90,7 +201,8 @@ class MigrationReport:
     items_written: int = 0
     items_skipped: list[tuple[str, str]] = field(default_factory=list)
     """(item title, reason) of source items that were not converted at all."""
-    fields: list[FieldRecord] = field(default_factory=list)
+    fields: FieldRecords = field(default_factory=FieldRecords)
+    """Every source field (a list of :class:`FieldRecord`; stored compactly)."""
     credentials: list[CredentialRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     plaintext: bool = False
@@ -99,6 +211,17 @@ class MigrationReport:
     """One entry per checked passkey: item, rpId, username, ok, codes."""
     passkeys_checked: bool = False
     dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        self._own_fields()
+
+    def _own_fields(self) -> FieldRecords:
+        """:attr:`fields` as :class:`FieldRecords` (a plain list assigned by a caller is taken
+        over)."""
+        fields: Any = self.fields
+        if not isinstance(fields, FieldRecords):
+            self.fields = FieldRecords(fields)
+        return self.fields
 
     # ------------------------------------------------------------------ recording
 
@@ -110,7 +233,7 @@ class MigrationReport:
         target: str = "",
         note: str = "",
     ) -> None:
-        self.fields.append(FieldRecord(path, item, disposition, target, note))
+        self._own_fields().add(path, item, disposition, target, note)
 
     def add_credential(
         self,
@@ -129,8 +252,7 @@ class MigrationReport:
     # ------------------------------------------------------------------ summaries
 
     def field_counts(self) -> dict[str, int]:
-        counts = Counter(str(r.disposition) for r in self.fields)
-        return {str(d): counts.get(str(d), 0) for d in Disposition}
+        return {str(d): n for d, n in self._own_fields().counts().items()}
 
     def credential_summary(self) -> dict[str, dict[str, Any]]:
         """Per CXF credential type: how many were carried, transformed, not carried (each
@@ -205,18 +327,17 @@ class MigrationReport:
                 "total": len(self.fields),
                 "not_carried": [
                     {"item": r.item, "path": r.path, "why": r.note}
-                    for r in self.fields
-                    if r.disposition is Disposition.NOT_CARRIED
+                    for r in self._own_fields().of(Disposition.NOT_CARRIED)
                 ],
                 "records": [
                     {
-                        "path": r.path,
-                        "item": r.item,
-                        "disposition": str(r.disposition),
-                        "target": r.target,
-                        **({"note": r.note} if r.note else {}),
+                        "path": prefix + rest,
+                        "item": item,
+                        "disposition": str(disposition),
+                        "target": target,
+                        **({"note": note} if note else {}),
                     }
-                    for r in self.fields
+                    for prefix, rest, item, disposition, target, note in self._own_fields()._rows
                 ],
             },
             "passkeys": {
@@ -264,7 +385,7 @@ class MigrationReport:
                 f"{counts['custom-field']} custom fields, {counts['extension']} round-trip "
                 f"extension, {counts['not-carried']} not carried"
             )
-            not_carried = [r for r in self.fields if r.disposition is Disposition.NOT_CARRIED]
+            not_carried = self._own_fields().of(Disposition.NOT_CARRIED)
             for r in not_carried[:limit]:
                 lines.append(f"  not carried: {r.item}: {r.path}: {r.note}")
         if self.passkeys_checked:
