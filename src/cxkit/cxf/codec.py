@@ -62,12 +62,21 @@ _CREDENTIAL: Final = msgspec.json.Decoder(m.AnyCredential)
 
 
 def _item_shell_type() -> type[msgspec.Struct]:
-    """``Item`` with its credentials left as raw JSON: the middle tier of item decoding, for an
-    item that is fine except for one of its credentials (an unknown type, a vendor member)."""
+    """``Item`` with its credentials and extensions left as raw JSON: the middle tier of item
+    decoding, for an item that is fine except for one of its credentials (an unknown type, a
+    vendor member) or an extension cxkit does not know (a vendor's, such as the round-trip
+    extension cxkit's own adapters write)."""
     hints = typing.get_type_hints(m.Item, include_extras=True)
+    raw_list = typing.Annotated[tuple[msgspec.Raw, ...], msgspec.Meta(min_length=1)]
     fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
     for f in msgspec.structs.fields(m.Item):
-        annotation = tuple[msgspec.Raw, ...] if f.name == "credentials" else hints[f.name]
+        annotation = (
+            tuple[msgspec.Raw, ...]
+            if f.name == "credentials"
+            else raw_list
+            if f.name == "extensions"
+            else hints[f.name]
+        )
         if f.required:
             fields.append((f.name, annotation))
         else:
@@ -428,7 +437,7 @@ def _decode_item_raws(
 def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Context) -> m.Item | None:
     """An item the strict decoder rejected: the item shell, else the tolerant builder."""
     path = f"{items_path}[{index}]"
-    if not (ctx.may_have_null and _has_json_null(bytes(raw))):
+    if not (ctx.may_have_null and _has_json_null(bytes(raw))) or _nulls_only_in_extensions(raw):
         item = _decode_item_shell(raw, path, ctx)
         if item is not None:
             return item
@@ -458,6 +467,22 @@ def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Contex
         ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
         return None
     return built
+
+
+def _nulls_only_in_extensions(raw: msgspec.Raw) -> bool:
+    """Whether every ``null`` of an item is inside its ``extensions`` (which the item shell
+    decodes tolerantly, so a null there is seen as it is)."""
+    try:
+        top = _TOP.decode(raw)
+    except _STRICT_ERRORS:
+        return False
+    for key, value in top.items():
+        if key == "extensions":
+            continue
+        text = bytes(value)
+        if text.strip() == b"null" or _has_json_null(text):  # (a bare null has no ":" before it)
+            return False
+    return "extensions" in top
 
 
 def _refuse_constant(name: str) -> Any:
@@ -496,7 +521,17 @@ def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | No
                 del ctx.findings[mark:]
                 return None
             credentials.append(credential)
+    extensions = []
+    for index, extension_raw in enumerate(getattr(shell, "extensions")):  # noqa: B009
+        # as the tolerant builder does it: each by its name, unknown ones kept verbatim
+        value = _decode_any(extension_raw, f"{path}.extensions[{index}]")
+        try:
+            extensions.append(extension_from_json(value, f"{path}.extensions[{index}]", ctx))
+        except UnusableError:  # not an extension object: the tolerant builder reports it
+            del ctx.findings[mark:]
+            return None
     members = {name: getattr(shell, name) for name in _ITEM_FIELDS}
+    members["extensions"] = tuple(extensions)
     return m.Item(**members, credentials=tuple(credentials))
 
 
@@ -620,18 +655,27 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
     if isinstance(obj, m.UnknownExtension):
         return {"name": obj.extension_name, **_clean_members(obj.members, ("name",))}
     out: dict[str, Any] = {}
-    config = obj.__struct_config__
-    if config.tag_field is not None:
-        out[config.tag_field] = config.tag
-    for f in _fields(type(obj)):
-        if f.name in skip or f.name == "cx_extra":
+    tag_field, tag, plan = _plan(type(obj))
+    if tag_field is not None:
+        out[tag_field] = tag
+    for name, wire, required, may_normalize in plan:
+        value = getattr(obj, name)
+        if value is None:
             continue
-        value = getattr(obj, f.name)
-        if value is None or (value == () and not f.required):
+        cls = value.__class__
+        if cls is tuple and not value and not required:
             continue
-        if normalize:
-            value = _normalize_value(obj, f.name, value)
-        out[f.encode_name] = _to_json(value, normalize)
+        if skip and name in skip:
+            continue
+        if may_normalize and normalize:
+            value = _normalize_value(obj, name, value)
+            cls = value.__class__
+        if cls is str or cls is int or cls is bool:
+            out[wire] = value
+        elif cls is tuple:
+            out[wire] = [_to_json(x, normalize) for x in value]
+        else:
+            out[wire] = _to_json(value, normalize)
     extra = obj.cx_extra
     if extra is None:
         return out
@@ -646,6 +690,31 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
     for key, value in extra.unknown.items():
         out.setdefault(key, value)
     return out
+
+
+_PLANS: dict[type, tuple[str | None, Any, tuple[tuple[str, str, bool, bool], ...]]] = {}
+
+
+def _plan(cls: type[Any]) -> tuple[str | None, Any, tuple[tuple[str, str, bool, bool], ...]]:
+    """How :func:`_to_json` writes a class: its tag, and per member (attribute, wire name,
+    required, whether :func:`_normalize_value` can change it) — computed once per class."""
+    found = _PLANS.get(cls)
+    if found is None:
+        prescribed = _prescribed(cls) if issubclass(cls, m.Credential) else {}
+        rows = []
+        for f in _fields(cls):
+            if f.name == "cx_extra":
+                continue
+            may_normalize = bool(
+                (issubclass(cls, m.Header) and f.name == "version")
+                or prescribed.get(f.name)
+                or (issubclass(cls, m.Totp) and f.name in ("algorithm", "secret"))
+                or (issubclass(cls, m.EditableField) and f.name == "value")
+            )
+            rows.append((f.name, f.encode_name, f.required, may_normalize))
+        config = cls.__struct_config__
+        found = _PLANS[cls] = (config.tag_field, config.tag, tuple(rows))
+    return found
 
 
 _PRESCRIBED_BY_ATTR: dict[type, dict[str, tuple[str, ...]]] = {}
