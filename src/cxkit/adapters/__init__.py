@@ -96,7 +96,8 @@ def read(
     """Read an export (detected, or *source_format*) into CXF."""
     report = report if report is not None else MigrationReport()
     options = options or ReadOptions()
-    sample = make_sample(data, name)
+    with paused_gc():  # the sniffer decodes JSON inputs whole
+        sample = make_sample(data, name)
     adapter = detect(sample).adapter if source_format is None else get(source_format)
     if not adapter.info.can(Capability.READ) or not hasattr(adapter, "read"):
         raise AdapterError(f"cxkit cannot read {adapter.info.key}")

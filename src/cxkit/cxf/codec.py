@@ -648,6 +648,15 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
         return [_to_json(x, normalize) for x in obj]
     if not isinstance(obj, m.CXFStruct):
         return obj
+    if (
+        obj.__class__ is m.EditableField
+        and obj.cx_extra is None
+        and not obj.extensions
+        and (not normalize or obj.field_type != "boolean")
+    ):
+        # nothing to add, drop or normalise: msgspec writes it as this function would
+        # (declared order, defaults omitted)
+        return obj
     if isinstance(obj, m.UnknownCredential):
         if obj.reason == "invalid" and not obj.credential_type:
             return dict(obj.members)  # no usable `type`: the decoder kept the whole object
@@ -692,10 +701,11 @@ def _to_json(obj: Any, normalize: bool, skip: tuple[str, ...] = ()) -> Any:
     return out
 
 
-_PLANS: dict[type, tuple[str | None, Any, tuple[tuple[str, str, bool, bool], ...]]] = {}
+_Plan = tuple[str | None, Any, tuple[tuple[str, str, bool, bool], ...]]
+_PLANS: dict[type, _Plan] = {}
 
 
-def _plan(cls: type[Any]) -> tuple[str | None, Any, tuple[tuple[str, str, bool, bool], ...]]:
+def _plan(cls: type[Any]) -> _Plan:
     """How :func:`_to_json` writes a class: its tag, and per member (attribute, wire name,
     required, whether :func:`_normalize_value` can change it) — computed once per class."""
     found = _PLANS.get(cls)
