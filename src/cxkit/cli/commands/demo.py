@@ -1,9 +1,11 @@
-"""``cxkit demo``: the whole pipeline on the built-in sample vault, in one command.
+"""``cxkit demo``: the whole pipeline on the built-in samples, in one command.
 
 Reads the sample CXF file shipped with cxkit, validates it, re-encodes it losslessly, proves that
 every passkey still signs in (a WebAuthn assertion checked by an independent relying-party
-library), and seals it into a passphrase-protected P0 archive and opens it again. Nothing is
-written unless ``--out DIR`` is given.
+library), and seals it into a passphrase-protected P0 archive and opens it again. Then migrates
+the built-in Bitwarden export (logins with TOTP and passkeys, a card, an identity, a note, custom
+fields) to CXF as ``cxkit convert`` does and shows the migration report and the passkey checks.
+Nothing is written unless ``--out DIR`` is given.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cxkit.cxf import model as m
 
 SAMPLE = "sample-vault.cxf.json"
 SAMPLE_ATTACHMENT = "sample-vault.file-1.bin"
+BITWARDEN_SAMPLE = "sample-bitwarden.json"
 
 
 def register(sub: Any) -> None:
@@ -36,8 +39,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--out",
         metavar="DIR",
-        help="also write the sample (sample-vault.cxf.json, its attachment and a sealed "
-        "sample-vault.cxp with recovery code in sample-vault.recovery.txt) into DIR, to try other commands on",
+        help="also write the samples (sample-vault.cxf.json, its attachment, a sealed "
+        "sample-vault.cxp with recovery code in sample-vault.recovery.txt, and the Bitwarden "
+        "export sample-bitwarden.json) into DIR, to try other commands on",
     )
     p.add_argument("--force", action="store_true", help="replace files in DIR")
     p.set_defaults(handler=cmd_demo)
@@ -47,6 +51,11 @@ def sample_bytes() -> tuple[bytes, bytes]:
     """The built-in sample vault and its one attachment."""
     folder = resources.files("cxkit.samples")
     return folder.joinpath(SAMPLE).read_bytes(), folder.joinpath(SAMPLE_ATTACHMENT).read_bytes()
+
+
+def bitwarden_sample_bytes() -> bytes:
+    """The built-in Bitwarden JSON export (made by ``scripts/make_bitwarden_sample.py``)."""
+    return resources.files("cxkit.samples").joinpath(BITWARDEN_SAMPLE).read_bytes()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -91,14 +100,63 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"   sealed {len(sealed):,} bytes with a generated recovery code; opened and identical: {'yes' if opened_ok else 'NO'}"
     )
 
+    bitwarden = bitwarden_sample_bytes()
+    print(
+        f"== 6. migrate a Bitwarden export to CXF ({len(bitwarden):,} bytes of Bitwarden JSON, "
+        "as cxkit convert does)"
+    )
+    migrated_ok = _migrate(bitwarden)
+
     if args.out:
         _write_sample(Path(args.out), data, attachment, sealed, code, force=args.force)
+        write_output(str(Path(args.out) / BITWARDEN_SAMPLE), bitwarden, force=args.force)
+        print(f"   wrote {BITWARDEN_SAMPLE} into {args.out} (mode 0600)")
     elapsed = time.perf_counter() - t0
-    ok = same and opened_ok and not failed and counts["error"] == 0
+    ok = same and opened_ok and not failed and counts["error"] == 0 and migrated_ok
     print(
-        f"== {'all good' if ok else 'PROBLEMS FOUND'} ({elapsed:.2f} s). Try it on your own files: cxkit validate FILE, cxkit inspect FILE, cxkit passkeys verify FILE"
+        f"== {'all good' if ok else 'PROBLEMS FOUND'} ({elapsed:.2f} s). Try it on your own files: cxkit validate FILE, cxkit inspect FILE, cxkit passkeys verify FILE, cxkit convert EXPORT -o vault.cxf.json"
     )
     return 0 if ok else 1
+
+
+def _migrate(data: bytes) -> bool:
+    """Bitwarden sample → CXF through :func:`cxkit.adapters.convert` (every passkey verified);
+    prints the migration report's summary. True when everything was carried and verified."""
+    from cxkit import adapters
+
+    conversion = adapters.convert(data, BITWARDEN_SAMPLE, to="cxf-json")
+    report = conversion.report
+    assert conversion.output is not None
+    summary = report.credential_summary()
+    print(
+        f"   read as {report.source_format}: {report.items_read} items → "
+        f"{len(conversion.output):,} bytes of CXF JSON"
+        + (f", {len(report.items_skipped)} skipped" if report.items_skipped else "")
+    )
+    rows = [
+        [ctype, str(e["carried"]), str(e["transformed"]), str(e["not_carried"])]
+        for ctype, e in summary.items()
+    ]
+    table = out.table(rows, header=["credential", "carried", "transformed", "not carried"])
+    print("\n".join("   " + line for line in table.splitlines()))
+    for entry in summary.values():
+        for e in entry["transformed_items"]:
+            print(f"   transformed: {e['item']}: {e['how']}")
+        for e in entry["not_carried_items"]:
+            print(f"   not carried: {e['item']}: {e['why']}")
+    counts = report.field_counts()
+    print(
+        f"   {len(report.fields)} source fields accounted for: {counts['member']} CXF members, "
+        f"{counts['custom-field']} custom fields, {counts['extension']} round-trip extension, "
+        f"{counts['not-carried']} not carried"
+    )
+    failed = report.passkeys_failed()
+    print(
+        f"   passkeys: {len(report.passkeys)} checked (WebAuthn assertion signed and verified), "
+        f"{len(report.passkeys) - failed} verified, {failed} failed"
+    )
+    not_carried = sum(e["not_carried"] for e in summary.values()) + counts["not-carried"]
+    return failed == 0 and not report.items_skipped and not_carried == 0 and bool(report.passkeys)
 
 
 def _verify_passkeys(doc: cxf.Document) -> int:
