@@ -271,3 +271,32 @@ def test_cli_receive_types_are_requested(
     assert "left out (not requested): 1 credential" in err
     assert re.search(r"asks for:\s+basic-auth", err)
     assert not (tmp_path / "out.json.attachments").exists()
+
+
+def test_cli_receive_into_another_format(
+    fast: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``receive --into DEST --to FORMAT``: the received credentials land in another app's
+    format, as ``cxkit convert`` would write them, with the migration report."""
+    src, att = write_small(tmp_path)
+    dest = tmp_path / "into.json"
+    argv = ["receive", "--into", str(dest), "--to", "bitwarden-json", "--plaintext"]
+    thread, box, rx = receive_in_background([*argv, "--timeout", "1"])
+    assert main(["send", str(src), rx.pairing.to_string(), "--attachments", str(att), "--yes"]) == 0
+    assert finish(thread, box, rx) == 0
+    exported = json.loads(dest.read_bytes())
+    (item,) = exported["items"]
+    assert item["login"]["password"] == CANARY_PW
+    assert_private(dest)
+    err = capsys.readouterr().err
+    assert "file" in err  # the attachment: Bitwarden JSON cannot carry it, and says so
+    assert CANARY_PW not in err
+
+
+def test_cli_receive_into_refuses_plaintext_without_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "into.json"
+    assert main(["receive", "--into", str(dest), "--to", "bitwarden-json"]) == 2
+    assert "--plaintext" in capsys.readouterr().err
+    assert not dest.exists()

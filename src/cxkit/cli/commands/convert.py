@@ -17,7 +17,7 @@ from typing import Any, Final
 from cxkit import adapters
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 from cxkit.cli import _console as out
-from cxkit.cli._io import read_input, write_output
+from cxkit.cli._io import check_output, read_input, write_output
 from cxkit.cli._secrets import (
     add_secret_options,
     ask,
@@ -200,7 +200,9 @@ def _source_password(args: argparse.Namespace) -> adapters.PasswordSource:
     return provide
 
 
-def _new_password(args: argparse.Namespace) -> adapters.PasswordSource:
+def new_password_source(args: argparse.Namespace) -> adapters.PasswordSource:
+    """Asks for (or reads, ``--new-password-*``) the password of an encrypted DEST."""
+
     def provide(prompt: str) -> str:
         secret = secret_from_source(args, prefix="new-password", what="password")
         if secret is not None:
@@ -224,25 +226,34 @@ def _keyfile(name: str | None) -> bytes | None:
     return None if not name else read_input(name, MAX_KEYFILE_SIZE)
 
 
-def cmd_convert(args: argparse.Namespace) -> int:
-    if not args.output and not args.dry_run:
-        raise InputError("no DEST given", hint="add -o DEST (or --dry-run to only read and report)")
-    dest_format = args.dest_format or (
-        _guess_dest_format(args.output) if args.output else "cxf-json"
-    )
-    writer = adapters.get(dest_format)
+def destination_format(
+    dest: str | None, dest_format: str | None, *, plaintext: bool, dry_run: bool = False
+) -> str:
+    """The format to write DEST in (``--to``, else guessed from the name), refusing a format
+    cxkit cannot write and an unencrypted one without ``--plaintext``."""
+    fmt = dest_format or (_guess_dest_format(dest) if dest else "cxf-json")
+    writer = adapters.get(fmt)
     if not writer.info.can(Capability.WRITE):
-        raise InputError(f"cxkit cannot write {dest_format}", hint="cxkit formats lists writers")
-    if writer.info.plaintext and not args.plaintext and not args.dry_run:
+        raise InputError(f"cxkit cannot write {fmt}", hint="cxkit formats lists writers")
+    if writer.info.plaintext and not plaintext and not dry_run:
         raise OutputError(
-            f"{dest_format} is not encrypted: every password, passkey private key and TOTP "
+            f"{fmt} is not encrypted: every password, passkey private key and TOTP "
             "seed would lie in clear text in the output",
-            location=args.output,
+            location=dest,
             hint="pass --plaintext if you mean it (and delete the file after importing), or "
             "choose an encrypted format",
         )
+    return fmt
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    if not args.output and not args.dry_run:
+        raise InputError("no DEST given", hint="add -o DEST (or --dry-run to only read and report)")
+    dest_format = destination_format(
+        args.output, args.dest_format, plaintext=args.plaintext, dry_run=args.dry_run
+    )
     if args.output and args.output != "-" and not args.dry_run:
-        write_output_check(args.output, force=args.force, source=args.source)
+        check_output(args.output, force=args.force, inputs=[args.source])
     if args.no_password and not args.keyfile:
         raise InputError("--no-password needs --keyfile FILE")
     keyfile, new_keyfile = _keyfile(args.keyfile), _keyfile(args.new_keyfile)
@@ -258,7 +269,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
             max_size=args.max_size,
             include_trashed=args.include_trashed,
         ),
-        write_options=WriteOptions(password=_new_password(args), kdf=args.kdf, keyfile=new_keyfile),
+        write_options=WriteOptions(
+            password=new_password_source(args), kdf=args.kdf, keyfile=new_keyfile
+        ),
         verify=not args.no_verify,
         dry_run=args.dry_run,
     )
@@ -266,7 +279,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
         if conversion.attachments and dest_format == "cxf-json":
-            _write_attachments(args, conversion.attachments)
+            write_attachments(
+                args.output, args.attachments_out, conversion.attachments, force=args.force
+            )
         write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
     if args.report:
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
@@ -279,31 +294,22 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 1 if report.passkeys_failed() else 0
 
 
-def write_output_check(name: str, *, force: bool, source: str) -> None:
-    """Refuse early (before asking for passwords) what write_output would refuse later."""
-    from pathlib import Path
-
-    path = Path(name)
-    if path.is_dir():
-        raise OutputError("is a folder", location=name, hint="give a file name")
-    if path.exists() and not force:
-        raise OutputError("already exists", location=name, hint="pass --force to replace it")
-
-
-def _write_attachments(args: argparse.Namespace, attachments: dict[str, bytes]) -> None:
-    """CXF keeps attachment bytes outside the JSON: one 0600 file per ``File.id`` in a folder."""
+def write_attachments(
+    dest: str, folder: str | None, attachments: dict[str, bytes], *, force: bool
+) -> None:
+    """CXF keeps attachment bytes outside the JSON: one 0600 file per ``File.id`` in *folder*
+    (default ``DEST.attachments``)."""
     import re
     from pathlib import Path
 
-    folder = args.attachments_out
     if folder is None:
-        if args.output == "-":
+        if dest == "-":
             raise OutputError("the source holds attachments; pass --attachments-out DIR with -o -")
-        folder = args.output + ".attachments"
+        folder = dest + ".attachments"
     path = Path(folder)
     if path.exists() and not path.is_dir():
         raise OutputError("exists and is not a folder", location=folder)
-    if path.is_dir() and any(path.iterdir()) and not args.force:
+    if path.is_dir() and any(path.iterdir()) and not force:
         raise OutputError(
             "the attachments folder is not empty",
             location=folder,
@@ -316,4 +322,4 @@ def _write_attachments(args: argparse.Namespace, attachments: dict[str, bytes]) 
     for file_id, data in sorted(attachments.items()):
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", file_id):  # never a path from the source
             raise OutputError("an attachment id is not base64url", location=folder)
-        write_output(str(path / file_id), data, force=args.force)
+        write_output(str(path / file_id), data, force=force)
