@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from cxkit import cxf
+from cxkit.adapters.base import converted_document
 from cxkit.adapters.cxfjson import credential_type
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
@@ -970,14 +971,7 @@ def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Doc
             m.UnknownExtension(extension_name=EXTENSION, members={"organisation": organisation}),
         ),
     )
-    header = m.Header(
-        version=m.CXF_VERSION,
-        exporter_rp_id=EXPORTER_RP_ID,
-        exporter_display_name="Bitwarden (converted by cxkit)",
-        timestamp=int(datetime.datetime.now(datetime.UTC).timestamp()),
-        accounts=(account,),
-    )
-    return cxf.Document(header)
+    return converted_document(account, rp_id=EXPORTER_RP_ID, app="Bitwarden")
 
 
 def _with_ext(item: m.Item, **members: Any) -> m.Item:

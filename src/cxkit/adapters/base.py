@@ -10,6 +10,7 @@ middle, every reader pairs with every writer.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -145,3 +146,20 @@ class Writer(Protocol):
     info: AdapterInfo
 
     def write(self, doc: Document, options: WriteOptions, report: MigrationReport) -> bytes: ...
+
+
+def converted_document(
+    account: Any, *, rp_id: str, app: str, timestamp: int | None = None
+) -> Document:
+    """The CXF Header a reader wraps its account in: the source app named as the exporter
+    (``exporterRpId`` = *rp_id*, display name "APP (converted by cxkit)"), stamped now."""
+    from cxkit.cxf import model as m
+
+    header = m.Header(
+        version=m.CXF_VERSION,
+        exporter_rp_id=rp_id,
+        exporter_display_name=f"{app} (converted by cxkit)",
+        timestamp=int(time.time()) if timestamp is None else timestamp,
+        accounts=(account,),
+    )
+    return Document(header)

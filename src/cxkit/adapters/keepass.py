@@ -43,6 +43,7 @@ from cxkit.adapters.base import (
     ReadOptions,
     Sample,
     WriteOptions,
+    converted_document,
 )
 from cxkit.adapters.cxfjson import credential_type
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
@@ -683,14 +684,7 @@ def database_to_document(
         items=tuple(items),
         extensions=_extension(account_ext),
     )
-    header = m.Header(
-        version=m.CXF_VERSION,
-        exporter_rp_id=EXPORTER_RP_ID,
-        exporter_display_name="KeePass (converted by cxkit)",
-        timestamp=int(datetime.datetime.now(datetime.UTC).timestamp()),
-        accounts=(account,),
-    )
-    return cxf.Document(header)
+    return converted_document(account, rp_id=EXPORTER_RP_ID, app="KeePass")
 
 
 # =========================================================================== writing

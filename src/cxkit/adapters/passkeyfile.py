@@ -21,6 +21,7 @@ from cxkit.adapters.base import (
     ReadOptions,
     Sample,
     WriteOptions,
+    converted_document,
 )
 from cxkit.adapters.cxfjson import credential_type
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
@@ -154,14 +155,9 @@ class KeePassXCPasskeyAdapter:
                                   "" if index == 0 else "unknown members as custom fields",
                                   key=(item_id, index))  # fmt: skip
         account = m.Account(id="AA", username="", email="", collections=(), items=(item,))
-        header = m.Header(
-            version=m.CXF_VERSION,
-            exporter_rp_id="keepassxc.org",
-            exporter_display_name="KeePassXC .passkey (converted by cxkit)",
-            timestamp=0,
-            accounts=(account,),
+        return converted_document(
+            account, rp_id="keepassxc.org", app="KeePassXC .passkey", timestamp=0
         )
-        return cxf.Document(header)
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         from cxkit.passkey import der_to_pem

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
 import hashlib
 import posixpath
 import re
@@ -31,7 +30,14 @@ import msgspec
 from cxkit import cxf
 from cxkit.adapters._bwmap import _leaves, parse_totp, ssh_from_pkcs8, ssh_private_to_pkcs8
 from cxkit.adapters._input import parse_json, zip_archive
-from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    ReadOptions,
+    Sample,
+    converted_document,
+)
 from cxkit.adapters.cxfjson import credential_type
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
@@ -907,14 +913,7 @@ def read_export(
             ),
         ),
     )
-    header = m.Header(
-        version=m.CXF_VERSION,
-        exporter_rp_id=EXPORTER_RP_ID,
-        exporter_display_name="Proton Pass (converted by cxkit)",
-        timestamp=int(datetime.datetime.now(datetime.UTC).timestamp()),
-        accounts=(account,),
-    )
-    return cxf.Document(header)
+    return converted_document(account, rp_id=EXPORTER_RP_ID, app="Proton Pass")
 
 
 def _read_item(
