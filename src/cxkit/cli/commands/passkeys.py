@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import add_max_size, load_cxf
+from cxkit.cli._io import add_max_size
+from cxkit.cli._sources import add_source_options, load_source
 from cxkit.passkey import PasskeyReport, check_document, count_passkeys
 
 PROGRESS_EVERY: Final = 1_000
@@ -35,7 +36,7 @@ _WHAT: Final = (
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "passkeys",
-        help="list or verify the passkeys of a CXF file",
+        help="list or verify the passkeys of a CXF file or any export cxkit reads",
         description=(
             "Work with the passkeys of a CXF file: 'list' shows them with their public-key "
             "fingerprints, 'verify' proves each one can still sign in. " + _WHAT
@@ -69,8 +70,13 @@ def register(sub: Any) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="CXF JSON file; - reads standard input")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="a CXF file or any export cxkit reads (cxkit formats); - reads standard input",
+    )
     p.add_argument("--json", action="store_true", help="print the rows and the summary as JSON")
+    add_source_options(p, what="FILE")
     add_max_size(p, cxf.DEFAULT_MAX_SIZE)
 
 
@@ -96,7 +102,7 @@ class _Progress:
 
 
 def _check(args: argparse.Namespace) -> list[PasskeyReport]:
-    doc = load_cxf(args.file, args.max_size)
+    doc, _, _ = load_source(args.file, args, max_size=args.max_size)
     if not (sys.stderr.isatty() and count_passkeys(doc) >= PROGRESS_EVERY):
         return check_document(doc)
     progress = _Progress()

@@ -1,0 +1,56 @@
+"""Reading a SOURCE in any format cxkit reads: CXF JSON directly (lossless), other apps'
+exports through the adapters (detected, or named with ``--from``), with the password and key
+file an encrypted export needs."""
+
+from __future__ import annotations
+
+import argparse
+
+from cxkit import adapters, cxf
+from cxkit.adapters import ReadOptions
+from cxkit.cli._io import read_input
+from cxkit.cli._secrets import add_secret_options, existing_secret
+from cxkit.errors import CxkitError
+
+__all__ = ["add_source_options", "load_source"]
+
+MAX_KEYFILE_SIZE = 64 << 20
+
+
+def add_source_options(p: argparse.ArgumentParser, *, what: str = "SOURCE") -> None:
+    """``--from FORMAT``, ``--source-password-file/-env/-stdin`` and ``--keyfile FILE``."""
+    p.add_argument(
+        "--from",
+        dest="source_format",
+        metavar="FORMAT",
+        help=f"format of {what} (default: detected; cxkit formats lists them)",
+    )
+    add_secret_options(p, prefix="source-password", what=f"the password of an encrypted {what}")
+    p.add_argument("--keyfile", metavar="FILE", help=f"key file of a KeePass {what}")
+
+
+def load_source(
+    name: str, args: argparse.Namespace, *, max_size: int
+) -> tuple[cxf.Document, dict[str, bytes], str]:
+    """The document in *name*, its attachment bytes (from formats that hold them) and the
+    format it was read as. CXF files keep their source bytes (lossless re-encoding)."""
+    data = read_input(name, max_size)
+    fmt = args.source_format or adapters.detect(adapters.make_sample(data, name)).adapter.info.key
+    try:
+        if fmt == "cxf-json":
+            return cxf.decode(data, max_size=max_size), {}, fmt
+
+        def password(prompt: str) -> str:
+            return existing_secret(args, prompt, prefix="source-password", noun="password")
+
+        options = ReadOptions(
+            password=password,
+            max_size=max_size,
+            keyfile=None if not args.keyfile else read_input(args.keyfile, MAX_KEYFILE_SIZE),
+        )
+        doc, _ = adapters.read(data, name, source_format=fmt, options=options)
+        return doc, dict(options.attachments), fmt
+    except CxkitError as exc:
+        if not (exc.location or "").startswith(name):
+            exc.location = f"{name}: {exc.location}" if exc.location else name
+        raise
