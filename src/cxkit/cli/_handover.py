@@ -216,6 +216,18 @@ def plain_name(name: str) -> bool:
     )
 
 
+def attachments_for(
+    doc: cxf.Document, folder: str | None, from_source: dict[str, bytes]
+) -> dict[str, bytes]:
+    """Attachment bytes for *doc*: those the source format itself carried (a Proton Pass ZIP,
+    a KeePass database) when they cover every ``file`` credential and no ``--attachments DIR``
+    was given; otherwise the folder's, checked by :func:`load_attachments`."""
+    files = file_credentials(doc)
+    if folder is None and all(fid in from_source for fid in files):
+        return {fid: from_source[fid] for fid in files}
+    return load_attachments(doc, folder)
+
+
 def load_attachments(doc: cxf.Document, folder: str | None) -> dict[str, bytes]:
     """The bytes of every ``file`` credential from *folder* (by File.id, else by name),
     checked against decryptedSize and integrityHash."""

@@ -31,10 +31,10 @@ from cxkit.cli._handover import (
     ATTACHMENTS_OUT_HELP,
     SUITE_TEXT,
     StagedOutputs,
+    attachments_for,
     check_folder_target,
     confirm,
     filter_document,
-    load_attachments,
     parse_types,
     print_contents,
     print_findings,
@@ -42,7 +42,7 @@ from cxkit.cli._handover import (
     utc,
     write_result,
 )
-from cxkit.cli._io import add_max_size, check_output, load_cxf, read_input, same_file, write_output
+from cxkit.cli._io import add_max_size, check_output, read_input, same_file, write_output
 from cxkit.cli._secrets import (
     add_secret_options,
     ask,
@@ -51,6 +51,7 @@ from cxkit.cli._secrets import (
     safe_text,
     secret_from_source,
 )
+from cxkit.cli._sources import add_source_options, load_source
 from cxkit.crypto.passphrase import (
     DEFAULT_PARAMS,
     MAX_ITERATIONS,
@@ -164,7 +165,12 @@ def register(sub: Any) -> None:
             + ATTACHMENTS_HELP
         ),
     )
-    p.add_argument("source", metavar="SOURCE", help="CXF file to export from")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="CXF file, or any export cxkit reads (cxkit formats), to export from",
+    )
+    add_source_options(p)
     p.add_argument("--request", required=True, metavar="REQUEST", help="the request file")
     p.add_argument("-o", "--output", required=True, metavar="RESPONSE", help="response file")
     p.add_argument("--attachments", metavar="DIR", help="folder with the attachment files")
@@ -219,7 +225,10 @@ def register(sub: Any) -> None:
             "twice on a terminal). " + INPUT_RULES_HELP + " " + ATTACHMENTS_HELP
         ),
     )
-    p.add_argument("source", metavar="SOURCE", help="CXF file")
+    p.add_argument(
+        "source", metavar="SOURCE", help="CXF file, or any export cxkit reads (cxkit formats)"
+    )
+    add_source_options(p)
     p.add_argument("-o", "--output", required=True, metavar="ARCHIVE", help="archive file")
     p.add_argument("--attachments", metavar="DIR", help="folder with the attachment files")
     _secret_options(p, new=True)
@@ -460,7 +469,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "the request fingerprint differs from the expected one; nothing exported",
                 hint="the request may have been swapped; ask the importer for a new one",
             )
-    doc = load_cxf(args.source, args.max_size)
+    doc, from_source, _ = load_source(args.source, args, max_size=args.max_size)
     flt = credential_type_filter(request)
     exported, dropped = filter_document(doc, flt)
     header = exported.header
@@ -479,7 +488,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         version=header.version if not exported.account_root else m.CXF_VERSION,
     )
     exported = dataclasses.replace(exported, header=header, account_root=False)
-    attachments = load_attachments(exported, args.attachments)
+    attachments = attachments_for(exported, args.attachments, from_source)
 
     _, entry, _ = select_hpke(request, p0.SUPPORTED_SUITES)
     suite = (entry.kem, entry.kdf, entry.aead)
@@ -604,13 +613,13 @@ def cmd_seal(args: argparse.Namespace) -> int:
     if args.passphrase_stdin and args.source == "-":
         raise InputError("--passphrase-stdin cannot be used when SOURCE is standard input")
     params = _kdf_params(args)
-    doc = load_cxf(args.source, args.max_size)
+    doc, from_source, _ = load_source(args.source, args, max_size=args.max_size)
     if doc.account_root or not doc.header.exporter_rp_id:
         raise InputError(
             "the source has no CXF Header with an exporterRpId, which the archive needs",
             location=args.source,
         )
-    attachments = load_attachments(doc, args.attachments)
+    attachments = attachments_for(doc, args.attachments, from_source)
     secret, generated = _new_secret(args)
     archive = p0.seal_archive(doc.encode(), attachments, secret, params=params)
     write_output(args.output, archive, force=args.force, inputs=[args.source])

@@ -27,10 +27,10 @@ from cxkit.cli._handover import (
     ATTACHMENTS_HELP,
     ATTACHMENTS_OUT_HELP,
     SUITE_TEXT,
+    attachments_for,
     check_folder_target,
     confirm,
     filter_document,
-    load_attachments,
     parse_types,
     print_contents,
     print_findings,
@@ -38,9 +38,15 @@ from cxkit.cli._handover import (
     utc,
     write_result,
 )
-from cxkit.cli._io import check_output, load_cxf, write_output
+from cxkit.cli._io import check_output, write_output
 from cxkit.cli._secrets import add_secret_options, safe_text
-from cxkit.cli.commands.convert import destination_format, new_password_source, write_attachments
+from cxkit.cli._sources import add_source_options, load_source
+from cxkit.cli.commands.convert import (
+    dest_password,
+    destination_format,
+    show_recovery_code,
+    write_attachments,
+)
 from cxkit.cxf import model as m
 from cxkit.cxp import p0
 from cxkit.cxp.messages import (
@@ -161,7 +167,12 @@ def register(sub: Any) -> None:
             "--yes). " + PAIRING_HELP + " " + ATTACHMENTS_HELP
         ),
     )
-    p.add_argument("source", metavar="SOURCE", help="CXF file to send from")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="CXF file, or any export cxkit reads (cxkit formats), to send from",
+    )
+    add_source_options(p)
     p.add_argument("pairing", metavar="PAIRING", help="the pairing string, or - for stdin")
     p.add_argument("--attachments", metavar="DIR", help="folder with the attachment files")
     p.add_argument(
@@ -300,13 +311,16 @@ def cmd_receive(args: argparse.Namespace) -> int:
 def _write_into(args: argparse.Namespace, opened: p0.OpenedExport, fmt: str) -> int:
     """``--into DEST``: the received CXF converted to *fmt* as ``cxkit convert`` does it
     (every passkey verified, migration report), written atomically with mode 0600."""
+    new_password, codes = dest_password(args, fmt)
     conversion = adapters.convert(
         opened.cxf_json,
         "received",
         to=fmt,
         source_format="cxf-json",
         write_options=WriteOptions(
-            password=new_password_source(args), attachments=dict(opened.attachments)
+            password=new_password,
+            attachments=dict(opened.attachments),
+            on_recovery_code=codes.append,
         ),
     )
     report = conversion.report
@@ -317,6 +331,7 @@ def _write_into(args: argparse.Namespace, opened: p0.OpenedExport, fmt: str) -> 
         write_attachments(args.into, args.attachments_out, conversion.attachments, force=args.force)
     write_output(args.into, conversion.output, force=args.force)
     print(report.render(), file=sys.stderr)
+    show_recovery_code(codes, args.into)
     return 1 if report.passkeys_failed() else 0
 
 
@@ -386,11 +401,11 @@ def cmd_send(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 3600:
         raise InputError("--timeout must be more than 0 and at most 3600 seconds")
     pairing = _read_pairing(args.pairing)
-    doc = load_cxf(args.source, args.max_size)
+    doc, from_source, _ = load_source(args.source, args, max_size=args.max_size)
     request = fetch_request(pairing, timeout=args.timeout)
     fingerprint = p0.request_fingerprint(request)
     exported, rp_id, dropped = _prepare(doc, request, args.exporter, args.source)
-    attachments = load_attachments(exported, args.attachments)
+    attachments = attachments_for(exported, args.attachments, from_source)
     _, entry, _ = select_hpke(request, p0.SUPPORTED_SUITES, modes=("psk",))
     flt = credential_type_filter(request)
     importer = request.importer or "(no name)"
