@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cxkit.adapters.base import (
@@ -68,6 +69,7 @@ __all__ = [
     "Outcome",
     "PasswordNeededError",
     "PasswordSource",
+    "ProgressCallback",
     "ReadOptions",
     "Reader",
     "Sample",
@@ -128,12 +130,20 @@ def write(
     return data, report
 
 
-def verify_passkeys(doc: Document, report: MigrationReport) -> None:
+#: ``progress(phase, done, total)``: the phase (``read`` / ``verify`` / ``write``) as it starts,
+#: and during ``verify`` after each passkey (items read / written are in the report's counters).
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def verify_passkeys(
+    doc: Document, report: MigrationReport, *, progress: ProgressCallback | None = None
+) -> None:
     """Sign and verify a WebAuthn assertion with every passkey of *doc* (into the report)."""
     from cxkit.passkey import check_document
 
     report.passkeys_checked = True
-    for r in check_document(doc):
+    each = None if progress is None else (lambda done, total: progress("verify", done, total))
+    for r in check_document(doc, progress=each):
         report.passkeys.append(
             {
                 "item": r.item_title,
@@ -166,16 +176,27 @@ def convert(
     write_options: WriteOptions | None = None,
     verify: bool = True,
     dry_run: bool = False,
+    report: MigrationReport | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Conversion:
     """Read, verify every passkey, and write (unless *dry_run*). Attachment bytes found by the
-    reader are handed to the writer (unless *write_options* brings its own)."""
-    report = MigrationReport(dry_run=dry_run)
+    reader are handed to the writer (unless *write_options* brings its own). *report* may be
+    given to watch its counters while the work runs; *progress* is told the phases."""
+    if report is None:
+        report = MigrationReport(dry_run=dry_run)
+    report.dry_run = dry_run
     read_options = read_options or ReadOptions()
+    if progress is not None:
+        progress("read", 0, 0)
     doc, _ = read(data, name, source_format=source_format, options=read_options, report=report)
     if verify:
-        verify_passkeys(doc, report)
+        if progress is not None:
+            progress("verify", 0, 0)
+        verify_passkeys(doc, report, progress=progress)
     write_options = write_options or WriteOptions()
     if not write_options.attachments and read_options.attachments:
         write_options.attachments = read_options.attachments
+    if progress is not None:
+        progress("write", 0, 0)
     output, _ = write(doc, to, options=write_options, report=report)
     return Conversion(doc, None if dry_run else output, report, dict(read_options.attachments))

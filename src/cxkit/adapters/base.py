@@ -122,6 +122,10 @@ class WriteOptions:
     formats that can hold them."""
     keyfile: bytes | None = field(default=None, repr=False)
     """Content of a key file that the new file also needs (KeePass), or None."""
+    on_recovery_code: Callable[[str], None] | None = field(default=None, repr=False)
+    """For writers that can seal with a generated recovery code (``cxkit-sealed``): when
+    :attr:`password` is None, a fresh code is generated and this hook is called with it once,
+    after the output is sealed, so the caller can show it (exactly once, after writing)."""
 
 
 class DetectionError(AdapterError):

@@ -47,6 +47,7 @@ ENTRY_POINT_GROUP: Final = "cxkit.adapters"
 #: Built-in adapters, in the order ``cxkit formats`` lists them.
 BUILTINS: Final = (
     "cxkit.adapters.cxfjson:CxfJsonAdapter",
+    "cxkit.adapters.p0archive:SealedArchiveAdapter",
     "cxkit.adapters.bitwarden:BitwardenJsonAdapter",
     "cxkit.adapters.bitwarden:BitwardenEncryptedJsonAdapter",
     "cxkit.adapters.bitwarden_csv:BitwardenCsvAdapter",

@@ -18,6 +18,7 @@ from cxkit import adapters
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._io import check_output, read_input, write_output
+from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import (
     add_secret_options,
     ask,
@@ -32,8 +33,14 @@ _SECRET_RULES: Final = (
     "Passwords are never taken from the command line: on a terminal cxkit asks; otherwise use "  # noqa: S105
     "--password-file FILE, --password-env VAR or --password-stdin for the SOURCE, and "
     "--new-password-file FILE or --new-password-env VAR for an encrypted DEST. A KeePass "
-    "database that needs a key file: --keyfile FILE (with --no-password when it has no password)."
+    "database that needs a key file: --keyfile FILE (with --no-password when it has no password). "
+    "A sealed archive DEST (cxkit-sealed, DEST.cxp) is sealed with a generated recovery code, "
+    "printed once to standard error after it is written, unless --new-password-file/-env gives "
+    "a passphrase; a sealed archive SOURCE asks for its passphrase or recovery code.\n\n"
+    "A progress line is drawn on standard error when it is a terminal (not with --quiet/--json)."
 )
+
+SEALED: Final = "cxkit-sealed"
 
 
 def register(sub: Any) -> None:
@@ -186,6 +193,8 @@ def _guess_dest_format(name: str) -> str:
     lowered = name.lower()
     if lowered.endswith((".cxf", ".cxf.json")):
         return "cxf-json"
+    if lowered.endswith(".cxp"):
+        return SEALED
     raise InputError(
         "cannot tell the DEST format from its name",
         location=name,
@@ -217,6 +226,31 @@ def new_password_source(args: argparse.Namespace) -> adapters.PasswordSource:
         return first
 
     return provide
+
+
+def dest_password(
+    args: argparse.Namespace, fmt: str
+) -> tuple[adapters.PasswordSource | None, list[str]]:
+    """The password source for DEST and the list a generated recovery code lands in: a sealed
+    archive (``cxkit-sealed``) without ``--new-password-file/-env`` gets a generated recovery
+    code (as ``cxkit seal``), shown once by :func:`show_recovery_code` after the write."""
+    codes: list[str] = []
+    if fmt == SEALED and secret_from_source(args, prefix="new-password", what="password") is None:
+        return None, codes
+    return new_password_source(args), codes
+
+
+def show_recovery_code(codes: list[str], dest: str) -> None:
+    """The recovery code a sealed DEST was sealed with: on standard error, exactly once."""
+    if not codes:
+        return
+    where = "standard output" if dest == "-" else dest
+    out.err(
+        f"\nRecovery code for {where} — shown only this once. Write it down or store it in a "
+        "password manager;\nwithout it the file cannot be opened:\n\n"
+        f"    {codes[0]}\n"
+    )
+    codes.clear()
 
 
 MAX_KEYFILE_SIZE: Final = 64 << 20
@@ -258,24 +292,32 @@ def cmd_convert(args: argparse.Namespace) -> int:
         raise InputError("--no-password needs --keyfile FILE")
     keyfile, new_keyfile = _keyfile(args.keyfile), _keyfile(args.new_keyfile)
     data = read_input(args.source, args.max_size)
-    conversion = adapters.convert(
-        data,
-        args.source,
-        to=dest_format,
-        source_format=args.source_format,
-        read_options=ReadOptions(
-            password=None if args.no_password else _source_password(args),
-            keyfile=keyfile,
-            max_size=args.max_size,
-            include_trashed=args.include_trashed,
-        ),
-        write_options=WriteOptions(
-            password=new_password_source(args), kdf=args.kdf, keyfile=new_keyfile
-        ),
-        verify=not args.no_verify,
-        dry_run=args.dry_run,
-    )
-    report: MigrationReport = conversion.report
+    new_password, codes = dest_password(args, dest_format)
+    report = MigrationReport()
+    with Progress.for_terminal(report, quiet=args.quiet or args.json) as progress:
+        conversion = adapters.convert(
+            data,
+            args.source,
+            to=dest_format,
+            source_format=args.source_format,
+            read_options=ReadOptions(
+                password=None if args.no_password else progress.wrap(_source_password(args)),
+                keyfile=keyfile,
+                max_size=args.max_size,
+                include_trashed=args.include_trashed,
+            ),
+            write_options=WriteOptions(
+                password=None if new_password is None else progress.wrap(new_password),
+                kdf=args.kdf,
+                keyfile=new_keyfile,
+                on_recovery_code=codes.append,
+            ),
+            verify=not args.no_verify,
+            dry_run=args.dry_run,
+            report=report,
+            progress=progress.update,
+        )
+    del data
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
         if conversion.attachments and dest_format == "cxf-json":
@@ -283,6 +325,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 args.output, args.attachments_out, conversion.attachments, force=args.force
             )
         write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
+        show_recovery_code(codes, args.output)
     if args.report:
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
         write_output(args.report, text.encode("utf-8"), force=args.force, inputs=[args.source])
