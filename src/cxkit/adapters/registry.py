@@ -51,6 +51,7 @@ BUILTINS: Final = (
     "cxkit.adapters.bitwarden:BitwardenJsonAdapter",
     "cxkit.adapters.bitwarden:BitwardenEncryptedJsonAdapter",
     "cxkit.adapters.bitwarden_csv:BitwardenCsvAdapter",
+    "cxkit.adapters.bitwarden_zip:BitwardenZipAdapter",
     "cxkit.adapters.keepass:KeePassKdbxAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
     "cxkit.adapters.passkeyfile:KeePassXCPasskeyAdapter",
