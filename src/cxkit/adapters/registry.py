@@ -53,6 +53,9 @@ BUILTINS: Final = (
     "cxkit.adapters.bitwarden_csv:BitwardenCsvAdapter",
     "cxkit.adapters.bitwarden_zip:BitwardenZipAdapter",
     "cxkit.adapters.keepass:KeePassKdbxAdapter",
+    "cxkit.adapters.keepass_xml:KeePassXmlAdapter",
+    "cxkit.adapters.keepass_csv:KeePassXCCsvAdapter",
+    "cxkit.adapters.keepass_csv:KeePassCsvAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
     "cxkit.adapters.passkeyfile:KeePassXCPasskeyAdapter",
 )
