@@ -322,3 +322,81 @@ def test_shared_keepass_csv_reads_to_the_reference_vault() -> None:
     _matches(_rows(doc), _reference("main.yml", without=("group",)), KEYS[:-1])
     assert len(report.fields) == _non_empty_cells(path.read_bytes())
     assert MigrationReport().items_read == 0  # (the report type is the public one)
+
+
+# --------------------------------------------------------------------------- KeePassX XML
+
+
+KPX = f"""<!DOCTYPE KEEPASSX_DATABASE>
+<database>
+ <group><title>Web</title><icon>1</icon>
+  <group><title>Deep</title>
+   <entry><title>Site</title><username>erin</username><password>{SECRET}</password>
+    <url>https://site.example</url><comment>line 1<br/>line 2</comment><icon>3</icon>
+    <creation>2017-01-01T00:00:00</creation><lastaccess>2017-01-02T00:00:00</lastaccess>
+    <lastmod>2017-01-03T00:00:00</lastmod><expire>2030-01-01T00:00:00</expire>
+    <bindesc>a.txt</bindesc><bin>aGVsbG8=</bin><color>red</color></entry>
+  </group>
+ </group>
+</database>
+""".encode()  # fmt: skip
+
+
+def test_keepassx_xml_reads_and_accounts_for_every_field() -> None:
+    opts = ReadOptions()
+    doc, report = adapters.read(KPX, "kpx.xml", options=opts)
+    assert report.source_format == "keepassx-xml"
+    ((_a, item),) = list(doc.items())
+    kinds = {type(c).__name__: c for c in item.credentials}
+    assert set(kinds) == {"BasicAuth", "Note", "File"}
+    assert kinds["Note"].content.value == "line 1\nline 2"
+    assert kinds["BasicAuth"].password.field_type == "concealed-string"
+    assert opts.attachments[kinds["File"].id] == b"hello"
+    assert item.creation_at == 1483228800 and item.modified_at == 1483401600
+    (col,) = doc.accounts[0].collections
+    assert (col.title, col.sub_collections[0].title) == ("Web", "Deep")
+    subs = {r.path.rsplit("].", 1)[1]: r for r in report.fields if "]." in r.path}
+    assert set(subs) == {"UUID", "Title", "UserName", "Password", "URL", "Notes",
+                         "Times.CreationTime", "Times.LastModificationTime", "Times.Expires",
+                         "Times.LastAccessTime", "Binary[a.txt]", "color"}  # fmt: skip
+    assert subs["color"].disposition == "not-carried"
+    assert SECRET not in repr(report.fields) and SECRET not in str(report.warnings)
+    # an XML declaration may precede the DOCTYPE
+    doc, report = adapters.read(b'<?xml version="1.0" encoding="UTF-8"?>\n' + KPX, "kpx.xml")
+    assert report.source_format == "keepassx-xml" and len(list(doc.items())) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<!DOCTYPE KEEPASSX_DATABASE [<!ENTITY a "b">]><database>&a;</database>',
+        b"<!DOCTYPE KEEPASSX_DATABASE><!DOCTYPE x><database/>",
+        b'<!DOCTYPE KEEPASSX_DATABASE><database><!ENTITY a "b"></database>',
+        b"<x/><!DOCTYPE KEEPASSX_DATABASE><database/>",
+        b"<!DOCTYPE KEEPASSX_DATABASE><database><group>",
+        b"<!DOCTYPE KEEPASSX_DATABASE><html/>",
+        b"<!DOCTYPE KEEPASSX_DATABASE><database><group><entry><bin>!!</bin></entry></group>"
+        b"</database>",
+        b"<!DOCTYPE KEEPASSX_DATABASE><database>" + b"<group>" * 300 + b"</group>" * 300
+        + b"</database>",
+    ],
+)  # fmt: skip
+def test_keepassx_xml_only_its_own_doctype_is_allowed(data: bytes) -> None:
+    with pytest.raises(CxkitError):
+        adapters.read(data, "x.xml", source_format="keepassx-xml")
+
+
+@pytest.mark.shared
+def test_shared_keepassx_xml_reads_to_the_reference_vault() -> None:
+    # tests.yml: KeepassxXML, path keepassx.xml (no root)
+    path = shared_path("exports", "keepassx", "pass-import", "keepassx.xml")
+    doc, report = adapters.read(path.read_bytes(), path.name)
+    assert report.source_format == "keepassx-xml"
+    _matches(_rows(doc), _reference("main.yml"), KEYS)
+    assert not [r for r in report.fields if r.disposition == "not-carried"]
+    other = shared_path("exports", "keepassx", "pass-import", "keepassx-other.xml")
+    doc, report = adapters.read(other.read_bytes(), other.name)
+    assert report.source_format == "keepassx-xml"
+    expected = [{k: v for k, v in e.items() if k != "group"}
+                for e in _reference("keepass-other.yml")]  # fmt: skip
+    _matches(_rows(doc), expected, KEYS[:-1])

@@ -54,6 +54,7 @@ BUILTINS: Final = (
     "cxkit.adapters.bitwarden_zip:BitwardenZipAdapter",
     "cxkit.adapters.keepass:KeePassKdbxAdapter",
     "cxkit.adapters.keepass_xml:KeePassXmlAdapter",
+    "cxkit.adapters.keepass_xml:KeePassXXmlAdapter",
     "cxkit.adapters.keepass_csv:KeePassXCCsvAdapter",
     "cxkit.adapters.keepass_csv:KeePassCsvAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
