@@ -131,6 +131,9 @@ def test_keepassx2_layout_and_errors_name_no_secret() -> None:
     assert report.source_format == "keepassxc-csv"
     assert len(list(doc.items())) == 4
     assert len(report.fields) == _non_empty_cells(old)
+    deep = _csv([("/".join(["g"] * 3000), "t", "u", "p", "", "")], KEEPASSXC_COLUMNS[:6])
+    with pytest.raises(CxkitError, match="nested more than 200"):
+        adapters.read(deep, "deep.csv")
     bad = old.replace(f'"{SECRET}"'.encode(), f'"{SECRET}","extra"'.encode())
     with pytest.raises(CxkitError) as info:
         adapters.read(bad, "bad.csv", source_format="keepassxc-csv")

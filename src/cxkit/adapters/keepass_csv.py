@@ -55,6 +55,8 @@ KEEPASSX2_COLUMNS: Final = KEEPASSXC_COLUMNS[:6]
 KEEPASS1_COLUMNS: Final = ("Account", "Login Name", "Password", "Web Site", "Comments")
 _XC_HEADERS: Final = (frozenset(KEEPASSXC_COLUMNS), frozenset(KEEPASSX2_COLUMNS))
 _KP1_HEADERS: Final = (frozenset(KEEPASS1_COLUMNS),)
+MAX_GROUP_DEPTH: Final = 200
+"""Deepest ``Group`` path read (as the KDBX reader's limit on nested groups)."""
 _NS: Final = uuid.UUID("0b8a3c52-2f4e-4d1e-9a57-3c1d2e7f9b64")
 
 #: CSV column → the KeePass entry attribute it fills (per layout).
@@ -76,6 +78,8 @@ def _group(root: kdbx.Group, path: str, cache: dict[str, kdbx.Group]) -> kdbx.Gr
     parts = [p for p in path.split("/") if p]
     if not parts:
         return root
+    if len(parts) > MAX_GROUP_DEPTH:
+        raise AdapterError(f"a Group path is nested more than {MAX_GROUP_DEPTH} deep")
     if not root.name:
         root.name = parts[0]
     group = root
@@ -108,13 +112,17 @@ def _table_to_database(
         entry.strings.setdefault("Title", kdbx.StringField(""))
         icon = row.get("Icon", "").strip()
         if icon:
-            if icon.isdigit() and int(icon) < 1000:
+            if icon.isascii() and icon.isdigit() and int(icon) < 1000:
                 entry.icon_id = int(icon)
             else:
                 warnings.append(f"{name}:{row_number}: the Icon column is not an icon number")
         created, modified = _parse_iso(row.get("Created")), _parse_iso(row.get("Last Modified"))
         entry.times = kdbx.Times(creation=created, last_modification=modified)
-        group = _group(db.root, row.get("Group", ""), cache) if grouped else db.root
+        try:
+            group = _group(db.root, row.get("Group", ""), cache) if grouped else db.root
+        except AdapterError as exc:
+            exc.location = f"{name}:{row_number}"
+            raise
         group.entries.append(entry)
         rows[entry.uuid.hex[:8]] = row_number
     if not db.root.name:
@@ -165,7 +173,7 @@ def _read(
             if grouped and column == "Group" and (row_number, column) not in by_cell:
                 # entries of the root group: the path names only the root (not a collection)
                 by_cell[(row_number, column)] = (Disposition.MEMBER, "account", "")
-            if column == "Icon" and value.strip().isdigit():
+            if column == "Icon" and value.strip().isascii() and value.strip().isdigit():
                 by_cell[(row_number, column)] = (Disposition.EXTENSION, "extension.icon", "")
             disposition, target, title = by_cell.get(
                 (row_number, column), (Disposition.NOT_CARRIED, "", "")

@@ -156,7 +156,7 @@ class _KeePassXBuilder:
         group = kdbx.Group(uuid=uuid.uuid5(_KPX_NS, f"group{here}#{self.count}"), name=title)
         self.count += 1
         icon = (el.findtext("icon") or "").strip()
-        if icon.isdigit() and int(icon) < 1000:
+        if icon.isascii() and icon.isdigit() and int(icon) < 1000:
             group.icon_id = int(icon)
         for child in el:
             if child.tag == "group":
@@ -174,7 +174,7 @@ class _KeePassXBuilder:
             if value or key == "Title":
                 e.strings[key] = kdbx.StringField(value, key == "Password")
         icon = (el.findtext("icon") or "").strip()
-        if icon.isdigit() and int(icon) < 1000:
+        if icon.isascii() and icon.isdigit() and int(icon) < 1000:
             e.icon_id = int(icon)
         expiry = _kpx_time(el.findtext("expire"))
         e.times = kdbx.Times(
