@@ -15,8 +15,10 @@ import pytest
 from _bw_adapter_data import PASSWORD_CANARY, personal_export
 from test_adapters_keepass import _yaml_entries
 
-from cxkit import adapters, cxf
-from cxkit.adapters import MigrationReport, Outcome, ReadOptions, registry
+from cxkit import adapters, cxf, kdbx
+from cxkit.adapters import MigrationReport, Outcome, ReadOptions, WriteOptions, registry
+from cxkit.adapters.base import converted_document
+from cxkit.adapters.keepass import KeePassKdbxAdapter
 from cxkit.adapters.keepass_csv import KEEPASSXC_COLUMNS
 from cxkit.cli.main import main
 from cxkit.cxf import model as m
@@ -109,6 +111,25 @@ def test_keepassxc_csv_writer_reports_what_csv_cannot_carry() -> None:
     assert {i.title for _a, i in back.items()} >= {
         i.title for _a, i in doc.items() if any(isinstance(c, m.BasicAuth) for c in i.credentials)
     }
+
+
+@pytest.mark.parametrize("seconds", [-5, 10**12, 10**18])
+def test_out_of_range_times_are_left_out_not_fatal(seconds: int) -> None:
+    item = m.Item(id="AAAAAAAAAAAAAAAAAAAAAA", title="t", creation_at=seconds,
+                  modified_at=seconds, credentials=())  # fmt: skip
+    account = m.Account(
+        id="AAAAAAAAAAAAAAAAAAAAAQ", username="", email="", collections=(), items=(item,)
+    )
+    doc = converted_document(account, rp_id="example.com", app="Test")
+    out, report = adapters.write(doc, "keepassxc-csv")
+    assert report.items_written == 1 and not report.items_skipped
+    assert len(out.splitlines()) == 2
+    small = kdbx.WriteOptions(argon2_memory_kib=1024, argon2_iterations=1, argon2_parallelism=1)
+    kdbx_report = MigrationReport()
+    kdbx_out = KeePassKdbxAdapter(small).write(
+        doc, WriteOptions(password=lambda _p: "x"), kdbx_report
+    )
+    assert kdbx_out and kdbx_report.items_written == 1 and not kdbx_report.items_skipped
 
 
 def test_convert_to_keepassxc_csv_demands_plaintext_and_writes_0600(

@@ -116,7 +116,10 @@ def _ts(value: datetime.datetime | None) -> int | None:
 def _dt(seconds: int | None) -> datetime.datetime | None:
     if seconds is None:
         return None
-    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    try:
+        return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    except (OverflowError, OSError, ValueError):  # beyond what a date can hold: no time
+        return None
 
 
 def _iso(value: datetime.datetime) -> str:
