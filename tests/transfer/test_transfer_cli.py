@@ -78,7 +78,7 @@ class FastReceiver(Receiver):
     started: queue.SimpleQueue[Receiver] = queue.SimpleQueue()
 
     def __init__(self, **kw: Any) -> None:
-        kw["io_timeout"] = 0.5
+        kw["io_timeout"] = 1.0
         super().__init__(**kw)
 
     def start(self) -> Receiver:
@@ -186,7 +186,7 @@ def test_cli_send_declined_at_prompt(
             return True
 
     monkeypatch.setattr(sys, "stdin", Tty("n\n"))
-    with Receiver(lifetime=20, io_timeout=0.5) as rx:
+    with Receiver(lifetime=20, io_timeout=1.0) as rx:
         rc = main(["send", str(src), rx.pairing.to_string(), "--attachments", str(att)])
         assert rc == 1
         with pytest.raises(TransferDeclinedError) as info:
@@ -205,7 +205,7 @@ def one_error(rc: int, err: str) -> None:
 
 def test_cli_send_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src, att = write_small(tmp_path)
-    with Receiver(lifetime=20, io_timeout=0.5) as rx:
+    with Receiver(lifetime=20, io_timeout=1.0) as rx:
         text = rx.pairing.to_string()
         # not a terminal and no --yes
         one_error(main(["send", str(src), text]), capsys.readouterr().err)
@@ -249,7 +249,7 @@ def test_cli_receive_refuses_bad_options(
     one_error(
         main(["receive", "-o", str(tmp_path / "x"), "--port", "70000"]), capsys.readouterr().err
     )
-    with Receiver(lifetime=20, io_timeout=0.5) as rx:  # the port is taken (loopback)
+    with Receiver(lifetime=20, io_timeout=1.0) as rx:  # the port is taken (loopback)
         port = rx.pairing.url.split("/")[2].rpartition(":")[2]
         rc = main(["receive", "-o", str(tmp_path / "x"), "--port", port])
         err = capsys.readouterr().err
