@@ -175,3 +175,24 @@ def test_zip_traversal_is_refused_by_detection_and_reader() -> None:
         _input.zip_archive(data, name="e.zip")
     with pytest.raises(adapters.DetectionError, match="zip"):
         adapters.detect(adapters.make_sample(data, "e.zip"))
+
+
+def test_convert_guesses_the_destination_format_from_a_unique_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o vault.kdbx`` picks the KeePass writer; ``-o x.json`` is ambiguous and says so."""
+    from importlib import resources
+
+    source = tmp_path / "export.json"
+    source.write_bytes(
+        resources.files("cxkit.samples").joinpath("sample-bitwarden.json").read_bytes()
+    )
+    monkeypatch.setenv("NEW_PW", "guess-test-password-1")
+    dest = tmp_path / "vault.kdbx"
+    assert (
+        main(["convert", str(source), "-o", str(dest), "--new-password-env", "NEW_PW", "-q"]) == 0
+    )
+    assert dest.read_bytes()[:4] == bytes.fromhex("03d9a29a")
+    capsys.readouterr()
+    assert main(["convert", str(source), "-o", str(tmp_path / "x.json")]) == 2
+    assert "could be" in capsys.readouterr().err

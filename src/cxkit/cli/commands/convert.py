@@ -190,13 +190,24 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def _guess_dest_format(name: str) -> str:
+    """The writer a DEST name implies: ``.cxf``/``.cxf.json`` → CXF JSON, ``.cxp`` → a sealed
+    archive, otherwise the one writer whose file-name extension matches (``.kdbx``,
+    ``.passkey``); ambiguous names (``.json``, ``.csv``) need ``--to``."""
     lowered = name.lower()
     if lowered.endswith((".cxf", ".cxf.json")):
         return "cxf-json"
     if lowered.endswith(".cxp"):
         return SEALED
+    matches: list[str] = [
+        key
+        for key, a in adapters.adapters().items()
+        if a.info.can(Capability.WRITE) and any(lowered.endswith(e) for e in a.info.extensions)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    candidates = f" (could be {', '.join(matches)})" if matches else ""
     raise InputError(
-        "cannot tell the DEST format from its name",
+        f"cannot tell the DEST format from its name{candidates}",
         location=name,
         hint="name it with --to FORMAT (cxkit formats lists them)",
     )
