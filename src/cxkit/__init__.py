@@ -6,6 +6,8 @@ Layers (dependencies flow one way, top to bottom):
 * :mod:`cxkit.passkey` — passkey key handling and WebAuthn self-verification ("hazmat").
 * :mod:`cxkit.crypto` — HPKE, JWE and passphrase envelopes ("hazmat").
 * :mod:`cxkit.cxp` — the Credential Exchange Protocol messages and the P0 profile.
+* :mod:`cxkit.transfer` — the live P0 transfer between two devices (QR-code pairing).
+* :mod:`cxkit.kdbx` — KeePass KDBX 3.1/4 reading and writing.
 * :mod:`cxkit.adapters` — readers and writers for other applications' export formats.
 * :mod:`cxkit.cli` — the ``cxkit`` command.
 """
