@@ -40,7 +40,13 @@ from cxkit.kdbx._crypto import (
     composite_key,
     transform_key,
 )
-from cxkit.kdbx._xml import gunzip, parse_xml_guarded, read_document, write_document
+from cxkit.kdbx._xml import (
+    gunzip,
+    only_values_protected,
+    parse_xml_guarded,
+    read_document,
+    write_document,
+)
 from cxkit.kdbx.errors import (
     KdbxCredentialsError,
     KdbxFormatError,
@@ -378,7 +384,13 @@ def _read(data: bytes, password: Password, keyfile: KeyFile, limits: KdfLimits) 
         if gc_was_enabled:
             gc.enable()
     stream = InnerStream(inner_id, inner_key)
-    db, stored_hash = read_document(root, binaries, limits.max_payload_bytes, stream.update)
+    db, stored_hash = read_document(
+        root,
+        binaries,
+        limits.max_payload_bytes,
+        stream.update,
+        values_only=only_values_protected(payload),
+    )
     if header_hash is not None and stored_hash and stored_hash != header_hash:
         raise KdbxFormatError("the header does not match the hash stored in the database")
     db.info = KdbxInfo(

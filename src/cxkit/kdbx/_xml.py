@@ -8,7 +8,6 @@ base64 of their clear value while they carry ``Protected="True"`` and are re-enc
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import gc
@@ -38,8 +37,16 @@ from cxkit.kdbx.model import (
 
 _EPOCH: Final = datetime(1, 1, 1, tzinfo=UTC)
 _SECOND: Final = timedelta(seconds=1)
-_b64d = base64.b64decode
-_b64e = base64.b64encode
+_b64d = binascii.a2b_base64  # what base64.b64decode(s) does, without its Python wrapper
+_UUID_NEW = _uuid.UUID.__new__
+_SET = object.__setattr__
+_SAFE_UNKNOWN = _uuid.SafeUUID.unknown
+# a placeholder while an element is read (no uuid4() per entry that its UUID child replaces)
+_UNSET_UUID: Final = _uuid.UUID(int=0)
+
+
+def _b64e(data: bytes) -> bytes:
+    return binascii.b2a_base64(data, newline=False)
 
 
 def parse_xml_guarded(data: bytes) -> Element:
@@ -84,7 +91,13 @@ def _uuid_of(text: str | None) -> _uuid.UUID | None:
         raw = _b64d(text)
     except (binascii.Error, ValueError):
         return None
-    return _uuid.UUID(bytes=raw) if len(raw) == 16 else None
+    if len(raw) != 16:
+        return None
+    # UUID(bytes=raw) without its Python-level argument checks (the same object)
+    u = _UUID_NEW(_uuid.UUID)
+    _SET(u, "int", int.from_bytes(raw, "big"))
+    _SET(u, "is_safe", _SAFE_UNKNOWN)
+    return u
 
 
 def _bool(text: str | None, default: bool = False) -> bool:
@@ -105,10 +118,13 @@ def _int(text: str | None, default: int = 0) -> int:
         return default
 
 
+_TAG_SEP: Final = re.compile(r"[;,]")
+
+
 def _tags(text: str | None) -> list[str]:
     if not text:
         return []
-    return [t.strip() for t in re.split(r"[;,]", text) if t.strip()]
+    return [t.strip() for t in _TAG_SEP.split(text) if t.strip()]
 
 
 # --------------------------------------------------------------------------- reading
@@ -116,11 +132,16 @@ def _tags(text: str | None) -> list[str]:
 
 class _Reader:
     def __init__(
-        self, binaries: list[tuple[bytes, bool]], max_bytes: int, warnings: list[str]
+        self,
+        binaries: list[tuple[bytes, bool]],
+        max_bytes: int,
+        warnings: list[str],
+        clear: dict[Element, bytes] | None = None,
     ) -> None:
         self.binaries = binaries
         self.max_bytes = max_bytes
         self.warnings = warnings
+        self.clear: dict[Element, bytes] = clear if clear is not None else {}
 
     def times(self, el: Element) -> Times:
         t = Times()
@@ -143,22 +164,30 @@ class _Reader:
         return t
 
     def entry(self, el: Element, *, in_history: bool = False) -> Entry:
-        e = Entry()
+        e = Entry(_UNSET_UUID)
         strings = e.strings
+        clear = self.clear
         for c in el:
             tag = c.tag
             if tag == "String":
-                key = c.findtext("Key")
-                v = c.find("Value")
+                if len(c) == 2 and c[0].tag == "Key" and c[1].tag == "Value":
+                    k, v = c  # the usual shape, without two searches
+                    key: str | None = k.text or ""
+                    v_el: Element | None = v
+                else:
+                    key = c.findtext("Key")
+                    v_el = c.find("Value")
                 if key is None:
                     continue
-                if v is None:
+                if v_el is None:
                     strings[key] = StringField("")
-                elif v.get("Protected") in ("True", "true"):
-                    raw = _b64d(v.text) if v.text else b""
+                elif v_el.get("Protected") in ("True", "true"):
+                    raw = clear.get(v_el)
+                    if raw is None:
+                        raw = _b64d(v_el.text) if v_el.text else b""
                     strings[key] = StringField(raw.decode("utf-8", "replace"), True)
                 else:
-                    strings[key] = StringField(v.text or "", False)
+                    strings[key] = StringField(v_el.text or "", False)
             elif tag == "UUID":
                 e.uuid = _uuid_of(c.text) or e.uuid
             elif tag == "Times":
@@ -181,6 +210,8 @@ class _Reader:
                 e.override_url = c.text or ""
             else:
                 e.extra.append(c)
+        if e.uuid is _UNSET_UUID:  # no (valid) UUID child: a fresh one, as Entry() would
+            e.uuid = _uuid.uuid4()
         return e
 
     def binary(self, el: Element, e: Entry) -> None:
@@ -294,15 +325,40 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     return out
 
 
-def decrypt_protected(root: Element, stream_update: Callable[[bytes], bytes]) -> None:
-    """Replace every protected value's ciphertext by the base64 of its clear value, in order."""
-    for el in root.iter():
+def decrypt_protected(
+    root: Element, stream_update: Callable[[bytes], bytes], *, values_only: bool = False
+) -> dict[Element, bytes]:
+    """Replace every protected value's ciphertext by the base64 of its clear value, in order.
+
+    Returns the clear bytes by element. The keystream is applied once to all the values joined
+    (a stream cipher: the same as one call per value, in document order). ``values_only`` (the
+    caller has checked that only ``Value`` elements carry the attribute) visits just those.
+    """
+    elements: list[Element] = []
+    raws: list[bytes] = []
+    for el in root.iter("Value") if values_only else root.iter():
         if el.get("Protected") in ("True", "true") and el.text:
             try:
-                raw = _b64d(el.text)
+                raws.append(_b64d(el.text))
             except (binascii.Error, ValueError):
                 raise KdbxFormatError("a protected value holds invalid base64") from None
-            el.text = _b64e(stream_update(raw)).decode("ascii")
+            elements.append(el)
+    clear_all = stream_update(b"".join(raws))
+    clear: dict[Element, bytes] = {}
+    pos = 0
+    for el, raw in zip(elements, raws, strict=True):
+        end = pos + len(raw)
+        value = clear_all[pos:end]
+        pos = end
+        el.text = _b64e(value).decode("ascii")
+        clear[el] = value
+    return clear
+
+
+def only_values_protected(payload: bytes) -> bool:
+    """Whether every ``Protected`` in the XML bytes is a ``<Value Protected="`` attribute (then
+    :func:`decrypt_protected` may visit ``Value`` elements only; any doubt says no)."""
+    return payload.count(b"Protected") == payload.count(b'<Value Protected="')
 
 
 def read_document(
@@ -310,6 +366,8 @@ def read_document(
     inner_binaries: list[tuple[bytes, bool]],
     max_bytes: int,
     stream_update: Callable[[bytes], bytes],
+    *,
+    values_only: bool = False,
 ) -> tuple[Database, bytes | None]:
     """Build the model from a parsed ``KeePassFile`` element; returns it and Meta/HeaderHash."""
     if root.tag != "KeePassFile":
@@ -317,7 +375,7 @@ def read_document(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects: the cyclic GC would only re-scan them
     try:
-        return _read_document(root, inner_binaries, max_bytes, stream_update)
+        return _read_document(root, inner_binaries, max_bytes, stream_update, values_only)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -328,8 +386,9 @@ def _read_document(
     inner_binaries: list[tuple[bytes, bool]],
     max_bytes: int,
     stream_update: Callable[[bytes], bytes],
+    values_only: bool,
 ) -> tuple[Database, bytes | None]:
-    decrypt_protected(root, stream_update)
+    clear = decrypt_protected(root, stream_update, values_only=values_only)
     warnings: list[str] = []
     binaries = list(inner_binaries)
     meta_el = root.find("Meta")
@@ -352,7 +411,7 @@ def _read_document(
                 header_hash = _b64d(hh)
             except (binascii.Error, ValueError):
                 header_hash = b""
-    reader = _Reader(binaries, max_bytes, warnings)
+    reader = _Reader(binaries, max_bytes, warnings, clear)
     db = Database(warnings=warnings)
     if meta_el is not None:
         db.meta = reader.meta(meta_el)
@@ -381,7 +440,12 @@ def _read_document(
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _esc(s: str) -> str:
+    if _NEEDS_ESCAPE.search(s) is None:  # the usual case: one scan, the string itself
+        return s
     if "&" in s:
         s = s.replace("&", "&amp;")
     if "<" in s:
@@ -396,8 +460,11 @@ def _esc(s: str) -> str:
 
 
 def _fmt_time(dt: datetime | None, now: datetime) -> str:
-    if dt is None:
-        dt = now
+    return _fmt_time_of(now if dt is None else dt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fmt_time_of(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     secs = (dt - _EPOCH) // _SECOND
@@ -422,10 +489,29 @@ class _Writer:
         self.out: list[str] = []
         self.pool: list[tuple[bytes, bool]] = []
         self.pool_index: dict[tuple[bytes, bool], int] = {}
+        # protected string values waiting for the keystream: (slot in out, escaped key), clear
+        self.pending: list[tuple[int, str]] = []
+        self.pending_raw: list[bytes] = []
+
+    def flush(self) -> None:
+        """Encrypt the pending protected values with one keystream call, in document order."""
+        if not self.pending:
+            return
+        stream = self.enc(b"".join(self.pending_raw))
+        out = self.out
+        pos = 0
+        for (slot, key), raw in zip(self.pending, self.pending_raw, strict=True):
+            end = pos + len(raw)
+            value = _b64e(stream[pos:end]).decode("ascii")
+            pos = end
+            out[slot] = f'<String><Key>{key}</Key><Value Protected="True">{value}</Value></String>'
+        self.pending = []
+        self.pending_raw = []
 
     def extras(self, elements: list[Element]) -> None:
         for el in elements:
             if any(sub.get("Protected") in ("True", "true") for sub in el.iter()):
+                self.flush()  # the keystream is consumed in document order
                 el = _deepcopy(el)
                 for sub in el.iter():
                     if sub.get("Protected") in ("True", "true") and sub.text:
@@ -460,14 +546,17 @@ class _Writer:
             f"<Tags>{_esc(';'.join(e.tags))}</Tags>"
         )
         self.times(e.times)
-        enc = self.enc
         for key, f in e.strings.items():
             if f.protected:
                 raw = f.value.encode("utf-8")
-                value = _b64e(enc(raw)).decode("ascii") if raw else ""
-                out.append(
-                    f'<String><Key>{_esc(key)}</Key><Value Protected="True">{value}</Value></String>'
-                )
+                if raw:  # encrypted in flush(), with the values around it
+                    self.pending.append((len(out), _esc(key)))
+                    self.pending_raw.append(raw)
+                    out.append("")
+                else:
+                    out.append(
+                        f'<String><Key>{_esc(key)}</Key><Value Protected="True"></Value></String>'
+                    )
             else:
                 out.append(f"<String><Key>{_esc(key)}</Key><Value>{_esc(f.value)}</Value></String>")
         for a in e.attachments:
@@ -558,5 +647,6 @@ def write_document(
         )
     w.out.append("</DeletedObjects>")
     w.extras(db.extra)
+    w.flush()
     w.out.append("</Root></KeePassFile>")
     return "".join(w.out).encode("utf-8"), w.pool
