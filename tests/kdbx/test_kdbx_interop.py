@@ -295,3 +295,57 @@ def test_kdbx_reprs_hide_secrets() -> None:
     text = repr(db) + repr(login) + repr(login.strings) + repr(login.attachments)
     assert "p@ss" not in text and "BEGIN PRIVATE KEY" not in text
     assert "q1w2e3r4" not in text and "hello world" not in text
+
+
+def test_kdbx_protected_values_in_kept_elements_keep_stream_order() -> None:
+    """Protected values inside unmodelled (``extra``) elements, interleaved with protected
+    strings and in several entries and groups: the one-call keystream on read and the batched
+    one on write keep document order, and kept elements show the base64 of the clear value."""
+    import base64
+
+    def plugin(n: int) -> ET.Element:
+        return ET.fromstring(
+            f'<PluginSecret><Value Protected="True">'
+            f"{base64.b64encode(f'kept secret {n}'.encode()).decode()}</Value>"
+            f"<Other Protected='True'>{base64.b64encode(b'other').decode()}</Other>"
+            f"</PluginSecret>"
+        )
+
+    db = Database()
+    for g in range(3):
+        group = Group(name=f"g{g}")
+        group.extra.append(plugin(100 + g))
+        for i in range(4):
+            e = Entry()
+            e.set("Password", f"pw-{g}-{i}", protected=True)
+            e.extra.append(plugin(g * 10 + i))
+            e.set("PIN", f"{i:04d}", protected=True)
+            e.set("Empty", "", protected=True)
+            old = Entry(uuid=e.uuid)
+            old.set("Password", f"old-{g}-{i}", protected=True)
+            e.history.append(old)
+            group.entries.append(e)
+        db.root.groups.append(group)
+    db.meta.extra.append(plugin(999))
+    for _ in range(2):
+        db = read_kdbx(write_kdbx(db, password="pw", options=FAST), password="pw")
+        (kept,) = [x for x in db.meta.extra if x.tag == "PluginSecret"]
+        assert _plugin_text(kept) == ("kept secret 999", "other")
+        for g, group in enumerate(db.root.groups):
+            assert _plugin_text(group.extra[0]) == (f"kept secret {100 + g}", "other")
+            for i, e in enumerate(group.entries):
+                assert e.password == f"pw-{g}-{i}"
+                assert e.get("PIN") == f"{i:04d}"
+                assert e.strings["Empty"] == StringField("", True)
+                assert e.history[0].password == f"old-{g}-{i}"
+                assert _plugin_text(e.extra[0]) == (f"kept secret {g * 10 + i}", "other")
+
+
+def _plugin_text(el: ET.Element) -> tuple[str, str]:
+    import base64
+
+    value, other = el
+    return (
+        base64.b64decode(value.text or "").decode(),
+        base64.b64decode(other.text or "").decode(),
+    )

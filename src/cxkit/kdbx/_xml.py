@@ -182,7 +182,7 @@ class _Reader:
                 if v_el is None:
                     strings[key] = StringField("")
                 elif v_el.get("Protected") in ("True", "true"):
-                    raw = clear.get(v_el)
+                    raw = clear.pop(v_el, None)  # consumed: its text is never needed
                     if raw is None:
                         raw = _b64d(v_el.text) if v_el.text else b""
                     strings[key] = StringField(raw.decode("utf-8", "replace"), True)
@@ -234,10 +234,12 @@ class _Reader:
         e.attachments.append(Attachment(name, data, v.get("Protected") in ("True", "true")))
 
     def binary_value(self, v: Element) -> bytes:
-        try:
-            data = _b64d(v.text or "")
-        except (binascii.Error, ValueError):
-            raise KdbxFormatError("an attachment holds invalid base64") from None
+        data = self.clear.get(v)
+        if data is None:
+            try:
+                data = _b64d(v.text or "")
+            except (binascii.Error, ValueError):
+                raise KdbxFormatError("an attachment holds invalid base64") from None
         if _bool(v.get("Compressed")):
             data = gunzip(data, self.max_bytes)
         return data
@@ -326,11 +328,16 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 
 def decrypt_protected(
-    root: Element, stream_update: Callable[[bytes], bytes], *, values_only: bool = False
+    root: Element,
+    stream_update: Callable[[bytes], bytes],
+    *,
+    values_only: bool = False,
+    set_text: bool = True,
 ) -> dict[Element, bytes]:
     """Replace every protected value's ciphertext by the base64 of its clear value, in order.
 
-    Returns the clear bytes by element. The keystream is applied once to all the values joined
+    Returns the clear bytes by element; with ``set_text=False`` the texts are left alone (the
+    caller sets them, with :func:`set_clear_text`, for the elements it did not consume). The keystream is applied once to all the values joined
     (a stream cipher: the same as one call per value, in document order). ``values_only`` (the
     caller has checked that only ``Value`` elements carry the attribute) visits just those.
     """
@@ -348,11 +355,19 @@ def decrypt_protected(
     pos = 0
     for el, raw in zip(elements, raws, strict=True):
         end = pos + len(raw)
-        value = clear_all[pos:end]
+        clear[el] = clear_all[pos:end]
         pos = end
+    if not set_text:
+        return clear
+    for el, value in clear.items():
         el.text = _b64e(value).decode("ascii")
-        clear[el] = value
     return clear
+
+
+def set_clear_text(clear: dict[Element, bytes]) -> None:
+    """Give each element left in *clear* the base64 of its clear value as its text."""
+    for el, value in clear.items():
+        el.text = _b64e(value).decode("ascii")
 
 
 def only_values_protected(payload: bytes) -> bool:
@@ -388,7 +403,19 @@ def _read_document(
     stream_update: Callable[[bytes], bytes],
     values_only: bool,
 ) -> tuple[Database, bytes | None]:
-    clear = decrypt_protected(root, stream_update, values_only=values_only)
+    clear = decrypt_protected(root, stream_update, values_only=values_only, set_text=False)
+    try:
+        return _build(root, inner_binaries, max_bytes, clear)
+    finally:
+        set_clear_text(clear)  # what the walk did not consume (extras, binaries) shows in clear
+
+
+def _build(
+    root: Element,
+    inner_binaries: list[tuple[bytes, bool]],
+    max_bytes: int,
+    clear: dict[Element, bytes],
+) -> tuple[Database, bytes | None]:
     warnings: list[str] = []
     binaries = list(inner_binaries)
     meta_el = root.find("Meta")
@@ -396,7 +423,7 @@ def _read_document(
     if meta_el is not None:
         pool = meta_el.find("Binaries")
         if pool is not None:
-            reader = _Reader([], max_bytes, warnings)
+            reader = _Reader([], max_bytes, warnings, clear)
             by_id: dict[int, tuple[bytes, bool]] = {}
             for b in pool:
                 by_id[_int(b.get("ID"), len(by_id))] = (
