@@ -130,6 +130,17 @@ def _tags(text: str | None) -> list[str]:
 # --------------------------------------------------------------------------- reading
 
 
+_TIMES_TAGS: Final = (
+    "CreationTime",
+    "LastModificationTime",
+    "LastAccessTime",
+    "ExpiryTime",
+    "Expires",
+    "UsageCount",
+    "LocationChanged",
+)
+
+
 class _Reader:
     def __init__(
         self,
@@ -144,6 +155,18 @@ class _Reader:
         self.clear: dict[Element, bytes] = clear if clear is not None else {}
 
     def times(self, el: Element) -> Times:
+        if len(el) == 7:  # the usual shape, in KeePass's order: no per-child dispatch
+            cr, lm, la, ex, es, uc, lc = el
+            if (cr.tag, lm.tag, la.tag, ex.tag, es.tag, uc.tag, lc.tag) == _TIMES_TAGS:
+                return Times(
+                    _time(cr.text),
+                    _time(lm.text),
+                    _time(la.text),
+                    _time(ex.text),
+                    _bool(es.text),
+                    _int(uc.text),
+                    _time(lc.text),
+                )
         t = Times()
         for c in el:
             tag = c.tag
