@@ -390,7 +390,9 @@ def _read(data: bytes, password: Password, keyfile: KeyFile, limits: KdfLimits) 
         limits.max_payload_bytes,
         stream.update,
         values_only=only_values_protected(payload),
+        consume=True,
     )
+    del root
     if header_hash is not None and stored_hash and stored_hash != header_hash:
         raise KdbxFormatError("the header does not match the hash stored in the database")
     db.info = KdbxInfo(

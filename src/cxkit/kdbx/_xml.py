@@ -148,11 +148,13 @@ class _Reader:
         max_bytes: int,
         warnings: list[str],
         clear: dict[Element, bytes] | None = None,
+        consume: bool = False,
     ) -> None:
         self.binaries = binaries
         self.max_bytes = max_bytes
         self.warnings = warnings
         self.clear: dict[Element, bytes] = clear if clear is not None else {}
+        self.consume = consume
 
     def times(self, el: Element) -> Times:
         if len(el) == 7:  # the usual shape, in KeePass's order: no per-child dispatch
@@ -275,6 +277,8 @@ class _Reader:
             tag = c.tag
             if tag == "Entry":
                 g.entries.append(self.entry(c))
+                if self.consume:
+                    c.clear()  # its tree is not needed any more (kept children stay alive)
             elif tag == "Group":
                 g.groups.append(self.group(c, depth + 1))
             elif tag == "UUID":
@@ -406,14 +410,18 @@ def read_document(
     stream_update: Callable[[bytes], bytes],
     *,
     values_only: bool = False,
+    consume: bool = False,
 ) -> tuple[Database, bytes | None]:
-    """Build the model from a parsed ``KeePassFile`` element; returns it and Meta/HeaderHash."""
+    """Build the model from a parsed ``KeePassFile`` element; returns it and Meta/HeaderHash.
+
+    ``consume=True`` (the caller drops *root* afterwards) empties each entry's element once it
+    is modelled, so the tree shrinks while the model grows (a lower peak)."""
     if root.tag != "KeePassFile":
         raise KdbxFormatError("the XML payload is not a KeePassFile document")
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building many small objects: the cyclic GC would only re-scan them
     try:
-        return _read_document(root, inner_binaries, max_bytes, stream_update, values_only)
+        return _read_document(root, inner_binaries, max_bytes, stream_update, values_only, consume)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -425,10 +433,11 @@ def _read_document(
     max_bytes: int,
     stream_update: Callable[[bytes], bytes],
     values_only: bool,
+    consume: bool,
 ) -> tuple[Database, bytes | None]:
     clear = decrypt_protected(root, stream_update, values_only=values_only, set_text=False)
     try:
-        return _build(root, inner_binaries, max_bytes, clear)
+        return _build(root, inner_binaries, max_bytes, clear, consume)
     finally:
         set_clear_text(clear)  # what the walk did not consume (extras, binaries) shows in clear
 
@@ -438,6 +447,7 @@ def _build(
     inner_binaries: list[tuple[bytes, bool]],
     max_bytes: int,
     clear: dict[Element, bytes],
+    consume: bool,
 ) -> tuple[Database, bytes | None]:
     warnings: list[str] = []
     binaries = list(inner_binaries)
@@ -461,7 +471,7 @@ def _build(
                 header_hash = _b64d(hh)
             except (binascii.Error, ValueError):
                 header_hash = b""
-    reader = _Reader(binaries, max_bytes, warnings, clear)
+    reader = _Reader(binaries, max_bytes, warnings, clear, consume)
     db = Database(warnings=warnings)
     if meta_el is not None:
         db.meta = reader.meta(meta_el)
