@@ -38,3 +38,25 @@ def shared_files(subdir: str, pattern: str = "*") -> list[Path]:
     if not base.is_dir():
         return []
     return sorted(p for p in base.rglob(pattern) if p.is_file())
+
+
+#: KDBX samples under ../shared/exports: file name → (password, key file name or None), as
+#: ../shared/exports/README.md records them.
+KDBX_CREDENTIALS: dict[str, tuple[str, str | None]] = {
+    "keepass.kdbx": ("correct horse battery staple", None),
+    "extra_content.kdbx": ("password", None),
+    "test3.kdbx": ("password", "test3.key"),
+    "test3_transformed.kdbx": ("password", "test3.key"),
+    "test4.kdbx": ("password", "test4.key"),
+    "test4_aes.kdbx": ("password", "test4.key"),
+    "test4_aes_uncompressed.kdbx": ("password", None),
+    "test4_aeskdf.kdbx": ("password", "test4.key"),
+    "test4_argon2id.kdbx": ("password", None),
+    "test4_blankpass.kdbx": ("", "test4.key"),
+    "test4_chacha20_uncompressed.kdbx": ("password", None),
+    "test4_hex.kdbx": ("password", "test4_hex.key"),
+    "test4_keyx.kdbx": ("password", "test4_keyx.keyx"),
+    "test4_transformed.kdbx": ("password", "test4.key"),
+    "test4_twofish.kdbx": ("password", "test4.key"),
+    "test4_twofish_uncompressed.kdbx": ("password", None),
+}

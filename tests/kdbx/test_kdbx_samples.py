@@ -9,29 +9,11 @@ import pytest
 
 from cxkit.errors import CxkitError, InvalidKeyError, UnsupportedAlgorithmError
 from cxkit.kdbx import KdbxCredentialsError, read_kdbx
-from shared_evidence import SHARED, shared_files, shared_path
+from shared_evidence import KDBX_CREDENTIALS, SHARED, shared_files, shared_path
 
 pykeepass = pytest.importorskip("pykeepass")
 
-# file name -> (password, key file name or None); from ../shared/exports/README.md
-CREDENTIALS: dict[str, tuple[str, str | None]] = {
-    "keepass.kdbx": ("correct horse battery staple", None),
-    "extra_content.kdbx": ("password", None),
-    "test3.kdbx": ("password", "test3.key"),
-    "test3_transformed.kdbx": ("password", "test3.key"),
-    "test4.kdbx": ("password", "test4.key"),
-    "test4_aes.kdbx": ("password", "test4.key"),
-    "test4_aes_uncompressed.kdbx": ("password", None),
-    "test4_aeskdf.kdbx": ("password", "test4.key"),
-    "test4_argon2id.kdbx": ("password", None),
-    "test4_blankpass.kdbx": ("", "test4.key"),
-    "test4_chacha20_uncompressed.kdbx": ("password", None),
-    "test4_hex.kdbx": ("password", "test4_hex.key"),
-    "test4_keyx.kdbx": ("password", "test4_keyx.keyx"),
-    "test4_transformed.kdbx": ("password", "test4.key"),
-    "test4_twofish.kdbx": ("password", "test4.key"),
-    "test4_twofish_uncompressed.kdbx": ("password", None),
-}
+CREDENTIALS = KDBX_CREDENTIALS
 
 SAMPLES = shared_files("exports", "*.kdbx")
 PARAMS = [pytest.param(p, id=p.name) for p in SAMPLES] or [
