@@ -7,7 +7,9 @@ noise cancel out in the ratio.
 
 from __future__ import annotations
 
+import argparse
 import gc
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -90,3 +92,21 @@ def peak_memory(fn: Callable[[], object]) -> int:
     finally:
         tracemalloc.stop()
     return peak
+
+
+def generator_main(generate: Callable[[int, int], bytes], doc: str | None) -> int:
+    """Command line of a document generator: ``ITEMS [-o OUT] [--seed N]``."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("items", type=int)
+    parser.add_argument("-o", "--output", default="-")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    data = generate(args.items, args.seed)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        with open(args.output, "wb") as fh:
+            fh.write(data)
+    return 0

@@ -21,18 +21,18 @@ Average: ~14 non-null source fields per item (what the migration report records)
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime
 import hashlib
 import json
 import random
-import sys
 import uuid
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from _common import generator_main
 
 WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "falcon", "garnet", "harbor", "indigo",
          "juniper", "kestrel", "lumen", "meadow", "nimbus", "onyx", "prairie", "quartz", "raven",
@@ -276,20 +276,7 @@ def generate(n_items: int, seed: int = 2026) -> bytes:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("items", type=int)
-    parser.add_argument("-o", "--output", default="-")
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
-    data = generate(args.items, args.seed)
-    if args.output == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        with open(args.output, "wb") as fh:
-            fh.write(data)
-    return 0
+    return generator_main(generate, __doc__)
 
 
 if __name__ == "__main__":
