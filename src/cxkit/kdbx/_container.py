@@ -40,6 +40,7 @@ from cxkit.kdbx._crypto import (
     composite_key,
     transform_key,
 )
+from cxkit.kdbx._scan import read_usual
 from cxkit.kdbx._xml import (
     gunzip,
     only_values_protected,
@@ -376,23 +377,12 @@ def _read(data: bytes, password: Password, keyfile: KeyFile, limits: KdfLimits) 
     end = payload.rfind(b"</KeePassFile>")
     if end >= 0:
         payload = payload[: end + len(b"</KeePassFile>")]
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a large tree of acyclic elements: the cyclic GC would only re-scan it
-    try:
-        root = parse_xml_guarded(payload)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     stream = InnerStream(inner_id, inner_key)
-    db, stored_hash = read_document(
-        root,
-        binaries,
-        limits.max_payload_bytes,
-        stream.update,
-        values_only=only_values_protected(payload),
-        consume=True,
-    )
-    del root
+    usual = read_usual(payload, binaries, limits.max_payload_bytes, stream.update)
+    if usual is not None:
+        db, stored_hash = usual
+    else:  # not in the usual shape: the whole tree, which also reports malformed XML precisely
+        db, stored_hash = _read_tree(payload, binaries, limits, stream)
     if header_hash is not None and stored_hash and stored_hash != header_hash:
         raise KdbxFormatError("the header does not match the hash stored in the database")
     db.info = KdbxInfo(
@@ -404,6 +394,26 @@ def _read(data: bytes, password: Password, keyfile: KeyFile, limits: KdfLimits) 
         kdf_parameters=_kdf_summary(kdf, params),
     )
     return db
+
+
+def _read_tree(
+    payload: bytes, binaries: list[tuple[bytes, bool]], limits: KdfLimits, stream: InnerStream
+) -> tuple[Database, bytes | None]:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a large tree of acyclic elements: the cyclic GC would only re-scan it
+    try:
+        root = parse_xml_guarded(payload)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return read_document(
+        root,
+        binaries,
+        limits.max_payload_bytes,
+        stream.update,
+        values_only=only_values_protected(payload),
+        consume=True,
+    )
 
 
 def _block_key(base: bytes, index: int) -> bytes:

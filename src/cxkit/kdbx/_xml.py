@@ -43,19 +43,25 @@ _SET = object.__setattr__
 _SAFE_UNKNOWN = _uuid.SafeUUID.unknown
 # a placeholder while an element is read (no uuid4() per entry that its UUID child replaces)
 _UNSET_UUID: Final = _uuid.UUID(int=0)
+MAX_GROUP_DEPTH: Final = 200
 
 
 def _b64e(data: bytes) -> bytes:
     return binascii.b2a_base64(data, newline=False)
 
 
-def parse_xml_guarded(data: bytes) -> Element:
-    """Parse XML, refusing DTDs/entity declarations and non-UTF-8 encodings."""
-    head = data[:200]
-    if b"\x00" in head:
+def refuse_unsafe_xml(data: bytes) -> None:
+    """Refuse what no KeePass XML holds and an attacker might: DTDs, entity declarations, and
+    UTF-16/32 (which would hide them from this byte-level check)."""
+    if b"\x00" in data[:200]:
         raise KdbxFormatError("the XML is not UTF-8 encoded")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise KdbxFormatError("the XML contains a document type declaration, which is refused")
+
+
+def parse_xml_guarded(data: bytes) -> Element:
+    """Parse XML, refusing DTDs/entity declarations and non-UTF-8 encodings."""
+    refuse_unsafe_xml(data)
     try:
         return ET.fromstring(data)  # noqa: S314 - DTDs refused above, expat never fetches
     except ET.ParseError as exc:
@@ -124,7 +130,8 @@ _TAG_SEP: Final = re.compile(r"[;,]")
 def _tags(text: str | None) -> list[str]:
     if not text:
         return []
-    return [t.strip() for t in _TAG_SEP.split(text) if t.strip()]
+    parts = text.split(";") if "," not in text else _TAG_SEP.split(text)
+    return [t for t in map(str.strip, parts) if t]
 
 
 # --------------------------------------------------------------------------- reading
@@ -190,54 +197,58 @@ class _Reader:
 
     def entry(self, el: Element, *, in_history: bool = False) -> Entry:
         e = Entry(_UNSET_UUID)
-        strings = e.strings
-        clear = self.clear
+        child = self.entry_child
         for c in el:
-            tag = c.tag
-            if tag == "String":
-                if len(c) == 2 and c[0].tag == "Key" and c[1].tag == "Value":
-                    k, v = c  # the usual shape, without two searches
-                    key: str | None = k.text or ""
-                    v_el: Element | None = v
-                else:
-                    key = c.findtext("Key")
-                    v_el = c.find("Value")
-                if key is None:
-                    continue
-                if v_el is None:
-                    strings[key] = StringField("")
-                elif v_el.get("Protected") in ("True", "true"):
-                    raw = clear.pop(v_el, None)  # consumed: its text is never needed
-                    if raw is None:
-                        raw = _b64d(v_el.text) if v_el.text else b""
-                    strings[key] = StringField(raw.decode("utf-8", "replace"), True)
-                else:
-                    strings[key] = StringField(v_el.text or "", False)
-            elif tag == "UUID":
-                e.uuid = _uuid_of(c.text) or e.uuid
-            elif tag == "Times":
-                e.times = self.times(c)
-            elif tag == "Binary":
-                self.binary(c, e)
-            elif tag == "IconID":
-                e.icon_id = _int(c.text)
-            elif tag == "Tags":
-                e.tags = _tags(c.text)
-            elif tag == "History" and not in_history:
-                e.history = [self.entry(h, in_history=True) for h in c if h.tag == "Entry"]
-            elif tag == "CustomIconUUID":
-                e.custom_icon_uuid = _uuid_of(c.text)
-            elif tag == "ForegroundColor":
-                e.foreground_color = c.text or ""
-            elif tag == "BackgroundColor":
-                e.background_color = c.text or ""
-            elif tag == "OverrideURL":
-                e.override_url = c.text or ""
-            else:
-                e.extra.append(c)
+            child(e, c, in_history)
         if e.uuid is _UNSET_UUID:  # no (valid) UUID child: a fresh one, as Entry() would
             e.uuid = _uuid.uuid4()
         return e
+
+    def entry_child(self, e: Entry, c: Element, in_history: bool) -> None:
+        """Apply one child element of an ``Entry`` to *e* (unknown ones go to ``extra``)."""
+        tag = c.tag
+        if tag == "String":
+            if len(c) == 2 and c[0].tag == "Key" and c[1].tag == "Value":
+                k, v = c  # the usual shape, without two searches
+                key: str | None = k.text or ""
+                v_el: Element | None = v
+            else:
+                key = c.findtext("Key")
+                v_el = c.find("Value")
+            if key is None:
+                return
+            if v_el is None:
+                e.strings[key] = StringField("")
+            elif v_el.get("Protected") in ("True", "true"):
+                raw = self.clear.pop(v_el, None)  # consumed: its text is never needed
+                if raw is None:
+                    raw = _b64d(v_el.text) if v_el.text else b""
+                e.strings[key] = StringField(raw.decode("utf-8", "replace"), True)
+            else:
+                e.strings[key] = StringField(v_el.text or "", False)
+        elif tag == "UUID":
+            e.uuid = _uuid_of(c.text) or e.uuid
+        elif tag == "Times":
+            e.times = self.times(c)
+        elif tag == "Binary":
+            self.binary(c, e)
+        elif tag == "IconID":
+            e.icon_id = _int(c.text)
+        elif tag == "Tags":
+            e.tags = _tags(c.text)
+        elif tag == "History" and not in_history:
+            e.history = [self.entry(h, in_history=True) for h in c if h.tag == "Entry"]
+        elif tag == "CustomIconUUID":
+            e.custom_icon_uuid = _uuid_of(c.text)
+        elif tag == "ForegroundColor":
+            e.foreground_color = c.text or ""
+        elif tag == "BackgroundColor":
+            e.background_color = c.text or ""
+        elif tag == "OverrideURL":
+            e.override_url = c.text or ""
+        else:
+            c.tail = None  # kept verbatim, without the layout whitespace that followed it
+            e.extra.append(c)
 
     def binary(self, el: Element, e: Entry) -> None:
         name = el.findtext("Key")
@@ -246,17 +257,19 @@ class _Reader:
             return
         ref = v.get("Ref")
         if ref is not None:
-            idx = _int(ref, -1)
-            if 0 <= idx < len(self.binaries):
-                data, prot = self.binaries[idx]
-                e.attachments.append(Attachment(name, data, prot))
-            else:
-                self.warnings.append(
-                    f"entry {e.uuid}: attachment {name!r} refers to a missing binary"
-                )
+            self.attach(e, name, ref)
             return
         data = self.binary_value(v)
         e.attachments.append(Attachment(name, data, v.get("Protected") in ("True", "true")))
+
+    def attach(self, e: Entry, name: str, ref: str) -> None:
+        """Attach binary number *ref* of the pool to *e* as *name*."""
+        idx = _int(ref, -1)
+        if 0 <= idx < len(self.binaries):
+            data, prot = self.binaries[idx]
+            e.attachments.append(Attachment(name, data, prot))
+        else:
+            self.warnings.append(f"entry {e.uuid}: attachment {name!r} refers to a missing binary")
 
     def binary_value(self, v: Element) -> bytes:
         data = self.clear.get(v)
@@ -270,8 +283,8 @@ class _Reader:
         return data
 
     def group(self, el: Element, depth: int = 0) -> Group:
-        if depth > 200:
-            raise KdbxFormatError("groups are nested more than 200 levels deep")
+        if depth > MAX_GROUP_DEPTH:
+            raise KdbxFormatError(f"groups are nested more than {MAX_GROUP_DEPTH} levels deep")
         g = Group()
         for c in el:
             tag = c.tag
@@ -281,23 +294,30 @@ class _Reader:
                     c.clear()  # its tree is not needed any more (kept children stay alive)
             elif tag == "Group":
                 g.groups.append(self.group(c, depth + 1))
-            elif tag == "UUID":
-                g.uuid = _uuid_of(c.text) or g.uuid
-            elif tag == "Name":
-                g.name = c.text or ""
-            elif tag == "Notes":
-                g.notes = c.text or ""
-            elif tag == "IconID":
-                g.icon_id = _int(c.text)
-            elif tag == "CustomIconUUID":
-                g.custom_icon_uuid = _uuid_of(c.text)
-            elif tag == "Times":
-                g.times = self.times(c)
-            elif tag == "Tags":
-                g.tags = _tags(c.text)
             else:
-                g.extra.append(c)
+                self.group_child(g, c)
         return g
+
+    def group_child(self, g: Group, c: Element) -> None:
+        """Apply one child element (not an entry or sub-group) of a ``Group`` to *g*."""
+        tag = c.tag
+        if tag == "UUID":
+            g.uuid = _uuid_of(c.text) or g.uuid
+        elif tag == "Name":
+            g.name = c.text or ""
+        elif tag == "Notes":
+            g.notes = c.text or ""
+        elif tag == "IconID":
+            g.icon_id = _int(c.text)
+        elif tag == "CustomIconUUID":
+            g.custom_icon_uuid = _uuid_of(c.text)
+        elif tag == "Times":
+            g.times = self.times(c)
+        elif tag == "Tags":
+            g.tags = _tags(c.text)
+        else:
+            c.tail = None
+            g.extra.append(c)
 
     def meta(self, el: Element) -> Meta:
         m = Meta()
@@ -331,6 +351,7 @@ class _Reader:
             elif tag in ("Binaries", "HeaderHash"):
                 continue  # the binary pool is resolved into attachments; the hash is checked
             else:
+                c.tail = None
                 m.extra.append(c)
         return m
 
@@ -449,32 +470,10 @@ def _build(
     clear: dict[Element, bytes],
     consume: bool,
 ) -> tuple[Database, bytes | None]:
-    warnings: list[str] = []
-    binaries = list(inner_binaries)
+    db = Database()
     meta_el = root.find("Meta")
-    header_hash: bytes | None = None
-    if meta_el is not None:
-        pool = meta_el.find("Binaries")
-        if pool is not None:
-            reader = _Reader([], max_bytes, warnings, clear)
-            by_id: dict[int, tuple[bytes, bool]] = {}
-            for b in pool:
-                by_id[_int(b.get("ID"), len(by_id))] = (
-                    reader.binary_value(b),
-                    _bool(b.get("Protected")),
-                )
-            if by_id:
-                binaries = [by_id.get(i, (b"", False)) for i in range(max(by_id) + 1)]
-        hh = meta_el.findtext("HeaderHash")
-        if hh:
-            try:
-                header_hash = _b64d(hh)
-            except (binascii.Error, ValueError):
-                header_hash = b""
-    reader = _Reader(binaries, max_bytes, warnings, clear, consume)
-    db = Database(warnings=warnings)
-    if meta_el is not None:
-        db.meta = reader.meta(meta_el)
+    binaries, header_hash = read_meta(db, meta_el, inner_binaries, max_bytes, clear)
+    reader = _Reader(binaries, max_bytes, db.warnings, clear, consume)
     for c in root:
         if c.tag == "Root":
             groups = [g for g in c if g.tag == "Group"]
@@ -482,17 +481,56 @@ def _build(
                 db.root = reader.group(groups[0])
             for g in c:
                 if g.tag == "DeletedObjects":
-                    for d in g:
-                        u = _uuid_of(d.findtext("UUID"))
-                        if u is not None:
-                            db.deleted_objects.append(
-                                DeletedObject(u, _time(d.findtext("DeletionTime")))
-                            )
+                    read_deleted(db, g)
                 elif g.tag != "Group" or g is not groups[0]:
+                    g.tail = None
                     db.extra.append(g)
         elif c.tag != "Meta":
+            c.tail = None
             db.extra.append(c)
     return db, header_hash
+
+
+def read_meta(
+    db: Database,
+    meta_el: Element | None,
+    inner_binaries: list[tuple[bytes, bool]],
+    max_bytes: int,
+    clear: dict[Element, bytes] | None = None,
+) -> tuple[list[tuple[bytes, bool]], bytes | None]:
+    """Read ``Meta`` into ``db.meta``; returns the binary pool (KDBX 4's inner-header binaries,
+    or 3.1's ``Meta/Binaries``) and the stored ``HeaderHash`` (3.1), if any."""
+    binaries = list(inner_binaries)
+    header_hash: bytes | None = None
+    if meta_el is None:
+        return binaries, header_hash
+    pool = meta_el.find("Binaries")
+    if pool is not None:
+        reader = _Reader([], max_bytes, db.warnings, clear)
+        by_id: dict[int, tuple[bytes, bool]] = {}
+        for b in pool:
+            by_id[_int(b.get("ID"), len(by_id))] = (
+                reader.binary_value(b),
+                _bool(b.get("Protected")),
+            )
+        if by_id:
+            binaries = [by_id.get(i, (b"", False)) for i in range(max(by_id) + 1)]
+    hh = meta_el.findtext("HeaderHash")
+    if hh:
+        try:
+            header_hash = _b64d(hh)
+        except (binascii.Error, ValueError):
+            header_hash = b""
+    db.meta = _Reader(binaries, max_bytes, db.warnings, clear).meta(meta_el)
+    return binaries, header_hash
+
+
+def read_deleted(db: Database, el: Element) -> None:
+    """Append the ``DeletedObject`` children of *el* to ``db.deleted_objects``."""
+    for d in el:
+        u = _uuid_of(d.findtext("UUID"))
+        if u is not None:
+            db.deleted_objects.append(DeletedObject(u, _time(d.findtext("DeletionTime"))))
 
 
 # --------------------------------------------------------------------------- writing

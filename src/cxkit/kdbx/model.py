@@ -13,6 +13,7 @@ import uuid as _uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, Self
 from xml.etree.ElementTree import Element
 
 __all__ = [
@@ -73,8 +74,55 @@ class Attachment:
         return f"Attachment({self.name!r}, {len(self.data)} bytes, protected={self.protected})"
 
 
+class _EntryLoader(Protocol):
+    def load(self, entry: Entry) -> None: ...
+
+
+class _Deferred:
+    """Lets :func:`cxkit.kdbx.read_kdbx` defer reading an entry's fields to their first use.
+
+    A deferred entry has no field set, only ``_pending``; the first access to any field loads
+    them all (and raises :class:`cxkit.kdbx.errors.KdbxFormatError` if that entry's XML turns
+    out malformed). Afterwards it is an ordinary entry.
+    """
+
+    __slots__ = ("_pending",)
+    _pending: _EntryLoader
+
+    @classmethod
+    def _deferred(cls, loader: _EntryLoader) -> Self:
+        """An instance with no field set, loaded by *loader* on first use."""
+        obj = cls.__new__(cls)
+        obj._pending = loader
+        return obj
+
+    def _defer(self, loader: _EntryLoader) -> None:
+        """Make this instance pending again (its loader failed)."""
+        self._pending = loader
+
+    if not TYPE_CHECKING:  # for the type checker, fields are always there
+
+        def __getattr__(self, name: str) -> object:
+            # reached only for an unset slot: a deferred entry's field, or a real miss
+            if name == "_pending":
+                raise AttributeError(name)
+            try:
+                pending = self._pending
+            except AttributeError:
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                ) from None
+            del self._pending
+            try:
+                pending.load(self)
+            except BaseException:
+                self._pending = pending  # the next access raises the same error again
+                raise
+            return getattr(self, name)
+
+
 @dataclass(slots=True)
-class Entry:
+class Entry(_Deferred):
     """An entry; ``strings`` holds the standard fields (Title, UserName, Password, URL, Notes)
     and every custom attribute (``otp``, ``KPEX_PASSKEY_*``, ``TimeOtp-*``, ...)."""
 
