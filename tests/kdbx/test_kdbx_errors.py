@@ -6,6 +6,7 @@ import hashlib
 import random
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,14 +151,17 @@ def test_kdbx_payload_limit(sample: bytes) -> None:
 
 
 def test_kdbx_doctype_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = container.write_document
+    real = container.write_document_to
 
-    def with_doctype(*args: object, **kw: object) -> tuple[bytes, list[tuple[bytes, bool]]]:
-        xml, pool = real(*args, **kw)  # type: ignore[arg-type]
+    def with_doctype(db: Any, stream: Any, pool: Any, sink: Any, now: Any = None) -> None:
         bomb = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-        return xml.replace(b"<KeePassFile>", bomb + b"<KeePassFile>", 1), pool
 
-    monkeypatch.setattr(container, "write_document", with_doctype)
+        def inject(piece: bytes) -> None:
+            sink(piece.replace(b"<KeePassFile>", bomb + b"<KeePassFile>", 1))
+
+        real(db, stream, pool, inject, now)
+
+    monkeypatch.setattr(container, "write_document_to", with_doctype)
     data = write_kdbx(small_db(), password="pw", options=FAST)
     with pytest.raises(KdbxFormatError, match="document type declaration"):
         read_kdbx(data, password="pw")

@@ -28,6 +28,7 @@ from cxkit.kdbx import (
     KdbxFormatError,
     _container,
     _scan,
+    _xml,
     read_kdbx,
     write_kdbx,
 )
@@ -363,6 +364,25 @@ def test_generated_databases_read_the_same_both_ways(seed: int, n: int, indent: 
     if indent:
         xml = _indent(xml.decode()).encode()
     assert_same(xml, binaries=pool)
+
+
+def test_the_writer_hands_over_pieces_that_join_to_the_same_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = _generated(random.Random(11), 30)
+    db.root.groups[0].groups.append(Group(name="deeper", entries=[Entry()]))
+    whole, _pool = write_document(db, _identity, datetime(2026, 1, 1, tzinfo=UTC))
+    monkeypatch.setattr(_xml, "_PARTS_PER_PIECE", 3)  # a piece after nearly every entry
+    pieces: list[bytes] = []
+    _xml.write_document_to(
+        db, _identity, _xml.binary_pool(db), pieces.append, datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert len(pieces) > 10
+    assert b"".join(pieces) == whole
+    again = read_kdbx(write_kdbx(db, password="pw"), password="pw")  # pieces, compressed
+    assert [e.strings for _p, e in again.iter_entries()] == [
+        e.strings for _p, e in db.iter_entries()
+    ]
 
 
 # --------------------------------------------------------------------------- hostile XML

@@ -8,7 +8,6 @@ import hmac
 import os
 import struct
 import tempfile
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,13 +39,15 @@ from cxkit.kdbx._crypto import (
     composite_key,
     transform_key,
 )
+from cxkit.kdbx._deflate import ParallelGzip
 from cxkit.kdbx._scan import read_usual
 from cxkit.kdbx._xml import (
+    binary_pool,
     gunzip,
     only_values_protected,
     parse_xml_guarded,
     read_document,
-    write_document,
+    write_document_to,
 )
 from cxkit.kdbx.errors import (
     KdbxCredentialsError,
@@ -655,7 +656,7 @@ def _write(
 
     inner_key = os.urandom(64)
     stream = InnerStream(STREAM_CHACHA20, inner_key)
-    xml, pool = write_document(db, stream.update, now)
+    pool = binary_pool(db)
     inner = [
         struct.pack("<Bi", 1, 4) + struct.pack("<I", STREAM_CHACHA20),
         struct.pack("<Bi", 2, len(inner_key)) + inner_key,
@@ -663,10 +664,18 @@ def _write(
     for data, protected in pool:
         inner.append(struct.pack("<BiB", 3, len(data) + 1, 1 if protected else 0) + data)
     inner.append(struct.pack("<Bi", 0, 0))
-    plain = b"".join([*inner, xml])
-    if opts.compress:
-        comp = zlib.compressobj(opts.compression_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        plain = comp.compress(plain) + comp.flush()
+    if opts.compress:  # deflated on other cores while the XML is being written
+        gz = ParallelGzip(opts.compression_level)
+        try:
+            gz.write(b"".join(inner))
+            write_document_to(db, stream.update, pool, gz.write, now)
+            plain = gz.finish()
+        finally:
+            gz.close()
+    else:
+        parts = [b"".join(inner)]
+        write_document_to(db, stream.update, pool, parts.append, now)
+        plain = b"".join(parts)
     enc_key = hashlib.sha256(master_seed + transformed).digest()
     if cipher == CIPHER_CHACHA20:
         ctx = Cipher(algorithms.ChaCha20(enc_key, b"\0\0\0\0" + iv), mode=None).encryptor()

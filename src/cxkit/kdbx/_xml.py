@@ -570,7 +570,7 @@ def _fmt_time_of(dt: datetime) -> str:
 
 
 def _fmt_uuid(u: _uuid.UUID | None) -> str:
-    return _b64e(u.bytes if u is not None else bytes(16)).decode("ascii")
+    return _b64e(u.int.to_bytes(16, "big") if u is not None else bytes(16)).decode("ascii")
 
 
 _DEFAULT_MEMORY_PROTECTION: Final = (
@@ -580,13 +580,43 @@ _DEFAULT_MEMORY_PROTECTION: Final = (
 )
 
 
+_PARTS_PER_PIECE: Final = 8192  # about half a megabyte of XML between two calls of the sink
+
+
+def binary_pool(db: Database) -> dict[tuple[bytes, bool], int]:
+    """Every distinct (data, protected) attachment, numbered in the order the writer meets
+    them: KDBX 4 stores the pool in the inner header, before the XML that refers to it."""
+    index: dict[tuple[bytes, bool], int] = {}
+
+    def add(e: Entry, in_history: bool) -> None:
+        for a in e.attachments:
+            index.setdefault((a.data, a.protected), len(index))
+        if not in_history:
+            for h in e.history:
+                add(h, True)
+
+    stack = [db.root]
+    while stack:
+        g = stack.pop()
+        for e in g.entries:
+            add(e, False)
+        stack.extend(reversed(g.groups))
+    return index
+
+
 class _Writer:
-    def __init__(self, stream_update: Callable[[bytes], bytes], now: datetime) -> None:
+    def __init__(
+        self,
+        stream_update: Callable[[bytes], bytes],
+        now: datetime,
+        pool_index: dict[tuple[bytes, bool], int],
+        sink: Callable[[bytes], None],
+    ) -> None:
         self.enc = stream_update
         self.now = now
+        self.sink = sink
         self.out: list[str] = []
-        self.pool: list[tuple[bytes, bool]] = []
-        self.pool_index: dict[tuple[bytes, bool], int] = {}
+        self.pool_index = pool_index
         # protected string values waiting for the keystream: (slot in out, escaped key), clear
         self.pending: list[tuple[int, str]] = []
         self.pending_raw: list[bytes] = []
@@ -606,6 +636,13 @@ class _Writer:
         self.pending = []
         self.pending_raw = []
 
+    def emit(self) -> None:
+        """Hand the XML written so far to the sink (protected values encrypted first)."""
+        self.flush()
+        if self.out:
+            self.sink("".join(self.out).encode("utf-8"))
+            self.out = []
+
     def extras(self, elements: list[Element]) -> None:
         for el in elements:
             if any(sub.get("Protected") in ("True", "true") for sub in el.iter()):
@@ -620,57 +657,70 @@ class _Writer:
                         sub.text = _b64e(self.enc(clear)).decode("ascii")
             self.out.append(ET.tostring(el, encoding="unicode"))
 
-    def times(self, t: Times) -> None:
+    def times(self, t: Times) -> str:
         n = self.now
-        self.out.append(
-            f"<Times><CreationTime>{_fmt_time(t.creation, n)}</CreationTime>"
-            f"<LastModificationTime>{_fmt_time(t.last_modification, n)}</LastModificationTime>"
-            f"<LastAccessTime>{_fmt_time(t.last_access, n)}</LastAccessTime>"
-            f"<ExpiryTime>{_fmt_time(t.expiry, n)}</ExpiryTime>"
+        f = _fmt_time_of
+        return (
+            f"<Times><CreationTime>{f(t.creation or n)}</CreationTime>"
+            f"<LastModificationTime>{f(t.last_modification or n)}</LastModificationTime>"
+            f"<LastAccessTime>{f(t.last_access or n)}</LastAccessTime>"
+            f"<ExpiryTime>{f(t.expiry or n)}</ExpiryTime>"
             f"<Expires>{'True' if t.expires else 'False'}</Expires>"
             f"<UsageCount>{int(t.usage_count)}</UsageCount>"
-            f"<LocationChanged>{_fmt_time(t.location_changed, n)}</LocationChanged></Times>"
+            f"<LocationChanged>{f(t.location_changed or n)}</LocationChanged></Times>"
         )
 
     def entry(self, e: Entry, *, in_history: bool = False) -> None:
         out = self.out
-        out.append(f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>")
-        if e.custom_icon_uuid is not None:
-            out.append(f"<CustomIconUUID>{_fmt_uuid(e.custom_icon_uuid)}</CustomIconUUID>")
-        out.append(
-            f"<ForegroundColor>{_esc(e.foreground_color)}</ForegroundColor>"
-            f"<BackgroundColor>{_esc(e.background_color)}</BackgroundColor>"
-            f"<OverrideURL>{_esc(e.override_url)}</OverrideURL>"
-            f"<Tags>{_esc(';'.join(e.tags))}</Tags>"
+        strings = e.strings
+        tags = ";".join(e.tags)
+        # one search for anything to escape in all the entry's texts (usually nothing)
+        probe = "\t".join(
+            [
+                *strings,
+                *[f.value for f in strings.values() if not f.protected],
+                *[a.name for a in e.attachments],
+                e.foreground_color,
+                e.background_color,
+                e.override_url,
+                tags,
+            ]
         )
-        self.times(e.times)
-        for key, f in e.strings.items():
-            if f.protected:
-                raw = f.value.encode("utf-8")
-                if raw:  # encrypted in flush(), with the values around it
-                    self.pending.append((len(out), _esc(key)))
-                    self.pending_raw.append(raw)
-                    out.append("")
-                else:
-                    out.append(
-                        f'<String><Key>{_esc(key)}</Key><Value Protected="True"></Value></String>'
-                    )
+        esc: Callable[[str], str] = str if _NEEDS_ESCAPE.search(probe) is None else _esc
+        ciu = e.custom_icon_uuid
+        out.append(
+            f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>"
+            + ("" if ciu is None else f"<CustomIconUUID>{_fmt_uuid(ciu)}</CustomIconUUID>")
+            + f"<ForegroundColor>{esc(e.foreground_color)}</ForegroundColor>"
+            f"<BackgroundColor>{esc(e.background_color)}</BackgroundColor>"
+            f"<OverrideURL>{esc(e.override_url)}</OverrideURL>"
+            f"<Tags>{esc(tags)}</Tags>" + self.times(e.times)
+        )
+        for key, f in strings.items():
+            if not f.protected:
+                out.append(f"<String><Key>{esc(key)}</Key><Value>{esc(f.value)}</Value></String>")
+            elif f.value:  # encrypted in flush(), with the values around it
+                self.pending.append((len(out), esc(key)))
+                self.pending_raw.append(f.value.encode("utf-8"))
+                out.append("")
             else:
-                out.append(f"<String><Key>{_esc(key)}</Key><Value>{_esc(f.value)}</Value></String>")
+                out.append(
+                    f'<String><Key>{esc(key)}</Key><Value Protected="True"></Value></String>'
+                )
         for a in e.attachments:
-            k = (a.data, a.protected)
-            idx = self.pool_index.get(k)
-            if idx is None:
-                idx = self.pool_index[k] = len(self.pool)
-                self.pool.append(k)
-            out.append(f'<Binary><Key>{_esc(a.name)}</Key><Value Ref="{idx}"/></Binary>')
-        self.extras(e.extra)
-        if not in_history:
+            idx = self.pool_index[(a.data, a.protected)]
+            out.append(f'<Binary><Key>{esc(a.name)}</Key><Value Ref="{idx}"/></Binary>')
+        if e.extra:
+            self.extras(e.extra)
+        if in_history:
+            out.append("</Entry>")
+        elif e.history:
             out.append("<History>")
             for h in e.history:
                 self.entry(h, in_history=True)
-            out.append("</History>")
-        out.append("</Entry>")
+            out.append("</History></Entry>")
+        else:
+            out.append("<History></History></Entry>")
 
     def group(self, g: Group) -> None:
         out = self.out
@@ -680,15 +730,18 @@ class _Writer:
         )
         if g.custom_icon_uuid is not None:
             out.append(f"<CustomIconUUID>{_fmt_uuid(g.custom_icon_uuid)}</CustomIconUUID>")
-        self.times(g.times)
+        out.append(self.times(g.times))
         if g.tags:
             out.append(f"<Tags>{_esc(';'.join(g.tags))}</Tags>")
         self.extras(g.extra)
         for e in g.entries:
             self.entry(e)
+            if len(out) >= _PARTS_PER_PIECE:
+                self.emit()
+                out = self.out
         for sub in g.groups:
             self.group(sub)
-        out.append("</Group>")
+        self.out.append("</Group>")  # not out: a sub-group may have emitted a piece
 
     def meta(self, m: Meta) -> None:
         out = self.out
@@ -732,7 +785,22 @@ def write_document(
     db: Database, stream_update: Callable[[bytes], bytes], now: datetime | None = None
 ) -> tuple[bytes, list[tuple[bytes, bool]]]:
     """Serialise the model; returns the UTF-8 XML and the binary pool (for the inner header)."""
-    w = _Writer(stream_update, now or datetime.now(UTC).replace(microsecond=0))
+    pool = binary_pool(db)
+    parts: list[bytes] = []
+    write_document_to(db, stream_update, pool, parts.append, now)
+    return b"".join(parts), list(pool)
+
+
+def write_document_to(
+    db: Database,
+    stream_update: Callable[[bytes], bytes],
+    pool: dict[tuple[bytes, bool], int],
+    sink: Callable[[bytes], None],
+    now: datetime | None = None,
+) -> None:
+    """Serialise the model as UTF-8 XML handed to *sink* piece by piece (in order); *pool* is
+    :func:`binary_pool` of *db*."""
+    w = _Writer(stream_update, now or datetime.now(UTC).replace(microsecond=0), pool, sink)
     w.out.append('<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<KeePassFile>')
     w.meta(db.meta)
     w.out.append("<Root>")
@@ -745,6 +813,5 @@ def write_document(
         )
     w.out.append("</DeletedObjects>")
     w.extras(db.extra)
-    w.flush()
     w.out.append("</Root></KeePassFile>")
-    return "".join(w.out).encode("utf-8"), w.pool
+    w.emit()
