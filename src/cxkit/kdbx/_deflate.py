@@ -1,6 +1,6 @@
 """gzip (RFC 1952) in pieces deflated on worker threads, the way ``pigz`` does it.
 
-zlib releases the GIL while it deflates, so while the writer builds the next piece of XML in
+zlib (zlib-ng, see :mod:`cxkit._zlib`) releases the GIL while it deflates, so while the writer builds the next piece of XML in
 Python, earlier pieces are compressed on other cores. Each piece is a raw deflate stream that
 ends with a sync flush (byte-aligned, not final) and is primed with the 32 KiB before it as a
 preset dictionary, so matches reach back across pieces as in one stream; a final empty block,
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import struct
-import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Final
+
+from cxkit._zlib import zlib
 
 __all__ = ["ParallelGzip"]
 

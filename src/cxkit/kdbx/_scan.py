@@ -34,6 +34,7 @@ from xml.etree.ElementTree import Element
 from cxkit.kdbx._xml import (
     _UNSET_UUID,
     MAX_GROUP_DEPTH,
+    RawTimes,
     _b64d,
     _b64e,
     _bool,
@@ -453,15 +454,7 @@ class _Payload:
             e.strings = strings = {}
             e.attachments = []
             e.tags = _tags(_text(tags)) if tags else []
-            e.times = Times(
-                _time(t[0]),
-                _time(t[1]),
-                _time(t[2]),
-                _time(t[3]),
-                _bool(t[4]),
-                _int(t[5]),
-                _time(t[6]),
-            )
+            e.times = Times._deferred(RawTimes(t))  # converted on first use
             e.icon_id = _int(icon)
             e.custom_icon_uuid = None if ciu is None else _uuid_of(ciu)
             e.foreground_color = _text(fg) if fg else ""
@@ -632,12 +625,9 @@ class _PendingEntry(NamedTuple):
         try:
             self.payload.load(entry, self)
             for other in list(self.group):
-                try:
-                    pending = other._pending
-                except AttributeError:
-                    continue  # read already
+                pending = other._pending
                 if not isinstance(pending, _PendingEntry):
-                    continue
+                    continue  # read already
                 del other._pending
                 try:
                     pending.payload.load(other, pending)

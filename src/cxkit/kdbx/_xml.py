@@ -11,16 +11,17 @@ from __future__ import annotations
 import binascii
 import functools
 import gc
+import operator
 import re
 import struct
 import uuid as _uuid
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
 from xml.etree import ElementTree as ET
 from xml.etree.ElementTree import Element
 
+from cxkit._zlib import ZlibError, zlib
 from cxkit.errors import InputTooLargeError
 from cxkit.kdbx.errors import KdbxFormatError
 from cxkit.kdbx.model import (
@@ -77,11 +78,13 @@ def parse_xml_guarded(data: bytes) -> Element:
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
-    if len(text) == 12 and text[-1] == "=":
+    if len(text) == 12 and text[-1] == "=":  # KDBX 4: seconds since 0001-01-01, int64 LE
         try:
-            (secs,) = struct.unpack("<q", _b64d(text))
-            return _EPOCH + timedelta(seconds=secs)
-        except (binascii.Error, ValueError, struct.error, OverflowError):
+            raw = _b64d(text)
+            if len(raw) != 8:
+                return None
+            return _EPOCH + timedelta(seconds=int.from_bytes(raw, "little", signed=True))
+        except (binascii.Error, ValueError, OverflowError):
             return None
     try:
         dt = datetime.fromisoformat(text.strip())
@@ -135,6 +138,43 @@ def _tags(text: str | None) -> list[str]:
 
 
 # --------------------------------------------------------------------------- reading
+
+
+class RawTimes(tuple[str, ...]):
+    """The seven texts of a ``Times`` block in KeePass's order, as read (without references),
+    converted to :class:`Times` fields on first use: most readers never look at most
+    timestamps, and a writer can write untouched ones back as they were."""
+
+    __slots__ = ()
+
+    def load(self, times: Times) -> None:
+        Times.__init__(
+            times,
+            _time(self[0]),
+            _time(self[1]),
+            _time(self[2]),
+            _time(self[3]),
+            _bool(self[4]),
+            _int(self[5]),
+            _time(self[6]),
+        )
+
+    def xml(self) -> str | None:
+        """The block as a KDBX 4 writer writes it, or None when a text is not in that form
+        (an ISO time of KDBX 3.1, an empty one, ``true``, ...)."""
+        cr, lm, la, ex, es, uc, lc = self
+        times = cr + lm + la + ex + lc  # five base64 int64: 12 characters, one "=" each
+        if len(times) != 60 or times.count("=") != 5 or times[11::12] != "=====":
+            return None
+        if es not in ("True", "False") or not uc.isdigit() or not uc.isascii():
+            return None
+        return (
+            f"<Times><CreationTime>{cr}</CreationTime>"
+            f"<LastModificationTime>{lm}</LastModificationTime>"
+            f"<LastAccessTime>{la}</LastAccessTime><ExpiryTime>{ex}</ExpiryTime>"
+            f"<Expires>{es}</Expires><UsageCount>{int(uc)}</UsageCount>"
+            f"<LocationChanged>{lc}</LocationChanged></Times>"
+        )
 
 
 _TIMES_TAGS: Final = (
@@ -363,7 +403,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         out = d.decompress(data, max_bytes + 1)
-    except zlib.error:
+    except ZlibError:
         raise KdbxFormatError("the compressed payload is corrupted") from None
     if len(out) > max_bytes:
         raise InputTooLargeError(
@@ -541,6 +581,20 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+_VALUE: Final = operator.attrgetter("value")
+
+
+# what an ASCII text may hold without escaping: printable ASCII but & < >, and tab, LF, DEL
+_PLAIN_ASCII: Final = bytes(c for c in range(0x20, 0x80) if c not in b"&<>") + b"\t\n"
+
+
+def _plain(s: str) -> bool:
+    """Whether *s* needs no escaping (nothing ``_NEEDS_ESCAPE`` finds), quickly for ASCII."""
+    if s.isascii():
+        return not s.encode("ascii").translate(None, _PLAIN_ASCII)
+    return _NEEDS_ESCAPE.search(s) is None
+
+
 def _esc(s: str) -> str:
     if _NEEDS_ESCAPE.search(s) is None:  # the usual case: one scan, the string itself
         return s
@@ -561,16 +615,22 @@ def _fmt_time(dt: datetime | None, now: datetime) -> str:
     return _fmt_time_of(now if dt is None else dt)
 
 
-@functools.lru_cache(maxsize=4096)
+_PACK_INT64: Final = struct.Struct("<q").pack
+_UNIX_EPOCH_IN_KDBX: Final = 62135596800  # 1970-01-01 in seconds since 0001-01-01
+
+
 def _fmt_time_of(dt: datetime) -> str:
+    """A KDBX 4 time: the base64 of int64 LE seconds since 0001-01-01 UTC (floored)."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    secs = (dt - _EPOCH) // _SECOND
-    return _b64e(struct.pack("<q", secs)).decode("ascii")
+    # whole seconds: the float is exact, and the C path is much faster
+    secs = (dt - _EPOCH) // _SECOND if dt.microsecond else int(dt.timestamp()) + _UNIX_EPOCH_IN_KDBX
+    return binascii.b2a_base64(_PACK_INT64(secs), newline=False).decode("ascii")
 
 
 def _fmt_uuid(u: _uuid.UUID | None) -> str:
-    return _b64e(u.int.to_bytes(16, "big") if u is not None else bytes(16)).decode("ascii")
+    raw = u.int.to_bytes(16, "big") if u is not None else bytes(16)
+    return binascii.b2a_base64(raw, newline=False).decode("ascii")
 
 
 _DEFAULT_MEMORY_PROTECTION: Final = (
@@ -617,24 +677,26 @@ class _Writer:
         self.sink = sink
         self.out: list[str] = []
         self.pool_index = pool_index
-        # protected string values waiting for the keystream: (slot in out, escaped key), clear
-        self.pending: list[tuple[int, str]] = []
-        self.pending_raw: list[bytes] = []
+        # protected string values waiting for the keystream: slot in out, escaped key, clear
+        self.pending: list[tuple[int, str, bytes]] = []
 
     def flush(self) -> None:
         """Encrypt the pending protected values with one keystream call, in document order."""
-        if not self.pending:
+        pending = self.pending
+        if not pending:
             return
-        stream = self.enc(b"".join(self.pending_raw))
+        stream = self.enc(b"".join([raw for _slot, _key, raw in pending]))
         out = self.out
+        b2a = binascii.b2a_base64
         pos = 0
-        for (slot, key), raw in zip(self.pending, self.pending_raw, strict=True):
+        for slot, key, raw in pending:
             end = pos + len(raw)
-            value = _b64e(stream[pos:end]).decode("ascii")
+            value = b2a(stream[pos:end]).decode("ascii")  # ends with a newline, cut below
             pos = end
-            out[slot] = f'<String><Key>{key}</Key><Value Protected="True">{value}</Value></String>'
+            out[slot] = (
+                f'<String><Key>{key}</Key><Value Protected="True">{value[:-1]}</Value></String>'
+            )
         self.pending = []
-        self.pending_raw = []
 
     def emit(self) -> None:
         """Hand the XML written so far to the sink (protected values encrypted first)."""
@@ -658,6 +720,9 @@ class _Writer:
             self.out.append(ET.tostring(el, encoding="unicode"))
 
     def times(self, t: Times) -> str:
+        raw = t._pending  # still as read: written back unchanged
+        if isinstance(raw, RawTimes) and (xml := raw.xml()) is not None:
+            return xml
         n = self.now
         f = _fmt_time_of
         return (
@@ -674,19 +739,19 @@ class _Writer:
         out = self.out
         strings = e.strings
         tags = ";".join(e.tags)
-        # one search for anything to escape in all the entry's texts (usually nothing)
-        probe = "\t".join(
-            [
-                *strings,
-                *[f.value for f in strings.values() if not f.protected],
-                *[a.name for a in e.attachments],
-                e.foreground_color,
-                e.background_color,
-                e.override_url,
-                tags,
-            ]
+        # one check for anything to escape in all the entry's texts (usually nothing; the
+        # protected values come along, which at worst sends the entry down the slow path)
+        probe = (
+            "".join(strings)
+            + "".join(map(_VALUE, strings.values()))
+            + e.foreground_color
+            + e.background_color
+            + e.override_url
+            + tags
         )
-        esc: Callable[[str], str] = str if _NEEDS_ESCAPE.search(probe) is None else _esc
+        if e.attachments:
+            probe += "".join(a.name for a in e.attachments)
+        esc: Callable[[str], str] = str if _plain(probe) else _esc
         ciu = e.custom_icon_uuid
         out.append(
             f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>"
@@ -696,12 +761,17 @@ class _Writer:
             f"<OverrideURL>{esc(e.override_url)}</OverrideURL>"
             f"<Tags>{esc(tags)}</Tags>" + self.times(e.times)
         )
+        pending = self.pending
         for key, f in strings.items():
             if not f.protected:
-                out.append(f"<String><Key>{esc(key)}</Key><Value>{esc(f.value)}</Value></String>")
+                if esc is str:  # nothing to escape: no call per text
+                    out.append(f"<String><Key>{key}</Key><Value>{f.value}</Value></String>")
+                else:
+                    out.append(
+                        f"<String><Key>{esc(key)}</Key><Value>{esc(f.value)}</Value></String>"
+                    )
             elif f.value:  # encrypted in flush(), with the values around it
-                self.pending.append((len(out), esc(key)))
-                self.pending_raw.append(f.value.encode("utf-8"))
+                pending.append((len(out), esc(key), f.value.encode("utf-8")))
                 out.append("")
             else:
                 out.append(

@@ -13,7 +13,7 @@ import uuid as _uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from xml.etree.ElementTree import Element
 
 __all__ = [
@@ -37,8 +37,53 @@ def _new_uuid() -> _uuid.UUID:
     return _uuid.uuid4()
 
 
+class _Loader(Protocol):
+    def load(self, obj: Any) -> None: ...
+
+
+class _Deferred:
+    """Lets :func:`cxkit.kdbx.read_kdbx` defer reading an object's fields to their first use
+    (entries, and the times of entries).
+
+    A deferred object has no field set, only ``_pending``; the first access to any field loads
+    them all (and raises :class:`cxkit.kdbx.errors.KdbxFormatError` if that entry's XML turns
+    out malformed). Afterwards it is an ordinary object.
+    """
+
+    __slots__ = ("_pending",)
+    _pending: _Loader | None  # None (or unset) when not, or no longer, deferred
+
+    @classmethod
+    def _deferred(cls, loader: _Loader) -> Self:
+        """An instance with no field set, loaded by *loader* on first use."""
+        obj = object.__new__(cls)
+        obj._pending = loader
+        return obj
+
+    def _defer(self, loader: _Loader) -> None:
+        """Make this instance pending again (its loader failed)."""
+        self._pending = loader
+
+    if not TYPE_CHECKING:  # for the type checker, fields are always there
+
+        def __getattr__(self, name: str) -> object:
+            # reached only for an unset slot: a deferred object's field, or a real miss
+            if name == "_pending":
+                return None  # an ordinary object, or one loaded already
+            pending = self._pending
+            if pending is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self._pending = None
+            try:
+                pending.load(self)
+            except BaseException:
+                self._pending = pending  # the next access raises the same error again
+                raise
+            return getattr(self, name)
+
+
 @dataclass(slots=True)
-class Times:
+class Times(_Deferred):
     """The ``Times`` block of an entry or a group (all UTC, ``None`` when absent)."""
 
     creation: datetime | None = None
@@ -74,53 +119,6 @@ class Attachment:
         return f"Attachment({self.name!r}, {len(self.data)} bytes, protected={self.protected})"
 
 
-class _EntryLoader(Protocol):
-    def load(self, entry: Entry) -> None: ...
-
-
-class _Deferred:
-    """Lets :func:`cxkit.kdbx.read_kdbx` defer reading an entry's fields to their first use.
-
-    A deferred entry has no field set, only ``_pending``; the first access to any field loads
-    them all (and raises :class:`cxkit.kdbx.errors.KdbxFormatError` if that entry's XML turns
-    out malformed). Afterwards it is an ordinary entry.
-    """
-
-    __slots__ = ("_pending",)
-    _pending: _EntryLoader
-
-    @classmethod
-    def _deferred(cls, loader: _EntryLoader) -> Self:
-        """An instance with no field set, loaded by *loader* on first use."""
-        obj = cls.__new__(cls)
-        obj._pending = loader
-        return obj
-
-    def _defer(self, loader: _EntryLoader) -> None:
-        """Make this instance pending again (its loader failed)."""
-        self._pending = loader
-
-    if not TYPE_CHECKING:  # for the type checker, fields are always there
-
-        def __getattr__(self, name: str) -> object:
-            # reached only for an unset slot: a deferred entry's field, or a real miss
-            if name == "_pending":
-                raise AttributeError(name)
-            try:
-                pending = self._pending
-            except AttributeError:
-                raise AttributeError(
-                    f"{type(self).__name__!r} object has no attribute {name!r}"
-                ) from None
-            del self._pending
-            try:
-                pending.load(self)
-            except BaseException:
-                self._pending = pending  # the next access raises the same error again
-                raise
-            return getattr(self, name)
-
-
 @dataclass(slots=True)
 class Entry(_Deferred):
     """An entry; ``strings`` holds the standard fields (Title, UserName, Password, URL, Notes)
@@ -153,23 +151,28 @@ class Entry(_Deferred):
 
     @property
     def title(self) -> str:
-        return self.get("Title") or ""
+        f = self.strings.get("Title")
+        return f.value if f is not None else ""
 
     @property
     def username(self) -> str:
-        return self.get("UserName") or ""
+        f = self.strings.get("UserName")
+        return f.value if f is not None else ""
 
     @property
     def password(self) -> str:
-        return self.get("Password") or ""
+        f = self.strings.get("Password")
+        return f.value if f is not None else ""
 
     @property
     def url(self) -> str:
-        return self.get("URL") or ""
+        f = self.strings.get("URL")
+        return f.value if f is not None else ""
 
     @property
     def notes(self) -> str:
-        return self.get("Notes") or ""
+        f = self.strings.get("Notes")
+        return f.value if f is not None else ""
 
     def custom_fields(self) -> dict[str, StringField]:
         """The string fields that are not one of the five standard ones."""
