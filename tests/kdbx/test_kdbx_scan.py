@@ -26,6 +26,7 @@ from cxkit.kdbx import (
     Entry,
     Group,
     KdbxFormatError,
+    Times,
     _container,
     _scan,
     _xml,
@@ -50,10 +51,8 @@ def dump(obj: Any) -> Any:
     if isinstance(obj, ET.Element):
         return ET.tostring(obj, encoding="unicode")
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return (
-            type(obj).__name__,
-            {f.name: dump(getattr(obj, f.name)) for f in dataclasses.fields(obj)},
-        )
+        fields = {f.name: dump(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return type(obj).__name__, fields  # the name after the fields: a deferred one is read
     if isinstance(obj, dict):
         return {k: dump(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -263,6 +262,23 @@ def test_entries_are_read_on_first_use_group_by_group() -> None:
     assert second.password == "pässword" and sub.password == "pässword"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = first.nope  # type: ignore[attr-defined]
+
+
+def test_a_deferred_object_loads_before_anything_is_done_to_it() -> None:
+    xml = doc(entry() + entry(uid=UID2))
+    usual = _scan.read_usual(xml.encode(), [], 1 << 30, _identity)
+    assert usual is not None
+    first, second = usual[0].root.entries
+    assert isinstance(first, Entry) and type(first) is not Entry  # its pending variant
+    first.icon_id = 42  # setting a field loads the entry first: nothing is overwritten later
+    assert type(first) is Entry and first.icon_id == 42 and first.title.startswith("T & co")
+    times = second.times  # loading the entry leaves its timestamps pending
+    assert type(times) is not Times
+    times.expires = False
+    assert type(times) is Times and not times.expires and times.usage_count == 7
+    copy_ = __import__("copy").deepcopy(usual[0].root.entries[1])
+    assert dump(copy_) == dump(second)
+    assert second == copy_ and repr(second) == repr(copy_)
 
 
 def test_a_malformed_entry_fails_on_first_use_and_alone() -> None:

@@ -454,7 +454,7 @@ class _Payload:
             e.strings = strings = {}
             e.attachments = []
             e.tags = _tags(_text(tags)) if tags else []
-            e.times = Times._deferred(RawTimes(t))  # converted on first use
+            e.times = _deferred_times(RawTimes(t))  # converted on first use
             e.icon_id = _int(icon)
             e.custom_icon_uuid = None if ciu is None else _uuid_of(ciu)
             e.foreground_color = _text(fg) if fg else ""
@@ -623,19 +623,32 @@ class _PendingEntry(NamedTuple):
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self.payload.load(entry, self)
+            payload = self.payload
+            payload.load(entry, self)
             for other in list(self.group):
                 pending = other._pending
-                if not isinstance(pending, _PendingEntry):
-                    continue  # read already
-                del other._pending
-                try:
-                    pending.payload.load(other, pending)
-                except KdbxFormatError:
-                    other._defer(pending)  # its own first use reports the error
+                if type(pending) is _PendingEntry:  # (what other._resolve() does, inlined)
+                    object.__setattr__(other, "__class__", Entry)
+                    object.__setattr__(other, "_pending", None)
+                    try:
+                        payload.load(other, pending)
+                    except KdbxFormatError:  # pending again: its own first use reports it
+                        object.__setattr__(other, "__class__", _PENDING_ENTRY)
+                        object.__setattr__(other, "_pending", pending)
         finally:
             if gc_was_enabled:
                 gc.enable()
+
+
+_PENDING_ENTRY: Final = Entry._pending_variant
+_PENDING_TIMES: Final = Times._pending_variant
+
+
+def _deferred_times(raw: RawTimes) -> Times:
+    """``Times._deferred(raw)``, without the class-method call (one per entry)."""
+    t: Times = object.__new__(_PENDING_TIMES)
+    object.__setattr__(t, "_pending", raw)
+    return t
 
 
 def _empty_history_before(s: str, start: int, end: int) -> bool:

@@ -13,7 +13,7 @@ import uuid as _uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, SupportsIndex, TypeVar
 from xml.etree.ElementTree import Element
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
 
 STANDARD_FIELDS = ("Title", "UserName", "Password", "URL", "Notes")
 
+_T = TypeVar("_T")
+
 
 def _new_uuid() -> _uuid.UUID:
     return _uuid.uuid4()
@@ -45,43 +47,95 @@ class _Deferred:
     """Lets :func:`cxkit.kdbx.read_kdbx` defer reading an object's fields to their first use
     (entries, and the times of entries).
 
-    A deferred object has no field set, only ``_pending``; the first access to any field loads
-    them all (and raises :class:`cxkit.kdbx.errors.KdbxFormatError` if that entry's XML turns
-    out malformed). Afterwards it is an ordinary object.
+    :meth:`_deferred` makes an instance of the class's *pending* variant (a subclass) with no
+    field set, only ``_pending``, the loader. Touching it in any way (reading, setting or
+    deleting a field, comparing, ``repr``, copying) first loads every field, turns it into
+    an ordinary instance of the class, and then does what was asked; a loader that fails
+    (:class:`cxkit.kdbx.errors.KdbxFormatError` for an entry whose XML turns out malformed)
+    leaves it pending, so the next touch raises the same error. Ordinary instances pay
+    nothing for this.
     """
 
     __slots__ = ("_pending",)
     _pending: _Loader | None  # None (or unset) when not, or no longer, deferred
+    _pending_variant: type[Any]  # set for each subclass by _with_pending_variant
+    _plain: type[Any]  # on a pending variant: the class it turns into
 
     @classmethod
     def _deferred(cls, loader: _Loader) -> Self:
         """An instance with no field set, loaded by *loader* on first use."""
-        obj = object.__new__(cls)
-        obj._pending = loader
+        obj: Self = object.__new__(cls._pending_variant)
+        object.__setattr__(obj, "_pending", loader)
         return obj
 
-    def _defer(self, loader: _Loader) -> None:
-        """Make this instance pending again (its loader failed)."""
-        self._pending = loader
+    def _resolve(self) -> None:
+        """Load a pending instance now; nothing for an ordinary one."""
+        pending = self._pending
+        if pending is None:
+            return
+        variant = type(self)
+        object.__setattr__(self, "__class__", variant._plain)
+        self._pending = None
+        try:
+            pending.load(self)
+        except BaseException:
+            object.__setattr__(self, "__class__", variant)
+            object.__setattr__(self, "_pending", pending)
+            raise
 
     if not TYPE_CHECKING:  # for the type checker, fields are always there
 
         def __getattr__(self, name: str) -> object:
-            # reached only for an unset slot: a deferred object's field, or a real miss
             if name == "_pending":
-                return None  # an ordinary object, or one loaded already
-            pending = self._pending
-            if pending is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            self._pending = None
-            try:
-                pending.load(self)
-            except BaseException:
-                self._pending = pending  # the next access raises the same error again
-                raise
+                return None  # an ordinary instance
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+class _Pending:
+    """The behaviour of a pending variant (see :class:`_Deferred`)."""
+
+    __slots__ = ()
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> object:
+            if name == "_pending":
+                return None
+            self._resolve()
             return getattr(self, name)
 
+        def __setattr__(self, name: str, value: object) -> None:
+            if name != "_pending":
+                self._resolve()
+            object.__setattr__(self, name, value)
 
+        def __delattr__(self, name: str) -> None:
+            self._resolve()
+            object.__delattr__(self, name)
+
+        def __eq__(self, other: object) -> bool:
+            self._resolve()
+            return self == other
+
+        def __repr__(self) -> str:
+            self._resolve()
+            return repr(self)
+
+        def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+            self._resolve()
+            return self.__reduce_ex__(protocol)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _with_pending_variant(cls: type[_T]) -> type[_T]:
+    """Give a model class its pending variant (a subclass that loads itself when touched)."""
+    variant = type(f"Pending{cls.__name__}", (_Pending, cls), {"__slots__": (), "_plain": cls})
+    cls._pending_variant = variant  # type: ignore[attr-defined]
+    return cls
+
+
+@_with_pending_variant
 @dataclass(slots=True)
 class Times(_Deferred):
     """The ``Times`` block of an entry or a group (all UTC, ``None`` when absent)."""
@@ -119,6 +173,7 @@ class Attachment:
         return f"Attachment({self.name!r}, {len(self.data)} bytes, protected={self.protected})"
 
 
+@_with_pending_variant
 @dataclass(slots=True)
 class Entry(_Deferred):
     """An entry; ``strings`` holds the standard fields (Title, UserName, Password, URL, Notes)
