@@ -40,7 +40,7 @@ class ParallelGzip:
         self.piece_size = piece_size
         self.workers = workers or min(4, os.cpu_count() or 1)
         self._pool: ThreadPoolExecutor | None = None
-        self._pieces: list[Future[bytes]] = []
+        self._pieces: list[tuple[Future[bytes], bytes, bytes]] = []  # future, data, window
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._window = b""
@@ -63,13 +63,17 @@ class ParallelGzip:
         self._size += len(data)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cxkit-gzip")
-        self._pieces.append(self._pool.submit(_deflate, data, self._window, self.level))
+        future = self._pool.submit(_deflate, data, self._window, self.level)
+        self._pieces.append((future, data, self._window))
         self._window = data[-_WINDOW:] if len(data) >= _WINDOW else (self._window + data)[-_WINDOW:]
 
     def finish(self) -> bytes:
         self._submit()
-        try:
-            body = b"".join(f.result() for f in self._pieces)
+        try:  # pieces no worker has started yet are deflated here rather than waited for
+            body = b"".join(
+                _deflate(data, window, self.level) if future.cancel() else future.result()
+                for future, data, window in self._pieces
+            )
         finally:
             self.close()
         trailer = struct.pack("<II", self._crc & 0xFFFFFFFF, self._size & 0xFFFFFFFF)

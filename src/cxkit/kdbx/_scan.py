@@ -53,23 +53,23 @@ __all__ = ["read_usual"]
 
 # One unit of the document, after optional XML white space. Each alternative is one named outer
 # group, which closes last, so ``match.lastindex`` says which alternative matched.
-_WS = r"[ \t\r\n]*"
+_WS = r"[ \t\r\n]*+"  # possessive: nothing after it can start with white space
 _UNIT: Final = re.compile(
     _WS
     + "(?:"
     # <String><Key>k</Key><Value[ Protected="True"]>v</Value></String>
-    r"(?P<string><String>WS<Key>(?P<skey>[^<]*)</Key>WS<Value(?P<sprot> Protected=\"(?:True|False)\")?"
-    r"(?:WS/>|>(?P<sval>[^<]*)</Value>)WS</String>)"
+    r"(?P<string><String>WS<Key>(?P<skey>[^<]*+)</Key>WS<Value(?P<sprot> Protected=\"(?:True|False)\")?"
+    r"(?:WS/>|>(?P<sval>[^<]*+)</Value>)WS</String>)"
     # <Binary><Key>name</Key><Value Ref="n"/></Binary>
-    r"|(?P<binary><Binary>WS<Key>(?P<bkey>[^<]*)</Key>WS<Value Ref=\"(?P<bref>[0-9]+)\"WS/>"
+    r"|(?P<binary><Binary>WS<Key>(?P<bkey>[^<]*+)</Key>WS<Value Ref=\"(?P<bref>[0-9]+)\"WS/>"
     r"WS</Binary>)"
     # the seven Times children in KeePass's order
-    r"|(?P<times><Times>WS<CreationTime>(?P<t1>[^<]*)</CreationTime>"
-    r"WS<LastModificationTime>(?P<t2>[^<]*)</LastModificationTime>"
-    r"WS<LastAccessTime>(?P<t3>[^<]*)</LastAccessTime>WS<ExpiryTime>(?P<t4>[^<]*)</ExpiryTime>"
-    r"WS<Expires>(?P<t5>[^<]*)</Expires>WS<UsageCount>(?P<t6>[^<]*)</UsageCount>"
-    r"WS<LocationChanged>(?P<t7>[^<]*)</LocationChanged>WS</Times>)"
-    r"|(?P<leaf><(?P<ltag>\w+)>(?P<ltext>[^<]*)</(?P=ltag)>)"  # <Tag>text</Tag>
+    r"|(?P<times><Times>WS<CreationTime>(?P<t1>[^<]*+)</CreationTime>"
+    r"WS<LastModificationTime>(?P<t2>[^<]*+)</LastModificationTime>"
+    r"WS<LastAccessTime>(?P<t3>[^<]*+)</LastAccessTime>WS<ExpiryTime>(?P<t4>[^<]*+)</ExpiryTime>"
+    r"WS<Expires>(?P<t5>[^<]*+)</Expires>WS<UsageCount>(?P<t6>[^<]*+)</UsageCount>"
+    r"WS<LocationChanged>(?P<t7>[^<]*+)</LocationChanged>WS</Times>)"
+    r"|(?P<leaf><(?P<ltag>\w+)>(?P<ltext>[^<]*+)</(?P=ltag)>)"  # <Tag>text</Tag>
     r"|(?P<empty><(?P<etag>\w+)WS/>)"  # <Tag/>
     r"|(?P<open><(?P<otag>\w+)>)"  # <Tag>
     r"|(?P<close></(?P<ctag>\w+)>)"  # </Tag>
@@ -134,10 +134,10 @@ _ENTRY_HEAD: Final = re.compile(
     (
         r"WS<UUID>(?P<uuid>@T)</UUID>WS<IconID>(?P<icon>@T)</IconID>WS"
         r"(?:<CustomIconUUID>(?P<ciu>@T)</CustomIconUUID>WS)?"
-        r"(?:<ForegroundColor>(?P<fg>[^<]*)</ForegroundColor>|<ForegroundColorWS/>)WS"
-        r"(?:<BackgroundColor>(?P<bg>[^<]*)</BackgroundColor>|<BackgroundColorWS/>)WS"
-        r"(?:<OverrideURL>(?P<ou>[^<]*)</OverrideURL>|<OverrideURLWS/>)WS"
-        r"(?:<Tags>(?P<tags>[^<]*)</Tags>|<TagsWS/>)WS"
+        r"(?:<ForegroundColor>(?P<fg>[^<]*+)</ForegroundColor>|<ForegroundColorWS/>)WS"
+        r"(?:<BackgroundColor>(?P<bg>[^<]*+)</BackgroundColor>|<BackgroundColorWS/>)WS"
+        r"(?:<OverrideURL>(?P<ou>[^<]*+)</OverrideURL>|<OverrideURLWS/>)WS"
+        r"(?:<Tags>(?P<tags>[^<]*+)</Tags>|<TagsWS/>)WS"
         r"<Times>WS<CreationTime>(?P<t1>@T)</CreationTime>"
         r"WS<LastModificationTime>(?P<t2>@T)</LastModificationTime>"
         r"WS<LastAccessTime>(?P<t3>@T)</LastAccessTime>WS<ExpiryTime>(?P<t4>@T)</ExpiryTime>"
@@ -145,7 +145,7 @@ _ENTRY_HEAD: Final = re.compile(
         r"WS<LocationChanged>(?P<t7>@T)</LocationChanged>WS</Times>"
     )
     .replace("WS", _WS)
-    .replace("@T", r"[^<&\r]*")  # text that needs no entity or line-end handling
+    .replace("@T", r"[^<&\r]*+")  # text that needs no entity or line-end handling
 )
 _HEAD_FIELDS: Final = tuple(
     _ENTRY_HEAD.groupindex[n]
@@ -171,8 +171,8 @@ _HEAD_FIELDS: Final = tuple(
 # string's text holds a '<', so that tag's first occurrence after the head is where it is.
 _STRINGS: Final = re.compile(
     (
-        r"<String>WS<Key>([^<]*)</Key>WS<Value( Protected=\"(?:True|False)\")?(?:WS/>|>([^<]*)</Value>)"
-        r"WS</String>|(<[^>]*>)"
+        r"<String>WS<Key>([^<]*+)</Key>WS<Value( Protected=\"(?:True|False)\")?(?:WS/>|>([^<]*+)</Value>)"
+        r"WS</String>|(<[^>]*+>)"
     ).replace("WS", _WS)
 )
 _PROTECTED_TRUE: Final = ' Protected="True"'
@@ -183,7 +183,7 @@ _ENTRY_TAIL: Final = re.compile(
 )
 # every protected value, in document order (the text of <Value Protected="True"/> is '')
 _PROTECTED: Final = '<Value Protected="True"'
-_PROTECTED_TEXT: Final = re.compile(r'<Value Protected="True"(?:[ \t\r\n]*/>|>([^<]*)<)')
+_PROTECTED_TEXT: Final = re.compile(r'<Value Protected="True"(?:[ \t\r\n]*/>|>([^<]*+)<)')
 _ENTRY_FIELDS: Final = tuple(f.name for f in dataclasses.fields(Entry))
 
 
