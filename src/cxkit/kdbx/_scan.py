@@ -148,24 +148,10 @@ _ENTRY_HEAD: Final = re.compile(
     .replace("@T", r"[^<&\r]*+")  # text that needs no entity or line-end handling
 )
 _HEAD_FIELDS: Final = tuple(
-    _ENTRY_HEAD.groupindex[n]
-    for n in (
-        "uuid",
-        "icon",
-        "ciu",
-        "fg",
-        "bg",
-        "ou",
-        "tags",
-        "t1",
-        "t2",
-        "t3",
-        "t4",
-        "t5",
-        "t6",
-        "t7",
-    )
+    _ENTRY_HEAD.groupindex[n] for n in ("uuid", "icon", "ciu", "fg", "bg", "ou", "tags")
 )
+_TIME_FIELDS: Final = tuple(_ENTRY_HEAD.groupindex[f"t{i}"] for i in range(1, 8))
+_SIMPLE_TAGS: Final = re.compile(r"[^;,\s&]+(?:;[^;,\s&]+)*")
 # The strings after the head, in one pass: each usual string is (key, ' Protected="True"' or
 # '', text ('' for <Value/>), ''); the first other tag, as ('', '', '', tag), ends them. No
 # string's text holds a '<', so that tag's first occurrence after the head is where it is.
@@ -449,13 +435,18 @@ class _Payload:
             Entry.__init__(e, _UNSET_UUID)
             strings = e.strings
         else:  # every field at once (Entry.__init__ would build defaults to replace)
-            uuid, icon, ciu, fg, bg, ou, tags, *t = m.group(*_HEAD_FIELDS)
+            uuid, icon, ciu, fg, bg, ou, tags = m.group(*_HEAD_FIELDS)
             e.uuid = _uuid_of(uuid) or _UNSET_UUID
             e.strings = strings = {}
             e.attachments = []
-            e.tags = _tags(_text(tags)) if tags else []
-            e.times = _deferred_times(RawTimes(t))  # converted on first use
-            e.icon_id = _int(icon)
+            if not tags:
+                e.tags = []
+            elif _SIMPLE_TAGS.fullmatch(tags):  # "a;b": no space, comma or reference
+                e.tags = tags.split(";")
+            else:
+                e.tags = _tags(_text(tags))
+            e.times = _deferred_times(RawTimes(m.group(*_TIME_FIELDS)))  # converted on use
+            e.icon_id = int(icon) if icon.isdigit() else _int(icon)
             e.custom_icon_uuid = None if ciu is None else _uuid_of(ciu)
             e.foreground_color = _text(fg) if fg else ""
             e.background_color = _text(bg) if bg else ""
