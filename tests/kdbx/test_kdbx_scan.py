@@ -189,6 +189,9 @@ USUAL = {
         entry("<String><Key>c</Key><Value><![CDATA[a <b> & c]]></Value></String><!-- note -->")
     ),
     "no XML declaration": doc(entry()).split("\n", 1)[1],
+    "the word Protected in a note": doc(
+        entry('<String><Key>Notes</Key><Value>Protected="true" by the vault</Value></String>')
+    ),
 }
 USUAL["indented"] = USUAL["history"]
 USUAL["CRLF"] = ""

@@ -1,21 +1,26 @@
 """A fast reader for the usual shape of a KDBX XML payload, with ElementTree as the fallback.
 
 KeePass, KeePassXC, pykeepass and cxkit all write the payload the same way: elements without
-attributes (but ``<Value Protected="True">``), text without comments, CDATA or processing
-instructions, optional indentation between elements. For that shape, building an ElementTree
-of the whole document (half a million elements for 10 000 entries) costs more than everything
-else in opening a file. This module reads such a document with one anchored regular expression
-that matches a whole "unit" at a time: a complete ``<String>``, a complete ``<Times>`` block, a
-leaf element, an opening or a closing tag. Elements the model does not read field by field
-(``AutoType``, ``CustomData``, ``Meta``, ...) are cut out as text and parsed by ElementTree, then
-given to the same per-child code as the ElementTree path (``_Reader.entry_child``), so both
-paths build the same model by construction for everything but strings, times and leaves.
+attributes (but ``<Value Protected="True">``), no comments, CDATA or processing instructions,
+optional indentation between elements. For that shape, building an ElementTree of the whole
+document (half a million elements for 10 000 entries) costs more than everything else in
+opening a file. This module reads such a document with anchored regular expressions that match
+a whole "unit" at a time: a complete ``<String>``, ``<Times>`` block or ``<Binary Ref>``, a leaf
+element, an opening or a closing tag.
 
-Anything outside that shape (attributes elsewhere, CDATA, comments, an unknown entity, a
-protected value outside ``String``, ``Meta`` after ``Root``, ...) makes :func:`read_usual`
-return ``None`` before the inner stream is touched, and the caller parses the payload with
-ElementTree (:func:`cxkit.kdbx._xml.parse_xml_guarded`), which also gives the precise error for
-a malformed document. A test checks that both paths build the same model on every sample.
+:func:`read_usual` reads ``Meta``, the group tree and everything outside entries at once, and
+only locates each entry; an entry's fields are read on its first use (with the rest of its
+group; see :class:`_PendingEntry` and :class:`cxkit.kdbx.model._Deferred`). Protected values
+are all decrypted up front, so an entry only takes its clear values by index.
+
+Elements the model does not read field by field (``AutoType``, ``CustomData``, ``Meta``, ...)
+are cut out as text and parsed by ElementTree, then given to the same per-child code as the
+ElementTree path (``_Reader.entry_child``), so both paths build the same model by construction
+for everything but strings, times and leaves. Anything outside the usual shape at the document
+or group level makes :func:`read_usual` return ``None`` before the inner stream is touched, and
+the caller parses the payload with ElementTree (:func:`cxkit.kdbx._xml.parse_xml_guarded`),
+which also gives the precise error for malformed XML; inside one entry, it sends that entry
+alone through ElementTree. Tests check that both paths build the same model.
 """
 
 from __future__ import annotations
@@ -296,11 +301,14 @@ class _Payload:
         return header_hash
 
     def protected_texts(self) -> list[str]:
+        """The ciphertext of every protected value, in order; refuses (to the tree path) a
+        ``Protected`` attribute spelt or placed otherwise, whose value would be misnumbered."""
         s = self.s
         texts = _PROTECTED_TEXT.findall(s)
+        usual = len(texts) + s.count('<Value Protected="False"')
         n = s.count("Protected")
-        if n != len(texts) and n != len(texts) + s.count('<Value Protected="False"'):
-            raise _UnusualError  # other spellings, or on other elements: the tree path
+        if n != len(texts) and n != usual and _in_tags(s, "Protected") != usual:
+            raise _UnusualError
         return texts
 
     def decrypt(self, stream_update: Callable[[bytes], bytes]) -> None:
@@ -640,6 +648,19 @@ def _deferred_times(raw: RawTimes) -> Times:
     t: Times = object.__new__(_PENDING_TIMES)
     object.__setattr__(t, "_pending", raw)
     return t
+
+
+def _in_tags(s: str, word: str) -> int:
+    """How many times *word* occurs inside a tag (not in text: a note may say "Protected").
+    Text holds no ``<``, so a tag is open where the last ``<`` is after the last ``>`` (an
+    attribute value holding ``>`` would hide the rest of its tag; no KeePass writer makes one)."""
+    n = 0
+    i = s.find(word)
+    while i >= 0:
+        if s.rfind("<", 0, i) > s.rfind(">", 0, i):
+            n += 1
+        i = s.find(word, i + len(word))
+    return n
 
 
 def _empty_history_before(s: str, start: int, end: int) -> bool:

@@ -4,7 +4,8 @@ Plain mutable dataclasses. Elements cxkit does not model (``AutoType``, ``Custom
 ``MemoryProtection``, KDBX 4.1 extras, unknown plug-in elements, ...) are kept verbatim in each
 object's ``extra`` list as :class:`xml.etree.ElementTree.Element` and written back unchanged.
 Protected values are held in clear in memory (``protected`` records the flag); ``repr`` never
-shows a protected value or attachment bytes.
+shows a protected value or attachment bytes. A database read from a file defers each entry's
+fields (and each entry's timestamps) to their first use; see :class:`_Deferred`.
 """
 
 from __future__ import annotations
@@ -96,33 +97,38 @@ class _Pending:
 
     __slots__ = ()
 
+    def _load_first(self) -> None:
+        self._resolve()  # type: ignore[attr-defined]
+        if isinstance(self, _Pending):  # no loader left: never loops back here
+            raise AttributeError(f"{type(self).__name__} has nothing to load its fields from")
+
     if not TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> object:
             if name == "_pending":
                 return None
-            self._resolve()
+            self._load_first()
             return getattr(self, name)
 
         def __setattr__(self, name: str, value: object) -> None:
             if name != "_pending":
-                self._resolve()
+                self._load_first()
             object.__setattr__(self, name, value)
 
         def __delattr__(self, name: str) -> None:
-            self._resolve()
+            self._load_first()
             object.__delattr__(self, name)
 
         def __eq__(self, other: object) -> bool:
-            self._resolve()
+            self._load_first()
             return self == other
 
         def __repr__(self) -> str:
-            self._resolve()
+            self._load_first()
             return repr(self)
 
         def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
-            self._resolve()
+            self._load_first()
             return self.__reduce_ex__(protocol)
 
     __hash__ = None  # type: ignore[assignment]
