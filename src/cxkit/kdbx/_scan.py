@@ -271,14 +271,8 @@ class _Payload:
         header_hash: bytes | None = None
         seen_meta = seen_root = False
         while True:
-            m = match(s, pos)
-            if m is None:
-                raise _UnusualError
-            k = m.lastindex
-            pos = m.end()
-            if k == _CLOSE:
-                if m.group(_CTAG) != "KeePassFile":
-                    raise _UnusualError
+            m, k, pos = _unit(s, pos)
+            if _closes(m, k, "KeePassFile"):
                 break
             tag = m.group(_OTAG) if k == _OPEN else None
             if tag == "Meta" and not seen_meta and not seen_root:
@@ -327,18 +321,11 @@ class _Payload:
 
     def root(self, pos: int) -> int:
         s = self.s
-        match = _UNIT.match
         db = self.db
         seen_group = False
         while True:
-            m = match(s, pos)
-            if m is None:
-                raise _UnusualError
-            k = m.lastindex
-            pos = m.end()
-            if k == _CLOSE:
-                if m.group(_CTAG) != "Root":
-                    raise _UnusualError
+            m, k, pos = _unit(s, pos)
+            if _closes(m, k, "Root"):
                 return pos
             if k == _OPEN and m.group(_OTAG) == "Group" and not seen_group:
                 db.root, pos = self.group(pos, 0)
@@ -357,7 +344,6 @@ class _Payload:
         if depth > MAX_GROUP_DEPTH:
             raise _UnusualError  # the tree path gives the error
         s = self.s
-        match = _UNIT.match
         reader = self.reader
         g = Group()
         while True:
@@ -368,11 +354,7 @@ class _Payload:
                 g.entries.append(self.deferred_entry(pos, g.entries))
                 pos = self.entry_end + len("</Entry>")
                 continue
-            m = match(s, pos)
-            if m is None:
-                raise _UnusualError
-            k = m.lastindex
-            pos = m.end()
+            m, k, pos = _unit(s, pos)
             if k == _OPEN:
                 tag = m.group(_OTAG)
                 if tag == "Entry":
@@ -394,9 +376,7 @@ class _Payload:
             elif k == _TIMES:
                 g.times = _times(m, _TIMES_FIELDS)
                 continue
-            elif k == _CLOSE:
-                if m.group(_CTAG) != "Group":
-                    raise _UnusualError
+            elif _closes(m, k, "Group"):
                 return g, pos
             el, pos = self.outside_entry(m, pos)
             if el.tag == "Entry":  # <Entry/>
@@ -489,15 +469,10 @@ class _Payload:
                 if e.uuid is _UNSET_UUID:
                     e.uuid = _uuid.uuid4()
                 return t_end.end(), i
-        match = _UNIT.match
         entry_child = self.reader.entry_child
         while True:
-            m = match(s, pos)
-            if m is None:
-                raise _UnusualError
-            k = m.lastindex
-            start = m.start(k or 0)
-            pos = m.end()
+            m, k, pos = _unit(s, pos)
+            start = m.start(k)
             if k == _STRING:
                 key, prot, text = m.group(_SKEY, _SPROT, _SVAL)
                 key = _text(key)
@@ -530,8 +505,8 @@ class _Payload:
                 el, pos = self.element(start, pos, tag)
                 if s.count(_PROTECTED, start, pos):
                     i = self.unprotect(el, i)
-            else:  # a closing tag
-                if m.group(_CTAG) != "Entry":
+            else:  # the only unit left is a closing tag, which must be this entry's
+                if not _closes(m, k, "Entry"):
                     raise _UnusualError
                 if e.uuid is _UNSET_UUID:
                     e.uuid = _uuid.uuid4()
@@ -540,14 +515,9 @@ class _Payload:
 
     def history(self, pos: int, i: int) -> tuple[list[Entry], int, int]:
         s = self.s
-        match = _UNIT.match
         entries: list[Entry] = []
         while True:
-            m = match(s, pos)
-            if m is None:
-                raise _UnusualError
-            k = m.lastindex
-            pos = m.end()
+            m, k, pos = _unit(s, pos)
             if k == _OPEN and m.group(_OTAG) == "Entry":  # deferred too, as history is
                 end = s.find("</Entry>", pos)  # seldom read: no entry inside a history entry
                 if end < 0 or s.find("<Entry", pos, end) >= 0:
@@ -558,9 +528,7 @@ class _Payload:
                 )
                 pos = end + len("</Entry>")
                 i += n
-            elif k == _CLOSE:
-                if m.group(_CTAG) != "History":
-                    raise _UnusualError
+            elif _closes(m, k, "History"):
                 return entries, pos, i
             else:
                 start = m.start(k or 0)
@@ -648,6 +616,23 @@ def _deferred_times(raw: RawTimes) -> Times:
     t: Times = object.__new__(_PENDING_TIMES)
     object.__setattr__(t, "_pending", raw)
     return t
+
+
+def _unit(s: str, pos: int) -> tuple[re.Match[str], int, int]:
+    """The unit at *pos*: the match, which alternative it is (``lastindex``), where it ends."""
+    m = _UNIT.match(s, pos)
+    if m is None:
+        raise _UnusualError
+    return m, m.lastindex or 0, m.end()
+
+
+def _closes(m: re.Match[str], k: int, tag: str) -> bool:
+    """Whether the unit closes *tag*; a closing tag of another element is out of place."""
+    if k != _CLOSE:
+        return False
+    if m.group(_CTAG) != tag:
+        raise _UnusualError
+    return True
 
 
 def _in_tags(s: str, word: str) -> int:
