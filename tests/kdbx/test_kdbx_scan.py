@@ -293,8 +293,9 @@ def test_a_malformed_entry_fails_on_first_use_and_alone() -> None:
     good, broken, other = db.root.entries
     assert good.title and other.uuid == uuid.UUID(bytes=__import__("base64").b64decode(UID2))
     for _ in range(2):  # the same error every time, never a half-read entry
-        with pytest.raises(KdbxFormatError, match="not well-formed"):
+        with pytest.raises(KdbxFormatError, match="not well-formed") as err:
             _ = broken.title
+        assert "bogus" not in str(err.value)  # the message quotes no text of the file
     assert dump(good) == dump(db.root.entries[0])
 
 

@@ -50,6 +50,7 @@ from cxkit.kdbx._xml import (
     _uuid_of,
     read_deleted,
     read_meta,
+    where,
 )
 from cxkit.kdbx.errors import KdbxFormatError
 from cxkit.kdbx.model import Database, Entry, Group, StringField, Times
@@ -562,7 +563,7 @@ class _Payload:
             el = ET.fromstring(self.s[start - len("<Entry>") : end + len("</Entry>")])  # noqa: S314
         except ET.ParseError as exc:
             raise KdbxFormatError(
-                f"an entry of the database is not well-formed XML ({exc.args[0]})"
+                f"an entry of the database is not well-formed XML ({where(exc)} of the entry)"
             ) from None
         except (ValueError, RecursionError):
             raise KdbxFormatError("an entry of the database cannot be parsed") from None

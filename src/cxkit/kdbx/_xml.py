@@ -60,13 +60,19 @@ def refuse_unsafe_xml(data: bytes) -> None:
         raise KdbxFormatError("the XML contains a document type declaration, which is refused")
 
 
+def where(exc: ET.ParseError) -> str:
+    """Where expat stopped, without its message (which may quote the text, e.g. an entity)."""
+    line, column = exc.position
+    return f"line {line}, column {column}"
+
+
 def parse_xml_guarded(data: bytes) -> Element:
     """Parse XML, refusing DTDs/entity declarations and non-UTF-8 encodings."""
     refuse_unsafe_xml(data)
     try:
         return ET.fromstring(data)  # noqa: S314 - DTDs refused above, expat never fetches
     except ET.ParseError as exc:
-        raise KdbxFormatError(f"the XML payload is not well-formed ({exc.args[0]})") from None
+        raise KdbxFormatError(f"the XML payload is not well-formed ({where(exc)})") from None
     except (ValueError, RecursionError):
         raise KdbxFormatError("the XML payload cannot be parsed") from None
 
