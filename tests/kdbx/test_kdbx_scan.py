@@ -189,6 +189,24 @@ USUAL = {
         entry("<String><Key>c</Key><Value><![CDATA[a <b> & c]]></Value></String><!-- note -->")
     ),
     "no XML declaration": doc(entry()).split("\n", 1)[1],
+    "history entries with AutoType": doc(
+        entry(
+            history="<History>"
+            f"{entry('<AutoType><Enabled>True</Enabled></AutoType>', uid=UID2, history='')}"
+            f"{entry('<AutoType><Enabled>True</Enabled></AutoType>', history='')}</History>"
+        )
+    ),
+    "the same AutoType in every entry": doc(
+        "".join(
+            entry(
+                "<AutoType><Enabled>True</Enabled><DataTransferObfuscation>0"
+                "</DataTransferObfuscation><Association><Window>w</Window><KeystrokeSequence/>"
+                "</Association></AutoType>",
+                uid=uid,
+            )
+            for uid in (UID, UID2, UID)
+        )
+    ),
     "the word Protected in a note": doc(
         entry('<String><Key>Notes</Key><Value>Protected="true" by the vault</Value></String>')
     ),
@@ -197,6 +215,9 @@ USUAL["indented"] = USUAL["history"]
 USUAL["CRLF"] = ""
 
 DECLINED = {
+    "a history entry with a History of its own": doc(
+        entry(history=f"<History>{entry(uid=UID2)}</History>")
+    ),
     "comment between groups": doc(entry() + "<!-- x --><Group/>"),
     "lower-case Protected": doc(
         entry('<String><Key>k</Key><Value Protected="true">eA==</Value></String>')

@@ -38,6 +38,7 @@ from xml.etree.ElementTree import Element
 
 from cxkit.kdbx._xml import (
     _UNSET_UUID,
+    ENTRY_CHILD_TAGS,
     MAX_GROUP_DEPTH,
     RawTimes,
     _b64d,
@@ -48,6 +49,7 @@ from cxkit.kdbx._xml import (
     _tags,
     _time,
     _uuid_of,
+    drop_layout,
     read_deleted,
     read_meta,
     where,
@@ -168,8 +170,11 @@ _STRINGS: Final = re.compile(
     ).replace("WS", _WS)
 )
 _PROTECTED_TRUE: Final = ' Protected="True"'
+_MEMO_TEXT: Final = 4096  # elements up to this long are remembered by their text ...
+_MEMO_SIZE: Final = 1024  # ... this many of them
 _STRING_MARKUP: Final = ("<String", "<Key", "</Key", "<Value", "</Value", "</String")
 # the usual end of an entry: an empty History (or none), then </Entry>
+_ENTRY_END: Final = re.compile(_WS + "</Entry>")  # a history entry's (it has no History)
 _ENTRY_TAIL: Final = re.compile(
     r"WS(?:<History>WS</History>WS|<HistoryWS/>WS)?</Entry>".replace("WS", _WS)
 )
@@ -198,6 +203,7 @@ class _Payload:
         self.texts: list[str] = []  # their base64 ciphertexts, until decrypt()
         self.next_value = 0  # while reading the structure: the next protected value's index
         self.entry_end = 0  # set by deferred_entry(): where its </Entry> starts
+        self.memo: dict[str, Element] = {}  # element text -> a private copy of its element
 
     # ----------------------------------------------------------------- helpers
 
@@ -213,6 +219,47 @@ class _Payload:
             el = ET.fromstring(s[start:end])  # noqa: S314 - DTDs were refused for the payload
         except (ET.ParseError, ValueError, RecursionError):
             raise _UnusualError from None
+        return el, end
+
+    def build(self, tag: str, pos: int, depth: int = 0) -> tuple[Element, int]:
+        """The element whose start tag ``<tag>`` ends at *pos*, built from units when it holds
+        only elements without attributes and leaf texts (white space between them is layout,
+        dropped as :func:`drop_layout` drops it); anything else raises for ElementTree."""
+        if depth > 32:
+            raise _UnusualError
+        s = self.s
+        el = Element(tag)
+        while True:
+            m, k, pos = _unit(s, pos)
+            if k == _LEAF:
+                el.append(_leaf(m.group(_LTAG), _text(m.group(_LTEXT))))
+            elif k == _EMPTY:
+                el.append(Element(m.group(_ETAG)))
+            elif k == _OPEN:
+                child, pos = self.build(m.group(_OTAG), pos, depth + 1)
+                el.append(child)
+            elif _closes(m, k, tag):
+                return el, pos
+            else:  # a String, Times or Binary unit: ElementTree
+                raise _UnusualError
+
+    def parse(self, start: int, after: int, tag: str) -> tuple[Element, int]:
+        """The element whose start tag spans ``s[start:after]``: built from units when it can
+        be, else parsed by ElementTree; in both cases without layout white space. Most entries
+        of a database carry the very same ``AutoType`` block: a text seen before is copied
+        from a private copy of what it gave (C-level deep copy, no parsing)."""
+        s = self.s
+        close = s.find(f"</{tag}>", after)
+        text = s[start:close] if 0 <= close - start <= _MEMO_TEXT else None
+        if text is not None and (memo := self.memo.get(text)) is not None:
+            return memo.__deepcopy__({}), close + len(tag) + 3
+        try:
+            el, end = self.build(tag, after)
+        except _UnusualError:
+            el, end = self.element(start, after, tag)
+            drop_layout(el)
+        if text is not None and end == close + len(tag) + 3 and len(self.memo) < _MEMO_SIZE:
+            self.memo[text] = el.__deepcopy__({})
         return el, end
 
     def outside_entry(self, m: re.Match[str], pos: int) -> tuple[Element, int]:
@@ -231,7 +278,7 @@ class _Payload:
         if k == _EMPTY:
             return Element(m.group(_ETAG)), pos
         if k == _OPEN:
-            return self.element(m.start(k), pos, m.group(_OTAG))
+            return self.parse(m.start(k), pos, m.group(_OTAG))
         if k == _STRING:
             return self.element(m.start(k), m.start(k) + len("<String>"), "String")
         if k == _TIMES:
@@ -445,9 +492,11 @@ class _Payload:
             head_end = pos = m.end()
             clear, off = self.clear_text, self.offsets
             first = i
-            # no reference or CR before the bound: no string needs _text (the usual case)
-            verbatim = s.find("&", pos, bound) < 0 and s.find("\r", pos, bound) < 0
-            for key, prot, text, other in _STRINGS.findall(s, pos, bound):
+            last = s.rfind("</String>", pos, bound)  # the strings come first; the rest after
+            run_end = pos if last < 0 else last + len("</String>")
+            # no reference or CR among them: no string needs _text (the usual case)
+            verbatim = s.find("&", pos, run_end) < 0 and s.find("\r", pos, run_end) < 0
+            for key, prot, text, other in _STRINGS.findall(s, pos, run_end):
                 if other:
                     if other.startswith(_STRING_MARKUP):  # a string of another shape
                         strings.clear()
@@ -465,8 +514,14 @@ class _Payload:
                 else:
                     strings[key] = StringField(text if verbatim else _text(text))
             else:
-                pos = bound
-            if (t_end := _ENTRY_TAIL.match(s, pos)) is not None:
+                pos = run_end
+            if s.startswith("<AutoType>", pos):  # what usually follows the strings
+                start = pos
+                auto_type, pos = self.parse(start, start + len("<AutoType>"), "AutoType")
+                if s.count(_PROTECTED, start, pos):
+                    i = self.unprotect(auto_type, i)
+                e.extra.append(auto_type)
+            if (t_end := (_ENTRY_END if in_history else _ENTRY_TAIL).match(s, pos)) is not None:
                 if e.uuid is _UNSET_UUID:
                     e.uuid = _uuid.uuid4()
                 return t_end.end(), i
@@ -503,9 +558,17 @@ class _Payload:
                 if tag == "History" and not in_history:
                     e.history, pos, i = self.history(pos, i)  # entries deferred
                     continue
-                el, pos = self.element(start, pos, tag)
+                el, pos = self.parse(start, pos, tag)
                 if s.count(_PROTECTED, start, pos):
                     i = self.unprotect(el, i)
+                elif tag not in ENTRY_CHILD_TAGS:  # AutoType, CustomData, ...: kept as it is
+                    e.extra.append(el)
+                    tail = _ENTRY_END if in_history else _ENTRY_TAIL
+                    if (t_end := tail.match(s, pos)) is not None:
+                        if e.uuid is _UNSET_UUID:  # (the usual end after AutoType)
+                            e.uuid = _uuid.uuid4()
+                        return t_end.end(), i
+                    continue
             else:  # the only unit left is a closing tag, which must be this entry's
                 if not _closes(m, k, "Entry"):
                     raise _UnusualError

@@ -45,6 +45,13 @@ _SAFE_UNKNOWN = _uuid.SafeUUID.unknown
 # a placeholder while an element is read (no uuid4() per entry that its UUID child replaces)
 _UNSET_UUID: Final = _uuid.UUID(int=0)
 MAX_GROUP_DEPTH: Final = 200
+# the children of an Entry that _Reader.entry_child reads; it keeps any other in ``extra``
+ENTRY_CHILD_TAGS: Final = frozenset(
+    [
+        *("String", "UUID", "Times", "Binary", "IconID", "Tags", "History", "CustomIconUUID"),
+        *("ForegroundColor", "BackgroundColor", "OverrideURL"),
+    ]
+)
 
 
 def _b64e(data: bytes) -> bytes:
@@ -293,8 +300,7 @@ class _Reader:
         elif tag == "OverrideURL":
             e.override_url = c.text or ""
         else:
-            c.tail = None  # kept verbatim, without the layout whitespace that followed it
-            e.extra.append(c)
+            e.extra.append(drop_layout(c))
 
     def binary(self, el: Element, e: Entry) -> None:
         name = el.findtext("Key")
@@ -362,8 +368,7 @@ class _Reader:
         elif tag == "Tags":
             g.tags = _tags(c.text)
         else:
-            c.tail = None
-            g.extra.append(c)
+            g.extra.append(drop_layout(c))
 
     def meta(self, el: Element) -> Meta:
         m = Meta()
@@ -397,9 +402,26 @@ class _Reader:
             elif tag in ("Binaries", "HeaderHash"):
                 continue  # the binary pool is resolved into attachments; the hash is checked
             else:
-                c.tail = None
-                m.extra.append(c)
+                m.extra.append(drop_layout(c))
         return m
+
+
+def drop_layout(el: Element) -> Element:
+    """*el* without the white space that only lays out elements: its tail, and the white-space
+    text before and between the children of any element that has children. The writer writes
+    compact XML; a leaf's text and any other text are kept."""
+    el.tail = None
+    stack = [el]
+    while stack:
+        parent = stack.pop()
+        if len(parent):
+            if parent.text is not None and not parent.text.strip(" \t\r\n"):
+                parent.text = None
+            for child in parent:
+                if child.tail is not None and not child.tail.strip(" \t\r\n"):
+                    child.tail = None
+                stack.append(child)
+    return el
 
 
 def gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -529,11 +551,9 @@ def _build(
                 if g.tag == "DeletedObjects":
                     read_deleted(db, g)
                 elif g.tag != "Group" or g is not groups[0]:
-                    g.tail = None
-                    db.extra.append(g)
+                    db.extra.append(drop_layout(g))
         elif c.tag != "Meta":
-            c.tail = None
-            db.extra.append(c)
+            db.extra.append(drop_layout(c))
     return db, header_hash
 
 
@@ -713,6 +733,10 @@ class _Writer:
 
     def extras(self, elements: list[Element]) -> None:
         for el in elements:
+            simple = _simple_xml(el)
+            if simple is not None:  # no attribute anywhere, so no protected value either
+                self.out.append(simple)
+                continue
             if any(sub.get("Protected") in ("True", "true") for sub in el.iter()):
                 self.flush()  # the keystream is consumed in document order
                 el = _deepcopy(el)
@@ -847,6 +871,40 @@ class _Writer:
         )
         self.extras(m.extra)
         out.append("</Meta>")
+
+
+def _simple_xml(el: Element) -> str | None:
+    """Compact XML of an element whose whole subtree has no attribute, namespace, comment,
+    tail or text beside child elements (what the reader keeps, AutoType for one); ``None``
+    for anything else, which ``ET.tostring`` writes. Several times faster than it."""
+    tag = el.tag
+    if el.attrib or el.tail is not None or type(tag) is not str or "{" in tag:
+        return None
+    if not len(el):
+        text = el.text
+        if not text:
+            return f"<{tag}/>"
+        return f"<{tag}>{text if text.isalnum() else _esc(text)}</{tag}>"
+    if el.text is not None:
+        return None
+    parts = [f"<{tag}>"]
+    for child in el:
+        name = child.tag
+        if len(child) or child.attrib or child.tail is not None or type(name) is not str:
+            xml = _simple_xml(child)
+            if xml is None:
+                return None
+            parts.append(xml)
+        elif "{" in name:
+            return None
+        else:  # a leaf, the usual child ("True", "0", ...: nothing to escape)
+            text = child.text
+            if not text:
+                parts.append(f"<{name}/>")
+            else:
+                parts.append(f"<{name}>{text if text.isalnum() else _esc(text)}</{name}>")
+    parts.append(f"</{tag}>")
+    return "".join(parts)
 
 
 def _deepcopy(el: Element) -> Element:
