@@ -703,30 +703,9 @@ class _Writer:
         self.sink = sink
         self.out: list[str] = []
         self.pool_index = pool_index
-        # protected string values waiting for the keystream: slot in out, escaped key, clear
-        self.pending: list[tuple[int, str, bytes]] = []
-
-    def flush(self) -> None:
-        """Encrypt the pending protected values with one keystream call, in document order."""
-        pending = self.pending
-        if not pending:
-            return
-        stream = self.enc(b"".join([raw for _slot, _key, raw in pending]))
-        out = self.out
-        b2a = binascii.b2a_base64
-        pos = 0
-        for slot, key, raw in pending:
-            end = pos + len(raw)
-            value = b2a(stream[pos:end]).decode("ascii")  # ends with a newline, cut below
-            pos = end
-            out[slot] = (
-                f'<String><Key>{key}</Key><Value Protected="True">{value[:-1]}</Value></String>'
-            )
-        self.pending = []
 
     def emit(self) -> None:
-        """Hand the XML written so far to the sink (protected values encrypted first)."""
-        self.flush()
+        """Hand the XML written so far to the sink."""
         if self.out:
             self.sink("".join(self.out).encode("utf-8"))
             self.out = []
@@ -738,7 +717,6 @@ class _Writer:
                 self.out.append(simple)
                 continue
             if any(sub.get("Protected") in ("True", "true") for sub in el.iter()):
-                self.flush()  # the keystream is consumed in document order
                 el = _deepcopy(el)
                 for sub in el.iter():
                     if sub.get("Protected") in ("True", "true") and sub.text:
@@ -783,15 +761,17 @@ class _Writer:
             probe += "".join(a.name for a in e.attachments)
         esc: Callable[[str], str] = str if _plain(probe) else _esc
         ciu = e.custom_icon_uuid
-        out.append(
+        fg, bg, ou = e.foreground_color, e.background_color, e.override_url
+        out.append(  # empty elements self-closed, as KeePass writes them
             f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>"
             + ("" if ciu is None else f"<CustomIconUUID>{_fmt_uuid(ciu)}</CustomIconUUID>")
-            + f"<ForegroundColor>{esc(e.foreground_color)}</ForegroundColor>"
-            f"<BackgroundColor>{esc(e.background_color)}</BackgroundColor>"
-            f"<OverrideURL>{esc(e.override_url)}</OverrideURL>"
-            f"<Tags>{esc(tags)}</Tags>" + self.times(e.times)
+            + (f"<ForegroundColor>{esc(fg)}</ForegroundColor>" if fg else "<ForegroundColor/>")
+            + (f"<BackgroundColor>{esc(bg)}</BackgroundColor>" if bg else "<BackgroundColor/>")
+            + (f"<OverrideURL>{esc(ou)}</OverrideURL>" if ou else "<OverrideURL/>")
+            + (f"<Tags>{esc(tags)}</Tags>" if tags else "<Tags/>")
+            + self.times(e.times)
         )
-        pending = self.pending
+        enc = self.enc
         for key, f in strings.items():
             if not f.protected:
                 if esc is str:  # nothing to escape: no call per text
@@ -800,9 +780,12 @@ class _Writer:
                     out.append(
                         f"<String><Key>{esc(key)}</Key><Value>{esc(f.value)}</Value></String>"
                     )
-            elif f.value:  # encrypted in flush(), with the values around it
-                pending.append((len(out), esc(key), f.value.encode("utf-8")))
-                out.append("")
+            elif f.value:  # encrypted now: the inner stream runs in document order
+                value = binascii.b2a_base64(enc(f.value.encode("utf-8")), newline=False)
+                out.append(
+                    f'<String><Key>{esc(key)}</Key><Value Protected="True">'
+                    f"{value.decode('ascii')}</Value></String>"
+                )
             else:
                 out.append(
                     f'<String><Key>{esc(key)}</Key><Value Protected="True"></Value></String>'
@@ -820,7 +803,7 @@ class _Writer:
                 self.entry(h, in_history=True)
             out.append("</History></Entry>")
         else:
-            out.append("<History></History></Entry>")
+            out.append("<History/></Entry>")
 
     def group(self, g: Group) -> None:
         out = self.out
