@@ -93,3 +93,24 @@ def test_untouched_timestamps_survive_a_save_and_touched_ones_are_written() -> N
 
 def test_kdbx_compression_uses_zlib_ng() -> None:
     assert _zlib.IMPLEMENTATION == "zlib-ng"  # a declared dependency
+
+
+def test_the_small_serializer_writes_what_elementtree_reads_back() -> None:
+    from xml.etree import ElementTree as ET
+
+    from cxkit.kdbx._xml import _simple_xml
+
+    for xml in (
+        "<AutoType><Enabled>True</Enabled><DataTransferObfuscation>0</DataTransferObfuscation>"
+        "<Association><Window>a &amp; b &lt;c&gt; é</Window><KeystrokeSequence/></Association>"
+        "</AutoType>",
+        "<X/>",
+        "<X>text</X>",
+        "<X><Y><Z>deep</Z></Y></X>",
+    ):
+        el = ET.fromstring(xml)
+        out = _simple_xml(el)
+        assert out is not None
+        assert ET.tostring(ET.fromstring(out)) == ET.tostring(el)
+    for odd in ('<X a="1"/>', '<X><Y a="1"/></X>', "<X>mixed<Y/></X>", "<X><Y/>tail</X>"):
+        assert _simple_xml(ET.fromstring(odd)) is None, odd  # ElementTree writes these
