@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import struct
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Final
+from typing import Any, Final
 
 from cxkit._zlib import zlib
 
@@ -24,12 +24,19 @@ _HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no mtim
 _FINAL_BLOCK: Final = b"\x03\x00"  # a final, empty fixed-Huffman block
 
 
-def _deflate(data: bytes, window: bytes, level: int) -> bytes:
+def _deflate(data: bytes, window: bytes, level: int) -> tuple[Any, bytes]:
+    """Deflate a piece, all but its last few bytes: the compressor and what it gave. The sync
+    flush is left to the caller, so a worker needs the GIL back once per piece, not twice."""
     if window:
         c = zlib.compressobj(level, zlib.DEFLATED, -15, zlib.DEF_MEM_LEVEL, 0, window)
     else:
         c = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    return c, c.compress(data)
+
+
+def _finish_piece(c: Any, head: bytes) -> bytes:
+    tail: bytes = c.flush(zlib.Z_SYNC_FLUSH)  # a few bytes of work, on the caller's thread
+    return head + tail
 
 
 class ParallelGzip:
@@ -40,7 +47,9 @@ class ParallelGzip:
         self.piece_size = piece_size
         self.workers = workers or min(4, os.cpu_count() or 1)
         self._pool: ThreadPoolExecutor | None = None
-        self._pieces: list[tuple[Future[bytes], bytes, bytes]] = []  # future, data, window
+        self._pieces: list[
+            tuple[Future[tuple[Any, bytes]], bytes, bytes]
+        ] = []  # future, data, window
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._window = b""
@@ -71,7 +80,9 @@ class ParallelGzip:
         self._submit()
         try:  # pieces no worker has started yet are deflated here rather than waited for
             body = b"".join(
-                _deflate(data, window, self.level) if future.cancel() else future.result()
+                _finish_piece(
+                    *(_deflate(data, window, self.level) if future.cancel() else future.result())
+                )
                 for future, data, window in self._pieces
             )
         finally:
