@@ -1,8 +1,9 @@
 """The typed model of a KeePass database (the XML payload of a KDBX file).
 
 Plain mutable dataclasses. Elements cxkit does not model (``AutoType``, ``CustomData``,
-``MemoryProtection``, KDBX 4.1 extras, unknown plug-in elements, ...) are kept verbatim in each
-object's ``extra`` list as :class:`xml.etree.ElementTree.Element` and written back unchanged.
+``MemoryProtection``, KDBX 4.1 extras, unknown plug-in elements, ...) are kept in each object's
+``extra`` list as :class:`xml.etree.ElementTree.Element` (without the white space that only
+indented them) and written back unchanged.
 Protected values are held in clear in memory (``protected`` records the flag); ``repr`` never
 shows a protected value or attachment bytes. A database read from a file defers each entry's
 fields (and each entry's timestamps) to their first use; see :class:`_Deferred`.
