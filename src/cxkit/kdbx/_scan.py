@@ -38,7 +38,6 @@ from xml.etree.ElementTree import Element
 
 from cxkit.kdbx._xml import (
     _UNSET_UUID,
-    ENTRY_CHILD_TAGS,
     MAX_GROUP_DEPTH,
     RawTimes,
     _b64d,
@@ -261,6 +260,15 @@ class _Payload:
         if text is not None and end == close + len(tag) + 3 and len(self.memo) < _MEMO_SIZE:
             self.memo[text] = el.__deepcopy__({})
         return el, end
+
+    def kept(self, start: int, after: int, tag: str, i: int) -> tuple[Element, int, int]:
+        """An element of an entry that the model does not read field by field (see
+        :meth:`parse`), its protected values (from value *i* on) in clear; returns it, where it
+        ends and the next protected value's index."""
+        el, end = self.parse(start, after, tag)
+        if self.s.count(_PROTECTED, start, end):
+            i = self.unprotect(el, i)
+        return el, end, i
 
     def outside_entry(self, m: re.Match[str], pos: int) -> tuple[Element, int]:
         """The element a unit begins outside any entry, as an ElementTree element."""
@@ -516,15 +524,10 @@ class _Payload:
             else:
                 pos = run_end
             if s.startswith("<AutoType>", pos):  # what usually follows the strings
-                start = pos
-                auto_type, pos = self.parse(start, start + len("<AutoType>"), "AutoType")
-                if s.count(_PROTECTED, start, pos):
-                    i = self.unprotect(auto_type, i)
+                auto_type, pos, i = self.kept(pos, pos + len("<AutoType>"), "AutoType", i)
                 e.extra.append(auto_type)
             if (t_end := (_ENTRY_END if in_history else _ENTRY_TAIL).match(s, pos)) is not None:
-                if e.uuid is _UNSET_UUID:
-                    e.uuid = _uuid.uuid4()
-                return t_end.end(), i
+                return _closed(e, t_end.end()), i
         entry_child = self.reader.entry_child
         while True:
             m, k, pos = _unit(s, pos)
@@ -558,23 +561,11 @@ class _Payload:
                 if tag == "History" and not in_history:
                     e.history, pos, i = self.history(pos, i)  # entries deferred
                     continue
-                el, pos = self.parse(start, pos, tag)
-                if s.count(_PROTECTED, start, pos):
-                    i = self.unprotect(el, i)
-                elif tag not in ENTRY_CHILD_TAGS:  # AutoType, CustomData, ...: kept as it is
-                    e.extra.append(el)
-                    tail = _ENTRY_END if in_history else _ENTRY_TAIL
-                    if (t_end := tail.match(s, pos)) is not None:
-                        if e.uuid is _UNSET_UUID:  # (the usual end after AutoType)
-                            e.uuid = _uuid.uuid4()
-                        return t_end.end(), i
-                    continue
+                el, pos, i = self.kept(start, pos, tag, i)
             else:  # the only unit left is a closing tag, which must be this entry's
                 if not _closes(m, k, "Entry"):
                     raise _UnusualError
-                if e.uuid is _UNSET_UUID:
-                    e.uuid = _uuid.uuid4()
-                return pos, i
+                return _closed(e, pos), i
             entry_child(e, el, in_history)
 
     def history(self, pos: int, i: int) -> tuple[list[Entry], int, int]:
@@ -680,6 +671,13 @@ def _deferred_times(raw: RawTimes) -> Times:
     t: Times = object.__new__(_PENDING_TIMES)
     object.__setattr__(t, "_pending", raw)
     return t
+
+
+def _closed(e: Entry, end: int) -> int:
+    """*end*, once *e* has a UUID (a fresh one if its XML had none, as ``Entry()`` gives)."""
+    if e.uuid is _UNSET_UUID:
+        e.uuid = _uuid.uuid4()
+    return end
 
 
 def _unit(s: str, pos: int) -> tuple[re.Match[str], int, int]:

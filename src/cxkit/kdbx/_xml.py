@@ -45,13 +45,6 @@ _SAFE_UNKNOWN = _uuid.SafeUUID.unknown
 # a placeholder while an element is read (no uuid4() per entry that its UUID child replaces)
 _UNSET_UUID: Final = _uuid.UUID(int=0)
 MAX_GROUP_DEPTH: Final = 200
-# the children of an Entry that _Reader.entry_child reads; it keeps any other in ``extra``
-ENTRY_CHILD_TAGS: Final = frozenset(
-    [
-        *("String", "UUID", "Times", "Binary", "IconID", "Tags", "History", "CustomIconUUID"),
-        *("ForegroundColor", "BackgroundColor", "OverrideURL"),
-    ]
-)
 
 
 def _b64e(data: bytes) -> bytes:
