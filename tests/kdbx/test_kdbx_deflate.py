@@ -7,6 +7,7 @@ import gzip
 import random
 import zlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,3 +57,32 @@ def test_close_after_an_error_stops_the_workers() -> None:
     gz.write(b"x" * 100)
     gz.close()
     gz.close()  # idempotent
+
+
+def test_zlib_ng_deflates_each_piece_in_one_call() -> None:
+    """zlib-ng is a declared dependency; if an upgrade drops ``_ParallelCompress`` the
+    slower path still works, but this test says so."""
+    from cxkit._zlib import IMPLEMENTATION
+    from cxkit.kdbx import _deflate
+
+    if IMPLEMENTATION != "zlib-ng":
+        pytest.skip("zlib-ng is not installed")
+    assert _deflate.ONE_CALL_DEFLATE
+
+
+@pytest.mark.parametrize("one_call", [True, False], ids=["one-call", "compressobj"])
+@pytest.mark.parametrize("level", [0, 1, 6, 9])
+def test_both_paths_make_the_same_stream_even_for_incompressible_data(
+    one_call: bool, level: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxkit.kdbx import _deflate
+
+    if one_call and not _deflate.ONE_CALL_DEFLATE:
+        pytest.skip("zlib-ng's one-call deflate is not available")
+    monkeypatch.setattr(_deflate, "ONE_CALL_DEFLATE", one_call)
+    rnd = random.Random(level)
+    data = rnd.randbytes(300_000) + _text(rnd, 300_000) + bytes(100_000)
+    gz = ParallelGzip(level, piece_size=128 * 1024, workers=2)
+    for i in range(0, len(data), 50_000):
+        gz.write(data[i : i + 50_000])
+    assert gzip.decompress(gz.finish()) == data

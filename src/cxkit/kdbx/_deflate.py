@@ -1,11 +1,19 @@
 """gzip (RFC 1952) in pieces deflated on worker threads, the way ``pigz`` does it.
 
-zlib (zlib-ng, see :mod:`cxkit._zlib`) releases the GIL while it deflates, so while the writer builds the next piece of XML in
+zlib releases the GIL while it deflates, so while the writer builds the next piece of XML in
 Python, earlier pieces are compressed on other cores. Each piece is a raw deflate stream that
 ends with a sync flush (byte-aligned, not final) and is primed with the 32 KiB before it as a
 preset dictionary, so matches reach back across pieces as in one stream; a final empty block,
 the CRC-32 and the length close the member. Any gzip reader (KeePass, KeePassXC, zlib) reads
 it as one ordinary stream.
+
+How often a worker takes the GIL matters more than how fast it deflates: a thread that wants
+the GIL back while the writer runs Python waits up to the switch interval (5 ms). A
+``compressobj`` takes it back for every output block it grows (three or four times for a
+900 KB piece: a piece took 30 ms instead of 5 while the writer ran). zlib-ng's
+``_ParallelCompress`` (the engine of its own ``gzip_ng_threaded``) deflates a piece, sync flush
+and CRC included, into a buffer sized in advance, in one release of the GIL; it is used when
+present (zlib-ng 1.x), the ``compressobj`` path otherwise (same bytes, slower).
 """
 
 from __future__ import annotations
@@ -13,30 +21,37 @@ from __future__ import annotations
 import os
 import struct
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Final
+from typing import Final
 
 from cxkit._zlib import zlib
 
-__all__ = ["ParallelGzip"]
+__all__ = ["ONE_CALL_DEFLATE", "ParallelGzip"]
 
 _WINDOW: Final = 32 * 1024
 _HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no mtime, OS unknown
 _FINAL_BLOCK: Final = b"\x03\x00"  # a final, empty fixed-Huffman block
 
+_ParallelCompress = getattr(zlib, "_ParallelCompress", None)
+_crc32_combine = getattr(zlib, "crc32_combine", None)
+# whether a piece is deflated in one release of the GIL (zlib-ng), with its CRC
+ONE_CALL_DEFLATE: Final = _ParallelCompress is not None and _crc32_combine is not None
 
-def _deflate(data: bytes, window: bytes, level: int) -> tuple[Any, bytes]:
-    """Deflate a piece, all but its last few bytes: the compressor and what it gave. The sync
-    flush is left to the caller, so a worker needs the GIL back once per piece, not twice."""
+
+def _deflate(data: bytes, window: bytes, level: int) -> tuple[bytes, int | None]:
+    """A piece as raw deflate ending in a sync flush, and its CRC-32 (``None`` when the
+    caller computes it)."""
+    if ONE_CALL_DEFLATE:
+        # worst case of deflate: stored blocks, 5 bytes per 16 KiB at level 0, an eighth more
+        # at level 1 (fixed codes of up to 9 bits), plus the flush; it refuses, never
+        # overruns, when the output would not fit
+        c = _ParallelCompress(buffersize=len(data) + len(data) // 8 + 512, level=level)  # type: ignore[misc]
+        out, crc = c.compress_and_crc(data, window)
+        return out, crc
     if window:
-        c = zlib.compressobj(level, zlib.DEFLATED, -15, zlib.DEF_MEM_LEVEL, 0, window)
+        co = zlib.compressobj(level, zlib.DEFLATED, -15, zlib.DEF_MEM_LEVEL, 0, window)
     else:
-        c = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return c, c.compress(data)
-
-
-def _finish_piece(c: Any, head: bytes) -> bytes:
-    tail: bytes = c.flush(zlib.Z_SYNC_FLUSH)  # a few bytes of work, on the caller's thread
-    return head + tail
+        co = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush(zlib.Z_SYNC_FLUSH), None
 
 
 class ParallelGzip:
@@ -47,13 +62,12 @@ class ParallelGzip:
         self.piece_size = piece_size
         self.workers = workers or min(4, os.cpu_count() or 1)
         self._pool: ThreadPoolExecutor | None = None
-        self._pieces: list[
-            tuple[Future[tuple[Any, bytes]], bytes, bytes]
-        ] = []  # future, data, window
+        # future, data, window
+        self._pieces: list[tuple[Future[tuple[bytes, int | None]], bytes, bytes]] = []
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._window = b""
-        self._crc = 0
+        self._crc = 0  # of the data so far, when the workers do not compute it
         self._size = 0
 
     def write(self, data: bytes) -> None:
@@ -68,7 +82,8 @@ class ParallelGzip:
         self._buffered = 0
         if not data:
             return
-        self._crc = zlib.crc32(data, self._crc)
+        if not ONE_CALL_DEFLATE:
+            self._crc = zlib.crc32(data, self._crc)
         self._size += len(data)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cxkit-gzip")
@@ -78,17 +93,21 @@ class ParallelGzip:
 
     def finish(self) -> bytes:
         self._submit()
+        crc = self._crc
+        body: list[bytes] = [_HEADER]
         try:  # pieces no worker has started yet are deflated here rather than waited for
-            body = b"".join(
-                _finish_piece(
-                    *(_deflate(data, window, self.level) if future.cancel() else future.result())
-                )
-                for future, data, window in self._pieces
-            )
+            for future, data, window in self._pieces:
+                if future.cancel():
+                    out, piece_crc = _deflate(data, window, self.level)
+                else:
+                    out, piece_crc = future.result()
+                body.append(out)
+                if piece_crc is not None:
+                    crc = _crc32_combine(crc, piece_crc, len(data))  # type: ignore[misc]
         finally:
             self.close()
-        trailer = struct.pack("<II", self._crc & 0xFFFFFFFF, self._size & 0xFFFFFFFF)
-        return b"".join([_HEADER, body, _FINAL_BLOCK, trailer])
+        body += [_FINAL_BLOCK, struct.pack("<II", crc & 0xFFFFFFFF, self._size & 0xFFFFFFFF)]
+        return b"".join(body)
 
     def close(self) -> None:
         """Stop the worker threads (also after an error; :meth:`finish` calls it)."""

@@ -666,19 +666,17 @@ def binary_pool(db: Database) -> dict[tuple[bytes, bool], int]:
     """Every distinct (data, protected) attachment, numbered in the order the writer meets
     them: KDBX 4 stores the pool in the inner header, before the XML that refers to it."""
     index: dict[tuple[bytes, bool], int] = {}
-
-    def add(e: Entry, in_history: bool) -> None:
-        for a in e.attachments:
-            index.setdefault((a.data, a.protected), len(index))
-        if not in_history:
-            for h in e.history:
-                add(h, True)
-
     stack = [db.root]
     while stack:
         g = stack.pop()
         for e in g.entries:
-            add(e, False)
+            if e.attachments:
+                for a in e.attachments:
+                    index.setdefault((a.data, a.protected), len(index))
+            for h in e.history:  # history entries have no history of their own
+                if h.attachments:
+                    for a in h.attachments:
+                        index.setdefault((a.data, a.protected), len(index))
         stack.extend(reversed(g.groups))
     return index
 
