@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import random
 import struct
@@ -33,6 +34,7 @@ from cxkit.kdbx import (
     write_kdbx,
 )
 from cxkit.kdbx._crypto import Salsa20, aes_kdf
+from cxkit.kdbx._xml import gunzip
 
 FAST = WriteOptions(argon2_memory_kib=64, argon2_iterations=1, argon2_parallelism=1)
 TIGHT = KdfLimits(
@@ -148,6 +150,41 @@ def test_kdbx_kdf_limits_refuse_before_work() -> None:
 def test_kdbx_payload_limit(sample: bytes) -> None:
     with pytest.raises(InputTooLargeError):
         read_kdbx(sample, password="pw", limits=KdfLimits(max_payload_bytes=100))
+
+
+def _gzip_claiming(data: bytes, size: int) -> bytes:
+    """A gzip member of *data* whose trailer claims *size* bytes (as a hostile file may)."""
+    member = gzip.compress(data, 6)
+    return member[:-4] + struct.pack("<I", size % 2**32)
+
+
+@pytest.mark.parametrize("claim", [0, 1, 999, 1000, 1001, 4096, 10**6, 2**32 - 1])
+def test_gunzip_sizes_its_buffer_from_the_trailer_without_trusting_it(claim: int) -> None:
+    data = (bytes(range(256)) * 4)[:1000]
+    member = _gzip_claiming(data, claim)
+    if claim == 1000:
+        assert gunzip(member, 10_000) == gunzip(member, 1000) == data
+        with pytest.raises(InputTooLargeError):
+            gunzip(member, 999)
+    else:  # zlib checks the length too: a wrong one is a damaged file, whatever the limit
+        with pytest.raises(KdbxFormatError, match="corrupted"):
+            gunzip(member, 10_000)
+        with pytest.raises((KdbxFormatError, InputTooLargeError)):
+            gunzip(member, 999)
+
+
+def test_gunzip_bomb_with_a_small_claim_stays_bounded() -> None:
+    bomb = _gzip_claiming(bytes(50 * 1024 * 1024), 10)
+    with pytest.raises(InputTooLargeError):
+        gunzip(bomb, 1024 * 1024)
+
+
+def test_gunzip_truncated_and_corrupted() -> None:
+    member = gzip.compress(b"abc" * 1000)
+    with pytest.raises(KdbxFormatError, match="truncated"):
+        gunzip(member[: len(member) // 2], 10_000)
+    with pytest.raises(KdbxFormatError):
+        gunzip(member[:10] + bytes(20) + member[30:], 10_000)
 
 
 def test_kdbx_doctype_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
