@@ -5,7 +5,8 @@ KDF does not dominate): every entry has the five standard fields (password prote
 protected ``otp``, a few custom attributes, every 10th one the seven ``KPEX_PASSKEY_*``
 attributes and an attachment, every 5th one a history entry, in 50 groups; every timestamp is
 distinct and every entry has an AutoType block (every 10th with a window association), as in
-a real database.
+a real database. It is generated and saved in a subprocess, so that the measuring process
+starts clean.
 
 * ``open``: cxkit ``read_kdbx`` vs ``PyKeePass(path)``. Both decrypt and verify the whole
   file, decompress it, decrypt every protected value and make the groups usable; neither
