@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import struct
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Final
+from typing import Any, Final
 
 from cxkit._zlib import zlib
 
@@ -31,8 +31,8 @@ _WINDOW: Final = 32 * 1024
 _HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no mtime, OS unknown
 _FINAL_BLOCK: Final = b"\x03\x00"  # a final, empty fixed-Huffman block
 
-_ParallelCompress = getattr(zlib, "_ParallelCompress", None)
-_crc32_combine = getattr(zlib, "crc32_combine", None)
+_ParallelCompress: Any = getattr(zlib, "_ParallelCompress", None)  # zlib-ng only
+_crc32_combine: Any = getattr(zlib, "crc32_combine", None)
 # whether a piece is deflated in one release of the GIL (zlib-ng), with its CRC
 ONE_CALL_DEFLATE: Final = _ParallelCompress is not None and _crc32_combine is not None
 
@@ -41,10 +41,10 @@ def _deflate(data: bytes, window: bytes, level: int) -> tuple[bytes, int | None]
     """A piece as raw deflate ending in a sync flush, and its CRC-32 (``None`` when the
     caller computes it)."""
     if ONE_CALL_DEFLATE:
-        # worst case of deflate: stored blocks, 5 bytes per 16 KiB at level 0, an eighth more
-        # at level 1 (fixed codes of up to 9 bits), plus the flush; it refuses, never
-        # overruns, when the output would not fit
-        c = _ParallelCompress(buffersize=len(data) + len(data) // 8 + 512, level=level)  # type: ignore[misc]
+        # deflate's output is at most an eighth larger than its input (level 1's fixed codes
+        # of up to 9 bits; stored blocks add 5 bytes each), plus the flush; should it not
+        # fit, zlib-ng raises an error rather than write past the buffer
+        c = _ParallelCompress(buffersize=len(data) + len(data) // 8 + 512, level=level)
         out, crc = c.compress_and_crc(data, window)
         return out, crc
     if window:
@@ -103,7 +103,7 @@ class ParallelGzip:
                     out, piece_crc = future.result()
                 body.append(out)
                 if piece_crc is not None:
-                    crc = _crc32_combine(crc, piece_crc, len(data))  # type: ignore[misc]
+                    crc = _crc32_combine(crc, piece_crc, len(data))
         finally:
             self.close()
         body += [_FINAL_BLOCK, struct.pack("<II", crc & 0xFFFFFFFF, self._size & 0xFFFFFFFF)]
