@@ -86,3 +86,22 @@ def test_both_paths_make_the_same_stream_even_for_incompressible_data(
     for i in range(0, len(data), 50_000):
         gz.write(data[i : i + 50_000])
     assert gzip.decompress(gz.finish()) == data
+
+
+def test_a_write_larger_than_the_largest_piece_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxkit.kdbx import _deflate
+
+    monkeypatch.setattr(_deflate, "_MAX_PIECE", 1000)
+    sizes: list[int] = []
+    real = _deflate._deflate
+
+    def spy(data: bytes, window: bytes, level: int) -> tuple[bytes, int | None]:
+        sizes.append(len(data))
+        return real(data, window, level)
+
+    monkeypatch.setattr(_deflate, "_deflate", spy)
+    data = _text(random.Random(3), 10_500)
+    gz = ParallelGzip(6, piece_size=500, workers=2)
+    gz.write(data)
+    assert gzip.decompress(gz.finish()) == data
+    assert max(sizes) <= 1000 and sum(sizes) == len(data)

@@ -30,6 +30,7 @@ __all__ = ["ONE_CALL_DEFLATE", "ParallelGzip"]
 _WINDOW: Final = 32 * 1024
 _HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no mtime, OS unknown
 _FINAL_BLOCK: Final = b"\x03\x00"  # a final, empty fixed-Huffman block
+_MAX_PIECE: Final = 16 * 1024 * 1024  # a bounded buffer per worker (and zlib-ng's 4 GiB limit)
 
 _ParallelCompress: Any = getattr(zlib, "_ParallelCompress", None)  # zlib-ng only
 _crc32_combine: Any = getattr(zlib, "crc32_combine", None)
@@ -71,6 +72,10 @@ class ParallelGzip:
         self._size = 0
 
     def write(self, data: bytes) -> None:
+        if len(data) > _MAX_PIECE:  # a large attachment pool: cut, so pieces stay bounded
+            for start in range(0, len(data), _MAX_PIECE):
+                self.write(data[start : start + _MAX_PIECE])
+            return
         self._buffer.append(data)
         self._buffered += len(data)
         if self._buffered >= self.piece_size:
