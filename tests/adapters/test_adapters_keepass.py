@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from cxkit import adapters, cxf, kdbx
 from cxkit.adapters import MigrationReport, Outcome, PasswordNeededError, ReadOptions, WriteOptions
-from cxkit.adapters.keepass import KeePassKdbxAdapter, _otp_uri
+from cxkit.adapters.keepass import PASSKEY_OF, KeePassKdbxAdapter, _otp_uri
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError, UnsupportedAlgorithmError
@@ -288,7 +288,65 @@ def test_fixture_round_trip_keeps_passkeys_and_they_verify() -> None:
     assert cxf.validate(back, attachments=opts.attachments) == [] or all(
         f.severity != "error" for f in cxf.validate(back, attachments=opts.attachments)
     )
-    assert report.items_read == 5  # 3 items + 2 further passkey entries
+    # the two further passkeys' entries are merged back: one item, three passkeys
+    assert report.items_read == 3
+    assert sum(isinstance(c, m.Passkey) for c in item.credentials) == 3
+
+
+def _read_back(db: kdbx.Database) -> tuple[cxf.Document, MigrationReport]:
+    data = kdbx.write_kdbx(db, password="pw", options=SMALL)
+    return adapters.read(data, "db.kdbx", options=ReadOptions(password=_pw("pw")))
+
+
+def test_further_passkey_entries_link_their_item_and_merge_back() -> None:
+    db = kdbx.read_kdbx(_write_fixture(), password="fixture-pw")
+    entries = [e for _p, e in db.iter_entries()]
+    (owner,) = [e for e in entries if e.title == "Example"]
+    further = [e for e in entries if PASSKEY_OF in e.strings]
+    assert sorted(e.title for e in further) == ["Example (passkey 2)", "Example (passkey 3)"]
+    assert {e.get(PASSKEY_OF) for e in further} == {owner.uuid.hex.upper()}
+    doc, report = _read_back(db)
+    (item,) = [i for _a, i in doc.items() if i.title == "Example"]
+    assert len([c for c in item.credentials if isinstance(c, m.Passkey)]) == 3
+    assert not [i for _a, i in doc.items() if "(passkey" in i.title]
+    # every field of the merged entries is accounted for, as part of the passkey
+    for e in further:
+        records = [r for r in report.fields if f"[{e.uuid.hex[:8]}]" in r.path]
+        named = {r.path.rsplit(".", 1)[1] for r in records}
+        assert named == {*e.strings, "UUID"}
+        assert all(r.disposition == "member" for r in records)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["notes", "attachment", "renamed", "tag", "dangling link", "other group", "history", "flag"],
+)
+def test_a_further_passkey_entry_someone_changed_stays_an_item(change: str) -> None:
+    db = kdbx.read_kdbx(_write_fixture(), password="fixture-pw")
+    owner_group = next(p[-1] for p, e in db.iter_entries() if e.title == "Example")
+    x = next(e for _p, e in db.iter_entries() if e.title == "Example (passkey 2)")
+    if change == "notes":
+        x.set("Notes", "my note")
+    elif change == "attachment":
+        x.attachments.append(kdbx.Attachment("a.txt", b"a"))
+    elif change == "renamed":
+        x.set("Title", "My work passkey")
+    elif change == "tag":
+        x.tags.append("mine")
+    elif change == "dangling link":
+        x.set(PASSKEY_OF, uuid.uuid4().hex.upper())
+    elif change == "other group":
+        owner_group.entries.remove(x)
+        db.root.entries.append(x)
+    elif change == "history":
+        x.history.append(kdbx.Entry(uuid=x.uuid))
+    else:
+        x.set("KPEX_PASSKEY_FLAG_BS", "0")
+    doc, _report = _read_back(db)
+    items = {i.title: i for _a, i in doc.items()}
+    kept = items["My work passkey" if change == "renamed" else "Example (passkey 2)"]
+    assert sum(isinstance(c, m.Passkey) for c in kept.credentials) == 1
+    assert sum(isinstance(c, m.Passkey) for c in items["Example"].credentials) == 2
 
 
 def test_fixture_without_attachment_bytes_reports_the_file() -> None:

@@ -16,7 +16,9 @@ Reading opens the database with :func:`cxkit.kdbx.read_kdbx` (password and/or ke
 
 Writing builds a KDBX 4 database (ChaCha20, Argon2id — :data:`KDBX_WRITE_OPTIONS`) with the same
 mapping backwards. KeePass holds one passkey per entry (as KeePassXC expects): an item with
-several passkeys becomes its entry plus one entry per further passkey, never overwriting.
+several passkeys becomes its entry plus one entry per further passkey, never overwriting; each
+further entry names its item's entry in ``CXKIT_PASSKEY_OF`` (:data:`PASSKEY_OF`), and reading
+merges it back into that item as long as it holds nothing else.
 Credentials KeePass has no place for (cards, identities, SSH keys, Wi-Fi, ...) become custom
 string attributes (*transformed*); the report names every one.
 """
@@ -27,6 +29,7 @@ import base64
 import binascii
 import datetime
 import hashlib
+import re
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
@@ -58,8 +61,8 @@ from cxkit.passkey import (
     pem_to_der,
 )
 
-__all__ = ["EXTENSION", "KDBX_WRITE_OPTIONS", "KeePassKdbxAdapter", "database_to_document",
-           "document_to_database"]  # fmt: skip
+__all__ = ["EXTENSION", "KDBX_WRITE_OPTIONS", "PASSKEY_OF", "KeePassKdbxAdapter",
+           "database_to_document", "document_to_database"]  # fmt: skip
 
 EXTENSION: Final = "cxkit/keepass"
 EXPORTER_RP_ID: Final = "keepass.info"
@@ -82,6 +85,10 @@ _PASSKEY_KEYS: Final = frozenset(
      PK_USER_HANDLE, PK_FLAG_BE, PK_FLAG_BS, PK_OLD_USERNAME}
 )  # fmt: skip
 _PASSKEY_TAG: Final = "Passkey"
+# on the entry cxkit writes for an item's further passkey: the UUID of the item's own entry, in
+# hex as KeePass field references write it, so that reading merges the passkey back
+PASSKEY_OF: Final = "CXKIT_PASSKEY_OF"
+_FURTHER_TITLE: Final = re.compile(r".* \(passkey [0-9]+\)", re.DOTALL)
 _TIMEOTP_SECRETS: Final = ("TimeOtp-Secret-Base32", "TimeOtp-Secret", "TimeOtp-Secret-Hex",
                            "TimeOtp-Secret-Base64")  # fmt: skip
 _TIMEOTP_KEYS: Final = frozenset(
@@ -315,7 +322,9 @@ class _EntryReader:
         value = self.entry.get(key)
         return value if value else None
 
-    def build(self) -> m.Item:
+    def build(self, further: list[tuple[kdbx.Entry, str]] | None = None) -> m.Item:
+        """The item; *further*: the entries (with their report paths) cxkit wrote for the
+        item's further passkeys (see :func:`_further_passkeys`), read as its passkeys."""
         e = self.entry
         item_id = b64.encode(e.uuid.bytes)
         self.rec("UUID", Disposition.MEMBER, "item.id")
@@ -326,6 +335,8 @@ class _EntryReader:
         scope = self.urls()
         self.totps()
         self.passkey()
+        for entry, path in further or ():
+            self.further_passkey(entry, path)
         notes = self.string("Notes")
         if notes is not None:
             self.add(m.Note(content=m.EditableField(field_type="string", value=notes)))
@@ -429,7 +440,9 @@ class _EntryReader:
         if forms and forms != [["otp"]]:
             self.ext["totp"] = forms
 
-    def passkey(self) -> None:
+    def passkey(self, *, further: bool = False) -> None:
+        """The entry's passkey; *further*: the entry is one cxkit wrote for a further passkey
+        of another item (its flags are KeePassXC's defaults, which writing restores)."""
         e = self.entry
         present = [k for k in e.strings if k in _PASSKEY_KEYS]
         if not present:
@@ -489,13 +502,29 @@ class _EntryReader:
             kept["generatedUserId"] = True
         if PK_OLD_USERNAME in e.strings:
             kept["kpxcUsername"] = True
-        self.ext["passkey"] = kept
+        if not further:
+            self.ext["passkey"] = kept
         for key in present:
             self.done.add(key)
-            if key in (PK_FLAG_BE, PK_FLAG_BS):
-                self.rec(key, Disposition.EXTENSION, "extension.passkey")
-            else:
+            if key not in (PK_FLAG_BE, PK_FLAG_BS):
                 self.rec(key, Disposition.MEMBER, "passkey")
+            elif further:
+                self.rec(key, Disposition.MEMBER, "passkey", "the default, written again")
+            else:
+                self.rec(key, Disposition.EXTENSION, "extension.passkey")
+
+    def further_passkey(self, entry: kdbx.Entry, path: str) -> None:
+        """A further passkey of this item, from the entry cxkit wrote for it."""
+        sub = _EntryReader(entry, path, self.report, self.attachments)
+        sub.passkey(further=True)
+        merged = f"merged back into '{self.title}'"
+        for credential, (_ctype, outcome, note) in zip(sub.credentials, sub.outcomes, strict=True):
+            self.add(credential, outcome, note or f"from the entry '{entry.title}', {merged}")
+        why = f"the entry cxkit wrote for a further passkey, {merged}"
+        sub.rec("UUID", Disposition.MEMBER, "passkey", why)
+        for key in entry.strings:
+            if key not in sub.done:
+                sub.rec(key, Disposition.MEMBER, "passkey", why)
 
     def custom_fields(self) -> None:
         fields: list[m.EditableField] = []
@@ -586,6 +615,48 @@ class _EntryReader:
             )
 
 
+def _only_a_further_passkey(e: kdbx.Entry) -> bool:
+    """Whether *e* holds nothing but what cxkit writes for an item's further passkey (nobody
+    added or changed anything since that a merge would lose)."""
+    if e.attachments or e.history or set(e.tags) - {_PASSKEY_TAG} or e.custom_icon_uuid:
+        return False
+    if e.foreground_color or e.background_color or e.override_url:
+        return False
+    if any(not (x.tag == "AutoType" and _default_autotype(x)) for x in e.extra):
+        return False
+    allowed = {"Title", "UserName", "URL", "Password", "Notes", PASSKEY_OF, *_PASSKEY_KEYS}
+    if set(e.strings) - allowed or e.password or e.notes or not _FURTHER_TITLE.fullmatch(e.title):
+        return False
+    rp_id = (e.get(PK_RELYING_PARTY) or "").strip()
+    username = e.get(PK_OLD_USERNAME) or e.get(PK_USERNAME) or ""
+    if e.username not in ("", username) or e.url not in ("", f"https://{rp_id}"):
+        return False
+    default = keepassxc_flag_to_str(True)
+    return all(e.get(key) in (None, default) for key in (PK_FLAG_BE, PK_FLAG_BS))
+
+
+def _further_passkeys(entries: list[kdbx.Entry]) -> dict[uuid.UUID, list[kdbx.Entry]]:
+    """The entries of a group that cxkit wrote for an item's further passkeys (linked by
+    :data:`PASSKEY_OF` to the item's own entry in the same group), by that entry's UUID, when
+    they hold nothing else. Any other entry, linked or not, is an item of its own."""
+    by_uuid = {e.uuid: e for e in entries}
+    found: dict[uuid.UUID, list[kdbx.Entry]] = {}
+    for e in entries:
+        link = e.get(PASSKEY_OF)
+        if link is None:
+            continue
+        try:
+            owner_uuid = uuid.UUID(hex=link.strip())
+        except ValueError:
+            continue
+        owner = by_uuid.get(owner_uuid)
+        if owner is None or owner is e or PASSKEY_OF in owner.strings:
+            continue
+        if _only_a_further_passkey(e):
+            found.setdefault(owner_uuid, []).append(e)
+    return found
+
+
 def _entry_fields(entry: kdbx.Entry) -> list[str]:
     return [*entry.strings, *(f"Binary[{a.name}]" for a in entry.attachments)]
 
@@ -620,11 +691,19 @@ def database_to_document(
                                          Disposition.NOT_CARRIED, "", "in the recycle bin")  # fmt: skip
             return None
         linked: list[m.LinkedItem] = []
+        further = _further_passkeys(group.entries)
+        merged = {id(x) for xs in further.values() for x in xs}
+
+        def path_of(entry: kdbx.Entry) -> str:
+            return f"{where}/{entry.title}[{entry.uuid.hex[:8]}]"
+
         for entry in group.entries:
-            path = f"{where}/{entry.title}[{entry.uuid.hex[:8]}]"
+            if id(entry) in merged:  # read as a passkey of the item it belongs to
+                continue
+            path = path_of(entry)
             reader = _EntryReader(entry, path, report, sink)
             try:
-                item = reader.build()
+                item = reader.build([(x, path_of(x)) for x in further.get(entry.uuid, ())])
             except (CxkitError, ValueError, TypeError) as exc:  # one entry never sinks the rest
                 message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
                 report.skip_item(entry.title, f"cannot be read: {message}")
@@ -872,6 +951,7 @@ class _EntryWriter:
         extra.times = kdbx.Times(creation=_dt(self.item.creation_at),
                                  last_modification=_dt(self.item.modified_at))  # fmt: skip
         self.passkey(extra, pk, None)
+        extra.strings[PASSKEY_OF] = kdbx.StringField(self.entry.uuid.hex.upper())
         return extra
 
     def custom(self, index: int, cred: m.CustomFields) -> None:
