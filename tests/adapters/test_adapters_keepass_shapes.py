@@ -382,8 +382,9 @@ def test_keepassx_xml_reads_and_accounts_for_every_field() -> None:
     subs = {r.path.rsplit("].", 1)[1]: r for r in report.fields if "]." in r.path}
     assert set(subs) == {"UUID", "Title", "UserName", "Password", "URL", "Notes",
                          "Times.CreationTime", "Times.LastModificationTime", "Times.Expires",
-                         "Times.LastAccessTime", "Binary[a.txt]", "color"}  # fmt: skip
+                         "Times.LastAccessTime", "Binary[a.txt]", "color", "IconID"}  # fmt: skip
     assert subs["color"].disposition == "not-carried"
+    assert (subs["IconID"].disposition, subs["IconID"].target) == ("extension", "extension.icon")
     assert SECRET not in repr(report.fields) and SECRET not in str(report.warnings)
     # an XML declaration may precede the DOCTYPE
     doc, report = adapters.read(b'<?xml version="1.0" encoding="UTF-8"?>\n' + KPX, "kpx.xml")

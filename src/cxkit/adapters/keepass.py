@@ -591,6 +591,7 @@ class _EntryReader:
         e = self.entry
         if e.icon_id:
             self.ext["icon"] = e.icon_id
+            self.rec("IconID", Disposition.EXTENSION, "extension.icon")
         if e.custom_icon_uuid is not None:
             self.rec("CustomIconUUID", Disposition.NOT_CARRIED, "", "custom icons are not carried")
         for name, value in (("foregroundColor", e.foreground_color),
