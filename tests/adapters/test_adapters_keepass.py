@@ -682,3 +682,35 @@ def test_one_bad_entry_does_not_sink_the_rest() -> None:
 
 def test_outcome_enum_is_used() -> None:  # keep the import honest
     assert Outcome.CARRIED == "carried"
+
+
+def test_further_passkeys_of_an_unreadable_entry_become_items_of_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cxkit.adapters import keepass
+
+    db = kdbx.read_kdbx(_write_fixture(), password="fixture-pw")
+    real = keepass._EntryReader.urls
+
+    def broken(self: Any) -> Any:
+        if self.entry.title == "Example":
+            raise CxkitError("damaged")
+        return real(self)
+
+    monkeypatch.setattr(keepass._EntryReader, "urls", broken)
+    doc, report = _read_back(db)
+    titles = sorted(i.title for _a, i in doc.items())
+    assert titles == ["Card", "Example (passkey 2)", "Example (passkey 3)", "db01"]
+    assert [t for t, _why in report.items_skipped] == ["Example"]
+
+
+def test_no_merging_where_two_entries_share_the_owner_uuid() -> None:
+    db = kdbx.read_kdbx(_write_fixture(), password="fixture-pw")
+    group = next(p[-1] for p, e in db.iter_entries() if e.title == "Example")
+    owner = next(e for e in group.entries if e.title == "Example")
+    twin = kdbx.Entry(uuid=owner.uuid)
+    twin.set("Title", "Twin")
+    group.entries.append(twin)
+    doc, _report = _read_back(db)
+    titles = {i.title for _a, i in doc.items()}
+    assert {"Example (passkey 2)", "Example (passkey 3)", "Twin"} <= titles

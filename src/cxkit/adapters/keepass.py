@@ -640,7 +640,9 @@ def _further_passkeys(entries: list[kdbx.Entry]) -> dict[uuid.UUID, list[kdbx.En
     """The entries of a group that cxkit wrote for an item's further passkeys (linked by
     :data:`PASSKEY_OF` to the item's own entry in the same group), by that entry's UUID, when
     they hold nothing else. Any other entry, linked or not, is an item of its own."""
-    by_uuid = {e.uuid: e for e in entries}
+    by_uuid: dict[uuid.UUID, kdbx.Entry | None] = {}
+    for e in entries:  # None: two entries share the UUID (a damaged group): no merging there
+        by_uuid[e.uuid] = None if e.uuid in by_uuid else e
     found: dict[uuid.UUID, list[kdbx.Entry]] = {}
     for e in entries:
         link = e.get(PASSKEY_OF)
@@ -698,19 +700,20 @@ def database_to_document(
         def path_of(entry: kdbx.Entry) -> str:
             return f"{where}/{entry.title}[{entry.uuid.hex[:8]}]"
 
-        for entry in group.entries:
-            if id(entry) in merged:  # read as a passkey of the item it belongs to
-                continue
+        pending = [(e, further.get(e.uuid, [])) for e in group.entries if id(e) not in merged]
+        while pending:
+            entry, extras = pending.pop(0)
             path = path_of(entry)
             reader = _EntryReader(entry, path, report, sink)
             try:
-                item = reader.build([(x, path_of(x)) for x in further.get(entry.uuid, ())])
+                item = reader.build([(x, path_of(x)) for x in extras])
             except (CxkitError, ValueError, TypeError) as exc:  # one entry never sinks the rest
                 message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
                 report.skip_item(entry.title, f"cannot be read: {message}")
                 for name in _entry_fields(entry):
                     report.add_field(f"{path}.{name}", entry.title, Disposition.NOT_CARRIED,
                                      "", "entry skipped")  # fmt: skip
+                pending[:0] = [(x, []) for x in extras]  # then items of their own
                 continue
             report.items_read += 1
             for index, (ctype, outcome, note) in enumerate(reader.outcomes):
