@@ -14,6 +14,7 @@ with AES-KDF.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import shutil
 import subprocess
 import uuid
@@ -104,15 +105,9 @@ def all_entries(db: Database) -> dict[Key, tuple[str, Entry]]:
 
 @pytest.mark.parametrize("cipher", ["chacha20", "aes256"])
 def test_keepassxc_opens_what_cxkit_writes(tmp_path: Path, cipher: str) -> None:
-    db = build_database()
-    opts = WriteOptions(
-        cipher=cipher,  # type: ignore[arg-type]
-        argon2_memory_kib=256,
-        argon2_iterations=1,
-        argon2_parallelism=1,
-    )
     path = tmp_path / "cxkit.kdbx"
-    path.write_bytes(write_kdbx(db, password=PASSWORD, options=opts))
+    opts = dataclasses.replace(FAST, cipher=cipher)
+    path.write_bytes(write_kdbx(build_database(), password=PASSWORD, options=opts))
     theirs = exported_entries(cli("export", "-q", path))
     ours = all_entries(read_kdbx(path, password=PASSWORD))
     assert ours.keys() == theirs.keys()
