@@ -195,48 +195,28 @@ def run(quick: bool) -> list[Figure]:
             ("peak memory: open + read all fields", cx_open_read, pk_open_read),
             ("peak memory: save", cx_save, pk_save),
         ):
-            m_cx = peak_memory(ours) / 2**20
-            m_pk = peak_memory(theirs) / 2**20
-            figures.append(
-                Figure(
-                    SUITE,
-                    name,
-                    m_cx,
-                    "MiB",
-                    m_pk,
-                    "pykeepass",
-                    1.0,
-                    {
-                        **extra,
-                        "note": "tracemalloc: Python allocations only (lxml's C heap is not counted)",
-                    },
-                )
-            )
+            mib_cx = peak_memory(ours) / 2**20
+            mib_pk = peak_memory(theirs) / 2**20
+            figures.append(_memory(name, mib_cx, mib_pk, extra, TRACEMALLOC_NOTE))
         if Path("/proc/self/clear_refs").exists():
             for name, op in (
                 ("peak RSS: open", "open"),
                 ("peak RSS: open + read all fields", "read"),
                 ("peak RSS: save", "save"),
             ):
-                m_cx = _rss_peak("cxkit", op, src, Path(tmp)) / 2**20
-                m_pk = _rss_peak("pykeepass", op, src, Path(tmp)) / 2**20
-                figures.append(
-                    Figure(
-                        SUITE,
-                        name,
-                        m_cx,
-                        "MiB",
-                        m_pk,
-                        "pykeepass",
-                        1.0,
-                        {
-                            **extra,
-                            "note": "whole process (C heaps included), fresh subprocess each, "
-                            "VmHWM minus VmRSS just before",
-                        },
-                    )
-                )
+                mib_cx = _rss_peak("cxkit", op, src, Path(tmp)) / 2**20
+                mib_pk = _rss_peak("pykeepass", op, src, Path(tmp)) / 2**20
+                figures.append(_memory(name, mib_cx, mib_pk, extra, RSS_NOTE))
     return figures
+
+
+TRACEMALLOC_NOTE = "tracemalloc: Python allocations only (lxml's C heap is not counted)"
+RSS_NOTE = "whole process (C heaps included), fresh subprocess each, VmHWM minus VmRSS just before"
+
+
+def _memory(name: str, mib_cx: float, mib_pk: float, extra: dict[str, object], note: str) -> Figure:
+    """A memory figure: cxkit next to pykeepass, target no higher."""
+    return Figure(SUITE, name, mib_cx, "MiB", mib_pk, "pykeepass", 1.0, {**extra, "note": note})
 
 
 def _rss_peak(lib: str, op: str, src: Path, tmp: Path) -> int:
