@@ -18,8 +18,10 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from cxkit import adapters, cxf
 from cxkit.adapters import ReadOptions, WriteOptions
-from cxkit.adapters._bwmap import _leaves, _same_ssh_key, parse_totp
-from cxkit.adapters.bitwarden import KdfParams, decrypt_export, encrypt_export
+from cxkit.adapters.bitwarden.json_export import KdfParams, decrypt_export, encrypt_export
+from cxkit.adapters.kit.values import json_leaves as _leaves
+from cxkit.adapters.kit.values import parse_totp
+from cxkit.adapters.kit.values import same_ssh_key as _same_ssh_key
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, CxkitError, DecodeError, DecryptionError
 from shared_evidence import shared_files

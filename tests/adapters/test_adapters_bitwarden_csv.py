@@ -13,8 +13,8 @@ import pytest
 from _bw_adapter_data import PASSWORD_CANARY, organisation_export, personal_export
 
 from cxkit import adapters
-from cxkit.adapters._bwmap import parse_totp
-from cxkit.adapters.bitwarden_csv import ORGANISATION_COLUMNS, PERSONAL_COLUMNS
+from cxkit.adapters.bitwarden.csv_export import ORGANISATION_COLUMNS, PERSONAL_COLUMNS
+from cxkit.adapters.kit.values import parse_totp
 from cxkit.cli.main import main
 from shared_evidence import shared_files
 

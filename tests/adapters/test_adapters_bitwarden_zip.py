@@ -16,8 +16,8 @@ from _bw_adapter_data import PASSWORD_CANARY, personal_export
 
 from cxkit import adapters, cxf
 from cxkit.adapters import ReadOptions
-from cxkit.adapters._bwmap import _leaves
-from cxkit.adapters.bitwarden import KdfParams, encrypt_export
+from cxkit.adapters.bitwarden.json_export import KdfParams, encrypt_export
+from cxkit.adapters.kit.values import json_leaves as _leaves
 from cxkit.cli.main import main
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError, DecryptionError, InputTooLargeError

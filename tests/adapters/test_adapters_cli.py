@@ -13,7 +13,8 @@ import pytest
 from _bw_adapter_data import PASSWORD_CANARY, personal_export
 
 from cxkit import adapters
-from cxkit.adapters import _input, registry
+from cxkit.adapters import registry
+from cxkit.adapters.kit import input as _input
 from cxkit.cli.main import main
 from cxkit.errors import AdapterError, DecodeError, InputTooLargeError
 

@@ -27,8 +27,8 @@ from test_adapters_passkey_file import passkey_file
 
 from cxkit import adapters
 from cxkit.adapters import ReadOptions, registry
-from cxkit.adapters._input import MAX_CSV_CELL
-from cxkit.adapters.bitwarden import PBKDF2, KdfParams, encrypt_export
+from cxkit.adapters.bitwarden.json_export import PBKDF2, KdfParams, encrypt_export
+from cxkit.adapters.kit.input import MAX_CSV_CELL
 from cxkit.cli.main import main
 from cxkit.crypto.safezip import write_zip
 from cxkit.errors import CxkitError, InputTooLargeError

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from cxkit import adapters, cxf, kdbx
 from cxkit.adapters import MigrationReport, Outcome, PasswordNeededError, ReadOptions, WriteOptions
-from cxkit.adapters.keepass import PASSKEY_OF, KeePassKdbxAdapter, _otp_uri
+from cxkit.adapters.keepass.database import PASSKEY_OF, KeePassKdbxAdapter, _otp_uri
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError, UnsupportedAlgorithmError
@@ -687,7 +687,7 @@ def test_outcome_enum_is_used() -> None:  # keep the import honest
 def test_further_passkeys_of_an_unreadable_entry_become_items_of_their_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cxkit.adapters import keepass
+    from cxkit.adapters.keepass import database as keepass
 
     db = kdbx.read_kdbx(_write_fixture(), password="fixture-pw")
     real = keepass._EntryReader.urls

@@ -18,8 +18,8 @@ from test_adapters_keepass import _yaml_entries
 from cxkit import adapters, cxf, kdbx
 from cxkit.adapters import MigrationReport, Outcome, ReadOptions, WriteOptions, registry
 from cxkit.adapters.base import converted_document
-from cxkit.adapters.keepass import KeePassKdbxAdapter
-from cxkit.adapters.keepass_csv import KEEPASSXC_COLUMNS
+from cxkit.adapters.keepass.csv_export import KEEPASSXC_COLUMNS
+from cxkit.adapters.keepass.database import KeePassKdbxAdapter
 from cxkit.cli.main import main
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError

@@ -32,7 +32,8 @@ from typing import Any
 import pytest
 
 from cxkit import adapters, cxf
-from cxkit.adapters._bwmap import _ext, parse_totp
+from cxkit.adapters.bitwarden.mapping import _ext
+from cxkit.adapters.kit.values import parse_totp
 from cxkit.cxf import model as m
 from shared_evidence import shared_path
 

@@ -11,7 +11,7 @@ from _bw_adapter_data import p256_pkcs8, personal_export
 from _pp_adapter_data import export as pp_export
 
 from cxkit import adapters
-from cxkit.adapters._bwmap import _leaves
+from cxkit.adapters.kit.values import json_leaves as _leaves
 from cxkit.cli.main import main
 from cxkit.cxf import b64
 from cxkit.cxf import model as m

@@ -13,7 +13,7 @@ from _pp_adapter_data import ATTACHMENT, IDENTITY_MEMBERS, export, zip_export
 from conftest import shared_path
 from cxkit import adapters, cxf
 from cxkit.adapters import ReadOptions
-from cxkit.adapters._bwmap import _leaves
+from cxkit.adapters.kit.values import json_leaves as _leaves
 from cxkit.adapters.protonpass import decode_passkey_content
 from cxkit.cli.main import main
 from cxkit.cxf import b64

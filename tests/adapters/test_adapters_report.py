@@ -9,7 +9,7 @@ from _bw_adapter_data import personal_export
 
 from cxkit import adapters
 from cxkit.adapters import Disposition, FieldRecord, MigrationReport
-from cxkit.adapters.bitwarden import dump_json
+from cxkit.adapters.bitwarden.json_export import dump_json
 from cxkit.adapters.report import FieldRecords
 
 

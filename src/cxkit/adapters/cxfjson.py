@@ -16,27 +16,10 @@ from cxkit.adapters.base import (
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import model as m
 
-__all__ = ["CxfJsonAdapter", "credential_type"]
+__all__ = ["CxfJsonAdapter"]
 
 _HEADER_KEYS: Final = frozenset({"version", "exporterRpId", "accounts"})
 _ACCOUNT_KEYS: Final = frozenset({"id", "username", "email", "collections", "items"})
-
-
-_TYPE_NAMES: dict[type, str] = {}
-
-
-def credential_type(c: object) -> str:
-    """The wire ``type`` of a model credential (unknown ones by their source type)."""
-    cls = type(c)
-    found = _TYPE_NAMES.get(cls)
-    if found is not None:
-        return found
-    if isinstance(c, m.UnknownCredential):
-        return c.credential_type
-    tag = getattr(getattr(cls, "__struct_config__", None), "tag", None)
-    name = tag if isinstance(tag, str) else cls.__name__
-    _TYPE_NAMES[cls] = name
-    return name
 
 
 class CxfJsonAdapter:
@@ -72,7 +55,7 @@ class CxfJsonAdapter:
             for i_index, item in enumerate(account.items):
                 report.items_read += 1
                 for c_index, credential in enumerate(item.credentials):
-                    ctype = credential_type(credential)
+                    ctype = cxf.credential_type(credential)
                     path = f"{prefix}.items[{i_index}].credentials[{c_index}]"
                     report.add_field(path, item.title, Disposition.MEMBER, ctype)
                     report.add_credential(
@@ -86,7 +69,7 @@ class CxfJsonAdapter:
             for c_index, credential in enumerate(item.credentials):
                 report.add_credential(
                     "write",
-                    credential_type(credential),
+                    cxf.credential_type(credential),
                     item.title,
                     Outcome.CARRIED,
                     key=(item.id, c_index),

@@ -28,8 +28,6 @@ from typing import Any, Final
 import msgspec
 
 from cxkit import cxf
-from cxkit.adapters._bwmap import _leaves, parse_totp, ssh_from_pkcs8, ssh_private_to_pkcs8
-from cxkit.adapters._input import parse_json, zip_archive
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -38,7 +36,8 @@ from cxkit.adapters.base import (
     Sample,
     converted_document,
 )
-from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.kit.input import parse_json, zip_archive
+from cxkit.adapters.kit.values import json_leaves, parse_totp, ssh_from_pkcs8, ssh_private_to_pkcs8
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -213,14 +212,14 @@ class _ItemReader:
     def rec_all(
         self, value: Any, sub: str, disposition: Disposition, target: str = "", note: str = ""
     ) -> None:
-        for leaf in _leaves(value, f"{self.path}{sub}"):
+        for leaf in json_leaves(value, f"{self.path}{sub}"):
             if leaf not in self.recorded:
                 self.recorded.add(leaf)
                 self.report.add_field(leaf, self.title, disposition, target, note)
 
     def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
         self.credentials.append(credential)
-        self.notes.append((credential_type(credential), outcome, note))
+        self.notes.append((cxf.credential_type(credential), outcome, note))
 
     def extra_field(
         self, label: str, value: Any, sub: str, *, concealed: bool = False, note: str = ""
@@ -306,7 +305,7 @@ class _ItemReader:
     def sweep(self) -> None:
         """Every leaf not handled above: a hidden custom field (unknown member) or, when empty,
         the extension."""
-        for leaf in _leaves(self.raw, self.path):
+        for leaf in json_leaves(self.raw, self.path):
             if leaf in self.recorded:
                 continue
             value = _value_at(self.raw, leaf[len(self.path) :])
@@ -502,7 +501,7 @@ class _ItemReader:
             if full_name is not None:
                 members["full_name"] = _ef(full_name)
             self.add(cls(**members))
-            self.rec(f"{base}.{k}", Disposition.MEMBER, f"{credential_type(cls())}.{a}")
+            self.rec(f"{base}.{k}", Disposition.MEMBER, f"{cxf.credential_type(cls())}.{a}")
         for k, label in _IDENTITY_LABELS.items():
             value = text(k)
             if value is not None:
@@ -847,7 +846,7 @@ def read_export(
         if key == "vaults" or value is None:
             continue
         disposition = Disposition.EXTENSION
-        for leaf in _leaves(value, f"$.{key}"):
+        for leaf in json_leaves(value, f"$.{key}"):
             report.add_field(leaf, "", disposition, f"account.extension.{key}")
     user = obj.get("userId")
     collections: list[m.Collection] = []
@@ -856,7 +855,7 @@ def read_export(
     for vault_key, vault in vaults.items():
         vpath = f"$.vaults.{vault_key}"
         if not isinstance(vault, dict):
-            for leaf in _leaves(vault, vpath):
+            for leaf in json_leaves(vault, vpath):
                 report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "vault is not an object")
             continue
         vname: str = vault["name"] if isinstance(vault.get("name"), str) else ""
@@ -871,7 +870,7 @@ def read_export(
                                  "collection.subtitle")  # fmt: skip
             else:
                 vext[k] = v
-                for leaf in _leaves(v, f"{vpath}.{k}"):
+                for leaf in json_leaves(v, f"{vpath}.{k}"):
                     report.add_field(leaf, vname, Disposition.EXTENSION, f"collection.extension.{k}")  # fmt: skip
         members: list[m.LinkedItem] = []
         raw_items = vault.get("items")
@@ -927,13 +926,13 @@ def _read_item(
 ) -> m.Item | None:
     if not isinstance(raw, dict):
         report.skip_item(path, "not a JSON object")
-        for leaf in _leaves(raw, path):
+        for leaf in json_leaves(raw, path):
             report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "item is not an object")
         return None
     if raw.get("state") == 2 and not options.include_trashed:
         probe = _ItemReader(raw, path, MigrationReport(), "", None, options)
         report.skip_item(probe.title, "in the trash (--include-trashed converts it)")
-        for leaf in _leaves(raw, path):
+        for leaf in json_leaves(raw, path):
             report.add_field(leaf, probe.title, Disposition.NOT_CARRIED, "", "item in the trash")
         return None
     raw_id = raw.get("itemId")
@@ -951,7 +950,7 @@ def _read_item(
     except (CxkitError, msgspec.ValidationError, ValueError, TypeError) as exc:
         message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
         report.skip_item(reader.title, f"cannot be read: {message}")
-        for leaf in _leaves(raw, path):
+        for leaf in json_leaves(raw, path):
             report.add_field(leaf, reader.title, Disposition.NOT_CARRIED, "", "item skipped")
         return None
     report.fields.extend(scratch.fields)

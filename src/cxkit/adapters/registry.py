@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Final
 
-from cxkit.adapters._input import parse_json, sniff_csv_header, zip_archive
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -29,6 +28,7 @@ from cxkit.adapters.base import (
     Sample,
     Writer,
 )
+from cxkit.adapters.kit.input import parse_json, sniff_csv_header, zip_archive
 from cxkit.errors import CxkitError
 
 __all__ = [
@@ -48,17 +48,17 @@ ENTRY_POINT_GROUP: Final = "cxkit.adapters"
 BUILTINS: Final = (
     "cxkit.adapters.cxfjson:CxfJsonAdapter",
     "cxkit.adapters.p0archive:SealedArchiveAdapter",
-    "cxkit.adapters.bitwarden:BitwardenJsonAdapter",
-    "cxkit.adapters.bitwarden:BitwardenEncryptedJsonAdapter",
-    "cxkit.adapters.bitwarden_csv:BitwardenCsvAdapter",
-    "cxkit.adapters.bitwarden_zip:BitwardenZipAdapter",
-    "cxkit.adapters.keepass:KeePassKdbxAdapter",
-    "cxkit.adapters.keepass_xml:KeePassXmlAdapter",
-    "cxkit.adapters.keepass_xml:KeePassXXmlAdapter",
-    "cxkit.adapters.keepass_csv:KeePassXCCsvAdapter",
-    "cxkit.adapters.keepass_csv:KeePassCsvAdapter",
+    "cxkit.adapters.bitwarden.json_export:BitwardenJsonAdapter",
+    "cxkit.adapters.bitwarden.json_export:BitwardenEncryptedJsonAdapter",
+    "cxkit.adapters.bitwarden.csv_export:BitwardenCsvAdapter",
+    "cxkit.adapters.bitwarden.zip_export:BitwardenZipAdapter",
+    "cxkit.adapters.keepass.database:KeePassKdbxAdapter",
+    "cxkit.adapters.keepass.xml_export:KeePassXmlAdapter",
+    "cxkit.adapters.keepass.xml_export:KeePassXXmlAdapter",
+    "cxkit.adapters.keepass.csv_export:KeePassXCCsvAdapter",
+    "cxkit.adapters.keepass.csv_export:KeePassCsvAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
-    "cxkit.adapters.passkeyfile:KeePassXCPasskeyAdapter",
+    "cxkit.adapters.keepass.passkey_file:KeePassXCPasskeyAdapter",
 )
 
 _cache: dict[str, Any] | None = None

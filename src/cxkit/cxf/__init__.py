@@ -30,6 +30,7 @@ from cxkit.cxf.codec import (
 from cxkit.cxf.findings import CODES, Finding, Severity
 from cxkit.cxf.model import *  # noqa: F403 - the model is the package's vocabulary
 from cxkit.cxf.model import __all__ as _model_all
+from cxkit.cxf.query import credential_type, filter_items, prune, type_counts
 from cxkit.cxf.validate import validate
 
 __all__ = [
@@ -41,7 +42,11 @@ __all__ = [
     "decode",
     "decode_struct",
     "encode",
+    "credential_type",
     "encode_struct",
+    "filter_items",
+    "prune",
+    "type_counts",
     "replace",
     "unknown_members",
     "validate",

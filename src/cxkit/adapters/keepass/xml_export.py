@@ -30,7 +30,7 @@ from xml.etree.ElementTree import Element
 
 from cxkit import cxf, kdbx
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
-from cxkit.adapters.keepass import database_to_document
+from cxkit.adapters.keepass.database import database_to_document
 from cxkit.adapters.report import MigrationReport
 from cxkit.errors import CxkitError, InputTooLargeError
 from cxkit.kdbx._xml import parse_xml_guarded, read_document

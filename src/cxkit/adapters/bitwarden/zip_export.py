@@ -1,8 +1,8 @@
 """Bitwarden ZIP export with attachments (read; ``formats/bitwarden.md`` §4).
 
 The archive holds ``data.json`` — a Bitwarden JSON export (§1; a password-protected one is
-decrypted as :mod:`cxkit.adapters.bitwarden` does) — and ``attachments/<cipher id>/<file name>``.
-Items go through the JSON mapping (:mod:`cxkit.adapters._bwmap`); each attachment becomes a CXF
+decrypted as :mod:`cxkit.adapters.bitwarden.json_export` does) — and ``attachments/<cipher id>/<file name>``.
+Items go through the JSON mapping (:mod:`cxkit.adapters.bitwarden.mapping`); each attachment becomes a CXF
 ``file`` credential on the item whose id names its folder, with the bytes in
 :attr:`ReadOptions.attachments` (CXF keeps them outside the JSON), as the Proton Pass reader
 does. The archive is opened by the guarded reader (:func:`cxkit.crypto.safezip.read_zip`: no
@@ -18,8 +18,6 @@ import hashlib
 from typing import Any, Final
 
 from cxkit import cxf
-from cxkit.adapters._bwmap import item_id_to_cxf, read_export
-from cxkit.adapters._input import parse_json, zip_archive
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -28,7 +26,9 @@ from cxkit.adapters.base import (
     ReadOptions,
     Sample,
 )
-from cxkit.adapters.bitwarden import _CARRIES, decrypt_export
+from cxkit.adapters.bitwarden.json_export import CARRIES, decrypt_export
+from cxkit.adapters.bitwarden.mapping import item_id_to_cxf, read_export
+from cxkit.adapters.kit.input import parse_json, zip_archive
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -61,7 +61,7 @@ class BitwardenZipAdapter:
         format="ZIP export with attachments (data.json + attachments/<item id>/<file name>)",
         versions="2024.8+",
         capabilities=Capability.READ,
-        credential_types=_CARRIES | {"file"},
+        credential_types=CARRIES | {"file"},
         how_to_export=(
             "Bitwarden web vault or desktop app: Tools → Export vault, file format "
             "'.zip (with attachments)', enter your master password. Bitwarden itself cannot "

@@ -19,13 +19,10 @@ Custom-fields credentials written by the reader carry an extension ``{"name": "c
 
 from __future__ import annotations
 
-import base64
-import datetime
 import hashlib
 import re
-import urllib.parse
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import msgspec
@@ -34,7 +31,17 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from cxkit import cxf
 from cxkit.adapters.base import converted_document
-from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.kit.values import (
+    credential_members,
+    format_iso_date,
+    format_totp,
+    json_leaves,
+    parse_iso_date,
+    parse_totp,
+    scalar_text,
+    ssh_from_pkcs8,
+    ssh_private_to_pkcs8,
+)
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -67,10 +74,6 @@ _ITEM_KNOWN: Final = frozenset(
         "favorite", "reprompt", "fields", "passwordHistory", "revisionDate", "creationDate",
         "deletedDate", "login", "secureNote", "card", "identity", "sshKey", "key",
     }
-)  # fmt: skip
-_SECRET_MEMBERS: Final = frozenset(
-    {"password", "key", "private_key", "secret", "passphrase", "pin", "number",
-     "verification_number", "cred_with_uv", "cred_without_uv"}
 )  # fmt: skip
 
 
@@ -115,169 +118,6 @@ def item_id_from_cxf(text: str) -> str:
     return decoded if decoded.isprintable() and decoded else str(uuid.uuid4())
 
 
-def parse_date(text: object) -> int | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    seconds = int(value.timestamp())
-    return seconds if seconds >= 0 else None
-
-
-def format_date(seconds: int | None) -> str | None:
-    if seconds is None:
-        return None
-    value = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _leaves(value: Any, path: str) -> Iterator[str]:
-    """JSON paths of every non-null leaf under *value*."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaves(v, f"{path}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaves(v, f"{path}[{i}]")
-    elif value is not None:
-        yield path
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return None
-
-
-# =========================================================================== TOTP
-
-
-def parse_totp(text: str) -> tuple[m.Totp | None, str]:
-    """Bitwarden ``login.totp`` → (Totp, form) with form ``uri`` / ``bare`` / ``steam``;
-    (None, reason) when CXF cannot hold it as a TOTP."""
-    stripped = text.strip()
-    if stripped.lower().startswith("steam://"):
-        try:
-            secret, _ = b64.normalize_base32(stripped[8:])
-        except b64.Base64Error:
-            return None, "the Steam secret is not Base32"
-        return m.Totp(secret=secret, period=30, digits=5, algorithm="steam"), "steam"
-    if stripped.lower().startswith("otpauth://"):
-        parts = urllib.parse.urlsplit(stripped)
-        if parts.netloc.lower() != "totp":
-            return None, f"an otpauth '{parts.netloc[:10]}' code, not TOTP"
-        query = dict(urllib.parse.parse_qsl(parts.query))
-        try:
-            secret, _ = b64.normalize_base32(query.get("secret", ""))
-            period = int(query.get("period", "30"))
-            digits = int(query.get("digits", "6"))
-        except (b64.Base64Error, ValueError):
-            return None, "the otpauth URI has an unreadable secret, period or digits"
-        if not (0 < period <= 65535 and 0 < digits <= 65535):
-            return None, "the otpauth URI has an out-of-range period or digits"
-        label = urllib.parse.unquote(parts.path.lstrip("/"))
-        issuer = query.get("issuer")
-        username: str | None = label
-        if ":" in label:
-            label_issuer, username = label.split(":", 1)
-            issuer = issuer or label_issuer
-        return (
-            m.Totp(
-                secret=secret,
-                period=period,
-                digits=digits,
-                algorithm=query.get("algorithm", "SHA1").lower(),
-                issuer=issuer or None,
-                username=(username or "").strip() or None,
-            ),
-            "uri",
-        )
-    try:
-        secret, _ = b64.normalize_base32(stripped)
-    except b64.Base64Error:
-        return None, "not an otpauth URI and not a Base32 secret"
-    return m.Totp(secret=secret, period=30, digits=6, algorithm="sha1"), "bare"
-
-
-def format_totp(totp: m.Totp, form: str | None = None) -> str:
-    if totp.algorithm == "steam" or form == "steam":
-        return f"steam://{totp.secret}"
-    plain = totp.algorithm == "sha1" and totp.period == 30 and totp.digits == 6
-    if form == "bare" and plain and not totp.issuer and not totp.username:
-        return totp.secret
-    label = urllib.parse.quote(
-        f"{totp.issuer}:{totp.username or ''}" if totp.issuer else (totp.username or "")
-    )
-    query: dict[str, str] = {"secret": totp.secret}
-    if totp.issuer:
-        query["issuer"] = totp.issuer
-    query.update(algorithm=totp.algorithm.upper(), digits=str(totp.digits), period=str(totp.period))
-    return f"otpauth://totp/{label}?{urllib.parse.urlencode(query, quote_via=urllib.parse.quote)}"
-
-
-# =========================================================================== SSH keys
-
-
-def ssh_private_to_pkcs8(text: str) -> tuple[str, str]:
-    """OpenSSH (or PEM) private key → (PKCS#8 DER base64url, key type like ``ssh-ed25519``)."""
-    data = text.encode("utf-8")
-    try:
-        if b"OPENSSH PRIVATE KEY" in data:
-            key: Any = serialization.load_ssh_private_key(data, password=None)
-        else:
-            key = serialization.load_pem_private_key(data, password=None)
-    except Exception:  # any parse failure of untrusted key text is one clear error
-        raise AdapterError("the SSH private key cannot be read (encrypted or malformed)") from None
-    der = key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    return b64.encode(der), public.split(b" ", 1)[0].decode("ascii")
-
-
-def ssh_from_pkcs8(der_b64: str, comment: str | None) -> tuple[str, str, str]:
-    """PKCS#8 → (OpenSSH private key text, public key line, SHA256 fingerprint)."""
-    try:
-        key = serialization.load_der_private_key(b64.decode(der_b64), password=None)
-    except Exception:
-        raise AdapterError("the SSH private key cannot be read") from None
-    if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey) and not hasattr(
-        key, "curve"
-    ):
-        raise AdapterError("the SSH key type cannot be written in OpenSSH format")
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.OpenSSH,
-        serialization.NoEncryption(),
-    ).decode("ascii")
-    public = key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    blob = base64.b64decode(public.split(b" ")[1])
-    fingerprint = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
-    line = public.decode("ascii") + (f" {comment}" if comment else "")
-    return private, line, fingerprint
-
-
-def _same_ssh_key(a: str, b: str) -> bool:
-    try:
-        return ssh_private_to_pkcs8(a)[0] == ssh_private_to_pkcs8(b)[0]
-    except AdapterError:
-        return False
-
-
 # =========================================================================== reading
 
 
@@ -307,17 +147,17 @@ class _ItemReader:
         if value is not None and not isinstance(value, dict | list):
             self._record(self.path, self.title, disposition, target, note, sub)
             return
-        for leaf in _leaves(value, f"{self.path}{sub}"):
+        for leaf in json_leaves(value, f"{self.path}{sub}"):
             self._record(leaf, self.title, disposition, target, note)
 
     def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
         self.credentials.append(credential)
-        self.notes.append((credential_type(credential), outcome, note))
+        self.notes.append((cxf.credential_type(credential), outcome, note))
 
     def member_field(self, member: str, value: Any, sub: str, *, concealed: bool = False,
                      label: str | None = None, note: str = "") -> None:  # fmt: skip
         """A Bitwarden member CXF has no place for → a custom field naming the member."""
-        text = _text(value)
+        text = scalar_text(value)
         if text is None:
             self.rec_all(value, sub, Disposition.EXTENSION, f"extension.{member}")
             self.ext.setdefault("raw", {})[member] = value
@@ -361,8 +201,8 @@ class _ItemReader:
             self.rec(".favorite", Disposition.MEMBER, "item.favorite")
         elif favorite is not None:
             self.member_field("favorite", favorite, ".favorite")
-        created = parse_date(raw.get("creationDate"))
-        modified = parse_date(raw.get("revisionDate"))
+        created = parse_iso_date(raw.get("creationDate"))
+        modified = parse_iso_date(raw.get("revisionDate"))
         for key, seconds in (("creationDate", created), ("revisionDate", modified)):
             value = raw.get(key)
             if value is None:
@@ -437,7 +277,7 @@ class _ItemReader:
         )
 
     def unknown_member(self, key: str, value: Any) -> None:
-        text = _text(value)
+        text = scalar_text(value)
         if text is not None:
             self.member_field(key, value, f".{key}", concealed=True,
                               note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
@@ -683,7 +523,9 @@ class _ItemReader:
             if value is not None:
                 self.add(cls(**{attr: _ef(value)}))  # type: ignore[arg-type]
                 used.add(key)
-                self.rec(f".identity.{key}", Disposition.MEMBER, f"{credential_type(cls())}.{attr}")
+                self.rec(
+                    f".identity.{key}", Disposition.MEMBER, f"{cxf.credential_type(cls())}.{attr}"
+                )
         for key, value in ident.items():
             if key not in used and value is not None:
                 self.member_field(f"identity.{key}", value, f".identity.{key}",
@@ -740,7 +582,7 @@ class _ItemReader:
                     self.rec_all(f, sub, Disposition.NOT_CARRIED, "", "not a field object")
                 continue
             ftype = f.get("type", 0)
-            value = _text(f.get("value"))
+            value = scalar_text(f.get("value"))
             name = f.get("name") if isinstance(f.get("name"), str) else None
             ext: dict[str, Any] = {}
             if ftype not in _FIELD_TYPES:
@@ -847,7 +689,7 @@ def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Doc
         report.add_field("$.encrypted", "", Disposition.EXTENSION, "format marker")
     for key, value in obj.items():
         if key not in ("encrypted", "items", "folders", "collections") and value is not None:
-            for leaf in _leaves(value, f"$.{key}"):
+            for leaf in json_leaves(value, f"$.{key}"):
                 report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "unknown top-level member")
     groups: dict[str, tuple[str, dict[str, Any], list[str]]] = {}  # bw id → (title, ext, items)
     group_order: list[str] = []
@@ -861,7 +703,7 @@ def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Doc
         for i, entry in enumerate(entries):
             path = f"$.{key}[{i}]"
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                for leaf in _leaves(entry, path):
+                for leaf in json_leaves(entry, path):
                     report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "folder without an id")
                 continue
             entry_name = entry.get("name")
@@ -874,14 +716,14 @@ def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Doc
                 if v is None:
                     continue
                 disposition = Disposition.MEMBER if k in ("id", "name") else Disposition.EXTENSION
-                for leaf in _leaves(v, f"{path}.{k}"):
+                for leaf in json_leaves(v, f"{path}.{k}"):
                     report.add_field(leaf, title, disposition, f"collection.{k}")
     cxf_items: list[m.Item] = []
     for i, raw in enumerate(items):
         path = f"$.items[{i}]"
         if not isinstance(raw, dict):
             report.skip_item(f"#{i}", "not a JSON object")
-            for leaf in _leaves(raw, path):
+            for leaf in json_leaves(raw, path):
                 report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "item is not an object")
             continue
         reader = _ItemReader(raw, path, report)
@@ -895,7 +737,7 @@ def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Doc
         ) as exc:  # one bad item never sinks the rest
             message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
             report.skip_item(reader.title, f"cannot be read: {message}")
-            for leaf in _leaves(raw, path):
+            for leaf in json_leaves(raw, path):
                 report.add_field(leaf, reader.title, Disposition.NOT_CARRIED, "", "item skipped")
             continue
         report.items_read += 1
@@ -990,46 +832,15 @@ def _with_ext(item: m.Item, **members: Any) -> m.Item:
 # =========================================================================== writing
 
 
-_STRUCT_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
-
-
-def _struct_fields(cls: type) -> tuple[msgspec.structs.FieldInfo, ...]:
-    """``msgspec.structs.fields`` once per class (it evaluates the annotations on every call)."""
-    found = _STRUCT_FIELDS.get(cls)
-    if found is None:
-        found = _STRUCT_FIELDS[cls] = msgspec.structs.fields(cls)
-    return found
-
-
 def _fields_of(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Members of a CXF credential as Bitwarden custom fields ``prefix: member``."""
-    skipped = set(skip) | {"cx_extra"}
     out: list[dict[str, Any]] = []
-    for f in _struct_fields(type(cred)):
-        if f.name in skipped:
-            continue
-        value = getattr(cred, f.name)
-        if value is None or value == ():
-            continue
-        name = f"{prefix}: {f.encode_name}"
-        if isinstance(value, m.EditableField):
-            out.append(_bw_field(value, name))
-        elif isinstance(value, str | int | bool):
-            hidden = f.name in _SECRET_MEMBERS
-            out.append(
-                {"name": name, "value": _text(value), "type": 1 if hidden else 0, "linkedId": None}
-            )
-        elif isinstance(value, tuple) and all(isinstance(v, m.EditableField) for v in value):
-            out.extend(_bw_field(v, f"{prefix}: {v.label or f.encode_name}") for v in value)
+    for member in credential_members(cred, prefix, skip):
+        if member.field is not None:
+            out.append(_bw_field(member.field, member.name))
         else:
-            text = (
-                cxf.encode_struct(value).decode()
-                if isinstance(value, m.CXFStruct)
-                else msgspec.json.encode([cxf.encode_struct(v).decode() for v in value]).decode()
-                if isinstance(value, tuple) and all(isinstance(v, m.CXFStruct) for v in value)
-                else str(value)
-            )
-            out.append({"name": name, "value": text, "type": 0, "linkedId": None})
+            out.append({"name": member.name, "value": member.text,
+                        "type": 1 if member.hidden else 0, "linkedId": None})  # fmt: skip
     return out
 
 
@@ -1089,7 +900,7 @@ class _ItemWriter:
         declared = self.ext.get("type")
         if declared in (T_LOGIN, T_NOTE, T_CARD, T_IDENTITY, T_SSH):
             return int(declared)
-        kinds = {credential_type(c) for c in self.item.credentials}
+        kinds = {cxf.credential_type(c) for c in self.item.credentials}
         if kinds & {"basic-auth", "passkey", "totp"} or self.item.scope is not None:
             return T_LOGIN
         if "credit-card" in kinds:
@@ -1101,7 +912,7 @@ class _ItemWriter:
         return T_NOTE
 
     def as_fields(self, index: int, cred: Any, why: str, skip: Iterable[str] = ()) -> None:
-        ctype = credential_type(cred)
+        ctype = cxf.credential_type(cred)
         fields = _fields_of(cred, ctype, skip)
         self.fields.extend(fields)
         self.outcome(
@@ -1113,8 +924,8 @@ class _ItemWriter:
         btype = self.choose_type()
         bw: dict[str, Any] = {
             "passwordHistory": None,
-            "revisionDate": ext.get("revisionDate") or format_date(item.modified_at),
-            "creationDate": ext.get("creationDate") or format_date(item.creation_at),
+            "revisionDate": ext.get("revisionDate") or format_iso_date(item.modified_at),
+            "creationDate": ext.get("creationDate") or format_iso_date(item.creation_at),
             "deletedDate": ext.get("deletedDate"),
             "id": ext.get("id") or item_id_from_cxf(item.id),
             "organizationId": ext.get("organizationId"),
@@ -1151,7 +962,7 @@ class _ItemWriter:
             for app in item.scope.android_apps:
                 login["uris"].append({"match": None, "uri": f"androidapp://{app.bundle_id}"})
         for index, cred in enumerate(item.credentials):
-            ctype = credential_type(cred)
+            ctype = cxf.credential_type(cred)
             first = ctype not in seen
             seen.add(ctype)
             if isinstance(cred, m.Passkey):
@@ -1239,7 +1050,7 @@ class _ItemWriter:
             "rpName": meta.get("rpName", cred.rp_id),
             "userDisplayName": None if meta.get("userDisplayNameNull") else cred.user_display_name,
             "discoverable": meta.get("discoverable", "true"),
-            "creationDate": meta.get("creationDate") or format_date(self.item.creation_at),
+            "creationDate": meta.get("creationDate") or format_iso_date(self.item.creation_at),
         }
         if not meta:
             out.update(_key_shape(cred.key))
@@ -1276,7 +1087,7 @@ class _ItemWriter:
             self.outcome(index, "credit-card", Outcome.CARRIED)
 
     def identity(self, index: int, cred: Any, identity: dict[str, Any]) -> None:
-        ctype = credential_type(cred)
+        ctype = cxf.credential_type(cred)
         used: set[str] = set()
         if isinstance(cred, m.PersonName):
             for key, attr in _IDENTITY_NAME:

@@ -37,7 +37,6 @@ from typing import Any, Final
 from xml.etree.ElementTree import Element
 
 from cxkit import cxf, kdbx
-from cxkit.adapters._bwmap import _fields_of, parse_totp
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -48,7 +47,7 @@ from cxkit.adapters.base import (
     WriteOptions,
     converted_document,
 )
-from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.kit.values import credential_members, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -129,11 +128,11 @@ def _dt(seconds: int | None) -> datetime.datetime | None:
         return None
 
 
-def _iso(value: datetime.datetime) -> str:
+def iso_time(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _parse_iso(text: object) -> datetime.datetime | None:
+def parse_iso_time(text: object) -> datetime.datetime | None:
     if not isinstance(text, str):
         return None
     try:
@@ -210,7 +209,7 @@ def _otp_uri(text: str) -> tuple[m.Totp | None, str]:
     return parse_totp(stripped)
 
 
-def _timeotp(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
+def timeotp(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
     """KeePass 2.47+ ``TimeOtp-*`` attributes."""
     raw: bytes | None = None
     try:
@@ -247,7 +246,7 @@ def _with_secret_b32(text: str, entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
     return m.Totp(secret=secret, period=period, digits=digits, algorithm=algorithm), ""
 
 
-def _tray(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
+def tray_otp(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
     """Tray TOTP / KeeTrayTOTP: ``TOTP Seed`` + ``TOTP Settings`` = ``period;digits`` or
     ``period;S`` (Steam)."""
     try:
@@ -315,7 +314,7 @@ class _EntryReader:
 
     def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
         self.credentials.append(credential)
-        self.outcomes.append((credential_type(credential), outcome, note))
+        self.outcomes.append((cxf.credential_type(credential), outcome, note))
 
     def string(self, key: str) -> str | None:
         self.done.add(key)
@@ -410,10 +409,10 @@ class _EntryReader:
             found.append(("otp", ("otp",), _otp_uri(e.get("otp") or "")))
         if any(k in e.strings for k in _TIMEOTP_SECRETS):
             keys = tuple(k for k in e.strings if k in _TIMEOTP_KEYS)
-            found.append(("timeotp", keys, _timeotp(e)))
+            found.append(("timeotp", keys, timeotp(e)))
         if "TOTP Seed" in e.strings:
             keys = tuple(k for k in e.strings if k in _TRAY_KEYS)
-            found.append(("tray", keys, _tray(e)))
+            found.append(("tray", keys, tray_otp(e)))
         forms: list[list[str]] = []  # per TOTP credential: the conventions that held it
         seen: list[m.Totp] = []
         for form, keys, (totp, why) in found:
@@ -577,11 +576,11 @@ class _EntryReader:
         if t.last_modification is not None:
             self.rec("Times.LastModificationTime", Disposition.MEMBER, "item.modifiedAt")
         if t.expires and t.expiry is not None:
-            self.ext["expiry"] = _iso(t.expiry)
+            self.ext["expiry"] = iso_time(t.expiry)
             self.rec("Times.Expires", Disposition.EXTENSION, "extension.expiry",
                      "CXF items have no expiry")  # fmt: skip
         if t.last_access is not None:
-            self.ext["lastAccess"] = _iso(t.last_access)
+            self.ext["lastAccess"] = iso_time(t.last_access)
             self.rec("Times.LastAccessTime", Disposition.EXTENSION, "extension.lastAccess")
         if t.usage_count:
             self.ext["usageCount"] = t.usage_count
@@ -611,7 +610,7 @@ class _EntryReader:
                 Disposition.NOT_CARRIED,
                 "",
                 "an earlier version of the entry"
-                + (f" ({_iso(when)})" if when is not None else "")
+                + (f" ({iso_time(when)})" if when is not None else "")
                 + "; CXF has no item history",
             )
 
@@ -796,7 +795,7 @@ class _EntryWriter:
         self.entry = kdbx.Entry(uuid=_uuid_of(self.item.id))
 
     def outcome(self, index: int, cred: Any, outcome: Outcome, note: str = "") -> None:
-        self.report.add_credential("write", credential_type(cred), self.item.title, outcome,
+        self.report.add_credential("write", cxf.credential_type(cred), self.item.title, outcome,
                                    note, key=(self.item.id, index))  # fmt: skip
 
     def put(
@@ -819,9 +818,9 @@ class _EntryWriter:
         e.times = kdbx.Times(
             creation=_dt(item.creation_at),
             last_modification=_dt(item.modified_at),
-            last_access=_parse_iso(self.ext.get("lastAccess")),
-            expiry=_parse_iso(self.ext.get("expiry")),
-            expires=_parse_iso(self.ext.get("expiry")) is not None,
+            last_access=parse_iso_time(self.ext.get("lastAccess")),
+            expiry=parse_iso_time(self.ext.get("expiry")),
+            expires=parse_iso_time(self.ext.get("expiry")) is not None,
             usage_count=self.ext["usageCount"]
             if isinstance(self.ext.get("usageCount"), int)
             else 0,
@@ -989,10 +988,10 @@ class _EntryWriter:
         self.outcome(index, cred, Outcome.CARRIED)
 
     def flatten(self, index: int, cred: Any) -> None:
-        ctype = credential_type(cred)
-        fields = _fields_of(cred, ctype)
+        ctype = cxf.credential_type(cred)
+        fields = credential_members(cred, ctype)
         for f in fields:
-            self.put(self.entry, f["name"], f["value"] or "", f["type"] == 1)
+            self.put(self.entry, f.name, f.text or "", f.hidden)
         self.outcome(index, cred, Outcome.TRANSFORMED,
                      f"{len(fields)} custom attributes '{ctype}: …'")  # fmt: skip
 

@@ -1,7 +1,7 @@
 """Bitwarden CSV exports, personal and organisation (read and write; ``formats/bitwarden.md`` §2).
 
 Reading: each row becomes a Bitwarden JSON item and goes through the JSON mapping
-(:mod:`cxkit.adapters._bwmap`), so CSV and JSON exports give the same CXF. The report accounts
+(:mod:`cxkit.adapters.bitwarden.mapping`), so CSV and JSON exports give the same CXF. The report accounts
 for every non-empty *cell* (``file:row:column``), with the disposition its value got. A
 ``login_uri`` cell holding several comma-separated URIs (as Bitwarden writes them) is split when
 every piece has a scheme.
@@ -20,8 +20,6 @@ import uuid
 from typing import Any, Final
 
 from cxkit import cxf
-from cxkit.adapters._bwmap import EXTENSION, document_to_bitwarden, read_export
-from cxkit.adapters._input import read_csv
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -30,7 +28,8 @@ from cxkit.adapters.base import (
     Sample,
     WriteOptions,
 )
-from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.bitwarden.mapping import EXTENSION, document_to_bitwarden, read_export
+from cxkit.adapters.kit.input import read_csv
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError
@@ -242,7 +241,7 @@ def write_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
         kind = bw.get("type")
         if kind not in (1, 2):
             for index, cred in enumerate(item.credentials):
-                report.add_credential("write", credential_type(cred), item.title,
+                report.add_credential("write", cxf.credential_type(cred), item.title,
                                       Outcome.NOT_CARRIED, f"{_NO_CSV} ({_KIND_NAMES.get(kind, 'an other')} item)",
                                       key=(item.id, index))  # fmt: skip
             report.warnings.append(
@@ -251,7 +250,7 @@ def write_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
             continue
         fields = [_field_line(f.get("name"), f.get("value")) for f in bw.get("fields") or ()]
         for index, cred in enumerate(item.credentials):
-            ctype = credential_type(cred)
+            ctype = cxf.credential_type(cred)
             outcome, note = outcomes.get((item.id, index), (Outcome.CARRIED, ""))
             if ctype in _WHY_NOT:
                 outcome, note = Outcome.NOT_CARRIED, _WHY_NOT[ctype]

@@ -13,7 +13,6 @@ import posixpath
 from typing import Any, Final
 
 from cxkit import cxf
-from cxkit.adapters._input import parse_json
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -23,7 +22,7 @@ from cxkit.adapters.base import (
     WriteOptions,
     converted_document,
 )
-from cxkit.adapters.cxfjson import credential_type
+from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -151,7 +150,7 @@ class KeePassXCPasskeyAdapter:
         report.items_read += 1
         for index, credential in enumerate(credentials):
             outcome = Outcome.CARRIED if index == 0 else Outcome.TRANSFORMED
-            report.add_credential("read", credential_type(credential), title, outcome,
+            report.add_credential("read", cxf.credential_type(credential), title, outcome,
                                   "" if index == 0 else "unknown members as custom fields",
                                   key=(item_id, index))  # fmt: skip
         account = m.Account(id="AA", username="", email="", collections=(), items=(item,))
@@ -194,7 +193,7 @@ class KeePassXCPasskeyAdapter:
                 carried = other is item and c_index == index
                 report.add_credential(
                     "write",
-                    credential_type(credential),
+                    cxf.credential_type(credential),
                     other.title,
                     Outcome.CARRIED if carried else Outcome.NOT_CARRIED,
                     "" if carried else "a .passkey file holds one passkey and nothing else",

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from typing import Final
 
 from cxkit import cxf, kdbx
-from cxkit.adapters._input import CsvTable, read_csv
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -35,15 +34,16 @@ from cxkit.adapters.base import (
     Sample,
     WriteOptions,
 )
-from cxkit.adapters.keepass import (
-    _iso,
-    _parse_iso,
-    _timeotp,
-    _tray,
+from cxkit.adapters.keepass.database import (
     database_to_document,
     document_to_database,
     format_otp,
+    iso_time,
+    parse_iso_time,
+    timeotp,
+    tray_otp,
 )
+from cxkit.adapters.kit.input import CsvTable, read_csv
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.errors import AdapterError
 
@@ -116,7 +116,10 @@ def _table_to_database(
                 entry.icon_id = int(icon)
             else:
                 warnings.append(f"{name}:{row_number}: the Icon column is not an icon number")
-        created, modified = _parse_iso(row.get("Created")), _parse_iso(row.get("Last Modified"))
+        created, modified = (
+            parse_iso_time(row.get("Created")),
+            parse_iso_time(row.get("Last Modified")),
+        )
         entry.times = kdbx.Times(creation=created, last_modification=modified)
         try:
             group = _group(db.root, row.get("Group", ""), cache) if grouped else db.root
@@ -204,16 +207,16 @@ def _otp(entry: kdbx.Entry) -> str:
     if (otp := entry.get("otp")) is not None:
         return otp
     if any(k.startswith("TimeOtp-Secret") for k in entry.strings):
-        totp, _ = _timeotp(entry)
+        totp, _ = timeotp(entry)
     elif "TOTP Seed" in entry.strings:
-        totp, _ = _tray(entry)
+        totp, _ = tray_otp(entry)
     else:
         return ""
     return format_otp(totp) if totp is not None else ""
 
 
 def _time(value: datetime.datetime | None) -> str:
-    return _iso(value) if value is not None else ""
+    return iso_time(value) if value is not None else ""
 
 
 def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport) -> bytes:

@@ -1,6 +1,6 @@
 """Bitwarden JSON exports: plain (personal and organisation) and password-protected encrypted.
 
-Mapping: :mod:`cxkit.adapters._bwmap`. Encryption (``formats/bitwarden.md`` §3): the master key
+Mapping: :mod:`cxkit.adapters.bitwarden.mapping`. Encryption (``formats/bitwarden.md`` §3): the master key
 is PBKDF2-HMAC-SHA256(password, salt text as UTF-8) or Argon2id(password, SHA-256(salt text));
 HKDF-Expand-SHA256 stretches it into an AES-256-CBC key (info ``enc``) and an HMAC-SHA256 key
 (info ``mac``); values are EncStrings ``2.<iv>|<ciphertext>|<mac>`` (standard base64), the MAC
@@ -30,8 +30,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from cxkit import cxf
-from cxkit.adapters._bwmap import document_to_bitwarden, read_export
-from cxkit.adapters._input import parse_json
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -41,6 +39,8 @@ from cxkit.adapters.base import (
     Sample,
     WriteOptions,
 )
+from cxkit.adapters.bitwarden.mapping import document_to_bitwarden, read_export
+from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.report import MigrationReport
 from cxkit.errors import AdapterError, DecodeError, DecryptionError, InputError
 
@@ -52,7 +52,7 @@ __all__ = [
     "encrypt_export",
 ]
 
-_CARRIES: Final = frozenset(
+CARRIES: Final = frozenset(
     {"basic-auth", "passkey", "totp", "note", "credit-card", "person-name", "address",
      "identity-document", "passport", "drivers-license", "ssh-key", "custom-fields"}
 )  # fmt: skip
@@ -248,7 +248,7 @@ class BitwardenJsonAdapter:
         format="JSON export (personal or organisation, unencrypted)",
         versions="2021+ (fido2Credentials since 2023, SSH keys since 2024.12)",
         capabilities=Capability.READ | Capability.WRITE,
-        credential_types=_CARRIES,
+        credential_types=CARRIES,
         how_to_export=_HOW_TO,
         extensions=(".json",),
         json_keys=frozenset({"encrypted", "items"}),
@@ -288,7 +288,7 @@ class BitwardenEncryptedJsonAdapter:
         format="password-protected encrypted JSON export (PBKDF2-SHA256 or Argon2id)",
         versions="2022+",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
-        credential_types=_CARRIES,
+        credential_types=CARRIES,
         how_to_export=_HOW_TO,
         extensions=(".json",),
         json_keys=frozenset({"encrypted", "passwordProtected", "data"}),

@@ -1,0 +1,266 @@
+"""Value parsers shared by every adapter: TOTP (``otpauth://``, ``steam://``, bare Base32), SSH
+keys, ISO dates, JSON leaves and scalar text.
+
+Each parser returns a CXF value or says why it cannot (never a secret in the reason); formats
+that store a value in one of these common shapes use these parsers instead of their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from typing import Any, Final, NamedTuple
+
+import msgspec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from cxkit import cxf
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+from cxkit.errors import AdapterError
+
+__all__ = [
+    "SECRET_MEMBERS",
+    "Member",
+    "credential_members",
+    "format_iso_date",
+    "format_totp",
+    "json_leaves",
+    "parse_iso_date",
+    "parse_totp",
+    "same_ssh_key",
+    "scalar_text",
+    "ssh_from_pkcs8",
+    "ssh_private_to_pkcs8",
+]
+
+
+def parse_iso_date(text: object) -> int | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    seconds = int(value.timestamp())
+    return seconds if seconds >= 0 else None
+
+
+def format_iso_date(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    value = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def json_leaves(value: Any, path: str) -> Iterator[str]:
+    """JSON paths of every non-null leaf under *value*."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from json_leaves(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from json_leaves(v, f"{path}[{i}]")
+    elif value is not None:
+        yield path
+
+
+def scalar_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def parse_totp(text: str) -> tuple[m.Totp | None, str]:
+    """A TOTP as apps store it (``otpauth://totp/…`` URI, ``steam://`` secret or bare
+    Base32 secret) → (Totp, form) with form ``uri`` / ``bare`` / ``steam``;
+    (None, reason) when CXF cannot hold it as a TOTP."""
+    stripped = text.strip()
+    if stripped.lower().startswith("steam://"):
+        try:
+            secret, _ = b64.normalize_base32(stripped[8:])
+        except b64.Base64Error:
+            return None, "the Steam secret is not Base32"
+        return m.Totp(secret=secret, period=30, digits=5, algorithm="steam"), "steam"
+    if stripped.lower().startswith("otpauth://"):
+        parts = urllib.parse.urlsplit(stripped)
+        if parts.netloc.lower() != "totp":
+            return None, f"an otpauth '{parts.netloc[:10]}' code, not TOTP"
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        try:
+            secret, _ = b64.normalize_base32(query.get("secret", ""))
+            period = int(query.get("period", "30"))
+            digits = int(query.get("digits", "6"))
+        except (b64.Base64Error, ValueError):
+            return None, "the otpauth URI has an unreadable secret, period or digits"
+        if not (0 < period <= 65535 and 0 < digits <= 65535):
+            return None, "the otpauth URI has an out-of-range period or digits"
+        label = urllib.parse.unquote(parts.path.lstrip("/"))
+        issuer = query.get("issuer")
+        username: str | None = label
+        if ":" in label:
+            label_issuer, username = label.split(":", 1)
+            issuer = issuer or label_issuer
+        return (
+            m.Totp(
+                secret=secret,
+                period=period,
+                digits=digits,
+                algorithm=query.get("algorithm", "SHA1").lower(),
+                issuer=issuer or None,
+                username=(username or "").strip() or None,
+            ),
+            "uri",
+        )
+    try:
+        secret, _ = b64.normalize_base32(stripped)
+    except b64.Base64Error:
+        return None, "not an otpauth URI and not a Base32 secret"
+    return m.Totp(secret=secret, period=30, digits=6, algorithm="sha1"), "bare"
+
+
+def format_totp(totp: m.Totp, form: str | None = None) -> str:
+    if totp.algorithm == "steam" or form == "steam":
+        return f"steam://{totp.secret}"
+    plain = totp.algorithm == "sha1" and totp.period == 30 and totp.digits == 6
+    if form == "bare" and plain and not totp.issuer and not totp.username:
+        return totp.secret
+    label = urllib.parse.quote(
+        f"{totp.issuer}:{totp.username or ''}" if totp.issuer else (totp.username or "")
+    )
+    query: dict[str, str] = {"secret": totp.secret}
+    if totp.issuer:
+        query["issuer"] = totp.issuer
+    query.update(algorithm=totp.algorithm.upper(), digits=str(totp.digits), period=str(totp.period))
+    return f"otpauth://totp/{label}?{urllib.parse.urlencode(query, quote_via=urllib.parse.quote)}"
+
+
+def ssh_private_to_pkcs8(text: str) -> tuple[str, str]:
+    """OpenSSH (or PEM) private key → (PKCS#8 DER base64url, key type like ``ssh-ed25519``)."""
+    data = text.encode("utf-8")
+    try:
+        if b"OPENSSH PRIVATE KEY" in data:
+            key: Any = serialization.load_ssh_private_key(data, password=None)
+        else:
+            key = serialization.load_pem_private_key(data, password=None)
+    except Exception:  # any parse failure of untrusted key text is one clear error
+        raise AdapterError("the SSH private key cannot be read (encrypted or malformed)") from None
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return b64.encode(der), public.split(b" ", 1)[0].decode("ascii")
+
+
+def ssh_from_pkcs8(der_b64: str, comment: str | None) -> tuple[str, str, str]:
+    """PKCS#8 → (OpenSSH private key text, public key line, SHA256 fingerprint)."""
+    try:
+        key = serialization.load_der_private_key(b64.decode(der_b64), password=None)
+    except Exception:
+        raise AdapterError("the SSH private key cannot be read") from None
+    if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey) and not hasattr(
+        key, "curve"
+    ):
+        raise AdapterError("the SSH key type cannot be written in OpenSSH format")
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    blob = base64.b64decode(public.split(b" ")[1])
+    fingerprint = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    line = public.decode("ascii") + (f" {comment}" if comment else "")
+    return private, line, fingerprint
+
+
+def same_ssh_key(a: str, b: str) -> bool:
+    try:
+        return ssh_private_to_pkcs8(a)[0] == ssh_private_to_pkcs8(b)[0]
+    except AdapterError:
+        return False
+
+
+# =========================================================================== credentials as text
+
+SECRET_MEMBERS: Final = frozenset(
+    {"password", "key", "private_key", "secret", "passphrase", "pin", "number",
+     "verification_number", "cred_with_uv", "cred_without_uv"}
+)  # fmt: skip
+"""Python names of credential members that hold secrets (written hidden/protected)."""
+
+
+class Member(NamedTuple):
+    """One member of a credential flattened to text (for formats without the credential type)."""
+
+    name: str
+    text: str | None
+    hidden: bool
+    field: m.EditableField | None
+    """The EditableField itself when the member is one (its label and type travel)."""
+
+
+_STRUCT_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
+
+
+def _struct_fields(cls: type) -> tuple[msgspec.structs.FieldInfo, ...]:
+    """``msgspec.structs.fields`` once per class (it evaluates the annotations on every call)."""
+    found = _STRUCT_FIELDS.get(cls)
+    if found is None:
+        found = _STRUCT_FIELDS[cls] = msgspec.structs.fields(cls)
+    return found
+
+
+def credential_members(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list[Member]:
+    """The members of a CXF credential as named text values ``prefix: member`` (an
+    EditableField list by each field's label), for a format that has no such credential and
+    keeps it as custom fields. Structured members become their CXF JSON text."""
+    skipped = set(skip) | {"cx_extra"}
+    out: list[Member] = []
+    for f in _struct_fields(type(cred)):
+        if f.name in skipped:
+            continue
+        value = getattr(cred, f.name)
+        if value is None or value == ():
+            continue
+        name = f"{prefix}: {f.encode_name}"
+        if isinstance(value, m.EditableField):
+            out.append(Member(name, value.value, value.field_type == "concealed-string", value))
+        elif isinstance(value, str | int | bool):
+            out.append(Member(name, scalar_text(value), f.name in SECRET_MEMBERS, None))
+        elif isinstance(value, tuple) and all(isinstance(v, m.EditableField) for v in value):
+            out.extend(
+                Member(
+                    f"{prefix}: {v.label or f.encode_name}",
+                    v.value,
+                    v.field_type == "concealed-string",
+                    v,
+                )
+                for v in value
+            )
+        else:
+            text = (
+                cxf.encode_struct(value).decode()
+                if isinstance(value, m.CXFStruct)
+                else msgspec.json.encode([cxf.encode_struct(v).decode() for v in value]).decode()
+                if isinstance(value, tuple) and all(isinstance(v, m.CXFStruct) for v in value)
+                else str(value)
+            )
+            out.append(Member(name, text, False, None))
+    return out
