@@ -39,10 +39,12 @@ from cxkit.adapters.registry import (
     ENTRY_POINT_GROUP,
     Detection,
     adapters,
+    cxf_format,
     detect,
     get,
     make_sample,
     plugin_errors,
+    writer_for_name,
 )
 from cxkit.adapters.report import (
     CredentialRecord,
@@ -77,6 +79,7 @@ __all__ = [
     "Writer",
     "adapters",
     "convert",
+    "cxf_format",
     "detect",
     "get",
     "make_sample",
@@ -84,6 +87,7 @@ __all__ = [
     "read",
     "verify_passkeys",
     "write",
+    "writer_for_name",
 ]
 
 

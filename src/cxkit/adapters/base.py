@@ -40,6 +40,12 @@ class Capability(enum.Flag):
     WRITE = enum.auto()
     ENCRYPTED = enum.auto()
     """The format is encrypted at rest (a password is asked for)."""
+    CXF = enum.auto()
+    """The format is CXF JSON itself: the default destination, and what a CXP payload is."""
+    DETACHED_ATTACHMENTS = enum.auto()
+    """Attachment bytes travel as files next to the output (``--attachments-out``), not in it."""
+    RECOVERY_CODE = enum.auto()
+    """Without a new password the output is sealed with a generated recovery code."""
 
 
 class Confidence(enum.IntEnum):

@@ -28,7 +28,9 @@ class CxfJsonAdapter:
         app="FIDO CXF",
         format="CXF 1.0 JSON (Header or Account root)",
         versions="CXF 1.0 (PS 2025-08-14 + errata)",
-        capabilities=Capability.READ | Capability.WRITE,
+        capabilities=(
+            Capability.READ | Capability.WRITE | Capability.CXF | Capability.DETACHED_ATTACHMENTS
+        ),
         credential_types=frozenset(m.CREDENTIAL_TYPES),
         how_to_export=(
             "A CXF JSON file from any exporter (or 'cxkit open' of a sealed archive). cxkit "
@@ -36,7 +38,7 @@ class CxfJsonAdapter:
             "credential types are kept. Attachments ('file' credentials) travel next to the "
             "JSON, not inside it."
         ),
-        extensions=(".json", ".cxf"),
+        extensions=(".cxf.json", ".cxf", ".json"),
         json_keys=_HEADER_KEYS,
     )
 

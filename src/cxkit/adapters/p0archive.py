@@ -54,7 +54,9 @@ class SealedArchiveAdapter:
         app="cxkit",
         format="passphrase-sealed CXF archive (CXP profile P0, cxkit seal / cxkit open)",
         versions="cxp-profile-p0-file (CXF 1.0, CXP 1.0)",
-        capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
+        capabilities=(
+            Capability.READ | Capability.WRITE | Capability.ENCRYPTED | Capability.RECOVERY_CODE
+        ),
         credential_types=frozenset(m.CREDENTIAL_TYPES),
         how_to_export=(
             "'cxkit seal SOURCE.json -o vault.cxp', or 'cxkit convert EXPORT -o vault.cxp' from "

@@ -36,10 +36,12 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Detection",
     "adapters",
+    "cxf_format",
     "detect",
     "get",
     "make_sample",
     "plugin_errors",
+    "writer_for_name",
 ]
 
 ENTRY_POINT_GROUP: Final = "cxkit.adapters"
@@ -133,6 +135,31 @@ def get(key: str) -> Any:
             hint="known formats: " + ", ".join(known) + " (cxkit formats lists them)",
         )
     return known[key]
+
+
+def cxf_format() -> str:
+    """The key of the adapter for CXF JSON itself (the default destination)."""
+    for key, adapter in adapters().items():
+        if adapter.info.can(Capability.CXF):
+            return key
+    raise DetectionError("no CXF adapter is registered")  # pragma: no cover - a built-in
+
+
+def writer_for_name(name: str) -> str | None:
+    """The one writer whose file-name extension is the longest match of *name*
+    (``vault.cxf.json`` → CXF JSON, ``x.kdbx`` → KDBX), or None when none or several match."""
+    lowered = name.lower()
+    best: list[str] = []
+    longest = 0
+    for key, adapter in adapters().items():
+        if not adapter.info.can(Capability.WRITE):
+            continue
+        length = max((len(e) for e in adapter.info.extensions if lowered.endswith(e)), default=0)
+        if length > longest:
+            best, longest = [key], length
+        elif length == longest and length:
+            best.append(key)
+    return best[0] if len(best) == 1 else None
 
 
 def readers() -> list[Reader]:

@@ -37,8 +37,6 @@ def load_source(
     data = read_input(name, max_size)
     fmt = args.source_format or adapters.detect(adapters.make_sample(data, name)).adapter.info.key
     try:
-        if fmt == "cxf-json":
-            return cxf.decode(data, max_size=max_size), {}, fmt
 
         def password(prompt: str) -> str:
             return existing_secret(args, prompt, prefix="source-password", noun="password")

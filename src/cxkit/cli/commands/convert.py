@@ -40,8 +40,6 @@ _SECRET_RULES: Final = (
     "A progress line is drawn on standard error when it is a terminal (not with --quiet/--json)."
 )
 
-SEALED: Final = "cxkit-sealed"
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -190,21 +188,18 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def _guess_dest_format(name: str) -> str:
-    """The writer a DEST name implies: ``.cxf``/``.cxf.json`` → CXF JSON, ``.cxp`` → a sealed
-    archive, otherwise the one writer whose file-name extension matches (``.kdbx``,
-    ``.passkey``); ambiguous names (``.json``, ``.csv``) need ``--to``."""
+    """The writer a DEST name implies: the one whose file-name extension is the longest match
+    (``.cxf.json`` → CXF JSON, ``.cxp`` → a sealed archive, ``.kdbx``, ``.passkey``); ambiguous
+    names (``.json``, ``.csv``) need ``--to``."""
+    found = adapters.writer_for_name(name)
+    if found is not None:
+        return found
     lowered = name.lower()
-    if lowered.endswith((".cxf", ".cxf.json")):
-        return "cxf-json"
-    if lowered.endswith(".cxp"):
-        return SEALED
     matches: list[str] = [
         key
         for key, a in adapters.adapters().items()
         if a.info.can(Capability.WRITE) and any(lowered.endswith(e) for e in a.info.extensions)
     ]
-    if len(matches) == 1:
-        return matches[0]
     candidates = f" (could be {', '.join(matches)})" if matches else ""
     raise InputError(
         f"cannot tell the DEST format from its name{candidates}",
@@ -246,7 +241,8 @@ def dest_password(
     archive (``cxkit-sealed``) without ``--new-password-file/-env`` gets a generated recovery
     code (as ``cxkit seal``), shown once by :func:`show_recovery_code` after the write."""
     codes: list[str] = []
-    if fmt == SEALED and secret_from_source(args, prefix="new-password", what="password") is None:
+    sealed_by_code = adapters.get(fmt).info.can(Capability.RECOVERY_CODE)
+    if sealed_by_code and secret_from_source(args, prefix="new-password", what="password") is None:
         return None, codes
     return new_password_source(args), codes
 
@@ -276,7 +272,7 @@ def destination_format(
 ) -> str:
     """The format to write DEST in (``--to``, else guessed from the name), refusing a format
     cxkit cannot write and an unencrypted one without ``--plaintext``."""
-    fmt = dest_format or (_guess_dest_format(dest) if dest else "cxf-json")
+    fmt = dest_format or (_guess_dest_format(dest) if dest else adapters.cxf_format())
     writer = adapters.get(fmt)
     if not writer.info.can(Capability.WRITE):
         raise InputError(f"cxkit cannot write {fmt}", hint="cxkit formats lists writers")
@@ -331,7 +327,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
     del data
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
-        if conversion.attachments and dest_format == "cxf-json":
+        detached = adapters.get(dest_format).info.can(Capability.DETACHED_ATTACHMENTS)
+        if conversion.attachments and detached:
             write_attachments(
                 args.output, args.attachments_out, conversion.attachments, force=args.force
             )

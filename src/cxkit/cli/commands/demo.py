@@ -124,7 +124,7 @@ def _migrate(data: bytes) -> bool:
     prints the migration report's summary. True when everything was carried and verified."""
     from cxkit import adapters
 
-    conversion = adapters.convert(data, BITWARDEN_SAMPLE, to="cxf-json")
+    conversion = adapters.convert(data, BITWARDEN_SAMPLE, to=adapters.cxf_format())
     report = conversion.report
     assert conversion.output is not None
     summary = report.credential_summary()

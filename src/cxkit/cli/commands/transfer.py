@@ -21,7 +21,7 @@ import time
 from typing import Any, Final
 
 from cxkit import adapters, cxf
-from cxkit.adapters import WriteOptions
+from cxkit.adapters import Capability, WriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._handover import (
     ATTACHMENTS_HELP,
@@ -244,7 +244,9 @@ def cmd_receive(args: argparse.Namespace) -> int:
     target = args.into or args.output
     if args.attachments_out:
         check_folder_target(args.attachments_out, force=args.force)
-    elif target != "-" and into_format in (None, "cxf-json"):
+    elif target != "-" and (
+        into_format is None or adapters.get(into_format).info.can(Capability.DETACHED_ATTACHMENTS)
+    ):
         check_folder_target(target + ".attachments", force=args.force)
     host = args.bind or (_lan_address() if args.lan else "127.0.0.1")
     events: queue.SimpleQueue[TransferEvent] = queue.SimpleQueue()
@@ -316,7 +318,7 @@ def _write_into(args: argparse.Namespace, opened: p0.OpenedExport, fmt: str) -> 
         opened.cxf_json,
         "received",
         to=fmt,
-        source_format="cxf-json",
+        source_format=adapters.cxf_format(),
         write_options=WriteOptions(
             password=new_password,
             attachments=dict(opened.attachments),
@@ -327,7 +329,7 @@ def _write_into(args: argparse.Namespace, opened: p0.OpenedExport, fmt: str) -> 
     report.destination = args.into
     if conversion.output is None:  # pragma: no cover - convert writes unless dry_run
         raise OutputError("nothing to write", location=args.into)
-    if conversion.attachments and fmt == "cxf-json":
+    if conversion.attachments and adapters.get(fmt).info.can(Capability.DETACHED_ATTACHMENTS):
         write_attachments(args.into, args.attachments_out, conversion.attachments, force=args.force)
     write_output(args.into, conversion.output, force=args.force)
     print(report.render(), file=sys.stderr)
