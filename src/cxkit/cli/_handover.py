@@ -7,9 +7,7 @@ succeeded)."""
 from __future__ import annotations
 
 import argparse
-import collections
 import contextlib
-import dataclasses
 import datetime
 import hashlib
 import hmac
@@ -166,12 +164,6 @@ class StagedOutputs:
         self._made.clear()
 
 
-def credential_type(c: object) -> str:
-    if isinstance(c, m.UnknownCredential):
-        return c.credential_type
-    return str(c.__struct_config__.tag)  # type: ignore[attr-defined]
-
-
 def file_credentials(doc: cxf.Document) -> dict[str, m.File]:
     files: dict[str, m.File] = {}
     for _, item in doc.items():
@@ -181,16 +173,8 @@ def file_credentials(doc: cxf.Document) -> dict[str, m.File]:
     return files
 
 
-def type_counts(doc: cxf.Document) -> collections.Counter[str]:
-    counts: collections.Counter[str] = collections.Counter()
-    for _, item in doc.items():
-        for c in item.credentials:
-            counts[credential_type(c)] += 1
-    return counts
-
-
 def print_contents(doc: cxf.Document, attachments: Mapping[str, bytes], indent: str) -> None:
-    counts = type_counts(doc)
+    counts = cxf.type_counts(doc)
     n_items = sum(1 for _ in doc.items())
     out.err(
         f"{indent}{out.plural(len(doc.accounts), 'account')}, {out.plural(n_items, 'item')}, "
@@ -385,49 +369,7 @@ def filter_document(doc: cxf.Document, flt: CredentialTypeFilter) -> tuple[cxf.D
     """The document with only the requested credential types; also the number left out."""
     if flt.types is None and not flt.accounts_only:
         return doc, 0
-    dropped = 0
-    accounts = []
-    for account in doc.header.accounts:
-        if flt.accounts_only:
-            dropped += sum(len(i.credentials) for i in account.items)
-            accounts.append(cxf.replace(account, items=(), collections=()))
-            continue
-        items = []
-        for item in account.items:
-            creds = tuple(c for c in item.credentials if flt.allows(credential_type(c)))
-            dropped += len(item.credentials) - len(creds)
-            if not creds:
-                continue
-            items.append(
-                item
-                if len(creds) == len(item.credentials)
-                else cxf.replace(item, credentials=creds)
-            )
-        accounts.append(
-            account
-            if len(items) == len(account.items) and items == list(account.items)
-            else cxf.replace(account, items=tuple(items))
-        )
-    kept = {(a.id, i.id) for a in accounts for i in a.items}
-    accounts = [
-        cxf.replace(a, collections=prune(a.collections, a.id, kept)) if a.collections else a
-        for a in accounts
-    ]
-    header = cxf.replace(doc.header, accounts=tuple(accounts))
-    return dataclasses.replace(doc, header=header), dropped
-
-
-def prune(
-    cols: tuple[m.Collection, ...], account_id: str, kept: set[tuple[str, str]]
-) -> tuple[m.Collection, ...]:
-    result = []
-    for c in cols:
-        links = tuple(li for li in c.items if (li.account or account_id, li.item) in kept)
-        subs = prune(c.sub_collections, account_id, kept)
-        if links != c.items or subs != c.sub_collections:
-            c = cxf.replace(c, items=links, sub_collections=subs)
-        result.append(c)
-    return tuple(result)
+    return cxf.prune(doc, flt.allows, accounts_only=flt.accounts_only)
 
 
 def confirm(question: str) -> bool:

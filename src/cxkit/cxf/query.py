@@ -1,11 +1,14 @@
 """Small questions asked of a CXF document: a credential's type name, counts, filtering.
 
 These are what the command line and the adapters used to compute for themselves; they read the
-model only (spec ``cxf.md`` §4: the ``type`` member names a credential's kind).
+model only (spec ``cxf.md`` §4: the ``type`` member names a credential's kind). Filtering keeps
+every account and item that it does not change as the same object, so an unchanged item still
+re-encodes from its source bytes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 
@@ -41,27 +44,72 @@ def type_counts(doc: Document) -> dict[str, int]:
 
 
 def filter_items(doc: Document, keep: Callable[[m.Account, m.Item], bool]) -> Document:
-    """A document with only the items for which ``keep(account, item)`` is true (accounts and
-    their collections unchanged; kept items are the same objects, so they re-encode as read)."""
-    accounts = tuple(
-        replace(account, items=tuple(i for i in account.items if keep(account, i)))
-        for account in doc.header.accounts
-    )
-    return Document(replace(doc.header, accounts=accounts))
+    """*doc* with only the items for which ``keep(account, item)`` is true; collection links to
+    dropped items are removed."""
+    return _rebuild(doc, lambda account, item: item if keep(account, item) else None)[0]
 
 
-def prune(doc: Document, keep_type: Callable[[str], bool]) -> Document:
-    """A document whose items hold only the credentials whose type passes *keep_type*; items
-    left with no credential are dropped."""
+def prune(
+    doc: Document, keep_type: Callable[[str], bool], *, accounts_only: bool = False
+) -> tuple[Document, int]:
+    """*doc* with only the credentials whose type passes *keep_type* (items left empty and
+    collection links to them are dropped), and the number of credentials left out. With
+    *accounts_only* every item goes (the CXP request for accounts without credentials)."""
 
-    def item(i: m.Item) -> m.Item | None:
+    def item(_: m.Account, i: m.Item) -> m.Item | None:
+        if accounts_only:
+            return None
         kept = tuple(c for c in i.credentials if keep_type(credential_type(c)))
         if len(kept) == len(i.credentials):
             return i
         return replace(i, credentials=kept) if kept else None
 
-    accounts = []
+    new, _ = _rebuild(doc, item, drop_collections=accounts_only)
+    before = sum(len(i.credentials) for _, i in doc.items())
+    after = sum(len(i.credentials) for _, i in new.items())
+    return new, before - after
+
+
+def _rebuild(
+    doc: Document,
+    change: Callable[[m.Account, m.Item], m.Item | None],
+    *,
+    drop_collections: bool = False,
+) -> tuple[Document, bool]:
+    new_items: list[tuple[m.Item, ...] | None] = []  # None: the account is unchanged
     for account in doc.header.accounts:
-        items = tuple(x for x in (item(i) for i in account.items) if x is not None)
-        accounts.append(replace(account, items=items))
-    return Document(replace(doc.header, accounts=tuple(accounts)))
+        changed = [change(account, item) for item in account.items]
+        same = all(a is b for a, b in zip(changed, account.items, strict=True))
+        new_items.append(None if same else tuple(i for i in changed if i is not None))
+    if all(n is None for n in new_items):
+        return doc, False
+    kept = {
+        (account.id, item.id)
+        for account, items in zip(doc.header.accounts, new_items, strict=True)
+        for item in (account.items if items is None else items)
+    }
+    accounts = []
+    for account, new in zip(doc.header.accounts, new_items, strict=True):
+        collections = () if drop_collections else _links(account.collections, account.id, kept)
+        if new is not None or collections != account.collections:
+            account = replace(
+                account,
+                items=account.items if new is None else new,
+                collections=collections,
+            )
+        accounts.append(account)
+    return dataclasses.replace(doc, header=replace(doc.header, accounts=tuple(accounts))), True
+
+
+def _links(
+    collections: tuple[m.Collection, ...], account_id: str, kept: set[tuple[str, str]]
+) -> tuple[m.Collection, ...]:
+    """Collections without the links to items that are gone (in any account)."""
+    result = []
+    for c in collections:
+        links = tuple(li for li in c.items if (li.account or account_id, li.item) in kept)
+        subs = _links(c.sub_collections, account_id, kept)
+        if links != c.items or subs != c.sub_collections:
+            c = replace(c, items=links, sub_collections=subs)
+        result.append(c)
+    return tuple(result)
