@@ -13,7 +13,7 @@ import enum
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from cxkit.adapters.report import MigrationReport
 from cxkit.cxf.codec import Document
@@ -78,6 +78,11 @@ class AdapterInfo:
     magic: tuple[bytes, ...] = ()
     plaintext: bool = True
     """Output holds secrets unencrypted (``--plaintext`` required)."""
+    read_options: tuple[type[Any], ...] = ()
+    """Adapter-specific option sets the reader takes (:meth:`ReadOptions.get`)."""
+    write_options: tuple[type[Any], ...] = ()
+    """Adapter-specific option sets the writer takes (:meth:`WriteOptions.get`), e.g.
+    :class:`~cxkit.adapters.kit.csvwrite.CsvWriteOptions`."""
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -105,8 +110,31 @@ class Sample:
 PasswordSource = Callable[[str], str]
 
 
+_Set = TypeVar("_Set")
+
+
+class _OptionSets:
+    """Adapter-specific option sets on the shared options (issue 12): an adapter defines its
+    own frozen dataclass with defaults (e.g. :class:`cxkit.adapters.kit.csvwrite.CsvWriteOptions`)
+    and declares it in :attr:`AdapterInfo.read_options` / :attr:`AdapterInfo.write_options`;
+    callers put a filled-in set with :meth:`set`, the adapter reads it with :meth:`get` (its
+    defaults when the caller gave none). The shared options stay free of format flags."""
+
+    extra: dict[type[Any], Any]
+
+    def get(self, kind: type[_Set]) -> _Set:
+        """The option set of class *kind* given by the caller, or *kind*'s defaults."""
+        found = self.extra.get(kind)
+        return found if isinstance(found, kind) else kind()
+
+    def set(self, *values: Any) -> None:
+        """Give option sets (each stored under its class)."""
+        for value in values:
+            self.extra[type(value)] = value
+
+
 @dataclass
-class ReadOptions:
+class ReadOptions(_OptionSets):
     password: PasswordSource | None = None
     include_trashed: bool = False
     max_size: int = 256 * 1024 * 1024
@@ -115,10 +143,12 @@ class ReadOptions:
     CXF ``file`` credential the reader made (CXF keeps the bytes outside the JSON)."""
     keyfile: bytes | None = field(default=None, repr=False)
     """Content of a key file, for formats that take one (KeePass)."""
+    extra: dict[type[Any], Any] = field(default_factory=dict)
+    """Adapter-specific option sets by class (:meth:`get` / :meth:`set`)."""
 
 
 @dataclass
-class WriteOptions:
+class WriteOptions(_OptionSets):
     password: PasswordSource | None = None
     """For encrypted formats: the new password (asked once per write)."""
     kdf: str | None = None
@@ -132,6 +162,8 @@ class WriteOptions:
     """For writers that can seal with a generated recovery code (``cxkit-sealed``): when
     :attr:`password` is None, a fresh code is generated and this hook is called with it once,
     after the output is sealed, so the caller can show it (exactly once, after writing)."""
+    extra: dict[type[Any], Any] = field(default_factory=dict)
+    """Adapter-specific option sets by class (:meth:`get` / :meth:`set`)."""
 
 
 class DetectionError(AdapterError):

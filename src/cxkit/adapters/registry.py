@@ -59,6 +59,7 @@ BUILTINS: Final = (
     "cxkit.adapters.keepass.xml_export:KeePassXXmlAdapter",
     "cxkit.adapters.keepass.csv_export:KeePassXCCsvAdapter",
     "cxkit.adapters.keepass.csv_export:KeePassCsvAdapter",
+    "cxkit.adapters.chrome:ChromeCsvAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
     "cxkit.adapters.keepass.passkey_file:KeePassXCPasskeyAdapter",
 )

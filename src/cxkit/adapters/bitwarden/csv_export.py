@@ -1,8 +1,10 @@
 """Bitwarden CSV exports, personal and organisation (read and write; ``formats/bitwarden.md`` §2).
 
-Reading: each row becomes a Bitwarden JSON item and goes through the JSON mapping
-(:mod:`cxkit.adapters.bitwarden.mapping`), so CSV and JSON exports give the same CXF. The report accounts
-for every non-empty *cell* (``file:row:column``), with the disposition its value got. A
+Reading: each row is mapped directly by the kit's item builder
+(:mod:`cxkit.adapters.kit.builder`) to the CXF item the JSON mapping
+(:mod:`cxkit.adapters.bitwarden.mapping`) gives for the JSON item the row stands for, so CSV and
+JSON exports give the same CXF. Items get stable ids (the file name and row number). The report
+accounts for every non-empty *cell* (``file:row:column``), with the disposition its value got. A
 ``login_uri`` cell holding several comma-separated URIs (as Bitwarden writes them) is split when
 every piece has a scheme.
 
@@ -14,8 +16,7 @@ is reported as not carried (or transformed, for custom fields that become ``name
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import uuid
 from typing import Any, Final
 
@@ -28,11 +29,20 @@ from cxkit.adapters.base import (
     Sample,
     WriteOptions,
 )
-from cxkit.adapters.bitwarden.mapping import EXTENSION, document_to_bitwarden, read_export
+from cxkit.adapters.bitwarden.mapping import (
+    EXPORTER_RP_ID,
+    EXTENSION,
+    document_to_bitwarden,
+    item_id_to_cxf,
+)
+from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.input import read_csv
+from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.errors import AdapterError
+from cxkit.errors import AdapterError, CxkitError
 
 __all__ = ["BitwardenCsvAdapter"]
 
@@ -46,6 +56,9 @@ PERSONAL_COLUMNS: Final = ("folder", "favorite", "type", "name", "notes", "field
 ORGANISATION_COLUMNS: Final = ("collections", "type", "name", "notes", "fields", "reprompt", *_LOGIN)  # fmt: skip
 _NS: Final = uuid.UUID("6f1c0b0e-54d5-4a43-9f31-6a7c8d1e2b3a")
 _TYPES: Final = {"login": 1, "note": 2, "1": 1, "2": 2}
+_KNOWN: Final = frozenset(("favorite", "reprompt", *_COMMON))
+_FIELDS: Final = "custom-fields[fields]"
+_ACCOUNT_ID: Final = b64.encode(hashlib.sha256(b"cxkit/bitwarden-account").digest()[:16])
 
 
 def _subset_ok(columns: frozenset[str]) -> bool:
@@ -82,6 +95,7 @@ class BitwardenCsvAdapter:
         ),
         extensions=(".csv",),
         csv_header=PERSONAL,
+        write_options=(CsvWriteOptions,),
     )
 
     def accepts(self, sample: Sample) -> Confidence:
@@ -96,114 +110,123 @@ class BitwardenCsvAdapter:
         return Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        table = read_csv(sample.data, name=sample.name, allow_extra=True)
-        if frozenset(table.header) not in HEADERS and not _subset_ok(frozenset(table.header)):
-            raise AdapterError(
-                "not the columns of a Bitwarden CSV export",
-                location=f"{sample.name}:1",
-                hint="expected: " + ",".join(sorted(PERSONAL)),
-            )
-        organisation = "collections" in table.header
-        groups: dict[str, dict[str, Any]] = {}
-        items: list[dict[str, Any]] = []
-        origin: list[tuple[str, int, str]] = []  # JSON path prefix → (row, column)
-        for row_number, row in table:
-            i = len(items)
-            base = f"$.items[{i}]"
-            kind = row.get("type", "").strip()
-            item: dict[str, Any] = {"type": _TYPES.get(kind, kind or None), "name": row["name"]}
-            row = {c: row.get(c, "") for c in ("notes", "fields", *_LOGIN)} | row
-            origin.append((f"{base}.type", row_number, "type"))
-            origin.append((f"{base}.name", row_number, "name"))
-            if row["notes"]:
-                item["notes"] = row["notes"]
-                origin.append((f"{base}.notes", row_number, "notes"))
-            if row.get("favorite"):
-                item["favorite"] = row["favorite"].strip() in ("1", "true")
-                origin.append((f"{base}.favorite", row_number, "favorite"))
-            if row.get("reprompt"):
-                item["reprompt"] = (
-                    int(row["reprompt"]) if row["reprompt"].isdigit() else row["reprompt"]
-                )
-                origin.append((f"{base}.reprompt", row_number, "reprompt"))
-            names = [row["folder"]] if row.get("folder") else []
-            if organisation and row.get("collections"):
-                names = [n for n in row["collections"].split(",") if n]
-            for n in names:
-                groups.setdefault(n, {"id": _group_id(n), "name": n})
-            if names:
-                if organisation:
-                    item["collectionIds"] = [_group_id(n) for n in names]
-                    origin.append((f"{base}.collectionIds", row_number, "collections"))
-                else:
-                    item["folderId"] = _group_id(names[0])
-                    origin.append((f"{base}.folderId", row_number, "folder"))
-            fields: list[dict[str, Any]] = []
-            for column, value in row.items():
-                if column.startswith("column ") and value:
-                    origin.append((f"{base}.fields[{len(fields)}]", row_number, column))
-                    fields.append({"name": column, "value": value, "type": 0})
-            if row["fields"]:
-                origin.append((f"{base}.fields", row_number, "fields"))
-                for line in row["fields"].splitlines():
-                    label, sep, value = line.partition(": ")
-                    fields.append(
-                        {"name": label if sep else None, "value": value if sep else line, "type": 0}
-                    )
-            if fields:
-                item["fields"] = fields
-            if item["type"] == 1 or any(row[c] for c in _LOGIN):
-                login: dict[str, Any] = {}
-                for column, key in zip(
-                    _LOGIN, ("uris", "username", "password", "totp"), strict=True
-                ):
-                    if row[column]:
-                        login[key] = (
-                            [{"uri": u, "match": None} for u in _split_uris(row[column])]
-                            if key == "uris"
-                            else row[column]
-                        )
-                        origin.append((f"{base}.login.{key}", row_number, column))
-                item["login"] = login
-            if item["type"] == 2:
-                item["secureNote"] = {"type": 0}
-            items.append(item)
-        obj = {
-            "encrypted": False,
-            ("collections" if organisation else "folders"): list(groups.values()),
-            "items": items,
-        }
-        scratch = MigrationReport()
-        doc = read_export(obj, scratch, name=sample.name)
-        report.items_read += scratch.items_read
-        report.items_skipped.extend(scratch.items_skipped)
-        report.credentials.extend(scratch.credentials)
-        report.warnings.extend(scratch.warnings)
-        # one record per non-empty cell, with the disposition its value got
-        by_cell: dict[tuple[int, str], tuple[Disposition, str, str]] = {}
-        for record in scratch.fields:
-            for prefix, row_number, column in origin:
-                if record.path == prefix or record.path.startswith((prefix + ".", prefix + "[")):
-                    by_cell.setdefault(
-                        (row_number, column), (record.disposition, record.target, record.item)
-                    )
-                    break
-        for row_number, row in table:
-            for column, value in row.items():
-                if not value:
-                    continue
-                disposition, target, title = by_cell.get(
-                    (row_number, column), (Disposition.NOT_CARRIED, "", row.get("name", ""))
-                )
-                note = "" if (row_number, column) in by_cell else "column not understood"
-                report.add_field(
-                    f"{sample.name}:{row_number}:{column}", title, disposition, target, note
-                )
-        return doc
+        return read_csv_export(sample, options, report)
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         report.plaintext = True
-        return write_csv(doc, report)
+        return write_csv(doc, report, raw=options.get(CsvWriteOptions).raw)
+
+
+def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+    """A Bitwarden CSV export → CXF, each row mapped directly by the kit's item builder into the
+    same CXF the JSON mapping gives for the JSON item the row stands for (round-trip extension
+    ``cxkit/bitwarden`` included); every non-empty cell recorded at ``file:row:column``."""
+    name = sample.name
+    table = read_csv(sample.data, name=name, allow_extra=True)
+    columns = frozenset(table.header)
+    if columns not in HEADERS and not _subset_ok(columns):
+        raise AdapterError(
+            "not the columns of a Bitwarden CSV export",
+            location=f"{name}:1",
+            hint="expected: " + ",".join(sorted(PERSONAL)),
+        )
+    organisation = "collections" in columns
+    kind = "collections" if organisation else "folders"
+    tree = CollectionTree(
+        lambda path: item_id_to_cxf(_group_id(path[0])),
+        lambda path: (EXTENSION, {"id": _group_id(path[0]), "kind": kind}),
+    )
+    vault = VaultBuilder(report, key="bitwarden-csv", rp_id=EXPORTER_RP_ID, app="Bitwarden",
+                         include_trashed=options.include_trashed, collections=tree)  # fmt: skip
+    known = _KNOWN | ({"collections"} if organisation else {"folder"})
+    for row_number, row in table:
+        b = vault.item(f"{name}:{row_number}:", item_id=stable_id("bitwarden-csv", name,
+                       str(row_number)), title=row.get("name", ""), extension=EXTENSION,
+                       empty_extension=True, custom_extension={"role": "fields"})  # fmt: skip
+        b.define_group("members", label="Bitwarden", extension={"role": "members"},
+                       outcome=Outcome.TRANSFORMED, note=_members_note)  # fmt: skip
+        try:
+            _row(b, row, organisation)
+        except (CxkitError, ValueError) as exc:  # one row never sinks the rest
+            why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
+            b.fail(f"cannot be read: {why}", [Val(v, c) for c, v in row.items()])
+            continue
+        vault.add(b, [Val(v, c) for c, v in row.items()
+                      if v and c not in known and not c.startswith("column ")])  # fmt: skip
+    return vault.build(account_id=_ACCOUNT_ID,
+                       account_extension=(EXTENSION, {"organisation": organisation}))  # fmt: skip
+
+
+def _row(b: ItemBuilder, row: dict[str, str], organisation: bool) -> None:
+    """One row as the JSON mapping reads the item it stands for (``formats/bitwarden.md`` §2)."""
+    get = row.get
+    kind = get("type", "").strip()
+    btype = _TYPES.get(kind, kind or None)
+    b.ext["type"] = btype
+    if btype is not None:
+        b.rec("type", Disposition.EXTENSION, "extension.type")
+    if get("name"):
+        b.set_title(Val(row["name"], "name"))
+    if reprompt := get("reprompt"):
+        b.ext["reprompt"] = int(reprompt) if reprompt.isdigit() else reprompt
+        b.rec("reprompt", Disposition.EXTENSION, "extension.reprompt")
+    if favorite := get("favorite"):
+        b.favorite(Val(favorite, "favorite"), favorite.strip() in ("1", "true"))
+    if btype == 1 or any(get(c) for c in _LOGIN):
+        uris = get("login_uri", "")
+        b.login(Val(get("login_username", ""), "login_username"),
+                Val(get("login_password", ""), "login_password"),
+                [Val(u, "login_uri") for u in _split_uris(uris)] if uris else ())  # fmt: skip
+        if totp_text := get("login_totp"):
+            totp, form = parse_totp(totp_text)
+            if totp is not None:
+                steam = form == "steam"
+                b.add(totp, *((Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if steam else (Outcome.CARRIED, "")))  # fmt: skip
+                b.ext["totpForm"] = form
+                b.rec("login_totp", Disposition.MEMBER, "totp")
+            else:
+                field = m.EditableField(
+                    field_type="concealed-string", value=totp_text, label="TOTP",
+                    extensions=(m.UnknownExtension(extension_name=EXTENSION,
+                                                   members={"member": "login.totp"}),),
+                )  # fmt: skip
+                b.custom("TOTP", Val(totp_text, "login_totp"), note=form, group="members",
+                         target="custom-fields[Bitwarden].login.totp", field=field)  # fmt: skip
+    if btype == 2:
+        b.ext["secureNote"] = {"type": 0}
+    if notes := get("notes"):
+        b.note(Val(notes, "notes"))
+    for column, value in row.items():
+        if value and column.startswith("column "):
+            b.custom(column, Val(value, column), target=_FIELDS,
+                     field=m.EditableField(field_type="string", value=value, label=column))  # fmt: skip
+    if fields := get("fields"):
+        for n, line in enumerate(fields.splitlines()):
+            label, sep, value = line.partition(": ")
+            field = m.EditableField(field_type="string", value=value if sep else line,
+                                    label=label if sep else None)  # fmt: skip
+            b.custom(field.label, Val(fields, "fields"), target=_FIELDS, field=field,
+                     record=n == 0)  # fmt: skip
+    place = get("collections", "") if organisation else get("folder", "")
+    if place:
+        names = [n for n in place.split(",") if n] if organisation else [place]
+        for title in names:
+            b.collection((title,), None)
+        column = "collections" if organisation else "folder"
+        if names:
+            b.rec(column, Disposition.MEMBER, "collection.items")
+        else:
+            b.rec(column, Disposition.NOT_CARRIED, "", "column not understood")
+
+
+def _members_note(fields: list[m.EditableField]) -> str:
+    members = [
+        str(e.members.get("member"))
+        for f in fields
+        for e in f.extensions
+        if isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION
+    ]
+    return "Bitwarden members without a CXF counterpart: " + ", ".join(members)
 
 
 _NO_CSV: Final = "Bitwarden CSV holds logins and secure notes only"
@@ -223,8 +246,9 @@ def _field_line(name: Any, value: Any) -> str:
     return f"{name}: {text}" if name is not None else text
 
 
-def write_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
-    """Any CXF document → a Bitwarden CSV export (bytes, UTF-8, ``\\r\\n`` rows)."""
+def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) -> bytes:
+    """Any CXF document → a Bitwarden CSV export (bytes, UTF-8, ``\\r\\n`` rows); formula-like
+    cells get a leading ``'`` unless *raw* (:mod:`cxkit.adapters.kit.csvwrite`)."""
     scratch = MigrationReport()
     obj = document_to_bitwarden(doc, scratch)
     report.warnings.extend(scratch.warnings)
@@ -234,9 +258,8 @@ def write_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
         c.key: (c.outcome, c.note) for c in scratch.credentials if c.key is not None
     }
     columns = ORGANISATION_COLUMNS if organisation else PERSONAL_COLUMNS
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer = CsvOut(raw=raw, lineterminator="\r\n")
+    writer.header(columns)
     for (_, item), bw in zip(doc.items(), obj["items"], strict=True):
         kind = bw.get("type")
         if kind not in (1, 2):
@@ -288,9 +311,9 @@ def write_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
             "login_password": login.get("password") or "",
             "login_totp": login.get("totp") or "",
         }
-        writer.writerow([row[c] for c in columns])
+        writer.row([row[c] for c in columns])
         report.items_written += 1
-    return buffer.getvalue().encode("utf-8")
+    return writer.getvalue(report)
 
 
 def _member(f: m.EditableField) -> str:

@@ -6,10 +6,12 @@
 * ``keepass-csv`` — KeePass 1.x / 2.x CSV, read: ``Account, Login Name, Password, Web Site,
   Comments``.
 
-Reading builds the KeePass entries a database would hold (``Group`` is a ``/`` path whose first
-part is the root group; ``TOTP`` is the ``otp`` attribute) and maps them with the KDBX adapter's
-mapping (:func:`cxkit.adapters.keepass.database_to_document`), so a CSV export gives the same CXF
-as the database. The report accounts for every non-empty *cell* (``file:row:column``).
+Reading is the kit's declarative CSV reader (:mod:`cxkit.adapters.kit.tabular`): a column map
+plus a row hook for ``Group`` (a ``/`` path whose first part is the root group) and ``Icon``,
+each row mapped directly to the item the KDBX adapter's mapping gives for the entry it stands for
+(``TOTP`` is the ``otp`` attribute; ids are the entry UUIDs ``uuid5(file:row)``; items listed in
+the database's group order), so a CSV export gives the same CXF as the database. The report
+accounts for every non-empty *cell* (``file:row:column``).
 
 Writing maps the document to KeePass entries (the KDBX writer's mapping) and writes one row per
 entry. CSV has no place for custom attributes, passkeys, attachments, tags, expiry or further
@@ -20,32 +22,41 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
+import hashlib
 import uuid
-from collections.abc import Iterator
-from typing import Final
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, Final
 
 from cxkit import cxf, kdbx
-from cxkit.adapters.base import (
-    AdapterInfo,
-    Capability,
-    Confidence,
-    ReadOptions,
-    Sample,
-    WriteOptions,
-)
+from cxkit.adapters.base import AdapterInfo, Capability, ReadOptions, Sample, WriteOptions
 from cxkit.adapters.keepass.database import (
-    database_to_document,
+    EXPORTER_RP_ID,
+    EXTENSION,
     document_to_database,
     format_otp,
     iso_time,
-    parse_iso_time,
     timeotp,
     tray_otp,
 )
-from cxkit.adapters.kit.input import CsvTable, read_csv
+from cxkit.adapters.keepass.database import _otp_uri as otp_uri
+from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, VaultBuilder
+from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
+from cxkit.adapters.kit.tabular import (
+    CREATED,
+    HOOK,
+    MODIFIED,
+    NOTE,
+    PASSWORD,
+    TITLE,
+    TOTP,
+    URL,
+    USERNAME,
+    CsvReader,
+)
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
-from cxkit.errors import AdapterError
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+from cxkit.errors import AdapterError, InputTooLargeError
 
 __all__ = ["KEEPASS1_COLUMNS", "KEEPASSXC_COLUMNS", "KeePassCsvAdapter", "KeePassXCCsvAdapter"]
 
@@ -59,137 +70,79 @@ MAX_GROUP_DEPTH: Final = 200
 """Deepest ``Group`` path read (as the KDBX reader's limit on nested groups)."""
 _NS: Final = uuid.UUID("0b8a3c52-2f4e-4d1e-9a57-3c1d2e7f9b64")
 
-#: CSV column → the KeePass entry attribute it fills (per layout).
-_XC_STRINGS: Final = {"Title": "Title", "Username": "UserName", "Password": "Password",
-                      "URL": "URL", "Notes": "Notes", "TOTP": "otp"}  # fmt: skip
-_KP1_STRINGS: Final = {"Account": "Title", "Login Name": "UserName", "Password": "Password",
-                       "Web Site": "URL", "Comments": "Notes"}  # fmt: skip
-#: Report sub-paths of the KDBX mapping that come from one column (besides the strings).
-_XC_OTHER: Final = {"Times.LastModificationTime": "Last Modified", "Times.CreationTime": "Created"}
+#: CSV column → CXF (the KDBX mapping of the entry attribute the column fills), per layout.
+_XC_COLUMNS: Final = {"Title": TITLE, "Username": USERNAME, "Password": PASSWORD, "URL": URL,
+                      "Notes": NOTE, "TOTP": TOTP, "Group": HOOK, "Icon": HOOK,
+                      "Last Modified": MODIFIED, "Created": CREATED}  # fmt: skip
+_KP1_COLUMNS: Final = {"Account": TITLE, "Login Name": USERNAME, "Password": PASSWORD,
+                       "Web Site": URL, "Comments": NOTE}  # fmt: skip
 _CARRIED_BY_CSV: Final = frozenset({"basic-auth", "totp", "note"})
 
 
-def _protected(key: str) -> bool:
-    return key in ("Password", "otp")
+_ROOT_UUID: Final = uuid.uuid5(_NS, "root")
 
 
-def _group(root: kdbx.Group, path: str, cache: dict[str, kdbx.Group]) -> kdbx.Group:
-    """The group for a ``Root/A/B`` path (first part: the root group's name)."""
-    parts = [p for p in path.split("/") if p]
-    if not parts:
-        return root
-    if len(parts) > MAX_GROUP_DEPTH:
-        raise AdapterError(f"a Group path is nested more than {MAX_GROUP_DEPTH} deep")
-    if not root.name:
-        root.name = parts[0]
-    group = root
-    for depth in range(1, len(parts)):
-        key = "/".join(parts[: depth + 1])
-        if key not in cache:
-            child = kdbx.Group(uuid=uuid.uuid5(_NS, "group/" + key), name=parts[depth])
-            group.groups.append(child)
-            cache[key] = child
-        group = cache[key]
-    return group
+class _KeePassCsv(CsvReader):
+    """The KeePass-family CSV readers on the kit's declarative base: the entries a database
+    would hold, mapped as the KDBX adapter maps them (``Group`` is a ``/`` path whose first part
+    is the root group — its other parts are collections; ``TOTP`` is the ``otp`` attribute)."""
 
+    rp_id = EXPORTER_RP_ID
+    app = "KeePass"
+    android_apps = False  # KeePass URL fields are URLs (apps live in KP2A's AndroidApp keys)
+    totp_label = "otp"
+    item_extension = EXTENSION
+    custom_extension: ClassVar[Mapping[str, Any] | None] = {"role": "strings"}
 
-def _table_to_database(
-    table: CsvTable, strings: dict[str, str], name: str, *, grouped: bool
-) -> tuple[kdbx.Database, dict[str, int], list[str]]:
-    """The KeePass entries of a CSV table; the row of each entry (by its UUID's first 8 hex
-    digits, as the KDBX mapping names fields) and the warnings."""
-    db = kdbx.Database()
-    db.root = kdbx.Group(uuid=uuid.uuid5(_NS, "root"), name="")
-    cache: dict[str, kdbx.Group] = {}
-    rows: dict[str, int] = {}
-    warnings: list[str] = []
-    for row_number, row in table:
-        entry = kdbx.Entry(uuid=uuid.uuid5(_NS, f"{name}:{row_number}"))
-        for column, key in strings.items():
-            value = row.get(column, "")
-            if value:
-                entry.strings[key] = kdbx.StringField(value, _protected(key))
-        entry.strings.setdefault("Title", kdbx.StringField(""))
-        icon = row.get("Icon", "").strip()
-        if icon:
+    def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
+        return otp_uri(text)  # KeePassXC's otp: otpauth URI (encoder=steam too) or Base32
+
+    def item_id(self, name: str, row_number: int) -> str:
+        # the UUID the entry gets in KeePass terms (stable: file name and row number)
+        return b64.encode(uuid.uuid5(_NS, f"{name}:{row_number}").bytes)
+
+    def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
+        state: dict[str, Any] = {"root": ""}  # the root group's name: the first Group part
+
+        def group_id(path: tuple[str, ...]) -> str:
+            key = "/".join((state["root"], *path))
+            return b64.encode(uuid.uuid5(_NS, "group/" + key).bytes)
+
+        vault = VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
+                             include_trashed=options.include_trashed,
+                             collections=CollectionTree(group_id), group_order=True)  # fmt: skip
+        vault.state = state
+        return vault
+
+    def row(self, b: ItemBuilder, cells: Mapping[str, str], vault: VaultBuilder) -> None:
+        if icon := cells.get("Icon", "").strip():
             if icon.isascii() and icon.isdigit() and int(icon) < 1000:
-                entry.icon_id = int(icon)
+                if int(icon):
+                    b.ext["icon"] = int(icon)
+                b.rec("Icon", Disposition.EXTENSION, "extension.icon")
             else:
-                warnings.append(f"{name}:{row_number}: the Icon column is not an icon number")
-        created, modified = (
-            parse_iso_time(row.get("Created")),
-            parse_iso_time(row.get("Last Modified")),
+                b.rec("Icon", Disposition.NOT_CARRIED, "", "not an icon number")
+                vault.report.warnings.append(f"{b.prefix}Icon: not an icon number")
+        if "Group" in cells:
+            parts = [p for p in cells["Group"].split("/") if p]
+            if len(parts) > MAX_GROUP_DEPTH:
+                raise InputTooLargeError(
+                    f"a Group path is nested more than {MAX_GROUP_DEPTH} deep",
+                    location=b.prefix.rstrip(":"),
+                )
+            if parts and not vault.state["root"]:
+                vault.state["root"] = parts[0]
+            if len(parts) > 1:
+                b.collection(parts[1:], "Group", "collection.title")
+            elif parts:  # the root group: no collection (its name is the account's root)
+                b.rec("Group", Disposition.MEMBER, "account")
+
+    def document(self, vault: VaultBuilder) -> cxf.Document:
+        root = {"name": vault.state["root"] or "Root", "uuid": str(_ROOT_UUID)}
+        digest = hashlib.sha256(b"cxkit/keepass-account" + _ROOT_UUID.bytes).digest()[:16]
+        return vault.build(
+            account_id=b64.encode(digest), account_extension=(EXTENSION, {"root": root})
         )
-        entry.times = kdbx.Times(creation=created, last_modification=modified)
-        try:
-            group = _group(db.root, row.get("Group", ""), cache) if grouped else db.root
-        except AdapterError as exc:
-            exc.location = f"{name}:{row_number}"
-            raise
-        group.entries.append(entry)
-        rows[entry.uuid.hex[:8]] = row_number
-    if not db.root.name:
-        db.root.name = "Root"
-    return db, rows, warnings
-
-
-def _read(
-    sample: Sample,
-    options: ReadOptions,
-    report: MigrationReport,
-    *,
-    headers: tuple[frozenset[str], ...],
-    strings: dict[str, str],
-    grouped: bool,
-) -> cxf.Document:
-    table = read_csv(sample.data, name=sample.name, headers=headers)
-    db, rows, warnings = _table_to_database(table, strings, sample.name, grouped=grouped)
-    scratch = MigrationReport()
-    doc = database_to_document(db, scratch, attachments=options.attachments)
-    report.items_read += scratch.items_read
-    report.items_skipped.extend(scratch.items_skipped)
-    report.credentials.extend(scratch.credentials)
-    report.warnings.extend([*scratch.warnings, *warnings])
-    columns = {v: k for k, v in strings.items()} | (_XC_OTHER if grouped else {})
-    # one record per non-empty cell, with the disposition its value got
-    by_cell: dict[tuple[int, str], tuple[Disposition, str, str]] = {}
-    for record in scratch.fields:
-        path = record.path
-        cut = path.rfind("].")
-        if cut < 8 or path[cut - 9] != "[":
-            if path.endswith(".Name"):  # a group: its name came from the Group cells
-                named = (record.disposition, record.target, "")
-                group_path = path[: -len(".Name")].lstrip("/")
-                for number, cells in table:
-                    cell = "/".join(p for p in cells.get("Group", "").split("/") if p)
-                    if cell == group_path or cell.startswith(group_path + "/"):
-                        by_cell.setdefault((number, "Group"), named)
-            continue
-        entry_row = rows.get(path[cut - 8 : cut])
-        column = columns.get(path[cut + 2 :])
-        if entry_row is not None and column is not None:
-            by_cell[(entry_row, column)] = (record.disposition, record.target, record.item)
-    for row_number, row in table:
-        for column, value in row.items():
-            if not value:
-                continue
-            if grouped and column == "Group" and (row_number, column) not in by_cell:
-                # entries of the root group: the path names only the root (not a collection)
-                by_cell[(row_number, column)] = (Disposition.MEMBER, "account", "")
-            if column == "Icon" and value.strip().isascii() and value.strip().isdigit():
-                by_cell[(row_number, column)] = (Disposition.EXTENSION, "extension.icon", "")
-            disposition, target, title = by_cell.get(
-                (row_number, column), (Disposition.NOT_CARRIED, "", "")
-            )
-            note = "" if (row_number, column) in by_cell else "column not understood"
-            report.add_field(
-                f"{sample.name}:{row_number}:{column}",
-                title or row.get("Title", row.get("Account", "")),
-                disposition,
-                target,
-                note,
-            )
-    return doc
 
 
 # =========================================================================== writing
@@ -219,8 +172,9 @@ def _time(value: datetime.datetime | None) -> str:
     return iso_time(value) if value is not None else ""
 
 
-def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
-    """A CXF document as a KeePassXC CSV export (one row per KeePass entry)."""
+def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) -> bytes:
+    """A CXF document as a KeePassXC CSV export (one row per KeePass entry); formula-like cells
+    get a leading ``'`` unless *raw* (:mod:`cxkit.adapters.kit.csvwrite`)."""
     scratch = MigrationReport()
     db = document_to_database(doc, scratch)
     report.items_written += scratch.items_written
@@ -236,11 +190,10 @@ def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
         report.add_credential(
             record.stage, record.credential_type, record.item, outcome, note, key=record.key
         )
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(KEEPASSXC_COLUMNS)
+    writer = CsvOut(raw=raw, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.header(KEEPASSXC_COLUMNS)
     for path, entry in _entries(db.root, db.root.name or "Root"):
-        writer.writerow(
+        writer.row(
             (
                 path,
                 entry.title,
@@ -256,14 +209,14 @@ def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport) -> bytes:
         )
     report.plaintext = True
     report.encrypted = False
-    return out.getvalue().encode("utf-8")
+    return writer.getvalue(report)
 
 
 # =========================================================================== the adapters
 
 
-class KeePassXCCsvAdapter:
-    info: Final = AdapterInfo(
+class KeePassXCCsvAdapter(_KeePassCsv):
+    info: Final = AdapterInfo(  # type: ignore[misc]
         key="keepassxc-csv",
         app="KeePassXC, KeePassX 2",
         format="KeePassXC CSV export (read and write; KeePassX 2 6-column layout read)",
@@ -278,25 +231,18 @@ class KeePassXCCsvAdapter:
         extensions=(".csv",),
         csv_header=frozenset(KEEPASSXC_COLUMNS),
         plaintext=True,
+        write_options=(CsvWriteOptions,),
     )
 
-    def accepts(self, sample: Sample) -> Confidence:
-        header = sample.csv_header
-        if header is None:
-            return Confidence.NO
-        return Confidence.CERTAIN if frozenset(header) in _XC_HEADERS else Confidence.NO
-
-    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        return _read(sample, options, report, headers=_XC_HEADERS, strings=dict(_XC_STRINGS),
-                     grouped=True)  # fmt: skip
+    headers = _XC_HEADERS
+    columns = _XC_COLUMNS
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
-        del options
-        return write_keepassxc_csv(doc, report)
+        return write_keepassxc_csv(doc, report, raw=options.get(CsvWriteOptions).raw)
 
 
-class KeePassCsvAdapter:
-    info: Final = AdapterInfo(
+class KeePassCsvAdapter(_KeePassCsv):
+    info: Final = AdapterInfo(  # type: ignore[misc]
         key="keepass-csv",
         app="KeePass 1.x / 2.x",
         format="KeePass CSV export (read)",
@@ -312,14 +258,10 @@ class KeePassCsvAdapter:
         csv_header=frozenset(KEEPASS1_COLUMNS),
     )
 
-    def accepts(self, sample: Sample) -> Confidence:
-        header = sample.csv_header
-        if header is None:
-            return Confidence.NO
-        return Confidence.CERTAIN if frozenset(header) in _KP1_HEADERS else Confidence.NO
+    headers = _KP1_HEADERS
+    columns = _KP1_COLUMNS
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         if sample.csv_header is not None and frozenset(sample.csv_header) not in _KP1_HEADERS:
             raise AdapterError("not the columns of a KeePass CSV export", location=sample.name)
-        return _read(sample, options, report, headers=_KP1_HEADERS, strings=dict(_KP1_STRINGS),
-                     grouped=False)  # fmt: skip
+        return super().read(sample, options, report)

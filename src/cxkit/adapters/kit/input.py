@@ -126,10 +126,12 @@ def read_csv(
     headers: Iterable[frozenset[str]] = (),
     max_cell: int = MAX_CSV_CELL,
     allow_extra: bool = False,
+    allow_short: bool = False,
 ) -> CsvTable:
     """Parse a CSV export. *headers*: accepted header sets (the file's header must equal one of
     them, ignoring order and case of surrounding whitespace). Blank lines are skipped. With
-    *allow_extra*, cells beyond the header are kept as ``column N``."""
+    *allow_extra*, cells beyond the header are kept as ``column N``; with *allow_short*, a row
+    that stops early has its missing trailing cells empty."""
     text = decode_text(data, name=name)
     limit = csv.field_size_limit()
     csv.field_size_limit(max_cell)
@@ -158,6 +160,8 @@ def read_csv(
                 extra = {f"column {n + 1}": v for n, v in enumerate(raw) if n >= len(header)}
                 rows.append((row_start, dict(zip(header, raw, strict=False)) | extra))
                 continue
+            if allow_short and len(raw) < len(header):
+                raw = raw + [""] * (len(header) - len(raw))
             if len(raw) != len(header):
                 raise AdapterError(
                     f"row has {len(raw)} columns, the header {len(header)}",

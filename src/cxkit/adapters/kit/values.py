@@ -30,7 +30,9 @@ __all__ = [
     "format_iso_date",
     "format_totp",
     "json_leaves",
+    "parse_android_url",
     "parse_iso_date",
+    "parse_time",
     "parse_totp",
     "same_ssh_key",
     "scalar_text",
@@ -50,6 +52,52 @@ def parse_iso_date(text: object) -> int | None:
         value = value.replace(tzinfo=datetime.UTC)
     seconds = int(value.timestamp())
     return seconds if seconds >= 0 else None
+
+
+def parse_time(text: object) -> int | None:
+    """A timestamp as apps write them → Unix seconds, or None: an ISO 8601 date
+    (:func:`parse_iso_date`), or Unix epoch digits — up to 11 digits are seconds, 12 to 14
+    milliseconds (Firefox, ``formats/browsers-and-apple.md`` §2), 15 to 17 microseconds.
+    Negative and out-of-range values are None (CXF times are unsigned, ``spec/cxf.md`` §1.3)."""
+    if not isinstance(text, str):
+        return None
+    stripped = text.strip()
+    if stripped.isascii() and stripped.isdigit():
+        digits = len(stripped.lstrip("0")) or 1
+        if digits > 17:
+            return None
+        value = int(stripped)
+        return value if digits <= 11 else value // 1000 if digits <= 14 else value // 1_000_000
+    return parse_iso_date(stripped) if stripped else None
+
+
+def parse_android_url(text: str) -> m.AndroidAppId | None:
+    """An Android app credential's URL as browsers export it, ``android://<hash>@<package>/``
+    (``formats/browsers-and-apple.md`` §1) → a CXF ``AndroidAppId``; None when *text* is not
+    one. ``<hash>`` is the base64 of the signing certificate's SHA-256 (or SHA-512) digest; it
+    becomes the CXF fingerprint (raw digest, base64url, ``spec/cxf.md`` §2.9) when it decodes to
+    32 or 64 bytes, and is left out otherwise."""
+    stripped = text.strip()
+    if stripped[:10].lower() != "android://":
+        return None
+    rest = stripped[10:].split("/", 1)[0]
+    cert, at, package = rest.rpartition("@")
+    if not at:
+        cert, package = "", rest
+    if not package or not all(c.isalnum() or c in "._" for c in package):
+        return None
+    certificate = None
+    if cert:
+        try:
+            raw = base64.b64decode(cert.replace("-", "+").replace("_", "/") + "==", validate=False)
+        except ValueError:
+            raw = b""
+        algorithm = {32: "sha256", 64: "sha512"}.get(len(raw))
+        if algorithm is not None:
+            certificate = m.AndroidAppCertificateFingerprint(
+                fingerprint=b64.encode(raw), hash_alg=algorithm
+            )
+    return m.AndroidAppId(bundle_id=package, certificate=certificate)
 
 
 def format_iso_date(seconds: int | None) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from cxkit import adapters
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
+from cxkit.adapters.kit.csvwrite import CsvWriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._io import check_output, read_input, write_output
 from cxkit.cli._progress import Progress
@@ -81,6 +82,12 @@ def register(sub: Any) -> None:
         default="pbkdf2",
         help="key derivation for an encrypted Bitwarden DEST (default: pbkdf2, 600,000 "
         "iterations, as Bitwarden; argon2id: t=3, 64 MiB, p=4)",
+    )
+    p.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="CSV DEST: write cells that begin with =, +, -, @, tab or CR as they are (by "
+        "default they get a leading ' so that spreadsheets do not run them as formulas)",
     )
     p.add_argument(
         "--max-size",
@@ -318,6 +325,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 kdf=args.kdf,
                 keyfile=new_keyfile,
                 on_recovery_code=codes.append,
+                extra={CsvWriteOptions: CsvWriteOptions(raw=args.csv_raw)},
             ),
             verify=not args.no_verify,
             dry_run=args.dry_run,

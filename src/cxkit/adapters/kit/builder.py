@@ -1,0 +1,543 @@
+"""Building CXF items while accounting for every source field (issue 12).
+
+A reader makes one :class:`VaultBuilder` per input and one :class:`ItemBuilder` per source
+record (a CSV row, a JSON object); it tells the item builder each source value (a :class:`Val`:
+the text and *where* it came from) and what it means — ``login``, ``totp``, ``note``, ``custom``,
+``collection``, ``created`` ... The builder makes the CXF credentials and records each value in
+the :class:`~cxkit.adapters.report.MigrationReport` with the disposition it got (member, custom
+field, extension, not carried), then each credential's outcome when the item is finished.
+
+Policies, the same for every reader built on it:
+
+* **Ids** — a source id is the adapter's business; a source without ids gets a *stable* id:
+  :func:`stable_id` of the adapter key, the file name and the record's position (the CSV row
+  number), so reading the same file twice gives the same ids, and two files never share one.
+* **Times** — :func:`~cxkit.adapters.kit.values.parse_time` (ISO 8601, epoch seconds or
+  milliseconds); a time it cannot read is kept as a custom field with a note, never dropped.
+* **TOTP** — :func:`~cxkit.adapters.kit.values.parse_totp`; a secret CXF cannot hold as TOTP is
+  kept as a hidden custom field whose report note says why.
+* **Trash** — an item marked trashed is skipped and reported (every field not carried, "in
+  the trash") unless ``ReadOptions.include_trashed``.
+* **Leftovers** — values the reader did not interpret, handed to :meth:`ItemBuilder.finish`, are
+  swept into the item's custom fields (recorded ``custom-field``).
+* **Failures** — :meth:`ItemBuilder.fail` skips one item and records its fields not carried;
+  the rest of the input is unaffected.
+
+Report records are kept in the builder until the item is finished, so a skipped item's fields
+are recorded once, as not carried. Record paths are ``prefix + at``: for CSV ``file:row:`` and
+the column name (``bw.csv:3:login_password``), for JSON ``$.items[3]`` and ``.login.password``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, NamedTuple
+
+from cxkit import cxf
+from cxkit.adapters.base import converted_document
+from cxkit.adapters.kit.values import parse_android_url, parse_time, parse_totp
+from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+
+__all__ = [
+    "NAMESPACE",
+    "CollectionTree",
+    "ItemBuilder",
+    "Val",
+    "VaultBuilder",
+    "stable_id",
+    "truthy",
+]
+
+NAMESPACE: Final = uuid.UUID("3d0f7a36-9a8e-4b8c-a1c4-52f0c1b7e9d2")
+"""The UUID namespace of :func:`stable_id`."""
+_NS_BYTES: Final = NAMESPACE.bytes
+_TRUE: Final = frozenset({"1", "true", "yes", "y", "on", "x"})
+
+
+class Val(NamedTuple):
+    """One source value: its text and where it came from (the record-path suffix: a CSV column
+    name, a JSON member path such as ``.login.password``)."""
+
+    text: str
+    at: str
+
+
+def stable_id(*parts: str) -> str:
+    """A CXF item id (base64url of 16 bytes) derived from *parts* — for sources without ids:
+    ``stable_id(adapter_key, file_name, str(row_number))`` (UUID v5 in :data:`NAMESPACE`)."""
+    digest = bytearray(
+        hashlib.sha1(_NS_BYTES + "\x1f".join(parts).encode(), usedforsecurity=False).digest()[:16]
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5 (RFC 4122 §4.3), as uuid.uuid5
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return b64.encode(bytes(digest))
+
+
+def truthy(text: str) -> bool:
+    """A favourite/flag cell as apps write it: ``1``, ``true``, ``yes``, ``on``, ``x`` (any
+    case) are True; anything else is False."""
+    return text.strip().lower() in _TRUE
+
+
+def _ef(value: str, field_type: str = "string", label: str | None = None) -> m.EditableField:
+    return m.EditableField(field_type=field_type, value=value, label=label)
+
+
+# (at, disposition, target, note) — resolved against the item's prefix and title on finish
+_Rec = tuple[str, Disposition, str, str]
+
+
+class _Group:
+    """One custom-fields credential of an item (the default one and any the reader defines)."""
+
+    __slots__ = ("extension", "fields", "label", "note", "outcome")
+
+    def __init__(
+        self, label: str | None, extension: Mapping[str, Any] | None, outcome: Outcome,
+        note: str | Callable[[list[m.EditableField]], str],
+    ) -> None:  # fmt: skip
+        self.label = label
+        self.extension = extension
+        self.outcome = outcome
+        self.note = note
+        self.fields: list[m.EditableField] = []
+
+
+class ItemBuilder:
+    """One CXF item from one source record; see the module docstring for the policies.
+
+    *prefix*: the record's path prefix (``bw.csv:3:``); *extension*: the adapter's round-trip
+    extension name (``cxkit/bitwarden``) for :attr:`ext` members; *custom_label* /
+    *custom_extension*: label and extension members of the item's default custom-fields
+    credential (where :meth:`custom` and the leftovers go)."""
+
+    def __init__(
+        self,
+        report: MigrationReport,
+        prefix: str,
+        *,
+        item_id: str,
+        title: str = "",
+        extension: str | None = None,
+        empty_extension: bool = False,
+        custom_label: str | None = None,
+        custom_extension: Mapping[str, Any] | None = None,
+        include_trashed: bool = False,
+    ) -> None:
+        self.report = report
+        self.prefix = prefix
+        self.item_id = item_id
+        self.title = title
+        self.extension = extension
+        self.empty_extension = empty_extension
+        self.include_trashed = include_trashed
+        self.ext: dict[str, Any] = {}
+        """Members of the adapter's round-trip extension (None values are left out)."""
+        self.credentials: list[Any] = []
+        self.outcomes: list[tuple[Outcome, str]] = []
+        self.collections: list[tuple[str, ...]] = []
+        """Collection paths the item belongs to (``("Work", "Mail")``), for the vault."""
+        self.created_at: int | None = None
+        self.modified_at: int | None = None
+        self.favorite_flag: bool | None = None
+        self.tag_list: tuple[str, ...] = ()
+        self.scope: m.CredentialScope | None = None
+        self.is_trashed = False
+        self._recs: list[_Rec] = []
+        self._groups: dict[str, _Group] = {
+            "": _Group(custom_label, custom_extension, Outcome.CARRIED, "")
+        }
+
+    # ------------------------------------------------------------------ recording
+
+    def rec(self, at: str, disposition: Disposition, target: str = "", note: str = "") -> None:
+        """Record the source field *at* (kept until :meth:`finish`)."""
+        self._recs.append((at, disposition, target, note))
+
+    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
+        """Add a credential (in call order; custom fields come last, on :meth:`finish`)."""
+        self.credentials.append(credential)
+        self.outcomes.append((outcome, note))
+
+    # ------------------------------------------------------------------ item members
+
+    def set_title(self, v: Val) -> None:
+        self.title = v.text
+        if v.text:
+            self.rec(v.at, Disposition.MEMBER, "item.title")
+
+    def favorite(self, v: Val, value: bool | None = None) -> None:
+        """The favourite flag (*value*, or :func:`truthy` of the text)."""
+        self.favorite_flag = truthy(v.text) if value is None else value
+        self.rec(v.at, Disposition.MEMBER, "item.favorite")
+
+    def tags(self, v: Val, tags: Sequence[str]) -> None:
+        self.tag_list = (*self.tag_list, *(t for t in tags if t))
+        self.rec(v.at, Disposition.MEMBER, "item.tags")
+
+    def created(self, v: Val) -> None:
+        self._time(v, "created")
+
+    def modified(self, v: Val) -> None:
+        self._time(v, "modified")
+
+    def _time(self, v: Val, which: str) -> None:
+        seconds = parse_time(v.text)
+        if seconds is None:
+            self.custom(v.at, v, note="not a date cxkit can read; kept as text")
+            return
+        if which == "created":
+            self.created_at = seconds
+            self.rec(v.at, Disposition.MEMBER, "item.creationAt")
+        else:
+            self.modified_at = seconds
+            self.rec(v.at, Disposition.MEMBER, "item.modifiedAt")
+
+    def collection(
+        self, path: Sequence[str], at: str | None, target: str = "collection.items"
+    ) -> None:
+        """The item belongs to the collection at *path* (names from the top); *at*: the source
+        field that said so (recorded as a member), or None."""
+        parts = tuple(p for p in path if p)
+        if parts:
+            self.collections.append(parts)
+        if at is not None:
+            self.rec(at, Disposition.MEMBER, target)
+
+    def trashed(self, v: Val | None = None) -> None:
+        """The record is in the source's trash (skipped on :meth:`finish` unless
+        ``include_trashed``); *v*: the field that said so."""
+        self.is_trashed = True
+        if v is not None:
+            self.rec(v.at, Disposition.EXTENSION, "extension.trashed")
+            self.ext["trashed"] = True
+
+    # ------------------------------------------------------------------ credentials
+
+    def login(
+        self,
+        username: Val | None = None,
+        password: Val | None = None,
+        urls: Iterable[Val] = (),
+        *,
+        apps: bool = False,
+    ) -> None:
+        """A ``basic-auth`` credential (when there is a user name or a password; empty values
+        count as absent) and the item's scope from *urls*; with *apps*, ``android://`` URLs
+        become ``scope.androidApps`` (:func:`~cxkit.adapters.kit.values.parse_android_url`)."""
+        user = username if username is not None and username.text else None
+        secret = password if password is not None and password.text else None
+        if user is not None or secret is not None:
+            self.add(
+                m.BasicAuth(
+                    username=_ef(user.text) if user is not None else None,
+                    password=_ef(secret.text, "concealed-string") if secret is not None else None,
+                )
+            )
+            if user is not None:
+                self.rec(user.at, Disposition.MEMBER, "basic-auth.username")
+            if secret is not None:
+                self.rec(secret.at, Disposition.MEMBER, "basic-auth.password")
+        self.urls(urls, apps=apps)
+
+    def urls(self, urls: Iterable[Val], *, apps: bool = False) -> None:
+        """Add *urls* to the item's scope (one record per distinct source field)."""
+        found = list(self.scope.urls) if self.scope else []
+        found_apps = list(self.scope.android_apps) if self.scope else []
+        last = None
+        for v in urls:
+            if not v.text:
+                continue
+            app = parse_android_url(v.text) if apps else None
+            if app is not None:
+                found_apps.append(app)
+                target = "scope.androidApps"
+            else:
+                found.append(v.text)
+                target = "scope.urls"
+            if v.at != last:
+                self.rec(v.at, Disposition.MEMBER, target)
+                last = v.at
+        if found or found_apps:
+            self.scope = m.CredentialScope(urls=tuple(found), android_apps=tuple(found_apps))
+
+    def totp(
+        self,
+        v: Val,
+        *,
+        label: str = "TOTP",
+        parser: Callable[[str], tuple[m.Totp | None, str]] = parse_totp,
+    ) -> str | None:
+        """A TOTP (``otpauth://`` URI, ``steam://`` or bare Base32, or what *parser* reads).
+        Returns the form it was written in (``uri``/``bare``/``steam``), or None when it is not
+        a TOTP CXF can hold: then it is kept as a hidden custom field *label*, noted why."""
+        if not v.text.strip():
+            return None
+        totp, form = parser(v.text)
+        if totp is None:
+            self.custom(label, v, hidden=True, note=f"not readable as TOTP: {form}")
+            return None
+        if totp.algorithm == "steam":
+            self.add(totp, Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0")  # fmt: skip
+        else:
+            self.add(totp)
+        self.rec(v.at, Disposition.MEMBER, "totp")
+        return form
+
+    def note(self, v: Val) -> None:
+        """A ``note`` credential with the text (multi-line text kept as it is)."""
+        if not v.text:
+            return
+        self.add(m.Note(content=_ef(v.text)))
+        self.rec(v.at, Disposition.MEMBER, "note.content")
+
+    # ------------------------------------------------------------------ custom fields
+
+    def define_group(
+        self,
+        key: str,
+        *,
+        label: str | None = None,
+        extension: Mapping[str, Any] | None = None,
+        outcome: Outcome = Outcome.CARRIED,
+        note: str | Callable[[list[m.EditableField]], str] = "",
+    ) -> None:
+        """A further custom-fields credential of the item (emitted after the default one, in
+        definition order), for :meth:`custom` with ``group=key``; *note* may be computed from
+        the fields."""
+        self._groups[key] = _Group(label, extension, outcome, note)
+
+    def custom(
+        self,
+        label: str | None,
+        v: Val,
+        *,
+        hidden: bool = False,
+        note: str = "",
+        group: str = "",
+        target: str | None = None,
+        field: m.EditableField | None = None,
+        record: bool = True,
+    ) -> None:
+        """A custom field *label* with the value (``concealed-string`` when *hidden*), or the
+        given *field*, in the default custom-fields credential or *group*; *record*: False for
+        the further fields of one source field (it is recorded once)."""
+        if field is None:
+            field = _ef(v.text, "concealed-string" if hidden else "string", label)
+        self._groups[group].fields.append(field)
+        if not record:
+            return
+        if target is None:
+            named = self._groups[group].label
+            target = f"custom-fields[{named}].{label}" if named else f"custom-fields.{label}"
+        self.rec(v.at, Disposition.CUSTOM_FIELD, target, note)
+
+    # ------------------------------------------------------------------ the end
+
+    def finish(self, leftovers: Iterable[Val] = ()) -> m.Item | None:
+        """The item (or None when it is trashed and not read): *leftovers* (values the reader
+        did not interpret; empty ones ignored) become custom fields named by their ``at``; the
+        records and the credential outcomes go to the report."""
+        for v in leftovers:
+            if v.text:
+                self.custom(v.at, v, note="not a column cxkit maps; kept as a custom field")
+        if self.is_trashed and not self.include_trashed:
+            self.fail("in the trash (--include-trashed reads it)", note="in the trash")
+            return None
+        for group in self._groups.values():
+            if group.fields:
+                note = group.note(group.fields) if callable(group.note) else group.note
+                extensions: tuple[m.UnknownExtension, ...] = ()
+                if group.extension is not None and self.extension is not None:
+                    extensions = (
+                        m.UnknownExtension(
+                            extension_name=self.extension, members=dict(group.extension)
+                        ),
+                    )
+                self.add(
+                    m.CustomFields(
+                        label=group.label, fields=tuple(group.fields), extensions=extensions
+                    ),
+                    group.outcome,
+                    note,
+                )
+        ext = {k: v for k, v in self.ext.items() if v is not None}
+        extensions = ()
+        if self.extension is not None and (ext or self.empty_extension):
+            extensions = (m.UnknownExtension(extension_name=self.extension, members=ext),)
+        item = m.Item(
+            id=self.item_id,
+            creation_at=self.created_at,
+            modified_at=self.modified_at,
+            title=self.title,
+            favorite=self.favorite_flag,
+            scope=self.scope,
+            credentials=tuple(self.credentials),
+            tags=self.tag_list,
+            extensions=extensions,
+        )
+        self._flush()
+        report = self.report
+        report.items_read += 1
+        for index, (credential, (outcome, note)) in enumerate(
+            zip(self.credentials, self.outcomes, strict=True)
+        ):
+            report.add_credential("read", cxf.credential_type(credential), self.title, outcome,
+                                  note, key=(self.item_id, index))  # fmt: skip
+        return item
+
+    def fail(self, reason: str, sources: Iterable[Val] = (), *, note: str = "item skipped") -> None:
+        """Skip the item: the report names it with *reason*; every field told so far, and each of
+        *sources* not told yet, is recorded not carried."""
+        self.report.skip_item(self.title, reason)
+        seen = {r[0] for r in self._recs}
+        self._recs = [(r[0], Disposition.NOT_CARRIED, "", note) for r in self._recs]
+        for v in sources:
+            if v.text and v.at not in seen:
+                seen.add(v.at)
+                self._recs.append((v.at, Disposition.NOT_CARRIED, "", note))
+        self._flush()
+
+    def _flush(self) -> None:
+        add = self.report._own_fields().add
+        prefix, title = self.prefix, self.title
+        for at, disposition, target, note in self._recs:
+            add(prefix, title, disposition, target, note, at)
+        self._recs = []
+
+
+# =========================================================================== collections
+
+
+class CollectionTree:
+    """The collections of a vault built from items' collection paths (first seen, first
+    listed; nested by path). *make_id* gives a collection's id from its path; *extension*
+    its round-trip extension (name, members) or None."""
+
+    def __init__(
+        self,
+        make_id: Callable[[tuple[str, ...]], str],
+        extension: Callable[[tuple[str, ...]], tuple[str, dict[str, Any]] | None] | None = None,
+    ) -> None:
+        self.make_id = make_id
+        self.extension = extension
+        self._items: dict[tuple[str, ...], list[str]] = {}
+        self._children: dict[tuple[str, ...], list[tuple[str, ...]]] = {(): []}
+
+    def add(self, path: tuple[str, ...], item_id: str | None = None) -> None:
+        """Make sure the collection at *path* (and its parents) exists; link *item_id*."""
+        if path not in self._items:
+            for depth in range(1, len(path) + 1):
+                node = path[:depth]
+                if node not in self._items:
+                    self._items[node] = []
+                    self._children[node] = []
+                    self._children[node[:-1]].append(node)
+        if item_id is not None:
+            self._items[path].append(item_id)
+
+    def order(self) -> list[tuple[str, ...]]:
+        """The collection paths, depth first (parents before their children)."""
+        out: list[tuple[str, ...]] = []
+        stack = list(reversed(self._children[()]))
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(self._children[node]))
+        return out
+
+    def build(self) -> tuple[m.Collection, ...]:
+        built: dict[tuple[str, ...], m.Collection] = {}
+        for node in reversed(self.order()):  # children before parents
+            ext = self.extension(node) if self.extension is not None else None
+            built[node] = m.Collection(
+                id=self.make_id(node),
+                title=node[-1],
+                items=tuple(m.LinkedItem(item=i) for i in self._items[node]),
+                sub_collections=tuple(built[c] for c in self._children[node]),
+                extensions=(m.UnknownExtension(extension_name=ext[0], members=ext[1]),)
+                if ext is not None
+                else (),
+            )
+        return tuple(built[c] for c in self._children[()])
+
+
+# =========================================================================== the vault
+
+
+class VaultBuilder:
+    """The items and collections of one input → a CXF document (one account).
+
+    *rp_id* / *app*: the source app, named as the exporter (:func:`converted_document`);
+    *collections*: how collection ids and extensions are made (default: :func:`stable_id` of
+    *key* and the path, no extension); with *group_order*, items are listed as a tree walk
+    gives them (items of no collection first, then each collection depth first) — the order
+    of formats whose source is a tree (KeePass) — else in source order."""
+
+    def __init__(
+        self,
+        report: MigrationReport,
+        *,
+        key: str,
+        rp_id: str,
+        app: str,
+        include_trashed: bool = False,
+        collections: CollectionTree | None = None,
+        group_order: bool = False,
+    ) -> None:
+        self.report = report
+        self.key = key
+        self.rp_id = rp_id
+        self.app = app
+        self.include_trashed = include_trashed
+        self.tree = collections or CollectionTree(lambda p: stable_id(key, "collection", *p))
+        self.group_order = group_order
+        self.items: list[m.Item] = []
+        self.state: dict[str, Any] = {}
+        """What a reader keeps between the records of one read."""
+        self._homes: list[tuple[str, ...] | None] = []
+
+    def item(self, prefix: str, *, item_id: str, title: str = "", **options: Any) -> ItemBuilder:
+        """A builder for one item (see :class:`ItemBuilder` for *options*)."""
+        return ItemBuilder(self.report, prefix, item_id=item_id, title=title,
+                           include_trashed=self.include_trashed, **options)  # fmt: skip
+
+    def add(self, builder: ItemBuilder, leftovers: Iterable[Val] = ()) -> m.Item | None:
+        """Finish *builder* and keep its item (linked into its collections)."""
+        item = builder.finish(leftovers)
+        if item is None:
+            return None
+        self.items.append(item)
+        for path in builder.collections:
+            self.tree.add(path, item.id)
+        self._homes.append(builder.collections[0] if builder.collections else None)
+        return item
+
+    def build(
+        self, *, account_id: str, account_extension: tuple[str, dict[str, Any]] | None = None
+    ) -> cxf.Document:
+        items = self.items
+        if self.group_order:
+            rank = {node: n for n, node in enumerate(self.tree.order())}
+            pairs = sorted(zip(self._homes, items, strict=True),
+                           key=lambda p: -1 if p[0] is None else rank[p[0]])  # fmt: skip
+            items = [item for _, item in pairs]
+        account = m.Account(
+            id=account_id,
+            username="",
+            email="",
+            collections=self.tree.build(),
+            items=tuple(items),
+            extensions=(
+                m.UnknownExtension(
+                    extension_name=account_extension[0], members=account_extension[1]
+                ),
+            )
+            if account_extension is not None
+            else (),
+        )
+        return converted_document(account, rp_id=self.rp_id, app=self.app)

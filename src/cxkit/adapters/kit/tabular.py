@@ -1,0 +1,261 @@
+"""A declarative CSV reader: a metadata block and a column map make an adapter (issue 12).
+
+An adapter subclasses :class:`CsvReader` and declares
+
+* ``info`` — its :class:`~cxkit.adapters.base.AdapterInfo` (``csv_header``: the detection hint);
+* ``headers`` — the header sets it reads (order and surrounding whitespace do not matter);
+* ``columns`` — column name → a :class:`Target` (or a :class:`Column` with a label, a hidden
+  flag or a parser), e.g. ``{"name": TITLE, "url": URL, "username": USERNAME, ...}``;
+* ``rp_id`` / ``app`` — who the CXF header names as the exporter;
+
+and, for oddities, overrides :meth:`CsvReader.row` (called for every row with the builder and
+the cells; columns mapped to ``HOOK`` are left to it).
+
+The base does the rest, the same way for every CSV format: input through
+:func:`~cxkit.adapters.kit.input.read_csv` (UTF-8 with or without BOM, UTF-16 with BOM,
+multi-line quoted cells, bounded cell size, the row number in every error); one
+:class:`~cxkit.adapters.kit.builder.ItemBuilder` per row, mapped directly (linear in the rows);
+ids :func:`~cxkit.adapters.kit.builder.stable_id` of the adapter key, file name and row number;
+every non-empty cell recorded at ``file:row:column`` — columns the map does not name become
+custom fields; a row that cannot be read is skipped and reported, the others are read (a hook
+raising :class:`~cxkit.errors.InputTooLargeError` — a limit — stops the read).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from cxkit import cxf
+from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.input import read_csv
+from cxkit.adapters.kit.values import parse_totp
+from cxkit.adapters.report import Disposition, MigrationReport
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+from cxkit.errors import CxkitError, InputTooLargeError
+
+__all__ = [
+    "CREATED",
+    "CUSTOM",
+    "FAVORITE",
+    "FOLDER",
+    "HOOK",
+    "IGNORE",
+    "MODIFIED",
+    "NOTE",
+    "PASSWORD",
+    "TAGS",
+    "TITLE",
+    "TOTP",
+    "TRASHED",
+    "URL",
+    "USERNAME",
+    "Column",
+    "CsvReader",
+    "Target",
+]
+
+
+class Target(enum.Enum):
+    """Where a column's value goes in CXF."""
+
+    TITLE = "item.title"
+    URL = "scope.urls"
+    USERNAME = "basic-auth.username"
+    PASSWORD = "basic-auth.password"  # noqa: S105 - a CXF member name
+    NOTE = "note.content"
+    TOTP = "totp"
+    FOLDER = "collection"
+    """A collection path (parts separated by :attr:`CsvReader.folder_separator`)."""
+    FAVORITE = "item.favorite"
+    TAGS = "item.tags"
+    """Tags separated by :attr:`CsvReader.tag_separator`."""
+    CREATED = "item.creationAt"
+    MODIFIED = "item.modifiedAt"
+    TRASHED = "trash"
+    """A truthy cell: the row is in the app's trash."""
+    CUSTOM = "custom-fields"
+    IGNORE = "ignore"
+    """A column known to hold nothing of the user's (recorded not carried, with the reason)."""
+    HOOK = "hook"
+    """Left to :meth:`CsvReader.row`."""
+
+
+TITLE, URL, USERNAME, PASSWORD, NOTE, TOTP = (Target.TITLE, Target.URL, Target.USERNAME,
+                                              Target.PASSWORD, Target.NOTE, Target.TOTP)  # fmt: skip
+FOLDER, FAVORITE, TAGS, CREATED, MODIFIED = (Target.FOLDER, Target.FAVORITE, Target.TAGS,
+                                             Target.CREATED, Target.MODIFIED)  # fmt: skip
+TRASHED, CUSTOM, IGNORE, HOOK = Target.TRASHED, Target.CUSTOM, Target.IGNORE, Target.HOOK
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column's target with options: *label* (custom fields; default the column name),
+    *hidden* (a concealed custom field), *parse* (the cell text → the text to use, e.g. a
+    date format the app writes its own way; raising ValueError skips the row), *why* (the
+    reason an ``IGNORE`` column is not carried)."""
+
+    target: Target
+    label: str | None = None
+    hidden: bool = False
+    parse: Callable[[str], str] | None = None
+    why: str = "holds no user data"
+
+
+class CsvReader:
+    """Base of the declarative CSV readers (see the module docstring)."""
+
+    info: ClassVar[AdapterInfo]
+    headers: ClassVar[tuple[frozenset[str], ...]]
+    columns: ClassVar[Mapping[str, Target | Column]]
+    rp_id: ClassVar[str]
+    app: ClassVar[str]
+    folder_separator: ClassVar[str | None] = "/"
+    tag_separator: ClassVar[str] = ","
+    android_apps: ClassVar[bool] = True
+    """``android://…@package`` URLs become ``scope.androidApps``."""
+    short_rows: ClassVar[bool] = False
+    """Rows may stop early (missing trailing cells are empty), as exporters that add a column
+    later write (Chrome's ``note``)."""
+    totp_label: ClassVar[str] = "TOTP"
+    """Label of the hidden custom field that keeps a TOTP cell CXF cannot hold as a TOTP."""
+    item_extension: ClassVar[str | None] = None
+    """The adapter's round-trip extension name, for members a :meth:`row` hook puts in
+    ``b.ext``."""
+    custom_extension: ClassVar[Mapping[str, Any] | None] = None
+    """Extension members of the items' custom-fields credential."""
+
+    # ------------------------------------------------------------------ detection
+
+    def accepts(self, sample: Sample) -> Confidence:
+        """CERTAIN on an exact header match (a plain check; detection ranks the rest)."""
+        header = sample.csv_header
+        if header is None:
+            return Confidence.NO
+        return Confidence.CERTAIN if frozenset(header) in self.headers else Confidence.NO
+
+    # ------------------------------------------------------------------ hooks
+
+    def row(self, b: ItemBuilder, cells: Mapping[str, str], vault: VaultBuilder) -> None:
+        """Per-row oddities: called after the column map was applied (``HOOK`` columns are
+        untouched so far), before the item is finished. State of one read belongs in
+        ``vault.state`` (an adapter object serves every read)."""
+
+    def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
+        """How a ``TOTP`` cell is read (default :func:`~cxkit.adapters.kit.values.parse_totp`)."""
+        return parse_totp(text)
+
+    def item_id(self, name: str, row_number: int) -> str:
+        """The id of the row's item: :func:`stable_id` of the adapter key, file, row number."""
+        return stable_id(self.info.key, name, str(row_number))
+
+    def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
+        """The vault the items go to (override for collection ids, item order)."""
+        return VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
+                            include_trashed=options.include_trashed)  # fmt: skip
+
+    def document(self, vault: VaultBuilder) -> cxf.Document:
+        """The document of the finished vault (override for the account's id and extension)."""
+        digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
+        return vault.build(account_id=b64.encode(digest))
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        name = sample.name
+        table = read_csv(sample.data, name=name, headers=self.headers, allow_short=self.short_rows)
+        vault = self.vault(report, options)
+        plan = [
+            (column, spec if isinstance(spec, Column) else Column(spec))
+            for column in table.header
+            if (spec := self.columns.get(column)) is not None
+        ]
+        mapped = {column for column, _ in plan}
+        others = [c for c in table.header if c not in mapped]
+        for row_number, cells in table:
+            b = vault.item(
+                f"{name}:{row_number}:",
+                item_id=self.item_id(name, row_number),
+                extension=self.item_extension,
+                custom_extension=self.custom_extension,
+            )
+            try:
+                self._map(b, cells, plan)
+                self.row(b, cells, vault)
+            except InputTooLargeError:  # a limit (nesting, size) stops the whole read
+                raise
+            except (CxkitError, ValueError) as exc:  # one row never sinks the rest
+                why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
+                b.fail(f"row {row_number} cannot be read: {why}",
+                       [Val(text, column) for column, text in cells.items()])  # fmt: skip
+                continue
+            vault.add(b, [Val(cells[c], c) for c in others if cells.get(c)])
+        return self.document(vault)
+
+    def _map(
+        self, b: ItemBuilder, cells: Mapping[str, str], plan: list[tuple[str, Column]]
+    ) -> None:
+        username = password = None
+        urls: list[Val] = []
+        later: list[tuple[Column, Val]] = []
+        for column, spec in plan:
+            text = cells.get(column, "")
+            if not text:
+                continue
+            if spec.parse is not None:
+                text = spec.parse(text)
+            v = Val(text, column)
+            target = spec.target
+            if target is Target.TITLE:
+                b.set_title(v)
+            elif target is Target.USERNAME:
+                username = v
+            elif target is Target.PASSWORD:
+                password = v
+            elif target is Target.URL:
+                urls.append(v)
+            elif target is not Target.HOOK:
+                later.append((spec, v))
+        b.login(username, password, urls, apps=self.android_apps)
+        for spec, v in sorted(later, key=lambda p: _ORDER[p[0].target]):
+            self._other(b, spec, v)
+
+    def _other(self, b: ItemBuilder, spec: Column, v: Val) -> None:
+        target = spec.target
+        if target is Target.TOTP:
+            b.totp(v, label=self.totp_label, parser=self.totp_parser)
+        elif target is Target.NOTE:
+            b.note(v)
+        elif target is Target.FOLDER:
+            sep = self.folder_separator
+            b.collection(v.text.split(sep) if sep else (v.text,), v.at)
+        elif target is Target.FAVORITE:
+            b.favorite(v)
+        elif target is Target.TAGS:
+            b.tags(v, [t.strip() for t in v.text.split(self.tag_separator)])
+        elif target is Target.CREATED:
+            b.created(v)
+        elif target is Target.MODIFIED:
+            b.modified(v)
+        elif target is Target.TRASHED:
+            if v.text.strip().lower() in ("1", "true", "yes", "y", "on", "x"):
+                b.trashed(v)
+            else:
+                b.rec(v.at, Disposition.MEMBER, "trash", "not in the trash")
+        elif target is Target.CUSTOM:
+            b.custom(spec.label or v.at, v, hidden=spec.hidden)
+        elif target is Target.IGNORE:
+            b.rec(v.at, Disposition.NOT_CARRIED, "", spec.why)
+
+
+#: Order in which the other targets are applied (the credentials' order: the login, its TOTP,
+#: the note, then the rest; custom fields always come last).
+_ORDER: dict[Target, int] = {
+    t: n for n, t in enumerate((TOTP, NOTE, FOLDER, FAVORITE, TAGS, CREATED, MODIFIED, TRASHED,
+                                CUSTOM, IGNORE, TITLE, URL, USERNAME, PASSWORD, HOOK))
+}  # fmt: skip
