@@ -20,9 +20,9 @@ Two levels, both built while converting, never containing a secret value:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 __all__ = [
     "CredentialRecord",
@@ -31,6 +31,9 @@ __all__ = [
     "FieldRecords",
     "MigrationReport",
     "Outcome",
+    "WrittenField",
+    "WrittenFields",
+    "WrittenRow",
 ]
 
 
@@ -176,6 +179,113 @@ def _row(record: FieldRecord) -> _Row:
     return (record.path, "", record.item, record.disposition, record.target, record.note)
 
 
+# =========================================================================== written fields
+
+#: One written leaf: (item prefix, path in the item, item title, outcome, note, group, member).
+#: ``group`` is what a person calls the part of the item (``passkey fido2Extensions``,
+#: ``tags``); ``member`` the leaf's path without indexes (``passkey userDisplayName``).
+WrittenRow = tuple[str, str, str, Outcome, str, str, str]
+
+
+class _Expander(Protocol):
+    """What :meth:`WrittenFields.defer` stores: a writer's declaration
+    (:class:`cxkit.adapters.kit.ledger.Declaration`)."""
+
+    def rows(
+        self, where: str, item: Any, modes: tuple[Any, ...], item_mode: str
+    ) -> list[WrittenRow]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenField:
+    """What a writer did with one leaf of a CXF item: ``path`` is the leaf's CXF path
+    (``$.accounts[0].items[3].credentials[1].userDisplayName``), ``member`` the credential type
+    and member without indexes (``passkey userDisplayName``); never a value."""
+
+    path: str
+    item: str
+    outcome: Outcome
+    note: str = ""
+    member: str = ""
+
+
+class WrittenFields(Sequence[WrittenField]):
+    """The write-side field records: one per leaf of every item a writer was given. Writers
+    record per item which declaration and modes they used (:meth:`defer`); the leaves are
+    walked the first time the records or counts are looked at."""
+
+    __slots__ = ("_entries", "_rows")
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[Any, ...]] = []
+        self._rows: list[WrittenRow] = []
+
+    def defer(
+        self, expander: _Expander, where: str, item: Any, modes: tuple[Any, ...], item_mode: str
+    ) -> None:
+        """Record an item whose leaves *expander* lists when they are looked at."""
+        self._entries.append((expander, where, item, modes, item_mode))
+
+    def add(self, path: str, item: str, outcome: Outcome, note: str = "", member: str = "") -> None:
+        """Record one leaf directly."""
+        self._entries.append((None, (path, "", item, outcome, note, member, member)))
+
+    def deferred(self) -> list[tuple[Any, str, Any, tuple[Any, ...], str]]:
+        """What was recorded with :meth:`defer` and not looked at yet: (expander, where, item,
+        modes, item mode) — for a writer built on another writer's mapping (CSV on JSON)."""
+        return [e for e in self._entries if e[0] is not None]
+
+    def rows(self) -> list[WrittenRow]:
+        """Every row (expanding what was deferred)."""
+        if self._entries:
+            for entry in self._entries:
+                if entry[0] is None:
+                    self._rows.append(entry[1])
+                else:
+                    expander, where, item, modes, item_mode = entry
+                    self._rows.extend(expander.rows(where, item, modes, item_mode))
+            self._entries.clear()
+        return self._rows
+
+    def counts(self) -> dict[Outcome, int]:
+        out = dict.fromkeys(Outcome, 0)
+        for row in self.rows():
+            out[row[3]] += 1
+        return out
+
+    def of(self, outcome: Outcome) -> list[WrittenField]:
+        return [_written(row) for row in self.rows() if row[3] is outcome]
+
+    def __len__(self) -> int:
+        return len(self.rows())
+
+    @overload
+    def __getitem__(self, index: int) -> WrittenField: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[WrittenField]: ...
+    def __getitem__(self, index: int | slice) -> WrittenField | list[WrittenField]:
+        if isinstance(index, slice):
+            return [_written(row) for row in self.rows()[index]]
+        return _written(self.rows()[index])
+
+    def __iter__(self) -> Iterator[WrittenField]:
+        return map(_written, self.rows())
+
+    def __repr__(self) -> str:
+        return f"WrittenFields({len(self._entries)} pending, {len(self._rows)} records)"
+
+
+def _written(row: WrittenRow) -> WrittenField:
+    path = f"{row[0]}.{row[1]}" if row[0] and row[1] else row[0] or row[1]
+    return WrittenField(path, row[2], row[3], row[4], row[6])
+
+
+def _cut(lines: list[str], entries: Sequence[Any], limit: int, indent: str = "  ") -> None:
+    """After the first *limit* of *entries* were listed: say how many more the file holds."""
+    if len(entries) > limit:
+        lines.append(f"{indent}… and {len(entries) - limit} more (--report FILE)")
+
+
 @dataclass(frozen=True, slots=True)
 class CredentialRecord:
     """One CXF credential in one stage. ``key`` identifies the credential across stages
@@ -211,6 +321,8 @@ class MigrationReport:
     """One entry per checked passkey: item, rpId, username, ok, codes."""
     passkeys_checked: bool = False
     dry_run: bool = False
+    written_fields: WrittenFields = field(default_factory=WrittenFields)
+    """What the writer did with every leaf of every CXF item (see :mod:`cxkit.adapters.kit.ledger`)."""
 
     def __post_init__(self) -> None:
         self._own_fields()
@@ -253,6 +365,37 @@ class MigrationReport:
 
     def field_counts(self) -> dict[str, int]:
         return {str(d): n for d, n in self._own_fields().counts().items()}
+
+    def written_counts(self) -> dict[str, int]:
+        """Leaves of the CXF items per write outcome (``carried``, ``transformed``,
+        ``not-carried``)."""
+        return {str(o): n for o, n in self.written_fields.counts().items()}
+
+    def written_losses(self) -> list[dict[str, Any]]:
+        """The leaves not carried, grouped by what a person calls them: ``what`` (``passkey
+        fido2Extensions``), ``members`` below it that were lost, ``count`` of leaves, ``items``
+        (titles, each once) and ``why``; largest first."""
+        groups: dict[tuple[str, str], dict[str, Any]] = {}
+        for _, _, item, outcome, note, group, member in self.written_fields.rows():
+            if outcome is not Outcome.NOT_CARRIED:
+                continue
+            entry = groups.get((group, note))
+            if entry is None:
+                entry = groups[(group, note)] = {
+                    "what": group, "members": {}, "count": 0, "items": {}, "why": note,
+                }  # fmt: skip
+            entry["count"] += 1
+            entry["items"][item] = None
+            below = (
+                member[len(group) + 1 :].split(".", 1)[0] if member.startswith(group + ".") else ""
+            )
+            if below:
+                entry["members"][below] = None
+        out = [
+            {**e, "members": list(e["members"]), "items": list(e["items"])} for e in groups.values()
+        ]
+        out.sort(key=lambda e: (-len(e["items"]), e["what"]))
+        return out
 
     def credential_summary(self) -> dict[str, dict[str, Any]]:
         """Per CXF credential type: how many were carried, transformed, not carried (each
@@ -340,6 +483,25 @@ class MigrationReport:
                     for prefix, rest, item, disposition, target, note in self._own_fields()._rows
                 ],
             },
+            "written_fields": {
+                "counts": self.written_counts(),
+                "total": len(self.written_fields),
+                "not_carried": [
+                    {"item": r.item, "path": r.path, "member": r.member, "why": r.note}
+                    for r in self.written_fields.of(Outcome.NOT_CARRIED)
+                ],
+                "lost": self.written_losses(),
+                "records": [
+                    {
+                        "path": r.path,
+                        "item": r.item,
+                        "outcome": str(r.outcome),
+                        "member": r.member,
+                        **({"note": r.note} if r.note else {}),
+                    }
+                    for r in self.written_fields
+                ],
+            },
             "passkeys": {
                 "checked": self.passkeys_checked,
                 "total": len(self.passkeys),
@@ -350,7 +512,8 @@ class MigrationReport:
         }
 
     def render(self, *, limit: int = 10) -> str:
-        """Human-readable report (at most *limit* item names per line)."""
+        """Human-readable report: every list shows at most *limit* entries and then says how
+        many more the ``--report`` file holds."""
         lines = [
             f"{self.source} ({self.source_format}) → "
             + (f"{self.destination} ({self.destination_format})" if self.destination else "—"),
@@ -360,6 +523,7 @@ class MigrationReport:
         ]
         for title, reason in self.items_skipped[:limit]:
             lines.append(f"  skipped: {title}: {reason}")
+        _cut(lines, self.items_skipped, limit)
         summary = self.credential_summary()
         if summary:
             lines.append("credentials (carried / transformed / not carried):")
@@ -373,35 +537,54 @@ class MigrationReport:
                     ("transformed", "transformed_items", "how"),
                     ("not carried", "not_carried_items", "why"),
                 ):
-                    shown = entry[key][:limit]
-                    for e in shown:
+                    for e in entry[key][:limit]:
                         lines.append(f"      {what}: {e['item']}: {e[label]}")
-                    if len(entry[key]) > limit:
-                        lines.append(f"      … and {len(entry[key]) - limit} more (--report)")
+                    _cut(lines, entry[key], limit, "      ")
         counts = self.field_counts()
         if self.fields:
             lines.append(
-                f"source fields: {len(self.fields)} — {counts['member']} CXF members, "
-                f"{counts['custom-field']} custom fields, {counts['extension']} round-trip "
-                f"extension, {counts['not-carried']} not carried"
+                f"source fields: {len(self.fields)} read — {counts['member']} into CXF members, "
+                f"{counts['custom-field']} kept as custom fields, {counts['extension']} kept as "
+                f"cxkit bookkeeping (ids, exact dates: for converting back), "
+                f"{counts['not-carried']} not carried"
             )
             not_carried = self._own_fields().of(Disposition.NOT_CARRIED)
             for r in not_carried[:limit]:
                 lines.append(f"  not carried: {r.item}: {r.path}: {r.note}")
+            _cut(lines, not_carried, limit)
+        written = self.written_counts()
+        if sum(written.values()):
+            lines.append(
+                f"values written: {sum(written.values())} — {written['carried']} carried, "
+                f"{written['transformed']} kept in another form (e.g. as custom fields), "
+                f"{written['not-carried']} not carried"
+            )
+            losses = self.written_losses()
+            for loss in losses[:limit]:
+                members = loss["members"]
+                below = f" ({', '.join(members[:4])}{', …' if len(members) > 4 else ''})"
+                items = loss["items"]
+                named = ", ".join(items[:3]) + (", …" if len(items) > 3 else "")
+                lines.append(
+                    f"  not carried: {loss['what']}{below if members else ''}: "
+                    f"{len(items)} item{'s' if len(items) != 1 else ''} ({named}): {loss['why']}"
+                )
+            _cut(lines, losses, limit)
         if self.passkeys_checked:
-            failed = self.passkeys_failed()
+            failed = [p for p in self.passkeys if not p.get("ok")]
             lines.append(
                 f"passkeys: {len(self.passkeys)} checked (WebAuthn assertion signed and "
-                f"verified), {len(self.passkeys) - failed} verified, {failed} failed"
+                f"verified), {len(self.passkeys) - len(failed)} verified, {len(failed)} failed"
             )
-            for p in self.passkeys:
-                if not p.get("ok"):
-                    lines.append(
-                        f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
-                    )
+            for p in failed[:limit]:
+                lines.append(
+                    f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
+                )
+            _cut(lines, failed, limit)
         else:
             lines.append("passkeys: not verified (--no-verify)")
-        lines.extend(f"warning: {w}" for w in self.warnings)
+        lines.extend(f"warning: {w}" for w in self.warnings[:limit])
+        _cut(lines, self.warnings, limit, "")
         notice = self.plaintext_notice()
         if notice:
             lines.append(f"PLAINTEXT: {notice}")

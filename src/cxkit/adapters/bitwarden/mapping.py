@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from cxkit import cxf
 from cxkit.adapters.base import converted_document
+from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.values import (
     credential_members,
     format_iso_date,
@@ -891,7 +892,9 @@ class _ItemWriter:
         self.history: list[dict[str, Any]] = []
         self.notes: list[str] = []
 
-    def outcome(self, index: int, ctype: str, outcome: Outcome, note: str = "") -> None:
+    def outcome(
+        self, index: int, ctype: str, outcome: Outcome, note: str = "", mode: str = ""
+    ) -> None:
         self.report.add_credential(
             "write", ctype, self.item.title, outcome, note, key=(self.item.id, index)
         )
@@ -916,7 +919,11 @@ class _ItemWriter:
         fields = _fields_of(cred, ctype, skip)
         self.fields.extend(fields)
         self.outcome(
-            index, ctype, Outcome.TRANSFORMED, f"{why}: written as {len(fields)} custom field(s)"
+            index,
+            ctype,
+            Outcome.TRANSFORMED,
+            f"{why}: written as {len(fields)} custom field(s)",
+            ledger.FIELDS,
         )
 
     def build(self) -> dict[str, Any]:
@@ -964,11 +971,17 @@ class _ItemWriter:
         for index, cred in enumerate(item.credentials):
             ctype = cxf.credential_type(cred)
             first = ctype not in seen
+        self.modes: list[tuple[str, str] | None] = [None] * len(item.credentials)
+        """Per credential: the mode of :data:`WRITTEN` it was written by, and why not."""
             seen.add(ctype)
             if isinstance(cred, m.Passkey):
                 if btype != T_LOGIN:
                     self.as_fields(index, cred, f"a {_TYPE_NAMES[btype]} cannot hold passkeys")
                     continue
+        if outcome is Outcome.NOT_CARRIED:
+            self.modes[index] = (ledger.DROPPED, note)
+        else:
+            self.modes[index] = (mode or ctype, "")
                 login["fido2Credentials"].append(self.passkey(cred, fido_meta))
                 self.outcome(index, ctype, Outcome.CARRIED)
             elif isinstance(cred, m.BasicAuth) and btype == T_LOGIN and first:
@@ -1081,10 +1094,14 @@ class _ItemWriter:
         if extra:
             self.fields.extend(extra)
             self.outcome(
-                index, "credit-card", Outcome.TRANSFORMED, "PIN/valid-from as custom fields"
+                index,
+                "credit-card",
+                Outcome.TRANSFORMED,
+                "PIN/valid-from as custom fields",
+                mode,
             )
         else:
-            self.outcome(index, "credit-card", Outcome.CARRIED)
+            self.outcome(index, "credit-card", Outcome.CARRIED, mode=mode)
 
     def identity(self, index: int, cred: Any, identity: dict[str, Any]) -> None:
         ctype = cxf.credential_type(cred)
@@ -1151,13 +1168,14 @@ class _ItemWriter:
         role = _ext(cred).get("role")
         if role == "fields":
             self.fields.extend(_bw_field(f) for f in cred.fields)
-            self.outcome(index, "custom-fields", Outcome.CARRIED)
+            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:members")
+        mode = "credit-card:expiry-as-field" if leftovers else "credit-card"
         elif role == "passwordHistory":
             for f in cred.fields:
                 entry = {"lastUsedDate": _ext(f).get("lastUsedDate"), "password": f.value}
                 entry.update(_ext(f).get("extra", {}))
                 self.history.append(entry)
-            self.outcome(index, "custom-fields", Outcome.CARRIED)
+            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:history")
         elif role == "members":
             targets = {"login": login, "card": card, "identity": identity, "sshKey": ssh}
             for f in cred.fields:
@@ -1172,7 +1190,7 @@ class _ItemWriter:
                     bw[member] = value
                 else:
                     self.fields.append(_bw_field(f, f.label or member))
-            self.outcome(index, "custom-fields", Outcome.CARRIED)
+            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:fields")
         else:
             prefix = cred.label
             self.fields.extend(
@@ -1180,7 +1198,8 @@ class _ItemWriter:
                 for f in cred.fields
             )
             self.outcome(index, "custom-fields", Outcome.TRANSFORMED if prefix else Outcome.CARRIED,
-                         f"group '{prefix}' flattened into Bitwarden custom fields" if prefix else "")  # fmt: skip
+                         f"group '{prefix}' flattened into Bitwarden custom fields" if prefix else "",
+                         "custom-fields:grouped" if prefix else "custom-fields")  # fmt: skip
 
 
 _TYPE_NAMES: Final = {T_LOGIN: "login", T_NOTE: "secure note", T_CARD: "card", T_IDENTITY: "identity", T_SSH: "SSH key"}  # fmt: skip
@@ -1229,8 +1248,10 @@ def document_to_bitwarden(doc: cxf.Document, report: MigrationReport) -> dict[st
         for collection in account.collections:
             walk(collection, "")
     items: list[dict[str, Any]] = []
-    for _, item in doc.items():
-        bw = _ItemWriter(item, report).build()
+    for where, item in _located(doc):
+        writer = _ItemWriter(item, report)
+        bw = writer.build()
+        WRITTEN.record(report, where, item, writer.modes, "login" if bw["type"] == T_LOGIN else "")
         ext = _ext(item)
         groups_of = membership.get(item.id, [])
         if organisation:
@@ -1260,6 +1281,114 @@ def document_to_bitwarden(doc: cxf.Document, report: MigrationReport) -> dict[st
         report.items_written += 1
         items.append(bw)
     out: dict[str, Any] = {"encrypted": False}
+def _located(doc: cxf.Document) -> Iterable[tuple[str, m.Item]]:
+    """Every item of *doc* with its CXF path (``$.accounts[0].items[3]``)."""
+    for a, account in enumerate(doc.accounts):
+        for i, item in enumerate(account.items):
+            yield f"$.accounts[{a}].items[{i}]", item
+
+
+_C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
+_AS_FIELDS: Final[ledger.Rule] = (_T, "written as Bitwarden custom fields")
+_ITEM: Final[dict[str, ledger.Rule]] = {
+    "id": (_T, "as Bitwarden's item id"),
+    "creationAt": _C,
+    "modifiedAt": _C,
+    "title": _C,
+    "favorite": _C,
+    f"extensions[{EXTENSION}]": _C,
+    "subtitle": (_N, "Bitwarden items have no subtitle"),
+    "tags": (_N, "Bitwarden has no tags"),
+}
+_PASSKEY: Final[dict[str, ledger.Rule]] = {
+    "credentialId": _C, "rpId": _C, "username": _C, "userDisplayName": _C, "userHandle": _C,
+    "key": _C,
+    "fido2Extensions": (_N, "Bitwarden keeps no passkey extensions (PRF/hmac-secret seeds, "
+                            "credBlob, largeBlob)"),
+}  # fmt: skip
+_NAME_PARTS: Final = ("title", "given", "given2", "surname")
+_CUSTOM: Final[dict[str, ledger.Rule]] = {
+    "fields[].value": _C,
+    "fields[].fieldType": (_T, "as a Bitwarden field kind"),
+}
+_OWN: Final[dict[str, ledger.Rule]] = {
+    f"extensions[{EXTENSION}]": _C,
+    f"fields[].extensions[{EXTENSION}]": _C,
+}
+WRITTEN: Final = ledger.Declaration(
+    "Bitwarden JSON",
+    {
+        "login": ledger.Table(
+            {
+                **_ITEM,
+                "scope.urls": _C,
+                "scope.androidApps[].bundleId": (_T, "as an androidapp:// URI"),
+                "scope.androidApps[].certificate": (
+                    _N,
+                    "Bitwarden keeps no app signing-certificate fingerprints",
+                ),
+            },
+            unknown=(_N, "a member CXF does not define; Bitwarden has no place for it"),
+        ),
+        "": ledger.Table(
+            {**_ITEM, "scope": (_N, "only a Bitwarden login item holds URLs")},
+            unknown=(_N, "a member CXF does not define; Bitwarden has no place for it"),
+        ),
+    },
+    {
+        "passkey": ledger.Table(_PASSKEY),
+        "basic-auth": ledger.Table(ledger.editable("username", "password")),
+        "totp": ledger.Table(default=_C),
+        "note": ledger.Table(ledger.editable("content")),
+        "credit-card": ledger.Table(
+            {
+                **ledger.editable(
+                    "fullName", "cardType", "number", "verificationNumber", "expiryDate"
+                ),
+                **ledger.editable("pin", "validFrom", outcome=_AS_FIELDS),
+            }
+        ),
+        "credit-card:expiry-as-field": ledger.Table(
+            {
+                **ledger.editable("fullName", "cardType", "number", "verificationNumber"),
+                **ledger.editable("pin", "validFrom", "expiryDate", outcome=_AS_FIELDS),
+            }
+        ),
+        "person-name": ledger.Table(
+            ledger.editable(*_NAME_PARTS),
+            default=_AS_FIELDS,  # other parts: custom fields
+        ),
+        "address": ledger.Table(
+            ledger.editable("streetAddress", "city", "territory", "postalCode", "country", "tel")
+        ),
+        "identity-document": ledger.Table(
+            ledger.editable("identificationNumber"), default=_AS_FIELDS
+        ),
+        "passport": ledger.Table(ledger.editable("passportNumber"), default=_AS_FIELDS),
+        "drivers-license": ledger.Table(ledger.editable("licenseNumber"), default=_AS_FIELDS),
+        "ssh-key": ledger.Table(
+            {"keyType": _C, "privateKey": _C, "keyComment": _C}, default=_AS_FIELDS
+        ),
+        "custom-fields": ledger.Table({**_CUSTOM, "fields[].label": _C}),
+        "custom-fields:grouped": ledger.Table(
+            {
+                **_CUSTOM,
+                "fields[].label": (_T, "prefixed with the group label"),
+                "label": (_T, "as a prefix of each field's name"),
+            }
+        ),
+        "custom-fields:fields": ledger.Table({**_CUSTOM, **_OWN, "fields[].label": _C}),
+        "custom-fields:history": ledger.Table(
+            {"fields[].value": (_C, "as password history"), **_OWN}
+        ),
+        "custom-fields:members": ledger.Table(
+            {"fields[].value": (_C, "back in its Bitwarden member"), **_OWN}
+        ),
+    },
+)
+"""What the Bitwarden JSON writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`)."""
+
+
     out["collections" if organisation else "folders"] = groups
     out["items"] = items
     return out

@@ -47,6 +47,7 @@ from cxkit.adapters.base import (
     WriteOptions,
     converted_document,
 )
+from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.values import credential_members, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
@@ -793,10 +794,19 @@ class _EntryWriter:
     def __post_init__(self) -> None:
         self.ext = _ext(self.item)
         self.entry = kdbx.Entry(uuid=_uuid_of(self.item.id))
+        self.modes: list[tuple[str, str] | None] = [None] * len(self.item.credentials)
+        """Per credential: the mode of :data:`WRITTEN` it was written by, and why not."""
 
-    def outcome(self, index: int, cred: Any, outcome: Outcome, note: str = "") -> None:
-        self.report.add_credential("write", cxf.credential_type(cred), self.item.title, outcome,
+    def outcome(
+        self, index: int, cred: Any, outcome: Outcome, note: str = "", mode: str = ""
+    ) -> None:
+        ctype = cxf.credential_type(cred)
+        self.report.add_credential("write", ctype, self.item.title, outcome,
                                    note, key=(self.item.id, index))  # fmt: skip
+        if outcome is Outcome.NOT_CARRIED:
+            self.modes[index] = (ledger.DROPPED, note)
+        else:
+            self.modes[index] = (mode or ctype, "")
 
     def put(
         self, entry: kdbx.Entry, key: str, value: str, protected: bool, *, exact: bool = False
@@ -853,16 +863,19 @@ class _EntryWriter:
                 if have_totp:
                     key = self.put(e, "otp", format_otp(cred), True)
                     self.outcome(index, cred, Outcome.TRANSFORMED,
-                                 f"a further TOTP: attribute '{key}' (KeePass reads one)")  # fmt: skip
+                                 f"a further TOTP: attribute '{key}' (KeePass reads one)",
+                                 ledger.FIELDS)  # fmt: skip
                 else:
                     for form in forms:
                         self.totp(cred, form)
-                    self.outcome(index, cred, Outcome.CARRIED)
+                    uri = "otp" in e.strings
+                    self.outcome(index, cred, Outcome.CARRIED, mode="" if uri else "totp:settings")
                 have_totp = True
             elif isinstance(cred, m.Note):
                 notes.append(cred.content.value)
                 self.outcome(index, cred, Outcome.CARRIED if len(notes) == 1 else
-                             Outcome.TRANSFORMED, "" if len(notes) == 1 else "joined to Notes")  # fmt: skip
+                             Outcome.TRANSFORMED, "" if len(notes) == 1 else "joined to Notes",
+                             "" if len(notes) == 1 else ledger.FIELDS)  # fmt: skip
             elif isinstance(cred, m.Passkey):
                 if not have_passkey:
                     self.passkey(e, cred, self.ext.get("passkey"))
@@ -872,7 +885,8 @@ class _EntryWriter:
                     extra = self.passkey_entry(cred, len(self.extra_entries) + 2)
                     self.extra_entries.append(extra)
                     self.outcome(index, cred, Outcome.TRANSFORMED,
-                                 f"a separate entry '{extra.title}' (one passkey per KeePass entry)")  # fmt: skip
+                                 f"a separate entry '{extra.title}' (one passkey per KeePass entry)",
+                                 "passkey:entry")  # fmt: skip
             elif isinstance(cred, m.CustomFields):
                 self.custom(index, cred)
             elif isinstance(cred, m.File):
@@ -970,7 +984,8 @@ class _EntryWriter:
                 or f.field_type not in ("string", "concealed-string")
             )
         self.outcome(index, cred, Outcome.TRANSFORMED if changed else Outcome.CARRIED,
-                     "some labels were renamed or field types became text" if changed else "")  # fmt: skip
+                     "some labels were renamed or field types became text" if changed else "",
+                     "custom-fields:renamed" if changed else "")  # fmt: skip
 
     def file(self, index: int, cred: m.File) -> None:
         data = self.attachments.get(cred.id) if self.attachments else None
@@ -993,7 +1008,75 @@ class _EntryWriter:
         for f in fields:
             self.put(self.entry, f.name, f.text or "", f.hidden)
         self.outcome(index, cred, Outcome.TRANSFORMED,
-                     f"{len(fields)} custom attributes '{ctype}: …'")  # fmt: skip
+                     f"{len(fields)} custom attributes '{ctype}: …'", ledger.FIELDS)  # fmt: skip
+
+
+_C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
+_PASSKEY_MEMBERS: Final = ("credentialId", "rpId", "username", "userHandle", "key")
+_NO_EXTENSIONS: Final[ledger.Rule] = (
+    _N,
+    "KeePass keeps no passkey extensions (PRF/hmac-secret seeds, credBlob, largeBlob)",
+)
+_NO_DISPLAY_NAME: Final[ledger.Rule] = (_N, "KeePassXC stores no passkey user display name")
+_KEEPASS_ITEM: Final[dict[str, ledger.Rule]] = {
+    "id": (_T, "as the entry's UUID"),
+    "creationAt": _C,
+    "modifiedAt": _C,
+    "title": _C,
+    "tags": _C,
+    "scope.urls": _C,
+    "scope.androidApps[].bundleId": (_T, "as an androidapp:// URL"),
+    "scope.androidApps[].certificate": (
+        _N, "KeePass keeps no app signing-certificate fingerprints"),
+    f"extensions[{EXTENSION}]": _C,
+    "subtitle": (_N, "KeePass entries have no subtitle"),
+    "favorite": (_N, "KeePass has no favourites"),
+}  # fmt: skip
+WRITTEN: Final = ledger.Declaration(
+    "KeePass",
+    {
+        "": ledger.Table(_KEEPASS_ITEM, unknown=(_N, "a member CXF does not define; KeePass "
+                                                     "has no place for it")),
+        "skipped": ledger.Table(default=(_N, "the item could not be written")),
+    },
+    {
+        "basic-auth": ledger.Table(ledger.editable("username", "password")),
+        "totp": ledger.Table(default=_C),
+        "totp:settings": ledger.Table(
+            {"issuer": (_N, "the TOTP settings attributes hold no issuer"),
+             "username": (_N, "the TOTP settings attributes hold no account name")},
+            default=_C,
+        ),
+        "note": ledger.Table(ledger.editable("content")),
+        "passkey": ledger.Table(
+            {**dict.fromkeys(_PASSKEY_MEMBERS, _C), "userDisplayName": _NO_DISPLAY_NAME,
+             "fido2Extensions": _NO_EXTENSIONS}
+        ),
+        "passkey:entry": ledger.Table(
+            {**dict.fromkeys(_PASSKEY_MEMBERS, (_T, "in an entry of its own")),
+             "userDisplayName": _NO_DISPLAY_NAME, "fido2Extensions": _NO_EXTENSIONS}
+        ),
+        "custom-fields": ledger.Table(
+            {"fields[].value": _C, "fields[].label": _C,
+             "fields[].fieldType": (_T, "as protected or plain text"),
+             f"extensions[{EXTENSION}]": _C,
+             "label": (_N, "KeePass has no groups of fields")}
+        ),
+        "custom-fields:renamed": ledger.Table(
+            {"fields[].value": _C, "fields[].label": (_T, "renamed (taken or reserved name)"),
+             "fields[].fieldType": (_T, "as protected or plain text"),
+             f"extensions[{EXTENSION}]": _C,
+             "label": (_N, "KeePass has no groups of fields")}
+        ),
+        "file": ledger.Table(
+            {"id": (_T, "a new id when read back"), "name": _C, "decryptedSize": _C,
+             "integrityHash": _C}
+        ),
+    },
+)  # fmt: skip
+"""What the KDBX writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`); further
+TOTPs and notes, and credential types KeePass has no place for, are written as string
+attributes (:data:`~cxkit.adapters.kit.ledger.FIELDS`)."""
 
 
 def document_to_database(
@@ -1005,7 +1088,7 @@ def document_to_database(
     accounts = doc.accounts
     many = len(accounts) > 1
     used_uuids: set[uuid.UUID] = set()
-    for account in accounts:
+    for a_index, account in enumerate(accounts):
         aext = _ext(account)
         if not many:
             root_info: dict[str, Any] = aext["root"] if isinstance(aext.get("root"), dict) else {}
@@ -1045,14 +1128,18 @@ def document_to_database(
 
         for col in account.collections:
             build(col, top, placement)
-        for item in account.items:
+        for i_index, item in enumerate(account.items):
             writer = _EntryWriter(item, report, attachments)
+            where = f"$.accounts[{a_index}].items[{i_index}]"
             try:
                 entries = writer.build()
             except (CxkitError, ValueError, TypeError) as exc:
                 message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
                 report.skip_item(item.title, f"cannot be written: {message}")
+                unwritten = ("*dropped", "the item could not be written")
+                WRITTEN.record(report, where, item, [unwritten] * len(item.credentials), "skipped")
                 continue
+            WRITTEN.record(report, where, item, writer.modes)
             group = placement.get(item.id, top)
             for entry in entries:
                 while entry.uuid in used_uuids:
