@@ -891,6 +891,8 @@ class _ItemWriter:
         self.fields: list[dict[str, Any]] = []
         self.history: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.modes: list[tuple[str, str] | None] = [None] * len(item.credentials)
+        """Per credential: the mode of :data:`WRITTEN` it was written by, and why not."""
 
     def outcome(
         self, index: int, ctype: str, outcome: Outcome, note: str = "", mode: str = ""
@@ -898,6 +900,10 @@ class _ItemWriter:
         self.report.add_credential(
             "write", ctype, self.item.title, outcome, note, key=(self.item.id, index)
         )
+        if outcome is Outcome.NOT_CARRIED:
+            self.modes[index] = (ledger.DROPPED, note)
+        else:
+            self.modes[index] = (mode or ctype, "")
 
     def choose_type(self) -> int:
         declared = self.ext.get("type")
@@ -971,17 +977,11 @@ class _ItemWriter:
         for index, cred in enumerate(item.credentials):
             ctype = cxf.credential_type(cred)
             first = ctype not in seen
-        self.modes: list[tuple[str, str] | None] = [None] * len(item.credentials)
-        """Per credential: the mode of :data:`WRITTEN` it was written by, and why not."""
             seen.add(ctype)
             if isinstance(cred, m.Passkey):
                 if btype != T_LOGIN:
                     self.as_fields(index, cred, f"a {_TYPE_NAMES[btype]} cannot hold passkeys")
                     continue
-        if outcome is Outcome.NOT_CARRIED:
-            self.modes[index] = (ledger.DROPPED, note)
-        else:
-            self.modes[index] = (mode or ctype, "")
                 login["fido2Credentials"].append(self.passkey(cred, fido_meta))
                 self.outcome(index, ctype, Outcome.CARRIED)
             elif isinstance(cred, m.BasicAuth) and btype == T_LOGIN and first:
@@ -1091,6 +1091,7 @@ class _ItemWriter:
             leftovers
         )
         extra = _fields_of(cred, "credit-card", skip)
+        mode = "credit-card:expiry-as-field" if leftovers else "credit-card"
         if extra:
             self.fields.extend(extra)
             self.outcome(
@@ -1168,8 +1169,7 @@ class _ItemWriter:
         role = _ext(cred).get("role")
         if role == "fields":
             self.fields.extend(_bw_field(f) for f in cred.fields)
-            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:members")
-        mode = "credit-card:expiry-as-field" if leftovers else "credit-card"
+            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:fields")
         elif role == "passwordHistory":
             for f in cred.fields:
                 entry = {"lastUsedDate": _ext(f).get("lastUsedDate"), "password": f.value}
@@ -1190,7 +1190,7 @@ class _ItemWriter:
                     bw[member] = value
                 else:
                     self.fields.append(_bw_field(f, f.label or member))
-            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:fields")
+            self.outcome(index, "custom-fields", Outcome.CARRIED, mode="custom-fields:members")
         else:
             prefix = cred.label
             self.fields.extend(
@@ -1205,82 +1205,6 @@ class _ItemWriter:
 _TYPE_NAMES: Final = {T_LOGIN: "login", T_NOTE: "secure note", T_CARD: "card", T_IDENTITY: "identity", T_SSH: "SSH key"}  # fmt: skip
 
 
-def _key_shape(key_b64: str) -> dict[str, str]:
-    """Bitwarden keyAlgorithm/keyCurve for a PKCS#8 key (Bitwarden itself only makes P-256)."""
-    try:
-        key = serialization.load_der_private_key(b64.decode(key_b64), password=None)
-    except Exception:
-        return {}
-    curve = getattr(key, "curve", None)
-    if curve is not None:
-        return {"keyAlgorithm": "ECDSA", "keyCurve": {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}.get(curve.name, curve.name)}  # fmt: skip
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return {"keyAlgorithm": "EdDSA", "keyCurve": "Ed25519"}
-    if isinstance(key, rsa.RSAPrivateKey):
-        return {"keyAlgorithm": "RSA", "keyCurve": ""}
-    return {}
-
-
-def document_to_bitwarden(doc: cxf.Document, report: MigrationReport) -> dict[str, Any]:
-    """Any CXF document → a Bitwarden JSON export object (personal, or organisation when the
-    source was one)."""
-    organisation = any(_ext(a).get("organisation") for a in doc.accounts) or any(
-        _ext(c).get("kind") == "collections" for a in doc.accounts for c in a.collections
-    )
-    groups: list[dict[str, Any]] = []
-    membership: dict[str, list[str]] = {}
-
-    def walk(collection: m.Collection, parent: str) -> None:
-        ext = _ext(collection)
-        title = f"{parent}/{collection.title}" if parent else collection.title
-        gid = ext.get("id") or item_id_from_cxf(collection.id)
-        if organisation:
-            groups.append({"id": gid, "organizationId": ext.get("organizationId"), "name": title,
-                           "externalId": ext.get("externalId")})  # fmt: skip
-        else:
-            groups.append({"id": gid, "name": title})
-        for link in collection.items:
-            membership.setdefault(link.item, []).append(gid)
-        for sub in collection.sub_collections:
-            walk(sub, title)
-
-    for account in doc.accounts:
-        for collection in account.collections:
-            walk(collection, "")
-    items: list[dict[str, Any]] = []
-    for where, item in _located(doc):
-        writer = _ItemWriter(item, report)
-        bw = writer.build()
-        WRITTEN.record(report, where, item, writer.modes, "login" if bw["type"] == T_LOGIN else "")
-        ext = _ext(item)
-        groups_of = membership.get(item.id, [])
-        if organisation:
-            if groups_of or "collectionIdsRaw" in ext:
-                raw = ext.get("collectionIdsRaw")
-                bw["collectionIds"] = (
-                    raw
-                    if raw is not None and not groups_of
-                    else groups_of
-                    + [c for c in (raw or []) if c is not None and c not in groups_of]
-                )
-            if bw.get("organizationId") is None:
-                bw["organizationId"] = next(
-                    (g.get("organizationId") for g in groups if g["id"] in groups_of), None
-                )
-        else:
-            if groups_of:
-                bw["folderId"] = groups_of[0]
-                if len(groups_of) > 1:
-                    report.warnings.append(
-                        f"{item.title}: in {len(groups_of)} collections; Bitwarden folders hold an item once (first kept)"
-                    )
-            elif ext.get("folderId") is not None:
-                bw["folderId"] = ext["folderId"]
-            if ext.get("collectionIdsRaw") is not None:
-                bw["collectionIds"] = ext["collectionIdsRaw"]
-        report.items_written += 1
-        items.append(bw)
-    out: dict[str, Any] = {"encrypted": False}
 def _located(doc: cxf.Document) -> Iterable[tuple[str, m.Item]]:
     """Every item of *doc* with its CXF path (``$.accounts[0].items[3]``)."""
     for a, account in enumerate(doc.accounts):
@@ -1389,6 +1313,82 @@ WRITTEN: Final = ledger.Declaration(
 """What the Bitwarden JSON writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`)."""
 
 
+def _key_shape(key_b64: str) -> dict[str, str]:
+    """Bitwarden keyAlgorithm/keyCurve for a PKCS#8 key (Bitwarden itself only makes P-256)."""
+    try:
+        key = serialization.load_der_private_key(b64.decode(key_b64), password=None)
+    except Exception:
+        return {}
+    curve = getattr(key, "curve", None)
+    if curve is not None:
+        return {"keyAlgorithm": "ECDSA", "keyCurve": {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}.get(curve.name, curve.name)}  # fmt: skip
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return {"keyAlgorithm": "EdDSA", "keyCurve": "Ed25519"}
+    if isinstance(key, rsa.RSAPrivateKey):
+        return {"keyAlgorithm": "RSA", "keyCurve": ""}
+    return {}
+
+
+def document_to_bitwarden(doc: cxf.Document, report: MigrationReport) -> dict[str, Any]:
+    """Any CXF document → a Bitwarden JSON export object (personal, or organisation when the
+    source was one)."""
+    organisation = any(_ext(a).get("organisation") for a in doc.accounts) or any(
+        _ext(c).get("kind") == "collections" for a in doc.accounts for c in a.collections
+    )
+    groups: list[dict[str, Any]] = []
+    membership: dict[str, list[str]] = {}
+
+    def walk(collection: m.Collection, parent: str) -> None:
+        ext = _ext(collection)
+        title = f"{parent}/{collection.title}" if parent else collection.title
+        gid = ext.get("id") or item_id_from_cxf(collection.id)
+        if organisation:
+            groups.append({"id": gid, "organizationId": ext.get("organizationId"), "name": title,
+                           "externalId": ext.get("externalId")})  # fmt: skip
+        else:
+            groups.append({"id": gid, "name": title})
+        for link in collection.items:
+            membership.setdefault(link.item, []).append(gid)
+        for sub in collection.sub_collections:
+            walk(sub, title)
+
+    for account in doc.accounts:
+        for collection in account.collections:
+            walk(collection, "")
+    items: list[dict[str, Any]] = []
+    for where, item in _located(doc):
+        writer = _ItemWriter(item, report)
+        bw = writer.build()
+        WRITTEN.record(report, where, item, writer.modes, "login" if bw["type"] == T_LOGIN else "")
+        ext = _ext(item)
+        groups_of = membership.get(item.id, [])
+        if organisation:
+            if groups_of or "collectionIdsRaw" in ext:
+                raw = ext.get("collectionIdsRaw")
+                bw["collectionIds"] = (
+                    raw
+                    if raw is not None and not groups_of
+                    else groups_of
+                    + [c for c in (raw or []) if c is not None and c not in groups_of]
+                )
+            if bw.get("organizationId") is None:
+                bw["organizationId"] = next(
+                    (g.get("organizationId") for g in groups if g["id"] in groups_of), None
+                )
+        else:
+            if groups_of:
+                bw["folderId"] = groups_of[0]
+                if len(groups_of) > 1:
+                    report.warnings.append(
+                        f"{item.title}: in {len(groups_of)} collections; Bitwarden folders hold an item once (first kept)"
+                    )
+            elif ext.get("folderId") is not None:
+                bw["folderId"] = ext["folderId"]
+            if ext.get("collectionIdsRaw") is not None:
+                bw["collectionIds"] = ext["collectionIdsRaw"]
+        report.items_written += 1
+        items.append(bw)
+    out: dict[str, Any] = {"encrypted": False}
     out["collections" if organisation else "folders"] = groups
     out["items"] = items
     return out
