@@ -1,0 +1,169 @@
+"""Google Password Manager CSV (``chrome-csv``, ``formats/browsers-and-apple.md`` §1): the kit's
+example reader. The pass-import sample read to its reference vault (``main.yml`` without
+``group``, as ``tests.yml`` says), Android app URLs as app scopes, short rows, every cell
+recorded, and a mutation fuzz (the sample and a generated file) where only cxkit errors escape."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+from test_adapters_pass_import_refs import _project, _same, _yaml_entries
+
+from cxkit import adapters, cxf
+from cxkit.adapters.chrome import ChromeCsvAdapter
+from cxkit.adapters.registry import make_sample
+from cxkit.cxf import model as m
+from cxkit.errors import CxkitError
+from shared_evidence import shared_files, shared_path
+
+SECRET = "Chrome-Secret-5tW"
+HEADER = "name,url,username,password,note"
+
+
+def _csv(rows: list[tuple[str, ...]], header: str = HEADER) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header.split(","))
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+CERT = base64.b64encode(bytes(range(32))).decode()
+ROWS = [
+    ("mail.example", "https://mail.example/login", "alice", SECRET, ""),
+    ("com.example.app", f"android://{CERT}@com.example.app/", "alice", "pw-2", ""),
+    ("notes", "", "", "", "first line\nsecond line"),
+    ("mail.example", "https://mail.example/login", "alice", SECRET, ""),  # a duplicate row
+    ("", "https://empty-user.example", "", "pw-4", ""),
+]
+
+
+def test_reads_logins_android_apps_notes_and_records_every_cell() -> None:
+    data = _csv(ROWS)
+    assert adapters.detect(make_sample(data, "Chrome Passwords.csv")).adapter.info.key == (
+        "chrome-csv"
+    )
+    doc, report = adapters.read(data, "Chrome Passwords.csv")
+    assert report.source_format == "chrome-csv"
+    items = [i for _, i in doc.items()]
+    assert [i.title for i in items] == ["mail.example", "com.example.app", "notes",
+                                        "mail.example", ""]  # fmt: skip
+    auth = items[0].credentials[0]
+    assert isinstance(auth, m.BasicAuth) and auth.password is not None
+    assert auth.password.value == SECRET and auth.password.field_type == "concealed-string"
+    app_scope = items[1].scope
+    assert app_scope is not None and app_scope.urls == ()
+    (app,) = app_scope.android_apps
+    assert app.bundle_id == "com.example.app"
+    assert app.certificate is not None and app.certificate.hash_alg == "sha256"
+    note = items[2].credentials[0]
+    assert isinstance(note, m.Note) and note.content.value == "first line\nsecond line"
+    assert items[0].id != items[3].id  # duplicates stay two items, with their own ids
+    non_empty = sum(1 for row in ROWS for cell in row if cell)
+    assert len(report.fields) == non_empty
+    assert report.field_counts() == {"member": non_empty, "custom-field": 0, "extension": 0,
+                                     "not-carried": 0}  # fmt: skip
+    assert {r.path for r in report.fields} >= {"Chrome Passwords.csv:3:url",
+                                               "Chrome Passwords.csv:4:note"}  # fmt: skip
+    assert SECRET not in json.dumps(report.to_json()) and SECRET not in report.render()
+    assert doc.header.exporter_rp_id == "google.com"
+    cxf.decode(cxf.encode(doc))
+
+
+def test_old_layout_and_short_rows() -> None:
+    old = _csv([row[:4] for row in ROWS], "name,url,username,password")
+    doc, report = adapters.read(old, "old.csv")
+    assert report.source_format == "chrome-csv" and len(list(doc.items())) == len(ROWS)
+    short = HEADER.encode() + b"\nsite,https://s.example,u,p\nother,https://o.example,u,p,hi\n"
+    doc, _ = adapters.read(short, "short.csv", source_format="chrome-csv")
+    assert [len(i.credentials) for _, i in doc.items()] == [1, 2]
+
+
+def test_too_many_cells_name_the_row_not_the_value() -> None:
+    bad = HEADER.encode() + f"\nsite,https://s.example,u,{SECRET},n,{SECRET}\n".encode()
+    with pytest.raises(CxkitError) as info:
+        adapters.read(bad, "bad.csv", source_format="chrome-csv")
+    assert info.value.location == "bad.csv:2"
+    assert SECRET not in str(info.value) and SECRET not in repr(info.value)
+
+
+@pytest.mark.shared
+def test_sample_reads_to_the_pass_import_reference() -> None:
+    # tests.yml: ChromeCSV, path chrome.csv, reference main.yml without group
+    path = shared_path("exports", "chrome", "pass-import", "chrome.csv")
+    refs = shared_path("exports", "pass-import-references", "main.yml")
+    expected = [
+        {k: v for k, v in e.items() if k != "group"}
+        for e in _yaml_entries(Path(refs).read_text(encoding="utf-8"))
+    ]
+    doc, report = adapters.read(Path(path).read_bytes(), "chrome.csv")
+    assert report.source_format == "chrome-csv" and not report.items_skipped
+    got = _project(doc)
+    assert len(got) == len(expected)
+    for ref, entry in zip(expected, got, strict=True):  # the same rows, in the same order
+        assert set(entry) == set(ref), ref["title"]
+        assert all(_same(k, entry[k], v) for k, v in ref.items()), ref["title"]
+    assert report.field_counts()["not-carried"] == 0
+
+
+# --------------------------------------------------------------------------- mutation fuzz
+
+
+def _generated(rng: random.Random, rows: int = 40) -> bytes:
+    alphabet = "abcxyz019 ,\"'\n\r=@-+\t/:"
+    cells = [
+        tuple("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(5))
+        for _ in range(rows)
+    ]
+    return _csv(cells)
+
+
+def _mutants(data: bytes, rng: random.Random, n: int) -> list[bytes]:
+    out = [b"", data[:1], b"\xef\xbb\xbf" + data, b"\xff\xfe" + data, data.replace(b",", b";")]
+    for _ in range(n):
+        buf = bytearray(data)
+        kind = rng.randrange(4)
+        if kind == 0:
+            buf = buf[: rng.randrange(1, len(buf))]
+        elif kind == 1:
+            for _ in range(rng.randrange(1, 6)):
+                buf[rng.randrange(len(buf))] ^= 1 << rng.randrange(8)
+        elif kind == 2:
+            at = rng.randrange(len(buf))
+            buf[at:at] = rng.choice([b'"', b",", b"\n", b"\r", b"\x00", b"\xff", b'""', b",,,"])
+        else:
+            at = rng.randrange(len(buf))
+            buf[at:at] = bytes(buf[at : at + rng.randrange(1, 40)]) * rng.randrange(1, 4)
+        out.append(bytes(buf))
+    return out
+
+
+def _sources() -> list[bytes]:
+    found = [p.read_bytes() for p in shared_files("exports/chrome/pass-import", "chrome.csv")]
+    return [*found, _csv(ROWS), _generated(random.Random(12))]
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_mutations_raise_only_cxkit_errors(index: int) -> None:
+    sources = _sources()
+    if index >= len(sources):
+        pytest.skip("../shared is absent")
+    rng = random.Random(1000 + index)
+    reader = ChromeCsvAdapter()
+    for data in _mutants(sources[index], rng, 150):
+        sample = make_sample(data, "m.csv")
+        report = adapters.MigrationReport()
+        try:
+            doc = reader.read(sample, adapters.ReadOptions(), report)
+        except CxkitError as exc:
+            assert exc.message
+            assert SECRET not in str(exc)
+            continue
+        assert report.items_read == len(list(doc.items()))
+        assert SECRET not in json.dumps(report.to_json())
