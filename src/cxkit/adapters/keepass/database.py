@@ -1026,6 +1026,7 @@ _KEEPASS_ITEM: Final[dict[str, ledger.Rule]] = {
     "tags": _C,
     "scope.urls": _C,
     "scope.androidApps[].bundleId": (_T, "as an androidapp:// URL"),
+    "scope.androidApps[].name": (_N, "KeePass keeps no app names"),
     "scope.androidApps[].certificate": (
         _N, "KeePass keeps no app signing-certificate fingerprints"),
     f"extensions[{EXTENSION}]": _C,

@@ -219,12 +219,15 @@ class Declaration:
         out: list[WrittenRow] = []
         table = self.items.get(item_mode) or self.items[""]
         exact = table.exact
+        whole = not table.rules and table.default[0] is NOT_CARRIED  # the item is not written
         for leaf in item_leaves(item):
             if exact and leaf.path in exact:
                 outcome, note = exact[leaf.path]
                 group = leaf.group
             else:
                 outcome, note, group = table.resolve(leaf.member, leaf.unknown, leaf.group)
+            if whole:
+                group = "the whole item"
             out.append((where, leaf.path, title, outcome, self._note(outcome, note), group,
                         leaf.member))  # fmt: skip
         for index, cred in enumerate(item.credentials):
@@ -239,6 +242,8 @@ class Declaration:
                 outcome, note, group = ctable.resolve(leaf.member, leaf.unknown, leaf.group)
                 if ctable is _NOTHING:  # a credential not written: its members, by its type
                     group = ""
+                if whole:
+                    group, ctype = "", "the whole item"
                 if outcome is NOT_CARRIED and not note:
                     note = why
                 out.append((where, leaf.path, title, outcome, self._note(outcome, note),
