@@ -42,9 +42,17 @@ from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.cxf.codec import paused_gc
 from cxkit.errors import AdapterError, CxkitError
 
 __all__ = ["BitwardenCsvAdapter"]
+
+#: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
+_EXTENSION: Final = Disposition.EXTENSION
+_MEMBER: Final = Disposition.MEMBER
+_NOT_CARRIED: Final = Disposition.NOT_CARRIED
+_O_CARRIED: Final = Outcome.CARRIED
+_O_TRANSFORMED: Final = Outcome.TRANSFORMED
 
 _LOGIN: Final = ("login_uri", "login_username", "login_password", "login_totp")
 _COMMON: Final = ("type", "name", "notes", "fields", *_LOGIN)
@@ -139,20 +147,21 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
     vault = VaultBuilder(report, key="bitwarden-csv", rp_id=EXPORTER_RP_ID, app="Bitwarden",
                          include_trashed=options.include_trashed, collections=tree)  # fmt: skip
     known = _KNOWN | ({"collections"} if organisation else {"folder"})
-    for row_number, row in table:
-        b = vault.item(f"{name}:{row_number}:", item_id=stable_id("bitwarden-csv", name,
-                       str(row_number)), title=row.get("name", ""), extension=EXTENSION,
-                       empty_extension=True, custom_extension={"role": "fields"})  # fmt: skip
-        b.define_group("members", label="Bitwarden", extension={"role": "members"},
-                       outcome=Outcome.TRANSFORMED, note=_members_note)  # fmt: skip
-        try:
-            _row(b, row, organisation)
-        except (CxkitError, ValueError) as exc:  # one row never sinks the rest
-            why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
-            b.fail(f"cannot be read: {why}", [Val(v, c) for c, v in row.items()])
-            continue
-        vault.add(b, [Val(v, c) for c, v in row.items()
-                      if v and c not in known and not c.startswith("column ")])  # fmt: skip
+    others = [c for c in table.header if c not in known]  # ("column N" cells are custom fields)
+    with paused_gc():  # many small acyclic objects (as the CXF decoder does)
+        for row_number, row in table:
+            b = vault.item(f"{name}:{row_number}:", item_id=stable_id("bitwarden-csv", name,
+                           str(row_number)), title=row.get("name", ""), extension=EXTENSION,
+                           empty_extension=True, custom_extension={"role": "fields"})  # fmt: skip
+            b.define_group("members", label="Bitwarden", extension={"role": "members"},
+                           outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+            try:
+                _row(b, row, organisation)
+            except (CxkitError, ValueError) as exc:  # one row never sinks the rest
+                why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
+                b.fail(f"cannot be read: {why}", [Val(v, c) for c, v in row.items()])
+                continue
+            vault.add(b, [Val(row[c], c) for c in others if row.get(c)] if others else ())
     return vault.build(account_id=_ACCOUNT_ID,
                        account_extension=(EXTENSION, {"organisation": organisation}))  # fmt: skip
 
@@ -164,12 +173,12 @@ def _row(b: ItemBuilder, row: dict[str, str], organisation: bool) -> None:
     btype = _TYPES.get(kind, kind or None)
     b.ext["type"] = btype
     if btype is not None:
-        b.rec("type", Disposition.EXTENSION, "extension.type")
+        b.rec("type", _EXTENSION, "extension.type")
     if get("name"):
         b.set_title(Val(row["name"], "name"))
     if reprompt := get("reprompt"):
         b.ext["reprompt"] = int(reprompt) if reprompt.isdigit() else reprompt
-        b.rec("reprompt", Disposition.EXTENSION, "extension.reprompt")
+        b.rec("reprompt", _EXTENSION, "extension.reprompt")
     if favorite := get("favorite"):
         b.favorite(Val(favorite, "favorite"), favorite.strip() in ("1", "true"))
     if btype == 1 or any(get(c) for c in _LOGIN):
@@ -181,9 +190,9 @@ def _row(b: ItemBuilder, row: dict[str, str], organisation: bool) -> None:
             totp, form = parse_totp(totp_text)
             if totp is not None:
                 steam = form == "steam"
-                b.add(totp, *((Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if steam else (Outcome.CARRIED, "")))  # fmt: skip
+                b.add(totp, *((_O_TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if steam else (_O_CARRIED, "")))  # fmt: skip
                 b.ext["totpForm"] = form
-                b.rec("login_totp", Disposition.MEMBER, "totp")
+                b.rec("login_totp", _MEMBER, "totp")
             else:
                 field = m.EditableField(
                     field_type="concealed-string", value=totp_text, label="TOTP",
@@ -214,9 +223,9 @@ def _row(b: ItemBuilder, row: dict[str, str], organisation: bool) -> None:
             b.collection((title,), None)
         column = "collections" if organisation else "folder"
         if names:
-            b.rec(column, Disposition.MEMBER, "collection.items")
+            b.rec(column, _MEMBER, "collection.items")
         else:
-            b.rec(column, Disposition.NOT_CARRIED, "", "column not understood")
+            b.rec(column, _NOT_CARRIED, "", "column not understood")
 
 
 def _members_note(fields: list[m.EditableField]) -> str:

@@ -39,7 +39,7 @@ from cxkit.adapters.keepass.database import (
     tray_otp,
 )
 from cxkit.adapters.keepass.database import _otp_uri as otp_uri
-from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, VaultBuilder
+from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, VaultBuilder, uuid5_bytes
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.tabular import (
     CREATED,
@@ -59,6 +59,11 @@ from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, InputTooLargeError
 
 __all__ = ["KEEPASS1_COLUMNS", "KEEPASSXC_COLUMNS", "KeePassCsvAdapter", "KeePassXCCsvAdapter"]
+
+#: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
+_EXTENSION: Final = Disposition.EXTENSION
+_MEMBER: Final = Disposition.MEMBER
+_NOT_CARRIED: Final = Disposition.NOT_CARRIED
 
 KEEPASSXC_COLUMNS: Final = ("Group", "Title", "Username", "Password", "URL", "Notes", "TOTP",
                             "Icon", "Last Modified", "Created")  # fmt: skip
@@ -80,6 +85,7 @@ _CARRIED_BY_CSV: Final = frozenset({"basic-auth", "totp", "note"})
 
 
 _ROOT_UUID: Final = uuid.uuid5(_NS, "root")
+_NS_BYTES: Final = _NS.bytes
 
 
 class _KeePassCsv(CsvReader):
@@ -99,7 +105,7 @@ class _KeePassCsv(CsvReader):
 
     def item_id(self, name: str, row_number: int) -> str:
         # the UUID the entry gets in KeePass terms (stable: file name and row number)
-        return b64.encode(uuid.uuid5(_NS, f"{name}:{row_number}").bytes)
+        return b64.encode(uuid5_bytes(_NS_BYTES, f"{name}:{row_number}"))
 
     def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
         state: dict[str, Any] = {"root": ""}  # the root group's name: the first Group part
@@ -119,9 +125,9 @@ class _KeePassCsv(CsvReader):
             if icon.isascii() and icon.isdigit() and int(icon) < 1000:
                 if int(icon):
                     b.ext["icon"] = int(icon)
-                b.rec("Icon", Disposition.EXTENSION, "extension.icon")
+                b.rec("Icon", _EXTENSION, "extension.icon")
             else:
-                b.rec("Icon", Disposition.NOT_CARRIED, "", "not an icon number")
+                b.rec("Icon", _NOT_CARRIED, "", "not an icon number")
                 vault.report.warnings.append(f"{b.prefix}Icon: not an icon number")
         if "Group" in cells:
             parts = [p for p in cells["Group"].split("/") if p]
@@ -135,7 +141,7 @@ class _KeePassCsv(CsvReader):
             if len(parts) > 1:
                 b.collection(parts[1:], "Group", "collection.title")
             elif parts:  # the root group: no collection (its name is the account's root)
-                b.rec("Group", Disposition.MEMBER, "account")
+                b.rec("Group", _MEMBER, "account")
 
     def document(self, vault: VaultBuilder) -> cxf.Document:
         root = {"name": vault.state["root"] or "Root", "uuid": str(_ROOT_UUID)}

@@ -50,7 +50,16 @@ __all__ = [
     "VaultBuilder",
     "stable_id",
     "truthy",
+    "uuid5_bytes",
 ]
+
+#: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
+_CUSTOM_FIELD: Final = Disposition.CUSTOM_FIELD
+_EXTENSION: Final = Disposition.EXTENSION
+_MEMBER: Final = Disposition.MEMBER
+_NOT_CARRIED: Final = Disposition.NOT_CARRIED
+_O_CARRIED: Final = Outcome.CARRIED
+_O_TRANSFORMED: Final = Outcome.TRANSFORMED
 
 NAMESPACE: Final = uuid.UUID("3d0f7a36-9a8e-4b8c-a1c4-52f0c1b7e9d2")
 """The UUID namespace of :func:`stable_id`."""
@@ -69,12 +78,16 @@ class Val(NamedTuple):
 def stable_id(*parts: str) -> str:
     """A CXF item id (base64url of 16 bytes) derived from *parts* — for sources without ids:
     ``stable_id(adapter_key, file_name, str(row_number))`` (UUID v5 in :data:`NAMESPACE`)."""
-    digest = bytearray(
-        hashlib.sha1(_NS_BYTES + "\x1f".join(parts).encode(), usedforsecurity=False).digest()[:16]
-    )
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5 (RFC 4122 §4.3), as uuid.uuid5
+    return b64.encode(uuid5_bytes(_NS_BYTES, "\x1f".join(parts)))
+
+
+def uuid5_bytes(namespace: bytes, name: str) -> bytes:
+    """The 16 bytes of ``uuid.uuid5(UUID(bytes=namespace), name)``, without the UUID objects
+    (RFC 4122 §4.3: SHA-1 of namespace and name, version and variant bits set)."""
+    digest = bytearray(hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
-    return b64.encode(bytes(digest))
+    return bytes(digest)
 
 
 def truthy(text: str) -> bool:
@@ -149,7 +162,7 @@ class ItemBuilder:
         self.is_trashed = False
         self._recs: list[_Rec] = []
         self._groups: dict[str, _Group] = {
-            "": _Group(custom_label, custom_extension, Outcome.CARRIED, "")
+            "": _Group(custom_label, custom_extension, _O_CARRIED, "")
         }
 
     # ------------------------------------------------------------------ recording
@@ -158,7 +171,7 @@ class ItemBuilder:
         """Record the source field *at* (kept until :meth:`finish`)."""
         self._recs.append((at, disposition, target, note))
 
-    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
+    def add(self, credential: Any, outcome: Outcome = _O_CARRIED, note: str = "") -> None:
         """Add a credential (in call order; custom fields come last, on :meth:`finish`)."""
         self.credentials.append(credential)
         self.outcomes.append((outcome, note))
@@ -168,16 +181,16 @@ class ItemBuilder:
     def set_title(self, v: Val) -> None:
         self.title = v.text
         if v.text:
-            self.rec(v.at, Disposition.MEMBER, "item.title")
+            self.rec(v.at, _MEMBER, "item.title")
 
     def favorite(self, v: Val, value: bool | None = None) -> None:
         """The favourite flag (*value*, or :func:`truthy` of the text)."""
         self.favorite_flag = truthy(v.text) if value is None else value
-        self.rec(v.at, Disposition.MEMBER, "item.favorite")
+        self.rec(v.at, _MEMBER, "item.favorite")
 
     def tags(self, v: Val, tags: Sequence[str]) -> None:
         self.tag_list = (*self.tag_list, *(t for t in tags if t))
-        self.rec(v.at, Disposition.MEMBER, "item.tags")
+        self.rec(v.at, _MEMBER, "item.tags")
 
     def created(self, v: Val) -> None:
         self._time(v, "created")
@@ -192,10 +205,10 @@ class ItemBuilder:
             return
         if which == "created":
             self.created_at = seconds
-            self.rec(v.at, Disposition.MEMBER, "item.creationAt")
+            self.rec(v.at, _MEMBER, "item.creationAt")
         else:
             self.modified_at = seconds
-            self.rec(v.at, Disposition.MEMBER, "item.modifiedAt")
+            self.rec(v.at, _MEMBER, "item.modifiedAt")
 
     def collection(
         self, path: Sequence[str], at: str | None, target: str = "collection.items"
@@ -206,14 +219,14 @@ class ItemBuilder:
         if parts:
             self.collections.append(parts)
         if at is not None:
-            self.rec(at, Disposition.MEMBER, target)
+            self.rec(at, _MEMBER, target)
 
     def trashed(self, v: Val | None = None) -> None:
         """The record is in the source's trash (skipped on :meth:`finish` unless
         ``include_trashed``); *v*: the field that said so."""
         self.is_trashed = True
         if v is not None:
-            self.rec(v.at, Disposition.EXTENSION, "extension.trashed")
+            self.rec(v.at, _EXTENSION, "extension.trashed")
             self.ext["trashed"] = True
 
     # ------------------------------------------------------------------ credentials
@@ -239,9 +252,9 @@ class ItemBuilder:
                 )
             )
             if user is not None:
-                self.rec(user.at, Disposition.MEMBER, "basic-auth.username")
+                self.rec(user.at, _MEMBER, "basic-auth.username")
             if secret is not None:
-                self.rec(secret.at, Disposition.MEMBER, "basic-auth.password")
+                self.rec(secret.at, _MEMBER, "basic-auth.password")
         self.urls(urls, apps=apps)
 
     def urls(self, urls: Iterable[Val], *, apps: bool = False) -> None:
@@ -260,7 +273,7 @@ class ItemBuilder:
                 found.append(v.text)
                 target = "scope.urls"
             if v.at != last:
-                self.rec(v.at, Disposition.MEMBER, target)
+                self.rec(v.at, _MEMBER, target)
                 last = v.at
         if found or found_apps:
             self.scope = m.CredentialScope(urls=tuple(found), android_apps=tuple(found_apps))
@@ -282,10 +295,10 @@ class ItemBuilder:
             self.custom(label, v, hidden=True, note=f"not readable as TOTP: {form}")
             return None
         if totp.algorithm == "steam":
-            self.add(totp, Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0")  # fmt: skip
+            self.add(totp, _O_TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0")  # fmt: skip
         else:
             self.add(totp)
-        self.rec(v.at, Disposition.MEMBER, "totp")
+        self.rec(v.at, _MEMBER, "totp")
         return form
 
     def note(self, v: Val) -> None:
@@ -293,7 +306,7 @@ class ItemBuilder:
         if not v.text:
             return
         self.add(m.Note(content=_ef(v.text)))
-        self.rec(v.at, Disposition.MEMBER, "note.content")
+        self.rec(v.at, _MEMBER, "note.content")
 
     # ------------------------------------------------------------------ custom fields
 
@@ -303,7 +316,7 @@ class ItemBuilder:
         *,
         label: str | None = None,
         extension: Mapping[str, Any] | None = None,
-        outcome: Outcome = Outcome.CARRIED,
+        outcome: Outcome = _O_CARRIED,
         note: str | Callable[[list[m.EditableField]], str] = "",
     ) -> None:
         """A further custom-fields credential of the item (emitted after the default one, in
@@ -334,7 +347,7 @@ class ItemBuilder:
         if target is None:
             named = self._groups[group].label
             target = f"custom-fields[{named}].{label}" if named else f"custom-fields.{label}"
-        self.rec(v.at, Disposition.CUSTOM_FIELD, target, note)
+        self.rec(v.at, _CUSTOM_FIELD, target, note)
 
     # ------------------------------------------------------------------ the end
 
@@ -395,11 +408,11 @@ class ItemBuilder:
         *sources* not told yet, is recorded not carried."""
         self.report.skip_item(self.title, reason)
         seen = {r[0] for r in self._recs}
-        self._recs = [(r[0], Disposition.NOT_CARRIED, "", note) for r in self._recs]
+        self._recs = [(r[0], _NOT_CARRIED, "", note) for r in self._recs]
         for v in sources:
             if v.text and v.at not in seen:
                 seen.add(v.at)
-                self._recs.append((v.at, Disposition.NOT_CARRIED, "", note))
+                self._recs.append((v.at, _NOT_CARRIED, "", note))
         self._flush()
 
     def _flush(self) -> None:

@@ -27,16 +27,17 @@ import enum
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
-from cxkit.adapters.kit.input import read_csv
+from cxkit.adapters.kit.input import CsvTable, read_csv
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.cxf.codec import paused_gc
 from cxkit.errors import CxkitError, InputTooLargeError
 
 __all__ = [
@@ -59,6 +60,10 @@ __all__ = [
     "CsvReader",
     "Target",
 ]
+
+#: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
+_MEMBER: Final = Disposition.MEMBER
+_NOT_CARRIED: Final = Disposition.NOT_CARRIED
 
 
 class Target(enum.Enum):
@@ -170,13 +175,29 @@ class CsvReader:
         name = sample.name
         table = read_csv(sample.data, name=name, headers=self.headers, allow_short=self.short_rows)
         vault = self.vault(report, options)
-        plan = [
+        specs = [
             (column, spec if isinstance(spec, Column) else Column(spec))
             for column in table.header
             if (spec := self.columns.get(column)) is not None
         ]
-        mapped = {column for column, _ in plan}
+        mapped = {column for column, _ in specs}
         others = [c for c in table.header if c not in mapped]
+        # once per file: the login's columns first, then the others in credential order, each
+        # with a small int for its kind (enum members are slow to compare in a hot loop)
+        specs.sort(key=lambda p: _ORDER[p[1].target])
+        plan = [(column, _KIND.get(spec.target, _OTHER), spec) for column, spec in specs]
+        with paused_gc():  # many small acyclic objects (as the CXF decoder does)
+            self._rows(table, name, vault, plan, others)
+        return self.document(vault)
+
+    def _rows(
+        self,
+        table: CsvTable,
+        name: str,
+        vault: VaultBuilder,
+        plan: list[tuple[str, int, Column]],
+        others: list[str],
+    ) -> None:
         for row_number, cells in table:
             b = vault.item(
                 f"{name}:{row_number}:",
@@ -194,68 +215,72 @@ class CsvReader:
                 b.fail(f"row {row_number} cannot be read: {why}",
                        [Val(text, column) for column, text in cells.items()])  # fmt: skip
                 continue
-            vault.add(b, [Val(cells[c], c) for c in others if cells.get(c)])
-        return self.document(vault)
+            vault.add(b, [Val(cells[c], c) for c in others if cells.get(c)] if others else ())
 
     def _map(
-        self, b: ItemBuilder, cells: Mapping[str, str], plan: list[tuple[str, Column]]
+        self, b: ItemBuilder, cells: Mapping[str, str], plan: list[tuple[str, int, Column]]
     ) -> None:
+        """Apply *plan* (sorted: the login's columns first) to one row."""
         username = password = None
         urls: list[Val] = []
-        later: list[tuple[Column, Val]] = []
-        for column, spec in plan:
+        login = True
+        for column, kind, spec in plan:
+            if login and kind >= _HOOK:
+                b.login(username, password, urls, apps=self.android_apps)
+                login = False
             text = cells.get(column, "")
-            if not text:
+            if not text or kind == _HOOK:
                 continue
             if spec.parse is not None:
                 text = spec.parse(text)
             v = Val(text, column)
-            target = spec.target
-            if target is Target.TITLE:
+            if kind == _OTHER:
+                self._other(b, spec, v)
+            elif kind == _TITLE:
                 b.set_title(v)
-            elif target is Target.USERNAME:
+            elif kind == _USERNAME:
                 username = v
-            elif target is Target.PASSWORD:
+            elif kind == _PASSWORD:
                 password = v
-            elif target is Target.URL:
+            else:
                 urls.append(v)
-            elif target is not Target.HOOK:
-                later.append((spec, v))
-        b.login(username, password, urls, apps=self.android_apps)
-        for spec, v in sorted(later, key=lambda p: _ORDER[p[0].target]):
-            self._other(b, spec, v)
+        if login:
+            b.login(username, password, urls, apps=self.android_apps)
 
     def _other(self, b: ItemBuilder, spec: Column, v: Val) -> None:
         target = spec.target
-        if target is Target.TOTP:
+        if target is TOTP:
             b.totp(v, label=self.totp_label, parser=self.totp_parser)
-        elif target is Target.NOTE:
+        elif target is NOTE:
             b.note(v)
-        elif target is Target.FOLDER:
+        elif target is FOLDER:
             sep = self.folder_separator
             b.collection(v.text.split(sep) if sep else (v.text,), v.at)
-        elif target is Target.FAVORITE:
+        elif target is FAVORITE:
             b.favorite(v)
-        elif target is Target.TAGS:
+        elif target is TAGS:
             b.tags(v, [t.strip() for t in v.text.split(self.tag_separator)])
-        elif target is Target.CREATED:
+        elif target is CREATED:
             b.created(v)
-        elif target is Target.MODIFIED:
+        elif target is MODIFIED:
             b.modified(v)
-        elif target is Target.TRASHED:
+        elif target is TRASHED:
             if v.text.strip().lower() in ("1", "true", "yes", "y", "on", "x"):
                 b.trashed(v)
             else:
-                b.rec(v.at, Disposition.MEMBER, "trash", "not in the trash")
-        elif target is Target.CUSTOM:
+                b.rec(v.at, _MEMBER, "trash", "not in the trash")
+        elif target is CUSTOM:
             b.custom(spec.label or v.at, v, hidden=spec.hidden)
-        elif target is Target.IGNORE:
-            b.rec(v.at, Disposition.NOT_CARRIED, "", spec.why)
+        elif target is IGNORE:
+            b.rec(v.at, _NOT_CARRIED, "", spec.why)
 
 
-#: Order in which the other targets are applied (the credentials' order: the login, its TOTP,
-#: the note, then the rest; custom fields always come last).
+#: Order in which the targets are applied (the credentials' order: the login, its TOTP, the
+#: note, then the rest; custom fields always come last).
 _ORDER: dict[Target, int] = {
-    t: n for n, t in enumerate((TOTP, NOTE, FOLDER, FAVORITE, TAGS, CREATED, MODIFIED, TRASHED,
-                                CUSTOM, IGNORE, TITLE, URL, USERNAME, PASSWORD, HOOK))
+    t: n for n, t in enumerate((TITLE, URL, USERNAME, PASSWORD, TOTP, NOTE, FOLDER, FAVORITE,
+                                TAGS, CREATED, MODIFIED, TRASHED, CUSTOM, IGNORE, HOOK))
 }  # fmt: skip
+_TITLE, _USERNAME, _PASSWORD, _URL, _HOOK, _OTHER = range(6)
+_KIND: dict[Target, int] = {TITLE: _TITLE, USERNAME: _USERNAME, PASSWORD: _PASSWORD, URL: _URL,
+                            HOOK: _HOOK}  # fmt: skip
