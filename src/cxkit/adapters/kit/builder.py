@@ -128,6 +128,11 @@ class ItemBuilder:
     *custom_extension*: label and extension members of the item's default custom-fields
     credential (where :meth:`custom` and the leftovers go)."""
 
+    __slots__ = ("_custom", "_groups", "_recs", "collections", "created_at", "credentials",
+                 "empty_extension", "ext", "extension", "favorite_flag", "include_trashed",
+                 "is_trashed", "item_id", "modified_at", "outcomes", "prefix", "report", "scope",
+                 "tag_list", "title")  # fmt: skip
+
     def __init__(
         self,
         report: MigrationReport,
@@ -161,9 +166,13 @@ class ItemBuilder:
         self.scope: m.CredentialScope | None = None
         self.is_trashed = False
         self._recs: list[_Rec] = []
-        self._groups: dict[str, _Group] = {
-            "": _Group(custom_label, custom_extension, _O_CARRIED, "")
-        }
+        self._custom = (custom_label, custom_extension)
+        self._groups: dict[str, _Group] | None = None  # made on first use (most items have none)
+
+    def _group(self, key: str) -> _Group:
+        if self._groups is None:
+            self._groups = {"": _Group(*self._custom, _O_CARRIED, "")}
+        return self._groups[key]
 
     # ------------------------------------------------------------------ recording
 
@@ -322,6 +331,8 @@ class ItemBuilder:
         """A further custom-fields credential of the item (emitted after the default one, in
         definition order), for :meth:`custom` with ``group=key``; *note* may be computed from
         the fields."""
+        self._group("")
+        assert self._groups is not None
         self._groups[key] = _Group(label, extension, outcome, note)
 
     def custom(
@@ -341,11 +352,12 @@ class ItemBuilder:
         the further fields of one source field (it is recorded once)."""
         if field is None:
             field = _ef(v.text, "concealed-string" if hidden else "string", label)
-        self._groups[group].fields.append(field)
+        found = self._group(group)
+        found.fields.append(field)
         if not record:
             return
         if target is None:
-            named = self._groups[group].label
+            named = found.label
             target = f"custom-fields[{named}].{label}" if named else f"custom-fields.{label}"
         self.rec(v.at, _CUSTOM_FIELD, target, note)
 
@@ -361,7 +373,7 @@ class ItemBuilder:
         if self.is_trashed and not self.include_trashed:
             self.fail("in the trash (--include-trashed reads it)", note="in the trash")
             return None
-        for group in self._groups.values():
+        for group in self._groups.values() if self._groups is not None else ():
             if group.fields:
                 note = group.note(group.fields) if callable(group.note) else group.note
                 extensions: tuple[m.UnknownExtension, ...] = ()
