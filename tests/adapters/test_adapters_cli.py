@@ -112,6 +112,27 @@ def test_formats_and_detect(
     assert "tried" in err and "--from" in err
 
 
+def test_detect_and_convert_name_known_formats_and_refuse_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A LastPass CSV is named and refused (non-zero exit, one clear sentence, no cell value);
+    an OpenPGP file is named as such, never claimed by a reader."""
+    lastpass = tmp_path / "lastpass.csv"
+    lastpass.write_text("url,username,password,extra,name,grouping,fav\nhttps://a,u,Pw-9%x,,n,,0\n")
+    assert main(["detect", str(lastpass)]) == 2
+    err = capsys.readouterr().err
+    assert "this looks like a LastPass CSV export; cxkit does not read it yet" in err
+    assert "Pw-9%x" not in err
+    dest = tmp_path / "out.cxf.json"
+    assert main(["convert", str(lastpass), "-o", str(dest), "--plaintext"]) != 0
+    assert not dest.exists()
+    assert "LastPass" in capsys.readouterr().err
+    gpg = tmp_path / "entry.gpg"
+    gpg.write_bytes(b"-----BEGIN PGP MESSAGE-----\n\nhQEMAy7l\n-----END PGP MESSAGE-----\n")
+    assert main(["detect", str(gpg)]) == 2
+    assert "OpenPGP-encrypted file: decrypt it with gpg first" in capsys.readouterr().err
+
+
 def test_detection_ambiguity_names_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     class Twin:
         info = adapters.AdapterInfo(

@@ -33,6 +33,9 @@ __all__ = [
 ]
 
 
+_UNSET: Any = object()
+
+
 class Capability(enum.Flag):
     """What an adapter can do."""
 
@@ -70,12 +73,22 @@ class AdapterInfo:
     credential_types: frozenset[str]
     """CXF credential types the format can hold (others are transformed or not carried)."""
     how_to_export: str
+    # -- detection hints: the default ``accepts`` (:func:`cxkit.adapters.detect.accepts_by_hints`)
+    # says CERTAIN / LIKELY only on one of these pieces of positive evidence.
     extensions: tuple[str, ...] = ()
+    """File name endings (``.json``): for choosing a writer by name, never evidence alone."""
     json_keys: frozenset[str] = frozenset()
-    """Top-level JSON members that suggest this format (detection hint)."""
+    """Top-level JSON members that must all be present (LIKELY)."""
     zip_members: tuple[str, ...] = ()
+    """Zip member names that must all be present (LIKELY)."""
     csv_header: frozenset[str] = frozenset()
+    """The CSV header as a set of column names (an exact match is CERTAIN)."""
+    csv_headers: tuple[frozenset[str], ...] = ()
+    """Further accepted CSV header sets (older layouts), exact match as for :attr:`csv_header`."""
     magic: tuple[bytes, ...] = ()
+    """Leading bytes of the file (CERTAIN)."""
+    xml_root: str = ""
+    """Name of the XML root element (LIKELY)."""
     plaintext: bool = True
     """Output holds secrets unencrypted (``--plaintext`` required)."""
     read_options: tuple[type[Any], ...] = ()
@@ -88,22 +101,111 @@ class AdapterInfo:
         return capability in self.capabilities
 
 
-@dataclass
 class Sample:
-    """What detection looks at, computed once per input by the cheap sniffers."""
+    """What detection looks at, computed once per input by the cheap sniffers
+    (:func:`cxkit.adapters.detect.make_sample`).
 
-    name: str
-    data: bytes
-    json: Any = None
-    """The decoded JSON when the input parses as JSON (else None)."""
-    json_ok: bool = False
-    zip_names: tuple[str, ...] | None = None
-    csv_header: tuple[str, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    For JSON only the top level is looked at when sniffing (members as undecoded ``Raw``
+    slices); :attr:`json` decodes the whole document on first use and keeps it, so detection
+    plus reading decode a document once.
+    """
+
+    def __init__(
+        self,
+        name: str = "",
+        data: bytes = b"",
+        *,
+        kind: str = "",
+        json: Any = _UNSET,
+        json_ok: bool = False,
+        json_top: dict[str, Any] | None = None,
+        json_array_keys: frozenset[str] | None = None,
+        zip_names: tuple[str, ...] | None = None,
+        csv_header: tuple[str, ...] | None = None,
+        xml_root: str | None = None,
+    ) -> None:
+        self.name = name
+        self.data = data
+        self.kind = kind
+        """``json``, ``zip``, ``csv``, ``xml``, ``openpgp``, ``text``, ``binary`` or ``empty``."""
+        self._json = json
+        self.json_ok = json_ok or json is not _UNSET
+        self.json_top = json_top
+        """Top-level members of a JSON object → their undecoded ``msgspec.Raw`` slices."""
+        self.json_array_keys = json_array_keys
+        """For a JSON array: the members of its first entries (detection evidence)."""
+        self.zip_names = zip_names
+        self.csv_header = csv_header
+        self.xml_root = xml_root
+        self.extra: dict[str, Any] = {}
+        self._members: dict[str, Any] = {}
+
+    @property
+    def json(self) -> Any:
+        """The decoded JSON document (decoded once, on first use), or None if not JSON."""
+        if self._json is _UNSET:
+            if not self.json_ok:
+                return None
+            from cxkit.adapters.kit.input import parse_json
+
+            self._json = parse_json(self.data, name=self.name)
+        return self._json
+
+    @json.setter
+    def json(self, value: Any) -> None:
+        self._json = value
+        self.json_ok = value is not None
 
     @property
     def json_keys(self) -> frozenset[str]:
-        return frozenset(self.json) if isinstance(self.json, dict) else frozenset()
+        """Top-level members of a JSON object (empty for anything else)."""
+        if self.json_top is not None:
+            return frozenset(self.json_top)
+        if self._json is not _UNSET and isinstance(self._json, dict):
+            return frozenset(self._json)
+        return frozenset()
+
+    def json_member(self, key: str) -> Any:
+        """One top-level member, decoded alone (cheap for small members); None if absent or
+        undecodable."""
+        if self._json is not _UNSET:
+            return self._json.get(key) if isinstance(self._json, dict) else None
+        if self.json_top is None or key not in self.json_top:
+            return None
+        if key not in self._members:
+            import msgspec
+
+            try:
+                self._members[key] = msgspec.json.decode(self.json_top[key])
+            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+                self._members[key] = None
+        return self._members[key]
+
+    def json_member_is(self, key: str, kind: type) -> bool:
+        """Whether top-level member *key* is a JSON object (``dict``), array (``list``) or string
+        (``str``) — told from its first byte, without decoding it."""
+        if self._json is not _UNSET:
+            return isinstance(self._json, dict) and isinstance(self._json.get(key), kind)
+        if self.json_top is None or key not in self.json_top:
+            return False
+        first = memoryview(self.json_top[key])[:1].tobytes()
+        return {b"{": dict, b"[": list, b'"': str}.get(first) is kind
+
+    def json_entries(self, key: str, limit: int = 32) -> list[Any] | None:
+        """The first *limit* entries of the top-level array member *key*, each decoded alone;
+        None when *key* is not an array. Detection evidence without decoding a 100 MB array."""
+        if self._json is not _UNSET:
+            value = self._json.get(key) if isinstance(self._json, dict) else None
+            return value[:limit] if isinstance(value, list) else None
+        if self.json_top is None or key not in self.json_top:
+            return None
+        import msgspec
+
+        try:
+            raws = msgspec.json.decode(self.json_top[key], type=list[msgspec.Raw])
+            return [msgspec.json.decode(r) for r in raws[:limit]]
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
+            return None
 
 
 #: Asks for a password: called with a prompt such as "password of the Bitwarden export".

@@ -13,13 +13,34 @@ from cxkit.adapters.base import (
     Sample,
     WriteOptions,
 )
+from cxkit.adapters.kit import ledger
+from cxkit.adapters.kit.values import struct_fields
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import model as m
 
 __all__ = ["CxfJsonAdapter"]
 
 _HEADER_KEYS: Final = frozenset({"version", "exporterRpId", "accounts"})
-_ACCOUNT_KEYS: Final = frozenset({"id", "username", "email", "collections", "items"})
+_ACCOUNT_KEYS: Final = frozenset({"id", "username", "email", "items"})
+
+
+def _members(obj: m.CXFStruct, path: str, title: str, report: MigrationReport, skip: str) -> None:
+    """One record per member of *obj* (known and unknown alike) but *skip*: CXF in, CXF out,
+    everything is carried as it is."""
+    for field in struct_fields(type(obj)):
+        name = field.encode_name
+        if name not in (skip, m.EXTRA_WIRE_NAME) and getattr(obj, field.name) not in (None, ()):
+            report.add_field(f"{path}.{name}", title, Disposition.MEMBER, name)
+    for name in cxf.unknown_members(obj):
+        report.add_field(f"{path}.{name}", title, Disposition.MEMBER, name)
+
+
+#: CXF in, CXF out: every leaf is written as it is, unknown members included
+#: (:mod:`cxkit.adapters.kit.ledger`).
+WRITTEN: Final = ledger.Declaration(
+    "CXF JSON", ledger.Table(default=ledger.CARRIED, unknown=ledger.CARRIED), {}
+)
+_EVERYTHING: Final = (ledger.ALL, "")
 
 
 class CxfJsonAdapter:
@@ -43,19 +64,23 @@ class CxfJsonAdapter:
     )
 
     def accepts(self, sample: Sample) -> Confidence:
+        """A Header root (``version``, ``exporterRpId``, ``accounts``) or an Account root (``id``,
+        ``username``, ``email``, ``items``) is CXF and nothing else (``spec/cxf.md`` §2)."""
         keys = sample.json_keys
-        if keys >= _HEADER_KEYS and "version" in keys:
+        if keys >= _HEADER_KEYS or keys >= _ACCOUNT_KEYS:
             return Confidence.CERTAIN
-        if keys >= _ACCOUNT_KEYS:
-            return Confidence.LIKELY
         return Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         doc = cxf.decode(sample.data, max_size=options.max_size)
+        if not doc.account_root:
+            _members(doc.header, "$", "", report, skip="accounts")
         for a_index, account in enumerate(doc.header.accounts):
             prefix = "$" if doc.account_root else f"$.accounts[{a_index}]"
+            _members(account, prefix, "", report, skip="items")
             for i_index, item in enumerate(account.items):
                 report.items_read += 1
+                _members(item, f"{prefix}.items[{i_index}]", item.title, report, "credentials")
                 for c_index, credential in enumerate(item.credentials):
                     ctype = cxf.credential_type(credential)
                     path = f"{prefix}.items[{i_index}].credentials[{c_index}]"
@@ -66,15 +91,18 @@ class CxfJsonAdapter:
         return doc
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
-        for _, item in doc.items():
-            report.items_written += 1
-            for c_index, credential in enumerate(item.credentials):
-                report.add_credential(
-                    "write",
-                    cxf.credential_type(credential),
-                    item.title,
-                    Outcome.CARRIED,
-                    key=(item.id, c_index),
-                )
+        for a_index, account in enumerate(doc.accounts):
+            for i_index, item in enumerate(account.items):
+                report.items_written += 1
+                for c_index, credential in enumerate(item.credentials):
+                    report.add_credential(
+                        "write",
+                        cxf.credential_type(credential),
+                        item.title,
+                        Outcome.CARRIED,
+                        key=(item.id, c_index),
+                    )
+                modes = [_EVERYTHING] * len(item.credentials)
+                WRITTEN.record(report, f"$.accounts[{a_index}].items[{i_index}]", item, modes)
         root = cxf.Document(doc.header)
         return cxf.encode(root, normalize=True)

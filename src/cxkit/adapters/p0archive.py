@@ -70,10 +70,9 @@ class SealedArchiveAdapter:
     )
 
     def accepts(self, sample: Sample) -> Confidence:
-        obj = sample.json
-        if not isinstance(obj, dict):
+        if "profile" not in sample.json_keys:
             return Confidence.NO
-        if obj.get("profile") == p0.ARCHIVE_PROFILE:
+        if sample.json_member("profile") == p0.ARCHIVE_PROFILE:
             return Confidence.CERTAIN if sample.json_keys == ARCHIVE_KEYS else Confidence.LIKELY
         return Confidence.MAYBE if sample.json_keys == ARCHIVE_KEYS else Confidence.NO
 

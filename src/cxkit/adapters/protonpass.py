@@ -792,14 +792,12 @@ class ProtonPassAdapter:
             if name == "Proton Pass/data.json":
                 return Confidence.CERTAIN
             return Confidence.MAYBE if name is not None else Confidence.NO
-        obj = sample.json
-        if isinstance(obj, dict) and isinstance(obj.get("vaults"), dict):
-            if "version" in obj or "userId" in obj or "encrypted" in obj:
+        keys = sample.json_keys
+        if "vaults" in keys and sample.json_member_is("vaults", dict):
+            if keys & {"version", "userId", "encrypted"}:
                 return Confidence.CERTAIN
             return Confidence.LIKELY
-        if _is_pgp(sample):
-            return Confidence.MAYBE
-        return Confidence.NO
+        return Confidence.NO  # an OpenPGP file is named by detection, not claimed
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         if _is_pgp(sample):

@@ -1,35 +1,22 @@
-"""The adapter registry: explicit built-ins, third-party entry points, and detection.
+"""The adapter registry: explicit built-ins and third-party entry points.
 
 Built-ins are listed below as ``module:Class`` paths (no import side effects, no subclass
 walks). Third-party packages register adapters in the ``cxkit.adapters`` entry-point group; each
 is loaded inside try/except — a broken plug-in is reported by :func:`plugin_errors`, never fatal,
 and never replaces a built-in key.
 
-Detection (:func:`detect`) runs the cheap sniffers once (:func:`make_sample`: JSON top level,
-zip member names, CSV header), asks each readable adapter's ``accepts``, and picks the single
-highest confidence; unknown or ambiguous input raises :class:`DetectionError` naming what was
-tried and how to force a format (``--from``).
+Detection (which reader, or why none) is :mod:`cxkit.adapters.detect`; :func:`detect` and
+:func:`make_sample` are re-exported here.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Final
 
-from cxkit.adapters.base import (
-    AdapterInfo,
-    Capability,
-    Confidence,
-    DetectionError,
-    Reader,
-    Sample,
-    Writer,
-)
-from cxkit.adapters.kit.input import parse_json, sniff_csv_header, zip_archive
-from cxkit.errors import CxkitError
+from cxkit.adapters.base import AdapterInfo, Capability, DetectionError, Reader, Writer
 
 __all__ = [
     "BUILTINS",
@@ -76,7 +63,11 @@ def _load(path: str) -> Any:
 
 def _valid(adapter: object) -> bool:
     info = getattr(adapter, "info", None)
-    return isinstance(info, AdapterInfo) and callable(getattr(adapter, "accepts", None))
+    if not isinstance(info, AdapterInfo):
+        return False
+    # no ``accepts``: detection uses the hints of ``info`` (detect.accepts_by_hints)
+    accepts = getattr(adapter, "accepts", None)
+    return accepts is None or callable(accepts)
 
 
 def adapters(*, plugins: bool = True) -> dict[str, Any]:
@@ -106,7 +97,7 @@ def _load_plugins(found: dict[str, Any]) -> None:
             obj = ep.load()
             adapter = obj() if isinstance(obj, type) else obj
             if not _valid(adapter):
-                raise TypeError("not an adapter (needs .info: AdapterInfo and .accepts)")
+                raise TypeError("not an adapter (needs .info: AdapterInfo)")
             key = adapter.info.key
             if key in found:
                 raise ValueError(f"key {key!r} is already taken")
@@ -171,71 +162,5 @@ def writers() -> list[Writer]:
     return [a for a in adapters().values() if a.info.can(Capability.WRITE) and hasattr(a, "write")]
 
 
-def make_sample(data: bytes, name: str = "") -> Sample:
-    """Run the cheap sniffers once: magic bytes, JSON top level, zip names, CSV header."""
-    sample = Sample(name=name, data=data)
-    head = data[:4]
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        try:
-            sample.zip_names = tuple(zip_archive(data, name=name).names())
-        except CxkitError:
-            sample.zip_names = None
-        return sample
-    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"["):
-        try:
-            sample.json = parse_json(data, name=name)
-            sample.json_ok = True
-        except CxkitError:
-            sample.json_ok = False
-        return sample
-    sample.csv_header = sniff_csv_header(data)
-    return sample
-
-
-@dataclass(frozen=True)
-class Detection:
-    adapter: Any
-    confidence: Confidence
-    tried: tuple[tuple[str, Confidence], ...]
-
-
-def detect(sample: Sample) -> Detection:
-    """The reader for *sample*, or :class:`DetectionError` naming what was tried."""
-    tried: list[tuple[str, Confidence]] = []
-    for adapter in readers():
-        try:
-            confidence = Confidence(adapter.accepts(sample))
-        except Exception:  # a plug-in's accepts must not break detection
-            confidence = Confidence.NO
-        tried.append((adapter.info.key, confidence))
-    best = max((c for _, c in tried), default=Confidence.NO)
-    tried_text = ", ".join(f"{k} ({c.name.lower()})" for k, c in tried)
-    if best == Confidence.NO:
-        what = _describe(sample)
-        raise DetectionError(
-            f"cannot tell which format this is ({what}); tried: {tried_text}",
-            location=sample.name or None,
-            hint="name the format with --from FORMAT (cxkit formats lists them)",
-        )
-    winners = [k for k, c in tried if c == best]
-    if len(winners) > 1:
-        raise DetectionError(
-            f"ambiguous input: {' and '.join(winners)} both accept it",
-            location=sample.name or None,
-            hint="name the format with --from " + " or --from ".join(winners),
-        )
-    return Detection(get(winners[0]), best, tuple(tried))
-
-
-def _describe(sample: Sample) -> str:
-    if sample.zip_names is not None:
-        return "a zip archive"
-    if sample.data.startswith(b"PK"):
-        return "a zip archive cxkit refuses to open (unsafe or malformed)"
-    if sample.json_ok:
-        keys = sorted(sample.json_keys)[:8]
-        return "JSON with top-level members " + (", ".join(keys) if keys else "(none)")
-    if sample.csv_header is not None:
-        return "CSV with columns " + ", ".join(c[:30] for c in sample.csv_header[:12])
-    return "not JSON, CSV or zip"
+# Detection lives in :mod:`cxkit.adapters.detect`; re-exported here for existing callers.
+from cxkit.adapters.detect import Detection, detect, make_sample  # noqa: E402

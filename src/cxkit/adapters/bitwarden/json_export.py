@@ -39,7 +39,7 @@ from cxkit.adapters.base import (
     Sample,
     WriteOptions,
 )
-from cxkit.adapters.bitwarden.mapping import document_to_bitwarden, read_export
+from cxkit.adapters.bitwarden.mapping import document_to_bitwarden, looks_like_item, read_export
 from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.report import MigrationReport
 from cxkit.errors import AdapterError, DecodeError, DecryptionError, InputError
@@ -255,16 +255,25 @@ class BitwardenJsonAdapter:
     )
 
     def accepts(self, sample: Sample) -> Confidence:
-        obj = sample.json
-        if not isinstance(obj, dict) or not isinstance(obj.get("items"), list):
+        """Evidence (``formats/bitwarden.md`` §1): an ``items`` array whose entries are Bitwarden
+        items (``type`` 1–5, Bitwarden's members); an empty one only with ``encrypted: false``."""
+        keys = sample.json_keys
+        if "items" not in keys or not sample.json_member_is("items", list):
             return Confidence.NO
-        if obj.get("encrypted") is False:
-            return Confidence.CERTAIN
-        if obj.get("encrypted") is None and ("folders" in obj or "collections" in obj):
-            return Confidence.LIKELY
-        if obj.get("encrypted") is None:
-            return Confidence.MAYBE
-        return Confidence.NO
+        encrypted = sample.json_member("encrypted") if "encrypted" in keys else None
+        if encrypted not in (False, None):
+            return Confidence.NO
+        entries = sample.json_entries("items", limit=32) or []
+        if not entries:  # an empty export: only Bitwarden's own members
+            if encrypted is False:
+                return Confidence.LIKELY
+            return (
+                Confidence.MAYBE if keys <= {"items", "folders", "collections"} else Confidence.NO
+            )
+        ours = sum(1 for e in entries if looks_like_item(e))
+        if 2 * ours > len(entries):
+            return Confidence.CERTAIN if encrypted is False else Confidence.LIKELY
+        return Confidence.MAYBE if ours else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
@@ -274,7 +283,7 @@ class BitwardenJsonAdapter:
                 location=sample.name or None,
                 hint="read it with --from bitwarden-encrypted-json",
             )
-        return read_export(obj, report, name=sample.name)
+        return read_export(obj, report, name=sample.name, include_trashed=options.include_trashed)
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         report.plaintext = True
@@ -296,10 +305,10 @@ class BitwardenEncryptedJsonAdapter:
     )
 
     def accepts(self, sample: Sample) -> Confidence:
-        obj = sample.json
-        if not isinstance(obj, dict) or obj.get("encrypted") is not True or "vaults" in obj:
+        keys = sample.json_keys
+        if "encrypted" not in keys or "vaults" in keys:
             return Confidence.NO  # ("vaults": a Proton Pass export)
-        return Confidence.CERTAIN
+        return Confidence.CERTAIN if sample.json_member("encrypted") is True else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
@@ -324,7 +333,8 @@ class BitwardenEncryptedJsonAdapter:
             raise
         inner = parse_json(plain, name=f"{sample.name} (decrypted data)")
         report.encrypted = True
-        return read_export(inner, report, name=f"{sample.name} (decrypted data)")
+        return read_export(inner, report, name=f"{sample.name} (decrypted data)",
+                           include_trashed=options.include_trashed)  # fmt: skip
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         if report.dry_run:  # nothing is written: no password asked, no key derived

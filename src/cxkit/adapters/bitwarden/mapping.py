@@ -54,7 +54,13 @@ from cxkit.passkey import (
     parse_bitwarden_discoverable,
 )
 
-__all__ = ["EXTENSION", "document_to_bitwarden", "read_export"]
+__all__ = [
+    "EXTENSION",
+    "document_to_bitwarden",
+    "foreign_reason",
+    "looks_like_item",
+    "read_export",
+]
 
 EXTENSION: Final = "cxkit/bitwarden"
 EXPORTER_RP_ID: Final = "bitwarden.com"
@@ -120,6 +126,48 @@ def item_id_from_cxf(text: str) -> str:
 
 
 # =========================================================================== reading
+
+_ITEM_TYPES: Final = frozenset({T_LOGIN, T_NOTE, T_CARD, T_IDENTITY, T_SSH})
+#: JSON type of each Bitwarden item member whose type is fixed (``formats/bitwarden.md`` §1);
+#: null is allowed for all of them
+_MEMBER_TYPES: Final[dict[str, tuple[type, str]]] = {
+    "name": (str, "a string"),
+    "notes": (str, "a string"),
+    "login": (dict, "an object"),
+    "secureNote": (dict, "an object"),
+    "card": (dict, "an object"),
+    "identity": (dict, "an object"),
+    "sshKey": (dict, "an object"),
+    "fields": (list, "an array"),
+    "passwordHistory": (list, "an array"),
+}
+
+
+def _item_type_ok(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in _ITEM_TYPES
+
+
+def looks_like_item(entry: Any) -> bool:
+    """Detection evidence: a JSON object with a Bitwarden item ``type`` (1–5) whose members are
+    mostly Bitwarden item members."""
+    if not isinstance(entry, dict) or not _item_type_ok(entry.get("type")):
+        return False
+    return 2 * len(entry.keys() & _ITEM_KNOWN) >= len(entry)
+
+
+def foreign_reason(entry: Any) -> str | None:
+    """Why *entry* is not a Bitwarden item (member names only, never values), or None."""
+    if not isinstance(entry, dict):
+        return "not a JSON object"
+    if "type" not in entry or entry["type"] is None:
+        return "no 'type': not a Bitwarden item"
+    if not _item_type_ok(entry["type"]):
+        return "'type' is not one of Bitwarden's item types 1-5: not a Bitwarden item"
+    for member, (kind, what) in _MEMBER_TYPES.items():
+        value = entry.get(member)
+        if value is not None and not isinstance(value, kind):
+            return f"'{member}' is not {what}: not a Bitwarden item"
+    return None
 
 
 class _ItemReader:
@@ -675,8 +723,15 @@ def _expiry(month: Any, year: Any) -> str | None:
     return f"{y:04d}-{int(month):02d}"
 
 
-def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Document:
-    """A decoded (unencrypted) Bitwarden JSON export → CXF document."""
+def read_export(
+    obj: Any, report: MigrationReport, *, name: str = "", include_trashed: bool = False
+) -> cxf.Document:
+    """A decoded (unencrypted) Bitwarden JSON export → CXF document.
+
+    An entry that is not a Bitwarden item (no or unknown ``type``, a member of the wrong JSON
+    type) is skipped and reported, never carried as custom fields; when most entries are such,
+    the file is refused (it is some other format). Items in the trash (``deletedDate`` set) are
+    skipped and reported unless *include_trashed*."""
     if not isinstance(obj, dict):
         raise DecodeError("a Bitwarden JSON export is a JSON object", location=name or None)
     items = obj.get("items")
@@ -719,13 +774,32 @@ def read_export(obj: Any, report: MigrationReport, *, name: str = "") -> cxf.Doc
                 disposition = Disposition.MEMBER if k in ("id", "name") else Disposition.EXTENSION
                 for leaf in json_leaves(v, f"{path}.{k}"):
                     report.add_field(leaf, title, disposition, f"collection.{k}")
+    reasons = [foreign_reason(raw) for raw in items]
+    foreign = sum(1 for r in reasons if r is not None)
+    if 2 * foreign > len(items):
+        raise AdapterError(
+            f"{foreign} of {len(items)} entries of 'items' are not Bitwarden items: this is not "
+            "a Bitwarden export",
+            location=f"{name}: $.items" if name else "$.items",
+            hint="'cxkit detect FILE' tells what it is; name its format with --from",
+        )
     cxf_items: list[m.Item] = []
     for i, raw in enumerate(items):
         path = f"$.items[{i}]"
-        if not isinstance(raw, dict):
-            report.skip_item(f"#{i}", "not a JSON object")
+        reason = reasons[i]
+        if reason is not None:
+            given = raw.get("name") if isinstance(raw, dict) else None
+            label = given if isinstance(given, str) and given else f"#{i}"
+            report.skip_item(label, reason)
             for leaf in json_leaves(raw, path):
-                report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "item is not an object")
+                report.add_field(leaf, label, Disposition.NOT_CARRIED, "", "not a Bitwarden item")
+            continue
+        if raw.get("deletedDate") is not None and not include_trashed:
+            given = raw.get("name")
+            label = given if isinstance(given, str) and given else f"#{i}"
+            report.skip_item(label, "in the trash (--include-trashed converts it)")
+            for leaf in json_leaves(raw, path):
+                report.add_field(leaf, label, Disposition.NOT_CARRIED, "", "item in the trash")
             continue
         reader = _ItemReader(raw, path, report)
         try:
@@ -1246,6 +1320,7 @@ WRITTEN: Final = ledger.Declaration(
             {
                 **_ITEM,
                 "scope.urls": _C,
+                "scope.androidApps[].name": (_N, "Bitwarden keeps no app names"),
                 "scope.androidApps[].bundleId": (_T, "as an androidapp:// URI"),
                 "scope.androidApps[].certificate": (
                     _N,

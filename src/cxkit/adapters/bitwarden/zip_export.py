@@ -92,7 +92,7 @@ class BitwardenZipAdapter:
         obj = parse_json(archive.read(DATA), name=where)
         if isinstance(obj, dict) and obj.get("encrypted") is True:
             obj = self._decrypt(obj, where, options, report)
-        doc = read_export(obj, report, name=where)
+        doc = read_export(obj, report, name=where, include_trashed=options.include_trashed)
         by_cipher: dict[str, list[tuple[str, str]]] = {}
         for member in names:
             if member == DATA or member.endswith("/"):

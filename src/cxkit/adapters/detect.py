@@ -1,0 +1,438 @@
+"""Detection by evidence: which reader takes an input, or a clear sentence saying why none does.
+
+:func:`make_sample` runs the cheap sniffers once — magic bytes, OpenPGP packets, zip member names,
+the JSON top level (members kept as undecoded ``msgspec.Raw`` slices: the document is decoded
+once, by the reader), the XML root element, the CSV header. :func:`detect` then asks every reader
+(its ``accepts``, or :func:`accepts_by_hints` from its :class:`AdapterInfo`):
+
+1. a single CERTAIN / LIKELY answer wins (two are ambiguous: ``--from`` decides);
+2. otherwise the input is *named*, and refused with :class:`InputRefusedError`: an OpenPGP
+   message or key ring, an image, an SQLite database, or a known app's format cxkit does not read
+   yet (:mod:`cxkit.adapters.known`);
+3. otherwise a single MAYBE wins;
+4. otherwise "cannot tell", with a description of the input.
+
+Descriptions name column and member names only, never a value: a CSV whose first row does not
+look like a header is "CSV without a header row (N columns)" (its first row could be a password).
+Format notes: ``../shared/formats/*.md``; CXF roots: ``../shared/spec/cxf.md``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Any, Final
+
+import msgspec
+
+from cxkit.adapters import known
+from cxkit.adapters.base import AdapterInfo, Confidence, DetectionError, Sample
+from cxkit.adapters.kit.input import sniff_csv_header, zip_archive
+from cxkit.errors import CxkitError
+
+__all__ = [
+    "Detection",
+    "InputRefusedError",
+    "accepts_by_hints",
+    "describe",
+    "detect",
+    "make_sample",
+    "openpgp_kind",
+]
+
+_HEAD: Final = 64 << 10
+_BOM: Final = b"\xef\xbb\xbf"
+_BLANK: Final = b"\xef\xbb\xbf \t\r\n"
+_TOP: Final = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw])
+_ANY: Final = msgspec.json.Decoder()
+_ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
+_IMAGES: Final = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+)
+_SQLITE: Final = b"SQLite format 3\x00"
+_GPG_HINT: Final = (
+    "decrypt it first (gpg --decrypt FILE > PLAIN), run cxkit on PLAIN, then delete PLAIN"
+)
+
+
+class InputRefusedError(DetectionError):
+    """Detection recognised no readable format. ``verdict`` says what the input is:
+    ``known:<app>`` (a format cxkit does not read yet), ``openpgp`` (an encrypted message),
+    ``openpgp-keys``, ``image``, ``not-an-export``, ``headerless-csv``, ``unknown`` or
+    ``ambiguous``."""
+
+    def __init__(
+        self, message: str, verdict: str, *, location: str | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message, location=location, hint=hint)
+        self.verdict = verdict
+
+
+@dataclass(frozen=True)
+class Detection:
+    adapter: Any
+    confidence: Confidence
+    tried: tuple[tuple[str, Confidence], ...]
+
+
+# --------------------------------------------------------------------------- sniffing
+
+#: OpenPGP packet tags (RFC 9580 §5): an encrypted or compressed message starts with one of these
+_PGP_MESSAGE: Final = {1: (3, 6), 3: (4, 5, 6), 8: (0, 1, 2, 3), 9: (), 18: (1, 2), 20: (1,)}
+#: … a key ring / key file with one of these (secret key, public key, their subkeys)
+_PGP_KEYS: Final = {5: (3, 4, 5, 6), 6: (3, 4, 5, 6), 7: (3, 4, 5, 6), 14: (3, 4, 5, 6)}
+
+
+def _pgp_packet_tag(data: bytes) -> int | None:
+    """The tag of a plausible first OpenPGP packet (header and body version checked), else None."""
+    if len(data) < 8 or not data[0] & 0x80:
+        return None
+    first = data[0]
+    length: int | None
+    if first & 0x40:  # new format
+        tag, octet = first & 0x3F, data[1]
+        if octet < 192:
+            length, header = octet, 2
+        elif octet < 224:
+            length, header = ((octet - 192) << 8) + data[2] + 192, 3
+        elif octet == 255:
+            length, header = int.from_bytes(data[2:6]), 6
+        else:  # partial body length: data packets only
+            length, header = None, 2
+    else:
+        tag, kind = (first >> 2) & 0x0F, first & 3
+        size = (1, 2, 4, 0)[kind]
+        length = int.from_bytes(data[1 : 1 + size]) if size else None
+        header = 1 + size
+    versions = _PGP_MESSAGE.get(tag, _PGP_KEYS.get(tag))
+    if versions is None or len(data) <= header:
+        return None
+    if length is not None and (length == 0 or header + length > len(data)):
+        return None
+    if versions and data[header] not in versions:
+        return None
+    return tag
+
+
+def openpgp_kind(data: bytes) -> str | None:
+    """``message`` (encrypted/compressed/signed data), ``keys`` (a key ring, key or revocation
+    certificate), or None when *data* is not OpenPGP — binary packets or ASCII armour."""
+    head = data[:4096]
+    start = head.find(b"-----BEGIN PGP ")
+    # armour at a line start; GnuPG's revocation certificates prefix it with ":"
+    if start >= 0 and (start == 0 or head[start - 1 : start] in (b"\n", b":")):
+        label = head[start + 15 : start + 40]
+        if label.startswith((b"PUBLIC KEY BLOCK", b"PRIVATE KEY BLOCK")):
+            return "keys"
+        return "message"
+    tag = _pgp_packet_tag(data)
+    if tag is None:
+        return None
+    return "keys" if tag in _PGP_KEYS else "message"
+
+
+def _xml_root(text: bytes) -> str | None:
+    """Name of the first element of an XML (or HTML) text, skipping the prolog."""
+    pos = 0
+    while True:
+        start = text.find(b"<", pos)
+        if start < 0:
+            return None
+        if text.startswith(b"<?", start):
+            end = text.find(b"?>", start)
+        elif text.startswith(b"<!--", start):
+            end = text.find(b"-->", start)
+        elif text.startswith(b"<!", start):
+            end = text.find(b">", start)
+        else:
+            found = re.match(rb"<([A-Za-z_][\w.:-]{0,63})", text[start : start + 80])
+            return found.group(1).decode("ascii", "replace") if found else None
+        if end < 0:
+            return None
+        pos = end + 1
+
+
+def _sniff_json(sample: Sample) -> None:
+    data = sample.data[3:] if sample.data.startswith(_BOM) else sample.data
+    try:
+        top = _TOP.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
+        return
+    sample.json_ok = True
+    if isinstance(top, dict):
+        sample.json_top = top
+        return
+    keys: set[str] = set()
+    for raw in top[:8]:
+        try:
+            entry = _ANY.decode(raw)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            continue
+        if isinstance(entry, dict):
+            keys.update(k for k in entry if isinstance(k, str))
+    sample.json_array_keys = frozenset(keys)
+
+
+def _zip_names_unchecked(data: bytes) -> tuple[tuple[str, ...], bool] | None:
+    """Member names of a zip the guarded reader refused (for describing it only: nothing is
+    decompressed), and whether members are encrypted."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()[:20_000]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return None
+    return tuple(i.filename for i in infos), any(i.flag_bits & 1 for i in infos)
+
+
+def make_sample(data: bytes, name: str = "") -> Sample:
+    """Run the cheap sniffers once (see the module docstring)."""
+    sample = Sample(name=name, data=data)
+    text = data[:_HEAD].lstrip(_BLANK)
+    if not text:
+        sample.kind = "empty"
+    elif data.startswith(_ZIP_MAGIC):
+        sample.kind = "zip"
+        try:
+            sample.zip_names = tuple(zip_archive(data, name=name).names())
+        except CxkitError as exc:
+            sample.extra["zip_refused"] = exc.message
+            unchecked = _zip_names_unchecked(data)
+            if unchecked is not None:
+                sample.extra["zip_unchecked_names"], sample.extra["zip_encrypted"] = unchecked
+    elif (pgp := openpgp_kind(data)) is not None:
+        sample.kind = "openpgp"
+        sample.extra["openpgp"] = pgp
+    elif text[:1] in (b"{", b"["):
+        sample.kind = "json"
+        _sniff_json(sample)
+    elif text[:1] == b"<":
+        sample.kind = "xml"
+        sample.xml_root = _xml_root(text)
+    elif b"\x00" in data[:_HEAD] or not _utf8_start(data[:_HEAD]):
+        sample.kind = "binary"
+    else:
+        sample.csv_header = sniff_csv_header(data)
+        sample.kind = "csv" if sample.csv_header is not None else "text"
+    return sample
+
+
+def _utf8_start(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character cut by the 64 KiB boundary
+    return True
+
+
+# --------------------------------------------------------------------------- readers' evidence
+
+
+def accepts_by_hints(info: AdapterInfo, sample: Sample) -> Confidence:
+    """The default ``accepts``: positive evidence from the hints of *info* — magic bytes or an
+    exact CSV header (CERTAIN); all of ``json_keys``, all of ``zip_members`` or the XML root
+    element (LIKELY). A file name extension is never evidence on its own."""
+    if info.magic and sample.data.startswith(info.magic):
+        return Confidence.CERTAIN
+    if sample.csv_header is not None:
+        header = frozenset(sample.csv_header)
+        if header and header in (info.csv_header, *info.csv_headers):
+            return Confidence.CERTAIN
+    if info.json_keys and sample.json_ok and info.json_keys <= sample.json_keys:
+        return Confidence.LIKELY
+    names = sample.zip_names
+    if info.zip_members and names is not None and set(info.zip_members) <= set(names):
+        return Confidence.LIKELY
+    if info.xml_root and sample.xml_root == info.xml_root:
+        return Confidence.LIKELY
+    return Confidence.NO
+
+
+def _ask(adapter: Any, sample: Sample) -> Confidence:
+    accepts = getattr(adapter, "accepts", None)
+    try:
+        if accepts is None:
+            return accepts_by_hints(adapter.info, sample)
+        return Confidence(accepts(sample))
+    except Exception:  # a plug-in's accepts must not break detection
+        return Confidence.NO
+
+
+def detect(sample: Sample) -> Detection:
+    """The reader for *sample*, or :class:`InputRefusedError` saying what the input is."""
+    from cxkit.adapters.registry import get, readers
+
+    tried = tuple((a.info.key, _ask(a, sample)) for a in readers())
+    best = max((c for _, c in tried), default=Confidence.NO)
+    winners = [k for k, c in tried if c == best]
+    location = sample.name or None
+    if best >= Confidence.LIKELY or (best == Confidence.MAYBE and _refusal(sample) is None):
+        if len(winners) > 1:
+            raise InputRefusedError(
+                f"ambiguous input: {' and '.join(winners)} all accept it",
+                "ambiguous",
+                location=location,
+                hint="name the format with --from " + " or --from ".join(winners),
+            )
+        return Detection(get(winners[0]), best, tried)
+    refusal = _refusal(sample)
+    if refusal is not None:
+        raise refusal
+    what = describe(sample)
+    tried_text = ", ".join(f"{k} ({c.name.lower()})" for k, c in tried)
+    verdict = "headerless-csv" if what.startswith("CSV without a header") else "unknown"
+    raise InputRefusedError(
+        f"cannot tell which format this is ({what}); tried: {tried_text}",
+        verdict,
+        location=location,
+        hint="name the format with --from FORMAT (cxkit formats lists them)",
+    )
+
+
+def _refusal(sample: Sample) -> InputRefusedError | None:
+    """The error naming an input no reader takes: OpenPGP, images, databases, known formats."""
+    location = sample.name or None
+    if sample.kind == "openpgp":
+        if sample.extra.get("openpgp") == "keys":
+            return InputRefusedError(
+                "an OpenPGP key ring, not an export", "openpgp-keys", location=location
+            )
+        return InputRefusedError(
+            "an OpenPGP-encrypted file: decrypt it with gpg first",
+            "openpgp",
+            location=location,
+            hint=_GPG_HINT,
+        )
+    for magic, image in _IMAGES:
+        if sample.data.startswith(magic):
+            return InputRefusedError(
+                f"an image ({image}); cxkit does not read QR codes from images yet",
+                "image",
+                location=location,
+                hint="scan the QR code with a phone app, or export the accounts as a file",
+            )
+    if sample.data.startswith(_SQLITE):
+        return InputRefusedError(
+            "an SQLite database (an app's internal data), not an export",
+            "not-an-export",
+            location=location,
+            hint="use the app's own export function",
+        )
+    if sample.kind == "zip" and sample.zip_names is None:
+        names = sample.extra.get("zip_unchecked_names")
+        if names is not None:
+            probe = Sample(name=sample.name, data=b"", kind="zip", zip_names=names)
+            sig = known.match(probe)
+            if sig is not None:
+                return _known_error(sig, location)
+    sig = known.match(sample)
+    if sig is not None:
+        return _known_error(sig, location)
+    return None
+
+
+def _known_error(sig: known.Known, location: str | None) -> InputRefusedError:
+    hint = sig.hint or ("cxkit formats lists what cxkit reads; if the app can also export one "
+                        "of those, use that")  # fmt: skip
+    return InputRefusedError(sig.message(), sig.verdict, location=location, hint=hint)
+
+
+# --------------------------------------------------------------------------- describing
+
+_VOCABULARY: Final = re.compile(
+    r"name|title|url|uri|user|login|pass|pwd|note|mail|group|folder|type|tag|comment|descr|label"
+    r"|site|otp|secret|account|categ|fav|id|field|value|domain|host|card|phone|address|key",
+    re.IGNORECASE,
+)
+_NAME_CELL: Final = re.compile(r"[\w !#()./:-]{0,40}")
+
+
+def _header_like(cells: tuple[str, ...]) -> bool:
+    """Whether a CSV's first row reads as column names (else it may be data: never shown)."""
+    if not any(cells):
+        return False
+    for cell in cells:
+        if not _NAME_CELL.fullmatch(cell) or "://" in cell:
+            return False
+    return any(_VOCABULARY.search(c) for c in cells)
+
+
+def _zip_contents(names: tuple[str, ...] | list[str]) -> str:
+    """``export.json and 3 files in attachments/``: top-level files by name, folders counted."""
+    top = [n for n in names if "/" not in n.rstrip("/") and not n.endswith("/")]
+    folders: dict[str, int] = {}
+    for n in names:
+        if "/" in n.rstrip("/") and not n.endswith("/"):
+            folder = n.split("/", 1)[0] + "/"
+            folders[folder] = folders.get(folder, 0) + 1
+    parts = [n[:60] for n in top[:4]]
+    if len(top) > 4:
+        parts.append(f"{len(top) - 4} more files")
+    for folder, count in list(folders.items())[:3]:
+        parts.append(f"{count} file{'s' if count != 1 else ''} in {folder[:60]}")
+    if len(folders) > 3:
+        parts.append(f"{len(folders) - 3} more folders")
+    if not parts:
+        return "nothing"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _names(names: tuple[str, ...] | list[str], limit: int = 4) -> str:
+    shown = [n[:60] for n in names[:limit]]
+    rest = len(names) - len(shown)
+    if rest > 0:
+        return ", ".join(shown) + f" and {rest} more"
+    return " and ".join(shown) if len(shown) == 2 else ", ".join(shown)
+
+
+def describe(sample: Sample) -> str:
+    """What the input is, in a few words: member, column and file names only, never values."""
+    kind = sample.kind
+    if kind == "empty":
+        return "an empty file"
+    if kind == "zip":
+        names = sample.zip_names
+        if names is None:
+            unchecked = sample.extra.get("zip_unchecked_names")
+            reason = sample.extra.get("zip_refused", "unsafe or malformed")
+            if unchecked:
+                encrypted = "an encrypted zip" if sample.extra.get("zip_encrypted") else "a zip"
+                contents = _zip_contents(unchecked)
+                return f"{encrypted} holding {contents} that cxkit refuses to open ({reason})"
+            return f"a zip archive cxkit refuses to open ({reason})"
+        return f"a zip holding {_zip_contents(names)}" if names else "an empty zip"
+    if kind == "openpgp":
+        return "OpenPGP data"
+    if kind == "json":
+        if not sample.json_ok:
+            return "a file that starts like JSON but is not valid JSON"
+        if sample.json_top is not None:
+            keys = sorted(sample.json_top)
+            return "JSON with top-level members " + (_names(keys, 8) if keys else "(none)")
+        if sample.json_array_keys:
+            return "a JSON array of objects with members " + _names(
+                sorted(sample.json_array_keys), 8
+            )
+        return "a JSON array"
+    if kind == "xml":
+        root = sample.xml_root
+        if root is not None and root.lower() == "html":
+            return "an HTML page"
+        return f"XML with root element <{root}>" if root else "a file that starts like XML"
+    if kind == "csv" and sample.csv_header is not None:
+        cells = sample.csv_header
+        if _header_like(cells):
+            return (
+                "CSV with columns "
+                + ", ".join(c[:30] for c in cells[:12])
+                + (f" and {len(cells) - 12} more" if len(cells) > 12 else "")
+            )
+        return f"CSV without a header row ({len(cells)} columns)"
+    if kind == "binary":
+        return "binary data, not JSON, CSV, XML or zip"
+    lines = sample.data.count(b"\n") + (not sample.data.endswith(b"\n"))
+    return f"text ({lines} line{'s' if lines != 1 else ''}), not JSON, CSV, XML or zip"

@@ -1,0 +1,267 @@
+"""Known formats cxkit cannot read (yet): a declarative catalogue of their signatures.
+
+Detection (:mod:`cxkit.adapters.detect`) asks the readers first; when none has positive evidence
+of its own format, an input matching one of these signatures is *named* ("this looks like a
+LastPass CSV export; cxkit does not read it yet") instead of "unknown". Each signature is pure
+evidence — column names, member names, an XML root, magic bytes or a text prefix — never a value.
+
+Sources: ``../shared/formats/other-managers.md``, ``browsers-and-apple.md``, ``onepassword.md``,
+``totp-apps.md`` (columns, members and magic bytes of each app), checked against the samples in
+``../shared/exports/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from cxkit.adapters.base import Sample
+
+__all__ = ["KNOWN", "Known", "match"]
+
+_HEAD: Final = 64 << 10
+
+
+@dataclass(frozen=True)
+class Known:
+    """One known-but-unsupported file shape. Every evidence field given must match."""
+
+    app: str
+    """Short stable key (``lastpass``): the verdict is ``known:<app>``."""
+    what: str
+    """What the file is, for the sentence "this looks like WHAT"."""
+    export: bool = True
+    """False for files that are not exports at all (app-internal data, key files)."""
+    csv_header: frozenset[str] = frozenset()
+    """Columns that must all be in the header (compared case-insensitively)."""
+    csv_optional: frozenset[str] | None = frozenset()
+    """Further columns the header may have; None: any further columns."""
+    json_members: frozenset[str] = frozenset()
+    """Top-level members a JSON object must have."""
+    json_exact: bool = False
+    """The object has no other top-level members."""
+    json_entries: tuple[str, frozenset[str]] | None = None
+    """(array member, members its entries have); ``""`` names a top-level JSON array."""
+    xml_root: str = ""
+    zip_members: frozenset[str] = frozenset()
+    magic: tuple[bytes, ...] = ()
+    text_prefix: tuple[bytes, ...] = ()
+    """The file (after a BOM and leading blanks) starts with one of these."""
+    marker: bytes = b""
+    """Bytes that must also occur near the start (or at the very end) of the file."""
+    hint: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return f"known:{self.app}" if self.export else "not-an-export"
+
+    def message(self) -> str:
+        if self.export:
+            return f"this looks like {self.what}; cxkit does not read it yet"
+        return f"this looks like {self.what}, not an export; cxkit does not read it"
+
+
+def _cols(text: str) -> frozenset[str]:
+    return frozenset(c.strip().lower() for c in text.split(","))
+
+
+_SHARED_PREFS: Final = "internal app data (Android shared preferences)"
+
+#: The catalogue, most specific first. An app with several formats has one entry per format.
+KNOWN: Final[tuple[Known, ...]] = (
+    # ------------------------------------------------------------------ binary magic
+    Known("stratum", "a Stratum (Authenticator Pro) encrypted backup",
+          magic=(b"AUTHENTICATORPRO", b"AuthenticatorPro")),
+    Known("freeotp", "a FreeOTP v2 encrypted backup (Java-serialised)",
+          magic=(b"\xac\xed\x00\x05",), marker=b"masterKey"),
+    Known("1password-opvault", "a file from inside a 1Password OPVault folder", export=False,
+          magic=(b"OPCLDAT",),
+          hint="cxkit does not read OPVault folders; export from 1Password instead"),
+    Known("gnupg", "a GnuPG trust database", export=False, magic=(b"\x01gpg",)),
+    Known("gnupg", "a GnuPG private-key file", export=False,
+          text_prefix=(b"(11:private-key", b"(21:protected-private-key",
+                       b"(20:shadowed-private-key")),
+    # ------------------------------------------------------------------ text
+    Known("1password-1pif", "a 1Password 1PIF export",
+          marker=b"***5642bee8-a5ff-11dc-8314-0800200c9a66***"),
+    Known("1password-opvault", "a file from inside a 1Password OPVault folder", export=False,
+          text_prefix=(b"ld({", b"loadFolders(", b"var profile="),
+          hint="cxkit does not read OPVault folders; export from 1Password instead"),
+    Known("google-authenticator", "Google Authenticator 'Transfer accounts' migration URIs",
+          text_prefix=(b"otpauth-migration://",)),
+    Known("otpauth-uris", "a list of otpauth:// URIs (Aegis, Ente Auth or WinAuth plain-text "
+          "export)", text_prefix=(b"otpauth://",)),
+    Known("apple-keychain", "a macOS keychain dump (security dump-keychain)",
+          text_prefix=(b'keychain: "',), marker=b"\nattributes:\n    "),
+    Known("networkmanager", "a NetworkManager connection file", text_prefix=(b"[connection]\n",)),
+    Known("gnome-keyring", "a GNOME Keyring file", text_prefix=(b"[keyring]\n",)),
+    Known("passpie", "a Passpie YAML export", marker=b"\nhandler: passpie"),
+    # ------------------------------------------------------------------ zip layouts
+    Known("1password-1pux", "a 1Password 1PUX export", zip_members=frozenset({"export.data"})),
+    Known("dashlane", "a Dashlane CSV archive", zip_members=frozenset({"credentials.csv"})),
+    Known("raivo", "a Raivo OTP export", zip_members=frozenset({"raivo-otp-export.json"})),
+    Known("authenticator-plus", "an Authenticator Plus export",
+          zip_members=frozenset({"Accounts.txt"})),
+    # ------------------------------------------------------------------ JSON objects
+    Known("2fas", "a 2FAS backup", json_members=frozenset({"services", "schemaVersion"})),
+    Known("aegis", "an Aegis vault export", json_members=frozenset({"version", "header", "db"})),
+    Known("ente", "an Ente Auth encrypted export",
+          json_members=frozenset({"kdfParams", "encryptedData", "encryptionNonce"})),
+    Known("blur", "an Abine Blur JSON export", json_members=frozenset({"dntmeExport"})),
+    Known("dashlane", "a Dashlane JSON export", json_members=frozenset({"AUTHENTIFIANT"})),
+    Known("freeotp-plus", "a FreeOTP+ JSON backup", json_members=frozenset({"tokens", "tokenOrder"})),
+    Known("lastpass-authenticator", "a LastPass Authenticator export",
+          json_members=frozenset({"accounts", "deviceName", "localDeviceId"})),
+    Known("steam", "a Steam guard file", json_members=frozenset({"accounts"}), json_exact=True),
+    Known("steam", "a Steam guard file",
+          json_members=frozenset({"shared_secret", "serial_number", "revocation_code"})),
+    Known("proton-authenticator", "a Proton Authenticator export",
+          json_entries=("entries", frozenset({"content"}))),
+    Known("padlock", "a Padlock encrypted JSON export",
+          json_members=frozenset({"cipher", "ct", "iter", "iv", "salt"})),
+    Known("stratum", "a Stratum (Authenticator Pro) backup",
+          json_members=frozenset({"Authenticators"})),
+    Known("enpass", "an Enpass JSON export", json_entries=("items", frozenset({"title", "fields"}))),
+    Known("keeper", "a Keeper JSON export", json_entries=("records", frozenset({"title"}))),
+    Known("1password-1pux", "the data of a 1Password 1PUX export",
+          json_entries=("accounts", frozenset({"attrs", "vaults"}))),
+    # ------------------------------------------------------------------ JSON arrays
+    Known("andotp", "an andOTP (or GNOME Authenticator) JSON backup",
+          json_entries=("", frozenset({"secret", "label", "digits", "type", "algorithm"}))),
+    Known("duo", "a Duo Mobile export", json_entries=("", frozenset({"accountType", "otpGenerator"}))),
+    Known("passman", "a Passman JSON export",
+          json_entries=("", frozenset({"credential_id", "guid", "label"}))),
+    Known("lastpass", "LastPass CLI output (lpass show --json)",
+          json_entries=("", frozenset({"fullname", "last_modified_gmt"}))),
+    Known("raivo", "a Raivo OTP export",
+          json_entries=("", frozenset({"kind", "timer", "secret", "issuer", "account"}))),
+    # ------------------------------------------------------------------ XML roots
+    Known("keepass-keyfile", "a KeePass key file", export=False, xml_root="KeyFile",
+          hint="give it with --keyfile when reading the KeePass database"),
+    Known("figaro", "a Figaro Password Manager XML export", xml_root="FPM"),
+    Known("pwsafe", "a Password Safe XML export", xml_root="passwordsafe"),
+    Known("revelation", "a Revelation XML export", xml_root="revelationdata"),
+    Known("safeincloud", "a SafeInCloud XML export", xml_root="database", marker=b"<card "),
+    Known("clipperz", "a Clipperz HTML export", xml_root="html", marker=b"Clipperz"),
+    Known("authy", f"Authy's {_SHARED_PREFS}", export=False, xml_root="map",
+          marker=b'"com.authy.'),
+    Known("battle-net", f"Battle.net Authenticator's {_SHARED_PREFS}", export=False,
+          xml_root="map", marker=b'"com.blizzard.'),
+    Known("freeotp", f"FreeOTP's {_SHARED_PREFS}", export=False, xml_root="map",
+          marker=b'name="tokenOrder"'),
+    Known("totp-authenticator", f"TOTP Authenticator's {_SHARED_PREFS}", export=False,
+          xml_root="map", marker=b'name="STATIC_TOTP_CODES_LIST"'),
+    Known("android", f"an Android app's {_SHARED_PREFS}", export=False, xml_root="map"),
+    # ------------------------------------------------------------------ CSV headers
+    Known("chrome", "a Chrome / Google Password Manager CSV export",
+          csv_header=_cols("name,url,username,password"), csv_optional=_cols("note")),
+    Known("chrome", "a dump of Chrome's 'Login Data' database",
+          csv_header=_cols("origin_url,action_url,username_value,password_value"),
+          csv_optional=None),
+    Known("firefox", "a Firefox CSV export",
+          csv_header=_cols("url,username,password,httpRealm,formActionOrigin,guid"),
+          csv_optional=None),
+    Known("firefox", "a Firefox 'Password Exporter' CSV",
+          csv_header=_cols("hostname,username,password"), csv_optional=None),
+    Known("apple-passwords", "an Apple Passwords CSV export",
+          csv_header=_cols("title,url,username,password,notes,otpauth")),
+    Known("lastpass", "a LastPass CSV export",
+          csv_header=_cols("url,username,password,extra,name,grouping"),
+          csv_optional=_cols("fav,totp")),
+    Known("lastpass", "a LastPass form-fill CSV export",
+          csv_header=_cols("profilename,profilelanguage,firstname"), csv_optional=None),
+    Known("1password", "a 1Password 8 CSV export",
+          csv_header=_cols("title,url,username,password,otpauth,favorite,archived,tags,notes")),
+    Known("1password", "a 1Password 4 CSV export",
+          csv_header=_cols("title,notes,username,password,url")),
+    Known("1password", "a 1Password 6 CSV export",
+          csv_header=_cols("ainfo,autosubmit"), csv_optional=None),
+    Known("dashlane", "a Dashlane credentials CSV",
+          csv_header=_cols("username,username2,username3,title,password,note,url,category"),
+          csv_optional=None),
+    Known("nordpass", "a NordPass CSV export",
+          csv_header=_cols("name,url,username,password,note,cardholdername,cardnumber,cvc"),
+          csv_optional=None),
+    Known("enpass", "an Enpass CSV export", csv_header=_cols("title,field,value,note"),
+          csv_optional=None),
+    Known("roboform", "a RoboForm CSV export",
+          csv_header=_cols("name,url,login,pwd,note,folder,rf_fields")),
+    Known("blur", "an Abine Blur CSV export",
+          csv_header=_cols("domain,label,username,email,password")),
+    Known("buttercup", "a Buttercup CSV export",
+          csv_header=_cols("!type,!group_id,!group_name,!group_parent"), csv_optional=None),
+    Known("encryptr", "an Encryptr CSV export",
+          csv_header=_cols("entry type,label,password,username,site url,notes"),
+          csv_optional=None),
+    Known("password-gorilla", "a Password Gorilla CSV export",
+          csv_header=_cols("uuid,group,title,url,user,password,notes")),
+    Known("myki", "a Myki CSV export",
+          csv_header=_cols("url,username,password,additionalinfo,nickname"), csv_optional=None),
+    Known("padlock", "a Padlock CSV export",
+          csv_header=_cols("name,tags,url,username,password,notes")),
+    Known("passman", "a Passman CSV export",
+          csv_header=_cols("label,username,password,email,description,tags,url,custom_fields")
+          , csv_optional=None),
+    Known("passpack", "a Passpack CSV export",
+          csv_header=_cols("entry name,url,user id,password,notes,shared notes"),
+          csv_optional=None),
+    Known("safeincloud", "a SafeInCloud CSV export",
+          csv_header=_cols("title,login,password,url,notes"), csv_optional=_cols("otp")),
+    Known("saferpass", "a SaferPass CSV export",
+          csv_header=_cols("modeltype,modelversion,url,username,password,notes"),
+          csv_optional=None),
+    Known("synology", "a Synology C2 Password CSV export",
+          csv_header=_cols("display_name,login_username,login_password,login_urls"),
+          csv_optional=None),
+    Known("zoho", "a Zoho Vault CSV export", csv_header=_cols("secret name,secret url"),
+          csv_optional=None),
+)  # fmt: skip
+
+
+def _head_or_tail(data: bytes, marker: bytes) -> bool:
+    return marker in data[:_HEAD] or marker in data[-4096:]
+
+
+def _matches(sig: Known, sample: Sample, text: bytes) -> bool:
+    data = sample.data
+    if sig.magic and not data.startswith(sig.magic):
+        return False
+    if sig.text_prefix and not text.startswith(sig.text_prefix):
+        return False
+    if sig.xml_root and sample.xml_root != sig.xml_root:
+        return False
+    if sig.zip_members and not (sample.zip_names and sig.zip_members <= set(sample.zip_names)):
+        return False
+    if sig.csv_header:
+        if sample.csv_header is None:
+            return False
+        header = {c.lower() for c in sample.csv_header if c}
+        if not sig.csv_header <= header:
+            return False
+        if sig.csv_optional is not None and not header <= sig.csv_header | sig.csv_optional:
+            return False
+    if sig.json_members:
+        keys = sample.json_keys
+        if not sig.json_members <= keys or (sig.json_exact and keys != sig.json_members):
+            return False
+    if sig.json_entries is not None:
+        member, wanted = sig.json_entries
+        if member == "":
+            if sample.json_array_keys is None or not wanted <= sample.json_array_keys:
+                return False
+        else:
+            entries = sample.json_entries(member, limit=8)
+            dicts = [e for e in entries or () if isinstance(e, dict)]
+            if not dicts or not any(wanted <= e.keys() for e in dicts):
+                return False
+    return not (sig.marker and not _head_or_tail(data, sig.marker))
+
+
+def match(sample: Sample) -> Known | None:
+    """The first catalogue entry whose evidence the sample shows, or None."""
+    text = sample.data[:_HEAD].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for sig in KNOWN:
+        if _matches(sig, sample, text):
+            return sig
+    return None
