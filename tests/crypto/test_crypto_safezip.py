@@ -154,3 +154,16 @@ def test_garbage() -> None:
     for junk in (b"", b"PK", b"\x00" * 100, zlib.compress(b"x")):
         with pytest.raises(ZipFormatError):
             read_zip(junk)
+
+
+def test_every_truncation_is_a_zip_error() -> None:
+    """An end-of-central-directory record cut short (found by the adapter contract: the last
+    byte missing gave a struct.error) is a clear zip error, at every length."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data.json", b'{"items": []}' * 20)
+        zf.writestr("attachments/a/b.txt", b"text")
+    data = buf.getvalue()
+    for cut in range(len(data)):
+        with pytest.raises(ZipFormatError):
+            read_zip(data[:cut], allow_directories=True)

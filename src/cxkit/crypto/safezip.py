@@ -253,7 +253,9 @@ def read_zip(
     if canonical:
         eocd_at = n - _EOCD.size
     else:
-        eocd_at = data.rfind(struct.pack("<I", _EOCD_SIG), max(0, n - _EOCD.size - 0xFFFF))
+        eocd_at = data.rfind(
+            struct.pack("<I", _EOCD_SIG), max(0, n - _EOCD.size - 0xFFFF), n - _EOCD.size + 4
+        )
         if eocd_at < 0:
             raise ZipFormatError("not a zip archive (no end of central directory)")
     sig, disk, cd_disk, disk_entries, count, cd_size, cd_offset, comment_len = _EOCD.unpack_from(

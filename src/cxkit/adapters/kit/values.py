@@ -38,6 +38,7 @@ __all__ = [
     "scalar_text",
     "ssh_from_pkcs8",
     "ssh_private_to_pkcs8",
+    "struct_fields",
 ]
 
 
@@ -267,7 +268,7 @@ class Member(NamedTuple):
 _STRUCT_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
 
 
-def _struct_fields(cls: type) -> tuple[msgspec.structs.FieldInfo, ...]:
+def struct_fields(cls: type) -> tuple[msgspec.structs.FieldInfo, ...]:
     """``msgspec.structs.fields`` once per class (it evaluates the annotations on every call)."""
     found = _STRUCT_FIELDS.get(cls)
     if found is None:
@@ -281,7 +282,7 @@ def credential_members(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list
     keeps it as custom fields. Structured members become their CXF JSON text."""
     skipped = set(skip) | {"cx_extra"}
     out: list[Member] = []
-    for f in _struct_fields(type(cred)):
+    for f in struct_fields(type(cred)):
         if f.name in skipped:
             continue
         value = getattr(cred, f.name)
