@@ -24,7 +24,7 @@ that nobody reads the report of pays one small tuple per item.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 import msgspec
@@ -116,7 +116,7 @@ class Table:
     member name → :data:`Rule`. A rule covers the member and everything below it; ``default``
     applies to known members no rule covers, ``unknown`` to members CXF does not define."""
 
-    __slots__ = ("_cache", "_prefixes", "default", "exact", "rules", "unknown")
+    __slots__ = ("_cache", "_named", "_prefixes", "default", "exact", "rules", "unknown")
 
     def __init__(
         self,
@@ -133,6 +133,19 @@ class Table:
         self.unknown = _rule(unknown)
         self._prefixes = frozenset(p for k in self.rules for p in _parents(k))
         self._cache: dict[tuple[str, bool], tuple[Outcome, str, str]] = {}
+        self._named: dict[
+            tuple[str, bool], Callable[[str, bool, str], tuple[Outcome, str, str, str]]
+        ] = {}
+
+    def named(
+        self, ctype: str, by_type: bool
+    ) -> Callable[[str, bool, str], tuple[Outcome, str, str, str]]:
+        """The cached resolver for credentials of type *ctype* (see :func:`_named`)."""
+        key = (ctype, by_type)
+        found = self._named.get(key)
+        if found is None:
+            found = self._named[key] = _named(self, ctype, by_type)
+        return found
 
     def resolve(self, member: str, unknown: bool, group: str) -> tuple[Outcome, str, str]:
         """(outcome, note, display group) of a leaf (cached per member name)."""
@@ -158,6 +171,24 @@ class Table:
             group = shown
         found = self._cache[key] = (rule[0], rule[1], group)
         return found
+
+
+def _named(
+    table: Table, ctype: str, by_type: bool
+) -> Callable[[str, bool, str], tuple[Outcome, str, str, str]]:
+    """A resolver of *table* for credentials of type *ctype*: (outcome, note, group shown,
+    member shown), cached per member (*by_type*: every leaf shown as the credential type)."""
+    cache: dict[tuple[str, bool], tuple[Outcome, str, str, str]] = {}
+
+    def named(member: str, unknown: bool, group: str) -> tuple[Outcome, str, str, str]:
+        found = cache.get((member, unknown))
+        if found is None:
+            outcome, note, group = table.resolve(member, unknown, group)
+            shown = ctype if by_type else f"{ctype} {group}"
+            found = cache[(member, unknown)] = (outcome, note, shown, f"{ctype} {member}")
+        return found
+
+    return named
 
 
 def _rule(rule: Rule) -> tuple[Outcome, str]:
@@ -217,37 +248,37 @@ class Declaration:
         """The report rows of one recorded item (see :data:`~cxkit.adapters.report.WrittenRow`)."""
         title = item.title
         out: list[WrittenRow] = []
+        append = out.append
         table = self.items.get(item_mode) or self.items[""]
         exact = table.exact
         whole = not table.rules and table.default[0] is NOT_CARRIED  # the item is not written
-        for leaf in item_leaves(item):
-            if exact and leaf.path in exact:
-                outcome, note = exact[leaf.path]
-                group = leaf.group
+        found: list[_Raw] = []
+        _struct(item, "", "", False, found, "credentials")
+        for path, member, group, unknown, _ in found:
+            if exact and path in exact:
+                outcome, note = exact[path]
             else:
-                outcome, note, group = table.resolve(leaf.member, leaf.unknown, leaf.group)
+                outcome, note, group = table.resolve(member, unknown, group)
             if whole:
                 group = "the whole item"
-            out.append((where, leaf.path, title, outcome, self._note(outcome, note), group,
-                        leaf.member))  # fmt: skip
+            if outcome is NOT_CARRIED and not note:
+                note = self.lost
+            append((where, path, title, outcome, note, group, member))
         for index, cred in enumerate(item.credentials):
             chosen = modes[index] if index < len(modes) else None
             mode, why = chosen if chosen is not None else (DROPPED, "")
             ctable = self.credentials.get(mode)
             if ctable is None:  # a mode the writer did not declare: say so, carry nothing
                 ctable, why = _NOTHING, why or f"{self.writer}: no declaration for '{mode}'"
-            ctype = cxf.credential_type(cred)
-            path = f"credentials[{index}]"
-            for leaf in leaves(cred, path):
-                outcome, note, group = ctable.resolve(leaf.member, leaf.unknown, leaf.group)
-                if ctable is _NOTHING:  # a credential not written: its members, by its type
-                    group = ""
-                if whole:
-                    group, ctype = "", "the whole item"
-                if outcome is NOT_CARRIED and not note:
-                    note = why
-                out.append((where, leaf.path, title, outcome, self._note(outcome, note),
-                            _join(ctype, group, " "), f"{ctype} {leaf.member}"))  # fmt: skip
+            why = why or self.lost
+            ctype = "the whole item" if whole else cxf.credential_type(cred)
+            named = ctable.named(ctype, whole or ctable is _NOTHING)
+            found.clear()
+            _struct(cred, f"credentials[{index}]", "", False, found)
+            for path, member, group, unknown, _ in found:
+                outcome, note, shown, full = named(member, unknown, group)
+                append((where, path, title, outcome, note or why if outcome is NOT_CARRIED
+                        else note, shown, full))  # fmt: skip
         return out
 
     def _note(self, outcome: Outcome, note: str) -> str:
@@ -256,6 +287,9 @@ class Declaration:
 
 # =========================================================================== walking leaves
 
+#: A leaf while walking: (path, member, group, unknown, value).
+_Raw = tuple[str, str, str, bool, Any]
+_SCALARS: Final = frozenset({str, int, bool, float})
 _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
@@ -271,22 +305,22 @@ def _fields(cls: type) -> tuple[tuple[str, str], ...]:
 
 def item_leaves(item: m.Item) -> Iterator[Leaf]:
     """The leaves of *item*'s own members (everything but its credentials)."""
-    out: list[Leaf] = []
-    _struct(item, "", "", False, out, skip="credentials")
-    return iter(out)
+    out: list[_Raw] = []
+    _struct(item, "", "", False, out, "credentials")
+    return (Leaf(*raw) for raw in out)
 
 
 def leaves(obj: Any, path: str = "") -> Iterator[Leaf]:
     """The leaves of a CXF object (an item with its credentials, a credential, ...); paths
     start with *path*, member names at *obj*."""
-    out: list[Leaf] = []
+    out: list[_Raw] = []
     if isinstance(obj, m.Item):
-        _struct(obj, path, "", False, out, skip="credentials")
+        _struct(obj, path, "", False, out, "credentials")
         for index, cred in enumerate(obj.credentials):
             _struct(cred, _join(path, f"credentials[{index}]"), "", False, out)
     else:
         _value(obj, path, "", False, out, None)
-    return iter(out)
+    return (Leaf(*raw) for raw in out)
 
 
 def _join(base: str, name: str, sep: str = ".") -> str:
@@ -294,43 +328,59 @@ def _join(base: str, name: str, sep: str = ".") -> str:
 
 
 def _struct(
-    obj: Any, path: str, member: str, unknown: bool, out: list[Leaf], skip: str = ""
+    obj: Any, path: str, member: str, unknown: bool, out: list[_Raw], skip: str = ""
 ) -> None:
-    if isinstance(obj, m.UnknownCredential | m.UnknownExtension):
+    cls = type(obj)
+    pre = f"{path}." if path else ""
+    mpre = f"{member}." if member else ""
+    if cls is m.EditableField:  # the most common struct: value and fieldType, inline
+        group = member
+        if obj.id is not None:
+            out.append((f"{pre}id", f"{mpre}id", group, unknown, obj.id))
+        out.append((f"{pre}fieldType", f"{mpre}fieldType", group, unknown, obj.field_type))
+        out.append((f"{pre}value", f"{mpre}value", group, unknown, obj.value))
+        if obj.label is not None:
+            out.append((f"{pre}label", f"{mpre}label", group, unknown, obj.label))
+        if obj.extensions:
+            _value(obj.extensions, f"{pre}extensions", f"{mpre}extensions", unknown, out, None)
+    elif cls is m.UnknownCredential or cls is m.UnknownExtension:
         for key, value in obj.members.items():
-            _value(value, _join(path, key), _join(member, key), True, out, None)
+            _value(value, pre + key, mpre + key, True, out, None)
     else:
-        editable_field = isinstance(obj, m.EditableField)
-        for attr, wire in _fields(type(obj)):
-            if attr == skip:
-                continue
+        for attr, wire in _fields(cls):
             value = getattr(obj, attr)
-            if value is None or value == ():
+            if value is None or value == () or attr == skip:
                 continue
-            sub = _join(member, wire)
-            _value(value, _join(path, wire), sub, unknown, out, member if editable_field else None)
+            if type(value) in _SCALARS:
+                sub = mpre + wire
+                out.append((pre + wire, sub, sub, unknown, value))
+            else:
+                _value(value, pre + wire, mpre + wire, unknown, out, None)
     extra = obj.cx_extra
     if extra is not None and extra.unknown:
         for key, value in extra.unknown.items():
-            _value(value, _join(path, key), _join(member, key), True, out, None)
+            _value(value, pre + key, mpre + key, True, out, None)
 
 
 def _value(
-    value: Any, path: str, member: str, unknown: bool, out: list[Leaf], group: str | None
+    value: Any, path: str, member: str, unknown: bool, out: list[_Raw], group: str | None
 ) -> None:
-    if value is None:
+    kind = type(value)
+    if kind in _SCALARS:
+        out.append((path, member, group or member, unknown, value))
+    elif value is None:
         return
-    if isinstance(value, m.CXFStruct):
-        _struct(value, path, member, unknown, out)
-    elif isinstance(value, tuple | list):
+    elif kind is tuple or kind is list:
         for i, v in enumerate(value):
             if isinstance(v, m.Extension):
                 tag = v.extension_name if isinstance(v, m.UnknownExtension) else "shared"
                 _struct(v, f"{path}[{i}]", f"{member}[{tag}]", unknown, out)
             else:
                 _value(v, f"{path}[{i}]", f"{member}[]", unknown, out, group or member)
+    elif isinstance(value, m.CXFStruct):
+        _struct(value, path, member, unknown, out)
     elif isinstance(value, Mapping):
         for key, v in value.items():
             _value(v, f"{path}.{key}", f"{member}.{key}", unknown, out, None)
-    else:
-        out.append(Leaf(path, member, group or member, unknown, value))
+    else:  # any other JSON value the decoder kept
+        out.append((path, member, group or member, unknown, value))
