@@ -35,6 +35,7 @@ from cxkit.adapters.bitwarden.mapping import (
     document_to_bitwarden,
     item_id_to_cxf,
 )
+from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.input import read_csv
@@ -255,11 +256,77 @@ def _field_line(name: Any, value: Any) -> str:
     return f"{name}: {text}" if name is not None else text
 
 
+_C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
+_NO_IDS: Final[ledger.Rule] = (_N, "Bitwarden CSV holds no ids, dates or other bookkeeping")
+_CSV_ITEM: Final[dict[str, ledger.Rule]] = {
+    "title": _C,
+    "favorite": _C,
+    "id": _NO_IDS,
+    "creationAt": _NO_IDS,
+    "modifiedAt": _NO_IDS,
+    f"extensions[{EXTENSION}]": _NO_IDS,
+    "subtitle": (_N, "Bitwarden items have no subtitle"),
+    "tags": (_N, "Bitwarden has no tags"),
+    "scope": (_N, "only a Bitwarden login holds URLs"),
+}
+_CSV_LOGIN: Final[dict[str, ledger.Rule]] = {
+    **_CSV_ITEM,
+    "scope.urls": _C,
+    "scope.androidApps[].name": (_N, "Bitwarden keeps no app names"),
+    "scope.androidApps[].bundleId": (_T, "as an androidapp:// URI"),
+    "scope.androidApps[].certificate": (
+        _N,
+        "Bitwarden keeps no app signing-certificate fingerprints",
+    ),
+}
+_NO_FAVORITE: Final[dict[str, ledger.Rule]] = {
+    "favorite": (_N, "the organisation CSV has no favorite column")
+}
+_UNKNOWN: Final[ledger.Rule] = (_N, "a member CXF does not define; Bitwarden has no place for it")
+_AS_TEXT: Final[ledger.Rule] = (_T, "as plain 'name: value' text")
+CSV_WRITTEN: Final = ledger.Declaration(
+    "Bitwarden CSV",
+    {
+        "login": ledger.Table(_CSV_LOGIN, unknown=_UNKNOWN),
+        "login-org": ledger.Table({**_CSV_LOGIN, **_NO_FAVORITE}, unknown=_UNKNOWN),
+        "note": ledger.Table(_CSV_ITEM, unknown=_UNKNOWN),
+        "note-org": ledger.Table({**_CSV_ITEM, **_NO_FAVORITE}, unknown=_UNKNOWN),
+        "dropped": ledger.Table(default=(_N, _NO_CSV), unknown=(_N, _NO_CSV)),
+    },
+    {
+        "basic-auth": ledger.Table(ledger.editable("username", "password")),
+        "totp": ledger.Table(default=_C),
+        "note": ledger.Table(ledger.editable("content")),
+        "custom-fields": ledger.Table(
+            {"fields[].value": _C, "fields[].label": _C, "fields[].fieldType": _AS_TEXT}
+        ),
+        "custom-fields:grouped": ledger.Table(
+            {
+                "fields[].value": _C,
+                "fields[].label": (_T, "prefixed with the group label"),
+                "label": (_T, "as a prefix of each field's name"),
+                "fields[].fieldType": _AS_TEXT,
+            }
+        ),
+        "custom-fields:fields": ledger.Table(
+            {"fields[].value": _C, "fields[].label": _C, "fields[].fieldType": _AS_TEXT}
+        ),
+        "custom-fields:members": ledger.Table(
+            {"fields[].value": (_C, "in its column, or as a 'name: value' line")}
+        ),
+    },
+)
+"""What the Bitwarden CSV writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`):
+credential modes as the Bitwarden JSON writer chose them; CSV holds less."""
+
+
 def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) -> bytes:
     """Any CXF document → a Bitwarden CSV export (bytes, UTF-8, ``\\r\\n`` rows); formula-like
     cells get a leading ``'`` unless *raw* (:mod:`cxkit.adapters.kit.csvwrite`)."""
     scratch = MigrationReport()
     obj = document_to_bitwarden(doc, scratch)
+    # the JSON writer's mode of each credential, by item, with the item's CXF path
+    chosen = [(where, list(modes)) for _, where, _, modes, _ in scratch.written_fields.deferred()]
     report.warnings.extend(scratch.warnings)
     organisation = "collections" in obj
     names = {g["id"]: g["name"] for g in obj.get("collections" if organisation else "folders", [])}
@@ -269,13 +336,16 @@ def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) 
     columns = ORGANISATION_COLUMNS if organisation else PERSONAL_COLUMNS
     writer = CsvOut(raw=raw, lineterminator="\r\n")
     writer.header(columns)
-    for (_, item), bw in zip(doc.items(), obj["items"], strict=True):
+    for (_, item), bw, (where, modes) in zip(doc.items(), obj["items"], chosen, strict=True):
         kind = bw.get("type")
+        org = "-org" if organisation else ""
         if kind not in (1, 2):
             for index, cred in enumerate(item.credentials):
                 report.add_credential("write", cxf.credential_type(cred), item.title,
                                       Outcome.NOT_CARRIED, f"{_NO_CSV} ({_KIND_NAMES.get(kind, 'an other')} item)",
                                       key=(item.id, index))  # fmt: skip
+            CSV_WRITTEN.record(report, where, item, [(ledger.DROPPED, _NO_CSV)] * len(modes),
+                               "dropped")  # fmt: skip
             report.warnings.append(
                 f"{item.title}: {_KIND_NAMES.get(kind, 'an other')} item, not written ({_NO_CSV})"
             )
@@ -301,6 +371,9 @@ def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) 
             elif outcome == Outcome.TRANSFORMED and "custom field" in note:
                 note += " (plain 'name: value' text in CSV)"
             report.add_credential("write", ctype, item.title, outcome, note, key=(item.id, index))
+            if outcome is Outcome.NOT_CARRIED:
+                modes[index] = (ledger.DROPPED, note)
+        CSV_WRITTEN.record(report, where, item, modes, ("login" if kind == 1 else "note") + org)
         login = bw.get("login") or {}
         if organisation:
             place = ",".join(names.get(c, "") for c in bw.get("collectionIds") or () if c in names)

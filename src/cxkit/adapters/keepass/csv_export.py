@@ -39,6 +39,7 @@ from cxkit.adapters.keepass.database import (
     tray_otp,
 )
 from cxkit.adapters.keepass.database import _otp_uri as otp_uri
+from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, VaultBuilder, uuid5_bytes
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.tabular import (
@@ -178,6 +179,52 @@ def _time(value: datetime.datetime | None) -> str:
     return iso_time(value) if value is not None else ""
 
 
+_C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
+_NO_COLUMN: Final = "KeePassXC CSV has no column for it"
+_XC_UNKNOWN: Final[ledger.Rule] = (_N, "a member CXF does not define; KeePass has no place for it")
+XC_WRITTEN: Final = ledger.Declaration(
+    "KeePassXC CSV",
+    {
+        "": ledger.Table(
+            {"title": _C, "creationAt": _C, "modifiedAt": _C, "scope.urls[0]": _C,
+             "scope": (_N, "KeePassXC CSV has one URL column"),
+             "tags": (_N, "KeePassXC CSV has no tags column"),
+             "id": (_N, "KeePassXC CSV holds no ids"),
+             "subtitle": (_N, "KeePass entries have no subtitle"),
+             "favorite": (_N, "KeePass has no favourites"),
+             "extensions[cxkit/keepass].icon": _C,
+             "extensions[cxkit/keepass]": (_N, "KeePass details (expiry, colours, usage) have "
+                                               "no CSV column")},
+            default=(_N, _NO_COLUMN), unknown=_XC_UNKNOWN,
+        ),
+        "skipped": ledger.Table(default=(_N, "the item could not be written")),
+    },
+    {
+        "basic-auth": ledger.Table(ledger.editable("username", "password")),
+        "totp": ledger.Table(default=_C),
+        "totp:settings": ledger.Table(
+            {"issuer": (_N, "the TOTP settings attributes hold no issuer"),
+             "username": (_N, "the TOTP settings attributes hold no account name")},
+            default=_C,
+        ),
+        "note": ledger.Table(ledger.editable("content")),
+    },
+)  # fmt: skip
+"""What the KeePassXC CSV writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`):
+the KDBX writer's mapping, of which CSV keeps title, user name, password, first URL, notes,
+TOTP, icon and the two times."""
+
+
+def _csv_mode(cred: object, mode: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The KDBX writer's *mode* of *cred* as the CSV keeps it (notes joined stay in Notes)."""
+    ctype = cxf.credential_type(cred)
+    if ctype not in _CARRIED_BY_CSV or mode is None:
+        return (ledger.DROPPED, _NO_COLUMN)
+    if mode[0] == ledger.FIELDS and ctype != "note":
+        return (ledger.DROPPED, _NO_COLUMN)
+    return mode
+
+
 def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) -> bytes:
     """A CXF document as a KeePassXC CSV export (one row per KeePass entry); formula-like cells
     get a leading ``'`` unless *raw* (:mod:`cxkit.adapters.kit.csvwrite`)."""
@@ -189,13 +236,17 @@ def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool
     for record in scratch.credentials:
         outcome, note = record.outcome, record.note
         if record.credential_type not in _CARRIED_BY_CSV or (
-            record.credential_type == "totp" and outcome != Outcome.CARRIED
+            record.credential_type in ("totp", "basic-auth") and outcome != Outcome.CARRIED
         ):
             outcome = Outcome.NOT_CARRIED
-            note = "KeePassXC CSV has no column for it"
+            note = _NO_COLUMN
         report.add_credential(
             record.stage, record.credential_type, record.item, outcome, note, key=record.key
         )
+    for _, where, item, modes, item_mode in scratch.written_fields.deferred():
+        XC_WRITTEN.record(report, where, item, [_csv_mode(cred, mode) for cred, mode in
+                                                zip(item.credentials, modes, strict=False)],
+                          item_mode)  # fmt: skip
     writer = CsvOut(raw=raw, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.header(KEEPASSXC_COLUMNS)
     for path, entry in _entries(db.root, db.root.name or "Root"):
