@@ -284,7 +284,8 @@ class _ItemReader:
         self.attachments(raw.get("files"))
         self.sweep()
         if self.extra:
-            outcome, why = Outcome.TRANSFORMED, "Proton Pass members without a CXF counterpart"
+            outcome, why = (Outcome.TRANSFORMED,
+                            "Proton Pass details CXF has no member for, kept as custom fields")  # fmt: skip
             if self.ext.get("alias"):
                 why = "a Proton Pass alias (no CXF alias type): its address is a custom field"
             self.add(m.CustomFields(label="Proton Pass", fields=tuple(self.extra)), outcome, why)

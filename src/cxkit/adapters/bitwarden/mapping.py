@@ -310,7 +310,7 @@ class _ItemReader:
                     ),
                 ),
                 Outcome.TRANSFORMED,
-                "Bitwarden members without a CXF counterpart: "
+                "Bitwarden details CXF has no member for, kept as custom fields: "
                 + ", ".join(str(_ext(f).get("member")) for f in self.members),
             )
         ext = {k: v for k, v in self.ext.items() if v is not None}
@@ -398,7 +398,7 @@ class _ItemReader:
                 self.rec(".login.totp", Disposition.MEMBER, "totp")
             else:
                 self.member_field("login.totp", totp, ".login.totp", concealed=True,
-                                  label="TOTP", note=form)  # fmt: skip
+                                  label="TOTP", note=f"{form}; kept as a custom field 'TOTP'")  # fmt: skip
         elif totp is not None:
             self.member_field("login.totp", totp, ".login.totp", concealed=True)
         fido = login.get("fido2Credentials")
@@ -746,7 +746,13 @@ def read_export(
     for key, value in obj.items():
         if key not in ("encrypted", "items", "folders", "collections") and value is not None:
             for leaf in json_leaves(value, f"$.{key}"):
-                report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "unknown top-level member")
+                report.add_field(
+                    leaf,
+                    "",
+                    Disposition.NOT_CARRIED,
+                    "",
+                    "a top-level member Bitwarden exports do not have; not read",
+                )
     groups: dict[str, tuple[str, dict[str, Any], list[str]]] = {}  # bw id → (title, ext, items)
     group_order: list[str] = []
     organisation = isinstance(obj.get("collections"), list)
@@ -1080,7 +1086,7 @@ class _ItemWriter:
                 why = {
                     "file": "Bitwarden JSON holds no attachments",
                     "item-reference": "Bitwarden has no item references",
-                }.get(ctype, "a credential type cxkit cannot map")
+                }.get(ctype, "Bitwarden has no place for this kind of credential")
                 self.outcome(index, ctype, Outcome.NOT_CARRIED, why)
             else:
                 why = (
