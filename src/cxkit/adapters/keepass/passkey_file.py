@@ -22,6 +22,7 @@ from cxkit.adapters.base import (
     WriteOptions,
     converted_document,
 )
+from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
@@ -55,6 +56,31 @@ def _b64url(text: object, member: str) -> bytes:
         return b64.decode(text.strip().rstrip("="))
     except b64.Base64Error:
         raise AdapterError(f"'{member}' is not base64url", location=f"$.{member}") from None
+
+
+_ONE_PASSKEY: Final = "a .passkey file holds one passkey and nothing else"
+_N = ledger.NOT_CARRIED
+WRITTEN: Final = ledger.Declaration(
+    "a KeePassXC .passkey file",
+    {
+        "": ledger.Table(
+            {"scope.urls[0]": ledger.CARRIED},
+            default=(_N, _ONE_PASSKEY),
+            unknown=(_N, _ONE_PASSKEY),
+        ),
+        "other": ledger.Table(default=(_N, _ONE_PASSKEY), unknown=(_N, _ONE_PASSKEY)),
+    },
+    {
+        "passkey": ledger.Table(
+            dict.fromkeys(
+                ("credentialId", "rpId", "username", "userHandle", "key"), ledger.CARRIED
+            ),
+            default=(_N, "a .passkey file holds no display name and no passkey extensions"),
+            unknown=(_N, _ONE_PASSKEY),
+        )
+    },
+)
+"""What the ``.passkey`` writer carries (:mod:`cxkit.adapters.kit.ledger`)."""
 
 
 class KeePassXCPasskeyAdapter:
@@ -188,15 +214,20 @@ class KeePassXCPasskeyAdapter:
             "privateKey": der_to_pem(der),
         }
         report.items_written += 1
-        for _, other in doc.items():
-            for c_index, credential in enumerate(other.credentials):
-                carried = other is item and c_index == index
-                report.add_credential(
-                    "write",
-                    cxf.credential_type(credential),
-                    other.title,
-                    Outcome.CARRIED if carried else Outcome.NOT_CARRIED,
-                    "" if carried else "a .passkey file holds one passkey and nothing else",
-                    key=(other.id, c_index),
-                )
+        for a_index, account in enumerate(doc.accounts):
+            for i_index, other in enumerate(account.items):
+                modes: list[tuple[str, str]] = []
+                for c_index, credential in enumerate(other.credentials):
+                    carried = other is item and c_index == index
+                    report.add_credential(
+                        "write",
+                        cxf.credential_type(credential),
+                        other.title,
+                        Outcome.CARRIED if carried else Outcome.NOT_CARRIED,
+                        "" if carried else _ONE_PASSKEY,
+                        key=(other.id, c_index),
+                    )
+                    modes.append(("passkey", "") if carried else (ledger.DROPPED, _ONE_PASSKEY))
+                where = f"$.accounts[{a_index}].items[{i_index}]"
+                WRITTEN.record(report, where, other, modes, "" if other is item else "other")
         return json.dumps(out, indent=4).encode("utf-8")

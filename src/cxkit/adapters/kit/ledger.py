@@ -251,7 +251,8 @@ class Declaration:
         append = out.append
         table = self.items.get(item_mode) or self.items[""]
         exact = table.exact
-        whole = not table.rules and table.default[0] is NOT_CARRIED  # the item is not written
+        # an item of which nothing is written
+        whole = not table.rules and not table.exact and table.default[0] is NOT_CARRIED
         found: list[_Raw] = []
         _struct(item, "", "", False, found, "credentials")
         for path, member, group, unknown, _ in found:
