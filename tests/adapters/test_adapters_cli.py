@@ -131,6 +131,9 @@ def test_detect_and_convert_name_known_formats_and_refuse_them(
     gpg.write_bytes(b"-----BEGIN PGP MESSAGE-----\n\nhQEMAy7l\n-----END PGP MESSAGE-----\n")
     assert main(["detect", str(gpg)]) == 2
     assert "OpenPGP-encrypted file: decrypt it with gpg first" in capsys.readouterr().err
+    assert main(["detect", "--json", str(lastpass)]) == 2
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["format"], answer["verdict"]) == (None, "known:lastpass")
 
 
 def test_detection_ambiguity_names_candidates(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from cxkit import adapters
 from cxkit.adapters import known, registry
+from cxkit.adapters.base import first_entries
 from cxkit.adapters.bitwarden.json_export import BitwardenJsonAdapter
 from cxkit.adapters.detect import InputRefusedError, accepts_by_hints, describe, make_sample
 from cxkit.errors import AdapterError, CxkitError
@@ -401,6 +402,25 @@ def test_json_is_peeked_then_decoded_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert calls == []  # detection looked at Raw slices only
     doc, _ = adapters.read(data, "bw.json")
     assert len(list(doc.items())) == 50 and len(calls) == 1
+
+
+_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=8)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_JSON, max_size=8), st.integers(min_value=1, max_value=9), st.booleans())
+def test_first_entries_agrees_with_a_full_decode(
+    value: list[Any], limit: int, pretty: bool
+) -> None:
+    """The array scanner behind ``Sample.json_entries`` (new parser: property-tested)."""
+    text = json.dumps(value, indent=2 if pretty else None, ensure_ascii=pretty).encode()
+    assert first_entries(memoryview(text), limit) == value[:limit]
+    assert first_entries(memoryview(b'{"a": 1}'), limit) is None
 
 
 # --------------------------------------------------------------------------- OpenPGP, images, zip

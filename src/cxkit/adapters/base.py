@@ -10,10 +10,11 @@ middle, every reader pairs with every writer.
 from __future__ import annotations
 
 import enum
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 from cxkit.adapters.report import MigrationReport
 from cxkit.cxf.codec import Document
@@ -193,19 +194,50 @@ class Sample:
 
     def json_entries(self, key: str, limit: int = 32) -> list[Any] | None:
         """The first *limit* entries of the top-level array member *key*, each decoded alone;
-        None when *key* is not an array. Detection evidence without decoding a 100 MB array."""
+        None when *key* is not an array. Only the start of the array is scanned: evidence
+        without touching the rest of a 100 MB ``items``."""
         if self._json is not _UNSET:
             value = self._json.get(key) if isinstance(self._json, dict) else None
             return value[:limit] if isinstance(value, list) else None
         if self.json_top is None or key not in self.json_top:
             return None
-        import msgspec
+        return first_entries(memoryview(self.json_top[key]), limit)
 
-        try:
-            raws = msgspec.json.decode(self.json_top[key], type=list[msgspec.Raw])
-            return [msgspec.json.decode(r) for r in raws[:limit]]
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
-            return None
+
+_TOKEN: Final = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.DOTALL)
+
+
+def first_entries(array: memoryview, limit: int) -> list[Any] | None:
+    """Decode the first *limit* entries of the JSON array *array* (one valid JSON value), finding
+    their boundaries with a token scan of strings and brackets that stops after them."""
+    import msgspec
+
+    if array[:1].tobytes() != b"[":
+        return None
+    entries: list[Any] = []
+    depth, start = 0, 1
+    try:
+        for token in _TOKEN.finditer(array):
+            at = token.start()
+            char = array[at]
+            if char in b"[{":
+                depth += 1
+                continue
+            if char in b"]}":
+                depth -= 1
+                if depth:
+                    continue
+            elif char == 0x22 or depth != 1:  # a string, or a comma inside an entry
+                continue
+            piece = array[start:at]
+            if bytes(piece).strip():
+                entries.append(msgspec.json.decode(piece))
+            start = at + 1
+            if depth == 0 or len(entries) >= limit:
+                break
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return None
+    return entries[:limit]
 
 
 #: Asks for a password: called with a prompt such as "password of the Bitwarden export".

@@ -174,7 +174,16 @@ def cmd_formats(args: argparse.Namespace) -> int:
 def cmd_detect(args: argparse.Namespace) -> int:
     data = read_input(args.file, args.max_size)
     sample = adapters.make_sample(data, args.file)
-    result = adapters.detect(sample)
+    try:
+        result = adapters.detect(sample)
+    except adapters.DetectionError as exc:
+        if not args.json:
+            raise
+        # the verdict (known:<app>, openpgp, unknown, ...) for scripts; exit 2 as for errors
+        verdict = getattr(exc, "verdict", "unknown")
+        out.print_json({"file": args.file, "format": None, "verdict": verdict,
+                        "message": exc.message, "hint": exc.hint})  # fmt: skip
+        return 2
     if args.json:
         out.print_json(
             {
