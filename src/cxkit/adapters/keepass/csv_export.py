@@ -54,6 +54,7 @@ from cxkit.adapters.kit.tabular import (
     USERNAME,
     CsvReader,
 )
+from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -102,7 +103,8 @@ class _KeePassCsv(CsvReader):
     custom_extension: ClassVar[Mapping[str, Any] | None] = {"role": "strings"}
 
     def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
-        return otp_uri(text)  # KeePassXC's otp: otpauth URI (encoder=steam too) or Base32
+        # KeePassXC's otp: an otpauth URI (encoder=steam for Steam) or Base32
+        return otp_uri(text) if "encoder=" in text.lower() else parse_totp(text)
 
     def item_id(self, name: str, row_number: int) -> str:
         # the UUID the entry gets in KeePass terms (stable: file name and row number)
