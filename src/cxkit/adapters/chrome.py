@@ -43,6 +43,7 @@ class ChromeCsvAdapter(CsvReader):
         ),
         extensions=(".csv",),
         csv_header=frozenset(_COLUMNS),
+        csv_headers=(frozenset(_COLUMNS[:4]),),
     )
     headers = (frozenset(_COLUMNS), frozenset(_COLUMNS[:4]))
     columns: ClassVar[Mapping[str, Target | Column]] = {
