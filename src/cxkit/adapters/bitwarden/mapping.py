@@ -983,7 +983,7 @@ class _ItemWriter:
         if outcome is Outcome.NOT_CARRIED:
             self.modes[index] = (ledger.DROPPED, note)
         else:
-            self.modes[index] = (mode or ctype, "")
+            self.modes[index] = ledger.written_as(mode or ctype)
 
     def choose_type(self) -> int:
         declared = self.ext.get("type")

@@ -806,7 +806,7 @@ class _EntryWriter:
         if outcome is Outcome.NOT_CARRIED:
             self.modes[index] = (ledger.DROPPED, note)
         else:
-            self.modes[index] = (mode or ctype, "")
+            self.modes[index] = ledger.written_as(mode or ctype)
 
     def put(
         self, entry: kdbx.Entry, key: str, value: str, protected: bool, *, exact: bool = False

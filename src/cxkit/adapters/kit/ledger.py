@@ -47,6 +47,7 @@ __all__ = [
     "editable",
     "item_leaves",
     "leaves",
+    "written_as",
 ]
 
 CARRIED: Final = Outcome.CARRIED
@@ -76,6 +77,19 @@ class Leaf(NamedTuple):
     unknown: bool
     """Inside a member CXF 1.0 does not define (kept by the decoder in ``Extra``)."""
     value: Any
+
+
+_WRITTEN_AS: dict[str, tuple[str, str]] = {}
+
+
+def written_as(mode: str) -> tuple[str, str]:
+    """The (mode, no note) pair of a credential written by *mode*, one shared tuple per mode
+    (a writer records one per credential; a 10k-item export keeps them until the report is
+    looked at)."""
+    found = _WRITTEN_AS.get(mode)
+    if found is None:
+        found = _WRITTEN_AS[mode] = (mode, "")
+    return found
 
 
 def editable(*names: str, outcome: Rule = CARRIED) -> dict[str, Rule]:
