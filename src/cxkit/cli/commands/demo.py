@@ -147,7 +147,8 @@ def _migrate(data: bytes) -> bool:
     counts = report.field_counts()
     print(
         f"   {len(report.fields)} source fields accounted for: {counts['member']} CXF members, "
-        f"{counts['custom-field']} custom fields, {counts['extension']} round-trip extension, "
+        f"{counts['custom-field']} custom fields, {counts['extension']} cxkit bookkeeping "
+        "(ids, exact dates: for converting back), "
         f"{counts['not-carried']} not carried"
     )
     failed = report.passkeys_failed()
