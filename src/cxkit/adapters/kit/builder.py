@@ -524,7 +524,8 @@ class VaultBuilder:
         self.items: list[m.Item] = []
         self.state: dict[str, Any] = {}
         """What a reader keeps between the records of one read."""
-        self._homes: list[tuple[str, ...] | None] = []
+        self._homes: dict[tuple[str, ...] | None, list[m.Item]] = {}
+        """With *group_order*: the items by their first collection (None: no collection)."""
 
     def item(self, prefix: str, *, item_id: str, title: str = "", **options: Any) -> ItemBuilder:
         """A builder for one item (see :class:`ItemBuilder` for *options*)."""
@@ -539,18 +540,24 @@ class VaultBuilder:
         self.items.append(item)
         for path in builder.collections:
             self.tree.add(path, item.id)
-        self._homes.append(builder.collections[0] if builder.collections else None)
+        if self.group_order:
+            home = builder.collections[0] if builder.collections else None
+            found = self._homes.get(home)
+            if found is None:
+                self._homes[home] = [item]
+            else:
+                found.append(item)
         return item
 
     def build(
         self, *, account_id: str, account_extension: tuple[str, dict[str, Any]] | None = None
     ) -> cxf.Document:
         items = self.items
-        if self.group_order:
-            rank = {node: n for n, node in enumerate(self.tree.order())}
-            pairs = sorted(zip(self._homes, items, strict=True),
-                           key=lambda p: -1 if p[0] is None else rank[p[0]])  # fmt: skip
-            items = [item for _, item in pairs]
+        if self.group_order:  # items of no collection, then each collection's, depth first
+            homes = self._homes
+            items = list(homes.get(None, ()))
+            for node in self.tree.order():
+                items.extend(homes.get(node, ()))
         account = m.Account(
             id=account_id,
             username="",
