@@ -518,6 +518,19 @@ def test_headerless_csv_never_shows_its_first_row() -> None:
         assert cell not in text
 
 
+def test_no_reader_forced_on_a_headerless_csv_shows_its_first_row() -> None:
+    secret = "Zq9%kL2;pW!x7[Rt"
+    data = f'Bank,aib,someone@example.org,"{secret}",https://bank.example/,\n'.encode() * 3
+    for key, adapter in adapters.adapters().items():
+        if not hasattr(adapter, "read"):
+            continue
+        try:
+            adapters.read(data, "x.csv", source_format=key)
+        except CxkitError as exc:
+            assert secret not in exc.diagnostics(), key
+            assert "someone@example.org" not in exc.diagnostics(), key
+
+
 _PUNCT = "%;[]@$^&*{}<>?=+~`|\\'\""
 
 

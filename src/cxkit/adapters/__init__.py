@@ -35,6 +35,7 @@ from cxkit.adapters.base import (
     WriteOptions,
     Writer,
 )
+from cxkit.adapters.detect import InputRefusedError
 from cxkit.adapters.registry import (
     ENTRY_POINT_GROUP,
     Detection,
@@ -67,6 +68,7 @@ __all__ = [
     "DetectionError",
     "Disposition",
     "FieldRecord",
+    "InputRefusedError",
     "MigrationReport",
     "Outcome",
     "PasswordNeededError",

@@ -29,7 +29,7 @@ import msgspec
 
 from cxkit.adapters import known
 from cxkit.adapters.base import AdapterInfo, Confidence, DetectionError, Sample
-from cxkit.adapters.kit.input import sniff_csv_header, zip_archive
+from cxkit.adapters.kit.input import header_like, sniff_csv_header, zip_archive
 from cxkit.errors import CxkitError
 
 __all__ = [
@@ -273,7 +273,8 @@ def detect(sample: Sample) -> Detection:
     if best >= Confidence.LIKELY or (best == Confidence.MAYBE and _refusal(sample) is None):
         if len(winners) > 1:
             raise InputRefusedError(
-                f"ambiguous input: {' and '.join(winners)} all accept it",
+                f"ambiguous input: {' and '.join(winners)} "
+                + ("both accept it" if len(winners) == 2 else "all accept it"),
                 "ambiguous",
                 location=location,
                 hint="name the format with --from " + " or --from ".join(winners),
@@ -343,23 +344,6 @@ def _known_error(sig: known.Known, location: str | None) -> InputRefusedError:
 
 # --------------------------------------------------------------------------- describing
 
-_VOCABULARY: Final = re.compile(
-    r"name|title|url|uri|user|login|pass|pwd|note|mail|group|folder|type|tag|comment|descr|label"
-    r"|site|otp|secret|account|categ|fav|id|field|value|domain|host|card|phone|address|key",
-    re.IGNORECASE,
-)
-_NAME_CELL: Final = re.compile(r"[\w !#()./:-]{0,40}")
-
-
-def _header_like(cells: tuple[str, ...]) -> bool:
-    """Whether a CSV's first row reads as column names (else it may be data: never shown)."""
-    if not any(cells):
-        return False
-    for cell in cells:
-        if not _NAME_CELL.fullmatch(cell) or "://" in cell:
-            return False
-    return any(_VOCABULARY.search(c) for c in cells)
-
 
 def _zip_contents(names: tuple[str, ...] | list[str]) -> str:
     """``export.json and 3 files in attachments/``: top-level files by name, folders counted."""
@@ -425,7 +409,7 @@ def describe(sample: Sample) -> str:
         return f"XML with root element <{root}>" if root else "a file that starts like XML"
     if kind == "csv" and sample.csv_header is not None:
         cells = sample.csv_header
-        if _header_like(cells):
+        if header_like(cells):
             return (
                 "CSV with columns "
                 + ", ".join(c[:30] for c in cells[:12])

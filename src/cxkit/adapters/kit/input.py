@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_CSV_CELL",
     "MAX_JSON_DEPTH",
     "CsvTable",
+    "header_like",
     "json_depth_ok",
     "parse_json",
     "read_csv",
@@ -150,8 +152,14 @@ def read_csv(
                     raise AdapterError("the CSV header repeats a column", location=f"{name}:1")
                 accepted = list(headers)
                 if accepted and frozenset(header) not in accepted:
+                    # a first row that does not read as names may be data: never shown
+                    columns = (
+                        ": " + ", ".join(h[:40] for h in header[:30])
+                        if header_like(header)
+                        else f" ({len(header)}; not shown: the first row may be data)"
+                    )
                     raise AdapterError(
-                        "unexpected CSV columns: " + ", ".join(h[:40] for h in header[:30]),
+                        "unexpected CSV columns" + columns,
                         location=f"{name}:{reader.line_num}",
                         hint="expected: " + " | ".join(",".join(sorted(h)) for h in accepted),
                     )
@@ -204,6 +212,26 @@ def sniff_csv_header(data: bytes, max_bytes: int = 64 << 10) -> tuple[str, ...] 
     except (csv.Error, StopIteration):
         return None
     return tuple(c.strip() for c in row)
+
+
+_VOCABULARY: Final = re.compile(
+    r"name|title|url|uri|user|login|pass|pwd|note|mail|group|folder|type|tag|comment|descr|label"
+    r"|site|otp|secret|account|categ|fav|id|field|value|domain|host|card|phone|address|key",
+    re.IGNORECASE,
+)
+_NAME_CELL: Final = re.compile(r"[\w !#()./:-]{0,40}")
+
+
+def header_like(cells: Iterable[str]) -> bool:
+    """Whether a CSV row reads as column names: short name-like cells (letters, digits, spaces,
+    ``_ - . / ! # ( ) :``, no ``://``), one of them a usual column word. A row that is not must
+    never be shown (a headerless CSV's first row holds a password)."""
+    row = list(cells)
+    if not any(row):
+        return False
+    if any(not _NAME_CELL.fullmatch(c) or "://" in c for c in row):
+        return False
+    return any(_VOCABULARY.search(c) for c in row)
 
 
 def zip_archive(data: bytes, *, name: str = "") -> SafeZip:
