@@ -123,7 +123,7 @@ def test_zip_attachments_become_file_credentials_with_bytes() -> None:
 def test_trashed_items_are_skipped_and_reported_or_included() -> None:
     data = json.dumps(export()).encode()
     _, report = adapters.read(data, "pp.json")
-    assert ("Old", "in the trash (--include-trashed converts it)") in report.items_skipped
+    assert ("Old", "in the trash (--include-trashed reads it)") in report.items_skipped
     doc, report = adapters.read(data, "pp.json", options=ReadOptions(include_trashed=True))
     assert "Old" in _items(doc) and not report.items_skipped
 

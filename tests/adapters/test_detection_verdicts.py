@@ -655,7 +655,7 @@ def test_trashed_items_are_skipped_unless_asked_for() -> None:
     data = json.dumps({"encrypted": False, "items": items}).encode()
     doc, report = adapters.read(data, "bw.json")
     assert [i.title for _, i in doc.items()] == ["live"]
-    assert report.items_skipped == [("binned", "in the trash (--include-trashed converts it)")]
+    assert report.items_skipped == [("binned", "in the trash (--include-trashed reads it)")]
     doc, report = adapters.read(data, "bw.json", options=adapters.ReadOptions(include_trashed=True))
     assert [i.title for _, i in doc.items()] == ["live", "binned"]
     assert not report.items_skipped

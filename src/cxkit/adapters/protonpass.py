@@ -930,7 +930,7 @@ def _read_item(
         return None
     if raw.get("state") == 2 and not options.include_trashed:
         probe = _ItemReader(raw, path, MigrationReport(), "", None, options)
-        report.skip_item(probe.title, "in the trash (--include-trashed converts it)")
+        report.skip_item(probe.title, "in the trash (--include-trashed reads it)")
         for leaf in json_leaves(raw, path):
             report.add_field(leaf, probe.title, Disposition.NOT_CARRIED, "", "item in the trash")
         return None

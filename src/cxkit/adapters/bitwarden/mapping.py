@@ -803,7 +803,7 @@ def read_export(
         if raw.get("deletedDate") is not None and not include_trashed:
             given = raw.get("name")
             label = given if isinstance(given, str) and given else f"#{i}"
-            report.skip_item(label, "in the trash (--include-trashed converts it)")
+            report.skip_item(label, "in the trash (--include-trashed reads it)")
             for leaf in json_leaves(raw, path):
                 report.add_field(leaf, label, Disposition.NOT_CARRIED, "", "item in the trash")
             continue
