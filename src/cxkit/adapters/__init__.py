@@ -104,7 +104,7 @@ def read(
     """Read an export (detected, or *source_format*) into CXF."""
     report = report if report is not None else MigrationReport()
     options = options or ReadOptions()
-    with paused_gc():  # the sniffer decodes JSON inputs whole
+    with paused_gc():  # the sniffers peek (JSON: top-level Raw slices); the reader decodes once
         sample = make_sample(data, name)
     adapter = detect(sample).adapter if source_format is None else get(source_format)
     if not adapter.info.can(Capability.READ) or not hasattr(adapter, "read"):

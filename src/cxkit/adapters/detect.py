@@ -270,7 +270,8 @@ def detect(sample: Sample) -> Detection:
     best = max((c for _, c in tried), default=Confidence.NO)
     winners = [k for k, c in tried if c == best]
     location = sample.name or None
-    if best >= Confidence.LIKELY or (best == Confidence.MAYBE and _refusal(sample) is None):
+    refusal = None if best >= Confidence.LIKELY else _refusal(sample)
+    if best >= Confidence.LIKELY or (best == Confidence.MAYBE and refusal is None):
         if len(winners) > 1:
             raise InputRefusedError(
                 f"ambiguous input: {' and '.join(winners)} "
@@ -280,7 +281,6 @@ def detect(sample: Sample) -> Detection:
                 hint="name the format with --from " + " or --from ".join(winners),
             )
         return Detection(get(winners[0]), best, tried)
-    refusal = _refusal(sample)
     if refusal is not None:
         raise refusal
     what = describe(sample)
