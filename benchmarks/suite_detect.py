@@ -1,7 +1,7 @@
 """Format detection on a large JSON export: the sniffers peek, the reader decodes once.
 
 Workload: :mod:`gen_bitwarden` — 100,000 items (~100 MB; 10,000 with ``--quick``). Measured:
-:func:`cxkit.adapters.make_sample` plus :func:`cxkit.adapters.detect` (top-level members as
+:func:`cxkit.adapters.make_sample` plus :func:`cxkit.adapters.detection` (top-level members as
 ``msgspec.Raw`` slices, the first entries of ``items`` decoded for evidence) against the floor of
 one full ``msgspec.json.decode`` of the same bytes — what detection cost before, on top of the
 reader's own decode. Target: detection within 0.5x of one full decode. Peak memory

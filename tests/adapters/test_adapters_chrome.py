@@ -17,7 +17,7 @@ from test_adapters_pass_import_refs import _project, _same, _yaml_entries
 
 from cxkit import adapters, cxf
 from cxkit.adapters.chrome import ChromeCsvAdapter
-from cxkit.adapters.registry import make_sample
+from cxkit.adapters.detection import make_sample
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError
 from shared_evidence import shared_files, shared_path

@@ -16,7 +16,7 @@ from _bw_adapter_data import PASSWORD_CANARY, personal_export
 from test_adapters_keepass import _yaml_entries
 
 from cxkit import adapters, cxf, kdbx
-from cxkit.adapters import MigrationReport, Outcome, ReadOptions, WriteOptions, registry
+from cxkit.adapters import MigrationReport, Outcome, ReadOptions, WriteOptions, detection
 from cxkit.adapters.base import converted_document
 from cxkit.adapters.keepass.csv_export import KEEPASSXC_COLUMNS
 from cxkit.adapters.keepass.database import KeePassKdbxAdapter
@@ -232,10 +232,10 @@ def test_keepass_xml_hostile_or_broken_input_is_a_clear_error(data: bytes) -> No
 
 def test_detection_does_not_collide() -> None:
     for data, key in ((XC_CSV, "keepassxc-csv"), (XML, "keepass-xml")):
-        assert registry.detect(registry.make_sample(data, "x")).adapter.info.key == key
+        assert detection.detect(detection.make_sample(data, "x")).adapter.info.key == key
     bw_csv = b"folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,"
     bw_csv += b"login_password,login_totp\n,,login,x,,,0,,u,p,\n"
-    assert registry.detect(registry.make_sample(bw_csv, "x")).adapter.info.key == "bitwarden-csv"
+    assert detection.detect(detection.make_sample(bw_csv, "x")).adapter.info.key == "bitwarden-csv"
 
 
 # --------------------------------------------------------------------------- shared samples

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from cxkit.adapters import Capability, contract, registry
+from cxkit.adapters import Capability, contract, detection, registry
 from cxkit.errors import CxkitError
 from shared_evidence import SHARED
 
@@ -53,7 +53,7 @@ def _shared_samples() -> dict[str, list[contract.Sample]]:
         password, keyfile = _password(entry["password"], path)
         sample = contract.Sample(path.name, path.read_bytes(), password, keyfile)
         try:
-            key = registry.detect(registry.make_sample(sample.data, sample.name)).adapter.info.key
+            key = detection.detect(detection.make_sample(sample.data, sample.name)).adapter.info.key
         except CxkitError:
             key = ""
         by_key.setdefault(key, []).append(sample)

@@ -1,6 +1,6 @@
 """Detection verdicts: every file of ``../shared/exports/manifest.json`` gets the verdict written
 below — the reader that takes it, or the kind of refusal — and the unit cases behind the rules
-(evidence, not guesses: ``src/cxkit/adapters/detect.py``, ``known.py``).
+(evidence, not guesses: ``src/cxkit/adapters/detection.py``, ``known.py``).
 
 Verdicts: an adapter key; ``known:<app>`` (a format cxkit names but does not read yet);
 ``openpgp`` (an encrypted message), ``openpgp-keys``; ``image``; ``not-an-export`` (key files, app
@@ -24,7 +24,7 @@ from cxkit import adapters
 from cxkit.adapters import known, registry
 from cxkit.adapters.base import first_entries
 from cxkit.adapters.bitwarden.json_export import BitwardenJsonAdapter
-from cxkit.adapters.detect import InputRefusedError, accepts_by_hints, describe, make_sample
+from cxkit.adapters.detection import InputRefusedError, accepts_by_hints, describe, make_sample
 from cxkit.errors import AdapterError, CxkitError
 from shared_evidence import shared_path
 

@@ -15,6 +15,7 @@ import pytest
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions
+from cxkit.adapters.detection import make_sample
 from cxkit.adapters.kit.builder import ItemBuilder, VaultBuilder
 from cxkit.adapters.kit.tabular import (
     CREATED,
@@ -36,7 +37,6 @@ from cxkit.adapters.kit.tabular import (
     CsvReader,
     Target,
 )
-from cxkit.adapters.registry import make_sample
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, CxkitError, InputTooLargeError

@@ -35,15 +35,12 @@ from cxkit.adapters.base import (
     WriteOptions,
     Writer,
 )
-from cxkit.adapters.detect import InputRefusedError
+from cxkit.adapters.detection import Detection, InputRefusedError, detect, make_sample
 from cxkit.adapters.registry import (
     ENTRY_POINT_GROUP,
-    Detection,
     adapters,
     cxf_format,
-    detect,
     get,
-    make_sample,
     plugin_errors,
     writer_for_name,
 )

@@ -74,7 +74,7 @@ class AdapterInfo:
     credential_types: frozenset[str]
     """CXF credential types the format can hold (others are transformed or not carried)."""
     how_to_export: str
-    # -- detection hints: the default ``accepts`` (:func:`cxkit.adapters.detect.accepts_by_hints`)
+    # -- detection hints: the default ``accepts`` (:func:`cxkit.adapters.detection.accepts_by_hints`)
     # says CERTAIN / LIKELY only on one of these pieces of positive evidence.
     extensions: tuple[str, ...] = ()
     """File name endings (``.json``): for choosing a writer by name, never evidence alone."""
@@ -104,7 +104,7 @@ class AdapterInfo:
 
 class Sample:
     """What detection looks at, computed once per input by the cheap sniffers
-    (:func:`cxkit.adapters.detect.make_sample`).
+    (:func:`cxkit.adapters.detection.make_sample`).
 
     For JSON only the top level is looked at when sniffing (members as undecoded ``Raw``
     slices); :attr:`json` decodes the whole document on first use and keeps it, so detection

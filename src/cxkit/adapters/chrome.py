@@ -29,7 +29,7 @@ _COLUMNS: Final = ("name", "url", "username", "password", "note")
 
 
 class ChromeCsvAdapter(CsvReader):
-    info: Final = AdapterInfo(  # type: ignore[misc]
+    info = AdapterInfo(
         key="chrome-csv",
         app="Google Password Manager (Chrome, Edge, Brave, Opera, Vivaldi, Arc)",
         format="CSV password export",
@@ -45,7 +45,6 @@ class ChromeCsvAdapter(CsvReader):
         csv_header=frozenset(_COLUMNS),
         csv_headers=(frozenset(_COLUMNS[:4]),),
     )
-    headers = (frozenset(_COLUMNS), frozenset(_COLUMNS[:4]))
     columns: ClassVar[Mapping[str, Target | Column]] = {
         "name": TITLE, "url": URL, "username": USERNAME, "password": PASSWORD, "note": NOTE
     }  # fmt: skip

@@ -95,13 +95,13 @@ def check_detection(
 ) -> list[str]:
     """Own samples are detected as *adapter* and claimed (LIKELY or more) by no other reader;
     *adapter* claims none of *others*."""
-    from cxkit.adapters import registry
+    from cxkit.adapters import detection
 
     problems: list[str] = []
     key = _key(adapter)
     for sample in own:
         try:
-            found = registry.detect(registry.make_sample(sample.data, sample.name))
+            found = detection.detect(detection.make_sample(sample.data, sample.name))
         except CxkitError as exc:
             problems.append(f"{sample.name}: not detected as {key}: {exc}")
             continue
@@ -114,7 +114,9 @@ def check_detection(
         return problems
     for sample in others:
         try:
-            confidence = Confidence(adapter.accepts(registry.make_sample(sample.data, sample.name)))
+            confidence = Confidence(
+                adapter.accepts(detection.make_sample(sample.data, sample.name))
+            )
         except CxkitError:
             continue  # a sniffer that refuses the input claims nothing
         if confidence >= Confidence.LIKELY:
@@ -295,7 +297,7 @@ def check_round_trip(adapter: Any, password: str = _PASSWORD) -> list[str]:
     """Write the reference document, read it back with the same format: as many items, and at
     least as many credentials of each type as the write report calls carried; the writer's
     output is detected as its own format."""
-    from cxkit.adapters import registry
+    from cxkit.adapters import detection
 
     if not adapter.info.can(Capability.WRITE) or not hasattr(adapter, "write"):
         return []
@@ -310,7 +312,7 @@ def check_round_trip(adapter: Any, password: str = _PASSWORD) -> list[str]:
                     data, password)  # fmt: skip
     problems: list[str] = []
     try:
-        found = registry.detect(registry.make_sample(data, sample.name))
+        found = detection.detect(detection.make_sample(data, sample.name))
         if found.adapter.info.key != key:
             problems.append(f"{key}: its own output is detected as {found.adapter.info.key}")
     except CxkitError as exc:
@@ -375,7 +377,7 @@ def _messages(exc: CxkitError) -> str:
 def check_secrets(adapter: Any, sample: Sample, rounds: int = 12) -> list[str]:
     """No secret of *sample* appears in the report (text or JSON), in an error about a damaged
     copy, or in a detection error about the file without its first line (a CSV header)."""
-    from cxkit.adapters import registry
+    from cxkit.adapters import detection
 
     try:
         doc, report = _read(adapter, sample)
@@ -397,7 +399,7 @@ def check_secrets(adapter: Any, sample: Sample, rounds: int = 12) -> list[str]:
             continue
     headless = sample.data.split(b"\n", 1)[-1]
     try:
-        registry.detect(registry.make_sample(headless, sample.name))
+        detection.detect(detection.make_sample(headless, sample.name))
     except CxkitError as exc:
         texts.append(_messages(exc))
     problems: list[str] = []

@@ -1,6 +1,6 @@
 """Known formats cxkit cannot read (yet): a declarative catalogue of their signatures.
 
-Detection (:mod:`cxkit.adapters.detect`) asks the readers first; when none has positive evidence
+Detection (:mod:`cxkit.adapters.detection`) asks the readers first; when none has positive evidence
 of its own format, an input matching one of these signatures is *named* ("this looks like a
 LastPass CSV export; cxkit does not read it yet") instead of "unknown". Each signature is pure
 evidence — column names, member names, an XML root, magic bytes or a text prefix — never a value.

@@ -5,8 +5,7 @@ walks). Third-party packages register adapters in the ``cxkit.adapters`` entry-p
 is loaded inside try/except — a broken plug-in is reported by :func:`plugin_errors`, never fatal,
 and never replaces a built-in key.
 
-Detection (which reader, or why none) is :mod:`cxkit.adapters.detect`; :func:`detect` and
-:func:`make_sample` are re-exported here.
+Detection (which reader, or why none) is :mod:`cxkit.adapters.detection`, built on this.
 """
 
 from __future__ import annotations
@@ -21,12 +20,9 @@ from cxkit.adapters.base import AdapterInfo, Capability, DetectionError, Reader,
 __all__ = [
     "BUILTINS",
     "ENTRY_POINT_GROUP",
-    "Detection",
     "adapters",
     "cxf_format",
-    "detect",
     "get",
-    "make_sample",
     "plugin_errors",
     "writer_for_name",
 ]
@@ -65,7 +61,7 @@ def _valid(adapter: object) -> bool:
     info = getattr(adapter, "info", None)
     if not isinstance(info, AdapterInfo):
         return False
-    # no ``accepts``: detection uses the hints of ``info`` (detect.accepts_by_hints)
+    # no ``accepts``: detection uses the hints of ``info`` (detection.accepts_by_hints)
     accepts = getattr(adapter, "accepts", None)
     return accepts is None or callable(accepts)
 
@@ -160,7 +156,3 @@ def readers() -> list[Reader]:
 
 def writers() -> list[Writer]:
     return [a for a in adapters().values() if a.info.can(Capability.WRITE) and hasattr(a, "write")]
-
-
-# Detection lives in :mod:`cxkit.adapters.detect`; re-exported here for existing callers.
-from cxkit.adapters.detect import Detection, detect, make_sample  # noqa: E402

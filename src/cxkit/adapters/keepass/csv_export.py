@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Final
 
 from cxkit import cxf, kdbx
-from cxkit.adapters.base import AdapterInfo, Capability, ReadOptions, Sample, WriteOptions
+from cxkit.adapters.base import AdapterInfo, Capability, ReadOptions, WriteOptions
 from cxkit.adapters.keepass.database import (
     EXPORTER_RP_ID,
     EXTENSION,
@@ -58,7 +58,7 @@ from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.errors import AdapterError, InputTooLargeError
+from cxkit.errors import InputTooLargeError
 
 __all__ = ["KEEPASS1_COLUMNS", "KEEPASSXC_COLUMNS", "KeePassCsvAdapter", "KeePassXCCsvAdapter"]
 
@@ -71,8 +71,6 @@ KEEPASSXC_COLUMNS: Final = ("Group", "Title", "Username", "Password", "URL", "No
                             "Icon", "Last Modified", "Created")  # fmt: skip
 KEEPASSX2_COLUMNS: Final = KEEPASSXC_COLUMNS[:6]
 KEEPASS1_COLUMNS: Final = ("Account", "Login Name", "Password", "Web Site", "Comments")
-_XC_HEADERS: Final = (frozenset(KEEPASSXC_COLUMNS), frozenset(KEEPASSX2_COLUMNS))
-_KP1_HEADERS: Final = (frozenset(KEEPASS1_COLUMNS),)
 MAX_GROUP_DEPTH: Final = 200
 """Deepest ``Group`` path read (as the KDBX reader's limit on nested groups)."""
 _NS: Final = uuid.UUID("0b8a3c52-2f4e-4d1e-9a57-3c1d2e7f9b64")
@@ -275,7 +273,7 @@ def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool
 
 
 class KeePassXCCsvAdapter(_KeePassCsv):
-    info: Final = AdapterInfo(  # type: ignore[misc]
+    info = AdapterInfo(
         key="keepassxc-csv",
         app="KeePassXC, KeePassX 2",
         format="KeePassXC CSV export (read and write; KeePassX 2 6-column layout read)",
@@ -289,11 +287,11 @@ class KeePassXCCsvAdapter(_KeePassCsv):
         ),
         extensions=(".csv",),
         csv_header=frozenset(KEEPASSXC_COLUMNS),
+        csv_headers=(frozenset(KEEPASSX2_COLUMNS),),
         plaintext=True,
         write_options=(CsvWriteOptions,),
     )
 
-    headers = _XC_HEADERS
     columns = _XC_COLUMNS
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
@@ -301,7 +299,7 @@ class KeePassXCCsvAdapter(_KeePassCsv):
 
 
 class KeePassCsvAdapter(_KeePassCsv):
-    info: Final = AdapterInfo(  # type: ignore[misc]
+    info = AdapterInfo(
         key="keepass-csv",
         app="KeePass 1.x / 2.x",
         format="KeePass CSV export (read)",
@@ -317,10 +315,4 @@ class KeePassCsvAdapter(_KeePassCsv):
         csv_header=frozenset(KEEPASS1_COLUMNS),
     )
 
-    headers = _KP1_HEADERS
     columns = _KP1_COLUMNS
-
-    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        if sample.csv_header is not None and frozenset(sample.csv_header) not in _KP1_HEADERS:
-            raise AdapterError("not the columns of a KeePass CSV export", location=sample.name)
-        return super().read(sample, options, report)

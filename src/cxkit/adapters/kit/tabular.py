@@ -2,8 +2,9 @@
 
 An adapter subclasses :class:`CsvReader` and declares
 
-* ``info`` — its :class:`~cxkit.adapters.base.AdapterInfo` (``csv_header``: the detection hint);
-* ``headers`` — the header sets it reads (order and surrounding whitespace do not matter);
+* ``info`` — its :class:`~cxkit.adapters.base.AdapterInfo`, whose ``csv_header`` (and
+  ``csv_headers`` for older layouts) are both the detection evidence and the header sets it
+  reads (order and surrounding whitespace do not matter);
 * ``columns`` — column name → a :class:`Target` (or a :class:`Column` with a label, a hidden
   flag or a parser), e.g. ``{"name": TITLE, "url": URL, "username": USERNAME, ...}``;
 * ``rp_id`` / ``app`` — who the CXF header names as the exporter;
@@ -31,6 +32,7 @@ from typing import Any, ClassVar, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample
+from cxkit.adapters.detection import accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.input import CsvTable, read_csv
 from cxkit.adapters.kit.values import parse_totp
@@ -116,7 +118,6 @@ class CsvReader:
     """Base of the declarative CSV readers (see the module docstring)."""
 
     info: ClassVar[AdapterInfo]
-    headers: ClassVar[tuple[frozenset[str], ...]]
     columns: ClassVar[Mapping[str, Target | Column]]
     rp_id: ClassVar[str]
     app: ClassVar[str]
@@ -137,12 +138,14 @@ class CsvReader:
 
     # ------------------------------------------------------------------ detection
 
+    @property
+    def headers(self) -> tuple[frozenset[str], ...]:
+        """The header sets this reader reads: those its ``info`` declares."""
+        return tuple(h for h in (self.info.csv_header, *self.info.csv_headers) if h)
+
     def accepts(self, sample: Sample) -> Confidence:
-        """CERTAIN on an exact header match (a plain check; detection ranks the rest)."""
-        header = sample.csv_header
-        if header is None:
-            return Confidence.NO
-        return Confidence.CERTAIN if frozenset(header) in self.headers else Confidence.NO
+        """CERTAIN on an exact header match (the declared hints)."""
+        return accepts_by_hints(self.info, sample)
 
     # ------------------------------------------------------------------ hooks
 
