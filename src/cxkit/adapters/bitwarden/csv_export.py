@@ -236,7 +236,7 @@ def _members_note(fields: list[m.EditableField]) -> str:
         for e in f.extensions
         if isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION
     ]
-    return "Bitwarden members without a CXF counterpart: " + ", ".join(members)
+    return "Bitwarden details CXF has no member for, kept as custom fields: " + ", ".join(members)
 
 
 _NO_CSV: Final = "Bitwarden CSV holds logins and secure notes only"
