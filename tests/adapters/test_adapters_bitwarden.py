@@ -18,7 +18,12 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from cxkit import adapters, cxf
 from cxkit.adapters import ReadOptions, WriteOptions
-from cxkit.adapters.bitwarden.json_export import KdfParams, decrypt_export, encrypt_export
+from cxkit.adapters.bitwarden.json_export import (
+    BitwardenWriteOptions,
+    KdfParams,
+    decrypt_export,
+    encrypt_export,
+)
 from cxkit.adapters.kit.values import json_leaves as _leaves
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.kit.values import same_ssh_key as _same_ssh_key
@@ -263,10 +268,14 @@ def test_encrypted_write_and_read_through_the_registry() -> None:
         json.dumps(source).encode(),
         "bw.json",
         to="bitwarden-encrypted-json",
-        write_options=WriteOptions(password=lambda _p: "s3cret", kdf="argon2id"),
+        write_options=WriteOptions(
+            password=lambda _p: "s3cret",
+            extra={BitwardenWriteOptions: BitwardenWriteOptions(kdf="argon2id")},
+        ),
     )
     assert conv.output is not None and PASSWORD_CANARY.encode() not in conv.output
     assert conv.report.encrypted and not conv.report.plaintext
+    assert json.loads(conv.output)["kdfType"] == 1  # the option set chose Argon2id
     back, report = adapters.read(
         conv.output, "enc.json", options=ReadOptions(password=lambda _p: "s3cret")
     )

@@ -60,6 +60,11 @@ def test_convert_encrypted_both_ways_with_password_options(
     assert main([*argv, "--new-password-env", "NEWPW", "-q"]) == 0
     assert capsys.readouterr().out == ""
     assert PASSWORD_CANARY.encode() not in enc.read_bytes()
+    assert json.loads(enc.read_bytes())["kdfType"] == 0  # PBKDF2 by default
+    argon = tmp_path / "argon.json"
+    argv_argon = ["convert", str(bw_file), "-o", str(argon), "--to", "bitwarden-encrypted-json"]
+    assert main([*argv_argon, "--new-password-env", "NEWPW", "-q", "--kdf", "argon2id"]) == 0
+    assert json.loads(argon.read_bytes())["kdfType"] == 1
     pw_file = tmp_path / "pw.txt"
     pw_file.write_text("pa55-phrase\n")
     back = tmp_path / "back.json"

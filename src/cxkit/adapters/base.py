@@ -276,7 +276,8 @@ class ReadOptions(_OptionSets):
     """Filled by readers of formats that hold attachment bytes: ``File.id`` → the bytes of the
     CXF ``file`` credential the reader made (CXF keeps the bytes outside the JSON)."""
     keyfile: bytes | None = field(default=None, repr=False)
-    """Content of a key file, for formats that take one (KeePass)."""
+    """Content of a key file, for formats that take one (KeePass). Like the password, a
+    secret that unlocks the input (not a format flag), so it is one of the shared options."""
     extra: dict[type[Any], Any] = field(default_factory=dict)
     """Adapter-specific option sets by class (:meth:`get` / :meth:`set`)."""
 
@@ -285,8 +286,6 @@ class ReadOptions(_OptionSets):
 class WriteOptions(_OptionSets):
     password: PasswordSource | None = None
     """For encrypted formats: the new password (asked once per write)."""
-    kdf: str | None = None
-    """Format-specific KDF choice (``pbkdf2`` / ``argon2id`` for Bitwarden)."""
     attachments: Mapping[str, bytes] = field(default_factory=dict)
     """Attachment bytes by ``File.id`` (from :attr:`ReadOptions.attachments`), for writers of
     formats that can hold them."""

@@ -47,6 +47,7 @@ from cxkit.errors import AdapterError, DecodeError, DecryptionError, InputError
 __all__ = [
     "BitwardenEncryptedJsonAdapter",
     "BitwardenJsonAdapter",
+    "BitwardenWriteOptions",
     "KdfParams",
     "decrypt_export",
     "encrypt_export",
@@ -290,6 +291,14 @@ class BitwardenJsonAdapter:
         return _plain_bytes(doc, report)
 
 
+@dataclass(frozen=True)
+class BitwardenWriteOptions:
+    """Options of the password-protected Bitwarden writer (``AdapterInfo.write_options``)."""
+
+    kdf: str = "pbkdf2"
+    """``pbkdf2`` (PBKDF2-SHA256, 600,000 iterations) or ``argon2id`` (``--kdf``)."""
+
+
 class BitwardenEncryptedJsonAdapter:
     info: Final = AdapterInfo(
         key="bitwarden-encrypted-json",
@@ -302,6 +311,7 @@ class BitwardenEncryptedJsonAdapter:
         extensions=(".json",),
         json_keys=frozenset({"encrypted", "passwordProtected", "data"}),
         plaintext=False,
+        write_options=(BitwardenWriteOptions,),
     )
 
     def accepts(self, sample: Sample) -> Confidence:
@@ -342,7 +352,8 @@ class BitwardenEncryptedJsonAdapter:
             return _plain_bytes(doc, report)
         if options.password is None:
             raise PasswordNeededError("a password is needed to write an encrypted export")
-        params = DEFAULT_ARGON2 if options.kdf == "argon2id" else DEFAULT_PBKDF2
+        kdf = options.get(BitwardenWriteOptions).kdf
+        params = DEFAULT_ARGON2 if kdf == "argon2id" else DEFAULT_PBKDF2
         plain = _plain_bytes(doc, report)
         password = options.password("new password for the Bitwarden export")
         report.encrypted = True

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from cxkit import adapters
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
+from cxkit.adapters.bitwarden.json_export import BitwardenWriteOptions
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._io import check_output, read_input, write_output
@@ -331,10 +332,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
             ),
             write_options=WriteOptions(
                 password=None if new_password is None else progress.wrap(new_password),
-                kdf=args.kdf,
                 keyfile=new_keyfile,
                 on_recovery_code=codes.append,
-                extra={CsvWriteOptions: CsvWriteOptions(raw=args.csv_raw)},
+                extra={
+                    CsvWriteOptions: CsvWriteOptions(raw=args.csv_raw),
+                    BitwardenWriteOptions: BitwardenWriteOptions(kdf=args.kdf),
+                },
             ),
             verify=not args.no_verify,
             dry_run=args.dry_run,
