@@ -56,7 +56,8 @@ _IMAGES: Final = (
 )
 _SQLITE: Final = b"SQLite format 3\x00"
 _GPG_HINT: Final = (
-    "decrypt it first (gpg --decrypt FILE > PLAIN), run cxkit on PLAIN, then delete PLAIN"
+    "decrypt it straight into cxkit, with no plaintext file on disk: "
+    "gpg --decrypt FILE | cxkit convert - -o DEST"
 )
 
 

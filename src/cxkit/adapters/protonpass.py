@@ -761,8 +761,8 @@ def _pgp_error(name: str) -> AdapterError:
         "this is an OpenPGP-encrypted export (Proton Pass 'PGP-encrypted' option): cxkit does "
         "not decrypt OpenPGP",
         location=name or None,
-        hint="decrypt it first (gpg --decrypt FILE > export.zip) and convert the result, or "
-        "export again choosing 'ZIP' or 'JSON'",
+        hint="decrypt it straight into cxkit (gpg --decrypt FILE | cxkit convert - -o DEST), "
+        "or export again choosing 'ZIP' or 'JSON'",
     )
 
 
