@@ -110,12 +110,41 @@ def decode_text(data: bytes, *, name: str = "", legacy: bool = False) -> str:
 
 
 class CsvTable:
-    """A parsed CSV export: ``header`` (as written, stripped) and ``rows`` as dicts with the row
-    number (1 = the header line's row) for error locations."""
+    """A parsed CSV export: ``header`` (as written, stripped) and the data rows with their row
+    number (1 = the header line's row) for error locations.
 
-    def __init__(self, header: list[str], rows: list[tuple[int, dict[str, str]]]) -> None:
+    ``lines`` holds each row as ``(row number, cells)`` — the cells a list in header order (a
+    row with *allow_extra* cells may be longer: cell ``n`` beyond the header is
+    ``column {n + 1}``, see :meth:`column`); ``rows`` (and iterating) gives the same rows as
+    dicts, column name → cell, made on first use (readers that go by column index never pay
+    for a dict per row)."""
+
+    def __init__(
+        self,
+        header: list[str],
+        rows: list[tuple[int, dict[str, str]]] | None = None,
+        *,
+        lines: list[tuple[int, list[str]]] | None = None,
+    ) -> None:
         self.header = header
-        self.rows = rows
+        self.lines: list[tuple[int, list[str]]] = lines if lines is not None else []
+        self._rows = rows
+
+    def column(self, index: int) -> str:
+        """The name of cell *index* of a row (``column N`` beyond the header)."""
+        return self.header[index] if index < len(self.header) else f"column {index + 1}"
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        if self._rows is None:
+            header, width = self.header, len(self.header)
+            self._rows = [
+                (number, dict(zip(header, cells, strict=False)) if len(cells) <= width
+                 else dict(zip(header, cells, strict=False))
+                 | {f"column {n + 1}": v for n, v in enumerate(cells) if n >= width})
+                for number, cells in self.lines
+            ]  # fmt: skip
+        return self._rows
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         return iter(self.rows)
@@ -139,43 +168,8 @@ def read_csv(
     csv.field_size_limit(max_cell)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        rows: list[tuple[int, dict[str, str]]] = []
-        header: list[str] | None = None
-        start = 1
-        for raw in reader:
-            row_start, start = start, reader.line_num + 1
-            if not raw or all(not c.strip() for c in raw):
-                continue
-            if header is None:
-                header = [c.strip() for c in raw]
-                if len(set(header)) != len(header):
-                    raise AdapterError("the CSV header repeats a column", location=f"{name}:1")
-                accepted = list(headers)
-                if accepted and frozenset(header) not in accepted:
-                    # a first row that does not read as names may be data: never shown
-                    columns = (
-                        ": " + ", ".join(h[:40] for h in header[:30])
-                        if header_like(header)
-                        else f" ({len(header)}; not shown: the first row may be data)"
-                    )
-                    raise AdapterError(
-                        "unexpected CSV columns" + columns,
-                        location=f"{name}:{reader.line_num}",
-                        hint="expected: " + " | ".join(",".join(sorted(h)) for h in accepted),
-                    )
-                continue
-            if allow_extra and len(raw) > len(header):
-                extra = {f"column {n + 1}": v for n, v in enumerate(raw) if n >= len(header)}
-                rows.append((row_start, dict(zip(header, raw, strict=False)) | extra))
-                continue
-            if allow_short and len(raw) < len(header):
-                raw = raw + [""] * (len(header) - len(raw))
-            if len(raw) != len(header):
-                raise AdapterError(
-                    f"row has {len(raw)} columns, the header {len(header)}",
-                    location=f"{name}:{row_start}",
-                )
-            rows.append((row_start, dict(zip(header, raw, strict=True))))
+        header = _csv_header(reader, name, list(headers))
+        lines = _csv_lines(reader, name, len(header), allow_extra, allow_short)
     except csv.Error as exc:
         text_exc = str(exc)
         if "larger than field limit" in text_exc:
@@ -186,9 +180,62 @@ def read_csv(
         raise AdapterError(f"malformed CSV: {text_exc[:120]}", location=name or None) from None
     finally:
         csv.field_size_limit(limit)
-    if header is None:
-        raise AdapterError("empty CSV file", location=name or None)
-    return CsvTable(header, rows)
+    return CsvTable(header, lines=lines)
+
+
+def _blank(cells: list[str]) -> bool:
+    return not cells or all(not c.strip() for c in cells)
+
+
+def _csv_header(reader: Any, name: str, accepted: list[frozenset[str]]) -> list[str]:
+    """The first non-blank row, checked against the *accepted* header sets."""
+    for raw in reader:
+        if _blank(raw):
+            continue
+        header = [c.strip() for c in raw]
+        if len(set(header)) != len(header):
+            raise AdapterError("the CSV header repeats a column", location=f"{name}:1")
+        if accepted and frozenset(header) not in accepted:
+            # a first row that does not read as names may be data: never shown
+            columns = (
+                ": " + ", ".join(h[:40] for h in header[:30])
+                if header_like(header)
+                else f" ({len(header)}; not shown: the first row may be data)"
+            )
+            raise AdapterError(
+                "unexpected CSV columns" + columns,
+                location=f"{name}:{reader.line_num}",
+                hint="expected: " + " | ".join(",".join(sorted(h)) for h in accepted),
+            )
+        return header
+    raise AdapterError("empty CSV file", location=name or None)
+
+
+def _csv_lines(
+    reader: Any, name: str, width: int, allow_extra: bool, allow_short: bool
+) -> list[tuple[int, list[str]]]:
+    """The data rows as (row number, cells); the number is the line the row starts on."""
+    lines: list[tuple[int, list[str]]] = []
+    append = lines.append
+    start = reader.line_num + 1
+    for raw in reader:
+        row_start, start = start, reader.line_num + 1
+        if len(raw) != width:
+            if _blank(raw):
+                continue
+            if allow_extra and len(raw) > width:
+                pass
+            elif allow_short and len(raw) < width:
+                raw += [""] * (width - len(raw))
+            else:
+                raise AdapterError(
+                    f"row has {len(raw)} columns, the header {width}",
+                    location=f"{name}:{row_start}",
+                )
+        elif not raw[0].strip() and _blank(raw):  # a row of empty cells (",,,") is blank
+            continue
+        append((row_start, raw))
+    return lines
 
 
 def sniff_csv_header(data: bytes, max_bytes: int = 64 << 10) -> tuple[str, ...] | None:

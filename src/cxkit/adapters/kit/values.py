@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import re
+import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from typing import Any, Final, NamedTuple
@@ -30,6 +32,8 @@ __all__ = [
     "format_iso_date",
     "format_totp",
     "json_leaves",
+    "normalize_text",
+    "parse_card_expiry",
     "parse_android_url",
     "parse_iso_date",
     "parse_time",
@@ -313,3 +317,50 @@ def credential_members(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list
             )
             out.append(Member(name, text, False, None))
     return out
+
+
+# =========================================================================== cards and text
+
+_EXPIRY: Final = (
+    # (pattern, group of the year, group of the month)
+    (re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})"), 1, 2),  # 2027-12, 2027/12
+    (re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{4}|\d{2})"), 2, 1),  # 12/27, 12/2027, 1-27, 12 / 2027
+    (re.compile(r"(\d{2})(\d{2})"), 2, 1),  # 1227 (MMYY, as card forms write it)
+    (re.compile(r"(\d{2})(\d{4})"), 2, 1),  # 122027
+)
+
+
+def parse_card_expiry(text: str) -> tuple[int, int] | None:
+    """A card's expiry as apps write it (``12/27``, ``12/2027``, ``1/27``, ``12 / 2027``,
+    ``2027-12``, ``1227``) → ``(year, month)``, or None. Two-digit years are 2000 + YY. CXF
+    writes it as ``YYYY-MM`` (``spec/cxf.md`` §credit-card ``expiryDate``, EF year-month)."""
+    cleaned = text.strip()
+    if len(cleaned) > 20:
+        return None
+    for pattern, year_group, month_group in _EXPIRY:
+        found = pattern.fullmatch(cleaned)
+        if found is None:
+            continue
+        year_text, month = found.group(year_group), int(found.group(month_group))
+        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+        if 1 <= month <= 12 and 1900 <= year <= 9999:
+            return year, month
+        return None
+    return None
+
+
+#: Zero-width and BOM characters (format characters that only hide text), and C0/C1 controls
+#: except tab and line feed (carriage returns are handled as line ends first).
+_INVISIBLE: Final = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
+def normalize_text(text: str) -> str:
+    """Text as cxkit writes it in CXF: line ends as LF (CRLF and lone CR), Unicode NFC, without
+    a BOM, zero-width characters, soft hyphens or control characters (tab and newline kept).
+    For names and notes — never for secrets, whose exact code points are the secret."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)

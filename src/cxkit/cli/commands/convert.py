@@ -161,8 +161,8 @@ def cmd_formats(args: argparse.Namespace) -> int:
         rw = ("read" if i.can(Capability.READ) else "") + (
             "/write" if i.can(Capability.WRITE) else ""
         )
-        rows.append([i.key, rw.strip("/"), i.format])
-    print(out.table(rows, header=["format", "can", "description"]))
+        rows.append([i.key, rw.strip("/"), i.app.split(" (")[0], i.format])
+    print(out.table(rows, header=["format", "can", "app", "description"]))
     for i in infos:
         print(f"\n{i.key}: carries {', '.join(sorted(i.credential_types))}")
         if args.verbose:
