@@ -37,7 +37,13 @@ from cxkit.adapters.base import (
     converted_document,
 )
 from cxkit.adapters.kit.input import parse_json, zip_archive
-from cxkit.adapters.kit.values import json_leaves, parse_totp, ssh_from_pkcs8, ssh_private_to_pkcs8
+from cxkit.adapters.kit.values import (
+    json_leaves,
+    parse_totp,
+    scalar_text,
+    ssh_from_pkcs8,
+    ssh_private_to_pkcs8,
+)
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -115,16 +121,6 @@ def _std_b64(text: object, what: str) -> bytes:
 
 def _id(*parts: str) -> str:
     return b64.encode(hashlib.sha256("\x00".join(parts).encode("utf-8")).digest()[:16])
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return None
 
 
 # =========================================================================== passkeys
@@ -225,7 +221,7 @@ class _ItemReader:
         self, label: str, value: Any, sub: str, *, concealed: bool = False, note: str = ""
     ) -> None:
         """A member CXF has no place for → a field of the item's "Proton Pass" custom fields."""
-        text = _text(value)
+        text = scalar_text(value)
         if text is None or text == "" or f"{self.path}{sub}" in self.recorded:
             return  # empty: left to the final sweep
         field_type = "concealed-string" if concealed else "string"
@@ -311,7 +307,7 @@ class _ItemReader:
                 continue
             value = _value_at(self.raw, leaf[len(self.path) :])
             sub = leaf[len(self.path) :]
-            text = _text(value)
+            text = scalar_text(value)
             if text:
                 self.extra_field(sub.lstrip("."), value, sub, concealed=True,
                                  note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
@@ -597,7 +593,7 @@ class _ItemReader:
                 self.rec(f"{fsub}.type", Disposition.EXTENSION if carried else Disposition.CUSTOM_FIELD, "totp")  # fmt: skip
                 continue
             value_key = next((k for k in ("content", "timestamp", "totpUri") if data.get(k) is not None), None)  # fmt: skip
-            value = _text(data.get(value_key)) if value_key else None
+            value = scalar_text(data.get(value_key)) if value_key else None
             if value is None:
                 continue
             field_type = "concealed-string" if kind in ("hidden", "totp") else "string"

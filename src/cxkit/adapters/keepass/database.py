@@ -48,7 +48,7 @@ from cxkit.adapters.base import (
     converted_document,
 )
 from cxkit.adapters.kit import ledger
-from cxkit.adapters.kit.values import credential_members, parse_totp
+from cxkit.adapters.kit.values import credential_members, parse_iso_datetime, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -131,16 +131,6 @@ def _dt(seconds: int | None) -> datetime.datetime | None:
 
 def iso_time(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso_time(text: object) -> datetime.datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
 def _uuid_of(cxf_id: str, salt: str = "") -> uuid.UUID:
@@ -828,9 +818,9 @@ class _EntryWriter:
         e.times = kdbx.Times(
             creation=_dt(item.creation_at),
             last_modification=_dt(item.modified_at),
-            last_access=parse_iso_time(self.ext.get("lastAccess")),
-            expiry=parse_iso_time(self.ext.get("expiry")),
-            expires=parse_iso_time(self.ext.get("expiry")) is not None,
+            last_access=parse_iso_datetime(self.ext.get("lastAccess")),
+            expiry=parse_iso_datetime(self.ext.get("expiry")),
+            expires=parse_iso_datetime(self.ext.get("expiry")) is not None,
             usage_count=self.ext["usageCount"]
             if isinstance(self.ext.get("usageCount"), int)
             else 0,

@@ -33,9 +33,10 @@ __all__ = [
     "format_totp",
     "json_leaves",
     "normalize_text",
-    "parse_card_expiry",
     "parse_android_url",
+    "parse_card_expiry",
     "parse_iso_date",
+    "parse_iso_datetime",
     "parse_time",
     "parse_totp",
     "same_ssh_key",
@@ -46,15 +47,22 @@ __all__ = [
 ]
 
 
-def parse_iso_date(text: object) -> int | None:
+def parse_iso_datetime(text: object) -> datetime.datetime | None:
+    """An ISO 8601 time (``Z`` or an offset; none means UTC) → an aware datetime, or None."""
     if not isinstance(text, str):
         return None
     try:
         value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
+def parse_iso_date(text: object) -> int | None:
+    """An ISO 8601 time → epoch seconds (None when unreadable or before 1970)."""
+    value = parse_iso_datetime(text)
+    if value is None:
+        return None
     seconds = int(value.timestamp())
     return seconds if seconds >= 0 else None
 
