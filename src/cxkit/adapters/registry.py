@@ -43,6 +43,8 @@ BUILTINS: Final = (
     "cxkit.adapters.keepass.csv_export:KeePassXCCsvAdapter",
     "cxkit.adapters.keepass.csv_export:KeePassCsvAdapter",
     "cxkit.adapters.chrome:ChromeCsvAdapter",
+    "cxkit.adapters.passman:PassmanJsonAdapter",
+    "cxkit.adapters.pwsafe:PwsafeXmlAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
     "cxkit.adapters.keepass.passkey_file:KeePassXCPasskeyAdapter",
 )

@@ -1,0 +1,162 @@
+"""The field-map vocabulary shared by the declarative readers (issue 12): a source field (a CSV
+column, a JSON member path, an XML child element) maps to a :class:`Target` or a :class:`Column`
+(a target with a label, a hidden flag, a parser). :mod:`~cxkit.adapters.kit.tabular` defines
+them; this module re-exports them and holds :class:`MappedReader`, the part the JSON record
+reader (:mod:`~cxkit.adapters.kit.records`) and the XML reader
+(:mod:`~cxkit.adapters.kit.xmlrecords`) share: one record's mapped values → the item builder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import ClassVar, Final
+
+from cxkit import cxf
+from cxkit.adapters.base import AdapterInfo
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, truthy
+from cxkit.adapters.kit.tabular import (
+    CREATED,
+    CUSTOM,
+    FAVORITE,
+    FOLDER,
+    HOOK,
+    IGNORE,
+    MODIFIED,
+    NOTE,
+    PASSWORD,
+    TAGS,
+    TITLE,
+    TOTP,
+    TRASHED,
+    URL,
+    USERNAME,
+    Column,
+    Target,
+)
+from cxkit.adapters.kit.values import parse_totp
+from cxkit.adapters.report import Disposition, MigrationReport
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+
+__all__ = [
+    "CREATED",
+    "CUSTOM",
+    "FAVORITE",
+    "FOLDER",
+    "HOOK",
+    "IGNORE",
+    "MODIFIED",
+    "NOTE",
+    "PASSWORD",
+    "TAGS",
+    "TITLE",
+    "TOTP",
+    "TRASHED",
+    "URL",
+    "USERNAME",
+    "Column",
+    "MappedReader",
+    "Target",
+    "column",
+]
+
+_MEMBER: Final = Disposition.MEMBER
+_NOT_CARRIED: Final = Disposition.NOT_CARRIED
+
+
+def column(spec: Target | Column) -> Column:
+    """*spec* as a :class:`Column` (a bare target gets the defaults)."""
+    return spec if isinstance(spec, Column) else Column(spec)
+
+
+class MappedReader:
+    """What the declarative record readers share: the exporter's name, separators, and
+    :meth:`apply` — one record's values (each with its :class:`Column`) → the item."""
+
+    info: ClassVar[AdapterInfo]
+    rp_id: ClassVar[str]
+    app: ClassVar[str]
+    folder_separator: ClassVar[str | None] = "/"
+    tag_separator: ClassVar[str | None] = ","
+    """Tags in one text separated by this (None: one value is one tag)."""
+    android_apps: ClassVar[bool] = True
+    totp_label: ClassVar[str] = "TOTP"
+    item_extension: ClassVar[str | None] = None
+    record_empty: ClassVar[bool] = True
+    """Record empty values (not carried, "empty"): JSON's empty strings are leaves to account
+    for; an empty XML element is not."""
+
+    def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
+        """How a ``TOTP`` value is read (default :func:`~cxkit.adapters.kit.values.parse_totp`)."""
+        return parse_totp(text)
+
+    def vault(self, report: MigrationReport, include_trashed: bool) -> VaultBuilder:
+        """The vault the items go to (override for collection ids)."""
+        return VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
+                            include_trashed=include_trashed)  # fmt: skip
+
+    def document(self, vault: VaultBuilder) -> cxf.Document:
+        """The document of the finished vault (one account with a stable id)."""
+        digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
+        return vault.build(account_id=b64.encode(digest))
+
+    def apply(self, b: ItemBuilder, values: Sequence[tuple[Column, Val]]) -> None:
+        """Apply mapped *values* (empty texts recorded as not carried, ``HOOK`` ones left to the
+        reader's hook): the login's parts together, then the rest in order. A ``parse`` that
+        raises ValueError fails the record (the caller skips it)."""
+        username = password = None
+        urls: list[Val] = []
+        rest: list[tuple[Column, Val]] = []
+        for spec, v in values:
+            target = spec.target
+            if target is HOOK:
+                continue
+            if not v.text.strip() and target is not IGNORE:
+                if self.record_empty:
+                    b.rec(v.at, _NOT_CARRIED, "", "empty")
+                continue
+            if spec.parse is not None:
+                v = Val(spec.parse(v.text), v.at)
+            if target is TITLE:
+                b.set_title(v)
+            elif target is USERNAME:
+                username = v
+            elif target is PASSWORD:
+                password = v
+            elif target is URL:
+                urls.append(v)
+            else:
+                rest.append((spec, v))
+        b.login(username, password, urls, apps=self.android_apps)
+        for spec, v in rest:
+            self.apply_one(b, spec, v)
+
+    def apply_one(self, b: ItemBuilder, spec: Column, v: Val) -> None:
+        """One value of a target other than the login's."""
+        target = spec.target
+        if target is TOTP:
+            b.totp(v, label=self.totp_label, parser=self.totp_parser)
+        elif target is NOTE:
+            b.note(v)
+        elif target is FOLDER:
+            sep = self.folder_separator
+            b.collection(v.text.split(sep) if sep else (v.text,), v.at)
+        elif target is FAVORITE:
+            b.favorite(v)
+        elif target is TAGS:
+            sep = self.tag_separator
+            b.tags(v, [t.strip() for t in v.text.split(sep)] if sep else [v.text.strip()])
+        elif target is CREATED:
+            b.created(v)
+        elif target is MODIFIED:
+            b.modified(v)
+        elif target is TRASHED:
+            if truthy(v.text):
+                b.trashed(v)
+            else:
+                b.rec(v.at, _MEMBER, "trash", "not in the trash")
+        elif target is CUSTOM:
+            b.custom(spec.label or v.at.lstrip("./"), v, hidden=spec.hidden)
+        elif target is IGNORE:
+            b.rec(v.at, _NOT_CARRIED, "", spec.why)
