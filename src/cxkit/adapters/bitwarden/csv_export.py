@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from cxkit import cxf
 from cxkit.adapters.base import (
@@ -36,7 +36,7 @@ from cxkit.adapters.bitwarden.mapping import (
     item_id_to_cxf,
 )
 from cxkit.adapters.kit import ledger
-from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, Val, VaultBuilder, stable_ids
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.input import read_csv
 from cxkit.adapters.kit.values import parse_totp
@@ -67,6 +67,7 @@ _NS: Final = uuid.UUID("6f1c0b0e-54d5-4a43-9f31-6a7c8d1e2b3a")
 _TYPES: Final = {"login": 1, "note": 2, "1": 1, "2": 2}
 _KNOWN: Final = frozenset(("favorite", "reprompt", *_COMMON))
 _FIELDS: Final = "custom-fields[fields]"
+_FIELDS_ROLE: Final = {"role": "fields"}  # the custom-fields credential's extension (copied)
 _ACCOUNT_ID: Final = b64.encode(hashlib.sha256(b"cxkit/bitwarden-account").digest()[:16])
 
 
@@ -84,6 +85,8 @@ def _group_id(name: str) -> str:
 def _split_uris(cell: str) -> list[str]:
     """One ``login_uri`` cell → its URIs: Bitwarden joins several with commas; a single URI may
     hold commas itself, so the cell is split only when every piece has a scheme."""
+    if "," not in cell:
+        return [cell]
     pieces = [p.strip() for p in cell.split(",")]
     if len(pieces) > 1 and all("://" in p for p in pieces):
         return pieces
@@ -132,7 +135,8 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
     ``cxkit/bitwarden`` included); every non-empty cell recorded at ``file:row:column``."""
     name = sample.name
     table = read_csv(sample.data, name=name, allow_extra=True)
-    columns = frozenset(table.header)
+    header = table.header
+    columns = frozenset(header)
     if columns not in HEADERS and not _subset_ok(columns):
         raise AdapterError(
             "not the columns of a Bitwarden CSV export",
@@ -148,77 +152,96 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
     vault = VaultBuilder(report, key="bitwarden-csv", rp_id=EXPORTER_RP_ID, app="Bitwarden",
                          include_trashed=options.include_trashed, collections=tree)  # fmt: skip
     known = _KNOWN | ({"collections"} if organisation else {"folder"})
-    others = [c for c in table.header if c not in known]  # ("column N" cells are custom fields)
+    # (column, index) of the header's columns no rule reads: kept as custom fields
+    others = [(c, i) for i, c in enumerate(header) if c not in known]
+    # each known column's index in a row; -1 (a column the file lacks) is the "" every row
+    # gets appended below, so a missing column reads as empty without a dict per row
+    index = {c: i for i, c in enumerate(header)}
+    plan = _Plan(*(index.get(c, -1) for c in _Plan._fields[:10]),  # those named as columns
+                 index.get("collections" if organisation else "folder", -1),
+                 organisation, len(header))  # fmt: skip
+    item_id = stable_ids("bitwarden-csv", name)
     with paused_gc():  # many small acyclic objects (as the CXF decoder does)
-        for row_number, row in table:
-            b = vault.item(f"{name}:{row_number}:", item_id=stable_id("bitwarden-csv", name,
-                           str(row_number)), title=row.get("name", ""), extension=EXTENSION,
-                           empty_extension=True, custom_extension={"role": "fields"})  # fmt: skip
-            b.define_group("members", label="Bitwarden", extension={"role": "members"},
-                           outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+        for row_number, cells in table.lines:
+            cells.append("")
+            b = vault.item(f"{name}:{row_number}:", title=cells[plan.name],
+                           item_id=item_id(row_number),
+                           extension=EXTENSION, empty_extension=True,
+                           custom_extension=_FIELDS_ROLE)  # fmt: skip
             try:
-                _row(b, row, organisation)
+                _row(b, cells, plan)
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest
                 why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
-                b.fail(f"cannot be read: {why}", [Val(v, c) for c, v in row.items()])
+                b.fail(f"cannot be read: {why}",
+                       [Val(v, table.column(i)) for i, v in enumerate(cells[:-1])])  # fmt: skip
                 continue
-            vault.add(b, [Val(row[c], c) for c in others if row.get(c)] if others else ())
+            vault.add(b, [Val(cells[i], c) for c, i in others if cells[i]] if others else ())
     return vault.build(account_id=_ACCOUNT_ID,
                        account_extension=(EXTENSION, {"organisation": organisation}))  # fmt: skip
 
 
-def _row(b: ItemBuilder, row: dict[str, str], organisation: bool) -> None:
-    """One row as the JSON mapping reads the item it stands for (``formats/bitwarden.md`` §2)."""
-    get = row.get
-    kind = get("type", "").strip()
+class _Plan(NamedTuple):
+    """Where a file's columns are in its rows (-1: absent, read as empty), found once per file."""
+
+    type: int
+    name: int
+    notes: int
+    fields: int
+    favorite: int
+    reprompt: int
+    login_uri: int
+    login_username: int
+    login_password: int
+    login_totp: int
+    place: int
+    """``collections`` (organisation) or ``folder`` (personal)."""
+    organisation: bool
+    width: int
+    """Cells of the header; cells past it are ``column N``."""
+
+
+def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
+    """One row (cells by :class:`_Plan` index) as the JSON mapping reads the item it stands for
+    (``formats/bitwarden.md`` §2)."""
+    kind = cells[plan.type].strip()
     btype = _TYPES.get(kind, kind or None)
     b.ext["type"] = btype
     if btype is not None:
         b.rec("type", _EXTENSION, "extension.type")
-    if get("name"):
-        b.set_title(Val(row["name"], "name"))
-    if reprompt := get("reprompt"):
+    if name := cells[plan.name]:
+        b.set_title(Val(name, "name"))
+    if reprompt := cells[plan.reprompt]:
         b.ext["reprompt"] = int(reprompt) if reprompt.isdigit() else reprompt
         b.rec("reprompt", _EXTENSION, "extension.reprompt")
-    if favorite := get("favorite"):
+    if favorite := cells[plan.favorite]:
         b.favorite(Val(favorite, "favorite"), favorite.strip() in ("1", "true"))
-    if btype == 1 or any(get(c) for c in _LOGIN):
-        uris = get("login_uri", "")
-        b.login(Val(get("login_username", ""), "login_username"),
-                Val(get("login_password", ""), "login_password"),
+    uris = cells[plan.login_uri]
+    username = cells[plan.login_username]
+    password = cells[plan.login_password]
+    totp_text = cells[plan.login_totp]
+    if btype == 1 or uris or username or password or totp_text:
+        b.login(Val(username, "login_username"), Val(password, "login_password"),
                 [Val(u, "login_uri") for u in _split_uris(uris)] if uris else ())  # fmt: skip
-        if totp_text := get("login_totp"):
-            totp, form = parse_totp(totp_text)
-            if totp is not None:
-                steam = form == "steam"
-                b.add(totp, *((_O_TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if steam else (_O_CARRIED, "")))  # fmt: skip
-                b.ext["totpForm"] = form
-                b.rec("login_totp", _MEMBER, "totp")
-            else:
-                field = m.EditableField(
-                    field_type="concealed-string", value=totp_text, label="TOTP",
-                    extensions=(m.UnknownExtension(extension_name=EXTENSION,
-                                                   members={"member": "login.totp"}),),
-                )  # fmt: skip
-                b.custom("TOTP", Val(totp_text, "login_totp"), note=form, group="members",
-                         target="custom-fields[Bitwarden].login.totp", field=field)  # fmt: skip
+        if totp_text:
+            _totp(b, totp_text)
     if btype == 2:
         b.ext["secureNote"] = {"type": 0}
-    if notes := get("notes"):
+    if notes := cells[plan.notes]:
         b.note(Val(notes, "notes"))
-    for column, value in row.items():
-        if value and column.startswith("column "):
+    for n in range(plan.width, len(cells) - 1):  # cells past the header (the last is ours)
+        if value := cells[n]:
+            column = f"column {n + 1}"
             b.custom(column, Val(value, column), target=_FIELDS,
                      field=m.EditableField(field_type="string", value=value, label=column))  # fmt: skip
-    if fields := get("fields"):
+    if fields := cells[plan.fields]:
         for n, line in enumerate(fields.splitlines()):
             label, sep, value = line.partition(": ")
             field = m.EditableField(field_type="string", value=value if sep else line,
                                     label=label if sep else None)  # fmt: skip
             b.custom(field.label, Val(fields, "fields"), target=_FIELDS, field=field,
                      record=n == 0)  # fmt: skip
-    place = get("collections", "") if organisation else get("folder", "")
-    if place:
+    if place := cells[plan.place]:
+        organisation = plan.organisation
         names = [n for n in place.split(",") if n] if organisation else [place]
         for title in names:
             b.collection((title,), None)
@@ -227,6 +250,27 @@ def _row(b: ItemBuilder, row: dict[str, str], organisation: bool) -> None:
             b.rec(column, _MEMBER, "collection.items")
         else:
             b.rec(column, _NOT_CARRIED, "", "column not understood")
+
+
+def _totp(b: ItemBuilder, totp_text: str) -> None:
+    """The ``login_totp`` cell: a TOTP, or (one CXF cannot hold) a custom field of the item's
+    ``Bitwarden`` group, as the JSON mapping keeps ``login.totp``."""
+    totp, form = parse_totp(totp_text)
+    if totp is not None:
+        steam = form == "steam"
+        b.add(totp, *((_O_TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if steam else (_O_CARRIED, "")))  # fmt: skip
+        b.ext["totpForm"] = form
+        b.rec("login_totp", _MEMBER, "totp")
+        return
+    b.define_group("members", label="Bitwarden", extension={"role": "members"},
+                   outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+    field = m.EditableField(
+        field_type="concealed-string", value=totp_text, label="TOTP",
+        extensions=(m.UnknownExtension(extension_name=EXTENSION,
+                                       members={"member": "login.totp"}),),
+    )  # fmt: skip
+    b.custom("TOTP", Val(totp_text, "login_totp"), note=form, group="members",
+             target="custom-fields[Bitwarden].login.totp", field=field)  # fmt: skip
 
 
 def _members_note(fields: list[m.EditableField]) -> str:

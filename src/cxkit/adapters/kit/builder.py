@@ -30,6 +30,7 @@ the column name (``bw.csv:3:login_password``), for JSON ``$.items[3]`` and ``.lo
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,7 +49,9 @@ __all__ = [
     "ItemBuilder",
     "Val",
     "VaultBuilder",
+    "encode_id",
     "stable_id",
+    "stable_ids",
     "truthy",
     "uuid5_bytes",
 ]
@@ -60,6 +63,7 @@ _MEMBER: Final = Disposition.MEMBER
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
 _O_CARRIED: Final = Outcome.CARRIED
 _O_TRANSFORMED: Final = Outcome.TRANSFORMED
+_CARRIED_PLAIN: Final = (_O_CARRIED, "")
 
 NAMESPACE: Final = uuid.UUID("3d0f7a36-9a8e-4b8c-a1c4-52f0c1b7e9d2")
 """The UUID namespace of :func:`stable_id`."""
@@ -78,16 +82,34 @@ class Val(NamedTuple):
 def stable_id(*parts: str) -> str:
     """A CXF item id (base64url of 16 bytes) derived from *parts* — for sources without ids:
     ``stable_id(adapter_key, file_name, str(row_number))`` (UUID v5 in :data:`NAMESPACE`)."""
-    return b64.encode(uuid5_bytes(_NS_BYTES, "\x1f".join(parts)))
+    return encode_id(uuid5_bytes(_NS_BYTES, "\x1f".join(parts)))
+
+
+def stable_ids(*parts: str) -> Callable[[int], str]:
+    """``n → stable_id(*parts, str(n))``, the parts joined once (a reader makes one id per row)."""
+    base = "\x1f".join((*parts, ""))
+    return lambda n: encode_id(uuid5_bytes(_NS_BYTES, base + str(n)))
+
+
+def encode_id(raw: bytes) -> str:
+    """16 id bytes as CXF writes an id (unpadded base64url, ``spec/cxf.md`` §1.2); the same
+    text as :func:`cxkit.cxf.b64.encode`, a few times faster for this one length (one call per
+    CSV row)."""
+    if len(raw) != 16:
+        return b64.encode(raw)
+    return base64.urlsafe_b64encode(raw)[:22].decode("ascii")  # 24 characters, the last 2 "="
+
+
+#: UUID v5 bit fields over the 128-bit digest prefix: version 5 in byte 6, variant 10 in byte 8
+_UUID5_KEEP: Final = ~((0xF0 << 72) | (0xC0 << 56)) & ((1 << 128) - 1)
+_UUID5_SET: Final = (0x50 << 72) | (0x80 << 56)
 
 
 def uuid5_bytes(namespace: bytes, name: str) -> bytes:
     """The 16 bytes of ``uuid.uuid5(UUID(bytes=namespace), name)``, without the UUID objects
     (RFC 4122 §4.3: SHA-1 of namespace and name, version and variant bits set)."""
-    digest = bytearray(hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    return bytes(digest)
+    digest = hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()
+    return ((int.from_bytes(digest[:16]) & _UUID5_KEEP) | _UUID5_SET).to_bytes(16)
 
 
 def truthy(text: str) -> bool:
@@ -190,12 +212,12 @@ class ItemBuilder:
     def set_title(self, v: Val) -> None:
         self.title = v.text
         if v.text:
-            self.rec(v.at, _MEMBER, "item.title")
+            self._recs.append((v.at, _MEMBER, "item.title", ""))
 
     def favorite(self, v: Val, value: bool | None = None) -> None:
         """The favourite flag (*value*, or :func:`truthy` of the text)."""
         self.favorite_flag = truthy(v.text) if value is None else value
-        self.rec(v.at, _MEMBER, "item.favorite")
+        self._recs.append((v.at, _MEMBER, "item.favorite", ""))
 
     def tags(self, v: Val, tags: Sequence[str]) -> None:
         self.tag_list = (*self.tag_list, *(t for t in tags if t))
@@ -254,35 +276,49 @@ class ItemBuilder:
         user = username if username is not None and username.text else None
         secret = password if password is not None and password.text else None
         if user is not None or secret is not None:
-            self.add(
+            recs = self._recs
+            if user is not None:
+                recs.append((user.at, _MEMBER, "basic-auth.username", ""))
+            if secret is not None:
+                recs.append((secret.at, _MEMBER, "basic-auth.password", ""))
+            self.credentials.append(
                 m.BasicAuth(
-                    username=_ef(user.text) if user is not None else None,
-                    password=_ef(secret.text, "concealed-string") if secret is not None else None,
+                    username=m.EditableField(field_type="string", value=user.text)
+                    if user is not None
+                    else None,
+                    password=m.EditableField(field_type="concealed-string", value=secret.text)
+                    if secret is not None
+                    else None,
                 )
             )
-            if user is not None:
-                self.rec(user.at, _MEMBER, "basic-auth.username")
-            if secret is not None:
-                self.rec(secret.at, _MEMBER, "basic-auth.password")
-        self.urls(urls, apps=apps)
+            self.outcomes.append(_CARRIED_PLAIN)
+        if urls:
+            self.urls(urls, apps=apps)
 
     def urls(self, urls: Iterable[Val], *, apps: bool = False) -> None:
         """Add *urls* to the item's scope (one record per distinct source field)."""
         found = list(self.scope.urls) if self.scope else []
         found_apps = list(self.scope.android_apps) if self.scope else []
         last = None
+        recs = self._recs
         for v in urls:
-            if not v.text:
+            text = v.text
+            if not text:
                 continue
-            app = parse_android_url(v.text) if apps else None
+            # parse_android_url only for what may be one (it strips, then wants "android://")
+            app = (
+                parse_android_url(text)
+                if apps and (text[0] in "aA" or text[0].isspace())
+                else None
+            )
             if app is not None:
                 found_apps.append(app)
                 target = "scope.androidApps"
             else:
-                found.append(v.text)
+                found.append(text)
                 target = "scope.urls"
             if v.at != last:
-                self.rec(v.at, _MEMBER, target)
+                recs.append((v.at, _MEMBER, target, ""))
                 last = v.at
         if found or found_apps:
             self.scope = m.CredentialScope(urls=tuple(found), android_apps=tuple(found_apps))
@@ -314,8 +350,9 @@ class ItemBuilder:
         """A ``note`` credential with the text (multi-line text kept as it is)."""
         if not v.text:
             return
-        self.add(m.Note(content=_ef(v.text)))
-        self.rec(v.at, _MEMBER, "note.content")
+        self.credentials.append(m.Note(content=m.EditableField(field_type="string", value=v.text)))
+        self.outcomes.append(_CARRIED_PLAIN)
+        self._recs.append((v.at, _MEMBER, "note.content", ""))
 
     # ------------------------------------------------------------------ custom fields
 
@@ -390,7 +427,7 @@ class ItemBuilder:
                     group.outcome,
                     note,
                 )
-        ext = {k: v for k, v in self.ext.items() if v is not None}
+        ext = {k: v for k, v in self.ext.items() if v is not None} if self.ext else self.ext
         extensions = ()
         if self.extension is not None and (ext or self.empty_extension):
             extensions = (m.UnknownExtension(extension_name=self.extension, members=ext),)
@@ -408,11 +445,10 @@ class ItemBuilder:
         self._flush()
         report = self.report
         report.items_read += 1
-        for index, (credential, (outcome, note)) in enumerate(
-            zip(self.credentials, self.outcomes, strict=True)
-        ):
-            report.add_credential("read", cxf.credential_type(credential), self.title, outcome,
-                                  note, key=(self.item_id, index))  # fmt: skip
+        report.add_credentials("read", self.title, self.item_id, [
+            (cxf.credential_type(credential), outcome, note)
+            for credential, (outcome, note) in zip(self.credentials, self.outcomes, strict=True)
+        ])  # fmt: skip
         return item
 
     def fail(self, reason: str, sources: Iterable[Val] = (), *, note: str = "item skipped") -> None:
@@ -428,10 +464,7 @@ class ItemBuilder:
         self._flush()
 
     def _flush(self) -> None:
-        add = self.report._own_fields().add
-        prefix, title = self.prefix, self.title
-        for at, disposition, target, note in self._recs:
-            add(prefix, title, disposition, target, note, at)
+        self.report._own_fields().add_item(self.prefix, self.title, self._recs)
         self._recs = []
 
 
