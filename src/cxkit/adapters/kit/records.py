@@ -155,7 +155,15 @@ class JsonRecordReader(MappedReader):
         if not found:
             wanted = " or ".join(_dotted(s.path) for s in self.records)
             raise AdapterError(f"no list of records at {wanted}", location=name or None)
+        self.outside(top, report)
         return self.document(vault)
+
+    def outside(self, top: Any, report: MigrationReport) -> None:
+        """Record the members outside the record lists (an export's own metadata): not
+        carried, by default (override to map some of them)."""
+        lists = {_dotted(s.path) for s in self.records}
+        for v in _leftovers(top, "$", lists):
+            report.add_field(v.at, "", _NOT_CARRIED, "", "a member of the export, not of a record")
 
     def _list(self, top: Any, source: Records, name: str) -> tuple[list[Any] | None, str]:
         value = top
