@@ -38,7 +38,7 @@ from cxkit.adapters.kit.targets import (
 from cxkit.adapters.kit.values import json_leaves
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf import model as m
-from cxkit.errors import CxkitError, DecodeError, InputTooLargeError
+from cxkit.errors import CxkitError, DecodeError
 
 SECRET = "Rec-Secret-9Qz"
 PIN = "Rec-Pin-4417"
@@ -254,7 +254,8 @@ def test_several_lists_with_kinds_and_their_own_fields() -> None:
         (b"{", DecodeError),
         (b'{"items": {"a": 1}}', DecodeError),
         (b'{"other": []}', CxkitError),
-        (b"[" * 200 + b"]" * 200, InputTooLargeError),
+        (b'{"x": ' + b"[" * 100 + b"]" * 100 + b', "items": []}', DecodeError),
+        (b'{"items": ' + b"[" * 5000 + b"]" * 5000 + b"}", DecodeError),
     ],
 )
 def test_wrong_documents_raise_cxkit_errors(data: bytes, error: type[Exception]) -> None:
@@ -262,6 +263,14 @@ def test_wrong_documents_raise_cxkit_errors(data: bytes, error: type[Exception])
         _read(data)
     assert isinstance(info.value, CxkitError)
     assert (info.value.location or "").startswith("t.json")
+
+
+def test_a_record_nesting_too_deep_is_skipped() -> None:
+    deep = json.dumps({"name": "deep", "x": json.loads("[" * 100 + "]" * 100)})
+    data = f'{{"items": [{deep}, {json.dumps(RECORDS[7])}]}}'.encode()
+    doc, report = _read(data)
+    assert [i.title for _, i in doc.items()] == ["plain"]
+    assert "nest deeper than" in report.items_skipped[0][1]
 
 
 def test_planted_secret_never_in_errors() -> None:

@@ -18,8 +18,8 @@ An adapter subclasses :class:`JsonRecordReader` and declares
 and, for oddities, overrides :meth:`JsonRecordReader.record` (members mapped to ``HOOK`` are
 left to it, and it must record them).
 
-The base does the rest: input through :func:`~cxkit.adapters.kit.input.parse_json` (nesting
-bounded); one :class:`~cxkit.adapters.kit.builder.ItemBuilder` per record with the record's
+The base does the rest: input through :func:`~cxkit.adapters.kit.input.parse_json` (a record
+nesting deeper than :data:`~cxkit.adapters.kit.input.MAX_JSON_DEPTH` is skipped); one :class:`~cxkit.adapters.kit.builder.ItemBuilder` per record with the record's
 JSON path as prefix (``$.items[3]``) and every non-null leaf recorded at its path
 (``$.items[3].login.password``); members the map does not name become custom fields labelled by
 their path; empty texts are recorded not carried; a record that is not an object, or whose
@@ -37,7 +37,7 @@ from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample
 from cxkit.adapters.detection import accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
-from cxkit.adapters.kit.input import MAX_JSON_DEPTH, json_depth_ok, parse_json
+from cxkit.adapters.kit.input import MAX_JSON_DEPTH, parse_json
 from cxkit.adapters.kit.targets import HOOK, IGNORE, Column, MappedReader, Target, column
 from cxkit.adapters.kit.values import scalar_text
 from cxkit.adapters.report import Disposition, MigrationReport
@@ -132,10 +132,6 @@ class JsonRecordReader(MappedReader):
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        if not json_depth_ok(sample.data):
-            raise InputTooLargeError(
-                f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", location=name or None
-            )
         top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
         vault = self.vault(report, options.include_trashed)
         found = False
@@ -155,14 +151,20 @@ class JsonRecordReader(MappedReader):
         if not found:
             wanted = " or ".join(_dotted(s.path) for s in self.records)
             raise AdapterError(f"no list of records at {wanted}", location=name or None)
-        self.outside(top, report)
+        self.outside(top, report, name)
         return self.document(vault)
 
-    def outside(self, top: Any, report: MigrationReport) -> None:
+    def outside(self, top: Any, report: MigrationReport, name: str) -> None:
         """Record the members outside the record lists (an export's own metadata): not
         carried, by default (override to map some of them)."""
         lists = {_dotted(s.path) for s in self.records}
-        for v in _leftovers(top, "$", lists):
+        try:
+            found = list(_leftovers(top, "$", lists))
+        except RecordError:
+            raise DecodeError(
+                f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", location=name or None
+            ) from None
+        for v in found:
             report.add_field(v.at, "", _NOT_CARRIED, "", "a member of the export, not of a record")
 
     def _list(self, top: Any, source: Records, name: str) -> tuple[list[Any] | None, str]:
@@ -234,16 +236,19 @@ class JsonRecordReader(MappedReader):
         vault.add(b)
 
 
-def _leftovers(value: Any, at: str, taken: set[str]) -> Iterator[Val]:
-    """Leaves under *value* not under a taken path (nesting is bounded by the input check)."""
+def _leftovers(value: Any, at: str, taken: set[str], depth: int = 0) -> Iterator[Val]:
+    """Leaves under *value* not under a taken path; nesting deeper than
+    :data:`~cxkit.adapters.kit.input.MAX_JSON_DEPTH` raises :class:`RecordError`."""
     if at in taken:
         return
+    if depth > MAX_JSON_DEPTH:
+        raise RecordError(f"members nest deeper than {MAX_JSON_DEPTH} levels")
     if isinstance(value, dict):
         for key, entry in value.items():
-            yield from _leftovers(entry, f"{at}.{key}", taken)
+            yield from _leftovers(entry, f"{at}.{key}", taken, depth + 1)
     elif isinstance(value, list):
         for index, entry in enumerate(value):
-            yield from _leftovers(entry, f"{at}[{index}]", taken)
+            yield from _leftovers(entry, f"{at}[{index}]", taken, depth + 1)
     elif value is not None:
         yield Val(scalar_text(value) or "", at)
 

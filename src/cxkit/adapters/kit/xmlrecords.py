@@ -82,19 +82,34 @@ def children(el: Element, at: str = "") -> Iterator[tuple[Element, str]]:
             yield child, f"{at}/{tag}"
 
 
-def _resolve(el: Element, parts: tuple[str, ...], at: str) -> Iterator[tuple[Element | str, str]]:
+_Index = dict[str, list[tuple[Element, str]]]
+
+
+def _index(el: Element, at: str, memo: dict[int, _Index]) -> _Index:
+    """The children of *el* by tag, with their paths (made once per element and read)."""
+    found = memo.get(id(el))
+    if found is None:
+        found = {}
+        for child, child_at in children(el, at):
+            found.setdefault(child.tag, []).append((child, child_at))
+        memo[id(el)] = found
+    return found
+
+
+def _resolve(
+    el: Element, parts: tuple[str, ...], at: str, memo: dict[int, _Index]
+) -> Iterator[tuple[Element | str, str]]:
     head, rest = parts[0], parts[1:]
     if head.startswith("@"):
         value = el.get(head[1:])
         if value is not None and not rest:
             yield value, f"{at}/{head}"
         return
-    for child, child_at in children(el, at):
-        if child.tag == head:
-            if rest:
-                yield from _resolve(child, rest, child_at)
-            else:
-                yield child, child_at
+    for child, child_at in _index(el, at, memo).get(head, ()):
+        if rest:
+            yield from _resolve(child, rest, child_at, memo)
+        else:
+            yield child, child_at
 
 
 def _leaf_text(el: Element) -> str | None:
@@ -160,8 +175,9 @@ class XmlRecordReader(MappedReader):
         try:
             taken: set[str] = set()
             values: list[tuple[Column, Val]] = []
+            memo: dict[int, _Index] = {}
             for parts, spec in plan:
-                for found, at in _resolve(el, parts, ""):
+                for found, at in _resolve(el, parts, "", memo):
                     taken.add(at)
                     if spec.target is HOOK:
                         continue
