@@ -136,7 +136,7 @@ def test_pwsafe_two_factor_key_notes_delimiter_and_history() -> None:
     data = f"""<?xml version="1.0" encoding="UTF-8"?>
 <passwordsafe delimiter="#">
 <entry id="1"><title>t</title><password>{SECRET}</password><notes>a#b</notes>
-<group>A.B</group><twofactorkey>JBSWY3DPEHPK3PXP</twofactorkey><totplength>8</totplength>
+<group>A.B\\.C</group><twofactorkey>JBSWY3DPEHPK3PXP</twofactorkey><totplength>8</totplength>
 <pwhistory><status>1</status><max>3</max><num>0</num></pwhistory>
 <autotype>\\u\\t\\p</autotype></entry>
 </passwordsafe>""".encode()
@@ -148,7 +148,7 @@ def test_pwsafe_two_factor_key_notes_delimiter_and_history() -> None:
     note = next(c for c in item.credentials if isinstance(c, m.Note))
     assert note.content.value == "a\nb"
     (a,) = doc.accounts[0].collections
-    assert (a.title, a.sub_collections[0].title) == ("A", "B")
+    assert (a.title, a.sub_collections[0].title) == ("A", "B.C")  # an escaped dot
     custom = next(c for c in item.credentials if isinstance(c, m.CustomFields))
     assert [f.label for f in custom.fields] == ["autotype"]  # a leftover
     paths = {r.path: r.disposition for r in report.fields}

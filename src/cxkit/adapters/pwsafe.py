@@ -1,18 +1,21 @@
 """Password Safe XML export (``formats/other-managers.md``: "Password Safe | XML"; the elements as
 the pass-import sample ``exports/pwsafe/pass-import/pwsafe.xml`` and Password Safe's
 ``pwsafe.xsd`` name them): ``<passwordsafe delimiter="»" …>`` with one ``<entry id="N">`` per
-record — ``group`` (levels separated by ``.``), ``title``, ``username``, ``password``, ``url``,
-``notes`` (line breaks written as the root's ``delimiter`` character), ``email``, ``uuid``, the
-times ``ctimex``/``atimex``/``pmtimex``/``rmtimex``/``xtimex``, ``pwhistory`` (old passwords),
-the two-factor key ``twofactorkey`` with ``totplength``/``totptimestep``, and policy settings.
+record — ``group`` (levels separated by ``.``, a dot inside a name escaped as ``\\.``),
+``title``, ``username``, ``password``, ``url``, ``notes`` (line breaks written as the root's
+``delimiter`` character), ``email``, ``uuid``, the times ``ctimex``/``atimex``/``pmtimex``/
+``rmtimex``/``xtimex``, ``pwhistory`` (old passwords), the two-factor key ``twofactorkey`` with
+``totplength``/``totptimestep``, and policy settings.
 
 The kit's example XML reader: a metadata block and a field map
-(:mod:`cxkit.adapters.kit.xmlrecords`), with a hook for the notes' delimiter, the id, the
-password history (kept as hidden custom fields) and the two-factor key.
+(:mod:`cxkit.adapters.kit.xmlrecords`), with a hook for the notes' delimiter, the group's
+escaped dots, the id, the password history (kept as hidden custom fields) and the two-factor
+key.
 """
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import ClassVar, Final
@@ -22,7 +25,6 @@ from cxkit.adapters.base import AdapterInfo, Capability
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.targets import (
     CREATED,
-    FOLDER,
     HOOK,
     MODIFIED,
     PASSWORD,
@@ -39,6 +41,8 @@ __all__ = ["PwsafeXmlAdapter"]
 
 _MEMBER: Final = Disposition.MEMBER
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
+_LEVEL: Final = re.compile(r"(?<!\\)\.")
+"""A group level separator: a dot not escaped by a backslash (``a\\.b`` is one level)."""
 
 
 class PwsafeXmlAdapter(XmlRecordReader):
@@ -59,7 +63,7 @@ class PwsafeXmlAdapter(XmlRecordReader):
         "username": USERNAME,
         "password": PASSWORD,
         "url": URL,
-        "group": FOLDER,
+        "group": HOOK,
         "ctimex": CREATED,
         "rmtimex": MODIFIED,
         "email": Column(Target.CUSTOM, label="email"),
@@ -95,6 +99,9 @@ class PwsafeXmlAdapter(XmlRecordReader):
                     text = text.replace(delimiter, "\n")
                 if text.strip():
                     b.note(Val(text, child_at))
+            elif tag == "group" and text.strip():
+                levels = [part.replace("\\.", ".") for part in _LEVEL.split(text)]
+                b.collection(levels, child_at)
             elif tag == "uuid" and text.strip():
                 b.rec(child_at, _MEMBER, "item.id", "the item id derives from it")
             elif tag == "pwhistory":
