@@ -27,6 +27,7 @@ from typing import Any, Protocol, overload
 
 __all__ = [
     "CredentialRecord",
+    "CredentialRecords",
     "Disposition",
     "FieldRecord",
     "FieldRecords",
@@ -100,12 +101,11 @@ class FieldRecords(MutableSequence[FieldRecord]):
         """Record one field (``path + rest``) without building a :class:`FieldRecord`."""
         self._rows.append((path, rest, item, disposition, target, note))
 
-    def add_item(
-        self, path: str, item: str, records: Iterable[tuple[str, Disposition, str, str]]
-    ) -> None:
-        """Record the fields of one item at once: each ``(rest, disposition, target, note)`` at
-        ``path + rest`` (one call per item, not per field: readers record ~7 per CSV row)."""
-        self._rows.extend([(path, rest, item, d, target, note) for rest, d, target, note in records])
+    def add_rows(self, rows: Iterable[tuple[str, str, str, Disposition, str, str]]) -> None:
+        """Record several fields at once, each as the tuple ``(path prefix, path rest, item,
+        disposition, target, note)`` (one call per item, not per field: the item builder makes
+        these tuples as it goes, ~7 per CSV row)."""
+        self._rows.extend(rows)
 
     # -- summaries without records
     def counts(self) -> dict[Disposition, int]:
@@ -313,6 +313,101 @@ class CredentialRecord:
     key: tuple[str, int] | None = None
 
 
+#: One credential, compactly: (stage, credential type, item, outcome, note, key item id, key
+#: index) — the key ``(item id, index)`` is made when a record is looked at (None: no key).
+_CredRow = tuple[str, str, str, Outcome, str, str | None, int]
+
+
+class CredentialRecords(MutableSequence[CredentialRecord]):
+    """The credential records of a report: a list of :class:`CredentialRecord` to its users,
+    stored as plain tuples (as :class:`FieldRecords`: a frozen dataclass costs several times a
+    tuple to make, and readers record one or two per item)."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, records: Iterable[CredentialRecord] = ()) -> None:
+        self._rows: list[_CredRow] = []
+        self.extend(records)
+
+    def add_item(
+        self, stage: str, item: str, item_id: str, credentials: Iterable[tuple[str, Outcome, str]]
+    ) -> None:
+        """Record the credentials of one item: each ``(type, outcome, note)``, keyed by
+        *item_id* and its index in the item."""
+        self._rows.extend(
+            [
+                (stage, ctype, item, outcome, note, item_id, index)
+                for index, (ctype, outcome, note) in enumerate(credentials)
+            ]
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> CredentialRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CredentialRecord]: ...
+    def __getitem__(self, index: int | slice) -> CredentialRecord | list[CredentialRecord]:
+        if isinstance(index, slice):
+            return [_credential(row) for row in self._rows[index]]
+        return _credential(self._rows[index])
+
+    @overload
+    def __setitem__(self, index: int, value: CredentialRecord) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, value: Iterable[CredentialRecord]) -> None: ...
+    def __setitem__(self, index: int | slice, value: Any) -> None:
+        if isinstance(index, slice):
+            self._rows[index] = [_cred_row(r) for r in value]
+        else:
+            self._rows[index] = _cred_row(value)
+
+    def __delitem__(self, index: int | slice) -> None:
+        del self._rows[index]
+
+    def insert(self, index: int, value: CredentialRecord) -> None:
+        self._rows.insert(index, _cred_row(value))
+
+    def append(self, value: CredentialRecord) -> None:
+        self._rows.append(_cred_row(value))
+
+    def extend(self, values: Iterable[CredentialRecord]) -> None:
+        if isinstance(values, CredentialRecords):
+            self._rows.extend(values._rows)
+        else:
+            self._rows.extend(_cred_row(v) for v in values)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+    def __iter__(self) -> Iterator[CredentialRecord]:
+        return map(_credential, self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CredentialRecords | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CredentialRecords({len(self._rows)} records)"
+
+
+def _credential(row: _CredRow) -> CredentialRecord:
+    key = (row[5], row[6]) if row[5] is not None else None
+    return CredentialRecord(row[0], row[1], row[2], row[3], row[4], key)
+
+
+def _cred_row(record: CredentialRecord) -> _CredRow:
+    if not isinstance(record, CredentialRecord):
+        raise TypeError(f"a CredentialRecord, not {type(record).__name__}")
+    key = record.key
+    return (record.stage, record.credential_type, record.item, record.outcome, record.note,
+            key[0] if key is not None else None, key[1] if key is not None else 0)  # fmt: skip
+
+
 @dataclass
 class MigrationReport:
     """Everything ``cxkit convert`` says about one conversion (no secret values, ever)."""
@@ -327,7 +422,8 @@ class MigrationReport:
     """(item title, reason) of source items that were not converted at all."""
     fields: FieldRecords = field(default_factory=FieldRecords)
     """Every source field (a list of :class:`FieldRecord`; stored compactly)."""
-    credentials: list[CredentialRecord] = field(default_factory=list)
+    credentials: CredentialRecords = field(default_factory=CredentialRecords)
+    """Every credential per stage (a list of :class:`CredentialRecord`; stored compactly)."""
     warnings: list[str] = field(default_factory=list)
     plaintext: bool = False
     encrypted: bool = False
@@ -340,6 +436,7 @@ class MigrationReport:
 
     def __post_init__(self) -> None:
         self._own_fields()
+        self._own_credentials()
 
     def _own_fields(self) -> FieldRecords:
         """:attr:`fields` as :class:`FieldRecords` (a plain list assigned by a caller is taken
@@ -348,6 +445,14 @@ class MigrationReport:
         if not isinstance(fields, FieldRecords):
             self.fields = FieldRecords(fields)
         return self.fields
+
+    def _own_credentials(self) -> CredentialRecords:
+        """:attr:`credentials` as :class:`CredentialRecords` (a plain list assigned by a caller
+        is taken over)."""
+        credentials: Any = self.credentials
+        if not isinstance(credentials, CredentialRecords):
+            self.credentials = CredentialRecords(credentials)
+        return self.credentials
 
     # ------------------------------------------------------------------ recording
 
@@ -370,19 +475,16 @@ class MigrationReport:
         note: str = "",
         key: tuple[str, int] | None = None,
     ) -> None:
-        self.credentials.append(CredentialRecord(stage, credential_type, item, outcome, note, key))
+        self._own_credentials().append(
+            CredentialRecord(stage, credential_type, item, outcome, note, key)
+        )
 
     def add_credentials(
         self, stage: str, item: str, item_id: str, credentials: Iterable[tuple[str, Outcome, str]]
     ) -> None:
         """Record the credentials of one item at once: each ``(credential type, outcome, note)``,
         keyed by *item_id* and its index in the item (as :meth:`add_credential` with ``key``)."""
-        self.credentials.extend(
-            [
-                CredentialRecord(stage, ctype, item, outcome, note, (item_id, index))
-                for index, (ctype, outcome, note) in enumerate(credentials)
-            ]
-        )
+        self._own_credentials().add_item(stage, item, item_id, credentials)
 
     def skip_item(self, item: str, reason: str) -> None:
         self.items_skipped.append((item, reason))

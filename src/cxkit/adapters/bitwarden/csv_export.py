@@ -154,16 +154,11 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
     known = _KNOWN | ({"collections"} if organisation else {"folder"})
     # (column, index) of the header's columns no rule reads: kept as custom fields
     others = [(c, i) for i, c in enumerate(header) if c not in known]
-    # each known column's index in a row; -1 (a column the file lacks) is the "" every row
-    # gets appended below, so a missing column reads as empty without a dict per row
-    index = {c: i for i, c in enumerate(header)}
-    plan = _Plan(*(index.get(c, -1) for c in _Plan._fields[:10]),  # those named as columns
-                 index.get("collections" if organisation else "folder", -1),
-                 organisation, len(header))  # fmt: skip
+    plan = _Plan.of(header, organisation)
     item_id = stable_ids("bitwarden-csv", name)
     with paused_gc():  # many small acyclic objects (as the CXF decoder does)
         for row_number, cells in table.lines:
-            cells.append("")
+            cells.append("")  # what a column the file lacks reads (index -1, see _Plan)
             b = vault.item(f"{name}:{row_number}:", title=cells[plan.name],
                            item_id=item_id(row_number),
                            extension=EXTENSION, empty_extension=True,
@@ -198,6 +193,18 @@ class _Plan(NamedTuple):
     organisation: bool
     width: int
     """Cells of the header; cells past it are ``column N``."""
+
+    @classmethod
+    def of(cls, header: list[str], organisation: bool) -> _Plan:
+        # -1, a column the file lacks, is the "" appended to every row: it reads as empty
+        # without a dict per row
+        index = {c: i for i, c in enumerate(header)}.get
+        return cls(index("type", -1), index("name", -1), index("notes", -1),
+                   index("fields", -1), index("favorite", -1), index("reprompt", -1),
+                   index("login_uri", -1), index("login_username", -1),
+                   index("login_password", -1), index("login_totp", -1),
+                   index("collections" if organisation else "folder", -1),
+                   organisation, len(header))  # fmt: skip
 
 
 def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:

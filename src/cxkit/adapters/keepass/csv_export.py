@@ -40,7 +40,13 @@ from cxkit.adapters.keepass.database import (
 )
 from cxkit.adapters.keepass.database import _otp_uri as otp_uri
 from cxkit.adapters.kit import ledger
-from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, VaultBuilder, uuid5_bytes
+from cxkit.adapters.kit.builder import (
+    CollectionTree,
+    ItemBuilder,
+    VaultBuilder,
+    encode_id,
+    uuid5_bytes,
+)
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.tabular import (
     CREATED,
@@ -106,7 +112,7 @@ class _KeePassCsv(CsvReader):
 
     def item_id(self, name: str, row_number: int) -> str:
         # the UUID the entry gets in KeePass terms (stable: file name and row number)
-        return b64.encode(uuid5_bytes(_NS_BYTES, f"{name}:{row_number}"))
+        return encode_id(uuid5_bytes(_NS_BYTES, f"{name}:{row_number}"))
 
     def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
         state: dict[str, Any] = {"root": ""}  # the root group's name: the first Group part
@@ -123,15 +129,15 @@ class _KeePassCsv(CsvReader):
 
     def row(self, b: ItemBuilder, cells: Mapping[str, str], vault: VaultBuilder) -> None:
         if icon := cells.get("Icon", "").strip():
-            if icon.isascii() and icon.isdigit() and int(icon) < 1000:
-                if int(icon):
-                    b.ext["icon"] = int(icon)
+            if icon.isascii() and icon.isdigit() and (number := int(icon)) < 1000:
+                if number:
+                    b.ext["icon"] = number
                 b.rec("Icon", _EXTENSION, "extension.icon")
             else:
                 b.rec("Icon", _NOT_CARRIED, "", "not an icon number")
                 vault.report.warnings.append(f"{b.prefix}Icon: not an icon number")
-        if "Group" in cells:
-            parts = [p for p in cells["Group"].split("/") if p]
+        if (group := cells.get("Group")) is not None:
+            parts = list(filter(None, group.split("/")))  # the names that are not empty
             if len(parts) > MAX_GROUP_DEPTH:
                 raise InputTooLargeError(
                     f"a Group path is nested more than {MAX_GROUP_DEPTH} deep",

@@ -30,7 +30,7 @@ the column name (``bw.csv:3:login_password``), for JSON ``$.items[3]`` and ``.lo
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -64,6 +64,7 @@ _NOT_CARRIED: Final = Disposition.NOT_CARRIED
 _O_CARRIED: Final = Outcome.CARRIED
 _O_TRANSFORMED: Final = Outcome.TRANSFORMED
 _CARRIED_PLAIN: Final = (_O_CARRIED, "")
+_NOT_A_DATE: Final = "not a date cxkit can read; kept as text"
 
 NAMESPACE: Final = uuid.UUID("3d0f7a36-9a8e-4b8c-a1c4-52f0c1b7e9d2")
 """The UUID namespace of :func:`stable_id`."""
@@ -97,7 +98,8 @@ def encode_id(raw: bytes) -> str:
     CSV row)."""
     if len(raw) != 16:
         return b64.encode(raw)
-    return base64.urlsafe_b64encode(raw)[:22].decode("ascii")  # 24 characters, the last 2 "="
+    # standard base64 is 24 characters, the last 2 "=": cut, then the URL alphabet
+    return binascii.b2a_base64(raw, newline=False)[:22].translate(_URL_ALPHABET).decode("ascii")
 
 
 #: UUID v5 bit fields over the 128-bit digest prefix: version 5 in byte 6, variant 10 in byte 8
@@ -105,11 +107,22 @@ _UUID5_KEEP: Final = ~((0xF0 << 72) | (0xC0 << 56)) & ((1 << 128) - 1)
 _UUID5_SET: Final = (0x50 << 72) | (0x80 << 56)
 
 
+_URL_ALPHABET: Final = bytes.maketrans(b"+/", b"-_")
+_NS_HASHES: dict[bytes, Any] = {}
+"""SHA-1 states that have hashed a namespace (copied per name: readers make one id per row)."""
+
+
 def uuid5_bytes(namespace: bytes, name: str) -> bytes:
     """The 16 bytes of ``uuid.uuid5(UUID(bytes=namespace), name)``, without the UUID objects
     (RFC 4122 §4.3: SHA-1 of namespace and name, version and variant bits set)."""
-    digest = hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()
-    return ((int.from_bytes(digest[:16]) & _UUID5_KEEP) | _UUID5_SET).to_bytes(16)
+    state = _NS_HASHES.get(namespace)
+    if state is None:
+        state = hashlib.sha1(namespace, usedforsecurity=False)
+        if len(_NS_HASHES) < 64:  # namespaces are a few constants; never grow without bound
+            _NS_HASHES[namespace] = state
+    h = state.copy()
+    h.update(name.encode())
+    return ((int.from_bytes(h.digest()[:16]) & _UUID5_KEEP) | _UUID5_SET).to_bytes(16)
 
 
 def truthy(text: str) -> bool:
@@ -122,8 +135,8 @@ def _ef(value: str, field_type: str = "string", label: str | None = None) -> m.E
     return m.EditableField(field_type=field_type, value=value, label=label)
 
 
-# (at, disposition, target, note) — resolved against the item's prefix and title on finish
-_Rec = tuple[str, Disposition, str, str]
+# A field record as the report stores it: (prefix, at, item title, disposition, target, note)
+_Rec = tuple[str, str, str, Disposition, str, str]
 
 
 class _Group:
@@ -150,10 +163,10 @@ class ItemBuilder:
     *custom_extension*: label and extension members of the item's default custom-fields
     credential (where :meth:`custom` and the leftovers go)."""
 
-    __slots__ = ("_custom", "_groups", "_recs", "collections", "created_at", "credentials",
-                 "empty_extension", "ext", "extension", "favorite_flag", "include_trashed",
-                 "is_trashed", "item_id", "modified_at", "outcomes", "prefix", "report", "scope",
-                 "tag_list", "title")  # fmt: skip
+    __slots__ = ("_custom", "_groups", "_recs", "_retitled", "_title", "collections",
+                 "created_at", "credentials", "empty_extension", "ext", "extension",
+                 "favorite_flag", "include_trashed", "is_trashed", "item_id", "modified_at",
+                 "outcomes", "prefix", "report", "scope", "tag_list")  # fmt: skip
 
     def __init__(
         self,
@@ -171,7 +184,8 @@ class ItemBuilder:
         self.report = report
         self.prefix = prefix
         self.item_id = item_id
-        self.title = title
+        self._title = title
+        self._retitled = False  # the title changed after fields were recorded (see _flush)
         self.extension = extension
         self.empty_extension = empty_extension
         self.include_trashed = include_trashed
@@ -191,6 +205,17 @@ class ItemBuilder:
         self._custom = (custom_label, custom_extension)
         self._groups: dict[str, _Group] | None = None  # made on first use (most items have none)
 
+    @property
+    def title(self) -> str:
+        """The item's title (the report names the item by it)."""
+        return self._title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        if value is not self._title:
+            self._title = value
+            self._retitled = self._retitled or bool(self._recs)
+
     def _group(self, key: str) -> _Group:
         if self._groups is None:
             self._groups = {"": _Group(*self._custom, _O_CARRIED, "")}
@@ -200,7 +225,7 @@ class ItemBuilder:
 
     def rec(self, at: str, disposition: Disposition, target: str = "", note: str = "") -> None:
         """Record the source field *at* (kept until :meth:`finish`)."""
-        self._recs.append((at, disposition, target, note))
+        self._recs.append((self.prefix, at, self._title, disposition, target, note))
 
     def add(self, credential: Any, outcome: Outcome = _O_CARRIED, note: str = "") -> None:
         """Add a credential (in call order; custom fields come last, on :meth:`finish`)."""
@@ -212,41 +237,39 @@ class ItemBuilder:
     def set_title(self, v: Val) -> None:
         self.title = v.text
         if v.text:
-            self._recs.append((v.at, _MEMBER, "item.title", ""))
+            self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.title", ""))
 
     def favorite(self, v: Val, value: bool | None = None) -> None:
         """The favourite flag (*value*, or :func:`truthy` of the text)."""
         self.favorite_flag = truthy(v.text) if value is None else value
-        self._recs.append((v.at, _MEMBER, "item.favorite", ""))
+        self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.favorite", ""))
 
     def tags(self, v: Val, tags: Sequence[str]) -> None:
         self.tag_list = (*self.tag_list, *(t for t in tags if t))
         self.rec(v.at, _MEMBER, "item.tags")
 
     def created(self, v: Val) -> None:
-        self._time(v, "created")
-
-    def modified(self, v: Val) -> None:
-        self._time(v, "modified")
-
-    def _time(self, v: Val, which: str) -> None:
         seconds = parse_time(v.text)
         if seconds is None:
-            self.custom(v.at, v, note="not a date cxkit can read; kept as text")
-            return
-        if which == "created":
+            self.custom(v.at, v, note=_NOT_A_DATE)
+        else:
             self.created_at = seconds
-            self.rec(v.at, _MEMBER, "item.creationAt")
+            self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.creationAt", ""))
+
+    def modified(self, v: Val) -> None:
+        seconds = parse_time(v.text)
+        if seconds is None:
+            self.custom(v.at, v, note=_NOT_A_DATE)
         else:
             self.modified_at = seconds
-            self.rec(v.at, _MEMBER, "item.modifiedAt")
+            self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.modifiedAt", ""))
 
     def collection(
         self, path: Sequence[str], at: str | None, target: str = "collection.items"
     ) -> None:
         """The item belongs to the collection at *path* (names from the top); *at*: the source
         field that said so (recorded as a member), or None."""
-        parts = tuple(p for p in path if p)
+        parts = tuple(filter(None, path))  # the names that are not empty
         if parts:
             self.collections.append(parts)
         if at is not None:
@@ -276,11 +299,11 @@ class ItemBuilder:
         user = username if username is not None and username.text else None
         secret = password if password is not None and password.text else None
         if user is not None or secret is not None:
-            recs = self._recs
+            recs, prefix, title = self._recs, self.prefix, self._title
             if user is not None:
-                recs.append((user.at, _MEMBER, "basic-auth.username", ""))
+                recs.append((prefix, user.at, title, _MEMBER, "basic-auth.username", ""))
             if secret is not None:
-                recs.append((secret.at, _MEMBER, "basic-auth.password", ""))
+                recs.append((prefix, secret.at, title, _MEMBER, "basic-auth.password", ""))
             self.credentials.append(
                 m.BasicAuth(
                     username=m.EditableField(field_type="string", value=user.text)
@@ -297,19 +320,18 @@ class ItemBuilder:
 
     def urls(self, urls: Iterable[Val], *, apps: bool = False) -> None:
         """Add *urls* to the item's scope (one record per distinct source field)."""
-        found = list(self.scope.urls) if self.scope else []
-        found_apps = list(self.scope.android_apps) if self.scope else []
+        scope = self.scope
+        found = list(scope.urls) if scope is not None else []
+        found_apps = list(scope.android_apps) if scope is not None else []
         last = None
-        recs = self._recs
+        recs, prefix, title = self._recs, self.prefix, self._title
         for v in urls:
             text = v.text
             if not text:
                 continue
             # parse_android_url only for what may be one (it strips, then wants "android://")
             app = (
-                parse_android_url(text)
-                if apps and (text[0] in "aA" or text[0].isspace())
-                else None
+                parse_android_url(text) if apps and (text[0] in "aA" or text[0].isspace()) else None
             )
             if app is not None:
                 found_apps.append(app)
@@ -318,7 +340,7 @@ class ItemBuilder:
                 found.append(text)
                 target = "scope.urls"
             if v.at != last:
-                recs.append((v.at, _MEMBER, target, ""))
+                recs.append((prefix, v.at, title, _MEMBER, target, ""))
                 last = v.at
         if found or found_apps:
             self.scope = m.CredentialScope(urls=tuple(found), android_apps=tuple(found_apps))
@@ -352,7 +374,7 @@ class ItemBuilder:
             return
         self.credentials.append(m.Note(content=m.EditableField(field_type="string", value=v.text)))
         self.outcomes.append(_CARRIED_PLAIN)
-        self._recs.append((v.at, _MEMBER, "note.content", ""))
+        self._recs.append((self.prefix, v.at, self._title, _MEMBER, "note.content", ""))
 
     # ------------------------------------------------------------------ custom fields
 
@@ -455,16 +477,20 @@ class ItemBuilder:
         """Skip the item: the report names it with *reason*; every field told so far, and each of
         *sources* not told yet, is recorded not carried."""
         self.report.skip_item(self.title, reason)
-        seen = {r[0] for r in self._recs}
-        self._recs = [(r[0], _NOT_CARRIED, "", note) for r in self._recs]
+        seen = {r[1] for r in self._recs}
+        self._recs = [(r[0], r[1], r[2], _NOT_CARRIED, "", note) for r in self._recs]
         for v in sources:
             if v.text and v.at not in seen:
                 seen.add(v.at)
-                self._recs.append((v.at, _NOT_CARRIED, "", note))
+                self._recs.append((self.prefix, v.at, self._title, _NOT_CARRIED, "", note))
         self._flush()
 
     def _flush(self) -> None:
-        self.report._own_fields().add_item(self.prefix, self.title, self._recs)
+        recs = self._recs
+        if self._retitled:  # records made before the title changed name the item by it
+            title = self._title
+            recs = [(p, at, title, d, target, note) for p, at, _, d, target, note in recs]
+        self.report._own_fields().add_rows(recs)
         self._recs = []
 
 

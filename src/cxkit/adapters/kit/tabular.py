@@ -25,6 +25,7 @@ raising :class:`~cxkit.errors.InputTooLargeError` — a limit — stops the read
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -179,16 +180,18 @@ class CsvReader:
         table = read_csv(sample.data, name=name, headers=self.headers, allow_short=self.short_rows)
         vault = self.vault(report, options)
         specs = [
-            (column, spec if isinstance(spec, Column) else Column(spec))
-            for column in table.header
+            (index, column, spec if isinstance(spec, Column) else Column(spec))
+            for index, column in enumerate(table.header)
             if (spec := self.columns.get(column)) is not None
         ]
-        mapped = {column for column, _ in specs}
-        others = [c for c in table.header if c not in mapped]
+        mapped = {column for _, column, _ in specs}
+        others = [(index, c) for index, c in enumerate(table.header) if c not in mapped]
         # once per file: the login's columns first, then the others in credential order, each
-        # with a small int for its kind (enum members are slow to compare in a hot loop)
-        specs.sort(key=lambda p: _ORDER[p[1].target])
-        plan = [(column, _KIND.get(spec.target, _OTHER), spec) for column, spec in specs]
+        # with its cell index and a small int for its kind (enum members are slow to compare in
+        # a hot loop)
+        specs.sort(key=lambda p: _ORDER[p[2].target])
+        plan = [(index, column, _KIND.get(spec.target, _OTHER), spec)
+                for index, column, spec in specs]  # fmt: skip
         with paused_gc():  # many small acyclic objects (as the CXF decoder does)
             self._rows(table, name, vault, plan, others)
         return self.document(vault)
@@ -198,10 +201,12 @@ class CsvReader:
         table: CsvTable,
         name: str,
         vault: VaultBuilder,
-        plan: list[tuple[str, int, Column]],
-        others: list[str],
+        plan: list[tuple[int, str, int, Column]],
+        others: list[tuple[int, str]],
     ) -> None:
-        for row_number, cells in table:
+        header = table.header
+        hook = type(self).row is not CsvReader.row  # the cells as a dict only for a row hook
+        for row_number, cells in table.lines:
             b = vault.item(
                 f"{name}:{row_number}:",
                 item_id=self.item_id(name, row_number),
@@ -210,35 +215,43 @@ class CsvReader:
             )
             try:
                 self._map(b, cells, plan)
-                self.row(b, cells, vault)
+                if hook:
+                    self.row(b, dict(zip(header, cells, strict=True)), vault)
             except InputTooLargeError:  # a limit (nesting, size) stops the whole read
                 raise
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest
                 why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
                 b.fail(f"row {row_number} cannot be read: {why}",
-                       [Val(text, column) for column, text in cells.items()])  # fmt: skip
+                       [Val(text, column) for column, text in zip(header, cells, strict=True)])  # fmt: skip
                 continue
-            vault.add(b, [Val(cells[c], c) for c in others if cells.get(c)] if others else ())
+            vault.add(b, [Val(cells[i], c) for i, c in others if cells[i]] if others else ())
 
     def _map(
-        self, b: ItemBuilder, cells: Mapping[str, str], plan: list[tuple[str, int, Column]]
+        self, b: ItemBuilder, cells: list[str], plan: list[tuple[int, str, int, Column]]
     ) -> None:
-        """Apply *plan* (sorted: the login's columns first) to one row."""
+        """Apply *plan* (sorted: the login's columns first) to one row's cells."""
         username = password = None
         urls: list[Val] = []
         login = True
-        for column, kind, spec in plan:
+        for index, column, kind, spec in plan:
             if login and kind >= _HOOK:
                 b.login(username, password, urls, apps=self.android_apps)
                 login = False
-            text = cells.get(column, "")
+            text = cells[index]
             if not text or kind == _HOOK:
                 continue
             if spec.parse is not None:
                 text = spec.parse(text)
-            v = Val(text, column)
-            if kind == _OTHER:
-                self._other(b, spec, v)
+            v = _val((text, column))
+            if kind >= _OTHER:  # the common ones called directly, the rest by target
+                if kind == _NOTE:
+                    b.note(v)
+                elif kind == _MODIFIED:
+                    b.modified(v)
+                elif kind == _CREATED:
+                    b.created(v)
+                else:
+                    self._other(b, spec, v)
             elif kind == _TITLE:
                 b.set_title(v)
             elif kind == _USERNAME:
@@ -284,6 +297,9 @@ _ORDER: dict[Target, int] = {
     t: n for n, t in enumerate((TITLE, URL, USERNAME, PASSWORD, TOTP, NOTE, FOLDER, FAVORITE,
                                 TAGS, CREATED, MODIFIED, TRASHED, CUSTOM, IGNORE, HOOK))
 }  # fmt: skip
-_TITLE, _USERNAME, _PASSWORD, _URL, _HOOK, _OTHER = range(6)
+_TITLE, _USERNAME, _PASSWORD, _URL, _HOOK, _OTHER, _NOTE, _CREATED, _MODIFIED = range(9)
 _KIND: dict[Target, int] = {TITLE: _TITLE, USERNAME: _USERNAME, PASSWORD: _PASSWORD, URL: _URL,
-                            HOOK: _HOOK}  # fmt: skip
+                            HOOK: _HOOK, NOTE: _NOTE, CREATED: _CREATED,
+                            MODIFIED: _MODIFIED}  # fmt: skip
+#: ``Val(text, at)`` without the named tuple's Python-level ``__new__`` (one per non-empty cell)
+_val: Final[Callable[[tuple[str, str]], Val]] = functools.partial(tuple.__new__, Val)
