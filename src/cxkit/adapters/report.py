@@ -341,6 +341,11 @@ class CredentialRecords(MutableSequence[CredentialRecord]):
             ]
         )
 
+    def add_rows(self, rows: Iterable[_CredRow]) -> None:
+        """Record several credentials at once, each as the tuple ``(stage, credential type,
+        item, outcome, note, item id, index)`` (the item builder's way: one call per item)."""
+        self._rows.extend(rows)
+
     def __len__(self) -> int:
         return len(self._rows)
 

@@ -433,7 +433,7 @@ class ItemBuilder:
             self.fail("in the trash (--include-trashed reads it)", note="in the trash")
             return None
         for group in self._groups.values() if self._groups is not None else ():
-            if group.fields:
+            if group.fields:  # (most items have no custom fields: no groups)
                 note = group.note(group.fields) if callable(group.note) else group.note
                 extensions: tuple[m.UnknownExtension, ...] = ()
                 if group.extension is not None and self.extension is not None:
@@ -449,28 +449,35 @@ class ItemBuilder:
                     group.outcome,
                     note,
                 )
-        ext = {k: v for k, v in self.ext.items() if v is not None} if self.ext else self.ext
+        ext = self.ext
         extensions = ()
         if self.extension is not None and (ext or self.empty_extension):
+            if None in ext.values():  # None values are left out
+                ext = {k: v for k, v in ext.items() if v is not None}
             extensions = (m.UnknownExtension(extension_name=self.extension, members=ext),)
+        title, item_id, credentials = self._title, self.item_id, self.credentials
         item = m.Item(
-            id=self.item_id,
+            id=item_id,
             creation_at=self.created_at,
             modified_at=self.modified_at,
-            title=self.title,
+            title=title,
             favorite=self.favorite_flag,
             scope=self.scope,
-            credentials=tuple(self.credentials),
+            credentials=tuple(credentials),
             tags=self.tag_list,
             extensions=extensions,
         )
         self._flush()
         report = self.report
         report.items_read += 1
-        report.add_credentials("read", self.title, self.item_id, [
-            (cxf.credential_type(credential), outcome, note)
-            for credential, (outcome, note) in zip(self.credentials, self.outcomes, strict=True)
-        ])  # fmt: skip
+        if len(credentials) != len(self.outcomes):
+            raise ValueError("each credential needs its outcome (add credentials with add())")
+        rows = []  # a loop, not a comprehension: most items have one or two credentials
+        for index, credential in enumerate(credentials):
+            outcome, note = self.outcomes[index]
+            rows.append(("read", cxf.credential_type(credential), title, outcome, note, item_id,
+                         index))  # fmt: skip
+        report._own_credentials().add_rows(rows)
         return item
 
     def fail(self, reason: str, sources: Iterable[Val] = (), *, note: str = "item skipped") -> None:

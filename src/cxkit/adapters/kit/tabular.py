@@ -186,12 +186,14 @@ class CsvReader:
         ]
         mapped = {column for _, column, _ in specs}
         others = [(index, c) for index, c in enumerate(table.header) if c not in mapped]
-        # once per file: the login's columns first, then the others in credential order, each
-        # with its cell index and a small int for its kind (enum members are slow to compare in
-        # a hot loop)
+        # once per file: the login's columns, then the others in credential order (HOOK columns
+        # are the hook's), each with its cell index, its parser and a small int for its kind
+        # (enum members are slow to compare in a hot loop)
         specs.sort(key=lambda p: _ORDER[p[2].target])
-        plan = [(index, column, _KIND.get(spec.target, _OTHER), spec)
-                for index, column, spec in specs]  # fmt: skip
+        steps: list[_Step] = [(index, column, _KIND.get(spec.target, _OTHER), spec.parse, spec)
+                              for index, column, spec in specs if spec.target is not HOOK]  # fmt: skip
+        split = next((n for n, step in enumerate(steps) if step[2] > _URL), len(steps))
+        plan = (steps[:split], steps[split:])
         with paused_gc():  # many small acyclic objects (as the CXF decoder does)
             self._rows(table, name, vault, plan, others)
         return self.document(vault)
@@ -201,18 +203,16 @@ class CsvReader:
         table: CsvTable,
         name: str,
         vault: VaultBuilder,
-        plan: list[tuple[int, str, int, Column]],
+        plan: tuple[list[_Step], list[_Step]],
         others: list[tuple[int, str]],
     ) -> None:
         header = table.header
         hook = type(self).row is not CsvReader.row  # the cells as a dict only for a row hook
+        item, item_id = vault.item, self.item_id
+        extension, custom_extension = self.item_extension, self.custom_extension
         for row_number, cells in table.lines:
-            b = vault.item(
-                f"{name}:{row_number}:",
-                item_id=self.item_id(name, row_number),
-                extension=self.item_extension,
-                custom_extension=self.custom_extension,
-            )
+            b = item(f"{name}:{row_number}:", item_id=item_id(name, row_number),
+                     extension=extension, custom_extension=custom_extension)  # fmt: skip
             try:
                 self._map(b, cells, plan)
                 if hook:
@@ -226,25 +226,27 @@ class CsvReader:
                 continue
             vault.add(b, [Val(cells[i], c) for i, c in others if cells[i]] if others else ())
 
-    def _map(
-        self, b: ItemBuilder, cells: list[str], plan: list[tuple[int, str, int, Column]]
-    ) -> None:
-        """Apply *plan* (sorted: the login's columns first) to one row's cells."""
+    def _map(self, b: ItemBuilder, cells: list[str], plan: tuple[list[_Step], list[_Step]]) -> None:
+        """Apply *plan* (the login's columns, then the others in credential order) to a row."""
         username = password = None
         urls: list[Val] = []
-        login = True
-        for index, column, kind, spec in plan:
-            if login and kind >= _HOOK:
-                b.login(username, password, urls, apps=self.android_apps)
-                login = False
-            text = cells[index]
-            if not text or kind == _HOOK:
-                continue
-            if spec.parse is not None:
-                text = spec.parse(text)
-            v = _val((text, column))
-            if kind >= _OTHER:  # the common ones called directly, the rest by target
-                if kind == _NOTE:
+        login, rest = plan
+        for index, column, kind, parse, _ in login:
+            if text := cells[index]:
+                v = _val((parse(text) if parse is not None else text, column))
+                if kind == _TITLE:
+                    b.set_title(v)
+                elif kind == _USERNAME:
+                    username = v
+                elif kind == _PASSWORD:
+                    password = v
+                else:
+                    urls.append(v)
+        b.login(username, password, urls, apps=self.android_apps)
+        for index, column, kind, parse, spec in rest:
+            if text := cells[index]:
+                v = _val((parse(text) if parse is not None else text, column))
+                if kind == _NOTE:  # the common ones called directly, the rest by target
                     b.note(v)
                 elif kind == _MODIFIED:
                     b.modified(v)
@@ -252,16 +254,6 @@ class CsvReader:
                     b.created(v)
                 else:
                     self._other(b, spec, v)
-            elif kind == _TITLE:
-                b.set_title(v)
-            elif kind == _USERNAME:
-                username = v
-            elif kind == _PASSWORD:
-                password = v
-            else:
-                urls.append(v)
-        if login:
-            b.login(username, password, urls, apps=self.android_apps)
 
     def _other(self, b: ItemBuilder, spec: Column, v: Val) -> None:
         target = spec.target
@@ -297,9 +289,10 @@ _ORDER: dict[Target, int] = {
     t: n for n, t in enumerate((TITLE, URL, USERNAME, PASSWORD, TOTP, NOTE, FOLDER, FAVORITE,
                                 TAGS, CREATED, MODIFIED, TRASHED, CUSTOM, IGNORE, HOOK))
 }  # fmt: skip
-_TITLE, _USERNAME, _PASSWORD, _URL, _HOOK, _OTHER, _NOTE, _CREATED, _MODIFIED = range(9)
+_TITLE, _USERNAME, _PASSWORD, _URL, _OTHER, _NOTE, _CREATED, _MODIFIED = range(8)
 _KIND: dict[Target, int] = {TITLE: _TITLE, USERNAME: _USERNAME, PASSWORD: _PASSWORD, URL: _URL,
-                            HOOK: _HOOK, NOTE: _NOTE, CREATED: _CREATED,
-                            MODIFIED: _MODIFIED}  # fmt: skip
+                            NOTE: _NOTE, CREATED: _CREATED, MODIFIED: _MODIFIED}  # fmt: skip
+#: One column of a file's plan: (cell index, column name, kind, parser, its Column)
+_Step = tuple[int, str, int, Callable[[str], str] | None, Column]
 #: ``Val(text, at)`` without the named tuple's Python-level ``__new__`` (one per non-empty cell)
 _val: Final[Callable[[tuple[str, str]], Val]] = functools.partial(tuple.__new__, Val)
