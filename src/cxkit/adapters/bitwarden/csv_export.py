@@ -36,7 +36,14 @@ from cxkit.adapters.bitwarden.mapping import (
     item_id_to_cxf,
 )
 from cxkit.adapters.kit import ledger
-from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, Val, VaultBuilder, stable_ids
+from cxkit.adapters.kit.builder import (
+    CollectionTree,
+    ItemBuilder,
+    Val,
+    VaultBuilder,
+    fast_val,
+    stable_ids,
+)
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.input import read_csv
 from cxkit.adapters.kit.values import parse_totp
@@ -82,15 +89,14 @@ def _group_id(name: str) -> str:
     return str(uuid.uuid5(_NS, name))
 
 
-def _split_uris(cell: str) -> list[str]:
+def _uri_vals(cell: str) -> list[Val]:
     """One ``login_uri`` cell → its URIs: Bitwarden joins several with commas; a single URI may
     hold commas itself, so the cell is split only when every piece has a scheme."""
-    if "," not in cell:
-        return [cell]
-    pieces = [p.strip() for p in cell.split(",")]
-    if len(pieces) > 1 and all("://" in p for p in pieces):
-        return pieces
-    return [cell]
+    if "," in cell:
+        pieces = [p.strip() for p in cell.split(",")]
+        if all("://" in p for p in pieces):
+            return [fast_val((p, "login_uri")) for p in pieces]
+    return [fast_val((cell, "login_uri"))]
 
 
 class BitwardenCsvAdapter:
@@ -216,25 +222,25 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
     if btype is not None:
         b.rec("type", _EXTENSION, "extension.type")
     if name := cells[plan.name]:
-        b.set_title(Val(name, "name"))
+        b.set_title(fast_val((name, "name")))
     if reprompt := cells[plan.reprompt]:
         b.ext["reprompt"] = int(reprompt) if reprompt.isdigit() else reprompt
         b.rec("reprompt", _EXTENSION, "extension.reprompt")
     if favorite := cells[plan.favorite]:
-        b.favorite(Val(favorite, "favorite"), favorite.strip() in ("1", "true"))
+        b.favorite(fast_val((favorite, "favorite")), favorite.strip() in ("1", "true"))
     uris = cells[plan.login_uri]
     username = cells[plan.login_username]
     password = cells[plan.login_password]
     totp_text = cells[plan.login_totp]
     if btype == 1 or uris or username or password or totp_text:
-        b.login(Val(username, "login_username"), Val(password, "login_password"),
-                [Val(u, "login_uri") for u in _split_uris(uris)] if uris else ())  # fmt: skip
+        b.login(fast_val((username, "login_username")), fast_val((password, "login_password")),
+                _uri_vals(uris) if uris else ())  # fmt: skip
         if totp_text:
             _totp(b, totp_text)
     if btype == 2:
         b.ext["secureNote"] = {"type": 0}
     if notes := cells[plan.notes]:
-        b.note(Val(notes, "notes"))
+        b.note(fast_val((notes, "notes")))
     for n in range(plan.width, len(cells) - 1):  # cells past the header (the last is ours)
         if value := cells[n]:
             column = f"column {n + 1}"

@@ -31,6 +31,7 @@ the column name (``bw.csv:3:login_password``), for JSON ``$.items[3]`` and ``.lo
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,6 +51,7 @@ __all__ = [
     "Val",
     "VaultBuilder",
     "encode_id",
+    "fast_val",
     "stable_id",
     "stable_ids",
     "truthy",
@@ -78,6 +80,11 @@ class Val(NamedTuple):
 
     text: str
     at: str
+
+
+fast_val: Final[Callable[[tuple[str, str]], Val]] = functools.partial(tuple.__new__, Val)
+"""``fast_val((text, at))`` is ``Val(text, at)`` without the named tuple's Python-level
+``__new__`` (readers make one per non-empty cell)."""
 
 
 def stable_id(*parts: str) -> str:
@@ -456,6 +463,8 @@ class ItemBuilder:
                 ext = {k: v for k, v in ext.items() if v is not None}
             extensions = (m.UnknownExtension(extension_name=self.extension, members=ext),)
         title, item_id, credentials = self._title, self.item_id, self.credentials
+        if len(credentials) != len(self.outcomes):
+            raise ValueError("each credential needs its outcome (add credentials with add())")
         item = m.Item(
             id=item_id,
             creation_at=self.created_at,
@@ -470,8 +479,6 @@ class ItemBuilder:
         self._flush()
         report = self.report
         report.items_read += 1
-        if len(credentials) != len(self.outcomes):
-            raise ValueError("each credential needs its outcome (add credentials with add())")
         rows = []  # a loop, not a comprehension: most items have one or two credentials
         for index, credential in enumerate(credentials):
             outcome, note = self.outcomes[index]

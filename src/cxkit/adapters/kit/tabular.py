@@ -25,7 +25,6 @@ raising :class:`~cxkit.errors.InputTooLargeError` — a limit — stops the read
 from __future__ import annotations
 
 import enum
-import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Any, ClassVar, Final
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample
 from cxkit.adapters.detection import accepts_by_hints
-from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, fast_val, stable_id
 from cxkit.adapters.kit.input import CsvTable, read_csv
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
@@ -233,7 +232,7 @@ class CsvReader:
         login, rest = plan
         for index, column, kind, parse, _ in login:
             if text := cells[index]:
-                v = _val((parse(text) if parse is not None else text, column))
+                v = fast_val((parse(text) if parse is not None else text, column))
                 if kind == _TITLE:
                     b.set_title(v)
                 elif kind == _USERNAME:
@@ -245,7 +244,7 @@ class CsvReader:
         b.login(username, password, urls, apps=self.android_apps)
         for index, column, kind, parse, spec in rest:
             if text := cells[index]:
-                v = _val((parse(text) if parse is not None else text, column))
+                v = fast_val((parse(text) if parse is not None else text, column))
                 if kind == _NOTE:  # the common ones called directly, the rest by target
                     b.note(v)
                 elif kind == _MODIFIED:
@@ -294,5 +293,3 @@ _KIND: dict[Target, int] = {TITLE: _TITLE, USERNAME: _USERNAME, PASSWORD: _PASSW
                             NOTE: _NOTE, CREATED: _CREATED, MODIFIED: _MODIFIED}  # fmt: skip
 #: One column of a file's plan: (cell index, column name, kind, parser, its Column)
 _Step = tuple[int, str, int, Callable[[str], str] | None, Column]
-#: ``Val(text, at)`` without the named tuple's Python-level ``__new__`` (one per non-empty cell)
-_val: Final[Callable[[tuple[str, str]], Val]] = functools.partial(tuple.__new__, Val)
