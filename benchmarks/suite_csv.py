@@ -13,7 +13,8 @@ The subject is the whole reader as ``cxkit convert`` runs it: parsing (BOM, enco
 cells), mapping every row to a CXF item and recording every non-empty cell and every credential
 in the migration report. The floor, measured in the same run on the same bytes, is
 ``list(csv.reader(...))`` over the decoded text; floor and subject alternate (``repeat`` rounds
-each), and the figure is the median with the spread (min–max) shown. Targets (issue 12): linear
+each), and the figure is the median with the spread (min–max) shown. ``read_csv_x`` is the
+parsing phase alone (the kit's guarded ``read_csv``) as a multiple of the floor. Targets (issue 12): linear
 in the rows, 10k rows under 1 s on a 2-core machine, at most 10× the floor.
 """
 
@@ -29,6 +30,7 @@ from collections.abc import Callable
 
 from _common import Figure
 from cxkit import adapters
+from cxkit.adapters.kit.input import read_csv
 
 SUITE = "csv"
 _WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "falcon", "garnet", "harbor", "indigo",
@@ -145,6 +147,9 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
             del doc, report
             floors, subjects = _alternate(lambda data=data: _floor(data), subject, repeat)
             median, floor = statistics.median(subjects), statistics.median(floors)
+            # the parsing phase alone (kit read_csv: decoding, limits, row numbers, cell lists)
+            _, parses = _alternate(lambda: None, lambda data=data: read_csv(data), repeat)
+            parse = statistics.median(parses)
             per_row.append(median / n)
             figures.append(
                 Figure(
@@ -160,6 +165,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                         "floor_spread": _spread(floors),
                         "cells": cells,
                         "us_per_row": round(median / n * 1e6, 1),
+                        "read_csv_x": round(parse / floor, 2),
                         **({"under_1s": median < 1.0} if n == 10_000 else {}),
                     },
                 )

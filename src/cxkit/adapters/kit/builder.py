@@ -600,10 +600,23 @@ class VaultBuilder:
         self._homes: dict[tuple[str, ...] | None, list[m.Item]] = {}
         """With *group_order*: the items by their first collection (None: no collection)."""
 
-    def item(self, prefix: str, *, item_id: str, title: str = "", **options: Any) -> ItemBuilder:
-        """A builder for one item (see :class:`ItemBuilder` for *options*)."""
-        return ItemBuilder(self.report, prefix, item_id=item_id, title=title,
-                           include_trashed=self.include_trashed, **options)  # fmt: skip
+    def item(
+        self,
+        prefix: str,
+        *,
+        item_id: str,
+        title: str = "",
+        extension: str | None = None,
+        empty_extension: bool = False,
+        custom_label: str | None = None,
+        custom_extension: Mapping[str, Any] | None = None,
+    ) -> ItemBuilder:
+        """A builder for one item (see :class:`ItemBuilder` for the options; named here, not
+        passed on as ``**options``: one call per record)."""
+        return ItemBuilder(self.report, prefix, item_id=item_id, title=title, extension=extension,
+                           empty_extension=empty_extension, custom_label=custom_label,
+                           custom_extension=custom_extension,
+                           include_trashed=self.include_trashed)  # fmt: skip
 
     def add(self, builder: ItemBuilder, leftovers: Iterable[Val] = ()) -> m.Item | None:
         """Finish *builder* and keep its item (linked into its collections)."""
