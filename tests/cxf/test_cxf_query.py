@@ -1,10 +1,17 @@
-"""cxf.credential_type / type_counts / filter_items / prune on the built-in sample vault."""
+"""cxf.credential_type / type_counts / filter_items / prune on the built-in sample vault; the
+Base32 check TOTP secrets go through."""
 
 from __future__ import annotations
 
+import base64
 from importlib import resources
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cxkit import cxf
+from cxkit.cxf import b64
 
 
 def _sample() -> cxf.Document:
@@ -62,3 +69,17 @@ def test_filter_items_by_predicate() -> None:
     only = cxf.filter_items(doc, lambda _a, i: i.id == first.id)
     assert [i.id for _, i in only.items()] == [first.id]
     assert cxf.filter_items(doc, lambda _a, _i: True) is doc
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcxyz 18-=\t", max_size=40))
+def test_canonical_base32_is_what_decoding_accepts(secret: str) -> None:
+    """canonical_base32 checks without decoding; it must accept exactly the secrets that
+    decode (normalize_base32, which decodes) and give the same text."""
+    try:
+        text, data = b64.normalize_base32(secret)
+    except b64.Base64Error:
+        with pytest.raises(b64.Base64Error):
+            b64.canonical_base32(secret)
+        return
+    assert b64.canonical_base32(secret) == text
+    assert base64.b32decode(text + "=" * (-len(text) % 8)) == data

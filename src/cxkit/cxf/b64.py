@@ -21,6 +21,7 @@ from cxkit._base64url import b64u_decode, b64u_encode
 __all__ = [
     "Base64Error",
     "canonical",
+    "canonical_base32",
     "decode",
     "decode_lenient",
     "decoded_length",
@@ -33,6 +34,7 @@ _URL_ALPHABET: Final = re.compile(r"[A-Za-z0-9_-]*")
 _LENIENT_ALPHABET: Final = re.compile(r"[A-Za-z0-9_\-+/]*={0,2}")
 _TO_URL: Final = str.maketrans("+/", "-_")
 _BASE32: Final = re.compile(r"[A-Z2-7]*")
+_SEPARATORS: Final = re.compile(r"[\s-]")
 # Characters whose low bits are zero, for the last symbol of a 2- or 3-symbol tail.
 _LAST_OK_AFTER_1: Final = frozenset("AQgw")  # tail of 2 symbols: 4 significant bits
 _LAST_OK_AFTER_2: Final = frozenset("AEIMQUYcgkosw048")  # tail of 3 symbols: 2 significant bits
@@ -108,17 +110,22 @@ def canonical(text: str) -> str:
     return text if not tolerances else encode(data)
 
 
-def normalize_base32(secret: str) -> tuple[str, bytes]:
-    """Normalise a TOTP secret (spec §3.3.16: Base32, RFC 4648 §6) and decode it.
-
-    Tolerates lower case, spaces, hyphens and missing or present ``=`` padding, as real
-    authenticator exports contain. Returns the canonical unpadded upper-case text and the bytes.
-    """
-    text = re.sub(r"[\s-]", "", secret).upper().rstrip("=")
+def canonical_base32(secret: str) -> str:
+    """The canonical form of a TOTP secret (spec §3.3.16: Base32, RFC 4648 §6): upper case,
+    unpadded, without the spaces and hyphens real authenticator exports contain — checked to
+    decode (the alphabet and a possible length), without decoding it."""
+    text = _SEPARATORS.sub("", secret).upper().rstrip("=")
     if not text or _BASE32.fullmatch(text) is None:
         raise Base64Error("not base32: characters outside A-Z 2-7")
     if len(text) % 8 in (1, 3, 6):
         raise Base64Error("not base32: impossible length")
+    return text
+
+
+def normalize_base32(secret: str) -> tuple[str, bytes]:
+    """Normalise a TOTP secret (:func:`canonical_base32`) and decode it: the canonical text and
+    the bytes."""
+    text = canonical_base32(secret)
     try:
         data = base64.b32decode(text + "=" * (-len(text) % 8))
     except binascii.Error as exc:

@@ -766,7 +766,7 @@ def _normalize_value(obj: Any, attr: str, value: Any) -> Any:
         return value.lower()
     if isinstance(obj, m.Totp) and attr == "secret":
         try:
-            return _b64.normalize_base32(value)[0]
+            return _b64.canonical_base32(value)
         except _b64.Base64Error:
             return value
     if isinstance(obj, m.EditableField) and attr == "value" and obj.field_type == "boolean":

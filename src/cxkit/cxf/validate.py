@@ -315,7 +315,7 @@ class _Checker:
                     "unknown algorithm; importers MUST ignore this TOTP",
                 )
         try:
-            canonical, _ = b64mod.normalize_base32(credential.secret)
+            canonical = b64mod.canonical_base32(credential.secret)
         except b64mod.Base64Error as exc:
             self.add("totp.secret-not-base32", f"{path}.secret", str(exc))
         else:

@@ -192,7 +192,7 @@ def _otp_uri(text: str) -> tuple[m.Totp | None, str]:
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(stripped).query))
         if query.get("encoder", "").lower() == "steam":
             try:
-                secret, _ = b64.normalize_base32(query.get("secret", ""))
+                secret = b64.canonical_base32(query.get("secret", ""))
             except b64.Base64Error:
                 return None, "the otpauth URI has an unreadable secret"
             issuer = query.get("issuer") or None
@@ -221,7 +221,7 @@ def timeotp(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
 
 def _with_secret_b32(text: str, entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
     try:
-        secret, _ = b64.normalize_base32(text)
+        secret = b64.canonical_base32(text)
     except b64.Base64Error:
         return None, "the TimeOtp secret is not Base32"
     try:
@@ -241,7 +241,7 @@ def tray_otp(entry: kdbx.Entry) -> tuple[m.Totp | None, str]:
     """Tray TOTP / KeeTrayTOTP: ``TOTP Seed`` + ``TOTP Settings`` = ``period;digits`` or
     ``period;S`` (Steam)."""
     try:
-        secret, _ = b64.normalize_base32(entry.get("TOTP Seed") or "")
+        secret = b64.canonical_base32(entry.get("TOTP Seed") or "")
     except b64.Base64Error:
         return None, "the TOTP Seed is not Base32"
     settings = (entry.get("TOTP Settings") or "30;6").split(";")

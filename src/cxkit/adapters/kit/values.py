@@ -151,7 +151,7 @@ def parse_totp(text: str) -> tuple[m.Totp | None, str]:
     stripped = text.strip()
     if stripped.lower().startswith("steam://"):
         try:
-            secret, _ = b64.normalize_base32(stripped[8:])
+            secret = b64.canonical_base32(stripped[8:])
         except b64.Base64Error:
             return None, "the Steam secret is not Base32"
         return m.Totp(secret=secret, period=30, digits=5, algorithm="steam"), "steam"
@@ -161,7 +161,7 @@ def parse_totp(text: str) -> tuple[m.Totp | None, str]:
             return None, f"an otpauth '{parts.netloc[:10]}' code, not TOTP"
         query = dict(urllib.parse.parse_qsl(parts.query))
         try:
-            secret, _ = b64.normalize_base32(query.get("secret", ""))
+            secret = b64.canonical_base32(query.get("secret", ""))
             period = int(query.get("period", "30"))
             digits = int(query.get("digits", "6"))
         except (b64.Base64Error, ValueError):
@@ -186,7 +186,7 @@ def parse_totp(text: str) -> tuple[m.Totp | None, str]:
             "uri",
         )
     try:
-        secret, _ = b64.normalize_base32(stripped)
+        secret = b64.canonical_base32(stripped)
     except b64.Base64Error:
         return None, "not an otpauth URI and not a Base32 secret"
     return m.Totp(secret=secret, period=30, digits=6, algorithm="sha1"), "bare"
