@@ -128,23 +128,31 @@ class _KeePassCsv(CsvReader):
         return vault
 
     def row(self, b: ItemBuilder, cells: Mapping[str, str], vault: VaultBuilder) -> None:
-        if icon := cells.get("Icon", "").strip():
-            if icon.isascii() and icon.isdigit() and (number := int(icon)) < 1000:
+        state = vault.state
+        if icon := cells.get("Icon", ""):
+            # for speed: each distinct cell read once (icons and groups repeat on every row)
+            icons: dict[str, int | None] = state.setdefault("icons", {})
+            number = icons[icon] if icon in icons else icons.setdefault(icon, _icon(icon))
+            if number is not None:
                 if number:
                     b.ext["icon"] = number
                 b.rec("Icon", _EXTENSION, "extension.icon")
-            else:
+            elif icon.strip():
                 b.rec("Icon", _NOT_CARRIED, "", "not an icon number")
                 vault.report.warnings.append(f"{b.prefix}Icon: not an icon number")
         if (group := cells.get("Group")) is not None:
-            parts = list(filter(None, group.split("/")))  # the names that are not empty
-            if len(parts) > MAX_GROUP_DEPTH:
-                raise InputTooLargeError(
-                    f"a Group path is nested more than {MAX_GROUP_DEPTH} deep",
-                    location=b.prefix.rstrip(":"),
-                )
-            if parts and not vault.state["root"]:
-                vault.state["root"] = parts[0]
+            groups: dict[str, tuple[str, ...]] = state.setdefault("groups", {})
+            parts = groups.get(group)
+            if parts is None:
+                parts = tuple(filter(None, group.split("/")))  # the names that are not empty
+                if len(parts) > MAX_GROUP_DEPTH:
+                    raise InputTooLargeError(
+                        f"a Group path is nested more than {MAX_GROUP_DEPTH} deep",
+                        location=b.prefix.rstrip(":"),
+                    )
+                groups[group] = parts
+            if parts and not state["root"]:
+                state["root"] = parts[0]
             if len(parts) > 1:
                 b.collection(parts[1:], "Group", "collection.title")
             elif parts:  # the root group: no collection (its name is the account's root)
@@ -156,6 +164,14 @@ class _KeePassCsv(CsvReader):
         return vault.build(
             account_id=b64.encode(digest), account_extension=(EXTENSION, {"root": root})
         )
+
+
+def _icon(cell: str) -> int | None:
+    """An ``Icon`` cell's number (KeePass icons are numbered below 1000), or None."""
+    icon = cell.strip()
+    if icon.isascii() and icon.isdigit() and (number := int(icon)) < 1000:
+        return number
+    return None
 
 
 # =========================================================================== writing
