@@ -13,6 +13,12 @@ passkey-rs ``Passkey`` (``key`` = COSE_Key with the private ``d``, ``cid``, ``ri
 Trashed items (``state`` 2) are skipped and reported unless ``include_trashed``. Every non-null
 source leaf is recorded in the migration report; members cxkit does not know become hidden custom
 fields (format drift never drops a value).
+
+Built on the adapter kit (issue 12): each item is an :class:`~cxkit.adapters.kit.builder.ItemBuilder`
+(records, credentials and their outcomes, the "Proton Pass" custom-fields group, skipping) and
+the export a :class:`~cxkit.adapters.kit.builder.VaultBuilder` given the vaults as collections.
+Kept here: Proton's own rules (TOTP forms and labels in the extension, raw epoch times, one
+record per leaf, the sweep of members nobody took).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import binascii
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 import msgspec
@@ -34,8 +40,8 @@ from cxkit.adapters.base import (
     Confidence,
     ReadOptions,
     Sample,
-    converted_document,
 )
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder
 from cxkit.adapters.kit.input import parse_json, zip_archive
 from cxkit.adapters.kit.values import (
     json_leaves,
@@ -165,95 +171,115 @@ def _cose_to_der(key: Any) -> bytes:
 
 # =========================================================================== one item
 
+_PP: Final = "pp"  # the item's "Proton Pass" custom-fields group (members without a CXF place)
+_DETAILS: Final = "Proton Pass details CXF has no member for, kept as custom fields"
+_ALIAS: Final = "a Proton Pass alias (no CXF alias type): its address is a custom field"
+_UNKNOWN: Final = "member unknown to cxkit, kept as a hidden custom field"
+_PASSKEY_MEMBERS: Final = {
+    "content": "passkey.key", "rpId": "passkey.rpId", "userName": "passkey.username",
+    "userDisplayName": "passkey.userDisplayName", "credentialId": "passkey.credentialId",
+    "userHandle": "passkey.userHandle", "userId": "passkey.userHandle",
+}  # fmt: skip
+_CARD: Final = (
+    ("cardholderName", "full_name", "string"),
+    ("number", "number", "concealed-string"),
+    ("verificationNumber", "verification_number", "concealed-string"),
+    ("pin", "pin", "concealed-string"),
+)
+_C: Final = ".data.content"
 
-class _ItemReader:
-    """Builds one CXF item from one Proton Pass item and records every source leaf once."""
 
-    def __init__(
-        self,
-        raw: Mapping[str, Any],
-        path: str,
-        report: MigrationReport,
-        item_id: str,
-        files: _Files | None,
-        options: ReadOptions,
-    ) -> None:
+def _text(obj: Mapping[str, Any], key: str) -> str | None:
+    """``obj[key]`` when it is a non-empty string."""
+    value = obj.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _leaves(value: Any, at: str) -> Iterator[tuple[str, Any]]:
+    """(path, value) of every non-null leaf under *value* (the paths of ``json_leaves``)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{at}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{at}[{i}]")
+    elif value is not None:
+        yield at, value
+
+
+class _Item:
+    """One Proton Pass item on the kit's :class:`ItemBuilder` *b*: each source leaf is
+    recorded once (paths relative to the item, ``.data.content.password``); the leaves no
+    handler took are swept at the end (:meth:`sweep`)."""
+
+    def __init__(self, b: ItemBuilder, raw: Mapping[str, Any], files: _Files | None) -> None:
+        self.b = b
         self.raw = raw
-        self.path = path
-        self.report = report
-        self.item_id = item_id
         self.files = files
-        self.options = options
+        self.seen: set[str] = set()
+        self.lost: list[tuple[str, str]] = []  # (credential type, why) of credentials not read
+        self.attachments: dict[str, bytes] = {}
+        self.apps: list[m.AndroidAppId] = []
         data = raw.get("data")
         self.data: Mapping[str, Any] = data if isinstance(data, dict) else {}
         meta = self.data.get("metadata")
         self.meta: Mapping[str, Any] = meta if isinstance(meta, dict) else {}
-        name = self.meta.get("name")
-        self.title: str = name if isinstance(name, str) else ""
-        self.credentials: list[Any] = []
-        self.notes: list[tuple[str, Outcome, str]] = []
-        self.ext: dict[str, Any] = {}
-        self.extra: list[m.EditableField] = []  # members without a CXF place
-        self.recorded: set[str] = set()
-        self.urls: list[str] = []
-        self.apps: list[m.AndroidAppId] = []
+        b.define_group(_PP, label="Proton Pass", outcome=Outcome.TRANSFORMED,
+                       note=lambda _: _ALIAS if b.ext.get("alias") else _DETAILS)  # fmt: skip
 
     # -- recording
-    def rec(self, sub: str, disposition: Disposition, target: str = "", note: str = "") -> None:
-        path = f"{self.path}{sub}"
-        if path not in self.recorded:
-            self.recorded.add(path)
-            self.report.add_field(path, self.title, disposition, target, note)
+    def rec(self, at: str, disposition: Disposition, target: str = "", note: str = "") -> None:
+        if at not in self.seen:
+            self.seen.add(at)
+            self.b.rec(at, disposition, target, note)
 
     def rec_all(
-        self, value: Any, sub: str, disposition: Disposition, target: str = "", note: str = ""
+        self, value: Any, at: str, disposition: Disposition, target: str = "", note: str = ""
     ) -> None:
-        for leaf in json_leaves(value, f"{self.path}{sub}"):
-            if leaf not in self.recorded:
-                self.recorded.add(leaf)
-                self.report.add_field(leaf, self.title, disposition, target, note)
+        for leaf in json_leaves(value, at):
+            self.rec(leaf, disposition, target, note)
 
-    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
-        self.credentials.append(credential)
-        self.notes.append((cxf.credential_type(credential), outcome, note))
+    def keep(self, key: str, value: Any, at: str) -> None:
+        """*value* into the item's extension as *key*, every leaf recorded there."""
+        self.b.ext[key] = value
+        self.rec_all(value, at, Disposition.EXTENSION, f"extension.{key}")
 
-    def extra_field(
-        self, label: str, value: Any, sub: str, *, concealed: bool = False, note: str = ""
+    def pp_field(
+        self, label: str, value: Any, at: str, *, concealed: bool = False, note: str = ""
     ) -> None:
-        """A member CXF has no place for → a field of the item's "Proton Pass" custom fields."""
+        """A member CXF has no place for → a field of the item's "Proton Pass" custom fields
+        (empty ones are left to the sweep)."""
         text = scalar_text(value)
-        if text is None or text == "" or f"{self.path}{sub}" in self.recorded:
-            return  # empty: left to the final sweep
-        field_type = "concealed-string" if concealed else "string"
-        if isinstance(value, bool):
-            field_type = "boolean"
-        self.extra.append(_ef(text, field_type, label))
-        self.rec(sub, Disposition.CUSTOM_FIELD, f"custom-fields[Proton Pass].{label}", note)
+        if not text or at in self.seen:
+            return
+        kind = "boolean" if isinstance(value, bool) else "concealed-string" if concealed else "string"  # fmt: skip
+        self.seen.add(at)
+        self.b.custom(label, Val(text, at), note=note, group=_PP, field=_ef(text, kind, label))
 
     # -- the item
-    def build(self) -> m.Item:
-        raw, data = self.raw, self.data
+    def build(self) -> None:
+        raw, data, b = self.raw, self.data, self.b
         for key in ("itemId", "shareId", "state", "contentFormatVersion", "shareCount"):
             if raw.get(key) is not None:
-                self.ext[key] = raw[key]
-                self.rec_all(raw[key], f".{key}", Disposition.EXTENSION, f"extension.{key}")
-        created, modified = raw.get("createTime"), raw.get("modifyTime")
-        for key, value in (("createTime", created), ("modifyTime", modified)):
+                self.keep(key, raw[key], f".{key}")
+        for key in ("createTime", "modifyTime"):
+            value = raw.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                if key == "createTime":
+                    b.created_at = value
+                else:
+                    b.modified_at = value
                 self.rec(f".{key}", Disposition.MEMBER, f"item.{key}")
-        pinned = raw.get("pinned")
-        if isinstance(pinned, bool):
-            self.rec(".pinned", Disposition.MEMBER, "item.favorite")
+        if isinstance(raw.get("pinned"), bool):
+            self.seen.add(".pinned")
+            b.favorite(Val("", ".pinned"), raw["pinned"])
         if isinstance(self.meta.get("name"), str):
             self.rec(".data.metadata.name", Disposition.MEMBER, "item.title")
         if self.meta.get("itemUuid") is not None:
-            self.ext["itemUuid"] = self.meta["itemUuid"]
-            self.rec_all(self.meta["itemUuid"], ".data.metadata.itemUuid", Disposition.EXTENSION,
-                         "extension.itemUuid")  # fmt: skip
+            self.keep("itemUuid", self.meta["itemUuid"], ".data.metadata.itemUuid")
         kind = data.get("type")
         if kind is not None:
-            self.ext["type"] = kind
-            self.rec_all(kind, ".data.type", Disposition.EXTENSION, "extension.type")
+            self.keep("type", kind, ".data.type")
         content = data.get("content")
         content = content if isinstance(content, dict) else {}
         handler = {
@@ -266,107 +292,83 @@ class _ItemReader:
         }.get(kind if isinstance(kind, str) else "")
         if handler is not None:
             handler(content)
-        alias = raw.get("aliasEmail")
-        if isinstance(alias, str) and alias:
-            self.extra_field("Alias e-mail", alias, ".aliasEmail")
+        alias = _text(raw, "aliasEmail")
+        if alias is not None:
+            self.pp_field("Alias e-mail", alias, ".aliasEmail")
             if kind == "alias":
-                self.ext["alias"] = True
-        note = self.meta.get("note")
-        if isinstance(note, str) and note:
-            self.add(m.Note(content=_ef(note)))
-            self.rec(".data.metadata.note", Disposition.MEMBER, "note.content")
+                b.ext["alias"] = True
+        note = _text(self.meta, "note")
+        if note is not None:
+            self.seen.add(".data.metadata.note")
+            b.note(Val(note, ".data.metadata.note"))
         self.extra_fields(data.get("extraFields"), ".data.extraFields", None)
         self.platform(data.get("platformSpecific"))
-        self.attachments(raw.get("files"))
+        self.attachments_of(raw.get("files"))
         self.sweep()
-        if self.extra:
-            outcome, why = (Outcome.TRANSFORMED,
-                            "Proton Pass details CXF has no member for, kept as custom fields")  # fmt: skip
-            if self.ext.get("alias"):
-                why = "a Proton Pass alias (no CXF alias type): its address is a custom field"
-            self.add(m.CustomFields(label="Proton Pass", fields=tuple(self.extra)), outcome, why)
-        scope = None
-        if self.urls or self.apps:
-            scope = m.CredentialScope(urls=tuple(self.urls), android_apps=tuple(self.apps))
-        return m.Item(
-            id=self.item_id,
-            creation_at=created if isinstance(created, int) and created >= 0 else None,
-            modified_at=modified if isinstance(modified, int) and modified >= 0 else None,
-            title=self.title,
-            favorite=pinned if isinstance(pinned, bool) else None,
-            scope=scope,
-            credentials=tuple(self.credentials),
-            extensions=(m.UnknownExtension(extension_name=EXTENSION, members=self.ext),),
-        )
+        if self.apps:
+            urls = b.scope.urls if b.scope is not None else ()
+            b.scope = m.CredentialScope(urls=urls, android_apps=tuple(self.apps))
 
     def sweep(self) -> None:
-        """Every leaf not handled above: a hidden custom field (unknown member) or, when empty,
-        the extension."""
-        for leaf in json_leaves(self.raw, self.path):
-            if leaf in self.recorded:
+        """Every leaf not handled above: a hidden custom field (a member unknown to cxkit) or,
+        when empty, the extension's ``empty`` list."""
+        for at, value in _leaves(self.raw, ""):
+            if at in self.seen:
                 continue
-            value = _value_at(self.raw, leaf[len(self.path) :])
-            sub = leaf[len(self.path) :]
-            text = scalar_text(value)
-            if text:
-                self.extra_field(sub.lstrip("."), value, sub, concealed=True,
-                                 note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
+            if scalar_text(value):
+                self.pp_field(at.lstrip("."), value, at, concealed=True, note=_UNKNOWN)
             else:
-                self.ext.setdefault("empty", []).append(sub)
-                self.rec(sub, Disposition.EXTENSION, "extension.empty", "empty value")
+                self.b.ext.setdefault("empty", []).append(at)
+                self.rec(at, Disposition.EXTENSION, "extension.empty", "empty value")
 
     # -- login
     def login(self, c: Mapping[str, Any]) -> None:
-        base = ".data.content"
-        username, email = c.get("itemUsername"), c.get("itemEmail")
-        password = c.get("password")
-        user = username if isinstance(username, str) and username else None
-        mail = email if isinstance(email, str) and email else None
-        pw = password if isinstance(password, str) and password else None
-        login_name = user or mail
-        if login_name is not None or pw is not None:
-            self.add(
+        user, mail, pw = _text(c, "itemUsername"), _text(c, "itemEmail"), _text(c, "password")
+        name = user or mail
+        if name is not None or pw is not None:
+            self.b.add(
                 m.BasicAuth(
-                    username=_ef(login_name) if login_name is not None else None,
+                    username=_ef(name) if name is not None else None,
                     password=_ef(pw, "concealed-string") if pw is not None else None,
                 )
             )
             if user is not None:
-                self.rec(f"{base}.itemUsername", Disposition.MEMBER, "basic-auth.username")
+                self.rec(f"{_C}.itemUsername", Disposition.MEMBER, "basic-auth.username")
                 if mail is not None:
-                    self.extra_field("E-mail", mail, f"{base}.itemEmail")
+                    self.pp_field("E-mail", mail, f"{_C}.itemEmail")
             elif mail is not None:
-                self.rec(f"{base}.itemEmail", Disposition.MEMBER, "basic-auth.username")
-                self.ext["usernameFrom"] = "itemEmail"
+                self.rec(f"{_C}.itemEmail", Disposition.MEMBER, "basic-auth.username")
+                self.b.ext["usernameFrom"] = "itemEmail"
             if pw is not None:
-                self.rec(f"{base}.password", Disposition.MEMBER, "basic-auth.password")
+                self.rec(f"{_C}.password", Disposition.MEMBER, "basic-auth.password")
         urls = c.get("urls")
         if isinstance(urls, list):
-            for i, url in enumerate(urls):
-                if isinstance(url, str) and url:
-                    self.urls.append(url)
-                    self.rec(f"{base}.urls[{i}]", Disposition.MEMBER, "scope.urls")
-        totp = c.get("totpUri")
-        if isinstance(totp, str) and totp:
-            self.totp(totp, f"{base}.totpUri", "TOTP")
+            found = [Val(u, f"{_C}.urls[{i}]") for i, u in enumerate(urls) if isinstance(u, str)]
+            self.b.urls(found)
+            self.seen.update(v.at for v in found if v.text)
+        totp = _text(c, "totpUri")
+        if totp is not None:
+            self.totp(totp, f"{_C}.totpUri", "TOTP")
         passkeys = c.get("passkeys")
         if isinstance(passkeys, list):
             for i, entry in enumerate(passkeys):
-                self.passkey(entry, f"{base}.passkeys[{i}]")
+                if isinstance(entry, dict):  # scalars: the sweep keeps them
+                    self.passkey(entry, f"{_C}.passkeys[{i}]")
 
-    def totp(self, text: str, sub: str, label: str) -> None:
+    def totp(self, text: str, at: str, label: str) -> bool:
+        """A TOTP credential, or a hidden custom field when CXF cannot hold it (its own TOTP
+        rules: an unregistered algorithm such as Steam is kept as text). True when carried."""
         parsed, form = parse_totp(text)
         if parsed is not None and parsed.algorithm in m.Totp.KNOWN_ALGORITHMS:
-            self.add(parsed)
-            self.rec(sub, Disposition.MEMBER, "totp")
-            self.ext.setdefault("totpForms", []).append(form)
-        else:
-            why = form if parsed is None else "an algorithm CXF does not register"
-            self.extra_field(label, text, sub, concealed=True, note=why)
+            self.b.add(parsed)
+            self.rec(at, Disposition.MEMBER, "totp")
+            self.b.ext.setdefault("totpForms", []).append(form)
+            return True
+        why = form if parsed is None else "an algorithm CXF does not register"
+        self.pp_field(label, text, at, concealed=True, note=why)
+        return False
 
-    def passkey(self, entry: Any, sub: str) -> None:
-        if not isinstance(entry, dict):
-            return  # scalars: the sweep keeps them
+    def passkey(self, entry: Mapping[str, Any], at: str) -> None:
         try:
             inner = decode_passkey_content(_std_b64(entry.get("content"), "content"))
             der = _cose_to_der(inner.get("key"))
@@ -380,22 +382,17 @@ class _ItemReader:
             if not isinstance(handle, bytes):
                 source = entry.get("userId") or entry.get("userHandle")
                 handle = _std_b64(source, "userId") if source else b""
-            counter = inner.get("cnt")
         except CxkitError as exc:
-            self.rec_all(entry, sub, Disposition.NOT_CARRIED, "", exc.message)
-            self.report.add_credential(
-                "read", "passkey", self.title, Outcome.NOT_CARRIED, exc.message
-            )
+            self.rec_all(entry, at, Disposition.NOT_CARRIED, "", exc.message)
+            self.lost.append(("passkey", exc.message))
             return
-        username = (
-            entry.get("userName") if isinstance(entry.get("userName"), str) else inner.get("un")
-        )
-        display = (
-            entry.get("userDisplayName")
-            if isinstance(entry.get("userDisplayName"), str)
-            else inner.get("udn")
-        )
-        self.add(
+        username = entry.get("userName")
+        username = username if isinstance(username, str) else inner.get("un")
+        display = entry.get("userDisplayName")
+        display = display if isinstance(display, str) else inner.get("udn")
+        counter = inner.get("cnt")
+        counted = isinstance(counter, int) and counter != 0
+        self.b.add(
             m.Passkey(
                 credential_id=b64.encode(cid),
                 rp_id=rp_id,
@@ -406,110 +403,86 @@ class _ItemReader:
             ),
             *(
                 (Outcome.TRANSFORMED, f"signature counter {counter} (CXF requires 0)")
-                if isinstance(counter, int) and counter
+                if counted
                 else (Outcome.CARRIED, "")
             ),
         )
-        members = {
-            "content": "passkey.key",
-            "rpId": "passkey.rpId",
-            "userName": "passkey.username",
-            "userDisplayName": "passkey.userDisplayName",
-            "credentialId": "passkey.credentialId",
-            "userHandle": "passkey.userHandle",
-            "userId": "passkey.userHandle",
-        }
         meta: dict[str, Any] = {}
         for k, v in entry.items():
             if v is None or v == "":
                 continue
-            if k in members:
-                self.rec(f"{sub}.{k}", Disposition.MEMBER, members[k])
+            if k in _PASSKEY_MEMBERS and scalar_text(v) is not None:
+                self.rec(f"{at}.{k}", Disposition.MEMBER, _PASSKEY_MEMBERS[k])
             elif k == "note" and isinstance(v, str):
-                self.extra_field(f"Passkey note ({rp_id})", v, f"{sub}.note")
+                self.pp_field(f"Passkey note ({rp_id})", v, f"{at}.note")
             else:
                 meta[k] = v
-                self.rec_all(v, f"{sub}.{k}", Disposition.EXTENSION, f"extension.passkeys.{k}")
-        if isinstance(counter, int) and counter:
+                self.rec_all(v, f"{at}.{k}", Disposition.EXTENSION, f"extension.passkeys.{k}")
+        if counted:
             meta["counter"] = counter
-        self.ext.setdefault("passkeys", []).append(meta)
+        self.b.ext.setdefault("passkeys", []).append(meta)
 
     # -- credit card
     def card(self, c: Mapping[str, Any]) -> None:
-        base = ".data.content"
         values: dict[str, m.EditableField] = {}
-        for key, attr, ftype in (
-            ("cardholderName", "full_name", "string"),
-            ("number", "number", "concealed-string"),
-            ("verificationNumber", "verification_number", "concealed-string"),
-            ("pin", "pin", "concealed-string"),
-        ):
-            value = c.get(key)
-            if isinstance(value, str) and value:
+        for key, attr, ftype in _CARD:
+            value = _text(c, key)
+            if value is not None:
                 values[attr] = _ef(value, ftype)
-                self.rec(f"{base}.{key}", Disposition.MEMBER, f"credit-card.{attr}")
+                self.rec(f"{_C}.{key}", Disposition.MEMBER, f"credit-card.{attr}")
         expiry = c.get("expirationDate")
         if isinstance(expiry, str) and _YEAR_MONTH_RE.match(expiry):
             values["expiry_date"] = _ef(expiry, "year-month")
-            self.rec(f"{base}.expirationDate", Disposition.MEMBER, "credit-card.expiryDate")
+            self.rec(f"{_C}.expirationDate", Disposition.MEMBER, "credit-card.expiryDate")
         elif isinstance(expiry, str):
-            self.extra_field("Expiration date", expiry, f"{base}.expirationDate",
-                             note="not YYYY-MM")  # fmt: skip
+            self.pp_field("Expiration date", expiry, f"{_C}.expirationDate", note="not YYYY-MM")
         kind = c.get("cardType")
         if isinstance(kind, int) and kind in _CARD_TYPES:
             values["card_type"] = _ef(_CARD_TYPES[kind])
-            self.rec(f"{base}.cardType", Disposition.MEMBER, "credit-card.cardType")
+            self.rec(f"{_C}.cardType", Disposition.MEMBER, "credit-card.cardType")
         elif kind is not None:
-            self.ext["cardType"] = kind
-            self.rec_all(kind, f"{base}.cardType", Disposition.EXTENSION, "extension.cardType")
-        self.add(m.CreditCard(**values))  # type: ignore[arg-type]
+            self.keep("cardType", kind, f"{_C}.cardType")
+        self.b.add(m.CreditCard(**values))  # type: ignore[arg-type]
 
     # -- identity
     def identity(self, c: Mapping[str, Any]) -> None:
-        base = ".data.content"
-
-        def text(key: str) -> str | None:
-            value = c.get(key)
-            return value if isinstance(value, str) and value else None
-
-        name = {a: _ef(text(k) or "") for k, a in _IDENTITY_NAME.items() if text(k)}
+        name = {a: _ef(v) for k, a in _IDENTITY_NAME.items() if (v := _text(c, k))}
         if name:
-            self.add(m.PersonName(**name))  # type: ignore[arg-type]
+            self.b.add(m.PersonName(**name))  # type: ignore[arg-type]
             for k, a in _IDENTITY_NAME.items():
-                if text(k):
-                    self.rec(f"{base}.{k}", Disposition.MEMBER, f"person-name.{a}")
+                if _text(c, k):
+                    self.rec(f"{_C}.{k}", Disposition.MEMBER, f"person-name.{a}")
         address: dict[str, m.EditableField] = {}
         for k, (a, ftype) in _IDENTITY_ADDRESS.items():
-            value = text(k)
+            value = _text(c, k)
             if value is None:
                 continue
             if ftype == "country-code" and not _COUNTRY_RE.match(value):
                 ftype = "string"
             address[a] = _ef(value, ftype)
-            self.rec(f"{base}.{k}", Disposition.MEMBER, f"address.{a}")
+            self.rec(f"{_C}.{k}", Disposition.MEMBER, f"address.{a}")
         if address:
-            self.add(m.Address(**address))  # type: ignore[arg-type]
-        full_name = text("fullName")
+            self.b.add(m.Address(**address))  # type: ignore[arg-type]
+        full_name = _text(c, "fullName")
         for k, (cls, a) in _IDENTITY_DOCS.items():
-            value = text(k)
+            value = _text(c, k)
             if value is None:
                 continue
             members = {a: _ef(value)}
             if full_name is not None:
                 members["full_name"] = _ef(full_name)
-            self.add(cls(**members))
-            self.rec(f"{base}.{k}", Disposition.MEMBER, f"{cxf.credential_type(cls())}.{a}")
+            self.b.add(cls(**members))
+            self.rec(f"{_C}.{k}", Disposition.MEMBER, f"{cxf.credential_type(cls())}.{a}")
         for k, label in _IDENTITY_LABELS.items():
-            value = text(k)
+            value = _text(c, k)
             if value is not None:
-                self.extra_field(label, value, f"{base}.{k}")
+                self.pp_field(label, value, f"{_C}.{k}")
         for k, label in _IDENTITY_EXTRA.items():
-            self.extra_fields(c.get(k), f"{base}.{k}", label)
-        self.sections(c.get("extraSections"), f"{base}.extraSections")
+            self.extra_fields(c.get(k), f"{_C}.{k}", label)
+        self.sections(c.get("extraSections"), f"{_C}.extraSections")
 
     # -- SSH key
     def ssh_key(self, c: Mapping[str, Any]) -> None:
-        base = ".data.content"
         private, public = c.get("privateKey"), c.get("publicKey")
         if isinstance(private, str) and private:
             try:
@@ -520,164 +493,155 @@ class _ItemReader:
                     comment = parts[2] if len(parts) == 3 else None
                 _, line, _fp = ssh_from_pkcs8(der, comment)
             except AdapterError as exc:
-                self.extra_field("Private key", private, f"{base}.privateKey", concealed=True,
-                                 note=exc.message)  # fmt: skip
-                self.extra_field("Public key", public, f"{base}.publicKey")
+                self.pp_field("Private key", private, f"{_C}.privateKey", concealed=True,
+                           note=exc.message)  # fmt: skip
+                self.pp_field("Public key", public, f"{_C}.publicKey")
             else:
-                self.add(m.SshKey(key_type=key_type, private_key=der, key_comment=comment))
-                self.rec(f"{base}.privateKey", Disposition.MEMBER, "ssh-key.privateKey")
+                self.b.add(m.SshKey(key_type=key_type, private_key=der, key_comment=comment))
+                self.rec(f"{_C}.privateKey", Disposition.MEMBER, "ssh-key.privateKey")
                 if isinstance(public, str) and public:
                     if public.strip() != line:
-                        self.ext["sshPublicKey"] = public
-                    self.rec(f"{base}.publicKey", Disposition.MEMBER, "ssh-key (public key)")
-                fingerprint = c.get("fingerprint")
-                if isinstance(fingerprint, str) and fingerprint:
-                    self.ext["sshFingerprint"] = fingerprint
-                    self.rec(f"{base}.fingerprint", Disposition.EXTENSION, "extension.sshFingerprint")  # fmt: skip
+                        self.b.ext["sshPublicKey"] = public
+                    self.rec(f"{_C}.publicKey", Disposition.MEMBER, "ssh-key (public key)")
+                fingerprint = _text(c, "fingerprint")
+                if fingerprint is not None:
+                    self.keep("sshFingerprint", fingerprint, f"{_C}.fingerprint")
         else:
-            self.extra_field("Public key", public, f"{base}.publicKey")
-        self.sections(c.get("sections"), f"{base}.sections")
+            self.pp_field("Public key", public, f"{_C}.publicKey")
+        self.sections(c.get("sections"), f"{_C}.sections")
 
     # -- Wi-Fi
     def wifi(self, c: Mapping[str, Any]) -> None:
-        base = ".data.content"
         values: dict[str, m.EditableField] = {}
-        ssid, password, security = c.get("ssid"), c.get("password"), c.get("security")
-        if isinstance(ssid, str) and ssid:
+        ssid, password, security = _text(c, "ssid"), _text(c, "password"), c.get("security")
+        if ssid is not None:
             values["ssid"] = _ef(ssid)
-            self.rec(f"{base}.ssid", Disposition.MEMBER, "wifi.ssid")
-        if isinstance(password, str) and password:
+            self.rec(f"{_C}.ssid", Disposition.MEMBER, "wifi.ssid")
+        if password is not None:
             values["passphrase"] = _ef(password, "concealed-string")
-            self.rec(f"{base}.password", Disposition.MEMBER, "wifi.passphrase")
+            self.rec(f"{_C}.password", Disposition.MEMBER, "wifi.passphrase")
         if isinstance(security, int) and security in _WIFI_SECURITY:
-            values["network_security_type"] = _ef(
-                _WIFI_SECURITY[security], "wifi-network-security-type"
-            )
-            self.rec(f"{base}.security", Disposition.MEMBER, "wifi.networkSecurityType")
+            security = _ef(_WIFI_SECURITY[security], "wifi-network-security-type")
         elif isinstance(security, str) and security:
-            values["network_security_type"] = _ef(security, "string")
-            self.rec(f"{base}.security", Disposition.MEMBER, "wifi.networkSecurityType")
+            security = _ef(security, "string")
         elif security is not None:
-            self.ext["wifiSecurity"] = security
-            self.rec_all(security, f"{base}.security", Disposition.EXTENSION, "extension.wifiSecurity")  # fmt: skip
-        self.add(m.Wifi(**values))  # type: ignore[arg-type]
-        self.sections(c.get("sections"), f"{base}.sections")
+            self.keep("wifiSecurity", security, f"{_C}.security")
+        if isinstance(security, m.EditableField):
+            values["network_security_type"] = security
+            self.rec(f"{_C}.security", Disposition.MEMBER, "wifi.networkSecurityType")
+        self.b.add(m.Wifi(**values))  # type: ignore[arg-type]
+        self.sections(c.get("sections"), f"{_C}.sections")
 
     # -- custom item
     def custom(self, c: Mapping[str, Any]) -> None:
-        self.sections(c.get("sections"), ".data.content.sections")
+        self.sections(c.get("sections"), f"{_C}.sections")
 
     # -- fields and sections
-    def extra_fields(self, fields: Any, sub: str, label: str | None) -> None:
+    def extra_fields(self, fields: Any, at: str, label: str | None) -> None:
         """``[{fieldName, type, data: {content | totpUri | timestamp}}]`` → one custom-fields
         credential (*label*), TOTP fields → TOTP credentials."""
         if not isinstance(fields, list):
             return
         out: list[m.EditableField] = []
+        target = f"custom-fields[{label or 'extra fields'}]"
         for i, f in enumerate(fields):
             if not isinstance(f, dict):
                 continue
-            fsub = f"{sub}[{i}]"
+            f_at = f"{at}[{i}]"
             name = f.get("fieldName") if isinstance(f.get("fieldName"), str) else None
             kind = f.get("type")
             data: dict[str, Any] = f["data"] if isinstance(f.get("data"), dict) else {}
-            if kind == "totp" and isinstance(data.get("totpUri"), str) and data["totpUri"]:
-                before = len(self.credentials)
-                self.totp(data["totpUri"], f"{fsub}.data.totpUri", name or "TOTP")
-                carried = len(self.credentials) > before
+            totp = _text(data, "totpUri") if kind == "totp" else None
+            if totp is not None:
+                carried = self.totp(totp, f"{f_at}.data.totpUri", name or "TOTP")
                 if carried and name:
-                    self.ext.setdefault("totpLabels", {})[str(len(self.credentials) - 1)] = name
-                    self.rec(f"{fsub}.fieldName", Disposition.EXTENSION, "extension.totpLabels")
+                    labels = self.b.ext.setdefault("totpLabels", {})
+                    labels[str(len(self.b.credentials) - 1)] = name
+                    self.rec(f"{f_at}.fieldName", Disposition.EXTENSION, "extension.totpLabels")
                 elif name:
-                    self.rec(f"{fsub}.fieldName", Disposition.CUSTOM_FIELD, "custom-fields[Proton Pass]")  # fmt: skip
-                self.rec(f"{fsub}.type", Disposition.EXTENSION if carried else Disposition.CUSTOM_FIELD, "totp")  # fmt: skip
+                    self.rec(f"{f_at}.fieldName", Disposition.CUSTOM_FIELD,
+                             "custom-fields[Proton Pass]")  # fmt: skip
+                disposition = Disposition.EXTENSION if carried else Disposition.CUSTOM_FIELD
+                self.rec(f"{f_at}.type", disposition, "totp")
                 continue
-            value_key = next((k for k in ("content", "timestamp", "totpUri") if data.get(k) is not None), None)  # fmt: skip
-            value = scalar_text(data.get(value_key)) if value_key else None
+            key = next((k for k in ("content", "timestamp", "totpUri") if data.get(k) is not None), None)  # fmt: skip
+            value = scalar_text(data.get(key)) if key else None
             if value is None:
                 continue
             field_type = "concealed-string" if kind in ("hidden", "totp") else "string"
             if kind == "timestamp" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 field_type = "date"
             out.append(_ef(value, field_type, name))
-            target = f"custom-fields[{label or 'extra fields'}]"
             for k in ("fieldName", "type"):
-                if f.get(k) is not None:
-                    self.rec(f"{fsub}.{k}", Disposition.CUSTOM_FIELD, target)
-            self.rec(f"{fsub}.data.{value_key}", Disposition.CUSTOM_FIELD, target)
+                if scalar_text(f.get(k)) is not None:  # (an object or a list: the sweep's)
+                    self.rec(f"{f_at}.{k}", Disposition.CUSTOM_FIELD, target)
+            self.rec(f"{f_at}.data.{key}", Disposition.CUSTOM_FIELD, target)
         if out:
-            self.add(m.CustomFields(label=label, fields=tuple(out)))
+            self.b.add(m.CustomFields(label=label, fields=tuple(out)))
 
-    def sections(self, sections: Any, sub: str) -> None:
+    def sections(self, sections: Any, at: str) -> None:
         if not isinstance(sections, list):
             return
         for i, section in enumerate(sections):
             if not isinstance(section, dict):
                 continue
-            title = section.get("sectionName")
-            label = title if isinstance(title, str) and title else f"Section {i + 1}"
-            before = len(self.credentials)
-            self.extra_fields(section.get("sectionFields"), f"{sub}[{i}].sectionFields", label)
-            if len(self.credentials) > before and isinstance(title, str) and title:
-                self.rec(f"{sub}[{i}].sectionName", Disposition.MEMBER, "custom-fields.label")
+            title = _text(section, "sectionName")
+            before = len(self.b.credentials)
+            fields_at = f"{at}[{i}].sectionFields"
+            self.extra_fields(section.get("sectionFields"), fields_at, title or f"Section {i + 1}")
+            if len(self.b.credentials) > before and title is not None:
+                self.rec(f"{at}[{i}].sectionName", Disposition.MEMBER, "custom-fields.label")
 
     def platform(self, specific: Any) -> None:
-        if not isinstance(specific, dict):
-            return
-        android = specific.get("android")
+        android = specific.get("android") if isinstance(specific, dict) else None
         apps = android.get("allowedApps") if isinstance(android, dict) else None
         if not isinstance(apps, list):
             return
         for i, app in enumerate(apps):
-            sub = f".data.platformSpecific.android.allowedApps[{i}]"
+            at = f".data.platformSpecific.android.allowedApps[{i}]"
             package = app.get("packageName") if isinstance(app, dict) else app
             if not isinstance(package, str) or not package:
                 continue
-            app_name = app.get("appName") if isinstance(app, dict) else None
-            self.apps.append(
-                m.AndroidAppId(
-                    bundle_id=package, name=app_name if isinstance(app_name, str) else None
-                )
-            )
-            if isinstance(app, dict):
-                self.rec(f"{sub}.packageName", Disposition.MEMBER, "scope.androidApps")
-                if isinstance(app_name, str):
-                    self.rec(f"{sub}.appName", Disposition.MEMBER, "scope.androidApps.name")
-                for k, v in app.items():
-                    if k not in ("packageName", "appName") and v is not None:
-                        self.ext.setdefault("androidApps", {}).setdefault(package, {})[k] = v
-                        self.rec_all(v, f"{sub}.{k}", Disposition.EXTENSION, "extension.androidApps")  # fmt: skip
-            else:
-                self.rec(sub, Disposition.MEMBER, "scope.androidApps")
+            if not isinstance(app, dict):
+                self.apps.append(m.AndroidAppId(bundle_id=package))
+                self.rec(at, Disposition.MEMBER, "scope.androidApps")
+                continue
+            app_name = app.get("appName") if isinstance(app.get("appName"), str) else None
+            self.apps.append(m.AndroidAppId(bundle_id=package, name=app_name))
+            self.rec(f"{at}.packageName", Disposition.MEMBER, "scope.androidApps")
+            if app_name is not None:
+                self.rec(f"{at}.appName", Disposition.MEMBER, "scope.androidApps.name")
+            for k, v in app.items():
+                if k not in ("packageName", "appName") and v is not None:
+                    self.b.ext.setdefault("androidApps", {}).setdefault(package, {})[k] = v
+                    self.rec_all(v, f"{at}.{k}", Disposition.EXTENSION, "extension.androidApps")
 
     # -- attachments
-    def attachments(self, files: Any) -> None:
+    def attachments_of(self, files: Any) -> None:
         if not isinstance(files, list):
             return
         for i, entry in enumerate(files):
-            sub = f".files[{i}]"
+            at = f".files[{i}]"
             if entry is None:
                 continue
-            if self.files is None:
-                self.rec_all(entry, sub, Disposition.NOT_CARRIED, "",
-                             "a JSON export holds no file contents (export as ZIP)")  # fmt: skip
-                self.report.add_credential("read", "file", self.title, Outcome.NOT_CARRIED,
-                                           "the JSON export holds no file contents")  # fmt: skip
-                continue
-            found = self.files.find(entry)
+            found = self.files.find(entry) if self.files is not None else None
             if found is None:
-                self.rec_all(entry, sub, Disposition.NOT_CARRIED, "", "file not in the ZIP")
-                self.report.add_credential(
-                    "read", "file", self.title, Outcome.NOT_CARRIED, "file not in the ZIP"
-                )
+                why, note = (
+                    ("the JSON export holds no file contents",
+                     "a JSON export holds no file contents (export as ZIP)")
+                    if self.files is None
+                    else ("file not in the ZIP", "file not in the ZIP")
+                )  # fmt: skip
+                self.rec_all(entry, at, Disposition.NOT_CARRIED, "", note)
+                self.lost.append(("file", why))
                 continue
             member, content = found
             name = None
             if isinstance(entry, dict):
                 name = next((entry[k] for k in ("fileName", "name") if isinstance(entry.get(k), str)), None)  # fmt: skip
             file_id = _id("protonpass-file", member)
-            self.options.attachments[file_id] = content
-            self.add(
+            self.attachments[file_id] = content
+            self.b.add(
                 m.File(
                     id=file_id,
                     name=name or posixpath.basename(member),
@@ -685,18 +649,7 @@ class _ItemReader:
                     integrity_hash=b64.encode(hashlib.sha256(content).digest()),
                 )
             )
-            self.rec_all(entry, sub, Disposition.MEMBER, "file")
-
-
-def _value_at(obj: Any, sub: str) -> Any:
-    """The value at a relative path built by ``_leaves`` (``.a.b[2].c``)."""
-    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", sub):
-        key, index = part
-        if key:
-            obj = obj.get(key) if isinstance(obj, dict) else None
-        else:
-            obj = obj[int(index)] if isinstance(obj, list) and int(index) < len(obj) else None
-    return obj
+            self.rec_all(entry, at, Disposition.MEMBER, "file")
 
 
 # =========================================================================== ZIP files
@@ -838,120 +791,124 @@ def read_export(
             "no 'vaults' object: not a Proton Pass export", location=f"{name}: $.vaults"
         )
     for key, value in obj.items():
-        if key == "vaults" or value is None:
-            continue
-        disposition = Disposition.EXTENSION
-        for leaf in json_leaves(value, f"$.{key}"):
-            report.add_field(leaf, "", disposition, f"account.extension.{key}")
-    user = obj.get("userId")
-    collections: list[m.Collection] = []
-    items: list[m.Item] = []
-    used_ids: set[str] = set()
-    for vault_key, vault in vaults.items():
-        vpath = f"$.vaults.{vault_key}"
-        if not isinstance(vault, dict):
-            for leaf in json_leaves(vault, vpath):
-                report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "vault is not an object")
-            continue
-        vname: str = vault["name"] if isinstance(vault.get("name"), str) else ""
-        vext: dict[str, Any] = {"shareId": vault_key}
-        for k, v in vault.items():
-            if k == "items" or v is None:
-                continue
-            if k == "name" and isinstance(v, str):
-                report.add_field(f"{vpath}.name", vname, Disposition.MEMBER, "collection.title")
-            elif k == "description" and isinstance(v, str) and v:
-                report.add_field(f"{vpath}.description", vname, Disposition.MEMBER,
-                                 "collection.subtitle")  # fmt: skip
-            else:
-                vext[k] = v
-                for leaf in json_leaves(v, f"{vpath}.{k}"):
-                    report.add_field(leaf, vname, Disposition.EXTENSION, f"collection.extension.{k}")  # fmt: skip
-        members: list[m.LinkedItem] = []
-        raw_items = vault.get("items")
-        if raw_items is not None and not isinstance(raw_items, list):
-            raise DecodeError("'items' is not an array", location=f"{name}: {vpath}.items")
-        for i, raw in enumerate(raw_items or []):
-            path = f"{vpath}.items[{i}]"
-            item = _read_item(raw, path, report, options, files, vault_key, used_ids)
-            if item is not None:
-                items.append(item)
-                members.append(m.LinkedItem(item=item.id))
-        description = vault.get("description")
-        collections.append(
-            m.Collection(
-                id=_id("protonpass-vault", str(vault_key)),
-                title=vname,
-                subtitle=description if isinstance(description, str) and description else None,
-                items=tuple(members),
-                extensions=(m.UnknownExtension(extension_name=EXTENSION, members=vext),),
-            )
-        )
+        if key != "vaults":
+            for leaf in json_leaves(value, f"$.{key}"):
+                report.add_field(leaf, "", Disposition.EXTENSION, f"account.extension.{key}")
+    builder = VaultBuilder(report, key="protonpass", rp_id=EXPORTER_RP_ID, app="Proton Pass",
+                           include_trashed=options.include_trashed)  # fmt: skip
+    collections = [
+        _vault(builder, str(key), vault, options, files, name) for key, vault in vaults.items()
+    ]
     if files is not None:
         for member in files.members:
-            if member not in files.used:
+            if member in files.used:
+                report.add_field(f"zip:{member}", "", Disposition.MEMBER, "file (bytes)")
+            else:
                 report.add_field(f"zip:{member}", "", Disposition.NOT_CARRIED, "",
                                  "a file no item refers to")  # fmt: skip
-            else:
-                report.add_field(f"zip:{member}", "", Disposition.MEMBER, "file (bytes)")
-    account = m.Account(
-        id=_id("protonpass-account", user if isinstance(user, str) else ""),
-        username="",
-        email="",
-        collections=tuple(collections),
-        items=tuple(items),
-        extensions=(
-            m.UnknownExtension(
-                extension_name=EXTENSION,
-                members={k: v for k, v in obj.items() if k != "vaults" and v is not None},
-            ),
+    user = obj.get("userId")
+    return builder.build(
+        account_id=_id("protonpass-account", user if isinstance(user, str) else ""),
+        account_extension=(
+            EXTENSION,
+            {k: v for k, v in obj.items() if k != "vaults" and v is not None},
         ),
+        collections=tuple(c for c in collections if c is not None),
     )
-    return converted_document(account, rp_id=EXPORTER_RP_ID, app="Proton Pass")
+
+
+def _vault(
+    builder: VaultBuilder,
+    key: str,
+    vault: Any,
+    options: ReadOptions,
+    files: _Files | None,
+    name: str,
+) -> m.Collection | None:
+    """One vault → a collection of its items (read into *builder*)."""
+    report, at = builder.report, f"$.vaults.{key}"
+    if not isinstance(vault, dict):
+        for leaf in json_leaves(vault, at):
+            report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "vault is not an object")
+        return None
+    title: str = vault["name"] if isinstance(vault.get("name"), str) else ""
+    description = _text(vault, "description")
+    ext: dict[str, Any] = {"shareId": key}
+    for k, v in vault.items():
+        if k == "items" or v is None:
+            continue
+        if k == "name" and isinstance(v, str):
+            report.add_field(f"{at}.name", title, Disposition.MEMBER, "collection.title")
+        elif k == "description" and description is not None:
+            report.add_field(f"{at}.description", title, Disposition.MEMBER, "collection.subtitle")
+        else:
+            ext[k] = v
+            for leaf in json_leaves(v, f"{at}.{k}"):
+                report.add_field(leaf, title, Disposition.EXTENSION, f"collection.extension.{k}")
+    raw_items = vault.get("items")
+    if raw_items is not None and not isinstance(raw_items, list):
+        raise DecodeError("'items' is not an array", location=f"{name}: {at}.items")
+    members: list[m.LinkedItem] = []
+    for i, raw in enumerate(raw_items or []):
+        item = _read_item(builder, raw, f"{at}.items[{i}]", key, options, files)
+        if item is not None:
+            members.append(m.LinkedItem(item=item.id))
+    return m.Collection(
+        id=_id("protonpass-vault", key),
+        title=title,
+        subtitle=description,
+        items=tuple(members),
+        extensions=(m.UnknownExtension(extension_name=EXTENSION, members=ext),),
+    )
 
 
 def _read_item(
+    builder: VaultBuilder,
     raw: Any,
     path: str,
-    report: MigrationReport,
+    vault_key: str,
     options: ReadOptions,
     files: _Files | None,
-    vault_key: str,
-    used_ids: set[str],
 ) -> m.Item | None:
+    """One item through an :class:`ItemBuilder`: skipped (every leaf not carried) when it is
+    trashed or cannot be read."""
+    report = builder.report
     if not isinstance(raw, dict):
         report.skip_item(path, "not a JSON object")
         for leaf in json_leaves(raw, path):
             report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "item is not an object")
         return None
-    if raw.get("state") == 2 and not options.include_trashed:
-        probe = _ItemReader(raw, path, MigrationReport(), "", None, options)
-        report.skip_item(probe.title, "in the trash (--include-trashed reads it)")
-        for leaf in json_leaves(raw, path):
-            report.add_field(leaf, probe.title, Disposition.NOT_CARRIED, "", "item in the trash")
-        return None
+    used: set[str] = builder.state.setdefault("ids", set())
     raw_id = raw.get("itemId")
     item_id = _id("protonpass-item", vault_key, raw_id if isinstance(raw_id, str) else path)
-    if item_id in used_ids:
+    if item_id in used:
         item_id = _id("protonpass-item", vault_key, path)
-    used_ids.add(item_id)
-    scratch = MigrationReport()
-    attachments: dict[str, bytes] = {}
-    reader = _ItemReader(raw, path, scratch, item_id, files, ReadOptions(attachments=attachments))
+    data = raw.get("data")
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    title = meta.get("name") if isinstance(meta, dict) else None
+    title = title if isinstance(title, str) else ""
+
+    def skip(reason: str, note: str) -> None:
+        b = builder.item(path, item_id=item_id, title=title)
+        for leaf in json_leaves(raw, ""):
+            b.rec(leaf, Disposition.NOT_CARRIED)
+        b.fail(reason, note=note)
+
+    if raw.get("state") == 2 and not options.include_trashed:
+        skip("in the trash (--include-trashed reads it)", "item in the trash")
+        return None
+    used.add(item_id)
+    reader = _Item(builder.item(path, item_id=item_id, title=title, extension=EXTENSION,
+                                empty_extension=True), raw, files)  # fmt: skip
     try:
-        item = reader.build()
+        reader.build()
     except InputTooLargeError:
         raise  # a zip bomb stops the whole read
     except (CxkitError, msgspec.ValidationError, ValueError, TypeError) as exc:
-        message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
-        report.skip_item(reader.title, f"cannot be read: {message}")
-        for leaf in json_leaves(raw, path):
-            report.add_field(leaf, reader.title, Disposition.NOT_CARRIED, "", "item skipped")
+        skip(f"cannot be read: {exc.message if isinstance(exc, CxkitError) else type(exc).__name__}",
+             "item skipped")  # fmt: skip
         return None
-    report.fields.extend(scratch.fields)
-    report.credentials.extend(scratch.credentials)
-    options.attachments.update(attachments)
-    report.items_read += 1
-    for c_index, (ctype, outcome, note) in enumerate(reader.notes):
-        report.add_credential("read", ctype, item.title, outcome, note, key=(item.id, c_index))
-    return item
+    for kind, why in reader.lost:
+        report.add_credential("read", kind, title, Outcome.NOT_CARRIED, why)
+    options.attachments.update(reader.attachments)
+    return builder.add(reader.b)

@@ -636,8 +636,15 @@ class VaultBuilder:
         return item
 
     def build(
-        self, *, account_id: str, account_extension: tuple[str, dict[str, Any]] | None = None
+        self,
+        *,
+        account_id: str,
+        account_extension: tuple[str, dict[str, Any]] | None = None,
+        collections: tuple[m.Collection, ...] | None = None,
     ) -> cxf.Document:
+        """The document; *collections*: the account's collections as the reader made them
+        (sources whose collections are not a tree of names, such as Proton Pass vaults), else
+        the :class:`CollectionTree`'s."""
         items = self.items
         if self.group_order:  # items of no collection, then each collection's, depth first
             homes = self._homes
@@ -648,7 +655,7 @@ class VaultBuilder:
             id=account_id,
             username="",
             email="",
-            collections=self.tree.build(),
+            collections=self.tree.build() if collections is None else collections,
             items=tuple(items),
             extensions=(
                 m.UnknownExtension(
