@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from cxkit import cxf
-from cxkit.adapters.base import converted_document
 from cxkit.adapters.kit import ledger
+from cxkit.adapters.kit.builder import CollectionTree, ItemBuilder, Val, VaultBuilder
 from cxkit.adapters.kit.values import (
     credential_members,
     format_iso_date,
@@ -170,544 +170,449 @@ def foreign_reason(entry: Any) -> str | None:
     return None
 
 
-class _ItemReader:
-    """Builds one CXF item from one Bitwarden item and records every source leaf."""
+#: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
+_D_MEMBER: Final = Disposition.MEMBER
+_D_FIELD: Final = Disposition.CUSTOM_FIELD
+_D_EXT: Final = Disposition.EXTENSION
+_D_NONE: Final = Disposition.NOT_CARRIED
+_O_TRANSFORMED: Final = Outcome.TRANSFORMED
+_ACCOUNT_ID: Final = b64.encode(hashlib.sha256(b"cxkit/bitwarden-account").digest()[:16])
+_MEMBERS_ROLE: Final = {"role": "members"}  # the "Bitwarden" custom-fields group (copied)
+_STEAM: Final = "Steam Guard: algorithm 'steam' is not registered in CXF 1.0"
+_CARD: Final = (
+    ("cardholderName", "full_name", "string"),
+    ("brand", "card_type", "string"),
+    ("number", "number", "concealed-string"),
+    ("code", "verification_number", "concealed-string"),
+)
+_CARD_KEYS: Final = frozenset({"cardholderName", "brand", "number", "code", "expMonth", "expYear"})
+_ADDRESS: Final = (
+    ("city", "city", "string"),
+    ("state", "territory", "string"),
+    ("postalCode", "postal_code", "string"),
+    ("country", "country", "country-code"),
+    ("phone", "tel", "string"),
+)
+_DOCUMENTS: Final = (
+    ("ssn", m.IdentityDocument, "identification_number", "identity-document"),
+    ("passportNumber", m.Passport, "passport_number", "passport"),
+    ("licenseNumber", m.DriversLicense, "license_number", "drivers-license"),
+)
+_LOGIN_KEYS: Final = frozenset({"username", "password", "uris", "totp", "fido2Credentials"})
+_PASSKEY_META: Final = ("keyType", "keyAlgorithm", "keyCurve", "counter", "rpName", "discoverable", "creationDate")  # fmt: skip
+_PASSKEY_MEMBERS: Final = frozenset({"credentialId", "keyValue", "rpId", "userHandle", "userName", "userDisplayName"})  # fmt: skip
 
-    def __init__(self, raw: Mapping[str, Any], path: str, report: MigrationReport) -> None:
-        self.raw = raw
-        self.path = path
-        self.report = report
-        name = raw.get("name")
-        self.title: str = name if isinstance(name, str) else ""
-        self.credentials: list[Any] = []
-        self.notes: list[tuple[str, Outcome, str]] = []  # per credential: outcome, note
-        self.ext: dict[str, Any] = {}
-        self.members: list[m.EditableField] = []  # role "members"
-        self.item_id = ""
-        self._record = report._own_fields().add  # (path, item, disposition, target, note, rest)
 
-    # -- recording
-    def rec(self, sub: str, disposition: Disposition, target: str = "", note: str = "") -> None:
-        self._record(self.path, self.title, disposition, target, note, sub)
+def read_export(
+    obj: Any, report: MigrationReport, *, name: str = "", include_trashed: bool = False
+) -> cxf.Document:
+    """A decoded (unencrypted) Bitwarden JSON export → CXF document, one
+    :class:`~cxkit.adapters.kit.builder.ItemBuilder` per item (``formats/bitwarden.md`` §1).
 
-    def rec_all(
-        self, value: Any, sub: str, disposition: Disposition, target: str = "", note: str = ""
-    ) -> None:
-        if value is not None and not isinstance(value, dict | list):
-            self._record(self.path, self.title, disposition, target, note, sub)
-            return
-        for leaf in json_leaves(value, f"{self.path}{sub}"):
-            self._record(leaf, self.title, disposition, target, note)
-
-    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
-        self.credentials.append(credential)
-        self.notes.append((cxf.credential_type(credential), outcome, note))
-
-    def member_field(self, member: str, value: Any, sub: str, *, concealed: bool = False,
-                     label: str | None = None, note: str = "") -> None:  # fmt: skip
-        """A Bitwarden member CXF has no place for → a custom field naming the member."""
-        text = scalar_text(value)
-        if text is None:
-            self.rec_all(value, sub, Disposition.EXTENSION, f"extension.{member}")
-            self.ext.setdefault("raw", {})[member] = value
-            return
-        field_type = "concealed-string" if concealed else "string"
-        if isinstance(value, bool):
-            field_type = "boolean"
-        self.members.append(_ef(text, field_type, label or member, member=member))
-        self.rec(sub, Disposition.CUSTOM_FIELD, f"custom-fields[Bitwarden].{member}", note)
-
-    # -- the item
-    def build(self) -> m.Item:
-        raw = self.raw
-        rid = raw.get("id")
-        if isinstance(rid, str) and rid:
-            self.item_id = item_id_to_cxf(rid)
-            # a lower-case hyphenated UUID comes back as itself; anything else is checked
-            if not _UUID_RE.match(rid) and item_id_from_cxf(self.item_id) != rid:
-                self.ext["id"] = rid
-            self.rec(".id", Disposition.MEMBER, "item.id")
-        else:
-            self.item_id = b64.encode(uuid.uuid4().bytes)
-            if rid is not None:
-                self.ext["id"] = rid
-                self.rec_all(rid, ".id", Disposition.EXTENSION, "extension.id")
-        if "name" in raw and raw["name"] is not None:
-            if isinstance(raw["name"], str):
-                self.rec(".name", Disposition.MEMBER, "item.title")
-            else:
-                self.member_field("name", raw["name"], ".name")
-        btype = raw.get("type")
-        self.ext["type"] = btype
-        if btype is not None:
-            self.rec(".type", Disposition.EXTENSION, "extension.type")
-        for key in ("organizationId", "reprompt", "deletedDate"):
-            if raw.get(key) is not None:
-                self.ext[key] = raw[key]
-                self.rec_all(raw[key], f".{key}", Disposition.EXTENSION, f"extension.{key}")
-        favorite = raw.get("favorite")
-        if isinstance(favorite, bool):
-            self.rec(".favorite", Disposition.MEMBER, "item.favorite")
-        elif favorite is not None:
-            self.member_field("favorite", favorite, ".favorite")
-        created = parse_iso_date(raw.get("creationDate"))
-        modified = parse_iso_date(raw.get("revisionDate"))
-        for key, seconds in (("creationDate", created), ("revisionDate", modified)):
-            value = raw.get(key)
-            if value is None:
-                continue
-            self.ext[key] = value
-            if seconds is not None:
-                target = "item.creationAt" if key == "creationDate" else "item.modifiedAt"
-                self.rec(f".{key}", Disposition.MEMBER, target, "seconds; exact time in extension")
-            else:
-                self.rec_all(value, f".{key}", Disposition.EXTENSION, f"extension.{key}")
-        # folderId / collectionIds are recorded by the document reader (membership)
-        scope: m.CredentialScope | None = None
-        login = raw.get("login")
-        if isinstance(login, dict):
-            scope = self.login(login)
-        elif login is not None:
-            self.member_field("login", login, ".login")
-        for key, method in (
-            ("card", self.card),
-            ("identity", self.identity),
-            ("sshKey", self.ssh_key),
-        ):
-            value = raw.get(key)
-            if isinstance(value, dict):
-                method(value)
-            elif value is not None:
-                self.member_field(key, value, f".{key}")
-        note = raw.get("secureNote")
-        if isinstance(note, dict):
-            for k, v in note.items():
-                if v is not None:
-                    self.ext.setdefault("secureNote", {})[k] = v
-                    self.rec_all(
-                        v, f".secureNote.{k}", Disposition.EXTENSION, f"extension.secureNote.{k}"
-                    )
-        elif note is not None:
-            self.member_field("secureNote", note, ".secureNote")
-        notes = raw.get("notes")
-        if isinstance(notes, str):
-            self.add(m.Note(content=_ef(notes)))
-            self.rec(".notes", Disposition.MEMBER, "note.content")
-        elif notes is not None:
-            self.member_field("notes", notes, ".notes")
-        self.custom_fields(raw.get("fields"))
-        self.password_history(raw.get("passwordHistory"))
-        for key, value in raw.items():
-            if key not in _ITEM_KNOWN and value is not None:
-                self.unknown_member(key, value)
-        if self.members:
-            self.add(
-                m.CustomFields(
-                    label="Bitwarden",
-                    fields=tuple(self.members),
-                    extensions=(
-                        m.UnknownExtension(extension_name=EXTENSION, members={"role": "members"}),
-                    ),
-                ),
-                Outcome.TRANSFORMED,
-                "Bitwarden details CXF has no member for, kept as custom fields: "
-                + ", ".join(str(_ext(f).get("member")) for f in self.members),
-            )
-        ext = {k: v for k, v in self.ext.items() if v is not None}
-        return m.Item(
-            id=self.item_id,
-            creation_at=created,
-            modified_at=modified,
-            title=self.title,
-            favorite=favorite if isinstance(favorite, bool) else None,
-            scope=scope,
-            credentials=tuple(self.credentials),
-            extensions=(m.UnknownExtension(extension_name=EXTENSION, members=ext),),
+    An entry that is not a Bitwarden item (no or unknown ``type``, a member of the wrong JSON
+    type) is skipped and reported, never carried as custom fields; when most entries are such,
+    the file is refused (it is some other format). Items in the trash (``deletedDate`` set) are
+    skipped and reported unless *include_trashed*."""
+    if not isinstance(obj, dict):
+        raise DecodeError("a Bitwarden JSON export is a JSON object", location=name or None)
+    items = obj.get("items")
+    if not isinstance(items, list):
+        raise DecodeError(
+            "no 'items' array: not a Bitwarden JSON export", location=f"{name}: $.items"
         )
-
-    def unknown_member(self, key: str, value: Any) -> None:
-        text = scalar_text(value)
-        if text is not None:
-            self.member_field(key, value, f".{key}", concealed=True,
-                              note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
-        else:
-            self.ext.setdefault("raw", {})[key] = value
-            self.rec_all(value, f".{key}", Disposition.EXTENSION, f"extension.raw.{key}")
-
-    # -- login
-    def login(self, login: Mapping[str, Any]) -> m.CredentialScope | None:
-        username, password = login.get("username"), login.get("password")
-        if username is not None or password is not None:
-            ok = True
-            for value in (username, password):
-                if value is not None and not isinstance(value, str):
-                    ok = False
-            if ok:
-                self.add(
-                    m.BasicAuth(
-                        username=_ef(username) if isinstance(username, str) else None,
-                        password=_ef(password, "concealed-string")
-                        if isinstance(password, str)
-                        else None,
-                    )
-                )
-                for key, value in (("username", username), ("password", password)):
-                    if value is not None:
-                        self.rec(f".login.{key}", Disposition.MEMBER, f"basic-auth.{key}")
-            else:
-                for key, value in (("username", username), ("password", password)):
-                    if value is not None:
-                        self.member_field(f"login.{key}", value, f".login.{key}",
-                                          concealed=key == "password")  # fmt: skip
-        scope = None
-        uris = login.get("uris")
-        if isinstance(uris, list):
-            urls: list[str] = []
-            matches: list[Any] = []
-            for i, entry in enumerate(uris):
-                sub = f".login.uris[{i}]"
-                if isinstance(entry, dict) and isinstance(entry.get("uri"), str):
-                    urls.append(entry["uri"])
-                    matches.append(entry.get("match"))
-                    self.rec(f"{sub}.uri", Disposition.MEMBER, "scope.urls")
-                    for k, v in entry.items():
-                        if k == "uri" or v is None:
-                            continue
-                        self.rec_all(v, f"{sub}.{k}", Disposition.EXTENSION, f"extension.uris.{k}")
-                    others = {
-                        k: v
-                        for k, v in entry.items()
-                        if k not in ("uri", "match") and v is not None
-                    }
-                    if others:
-                        self.ext.setdefault("uriExtra", {})[str(len(urls) - 1)] = others
-                elif entry is not None:
-                    self.member_field(f"login.uris[{i}]", entry, sub)
-            if urls:
-                scope = m.CredentialScope(urls=tuple(urls), android_apps=())
-                if any(x is not None for x in matches):
-                    self.ext["uriMatch"] = matches
-        elif uris is not None:
-            self.member_field("login.uris", uris, ".login.uris")
-        totp = login.get("totp")
-        if isinstance(totp, str):
-            parsed, form = parse_totp(totp)
-            if parsed is not None:
-                self.add(parsed, *((Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if form == "steam" else (Outcome.CARRIED, "")))  # fmt: skip
-                self.ext["totpForm"] = form
-                self.rec(".login.totp", Disposition.MEMBER, "totp")
-            else:
-                self.member_field("login.totp", totp, ".login.totp", concealed=True,
-                                  label="TOTP", note=f"{form}; kept as a custom field 'TOTP'")  # fmt: skip
-        elif totp is not None:
-            self.member_field("login.totp", totp, ".login.totp", concealed=True)
-        fido = login.get("fido2Credentials")
-        if isinstance(fido, list):
-            metas: list[dict[str, Any]] = []
-            for i, entry in enumerate(fido):
-                meta = self.passkey(entry, f".login.fido2Credentials[{i}]")
-                if meta is not None:
-                    metas.append(meta)
-            if metas:
-                self.ext["fido2"] = metas
-        elif fido is not None:
-            self.member_field("login.fido2Credentials", fido, ".login.fido2Credentials")
-        for key, value in login.items():
-            if (
-                key not in ("username", "password", "uris", "totp", "fido2Credentials")
-                and value is not None
-            ):
-                self.ext.setdefault("login", {})[key] = value
-                self.rec_all(
-                    value, f".login.{key}", Disposition.EXTENSION, f"extension.login.{key}"
-                )
-        return scope
-
-    def passkey(self, entry: Any, sub: str) -> dict[str, Any] | None:
-        if not isinstance(entry, dict):
-            if entry is not None:
-                self.rec_all(entry, sub, Disposition.NOT_CARRIED, "", "not a passkey object")
-            return None
-        meta_keys = ("keyType", "keyAlgorithm", "keyCurve", "counter", "rpName", "discoverable", "creationDate")  # fmt: skip
-        member_keys = ("credentialId", "keyValue", "rpId", "userHandle", "userName", "userDisplayName")  # fmt: skip
-        try:
-            key_value = entry.get("keyValue")
-            if not isinstance(key_value, str) or not key_value:
-                raise AdapterError("the export holds no private key for this passkey (keyValue)")
-            cred_id = bitwarden_credential_id_to_bytes(entry.get("credentialId"))  # type: ignore[arg-type]
-            rp_id = entry.get("rpId")
-            if not isinstance(rp_id, str) or not rp_id:
-                raise AdapterError("the passkey has no rpId")
-            try:
-                key = b64.canonical(key_value)
-                handle_text = entry.get("userHandle")
-                handle = b64.canonical(handle_text) if isinstance(handle_text, str) else ""
-            except b64.Base64Error:
-                raise AdapterError("keyValue or userHandle is not base64url") from None
-            counter = (
-                parse_bitwarden_counter(entry["counter"]) if entry.get("counter") is not None else 0
-            )
-            if entry.get("discoverable") is not None:
-                parse_bitwarden_discoverable(entry["discoverable"])
-        except AdapterError as exc:
-            self.rec_all(entry, sub, Disposition.NOT_CARRIED, "", exc.message)
-            self.report.add_credential(
-                "read", "passkey", self.title, Outcome.NOT_CARRIED, exc.message
-            )
-            return None
-        username = entry.get("userName")
-        display = entry.get("userDisplayName")
-        passkey = m.Passkey(
-            credential_id=b64.encode(cred_id),
-            rp_id=rp_id,
-            username=username if isinstance(username, str) else "",
-            user_display_name=display if isinstance(display, str) else "",
-            user_handle=handle,
-            key=key,
+    if obj.get("encrypted") not in (False, None):
+        raise AdapterError("this Bitwarden export is encrypted", location=name or None)
+    folders = _folders(obj, report, name)
+    reasons = [foreign_reason(raw) for raw in items]
+    foreign = sum(1 for r in reasons if r is not None)
+    if 2 * foreign > len(items):
+        raise AdapterError(
+            f"{foreign} of {len(items)} entries of 'items' are not Bitwarden items: this is not "
+            "a Bitwarden export",
+            location=f"{name}: $.items" if name else "$.items",
+            hint="'cxkit detect FILE' tells what it is; name its format with --from",
         )
-        meta: dict[str, Any] = {"credentialId": entry.get("credentialId")}
-        for k in meta_keys:
-            if entry.get(k) is not None:
-                meta[k] = entry[k]
-        for k, v in entry.items():
-            if k not in meta_keys and k not in member_keys and v is not None:
-                meta[k] = v
-        for k in ("userName", "userDisplayName", "userHandle"):
-            if entry.get(k) is None:
-                meta[f"{k}Null"] = True
-        outcome, note = Outcome.CARRIED, ""
-        if counter:
-            outcome = Outcome.TRANSFORMED
-            note = f"signature counter {counter} (CXF requires 0; kept for Bitwarden round trips)"
-        self.add(passkey, outcome, note)
-        for k, v in entry.items():
-            if v is None:
-                continue
-            if k in member_keys:
-                self.rec(f"{sub}.{k}", Disposition.MEMBER, f"passkey.{k}")
-            else:
-                self.rec_all(v, f"{sub}.{k}", Disposition.EXTENSION, f"extension.fido2.{k}")
-        return meta
-
-    # -- card
-    def card(self, card: Mapping[str, Any]) -> None:
-        mapping = {
-            "cardholderName": ("full_name", "string"),
-            "brand": ("card_type", "string"),
-            "number": ("number", "concealed-string"),
-            "code": ("verification_number", "concealed-string"),
-        }
-        values: dict[str, m.EditableField] = {}
-        for key, (attr, ftype) in mapping.items():
-            value = card.get(key)
-            if isinstance(value, str):
-                values[attr] = _ef(value, ftype)
-                self.rec(f".card.{key}", Disposition.MEMBER, f"credit-card.{attr}")
-            elif value is not None:
-                self.member_field(f"card.{key}", value, f".card.{key}", concealed=True)
-        month, year = card.get("expMonth"), card.get("expYear")
-        expiry = _expiry(month, year)
-        if expiry is not None:
-            values["expiry_date"] = _ef(expiry, "year-month")
-            if (str(int(str(month))), year) != (month, year) or len(str(year)) != 4:
-                self.ext["cardExpiry"] = {"expMonth": month, "expYear": year}
-            for key in ("expMonth", "expYear"):
-                self.rec(f".card.{key}", Disposition.MEMBER, "credit-card.expiryDate")
-        else:
-            for key, value in (("expMonth", month), ("expYear", year)):
-                if value is not None:
-                    self.member_field(f"card.{key}", value, f".card.{key}")
-        for key, value in card.items():
-            if key not in mapping and key not in ("expMonth", "expYear") and value is not None:
-                self.member_field(f"card.{key}", value, f".card.{key}", concealed=True)
-        self.add(m.CreditCard(**values))  # type: ignore[arg-type]
-
-    # -- identity
-    def identity(self, ident: Mapping[str, Any]) -> None:
-        def text(key: str) -> str | None:
-            value = ident.get(key)
-            return value if isinstance(value, str) else None
-
-        used: set[str] = set()
-        name: dict[str, m.EditableField] = {}
-        for key, attr in _IDENTITY_NAME:
-            if text(key) is not None:
-                name[attr] = _ef(text(key) or "")
-                used.add(key)
-                self.rec(f".identity.{key}", Disposition.MEMBER, f"person-name.{attr}")
-        if name:
-            self.add(m.PersonName(**name))  # type: ignore[arg-type]
-        address: dict[str, m.EditableField] = {}
-        lines = [k for k in ("address1", "address2", "address3") if text(k) is not None]
-        if lines:
-            joined = "\n".join(text(k) or "" for k in lines)
-            if lines != ["address1"] or "\n" in joined:
-                self.ext["addressLines"] = lines
-            address["street_address"] = _ef(joined)
-            for k in lines:
-                used.add(k)
-                self.rec(f".identity.{k}", Disposition.MEMBER, "address.streetAddress")
-        for key, attr, ftype in (
-            ("city", "city", "string"),
-            ("state", "territory", "string"),
-            ("postalCode", "postal_code", "string"),
-            ("country", "country", "country-code"),
-            ("phone", "tel", "string"),
-        ):
-            value = text(key)
-            if value is not None:
-                if ftype == "country-code" and not _COUNTRY_RE.match(value):
-                    ftype = "string"
-                address[attr] = _ef(value, ftype)
-                used.add(key)
-                self.rec(f".identity.{key}", Disposition.MEMBER, f"address.{attr}")
-        if address:
-            self.add(m.Address(**address))  # type: ignore[arg-type]
-        for key, cls, attr in (
-            ("ssn", m.IdentityDocument, "identification_number"),
-            ("passportNumber", m.Passport, "passport_number"),
-            ("licenseNumber", m.DriversLicense, "license_number"),
-        ):
-            value = text(key)
-            if value is not None:
-                self.add(cls(**{attr: _ef(value)}))  # type: ignore[arg-type]
-                used.add(key)
-                self.rec(
-                    f".identity.{key}", Disposition.MEMBER, f"{cxf.credential_type(cls())}.{attr}"
-                )
-        for key, value in ident.items():
-            if key not in used and value is not None:
-                self.member_field(f"identity.{key}", value, f".identity.{key}",
-                                  concealed=key not in _IDENTITY_EXTRA)  # fmt: skip
-        if not name and not address and "identity" not in self.ext:
-            self.ext["identityEmpty"] = True
-
-    # -- SSH key
-    def ssh_key(self, ssh: Mapping[str, Any]) -> None:
-        private = ssh.get("privateKey")
-        public = ssh.get("publicKey")
-        fingerprint = ssh.get("keyFingerprint")
+    # folders and collections are keyed by id (two may share a name): the path is the id
+    tree = CollectionTree(
+        lambda path: item_id_to_cxf(path[0]),
+        lambda path: (EXTENSION, {"id": path[0], **folders[path[0]][1]}),
+        title=lambda path: folders[path[0]][0],
+    )
+    for gid in folders:
+        tree.add((gid,))
+    vault = VaultBuilder(report, key="bitwarden-json", rp_id=EXPORTER_RP_ID, app="Bitwarden",
+                         include_trashed=include_trashed, collections=tree)  # fmt: skip
+    for i, raw in enumerate(items):
+        path = f"$.items[{i}]"
+        reason, note = reasons[i], "not a Bitwarden item"
+        if reason is None and raw.get("deletedDate") is not None and not include_trashed:
+            reason, note = "in the trash (--include-trashed reads it)", "item in the trash"
+        if reason is not None:
+            given = raw.get("name") if isinstance(raw, dict) else None
+            _skip(report, raw, path, given if isinstance(given, str) and given else f"#{i}",
+                  reason, note)  # fmt: skip
+            continue
+        title = raw.get("name")
+        b = vault.item(path, item_id="", title=title if isinstance(title, str) else "",
+                       extension=EXTENSION, empty_extension=True)  # fmt: skip
         try:
-            if not isinstance(private, str):
-                raise AdapterError("no private key")
-            der, key_type = ssh_private_to_pkcs8(private)
-            comment = None
-            if isinstance(public, str):
-                parts = public.split(None, 2)
-                comment = parts[2] if len(parts) == 3 else None
-            _, public_line, fp = ssh_from_pkcs8(der, comment)
-        except AdapterError as exc:
-            for key, value in ssh.items():
+            _item(b, raw, folders)
+        except (CxkitError, msgspec.ValidationError, ValueError, TypeError) as exc:
+            # one bad item never sinks the rest (the builder, never finished, records nothing)
+            why = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
+            _skip(report, raw, path, b.title, f"cannot be read: {why}", "item skipped")
+            continue
+        vault.add(b)
+    organisation = isinstance(obj.get("collections"), list)
+    return vault.build(account_id=_ACCOUNT_ID,
+                       account_extension=(EXTENSION, {"organisation": organisation}))  # fmt: skip
+
+
+def _skip(report: MigrationReport, raw: Any, path: str, label: str, reason: str, note: str) -> None:
+    """An item not read: the report names it (*label*) with *reason*; every leaf not carried."""
+    report.skip_item(label, reason)
+    for leaf in json_leaves(raw, path):
+        report.add_field(leaf, label, _D_NONE, "", note)
+
+
+def _folders(obj: dict[str, Any], report: MigrationReport, name: str) -> dict[str, Any]:
+    """Records the export's members outside ``items``; its folders (personal) or collections
+    (organisation) by id → (name, members of the collection's round-trip extension)."""
+    if obj.get("encrypted") is not None:
+        report.add_field("$.encrypted", "", _D_EXT, "format marker")
+    for key, value in obj.items():
+        if key not in ("encrypted", "items", "folders", "collections") and value is not None:
+            for leaf in json_leaves(value, f"$.{key}"):
+                report.add_field(leaf, "", _D_NONE, "",
+                                 "a top-level member Bitwarden exports do not have; not read")  # fmt: skip
+    folders: dict[str, tuple[str, dict[str, Any]]] = {}
+    for key in ("folders", "collections"):
+        entries = obj.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            raise DecodeError(f"'{key}' is not an array", location=f"{name}: $.{key}")
+        for i, entry in enumerate(entries):
+            path = f"$.{key}[{i}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                for leaf in json_leaves(entry, path):
+                    report.add_field(leaf, "", _D_NONE, "", "folder without an id")
+                continue
+            given = entry.get("name")
+            title = given if isinstance(given, str) else ""
+            ext = {k: v for k, v in entry.items() if k not in ("id", "name") and v is not None}
+            ext["kind"] = key
+            folders[entry["id"]] = (title, ext)
+            for k, v in entry.items():
+                disposition = _D_MEMBER if k in ("id", "name") else _D_EXT
+                for leaf in json_leaves(v, f"{path}.{k}"):
+                    report.add_field(leaf, title, disposition, f"collection.{k}")
+    return folders
+
+
+def _item(b: ItemBuilder, raw: dict[str, Any], folders: Mapping[str, Any]) -> None:
+    """One Bitwarden item into *b*, every non-null leaf recorded. *raw* passed
+    :func:`foreign_reason`: ``type`` is 1–5 and the sections are objects, lists or null."""
+    b.define_group("members", label="Bitwarden", extension=_MEMBERS_ROLE,
+                   outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+    rid = raw.get("id")
+    if isinstance(rid, str) and rid:
+        b.item_id = item_id_to_cxf(rid)
+        # a lower-case hyphenated UUID comes back as itself; anything else is checked
+        if not _UUID_RE.match(rid) and item_id_from_cxf(b.item_id) != rid:
+            b.ext["id"] = rid
+        b.rec(".id", _D_MEMBER, "item.id")
+    else:
+        b.item_id = b64.encode(uuid.uuid4().bytes)
+        if rid is not None:
+            b.ext["id"] = rid
+            _leaves(b, rid, ".id", _D_EXT, "extension.id")
+    if raw.get("name") is not None:
+        b.rec(".name", _D_MEMBER, "item.title")
+    b.ext["type"] = raw["type"]
+    b.rec(".type", _D_EXT, "extension.type")
+    for key in ("organizationId", "reprompt", "deletedDate"):
+        if (value := raw.get(key)) is not None:
+            b.ext[key] = value
+            _leaves(b, value, f".{key}", _D_EXT, f"extension.{key}")
+    favorite = raw.get("favorite")
+    if isinstance(favorite, bool):
+        b.favorite(Val("", ".favorite"), favorite)
+    elif favorite is not None:
+        _member(b, "favorite", favorite, ".favorite")
+    for key, target in (("creationDate", "item.creationAt"), ("revisionDate", "item.modifiedAt")):
+        if (value := raw.get(key)) is None:
+            continue
+        b.ext[key] = value  # the exact text, for the way back
+        seconds = parse_iso_date(value)
+        if seconds is None:
+            _leaves(b, value, f".{key}", _D_EXT, f"extension.{key}")
+            continue
+        if key == "creationDate":
+            b.created_at = seconds
+        else:
+            b.modified_at = seconds
+        b.rec(f".{key}", _D_MEMBER, target, "seconds; exact time in extension")
+    for key, section in _SECTIONS:
+        if (value := raw.get(key)) is not None:
+            section(b, value)
+    if (notes := raw.get("notes")) is not None:
+        b.add(m.Note(content=_ef(notes)))  # (an empty note too: Bitwarden's "" is a value)
+        b.rec(".notes", _D_MEMBER, "note.content")
+    if (fields := raw.get("fields")) is not None:
+        _custom_fields(b, fields)
+    if (history := raw.get("passwordHistory")) is not None:
+        _password_history(b, history)
+    for key, value in raw.items():
+        if key not in _ITEM_KNOWN and value is not None:
+            if scalar_text(value) is not None:
+                _member(b, key, value, f".{key}", concealed=True,
+                        note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
+            else:
+                b.ext.setdefault("raw", {})[key] = value
+                _leaves(b, value, f".{key}", _D_EXT, f"extension.raw.{key}")
+    _memberships(b, raw, folders)
+
+
+def _memberships(b: ItemBuilder, raw: dict[str, Any], folders: Mapping[str, Any]) -> None:
+    """``folderId`` / ``collectionIds``: links to the folders and collections the export has;
+    ids it does not have are kept in the extension (``folderId``, ``collectionIdsRaw``)."""
+    folder = raw.get("folderId")
+    if isinstance(folder, str) and folder in folders:
+        b.collections.append((folder,))
+        b.rec(".folderId", _D_MEMBER, "collection.items")
+    elif folder is not None:
+        b.ext["folderId"] = folder
+        b.rec(".folderId", _D_EXT, "extension.folderId", "unknown folder")
+    ids = raw.get("collectionIds")
+    if isinstance(ids, list):
+        unknown = False
+        for j, cid in enumerate(ids):
+            if isinstance(cid, str) and cid in folders:
+                b.collections.append((cid,))
+                b.rec(f".collectionIds[{j}]", _D_MEMBER, "collection.items")
+                continue
+            unknown = True  # (null included: kept as Bitwarden had it)
+            if cid is not None:
+                b.rec(f".collectionIds[{j}]", _D_EXT, "extension.collectionIds",
+                      "unknown collection")  # fmt: skip
+        if unknown:
+            b.ext["collectionIdsRaw"] = ids
+    elif ids is not None:
+        b.rec(".collectionIds", _D_EXT, "extension.collectionIds")
+        b.ext["collectionIdsRaw"] = ids
+
+
+def _leaves(
+    b: ItemBuilder, value: Any, at: str, disposition: Disposition, target: str = "", note: str = ""
+) -> None:
+    """Record *value* at *at*: a scalar once, an object or array leaf by leaf."""
+    if value is not None and not isinstance(value, dict | list):
+        b.rec(at, disposition, target, note)
+        return
+    for leaf in json_leaves(value, at):
+        b.rec(leaf, disposition, target, note)
+
+
+def _member(b: ItemBuilder, member: str, value: Any, at: str, *, concealed: bool = False,
+            label: str | None = None, note: str = "") -> None:  # fmt: skip
+    """A Bitwarden member CXF has no place for: a scalar → a custom field of the item's
+    ``Bitwarden`` group naming the member (the writer puts it back); an object or array →
+    the extension's ``raw``."""
+    text = scalar_text(value)
+    if text is None:
+        _leaves(b, value, at, _D_EXT, f"extension.{member}")
+        b.ext.setdefault("raw", {})[member] = value
+        return
+    kind = "boolean" if isinstance(value, bool) else "concealed-string" if concealed else "string"
+    field = _ef(text, kind, label or member, member=member)
+    b.custom(field.label, Val(text, at), group="members", field=field,
+             target=f"custom-fields[Bitwarden].{member}", note=note)  # fmt: skip
+
+
+def _members_note(fields: list[m.EditableField]) -> str:
+    return "Bitwarden details CXF has no member for, kept as custom fields: " + ", ".join(
+        str(_ext(f).get("member")) for f in fields
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _login(b: ItemBuilder, login: dict[str, Any]) -> None:
+    username, password = login.get("username"), login.get("password")
+    if username is not None or password is not None:
+        if all(v is None or isinstance(v, str) for v in (username, password)):
+            b.add(m.BasicAuth(username=None if username is None else _ef(username),
+                              password=None if password is None
+                              else _ef(password, "concealed-string")))  # fmt: skip
+            for key, value in (("username", username), ("password", password)):
                 if value is not None:
-                    self.member_field(f"sshKey.{key}", value, f".sshKey.{key}",
-                                      concealed=key == "privateKey", note=exc.message)  # fmt: skip
-            return
-        self.add(m.SshKey(key_type=key_type, private_key=der, key_comment=comment))
-        self.rec(".sshKey.privateKey", Disposition.MEMBER, "ssh-key.privateKey")
-        if isinstance(public, str):
-            if public.strip() != public_line:
-                self.ext["sshPublicKey"] = public
-            self.rec(".sshKey.publicKey", Disposition.MEMBER, "ssh-key (public key, keyComment)")
-        if isinstance(fingerprint, str):
-            if fingerprint != fp:
-                self.ext["sshFingerprint"] = fingerprint
-            self.rec(".sshKey.keyFingerprint", Disposition.MEMBER, "ssh-key (derived)")
-        for key, value in ssh.items():
-            if key not in ("privateKey", "publicKey", "keyFingerprint") and value is not None:
-                self.member_field(f"sshKey.{key}", value, f".sshKey.{key}")
+                    b.rec(f".login.{key}", _D_MEMBER, f"basic-auth.{key}")
+        else:
+            for key, value in (("username", username), ("password", password)):
+                if value is not None:
+                    _member(b, f"login.{key}", value, f".login.{key}",
+                            concealed=key == "password")  # fmt: skip
+    uris = login.get("uris")
+    if isinstance(uris, list):
+        _uris(b, uris)
+    elif uris is not None:
+        _member(b, "login.uris", uris, ".login.uris")
+    totp = login.get("totp")
+    if isinstance(totp, str):
+        _totp(b, totp)
+    elif totp is not None:
+        _member(b, "login.totp", totp, ".login.totp", concealed=True)
+    fido = login.get("fido2Credentials")
+    if isinstance(fido, list):
+        metas = [
+            meta
+            for i, entry in enumerate(fido)
+            if (meta := _passkey(b, entry, f".login.fido2Credentials[{i}]")) is not None
+        ]
+        if metas:
+            b.ext["fido2"] = metas
+    elif fido is not None:
+        _member(b, "login.fido2Credentials", fido, ".login.fido2Credentials")
+    for key, value in login.items():
+        if key not in _LOGIN_KEYS and value is not None:
+            b.ext.setdefault("login", {})[key] = value
+            _leaves(b, value, f".login.{key}", _D_EXT, f"extension.login.{key}")
 
-    # -- custom fields and history
-    def custom_fields(self, fields: Any) -> None:
-        if fields is None:
-            return
-        if not isinstance(fields, list):
-            self.member_field("fields", fields, ".fields")
-            return
-        out: list[m.EditableField] = []
-        for i, f in enumerate(fields):
-            sub = f".fields[{i}]"
-            if not isinstance(f, dict):
-                if f is not None:
-                    self.rec_all(f, sub, Disposition.NOT_CARRIED, "", "not a field object")
-                continue
-            ftype = f.get("type", 0)
-            value = scalar_text(f.get("value"))
-            name = f.get("name") if isinstance(f.get("name"), str) else None
-            ext: dict[str, Any] = {}
-            if ftype not in _FIELD_TYPES:
-                ext["type"] = ftype
-            if f.get("value") is None:
-                ext["valueNull"] = True
-            elif not isinstance(f.get("value"), str):
-                ext["valueJson"] = f.get("value")
-            if f.get("linkedId") is not None:
-                ext["linkedId"] = f["linkedId"]
-            if f.get("name") is not None and name is None:
-                ext["nameJson"] = f.get("name")
-            for k, v in f.items():
-                if k not in ("name", "value", "type", "linkedId") and v is not None:
-                    ext.setdefault("extra", {})[k] = v
-            field_type = _FIELD_TYPES.get(ftype, "string") if isinstance(ftype, int) else "string"
-            if field_type == "boolean" and value not in ("true", "false"):
-                field_type = "string"
-                ext["type"] = ftype
-            out.append(_ef(value or "", field_type, name, **ext))
-            for k, v in f.items():
-                if v is not None:
-                    self.rec_all(v, f"{sub}.{k}", Disposition.CUSTOM_FIELD, "custom-fields[fields]")
-        if out:
-            self.add(
-                m.CustomFields(
-                    fields=tuple(out),
-                    extensions=(
-                        m.UnknownExtension(extension_name=EXTENSION, members={"role": "fields"}),
-                    ),
-                )
-            )
 
-    def password_history(self, history: Any) -> None:
-        if history is None:
-            return
-        if not isinstance(history, list):
-            self.member_field("passwordHistory", history, ".passwordHistory")
-            return
-        out: list[m.EditableField] = []
-        for i, h in enumerate(history):
-            sub = f".passwordHistory[{i}]"
-            if not isinstance(h, dict) or not isinstance(h.get("password"), str):
-                if h is not None:
-                    self.rec_all(h, sub, Disposition.NOT_CARRIED, "", "unreadable history entry")
-                continue
-            when = h.get("lastUsedDate")
-            ext = {"lastUsedDate": when} if when is not None else {}
-            extra = {
-                k: v
-                for k, v in h.items()
-                if k not in ("password", "lastUsedDate") and v is not None
-            }
-            if extra:
-                ext["extra"] = extra
-            label = f"used until {when}" if isinstance(when, str) else "previous password"
-            out.append(_ef(h["password"], "concealed-string", label, **ext))
-            for k, v in h.items():
-                if v is not None:
-                    self.rec_all(
-                        v, f"{sub}.{k}", Disposition.CUSTOM_FIELD, "custom-fields[Password history]"
-                    )
-        if out:
-            self.add(
-                m.CustomFields(
-                    label="Password history",
-                    fields=tuple(out),
-                    extensions=(
-                        m.UnknownExtension(
-                            extension_name=EXTENSION, members={"role": "passwordHistory"}
-                        ),
-                    ),
-                ),
-                Outcome.TRANSFORMED,
-                "Bitwarden password history as hidden custom fields",
-            )
+def _uris(b: ItemBuilder, uris: list[Any]) -> None:
+    """``login.uris`` → the item's scope; match types and other members in the extension."""
+    urls: list[str] = []
+    matches: list[Any] = []
+    for i, entry in enumerate(uris):
+        at = f".login.uris[{i}]"
+        if isinstance(entry, dict) and isinstance(entry.get("uri"), str):
+            urls.append(entry["uri"])
+            matches.append(entry.get("match"))
+            b.rec(f"{at}.uri", _D_MEMBER, "scope.urls")
+            others = {}
+            for k, v in entry.items():
+                if k != "uri" and v is not None:
+                    _leaves(b, v, f"{at}.{k}", _D_EXT, f"extension.uris.{k}")
+                    if k != "match":
+                        others[k] = v
+            if others:
+                b.ext.setdefault("uriExtra", {})[str(len(urls) - 1)] = others
+        elif entry is not None:
+            _member(b, f"login.uris[{i}]", entry, at)
+    if urls:
+        b.scope = m.CredentialScope(urls=tuple(urls), android_apps=())
+        if any(x is not None for x in matches):
+            b.ext["uriMatch"] = matches
+
+
+def _totp(b: ItemBuilder, text: str) -> None:
+    """``login.totp``: a TOTP (its form kept for the way back), or one CXF cannot hold as a
+    hidden custom field ``TOTP`` of the ``Bitwarden`` group."""
+    totp, form = parse_totp(text)
+    if totp is None:
+        _member(b, "login.totp", text, ".login.totp", concealed=True, label="TOTP",
+                note=f"{form}; kept as a custom field 'TOTP'")  # fmt: skip
+        return
+    if form == "steam":
+        b.add(totp, _O_TRANSFORMED, _STEAM)
+    else:
+        b.add(totp)
+    b.ext["totpForm"] = form
+    b.rec(".login.totp", _D_MEMBER, "totp")
+
+
+def _passkey(b: ItemBuilder, entry: Any, at: str) -> dict[str, Any] | None:
+    """One ``fido2Credentials`` entry → a passkey, and its Bitwarden bookkeeping (returned, for
+    the extension's ``fido2``); one that cannot be a passkey is reported not carried."""
+    if not isinstance(entry, dict):
+        if entry is not None:
+            _leaves(b, entry, at, _D_NONE, "", "not a passkey object")
+        return None
+    try:
+        key_value = entry.get("keyValue")
+        if not isinstance(key_value, str) or not key_value:
+            raise AdapterError("the export holds no private key for this passkey (keyValue)")
+        cred_id = bitwarden_credential_id_to_bytes(entry.get("credentialId"))  # type: ignore[arg-type]
+        rp_id = entry.get("rpId")
+        if not isinstance(rp_id, str) or not rp_id:
+            raise AdapterError("the passkey has no rpId")
+        try:
+            key = b64.canonical(key_value)
+            handle_text = entry.get("userHandle")
+            handle = b64.canonical(handle_text) if isinstance(handle_text, str) else ""
+        except b64.Base64Error:
+            raise AdapterError("keyValue or userHandle is not base64url") from None
+        counter = (
+            parse_bitwarden_counter(entry["counter"]) if entry.get("counter") is not None else 0
+        )
+        if entry.get("discoverable") is not None:
+            parse_bitwarden_discoverable(entry["discoverable"])
+    except AdapterError as exc:
+        _leaves(b, entry, at, _D_NONE, "", exc.message)
+        b.report.add_credential("read", "passkey", b.title, Outcome.NOT_CARRIED, exc.message)
+        return None
+    username = entry.get("userName")
+    display = entry.get("userDisplayName")
+    passkey = m.Passkey(
+        credential_id=b64.encode(cred_id),
+        rp_id=rp_id,
+        username=username if isinstance(username, str) else "",
+        user_display_name=display if isinstance(display, str) else "",
+        user_handle=handle,
+        key=key,
+    )
+    meta: dict[str, Any] = {"credentialId": entry.get("credentialId")}
+    for k in _PASSKEY_META:
+        if entry.get(k) is not None:
+            meta[k] = entry[k]
+    for k, v in entry.items():
+        if k not in _PASSKEY_META and k not in _PASSKEY_MEMBERS and v is not None:
+            meta[k] = v
+    for k in ("userName", "userDisplayName", "userHandle"):
+        if entry.get(k) is None:
+            meta[f"{k}Null"] = True
+    if counter:
+        b.add(passkey, _O_TRANSFORMED,
+              f"signature counter {counter} (CXF requires 0; kept for Bitwarden round trips)")  # fmt: skip
+    else:
+        b.add(passkey)
+    for k, v in entry.items():
+        if v is None:
+            continue
+        if k in _PASSKEY_MEMBERS:
+            b.rec(f"{at}.{k}", _D_MEMBER, f"passkey.{k}")
+        else:
+            _leaves(b, v, f"{at}.{k}", _D_EXT, f"extension.fido2.{k}")
+    return meta
+
+
+def _card(b: ItemBuilder, card: dict[str, Any]) -> None:
+    values: dict[str, m.EditableField] = {}
+    for key, attr, kind in _CARD:
+        value = card.get(key)
+        if isinstance(value, str):
+            values[attr] = _ef(value, kind)
+            b.rec(f".card.{key}", _D_MEMBER, f"credit-card.{attr}")
+        elif value is not None:
+            _member(b, f"card.{key}", value, f".card.{key}", concealed=True)
+    month, year = card.get("expMonth"), card.get("expYear")
+    expiry = _expiry(month, year)
+    if expiry is not None:
+        values["expiry_date"] = _ef(expiry, "year-month")
+        if (str(int(str(month))), year) != (month, year) or len(str(year)) != 4:
+            b.ext["cardExpiry"] = {"expMonth": month, "expYear": year}  # the exact spelling
+        for key in ("expMonth", "expYear"):
+            b.rec(f".card.{key}", _D_MEMBER, "credit-card.expiryDate")
+    else:
+        for key, value in (("expMonth", month), ("expYear", year)):
+            if value is not None:
+                _member(b, f"card.{key}", value, f".card.{key}")
+    for key, value in card.items():
+        if key not in _CARD_KEYS and value is not None:
+            _member(b, f"card.{key}", value, f".card.{key}", concealed=True)
+    b.add(m.CreditCard(**values))  # type: ignore[arg-type]
 
 
 def _expiry(month: Any, year: Any) -> str | None:
@@ -723,191 +628,170 @@ def _expiry(month: Any, year: Any) -> str | None:
     return f"{y:04d}-{int(month):02d}"
 
 
-def read_export(
-    obj: Any, report: MigrationReport, *, name: str = "", include_trashed: bool = False
-) -> cxf.Document:
-    """A decoded (unencrypted) Bitwarden JSON export → CXF document.
-
-    An entry that is not a Bitwarden item (no or unknown ``type``, a member of the wrong JSON
-    type) is skipped and reported, never carried as custom fields; when most entries are such,
-    the file is refused (it is some other format). Items in the trash (``deletedDate`` set) are
-    skipped and reported unless *include_trashed*."""
-    if not isinstance(obj, dict):
-        raise DecodeError("a Bitwarden JSON export is a JSON object", location=name or None)
-    items = obj.get("items")
-    if not isinstance(items, list):
-        raise DecodeError(
-            "no 'items' array: not a Bitwarden JSON export", location=f"{name}: $.items"
-        )
-    if obj.get("encrypted") not in (False, None):
-        raise AdapterError("this Bitwarden export is encrypted", location=name or None)
-    if obj.get("encrypted") is not None:
-        report.add_field("$.encrypted", "", Disposition.EXTENSION, "format marker")
-    for key, value in obj.items():
-        if key not in ("encrypted", "items", "folders", "collections") and value is not None:
-            for leaf in json_leaves(value, f"$.{key}"):
-                report.add_field(
-                    leaf,
-                    "",
-                    Disposition.NOT_CARRIED,
-                    "",
-                    "a top-level member Bitwarden exports do not have; not read",
-                )
-    groups: dict[str, tuple[str, dict[str, Any], list[str]]] = {}  # bw id → (title, ext, items)
-    group_order: list[str] = []
-    organisation = isinstance(obj.get("collections"), list)
-    for key in ("folders", "collections"):
-        entries = obj.get(key)
-        if entries is None:
-            continue
-        if not isinstance(entries, list):
-            raise DecodeError(f"'{key}' is not an array", location=f"{name}: $.{key}")
-        for i, entry in enumerate(entries):
-            path = f"$.{key}[{i}]"
-            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                for leaf in json_leaves(entry, path):
-                    report.add_field(leaf, "", Disposition.NOT_CARRIED, "", "folder without an id")
-                continue
-            entry_name = entry.get("name")
-            title: str = entry_name if isinstance(entry_name, str) else ""
-            ext = {k: v for k, v in entry.items() if k not in ("id", "name") and v is not None}
-            ext["kind"] = key
-            groups[entry["id"]] = (title, ext, [])
-            group_order.append(entry["id"])
-            for k, v in entry.items():
-                if v is None:
-                    continue
-                disposition = Disposition.MEMBER if k in ("id", "name") else Disposition.EXTENSION
-                for leaf in json_leaves(v, f"{path}.{k}"):
-                    report.add_field(leaf, title, disposition, f"collection.{k}")
-    reasons = [foreign_reason(raw) for raw in items]
-    foreign = sum(1 for r in reasons if r is not None)
-    if 2 * foreign > len(items):
-        raise AdapterError(
-            f"{foreign} of {len(items)} entries of 'items' are not Bitwarden items: this is not "
-            "a Bitwarden export",
-            location=f"{name}: $.items" if name else "$.items",
-            hint="'cxkit detect FILE' tells what it is; name its format with --from",
-        )
-    cxf_items: list[m.Item] = []
-    for i, raw in enumerate(items):
-        path = f"$.items[{i}]"
-        reason = reasons[i]
-        if reason is not None:
-            given = raw.get("name") if isinstance(raw, dict) else None
-            label = given if isinstance(given, str) and given else f"#{i}"
-            report.skip_item(label, reason)
-            for leaf in json_leaves(raw, path):
-                report.add_field(leaf, label, Disposition.NOT_CARRIED, "", "not a Bitwarden item")
-            continue
-        if raw.get("deletedDate") is not None and not include_trashed:
-            given = raw.get("name")
-            label = given if isinstance(given, str) and given else f"#{i}"
-            report.skip_item(label, "in the trash (--include-trashed reads it)")
-            for leaf in json_leaves(raw, path):
-                report.add_field(leaf, label, Disposition.NOT_CARRIED, "", "item in the trash")
-            continue
-        reader = _ItemReader(raw, path, report)
-        try:
-            item = reader.build()
-        except (
-            CxkitError,
-            msgspec.ValidationError,
-            ValueError,
-            TypeError,
-        ) as exc:  # one bad item never sinks the rest
-            message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
-            report.skip_item(reader.title, f"cannot be read: {message}")
-            for leaf in json_leaves(raw, path):
-                report.add_field(leaf, reader.title, Disposition.NOT_CARRIED, "", "item skipped")
-            continue
-        report.items_read += 1
-        for c_index, (ctype, outcome, note) in enumerate(reader.notes):
-            report.add_credential("read", ctype, item.title, outcome, note, key=(item.id, c_index))
-        # memberships
-        folder = raw.get("folderId")
-        if folder is not None:
-            if isinstance(folder, str) and folder in groups:
-                groups[folder][2].append(item.id)
-                report.add_field(
-                    f"{path}.folderId", item.title, Disposition.MEMBER, "collection.items"
-                )
-            else:
-                item = _with_ext(item, folderId=folder)
-                report.add_field(
-                    f"{path}.folderId",
-                    item.title,
-                    Disposition.EXTENSION,
-                    "extension.folderId",
-                    "unknown folder",
-                )
-        collection_ids = raw.get("collectionIds")
-        if isinstance(collection_ids, list):
-            kept: list[Any] = []
-            for j, cid in enumerate(collection_ids):
-                if isinstance(cid, str) and cid in groups:
-                    groups[cid][2].append(item.id)
-                    report.add_field(
-                        f"{path}.collectionIds[{j}]",
-                        item.title,
-                        Disposition.MEMBER,
-                        "collection.items",
-                    )
-                elif cid is not None:
-                    report.add_field(
-                        f"{path}.collectionIds[{j}]",
-                        item.title,
-                        Disposition.EXTENSION,
-                        "extension.collectionIds",
-                        "unknown collection",
-                    )
-                kept.append(cid if not (isinstance(cid, str) and cid in groups) else None)
-            if any(k is not None for k in kept) or None in collection_ids:
-                item = _with_ext(item, collectionIdsRaw=collection_ids)
-        elif collection_ids is not None:
-            report.add_field(
-                f"{path}.collectionIds",
-                item.title,
-                Disposition.EXTENSION,
-                "extension.collectionIds",
-            )
-            item = _with_ext(item, collectionIdsRaw=collection_ids)
-        cxf_items.append(item)
-    collections = tuple(
-        m.Collection(
-            id=item_id_to_cxf(gid),
-            title=groups[gid][0],
-            items=tuple(m.LinkedItem(item=i) for i in groups[gid][2]),
-            extensions=(
-                m.UnknownExtension(extension_name=EXTENSION, members={"id": gid, **groups[gid][1]}),
-            ),
-        )
-        for gid in group_order
-    )
-    account = m.Account(
-        id=b64.encode(hashlib.sha256(b"cxkit/bitwarden-account").digest()[:16]),
-        username="",
-        email="",
-        collections=collections,
-        items=tuple(cxf_items),
-        extensions=(
-            m.UnknownExtension(extension_name=EXTENSION, members={"organisation": organisation}),
-        ),
-    )
-    return converted_document(account, rp_id=EXPORTER_RP_ID, app="Bitwarden")
+def _identity(b: ItemBuilder, identity: dict[str, Any]) -> None:
+    """An identity → person-name, address and document credentials; e-mail, company, user
+    name and anything else → the ``Bitwarden`` custom fields."""
+    texts = {k: v for k, v in identity.items() if isinstance(v, str)}
+    used: set[str] = set()
+    name: dict[str, m.EditableField] = {}
+    for key, attr in _IDENTITY_NAME:
+        if key in texts:
+            name[attr] = _ef(texts[key])
+            used.add(key)
+            b.rec(f".identity.{key}", _D_MEMBER, f"person-name.{attr}")
+    if name:
+        b.add(m.PersonName(**name))  # type: ignore[arg-type]
+    address: dict[str, m.EditableField] = {}
+    lines = [k for k in ("address1", "address2", "address3") if k in texts]
+    if lines:
+        joined = "\n".join(texts[k] for k in lines)
+        if lines != ["address1"] or "\n" in joined:
+            b.ext["addressLines"] = lines
+        address["street_address"] = _ef(joined)
+        used.update(lines)
+        for k in lines:
+            b.rec(f".identity.{k}", _D_MEMBER, "address.streetAddress")
+    for key, attr, kind in _ADDRESS:
+        if key in texts:
+            value = texts[key]
+            if kind == "country-code" and not _COUNTRY_RE.match(value):
+                kind = "string"
+            address[attr] = _ef(value, kind)
+            used.add(key)
+            b.rec(f".identity.{key}", _D_MEMBER, f"address.{attr}")
+    if address:
+        b.add(m.Address(**address))  # type: ignore[arg-type]
+    for key, cls, attr, ctype in _DOCUMENTS:
+        if key in texts:
+            b.add(cls(**{attr: _ef(texts[key])}))  # type: ignore[arg-type]
+            used.add(key)
+            b.rec(f".identity.{key}", _D_MEMBER, f"{ctype}.{attr}")
+    for key, value in identity.items():
+        if key not in used and value is not None:
+            _member(b, f"identity.{key}", value, f".identity.{key}",
+                    concealed=key not in _IDENTITY_EXTRA)  # fmt: skip
+    if not name and not address:
+        b.ext["identityEmpty"] = True
 
 
-def _with_ext(item: m.Item, **members: Any) -> m.Item:
-    ext = _ext(item)
-    ext.update(members)
-    others = tuple(
-        e
-        for e in item.extensions
-        if not (isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION)
-    )
-    return cxf.replace(
-        item, extensions=(*others, m.UnknownExtension(extension_name=EXTENSION, members=ext))
-    )
+def _ssh_key(b: ItemBuilder, ssh: dict[str, Any]) -> None:
+    """An SSH key (OpenSSH text → PKCS#8); the public key and fingerprint are derived, kept in
+    the extension only when they differ. A key that cannot be read → custom fields."""
+    private, public, fingerprint = ssh.get("privateKey"), ssh.get("publicKey"), ssh.get("keyFingerprint")  # fmt: skip
+    try:
+        if not isinstance(private, str):
+            raise AdapterError("no private key")
+        der, key_type = ssh_private_to_pkcs8(private)
+        comment = None
+        if isinstance(public, str):
+            parts = public.split(None, 2)
+            comment = parts[2] if len(parts) == 3 else None
+        _, public_line, derived = ssh_from_pkcs8(der, comment)
+    except AdapterError as exc:
+        for key, value in ssh.items():
+            if value is not None:
+                _member(b, f"sshKey.{key}", value, f".sshKey.{key}",
+                        concealed=key == "privateKey", note=exc.message)  # fmt: skip
+        return
+    b.add(m.SshKey(key_type=key_type, private_key=der, key_comment=comment))
+    b.rec(".sshKey.privateKey", _D_MEMBER, "ssh-key.privateKey")
+    if isinstance(public, str):
+        if public.strip() != public_line:
+            b.ext["sshPublicKey"] = public
+        b.rec(".sshKey.publicKey", _D_MEMBER, "ssh-key (public key, keyComment)")
+    if isinstance(fingerprint, str):
+        if fingerprint != derived:
+            b.ext["sshFingerprint"] = fingerprint
+        b.rec(".sshKey.keyFingerprint", _D_MEMBER, "ssh-key (derived)")
+    for key, value in ssh.items():
+        if key not in ("privateKey", "publicKey", "keyFingerprint") and value is not None:
+            _member(b, f"sshKey.{key}", value, f".sshKey.{key}")
+
+
+def _secure_note(b: ItemBuilder, note: dict[str, Any]) -> None:
+    for k, v in note.items():
+        if v is not None:
+            b.ext.setdefault("secureNote", {})[k] = v
+            _leaves(b, v, f".secureNote.{k}", _D_EXT, f"extension.secureNote.{k}")
+
+
+_SECTIONS: Final = (
+    ("login", _login),
+    ("card", _card),
+    ("identity", _identity),
+    ("sshKey", _ssh_key),
+    ("secureNote", _secure_note),
+)
+
+
+def _custom_fields(b: ItemBuilder, fields: list[Any]) -> None:
+    """Bitwarden custom fields → a ``custom-fields`` credential (role ``fields``); each field's
+    kind, link and JSON spelling kept in its extension."""
+    out: list[m.EditableField] = []
+    for i, f in enumerate(fields):
+        at = f".fields[{i}]"
+        if not isinstance(f, dict):
+            if f is not None:
+                _leaves(b, f, at, _D_NONE, "", "not a field object")
+            continue
+        ftype = f.get("type", 0)
+        raw_value, raw_name = f.get("value"), f.get("name")
+        value = scalar_text(raw_value)
+        name = raw_name if isinstance(raw_name, str) else None
+        ext: dict[str, Any] = {}
+        if ftype not in _FIELD_TYPES:
+            ext["type"] = ftype
+        if raw_value is None:
+            ext["valueNull"] = True
+        elif not isinstance(raw_value, str):
+            ext["valueJson"] = raw_value
+        if f.get("linkedId") is not None:
+            ext["linkedId"] = f["linkedId"]
+        if raw_name is not None and name is None:
+            ext["nameJson"] = raw_name
+        for k, v in f.items():
+            if k not in ("name", "value", "type", "linkedId") and v is not None:
+                ext.setdefault("extra", {})[k] = v
+        field_type = _FIELD_TYPES.get(ftype, "string") if isinstance(ftype, int) else "string"
+        if field_type == "boolean" and value not in ("true", "false"):
+            field_type = "string"
+            ext["type"] = ftype
+        out.append(_ef(value or "", field_type, name, **ext))
+        for k, v in f.items():
+            if v is not None:
+                _leaves(b, v, f"{at}.{k}", _D_FIELD, "custom-fields[fields]")
+    if out:
+        b.add(m.CustomFields(fields=tuple(out), extensions=_role("fields")))
+
+
+def _password_history(b: ItemBuilder, history: list[Any]) -> None:
+    """``passwordHistory`` → hidden custom fields labelled by when each was last used."""
+    out: list[m.EditableField] = []
+    for i, h in enumerate(history):
+        at = f".passwordHistory[{i}]"
+        if not isinstance(h, dict) or not isinstance(h.get("password"), str):
+            if h is not None:
+                _leaves(b, h, at, _D_NONE, "", "unreadable history entry")
+            continue
+        when = h.get("lastUsedDate")
+        ext = {"lastUsedDate": when} if when is not None else {}
+        extra = {k: v for k, v in h.items() if k not in ("password", "lastUsedDate") and v is not None}  # fmt: skip
+        if extra:
+            ext["extra"] = extra
+        label = f"used until {when}" if isinstance(when, str) else "previous password"
+        out.append(_ef(h["password"], "concealed-string", label, **ext))
+        for k, v in h.items():
+            if v is not None:
+                _leaves(b, v, f"{at}.{k}", _D_FIELD, "custom-fields[Password history]")
+    if out:
+        b.add(m.CustomFields(label="Password history", fields=tuple(out),
+                             extensions=_role("passwordHistory")),
+              _O_TRANSFORMED, "Bitwarden password history as hidden custom fields")  # fmt: skip
+
+
+def _role(role: str) -> tuple[m.UnknownExtension, ...]:
+    """The extension of a custom-fields credential the writer puts back by *role*."""
+    return (m.UnknownExtension(extension_name=EXTENSION, members={"role": role}),)
 
 
 # =========================================================================== writing

@@ -514,15 +514,19 @@ class ItemBuilder:
 class CollectionTree:
     """The collections of a vault built from items' collection paths (first seen, first
     listed; nested by path). *make_id* gives a collection's id from its path; *extension*
-    its round-trip extension (name, members) or None."""
+    its round-trip extension (name, members) or None; *title* its title (default: the path's
+    last name — a source whose collections are keyed by id, not name, gives the id as the path
+    and looks the title up, as Bitwarden folders)."""
 
     def __init__(
         self,
         make_id: Callable[[tuple[str, ...]], str],
         extension: Callable[[tuple[str, ...]], tuple[str, dict[str, Any]] | None] | None = None,
+        title: Callable[[tuple[str, ...]], str] | None = None,
     ) -> None:
         self.make_id = make_id
         self.extension = extension
+        self.title = title
         self._items: dict[tuple[str, ...], list[str]] = {}
         self._children: dict[tuple[str, ...], list[tuple[str, ...]]] = {(): []}
 
@@ -554,7 +558,7 @@ class CollectionTree:
             ext = self.extension(node) if self.extension is not None else None
             built[node] = m.Collection(
                 id=self.make_id(node),
-                title=node[-1],
+                title=node[-1] if self.title is None else self.title(node),
                 items=tuple(m.LinkedItem(item=i) for i in self._items[node]),
                 sub_collections=tuple(built[c] for c in self._children[node]),
                 extensions=(m.UnknownExtension(extension_name=ext[0], members=ext[1]),)
