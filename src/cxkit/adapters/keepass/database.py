@@ -45,9 +45,9 @@ from cxkit.adapters.base import (
     ReadOptions,
     Sample,
     WriteOptions,
-    converted_document,
 )
 from cxkit.adapters.kit import ledger
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder
 from cxkit.adapters.kit.values import credential_members, parse_iso_datetime, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
@@ -101,6 +101,11 @@ _PROTECTED_BY_DEFAULT: Final = frozenset(
 )  # fmt: skip
 _TIMEOTP_ALGORITHMS: Final = {"HMAC-SHA-1": "sha1", "HMAC-SHA-256": "sha256",
                               "HMAC-SHA-512": "sha512"}  # fmt: skip
+_MEMBER: Final = Disposition.MEMBER
+_CUSTOM_FIELD: Final = Disposition.CUSTOM_FIELD
+_EXTENSION: Final = Disposition.EXTENSION
+_NOT_CARRIED: Final = Disposition.NOT_CARRIED
+_SAME_TOTP: Final = "the same TOTP as another attribute"
 _CARRIES: Final = frozenset({"basic-auth", "passkey", "totp", "note", "custom-fields", "file"})
 _HOW_TO: Final = (
     "Use the database file itself (.kdbx): KeePassXC, KeePass 2, KeePassDX, Strongbox, "
@@ -280,330 +285,262 @@ def format_otp(totp: m.Totp) -> str:
 
 
 class _EntryReader:
-    """One KeePass entry → one CXF item, every source field recorded in the report."""
+    """One KeePass entry → one CXF item, built on the kit's item builder
+    (:mod:`cxkit.adapters.kit.builder`), which records every source field at ``path.Field``;
+    ``formats/keepass.md`` §2 (the attribute conventions)."""
 
-    def __init__(
-        self,
-        entry: kdbx.Entry,
-        path: str,
-        report: MigrationReport,
-        attachments: dict[str, bytes],
-    ) -> None:
+    def __init__(self, entry: kdbx.Entry, b: ItemBuilder, attachments: dict[str, bytes]) -> None:
         self.entry = entry
-        self.path = path
-        self.report = report
+        self.b = b
         self.attachments = attachments
-        self.title = entry.title
-        self.credentials: list[Any] = []
-        self.outcomes: list[tuple[str, Outcome, str]] = []
-        self.ext: dict[str, Any] = {}
         self.done: set[str] = set()
+        """The string attributes mapped so far (the rest become custom fields)."""
         self.unreadable: dict[str, str] = {}
+        """Attributes of a TOTP convention that could not be read, and why."""
 
-    def rec(self, sub: str, disposition: Disposition, target: str = "", note: str = "") -> None:
-        self.report.add_field(f"{self.path}.{sub}", self.title, disposition, target, note)
-
-    def add(self, credential: Any, outcome: Outcome = Outcome.CARRIED, note: str = "") -> None:
-        self.credentials.append(credential)
-        self.outcomes.append((cxf.credential_type(credential), outcome, note))
-
-    def string(self, key: str) -> str | None:
+    def string(self, key: str) -> Val | None:
         self.done.add(key)
         value = self.entry.get(key)
-        return value if value else None
+        return Val(value, key) if value else None
 
-    def build(self, further: list[tuple[kdbx.Entry, str]] | None = None) -> m.Item:
-        """The item; *further*: the entries (with their report paths) cxkit wrote for the
-        item's further passkeys (see :func:`_further_passkeys`), read as its passkeys."""
-        e = self.entry
-        item_id = b64.encode(e.uuid.bytes)
-        self.rec("UUID", Disposition.MEMBER, "item.id")
+    def build(self, further: list[tuple[kdbx.Entry, ItemBuilder]]) -> None:
+        """Tell the builder the entry; *further*: the entries cxkit wrote for the item's further
+        passkeys (see :func:`_further_passkeys`), each with a builder of its own for its
+        fields, read as the item's passkeys."""
+        e, b = self.entry, self.b
+        b.rec("UUID", _MEMBER, "item.id")
         self.done.add("Title")
         if e.title:
-            self.rec("Title", Disposition.MEMBER, "item.title")
-        self.basic_auth()
-        scope = self.urls()
+            b.rec("Title", _MEMBER, "item.title")
+        b.login(self.string("UserName"), self.string("Password"))
+        self.urls()
         self.totps()
         self.passkey()
-        for entry, path in further or ():
-            self.further_passkey(entry, path)
+        for entry, sub in further:
+            self.further_passkey(entry, sub)
         notes = self.string("Notes")
         if notes is not None:
-            self.add(m.Note(content=m.EditableField(field_type="string", value=notes)))
-            self.rec("Notes", Disposition.MEMBER, "note.content")
+            b.note(notes)
         self.custom_fields()
         self.protection()
-        self.files(item_id)
-        tags = tuple(t for t in e.tags if t)
-        if tags:
-            self.rec("Tags", Disposition.MEMBER, "item.tags")
+        self.files()
+        b.tag_list = tuple(t for t in e.tags if t)
+        if b.tag_list:
+            b.rec("Tags", _MEMBER, "item.tags")
         self.times()
         self.look()
-        return m.Item(
-            id=item_id,
-            creation_at=_ts(e.times.creation),
-            modified_at=_ts(e.times.last_modification),
-            title=e.title,
-            scope=scope,
-            credentials=tuple(self.credentials),
-            tags=tags,
-            extensions=_extension(self.ext),
-        )
 
-    def basic_auth(self) -> None:
-        username, password = self.string("UserName"), self.string("Password")
-        if username is None and password is None:
-            return
-        self.add(
-            m.BasicAuth(
-                username=m.EditableField(field_type="string", value=username)
-                if username is not None
-                else None,
-                password=m.EditableField(field_type="concealed-string", value=password)
-                if password is not None
-                else None,
-            )
-        )
-        if username is not None:
-            self.rec("UserName", Disposition.MEMBER, "basic-auth.username")
-        if password is not None:
-            self.rec("Password", Disposition.MEMBER, "basic-auth.password")
-
-    def urls(self) -> m.CredentialScope | None:
+    def urls(self) -> None:
+        """``URL`` and KeePassXC's ``KP2A_URL``, ``KP2A_URL_1``, ... (``androidapp://`` → app)."""
         urls: list[str] = []
         apps: list[m.AndroidAppId] = []
         url = self.string("URL")
         if url is not None:
-            urls.append(url)
-            self.rec("URL", Disposition.MEMBER, "item.scope.urls")
+            urls.append(url.text)
+            self.b.rec("URL", _MEMBER, "item.scope.urls")
         extra = _kp2a_keys(self.entry)
         for key in extra:
             value = self.string(key)
             if value is None:
                 continue
-            if value.lower().startswith("androidapp://") and len(value) > 13:
-                apps.append(m.AndroidAppId(bundle_id=value[13:]))
-                self.rec(key, Disposition.MEMBER, "item.scope.androidApps")
+            if value.text.lower().startswith("androidapp://") and len(value.text) > 13:
+                apps.append(m.AndroidAppId(bundle_id=value.text[13:]))
+                self.b.rec(key, _MEMBER, "item.scope.androidApps")
             else:
-                urls.append(value)
-                self.rec(key, Disposition.MEMBER, "item.scope.urls")
+                urls.append(value.text)
+                self.b.rec(key, _MEMBER, "item.scope.urls")
         if extra and url is None and urls:
-            self.ext["noMainUrl"] = True
-        if not urls and not apps:
-            return None
-        return m.CredentialScope(urls=tuple(urls), android_apps=tuple(apps))
+            self.b.ext["noMainUrl"] = True
+        if urls or apps:
+            self.b.scope = m.CredentialScope(urls=tuple(urls), android_apps=tuple(apps))
 
     def totps(self) -> None:
-        e = self.entry
+        """Every TOTP convention present (``otp``, ``TimeOtp-*``, Tray TOTP); one credential per
+        distinct TOTP, the conventions that held each kept in the extension (``totp``)."""
+        e, b = self.entry, self.b
         found: list[tuple[str, tuple[str, ...], tuple[m.Totp | None, str]]] = []
         if "otp" in e.strings:
             found.append(("otp", ("otp",), _otp_uri(e.get("otp") or "")))
         if any(k in e.strings for k in _TIMEOTP_SECRETS):
-            keys = tuple(k for k in e.strings if k in _TIMEOTP_KEYS)
-            found.append(("timeotp", keys, timeotp(e)))
+            found.append(("timeotp", tuple(k for k in e.strings if k in _TIMEOTP_KEYS), timeotp(e)))
         if "TOTP Seed" in e.strings:
-            keys = tuple(k for k in e.strings if k in _TRAY_KEYS)
-            found.append(("tray", keys, tray_otp(e)))
-        forms: list[list[str]] = []  # per TOTP credential: the conventions that held it
-        seen: list[m.Totp] = []
+            found.append(("tray", tuple(k for k in e.strings if k in _TRAY_KEYS), tray_otp(e)))
+        forms: dict[tuple[str, int, int, str], list[str]] = {}  # per TOTP: its conventions
         for form, keys, (totp, why) in found:
             if totp is None:  # left to the custom fields, with the reason
                 self.unreadable.update(dict.fromkeys(keys, f"not readable as TOTP: {why}"))
                 continue
             self.done.update(keys)
-            same = [
-                i
-                for i, t in enumerate(seen)
-                if (t.secret, t.period, t.digits, t.algorithm)
-                == (totp.secret, totp.period, totp.digits, totp.algorithm)
-            ]
-            if same:
-                forms[same[0]].append(form)
-                for key in keys:
-                    self.rec(key, Disposition.MEMBER, "totp", "the same TOTP as another attribute")
-                continue
-            seen.append(totp)
-            forms.append([form])
-            self.add(totp)
+            same = forms.get((totp.secret, totp.period, totp.digits, totp.algorithm))
+            if same is not None:
+                same.append(form)
+            else:
+                forms[(totp.secret, totp.period, totp.digits, totp.algorithm)] = [form]
+                b.add(totp)
             for key in keys:
-                self.rec(key, Disposition.MEMBER, "totp")
-        if forms and forms != [["otp"]]:
-            self.ext["totp"] = forms
+                b.rec(key, _MEMBER, "totp", "" if same is None else _SAME_TOTP)
+        if forms and list(forms.values()) != [["otp"]]:
+            b.ext["totp"] = list(forms.values())
 
     def passkey(self, *, further: bool = False) -> None:
-        """The entry's passkey; *further*: the entry is one cxkit wrote for a further passkey
-        of another item (its flags are KeePassXC's defaults, which writing restores)."""
-        e = self.entry
+        """The entry's passkey (``KPEX_PASSKEY_*``, ``formats/keepass.md`` §2.3); *further*: the
+        entry is one cxkit wrote for a further passkey of another item (its flags are
+        KeePassXC's defaults, which writing restores)."""
+        e, b = self.entry, self.b
         present = [k for k in e.strings if k in _PASSKEY_KEYS]
         if not present:
             return
+        self.done.update(present)
         try:
-            pem = e.get(PK_PRIVATE_KEY) or ""
-            outcome, note = Outcome.CARRIED, ""
-            if not pem.strip():
-                raise CxkitError("no KPEX_PASSKEY_PRIVATE_KEY_PEM")
-            try:
-                der = pem_to_der(pem)
-            except CxkitError:
-                der = b64.decode_lenient("".join(pem.split()).replace("+", "-").replace("/", "_"))[
-                    0
-                ]
-                load_private_key(der)  # raises when it is not a key either
-                outcome = Outcome.TRANSFORMED
-                note = "the private key had no PEM armour (KeePassXC CXF-import bug); read as DER"
-            id_text = e.get(PK_GENERATED_USER_ID) or e.get(PK_CREDENTIAL_ID) or ""
-            cred_id = credential_id_from_b64url(id_text.strip())
-            rp_id = (e.get(PK_RELYING_PARTY) or "").strip()
-            if not rp_id:
-                raise CxkitError("no KPEX_PASSKEY_RELYING_PARTY")
-            handle_text = (e.get(PK_USER_HANDLE) or "").strip()
-            try:
-                handle = b64.canonical(handle_text) if handle_text else ""
-            except b64.Base64Error:
-                raise CxkitError("KPEX_PASSKEY_USER_HANDLE is not base64url") from None
-            flags: dict[str, str] = {}
-            for key, name in ((PK_FLAG_BE, "be"), (PK_FLAG_BS, "bs")):
-                value = e.get(key)
-                if value is not None:
-                    keepassxc_flag_to_bool(value)
-                    flags[name] = value
-        except CxkitError as exc:
+            passkey, outcome, note, flags = _read_passkey(e)
+        except CxkitError as exc:  # the attributes stay in the report, not carried
             why = f"passkey not readable: {exc.message}"
             for key in present:
-                self.done.add(key)
-                self.rec(key, Disposition.NOT_CARRIED, "", why)
-            self.report.add_credential("read", "passkey", self.title, Outcome.NOT_CARRIED, why)
+                b.rec(key, _NOT_CARRIED, "", why)
+            b.report.add_credential("read", "passkey", b.title, Outcome.NOT_CARRIED, why)
             return
-        username = e.get(PK_OLD_USERNAME) or e.get(PK_USERNAME) or ""
-        self.add(
-            m.Passkey(
-                credential_id=b64.encode(cred_id),
-                rp_id=rp_id,
-                username=username,
-                user_display_name=username,
-                user_handle=handle,
-                key=b64.encode(der),
-            ),
-            outcome,
-            note,
-        )
-        kept: dict[str, Any] = dict(flags)
-        if PK_GENERATED_USER_ID in e.strings:
-            kept["generatedUserId"] = True
-        if PK_OLD_USERNAME in e.strings:
-            kept["kpxcUsername"] = True
+        b.add(passkey, outcome, note)
         if not further:
-            self.ext["passkey"] = kept
+            kept: dict[str, Any] = dict(flags)
+            if PK_GENERATED_USER_ID in e.strings:
+                kept["generatedUserId"] = True
+            if PK_OLD_USERNAME in e.strings:
+                kept["kpxcUsername"] = True
+            b.ext["passkey"] = kept
         for key in present:
-            self.done.add(key)
             if key not in (PK_FLAG_BE, PK_FLAG_BS):
-                self.rec(key, Disposition.MEMBER, "passkey")
+                b.rec(key, _MEMBER, "passkey")
             elif further:
-                self.rec(key, Disposition.MEMBER, "passkey", "the default, written again")
+                b.rec(key, _MEMBER, "passkey", "the default, written again")
             else:
-                self.rec(key, Disposition.EXTENSION, "extension.passkey")
+                b.rec(key, _EXTENSION, "extension.passkey")
 
-    def further_passkey(self, entry: kdbx.Entry, path: str) -> None:
-        """A further passkey of this item, from the entry cxkit wrote for it."""
-        sub = _EntryReader(entry, path, self.report, self.attachments)
-        sub.passkey(further=True)
-        merged = f"merged back into '{self.title}'"
-        for credential, (_ctype, outcome, note) in zip(sub.credentials, sub.outcomes, strict=True):
-            self.add(credential, outcome, note or f"from the entry '{entry.title}', {merged}")
+    def further_passkey(self, entry: kdbx.Entry, sub: ItemBuilder) -> None:
+        """A further passkey of this item, from the entry cxkit wrote for it (its fields
+        recorded by *sub*, then merged into this item)."""
+        reader = _EntryReader(entry, sub, self.attachments)
+        reader.passkey(further=True)
+        merged = f"merged back into '{self.b.title}'"
         why = f"the entry cxkit wrote for a further passkey, {merged}"
-        sub.rec("UUID", Disposition.MEMBER, "passkey", why)
+        sub.rec("UUID", _MEMBER, "passkey", why)
         for key in entry.strings:
-            if key not in sub.done:
-                sub.rec(key, Disposition.MEMBER, "passkey", why)
+            if key not in reader.done:
+                sub.rec(key, _MEMBER, "passkey", why)
+        self.b.merge(sub, f"from the entry '{entry.title}', {merged}")
 
     def custom_fields(self) -> None:
+        """Every other string → one custom-fields credential (``concealed-string`` when
+        protected), marked ``role: strings`` so that writing keeps the attribute names."""
         fields: list[m.EditableField] = []
+        b = self.b
         for key, value in self.entry.strings.items():
             if key in self.done or (key in kdbx.STANDARD_FIELDS and not value.value):
                 continue  # mapped already, or an empty standard field
-            fields.append(
-                m.EditableField(
-                    field_type="concealed-string" if value.protected else "string",
-                    value=value.value,
-                    label=key,
-                )
-            )
-            self.rec(key, Disposition.CUSTOM_FIELD, f"custom-fields.{key}",
-                     self.unreadable.get(key, ""))  # fmt: skip
-        if fields:
-            self.add(
-                m.CustomFields(fields=tuple(fields), extensions=_extension({"role": "strings"}))
-            )
+            kind = "concealed-string" if value.protected else "string"
+            fields.append(m.EditableField(field_type=kind, value=value.value, label=key))
+            b.rec(key, _CUSTOM_FIELD, f"custom-fields.{key}", self.unreadable.get(key, ""))
+        if fields:  # (before the attachments: not the builder's custom fields, which come last)
+            b.add(m.CustomFields(fields=tuple(fields), extensions=_extension({"role": "strings"})))
 
     def protection(self) -> None:
         """Protect-in-memory flags that differ from what the writer sets by default."""
+        strings = self.entry.strings
         flipped = sorted(
             k
             for k in self.done
-            if k in self.entry.strings
-            and self.entry.strings[k].protected != (k in _PROTECTED_BY_DEFAULT)
+            if k in strings and strings[k].protected != (k in _PROTECTED_BY_DEFAULT)
         )
         if flipped:
-            self.ext["protection"] = flipped
+            self.b.ext["protection"] = flipped
 
-    def files(self, item_id: str) -> None:
+    def files(self) -> None:
+        """Attachments → ``file`` credentials, their bytes into the attachments sink."""
+        b = self.b
         for index, att in enumerate(self.entry.attachments):
-            fid = b64.encode(hashlib.sha256(f"{item_id}/{index}/{att.name}".encode()).digest()[:16])
+            name = f"{b.item_id}/{index}/{att.name}".encode()
+            fid = b64.encode(hashlib.sha256(name).digest()[:16])
             self.attachments[fid] = att.data
-            self.add(
-                m.File(
-                    id=fid,
-                    name=att.name,
-                    decrypted_size=len(att.data),
-                    integrity_hash=b64.encode(hashlib.sha256(att.data).digest()),
-                )
+            digest = b64.encode(hashlib.sha256(att.data).digest())
+            b.add(
+                m.File(id=fid, name=att.name, decrypted_size=len(att.data), integrity_hash=digest)
             )
-            self.rec(f"Binary[{att.name}]", Disposition.MEMBER, "file")
+            b.rec(f"Binary[{att.name}]", _MEMBER, "file")
 
     def times(self) -> None:
-        t = self.entry.times
+        t, b = self.entry.times, self.b
+        b.created_at, b.modified_at = _ts(t.creation), _ts(t.last_modification)
         if t.creation is not None:
-            self.rec("Times.CreationTime", Disposition.MEMBER, "item.creationAt")
+            b.rec("Times.CreationTime", _MEMBER, "item.creationAt")
         if t.last_modification is not None:
-            self.rec("Times.LastModificationTime", Disposition.MEMBER, "item.modifiedAt")
+            b.rec("Times.LastModificationTime", _MEMBER, "item.modifiedAt")
         if t.expires and t.expiry is not None:
-            self.ext["expiry"] = iso_time(t.expiry)
-            self.rec("Times.Expires", Disposition.EXTENSION, "extension.expiry",
-                     "CXF items have no expiry")  # fmt: skip
+            b.ext["expiry"] = iso_time(t.expiry)
+            b.rec("Times.Expires", _EXTENSION, "extension.expiry", "CXF items have no expiry")
         if t.last_access is not None:
-            self.ext["lastAccess"] = iso_time(t.last_access)
-            self.rec("Times.LastAccessTime", Disposition.EXTENSION, "extension.lastAccess")
+            b.ext["lastAccess"] = iso_time(t.last_access)
+            b.rec("Times.LastAccessTime", _EXTENSION, "extension.lastAccess")
         if t.usage_count:
-            self.ext["usageCount"] = t.usage_count
-            self.rec("Times.UsageCount", Disposition.EXTENSION, "extension.usageCount")
+            b.ext["usageCount"] = t.usage_count
+            b.rec("Times.UsageCount", _EXTENSION, "extension.usageCount")
 
     def look(self) -> None:
-        e = self.entry
+        """Icon and colours (extension); custom icon, auto-type and history: not carried."""
+        e, b = self.entry, self.b
         if e.icon_id:
-            self.ext["icon"] = e.icon_id
-            self.rec("IconID", Disposition.EXTENSION, "extension.icon")
+            b.ext["icon"] = e.icon_id
+            b.rec("IconID", _EXTENSION, "extension.icon")
         if e.custom_icon_uuid is not None:
-            self.rec("CustomIconUUID", Disposition.NOT_CARRIED, "", "custom icons are not carried")
+            b.rec("CustomIconUUID", _NOT_CARRIED, "", "custom icons are not carried")
         for name, value in (("foregroundColor", e.foreground_color),
                             ("backgroundColor", e.background_color),
                             ("overrideUrl", e.override_url)):  # fmt: skip
             if value:
-                self.ext[name] = value
-                self.rec(name[0].upper() + name[1:], Disposition.EXTENSION, f"extension.{name}")
+                b.ext[name] = value
+                b.rec(name[0].upper() + name[1:], _EXTENSION, f"extension.{name}")
         for element in e.extra:
-            if element.tag == "AutoType" and _default_autotype(element):
-                continue
-            self.rec(element.tag, Disposition.NOT_CARRIED, "", f"KeePass {element.tag} settings")
+            if not (element.tag == "AutoType" and _default_autotype(element)):
+                b.rec(element.tag, _NOT_CARRIED, "", f"KeePass {element.tag} settings")
         for index, old in enumerate(e.history):
             when = old.times.last_modification
-            self.rec(
-                f"History[{index}]",
-                Disposition.NOT_CARRIED,
-                "",
-                "an earlier version of the entry"
-                + (f" ({iso_time(when)})" if when is not None else "")
-                + "; CXF has no item history",
-            )
+            at = f" ({iso_time(when)})" if when is not None else ""
+            b.rec(f"History[{index}]", _NOT_CARRIED, "",
+                  f"an earlier version of the entry{at}; CXF has no item history")  # fmt: skip
+
+
+def _read_passkey(e: kdbx.Entry) -> tuple[m.Passkey, Outcome, str, dict[str, str]]:
+    """The ``KPEX_PASSKEY_*`` attributes of *e* as a passkey (with its read outcome and note)
+    and the flags present; CxkitError says what is missing or unreadable."""
+    pem = e.get(PK_PRIVATE_KEY) or ""
+    outcome, note = Outcome.CARRIED, ""
+    if not pem.strip():
+        raise CxkitError("no KPEX_PASSKEY_PRIVATE_KEY_PEM")
+    try:
+        der = pem_to_der(pem)
+    except CxkitError:
+        der = b64.decode_lenient("".join(pem.split()).replace("+", "-").replace("/", "_"))[0]
+        load_private_key(der)  # raises when it is not a key either
+        outcome = Outcome.TRANSFORMED
+        note = "the private key had no PEM armour (KeePassXC CXF-import bug); read as DER"
+    id_text = e.get(PK_GENERATED_USER_ID) or e.get(PK_CREDENTIAL_ID) or ""
+    cred_id = credential_id_from_b64url(id_text.strip())
+    rp_id = (e.get(PK_RELYING_PARTY) or "").strip()
+    if not rp_id:
+        raise CxkitError("no KPEX_PASSKEY_RELYING_PARTY")
+    handle_text = (e.get(PK_USER_HANDLE) or "").strip()
+    try:
+        handle = b64.canonical(handle_text) if handle_text else ""
+    except b64.Base64Error:
+        raise CxkitError("KPEX_PASSKEY_USER_HANDLE is not base64url") from None
+    flags: dict[str, str] = {}
+    for key, name in ((PK_FLAG_BE, "be"), (PK_FLAG_BS, "bs")):
+        value = e.get(key)
+        if value is not None:
+            keepassxc_flag_to_bool(value)
+            flags[name] = value
+    username = e.get(PK_OLD_USERNAME) or e.get(PK_USERNAME) or ""
+    passkey = m.Passkey(credential_id=b64.encode(cred_id), rp_id=rp_id, username=username,
+                        user_display_name=username, user_handle=handle, key=b64.encode(der))  # fmt: skip
+    return passkey, outcome, note, flags
 
 
 def _only_a_further_passkey(e: kdbx.Entry) -> bool:
@@ -650,8 +587,12 @@ def _further_passkeys(entries: list[kdbx.Entry]) -> dict[uuid.UUID, list[kdbx.En
     return found
 
 
-def _entry_fields(entry: kdbx.Entry) -> list[str]:
-    return [*entry.strings, *(f"Binary[{a.name}]" for a in entry.attachments)]
+def _skip(vault: VaultBuilder, entry: kdbx.Entry, prefix: str, reason: str, note: str) -> None:
+    """Skip *entry*: the report names it with *reason*, each of its fields not carried."""
+    b = vault.item(prefix, item_id="", title=entry.title)
+    for name in (*entry.strings, *(f"Binary[{a.name}]" for a in entry.attachments)):
+        b.rec(name, _NOT_CARRIED)
+    b.fail(reason, note=note)
 
 
 def database_to_document(
@@ -661,57 +602,50 @@ def database_to_document(
     attachments: dict[str, bytes] | None = None,
     include_recycle_bin: bool = False,
 ) -> cxf.Document:
-    """A KeePass database → a CXF document (attachment bytes into *attachments*)."""
+    """A KeePass database → a CXF document (attachment bytes into *attachments*): entries built
+    on the kit's item builder, in group tree order; groups → collections as they are (by
+    UUID, empty ones too — not the builder's tree of names)."""
     sink = attachments if attachments is not None else {}
     bin_uuid = db.meta.recycle_bin_uuid
     if bin_uuid is not None and bin_uuid.int == 0:
         bin_uuid = None
-    items: list[m.Item] = []
+    vault = VaultBuilder(report, key="keepass-kdbx", rp_id=EXPORTER_RP_ID, app="KeePass")
 
-    def group_path(path: list[kdbx.Group]) -> str:
-        return "/" + "/".join(g.name for g in path)
+    def read(entry: kdbx.Entry, where: str, further: list[kdbx.Entry]) -> m.Item | None:
+        path = f"{where}/{entry.title}[{entry.uuid.hex[:8]}]."
+        b = vault.item(path, item_id=b64.encode(entry.uuid.bytes), title=entry.title,
+                       extension=EXTENSION)  # fmt: skip
+        subs = [(x, vault.item(f"{where}/{x.title}[{x.uuid.hex[:8]}].", item_id="",
+                               title=x.title)) for x in further]  # fmt: skip
+        try:
+            _EntryReader(entry, b, sink).build(subs)
+        except (CxkitError, ValueError, TypeError) as exc:  # one entry never sinks the rest
+            message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
+            _skip(vault, entry, path, f"cannot be read: {message}", "entry skipped")
+            return None
+        return vault.add(b)
 
     def visit(group: kdbx.Group, ancestors: list[kdbx.Group]) -> m.Collection | None:
         here = [*ancestors, group]
-        where = group_path(here)
+        where = "/" + "/".join(g.name for g in here)
         in_bin = bin_uuid is not None and group.uuid == bin_uuid and ancestors
         if in_bin and not include_recycle_bin:
             for _p, g in group.walk():
                 for entry in g.entries:
-                    report.skip_item(entry.title, "in the recycle bin (--include-trashed reads it)")
-                    for name in _entry_fields(entry):
-                        report.add_field(f"{where}/{entry.title}.{name}", entry.title,
-                                         Disposition.NOT_CARRIED, "", "in the recycle bin")  # fmt: skip
+                    _skip(vault, entry, f"{where}/{entry.title}.",
+                          "in the recycle bin (--include-trashed reads it)", "in the recycle bin")  # fmt: skip
             return None
         linked: list[m.LinkedItem] = []
         further = _further_passkeys(group.entries)
         merged = {id(x) for xs in further.values() for x in xs}
-
-        def path_of(entry: kdbx.Entry) -> str:
-            return f"{where}/{entry.title}[{entry.uuid.hex[:8]}]"
-
         pending = [(e, further.get(e.uuid, [])) for e in group.entries if id(e) not in merged]
         while pending:
             entry, extras = pending.pop(0)
-            path = path_of(entry)
-            reader = _EntryReader(entry, path, report, sink)
-            try:
-                item = reader.build([(x, path_of(x)) for x in extras])
-            except (CxkitError, ValueError, TypeError) as exc:  # one entry never sinks the rest
-                message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
-                report.skip_item(entry.title, f"cannot be read: {message}")
-                for name in _entry_fields(entry):
-                    report.add_field(f"{path}.{name}", entry.title, Disposition.NOT_CARRIED,
-                                     "", "entry skipped")  # fmt: skip
+            item = read(entry, where, extras)
+            if item is None:
                 pending[:0] = [(x, []) for x in extras]  # then items of their own
-                continue
-            report.items_read += 1
-            for index, (ctype, outcome, note) in enumerate(reader.outcomes):
-                report.add_credential(
-                    "read", ctype, item.title, outcome, note, key=(item.id, index)
-                )
-            items.append(item)
-            linked.append(m.LinkedItem(item=item.id))
+            else:
+                linked.append(m.LinkedItem(item=item.id))
         subs = tuple(c for g in group.groups if (c := visit(g, here)) is not None)
         if not ancestors:
             return m.Collection(id="", title="", items=tuple(linked), sub_collections=subs)
@@ -739,7 +673,6 @@ def database_to_document(
 
     root = visit(db.root, [])  # the root group's own entries: items of no collection
     assert root is not None
-    collections = root.sub_collections
     if db.deleted_objects:
         report.add_field("DeletedObjects", "", Disposition.NOT_CARRIED, "",
                          f"{len(db.deleted_objects)} deletion records (for KeePass sync)")  # fmt: skip
@@ -752,15 +685,9 @@ def database_to_document(
         report.add_field("Meta.DatabaseName", "", Disposition.EXTENSION, "extension.databaseName")
     if db.root.notes:
         account_ext["root"]["notes"] = db.root.notes
-    account = m.Account(
-        id=b64.encode(hashlib.sha256(b"cxkit/keepass-account" + db.root.uuid.bytes).digest()[:16]),
-        username="",
-        email="",
-        collections=collections,
-        items=tuple(items),
-        extensions=_extension(account_ext),
-    )
-    return converted_document(account, rp_id=EXPORTER_RP_ID, app="KeePass")
+    account_id = b64.encode(hashlib.sha256(b"cxkit/keepass-account" + db.root.uuid.bytes).digest()[:16])  # fmt: skip
+    return vault.build(account_id=account_id, account_extension=(EXTENSION, account_ext),
+                       collections=root.sub_collections)  # fmt: skip
 
 
 # =========================================================================== writing

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any, Final
+from typing import Final
 
 from cxkit import cxf
 from cxkit.adapters.base import (
@@ -23,6 +23,7 @@ from cxkit.adapters.base import (
     converted_document,
 )
 from cxkit.adapters.kit import ledger
+from cxkit.adapters.kit.builder import ItemBuilder, Val
 from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
@@ -110,6 +111,8 @@ class KeePassXCPasskeyAdapter:
         return Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        """One item with one passkey, built on the kit's item builder (every member recorded at
+        ``$.member``); members cxkit does not know → hidden custom fields ``KeePassXC``."""
         from cxkit.passkey import load_private_key, pem_to_der
 
         obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
@@ -135,50 +138,31 @@ class KeePassXCPasskeyAdapter:
         except CxkitError as exc:
             where = f"{sample.name}: {exc.location}" if exc.location else sample.name
             raise AdapterError(exc.message, location=where or None, hint=exc.hint) from None
-        title = _title(sample.name, rp_id)
         username = obj.get("username")
-        url = obj.get("url")
-        extra: list[m.EditableField] = []
+        username = username if isinstance(username, str) else ""
+        b = ItemBuilder(report, "$.", title=_title(sample.name, rp_id),
+                        item_id=b64.encode(cred_id[:64]) if cred_id else "AA")  # fmt: skip
+        b.add(m.Passkey(credential_id=b64.encode(cred_id), rp_id=rp_id, username=username,
+                        user_display_name=username, user_handle=b64.encode(handle),
+                        key=b64.encode(der)))  # fmt: skip
+        b.define_group("other", label="KeePassXC", outcome=Outcome.TRANSFORMED,
+                       note="unknown members as custom fields")  # fmt: skip
         for k, v in obj.items():
             if v is None:
                 continue
-            if k in _MEMBERS and (k != "username" or isinstance(v, str)) and (k != "url" or isinstance(v, str)):  # fmt: skip
-                if v != "" or k in _REQUIRED:
-                    report.add_field(f"$.{k}", title, Disposition.MEMBER, _MEMBERS[k])
+            if k in _MEMBERS and (isinstance(v, str) or k not in ("username", "url")):
+                if k == "url" and v:
+                    b.urls([Val(v, k)])
+                elif v != "" or k in _REQUIRED:
+                    b.rec(k, Disposition.MEMBER, _MEMBERS[k])
                 else:
-                    report.add_field(f"$.{k}", title, Disposition.EXTENSION, "extension.empty", "empty value")  # fmt: skip
+                    b.rec(k, Disposition.EXTENSION, "extension.empty", "empty value")
                 continue
             text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-            extra.append(m.EditableField(field_type="concealed-string", value=text, label=k))
-            report.add_field(f"$.{k}", title, Disposition.CUSTOM_FIELD, f"custom-fields[KeePassXC].{k}",
-                             "member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
-        credentials: list[Any] = [
-            m.Passkey(
-                credential_id=b64.encode(cred_id),
-                rp_id=rp_id,
-                username=username if isinstance(username, str) else "",
-                user_display_name=username if isinstance(username, str) else "",
-                user_handle=b64.encode(handle),
-                key=b64.encode(der),
-            )
-        ]
-        if extra:
-            credentials.append(m.CustomFields(label="KeePassXC", fields=tuple(extra)))
-        item_id = b64.encode(cred_id[:64]) if cred_id else b64.encode(b"\x00")
-        item = m.Item(
-            id=item_id,
-            title=title,
-            scope=m.CredentialScope(urls=(url,), android_apps=())
-            if isinstance(url, str) and url
-            else None,
-            credentials=tuple(credentials),
-        )
-        report.items_read += 1
-        for index, credential in enumerate(credentials):
-            outcome = Outcome.CARRIED if index == 0 else Outcome.TRANSFORMED
-            report.add_credential("read", cxf.credential_type(credential), title, outcome,
-                                  "" if index == 0 else "unknown members as custom fields",
-                                  key=(item_id, index))  # fmt: skip
+            b.custom(k, Val(text, k), hidden=True, group="other",
+                     note="member unknown to cxkit, kept as a hidden custom field")  # fmt: skip
+        item = b.finish()
+        assert item is not None  # (never trashed)
         account = m.Account(id="AA", username="", email="", collections=(), items=(item,))
         return converted_document(
             account, rp_id="keepassxc.org", app="KeePassXC .passkey", timestamp=0

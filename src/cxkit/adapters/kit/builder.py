@@ -487,6 +487,16 @@ class ItemBuilder:
         report._own_credentials().add_rows(rows)
         return item
 
+    def merge(self, other: ItemBuilder, note: str = "") -> None:
+        """Take *other*'s credentials and field records (their paths and item title as they
+        are), in order: a further source record read into this item (KeePass's entries for an
+        item's further passkeys). A credential whose outcome has no note gets *note*; *other*
+        is left empty, never finished."""
+        for credential, (outcome, why) in zip(other.credentials, other.outcomes, strict=True):
+            self.add(credential, outcome, why or note)
+        self._recs.extend(other._recs)
+        other.credentials, other.outcomes, other._recs = [], [], []
+
     def fail(self, reason: str, sources: Iterable[Val] = (), *, note: str = "item skipped") -> None:
         """Skip the item: the report names it with *reason*; every field told so far, and each of
         *sources* not told yet, is recorded not carried."""
