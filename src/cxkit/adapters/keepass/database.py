@@ -1,6 +1,8 @@
 """KeePass KDBX databases (KeePass 2, KeePassXC, KeePassDX, Strongbox, ...) ⇄ CXF.
 
-Reading opens the database with :func:`cxkit.kdbx.read_kdbx` (password and/or key file) and maps:
+Reading opens the database with :func:`cxkit.kdbx.read_kdbx` (password and/or key file) and maps
+(``formats/keepass.md`` §1; each entry built on the kit's item builder, which records every
+field in the migration report):
 
 * groups → collections (nested ``subCollections``; the root group's entries belong to none);
 * entries → items: ``UserName``/``Password`` → ``basic-auth``; ``URL`` and KeePassXC's additional
@@ -287,7 +289,7 @@ def format_otp(totp: m.Totp) -> str:
 class _EntryReader:
     """One KeePass entry → one CXF item, built on the kit's item builder
     (:mod:`cxkit.adapters.kit.builder`), which records every source field at ``path.Field``;
-    ``formats/keepass.md`` §2 (the attribute conventions)."""
+    ``formats/keepass.md`` §1.1, TOTP §1.4."""
 
     def __init__(self, entry: kdbx.Entry, b: ItemBuilder, attachments: dict[str, bytes]) -> None:
         self.entry = entry
@@ -383,7 +385,7 @@ class _EntryReader:
             b.ext["totp"] = list(forms.values())
 
     def passkey(self, *, further: bool = False) -> None:
-        """The entry's passkey (``KPEX_PASSKEY_*``, ``formats/keepass.md`` §2.3); *further*: the
+        """The entry's passkey (``KPEX_PASSKEY_*``, ``formats/keepass.md`` §2); *further*: the
         entry is one cxkit wrote for a further passkey of another item (its flags are
         KeePassXC's defaults, which writing restores)."""
         e, b = self.entry, self.b
@@ -517,7 +519,10 @@ def _read_passkey(e: kdbx.Entry) -> tuple[m.Passkey, Outcome, str, dict[str, str
     try:
         der = pem_to_der(pem)
     except CxkitError:
-        der = b64.decode_lenient("".join(pem.split()).replace("+", "-").replace("/", "_"))[0]
+        try:
+            der = b64.decode_lenient("".join(pem.split()).replace("+", "-").replace("/", "_"))[0]
+        except b64.Base64Error:
+            raise CxkitError("KPEX_PASSKEY_PRIVATE_KEY_PEM is neither PEM nor base64") from None
         load_private_key(der)  # raises when it is not a key either
         outcome = Outcome.TRANSFORMED
         note = "the private key had no PEM armour (KeePassXC CXF-import bug); read as DER"
@@ -630,9 +635,10 @@ def database_to_document(
         where = "/" + "/".join(g.name for g in here)
         in_bin = bin_uuid is not None and group.uuid == bin_uuid and ancestors
         if in_bin and not include_recycle_bin:
-            for _p, g in group.walk():
+            for parents, g in group.walk():  # (paths name each entry's own group)
+                at = where + "".join(f"/{x.name}" for x in (*parents[1:], g) if parents)
                 for entry in g.entries:
-                    _skip(vault, entry, f"{where}/{entry.title}.",
+                    _skip(vault, entry, f"{at}/{entry.title}.",
                           "in the recycle bin (--include-trashed reads it)", "in the recycle bin")  # fmt: skip
             return None
         linked: list[m.LinkedItem] = []
