@@ -198,6 +198,7 @@ _DOCUMENTS: Final = (
     ("passportNumber", m.Passport, "passport_number", "passport"),
     ("licenseNumber", m.DriversLicense, "license_number", "drivers-license"),
 )
+_SSH_DERIVED: Final = ("publicKey", "keyFingerprint")
 _LOGIN_KEYS: Final = frozenset({"username", "password", "uris", "totp", "fido2Credentials"})
 _PASSKEY_META: Final = ("keyType", "keyAlgorithm", "keyCurve", "counter", "rpName", "discoverable", "creationDate")  # fmt: skip
 _PASSKEY_MEMBERS: Final = frozenset({"credentialId", "keyValue", "rpId", "userHandle", "userName", "userDisplayName"})  # fmt: skip
@@ -383,7 +384,7 @@ def _memberships(b: ItemBuilder, raw: dict[str, Any], folders: Mapping[str, Any]
         b.rec(".folderId", _D_MEMBER, "collection.items")
     elif folder is not None:
         b.ext["folderId"] = folder
-        b.rec(".folderId", _D_EXT, "extension.folderId", "unknown folder")
+        _leaves(b, folder, ".folderId", _D_EXT, "extension.folderId", "unknown folder")
     ids = raw.get("collectionIds")
     if isinstance(ids, list):
         unknown = False
@@ -394,12 +395,12 @@ def _memberships(b: ItemBuilder, raw: dict[str, Any], folders: Mapping[str, Any]
                 continue
             unknown = True  # (null included: kept as Bitwarden had it)
             if cid is not None:
-                b.rec(f".collectionIds[{j}]", _D_EXT, "extension.collectionIds",
-                      "unknown collection")  # fmt: skip
+                _leaves(b, cid, f".collectionIds[{j}]", _D_EXT, "extension.collectionIds",
+                        "unknown collection")  # fmt: skip
         if unknown:
             b.ext["collectionIdsRaw"] = ids
     elif ids is not None:
-        b.rec(".collectionIds", _D_EXT, "extension.collectionIds")
+        _leaves(b, ids, ".collectionIds", _D_EXT, "extension.collectionIds")
         b.ext["collectionIdsRaw"] = ids
 
 
@@ -581,10 +582,12 @@ def _passkey(b: ItemBuilder, entry: Any, at: str) -> dict[str, Any] | None:
     for k, v in entry.items():
         if v is None:
             continue
-        if k in _PASSKEY_MEMBERS:
-            b.rec(f"{at}.{k}", _D_MEMBER, f"passkey.{k}")
-        else:
+        if k not in _PASSKEY_MEMBERS:
             _leaves(b, v, f"{at}.{k}", _D_EXT, f"extension.fido2.{k}")
+        elif isinstance(v, str):
+            b.rec(f"{at}.{k}", _D_MEMBER, f"passkey.{k}")
+        else:  # (a user name, display name or handle that is not text: the passkey has "")
+            _leaves(b, v, f"{at}.{k}", _D_NONE, "", "not text")
     return meta
 
 
@@ -703,8 +706,8 @@ def _ssh_key(b: ItemBuilder, ssh: dict[str, Any]) -> None:
         if fingerprint != derived:
             b.ext["sshFingerprint"] = fingerprint
         b.rec(".sshKey.keyFingerprint", _D_MEMBER, "ssh-key (derived)")
-    for key, value in ssh.items():
-        if key not in ("privateKey", "publicKey", "keyFingerprint") and value is not None:
+    for key, value in ssh.items():  # (a public key or fingerprint that is not text too)
+        if value is not None and key != "privateKey" and not (key in _SSH_DERIVED and isinstance(value, str)):  # fmt: skip
             _member(b, f"sshKey.{key}", value, f".sshKey.{key}")
 
 
