@@ -5,7 +5,9 @@ credential where it is user data CXF has no member for (custom fields, password 
 e-mail/company/username, values CXF cannot hold such as a TOTP secret that is not Base32), and to
 the item's round-trip extension ``cxkit/bitwarden`` for Bitwarden bookkeeping (organisation id,
 re-prompt, exact timestamps, URI match types, passkey counter/rpName/discoverable/creation date,
-which spelling an id had). Every non-null source leaf is recorded in the migration report.
+which spelling an id had). Every non-null source leaf is recorded in the migration report,
+once. Items are built by the kit's item builder (:mod:`cxkit.adapters.kit.builder`), which
+assembles the item and its report records; the Bitwarden CSV reader builds the same CXF.
 
 Writing turns any CXF item into one Bitwarden item: the extension (when present) restores the
 bookkeeping; credentials the chosen cipher type cannot hold become Bitwarden custom fields
@@ -354,16 +356,9 @@ def _item(b: ItemBuilder, raw: dict[str, Any], folders: Mapping[str, Any]) -> No
         else:
             b.modified_at = seconds
         b.rec(f".{key}", _D_MEMBER, target, "seconds; exact time in extension")
-    for key, section in _SECTIONS:
+    for key, section in _SECTIONS:  # (in this order: the order of the item's credentials)
         if (value := raw.get(key)) is not None:
             section(b, value)
-    if (notes := raw.get("notes")) is not None:
-        b.add(m.Note(content=_ef(notes)))  # (an empty note too: Bitwarden's "" is a value)
-        b.rec(".notes", _D_MEMBER, "note.content")
-    if (fields := raw.get("fields")) is not None:
-        _custom_fields(b, fields)
-    if (history := raw.get("passwordHistory")) is not None:
-        _password_history(b, history)
     for key, value in raw.items():
         if key not in _ITEM_KNOWN and value is not None:
             if scalar_text(value) is not None:
@@ -718,13 +713,9 @@ def _secure_note(b: ItemBuilder, note: dict[str, Any]) -> None:
             _leaves(b, v, f".secureNote.{k}", _D_EXT, f"extension.secureNote.{k}")
 
 
-_SECTIONS: Final = (
-    ("login", _login),
-    ("card", _card),
-    ("identity", _identity),
-    ("sshKey", _ssh_key),
-    ("secureNote", _secure_note),
-)
+def _notes(b: ItemBuilder, notes: str) -> None:
+    b.add(m.Note(content=_ef(notes)))  # (an empty note too: Bitwarden's "" is a value)
+    b.rec(".notes", _D_MEMBER, "note.content")
 
 
 def _custom_fields(b: ItemBuilder, fields: list[Any]) -> None:
@@ -795,6 +786,19 @@ def _password_history(b: ItemBuilder, history: list[Any]) -> None:
 def _role(role: str) -> tuple[m.UnknownExtension, ...]:
     """The extension of a custom-fields credential the writer puts back by *role*."""
     return (m.UnknownExtension(extension_name=EXTENSION, members={"role": role}),)
+
+
+_SECTIONS: Final = (
+    ("login", _login),
+    ("card", _card),
+    ("identity", _identity),
+    ("sshKey", _ssh_key),
+    ("secureNote", _secure_note),
+    ("notes", _notes),
+    ("fields", _custom_fields),
+    ("passwordHistory", _password_history),
+)
+"""The members of an item that make its credentials, each read by its function."""
 
 
 # =========================================================================== writing
