@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import msgspec
@@ -450,27 +450,12 @@ def _login(b: ItemBuilder, login: dict[str, Any]) -> None:
                 if value is not None:
                     _member(b, f"login.{key}", value, f".login.{key}",
                             concealed=key == "password")  # fmt: skip
-    uris = login.get("uris")
-    if isinstance(uris, list):
-        _uris(b, uris)
-    elif uris is not None:
-        _member(b, "login.uris", uris, ".login.uris")
-    totp = login.get("totp")
-    if isinstance(totp, str):
-        _totp(b, totp)
-    elif totp is not None:
-        _member(b, "login.totp", totp, ".login.totp", concealed=True)
-    fido = login.get("fido2Credentials")
-    if isinstance(fido, list):
-        metas = [
-            meta
-            for i, entry in enumerate(fido)
-            if (meta := _passkey(b, entry, f".login.fido2Credentials[{i}]")) is not None
-        ]
-        if metas:
-            b.ext["fido2"] = metas
-    elif fido is not None:
-        _member(b, "login.fido2Credentials", fido, ".login.fido2Credentials")
+    for key, kind, read in _LOGIN_PARTS:  # each of its JSON type, or kept as it is
+        value = login.get(key)
+        if isinstance(value, kind):
+            read(b, value)
+        elif value is not None:
+            _member(b, f"login.{key}", value, f".login.{key}", concealed=key == "totp")
     for key, value in login.items():
         if key not in _LOGIN_KEYS and value is not None:
             b.ext.setdefault("login", {})[key] = value
@@ -517,6 +502,16 @@ def _totp(b: ItemBuilder, text: str) -> None:
         b.add(totp)
     b.ext["totpForm"] = form
     b.rec(".login.totp", _D_MEMBER, "totp")
+
+
+def _passkeys(b: ItemBuilder, entries: list[Any]) -> None:
+    metas = [
+        meta
+        for i, entry in enumerate(entries)
+        if (meta := _passkey(b, entry, f".login.fido2Credentials[{i}]")) is not None
+    ]
+    if metas:
+        b.ext["fido2"] = metas
 
 
 def _passkey(b: ItemBuilder, entry: Any, at: str) -> dict[str, Any] | None:
@@ -584,6 +579,13 @@ def _passkey(b: ItemBuilder, entry: Any, at: str) -> dict[str, Any] | None:
         else:  # (a user name, display name or handle that is not text: the passkey has "")
             _leaves(b, v, f"{at}.{k}", _D_NONE, "", "not text")
     return meta
+
+
+_LOGIN_PARTS: Final[tuple[tuple[str, type, Callable[[ItemBuilder, Any], None]], ...]] = (
+    ("uris", list, _uris),
+    ("totp", str, _totp),
+    ("fido2Credentials", list, _passkeys),
+)
 
 
 def _card(b: ItemBuilder, card: dict[str, Any]) -> None:
