@@ -4,12 +4,14 @@ CSV hook that reads each distinct ``Group``/``Icon`` cell once."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxkit import adapters
-from cxkit.adapters.kit.values import parse_iso_date, parse_time
+from cxkit.adapters.kit.values import _otpauth_split, parse_iso_date, parse_time, parse_totp
 from cxkit.adapters.report import (
     CredentialRecord,
     CredentialRecords,
@@ -230,3 +232,47 @@ def test_keepass_group_too_deep_stops_the_read_on_every_row_it_is_on() -> None:
     with pytest.raises(CxkitError, match="nested more than 200") as first:
         adapters.read(_kp(("Root", ""), (deep, "")), "k.csv")
     assert first.value.location == "k.csv:3"
+
+
+# ----------------------------------------------------------------------------- otpauth URIs
+
+_uri_text = st.text(alphabet="totpTOTP/?&=:#%+[]@ .-_2AZaz\t\u00e9", max_size=30)
+
+
+def _urllib_split(uri: str) -> tuple[str, str, dict[str, str]]:
+    parts = urllib.parse.urlsplit(uri)
+    label = urllib.parse.unquote(parts.path.lstrip("/"))
+    return parts.netloc, label, dict(urllib.parse.parse_qsl(parts.query))
+
+
+def _outcome_of(fn: object, *args: object) -> object:
+    try:
+        return fn(*args)  # type: ignore[operator]
+    except ValueError as exc:
+        return type(exc)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(rest=_uri_text | st.builds("totp/{}?{}".format, _uri_text, _uri_text))
+def test_otpauth_split_matches_urllib(rest: str) -> None:
+    uri = "otpauth://" + rest
+    assert _outcome_of(_otpauth_split, uri) == _outcome_of(_urllib_split, uri)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["otpauth://totp/Ex:me@x.org?secret=JBSWY3DPEHPK3PXP&issuer=Ex&period=60&digits=8",
+     "otpauth://totp/Ex%3Ame?secret=JBSWY3DPEHPK3PXP&issuer=A+B", "otpauth://hotp/x?secret=AA",
+     "otpauth://totp?secret=JBSWY3DPEHPK3PXP", "otpauth://totp/a?secret=&secret=JBSWY3DPEHPK3PXP",
+     "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP#frag", "otpauth://totp/a?=x&secret=JBSWY3DPEHPK3PXP&y"],
+)  # fmt: skip
+def test_parse_totp_reads_otpauth_uris(uri: str) -> None:
+    totp, form = parse_totp(uri)
+    netloc, label, query = _urllib_split(uri)
+    if netloc != "totp" or not query.get("secret"):
+        assert totp is None
+        return
+    assert totp is not None and form == "uri"
+    assert totp.secret == query["secret"]
+    assert totp.period == int(query.get("period", "30"))
+    assert totp.username == (label.split(":", 1)[-1] or None)

@@ -162,6 +162,35 @@ def scalar_text(value: Any) -> str | None:
     return None
 
 
+#: An otpauth URI urllib reads as it is written: printable ASCII without ``# % + [ ]``.
+_PLAIN_URI: Final = re.compile(r"[ !\"$&-*,-Z\\^-~]*")
+
+
+def _otpauth_split(uri: str) -> tuple[str, str, dict[str, str]]:
+    """The host, label (path without leading ``/``, unescaped) and query of an ``otpauth://``
+    URI (RFC 3986 parts), as ``urllib.parse`` (``urlsplit``, ``unquote``, ``parse_qsl``; the
+    last of a repeated name) reads them."""
+    if _PLAIN_URI.fullmatch(uri) is not None:
+        # for speed (urllib takes ~3 µs): a URI without escapes, fragment or brackets split by
+        # hand, the same parts as urllib (property-tested)
+        rest = uri[uri.index("//") + 2 :]
+        end = len(rest)
+        for delimiter in "/?":
+            found = rest.find(delimiter)
+            if 0 <= found < end:
+                end = found
+        path, _, query_text = rest[end:].partition("?")
+        query: dict[str, str] = {}
+        for pair in query_text.split("&") if query_text else ():
+            name, equals, value = pair.partition("=")
+            if equals and value:
+                query[name] = value
+        return rest[:end], path.lstrip("/"), query
+    parts = urllib.parse.urlsplit(uri)
+    label = urllib.parse.unquote(parts.path.lstrip("/"))
+    return parts.netloc, label, dict(urllib.parse.parse_qsl(parts.query))
+
+
 def parse_totp(text: str) -> tuple[m.Totp | None, str]:
     """A TOTP as apps store it (``otpauth://totp/…`` URI, ``steam://`` secret or bare
     Base32 secret) → (Totp, form) with form ``uri`` / ``bare`` / ``steam``;
@@ -174,10 +203,9 @@ def parse_totp(text: str) -> tuple[m.Totp | None, str]:
             return None, "the Steam secret is not Base32"
         return m.Totp(secret=secret, period=30, digits=5, algorithm="steam"), "steam"
     if stripped.lower().startswith("otpauth://"):
-        parts = urllib.parse.urlsplit(stripped)
-        if parts.netloc.lower() != "totp":
-            return None, f"an otpauth '{parts.netloc[:10]}' code, not TOTP"
-        query = dict(urllib.parse.parse_qsl(parts.query))
+        netloc, label, query = _otpauth_split(stripped)
+        if netloc.lower() != "totp":
+            return None, f"an otpauth '{netloc[:10]}' code, not TOTP"
         try:
             secret = b64.canonical_base32(query.get("secret", ""))
             period = int(query.get("period", "30"))
@@ -186,7 +214,6 @@ def parse_totp(text: str) -> tuple[m.Totp | None, str]:
             return None, "the otpauth URI has an unreadable secret, period or digits"
         if not (0 < period <= 65535 and 0 < digits <= 65535):
             return None, "the otpauth URI has an out-of-range period or digits"
-        label = urllib.parse.unquote(parts.path.lstrip("/"))
         issuer = query.get("issuer")
         username: str | None = label
         if ":" in label:
