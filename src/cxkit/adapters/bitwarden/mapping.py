@@ -436,6 +436,8 @@ def _members_note(fields: list[m.EditableField]) -> str:
 
 
 def _login(b: ItemBuilder, login: dict[str, Any]) -> None:
+    """``login`` → basic-auth (by hand, not ``ItemBuilder.login``: Bitwarden writes null for
+    none, so an empty text is a value), the scope, a TOTP, passkeys; the rest in the extension."""
     username, password = login.get("username"), login.get("password")
     if username is not None or password is not None:
         if all(v is None or isinstance(v, str) for v in (username, password)):
