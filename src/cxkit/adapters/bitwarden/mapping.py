@@ -108,9 +108,11 @@ def _ext(obj: Any) -> dict[str, Any]:
 
 
 def item_id_to_cxf(text: str) -> str:
+    """A Bitwarden id → a CXF id: a UUID's 16 bytes, else the text's UTF-8 bytes (a lone
+    surrogate, which JSON can spell as ``\\ud800``, is kept as its surrogate-pass bytes)."""
     if _UUID_RE.match(text):
         return b64.encode(bytes.fromhex(text.replace("-", "")))
-    return b64.encode(text.encode("utf-8"))
+    return b64.encode(text.encode("utf-8", "surrogatepass"))
 
 
 def item_id_from_cxf(text: str) -> str:
