@@ -219,22 +219,25 @@ class _Plan(NamedTuple):
 def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
     """One row (cells by :class:`_Plan` index) as the JSON mapping reads the item it stands for
     (``formats/bitwarden.md`` §2)."""
-    kind = cells[plan.type].strip()
+    # the plan's indexes as locals: one unpacking, not an attribute lookup each (for speed)
+    (type_at, name_at, notes_at, fields_at, favorite_at, reprompt_at, uri_at, username_at,
+     password_at, totp_at, place_at, organisation, width) = plan  # fmt: skip
+    kind = cells[type_at].strip()
     btype = _TYPES.get(kind, kind or None)
     b.ext["type"] = btype
     if btype is not None:
         b.rec("type", _EXTENSION, "extension.type")
-    if name := cells[plan.name]:
+    if name := cells[name_at]:
         b.set_title(fast_val((name, "name")))
-    if reprompt := cells[plan.reprompt]:
+    if reprompt := cells[reprompt_at]:
         b.ext["reprompt"] = int(reprompt) if reprompt.isdigit() else reprompt
         b.rec("reprompt", _EXTENSION, "extension.reprompt")
-    if favorite := cells[plan.favorite]:
+    if favorite := cells[favorite_at]:
         b.favorite(fast_val((favorite, "favorite")), favorite.strip() in ("1", "true"))
-    uris = cells[plan.login_uri]
-    username = cells[plan.login_username]
-    password = cells[plan.login_password]
-    totp_text = cells[plan.login_totp]
+    uris = cells[uri_at]
+    username = cells[username_at]
+    password = cells[password_at]
+    totp_text = cells[totp_at]
     if btype == 1 or uris or username or password or totp_text:
         b.login(fast_val((username, "login_username")), fast_val((password, "login_password")),
                 _uri_vals(uris) if uris else ())  # fmt: skip
@@ -242,22 +245,21 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
             _totp(b, totp_text)
     if btype == 2:
         b.ext["secureNote"] = {"type": 0}
-    if notes := cells[plan.notes]:
+    if notes := cells[notes_at]:
         b.note(fast_val((notes, "notes")))
-    for n in range(plan.width, len(cells) - 1):  # cells past the header (the last is ours)
+    for n in range(width, len(cells) - 1):  # cells past the header (the last is ours)
         if value := cells[n]:
             column = f"column {n + 1}"
             b.custom(column, Val(value, column), target=_FIELDS,
                      field=m.EditableField(field_type="string", value=value, label=column))  # fmt: skip
-    if fields := cells[plan.fields]:
+    if fields := cells[fields_at]:
         for n, line in enumerate(fields.splitlines()):
             label, sep, value = line.partition(": ")
             field = m.EditableField(field_type="string", value=value if sep else line,
                                     label=label if sep else None)  # fmt: skip
             b.custom(field.label, Val(fields, "fields"), target=_FIELDS, field=field,
                      record=n == 0)  # fmt: skip
-    if place := cells[plan.place]:
-        organisation = plan.organisation
+    if place := cells[place_at]:
         names = [n for n in place.split(",") if n] if organisation else [place]
         for title in names:
             b.collection((title,), None)

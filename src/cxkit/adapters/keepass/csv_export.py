@@ -115,7 +115,8 @@ class _KeePassCsv(CsvReader):
         return encode_id(uuid5_bytes(_NS_BYTES, f"{name}:{row_number}"))
 
     def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
-        state: dict[str, Any] = {"root": ""}  # the root group's name: the first Group part
+        # the root group's name (the first Group part); Icon and Group cells read so far
+        state: dict[str, Any] = {"root": "", "icons": {}, "groups": {}}
 
         def group_id(path: tuple[str, ...]) -> str:
             key = "/".join((state["root"], *path))
@@ -131,7 +132,7 @@ class _KeePassCsv(CsvReader):
         state = vault.state
         if icon := cells.get("Icon", ""):
             # for speed: each distinct cell read once (icons and groups repeat on every row)
-            icons: dict[str, int | None] = state.setdefault("icons", {})
+            icons: dict[str, int | None] = state["icons"]
             number = icons[icon] if icon in icons else icons.setdefault(icon, _icon(icon))
             if number is not None:
                 if number:
@@ -141,7 +142,7 @@ class _KeePassCsv(CsvReader):
                 b.rec("Icon", _NOT_CARRIED, "", "not an icon number")
                 vault.report.warnings.append(f"{b.prefix}Icon: not an icon number")
         if (group := cells.get("Group")) is not None:
-            groups: dict[str, tuple[str, ...]] = state.setdefault("groups", {})
+            groups: dict[str, tuple[str, ...]] = state["groups"]
             parts = groups.get(group)
             if parts is None:
                 parts = tuple(filter(None, group.split("/")))  # the names that are not empty
