@@ -253,12 +253,12 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
             b.custom(column, Val(value, column), target=_FIELDS,
                      field=m.EditableField(field_type="string", value=value, label=column))  # fmt: skip
     if fields := cells[fields_at]:
+        source = fast_val((fields, "fields"))  # the cell, made once for its lines
         for n, line in enumerate(fields.splitlines()):
             label, sep, value = line.partition(": ")
             field = m.EditableField(field_type="string", value=value if sep else line,
                                     label=label if sep else None)  # fmt: skip
-            b.custom(field.label, Val(fields, "fields"), target=_FIELDS, field=field,
-                     record=n == 0)  # fmt: skip
+            b.custom(field.label, source, target=_FIELDS, field=field, record=n == 0)
     if place := cells[place_at]:
         names = [n for n in place.split(",") if n] if organisation else [place]
         for title in names:
