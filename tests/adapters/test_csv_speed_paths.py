@@ -11,6 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxkit import adapters
+from cxkit.adapters import registry
+from cxkit.adapters.kit.builder import encode_id, uuid5_bytes, uuid5_ids
+from cxkit.adapters.kit.tabular import CsvReader
 from cxkit.adapters.kit.values import _otpauth_split, parse_iso_date, parse_time, parse_totp
 from cxkit.adapters.report import (
     CredentialRecord,
@@ -276,3 +279,21 @@ def test_parse_totp_reads_otpauth_uris(uri: str) -> None:
     assert totp.secret == query["secret"]
     assert totp.period == int(query.get("period", "30"))
     assert totp.username == (label.split(":", 1)[-1] or None)
+
+
+# ----------------------------------------------------------------------------- row ids
+
+
+@given(namespace=st.binary(min_size=16, max_size=16), prefix=st.text(max_size=20),
+       row=st.integers(min_value=0, max_value=10**9))  # fmt: skip
+def test_uuid5_ids_are_uuid5_of_prefix_and_name(namespace: bytes, prefix: str, row: int) -> None:
+    assert uuid5_ids(namespace, prefix)(row) == encode_id(uuid5_bytes(namespace, f"{prefix}{row}"))
+
+
+@pytest.mark.parametrize("key", ["keepassxc-csv", "keepass-csv", "chrome-csv"])
+def test_item_ids_of_a_file_are_item_id_of_each_row(key: str) -> None:
+    reader = registry.get(key)
+    assert isinstance(reader, CsvReader)
+    ids = reader.item_ids("a b.csv")
+    for row in (2, 3, 17, 10_000):
+        assert ids(row) == reader.item_id("a b.csv", row)

@@ -24,7 +24,7 @@ import csv
 import datetime
 import hashlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Final
 
 from cxkit import cxf, kdbx
@@ -46,6 +46,7 @@ from cxkit.adapters.kit.builder import (
     VaultBuilder,
     encode_id,
     uuid5_bytes,
+    uuid5_ids,
 )
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.tabular import (
@@ -113,6 +114,9 @@ class _KeePassCsv(CsvReader):
     def item_id(self, name: str, row_number: int) -> str:
         # the UUID the entry gets in KeePass terms (stable: file name and row number)
         return encode_id(uuid5_bytes(_NS_BYTES, f"{name}:{row_number}"))
+
+    def item_ids(self, name: str) -> Callable[[int], str]:
+        return uuid5_ids(_NS_BYTES, f"{name}:")  # item_id, the file's part hashed once
 
     def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
         # the root group's name (the first Group part); Icon and Group cells read so far

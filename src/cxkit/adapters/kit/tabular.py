@@ -25,6 +25,7 @@ raising :class:`~cxkit.errors.InputTooLargeError` — a limit — stops the read
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,7 +34,14 @@ from typing import Any, ClassVar, Final
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample
 from cxkit.adapters.detection import accepts_by_hints
-from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, fast_val, stable_id
+from cxkit.adapters.kit.builder import (
+    ItemBuilder,
+    Val,
+    VaultBuilder,
+    fast_val,
+    stable_id,
+    stable_ids,
+)
 from cxkit.adapters.kit.input import CsvTable, read_csv
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
@@ -162,6 +170,13 @@ class CsvReader:
         """The id of the row's item: :func:`stable_id` of the adapter key, file, row number."""
         return stable_id(self.info.key, name, str(row_number))
 
+    def item_ids(self, name: str) -> Callable[[int], str]:
+        """Row number → :meth:`item_id` for the rows of file *name* (override to prepare what
+        every row's id shares once)."""
+        if type(self).item_id is CsvReader.item_id:  # the default: the shared parts hashed once
+            return stable_ids(self.info.key, name)
+        return functools.partial(self.item_id, name)
+
     def vault(self, report: MigrationReport, options: ReadOptions) -> VaultBuilder:
         """The vault the items go to (override for collection ids, item order)."""
         return VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
@@ -210,10 +225,10 @@ class CsvReader:
     ) -> None:
         header = table.header
         hook = type(self).row is not CsvReader.row  # the cells as a dict only for a row hook
-        item, item_id = vault.item, self.item_id
+        item, item_id = vault.item, self.item_ids(name)
         extension, custom_extension = self.item_extension, self.custom_extension
         for row_number, cells in table.lines:
-            b = item(f"{name}:{row_number}:", item_id=item_id(name, row_number),
+            b = item(f"{name}:{row_number}:", item_id=item_id(row_number),
                      extension=extension, custom_extension=custom_extension)  # fmt: skip
             try:
                 self._map(b, cells, plan)
