@@ -230,7 +230,7 @@ def test_keepass_group_and_icon_cells_repeated_on_rows_are_recorded_per_row() ->
     assert by_path["k.csv:4:Icon"].target == "extension.icon"
 
 
-def test_keepass_group_too_deep_stops_the_read_on_every_row_it_is_on() -> None:
+def test_keepass_group_too_deep_stops_the_read_at_its_row() -> None:
     deep = "Root/" + "/".join(["g"] * 201)
     with pytest.raises(CxkitError, match="nested more than 200") as first:
         adapters.read(_kp(("Root", ""), (deep, "")), "k.csv")
