@@ -109,4 +109,5 @@ def test_written_fields_in_the_json_report() -> None:
         {"item": "A", "path": "$.accounts[0].items[0].tags[0]", "member": "tags", "why": "no tags"}
     ]
     assert written["lost"][0]["what"] == "tags" and written["lost"][0]["items"] == ["A"]
+    assert [r["member"] for r in written["records"]] == ["tags"]  # carried ones are counted only
     assert "not carried: tags: 1 item (A): no tags" in report.render()

@@ -655,6 +655,8 @@ class MigrationReport:
                     for r in self.written_fields.of(Outcome.NOT_CARRIED)
                 ],
                 "lost": self.written_losses(),
+                # one record per value the destination changed or lost; the values it carried
+                # as they were are only counted (a 10k-item vault has ~200k of them)
                 "records": [
                     {
                         "path": r.path,
@@ -664,6 +666,7 @@ class MigrationReport:
                         **({"note": r.note} if r.note else {}),
                     }
                     for r in self.written_fields
+                    if r.outcome is not Outcome.CARRIED
                 ],
             },
             "passkeys": {
