@@ -24,11 +24,9 @@ raising :class:`~cxkit.errors.InputTooLargeError` — a limit — stops the read
 
 from __future__ import annotations
 
-import enum
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
 from cxkit import cxf
@@ -43,6 +41,25 @@ from cxkit.adapters.kit.builder import (
     stable_ids,
 )
 from cxkit.adapters.kit.input import CsvTable, read_csv
+from cxkit.adapters.kit.targets import (
+    CREATED,
+    CUSTOM,
+    FAVORITE,
+    FOLDER,
+    HOOK,
+    IGNORE,
+    MODIFIED,
+    NOTE,
+    PASSWORD,
+    TAGS,
+    TITLE,
+    TOTP,
+    TRASHED,
+    URL,
+    USERNAME,
+    Column,
+    Target,
+)
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf import b64
@@ -74,52 +91,6 @@ __all__ = [
 #: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
 _MEMBER: Final = Disposition.MEMBER
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
-
-
-class Target(enum.Enum):
-    """Where a column's value goes in CXF."""
-
-    TITLE = "item.title"
-    URL = "scope.urls"
-    USERNAME = "basic-auth.username"
-    PASSWORD = "basic-auth.password"  # noqa: S105 - a CXF member name
-    NOTE = "note.content"
-    TOTP = "totp"
-    FOLDER = "collection"
-    """A collection path (parts separated by :attr:`CsvReader.folder_separator`)."""
-    FAVORITE = "item.favorite"
-    TAGS = "item.tags"
-    """Tags separated by :attr:`CsvReader.tag_separator`."""
-    CREATED = "item.creationAt"
-    MODIFIED = "item.modifiedAt"
-    TRASHED = "trash"
-    """A truthy cell: the row is in the app's trash."""
-    CUSTOM = "custom-fields"
-    IGNORE = "ignore"
-    """A column known to hold nothing of the user's (recorded not carried, with the reason)."""
-    HOOK = "hook"
-    """Left to :meth:`CsvReader.row`."""
-
-
-TITLE, URL, USERNAME, PASSWORD, NOTE, TOTP = (Target.TITLE, Target.URL, Target.USERNAME,
-                                              Target.PASSWORD, Target.NOTE, Target.TOTP)  # fmt: skip
-FOLDER, FAVORITE, TAGS, CREATED, MODIFIED = (Target.FOLDER, Target.FAVORITE, Target.TAGS,
-                                             Target.CREATED, Target.MODIFIED)  # fmt: skip
-TRASHED, CUSTOM, IGNORE, HOOK = Target.TRASHED, Target.CUSTOM, Target.IGNORE, Target.HOOK
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column's target with options: *label* (custom fields; default the column name),
-    *hidden* (a concealed custom field), *parse* (the cell text → the text to use, e.g. a
-    date format the app writes its own way; raising ValueError skips the row), *why* (the
-    reason an ``IGNORE`` column is not carried)."""
-
-    target: Target
-    label: str | None = None
-    hidden: bool = False
-    parse: Callable[[str], str] | None = None
-    why: str = "holds no user data"
 
 
 class CsvReader:

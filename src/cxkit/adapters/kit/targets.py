@@ -1,39 +1,23 @@
 """The field-map vocabulary shared by the declarative readers (issue 12): a source field (a CSV
 column, a JSON member path, an XML child element) maps to a :class:`Target` or a :class:`Column`
-(a target with a label, a hidden flag, a parser). :mod:`~cxkit.adapters.kit.tabular` defines
-them; this module re-exports them and holds :class:`MappedReader`, the part the JSON record
-reader (:mod:`~cxkit.adapters.kit.records`) and the XML reader
+(a target with a label, a hidden flag, a parser). Also :class:`MappedReader`, the part the JSON
+record reader (:mod:`~cxkit.adapters.kit.records`) and the XML reader
 (:mod:`~cxkit.adapters.kit.xmlrecords`) share: one record's mapped values → the item builder.
+The CSV reader (:mod:`~cxkit.adapters.kit.tabular`) applies the same targets in its own,
+index-based loop (its speed matters most).
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, truthy
-from cxkit.adapters.kit.tabular import (
-    CREATED,
-    CUSTOM,
-    FAVORITE,
-    FOLDER,
-    HOOK,
-    IGNORE,
-    MODIFIED,
-    NOTE,
-    PASSWORD,
-    TAGS,
-    TITLE,
-    TOTP,
-    TRASHED,
-    URL,
-    USERNAME,
-    Column,
-    Target,
-)
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf import b64
@@ -60,6 +44,53 @@ __all__ = [
     "Target",
     "column",
 ]
+
+
+class Target(enum.Enum):
+    """Where a column's value goes in CXF."""
+
+    TITLE = "item.title"
+    URL = "scope.urls"
+    USERNAME = "basic-auth.username"
+    PASSWORD = "basic-auth.password"  # noqa: S105 - a CXF member name
+    NOTE = "note.content"
+    TOTP = "totp"
+    FOLDER = "collection"
+    """A collection path (parts separated by the reader's ``folder_separator``)."""
+    FAVORITE = "item.favorite"
+    TAGS = "item.tags"
+    """Tags separated by the reader's ``tag_separator``."""
+    CREATED = "item.creationAt"
+    MODIFIED = "item.modifiedAt"
+    TRASHED = "trash"
+    """A truthy cell: the row is in the app's trash."""
+    CUSTOM = "custom-fields"
+    IGNORE = "ignore"
+    """A column known to hold nothing of the user's (recorded not carried, with the reason)."""
+    HOOK = "hook"
+    """Left to the reader's per-record hook (``row`` / ``record``)."""
+
+
+TITLE, URL, USERNAME, PASSWORD, NOTE, TOTP = (Target.TITLE, Target.URL, Target.USERNAME,
+                                              Target.PASSWORD, Target.NOTE, Target.TOTP)  # fmt: skip
+FOLDER, FAVORITE, TAGS, CREATED, MODIFIED = (Target.FOLDER, Target.FAVORITE, Target.TAGS,
+                                             Target.CREATED, Target.MODIFIED)  # fmt: skip
+TRASHED, CUSTOM, IGNORE, HOOK = Target.TRASHED, Target.CUSTOM, Target.IGNORE, Target.HOOK
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column's target with options: *label* (custom fields; default the column name),
+    *hidden* (a concealed custom field), *parse* (the cell text → the text to use, e.g. a
+    date format the app writes its own way; raising ValueError skips the row), *why* (the
+    reason an ``IGNORE`` column is not carried)."""
+
+    target: Target
+    label: str | None = None
+    hidden: bool = False
+    parse: Callable[[str], str] | None = None
+    why: str = "holds no user data"
+
 
 _MEMBER: Final = Disposition.MEMBER
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
