@@ -5,8 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from shared_evidence import PROJECT_ROOT, SHARED, shared_files, shared_path
+
+# Property tests run the same examples every time (a failure reproduces; nothing fails "one run
+# in N") and have no per-example time limit (CI's 2-core machine is slower than a desk one;
+# speed is measured in benchmarks/, not here). A test may still ask for more or fewer examples.
+settings.register_profile(
+    "cxkit", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("cxkit")
 
 __all__ = ["PROJECT_ROOT", "SHARED", "shared_files", "shared_path"]
 
