@@ -75,7 +75,7 @@ class PwsafeXmlAdapter(XmlRecordReader):
         "twofactorkey": HOOK,
         "totplength": HOOK,
         "totptimestep": HOOK,
-        "@id": Column(Target.IGNORE, why="the entry's position in the export"),
+        "@id": HOOK,
         "atimex": Column(Target.IGNORE, why="when the entry was last opened"),
     }
     rp_id = "pwsafe.org"
@@ -92,6 +92,8 @@ class PwsafeXmlAdapter(XmlRecordReader):
 
     def record(self, b: ItemBuilder, el: Element, at: str, vault: VaultBuilder) -> None:
         delimiter: str = vault.state.get("delimiter", "")
+        if el.get("id"):  # the entry's position: items keep the export's order
+            b.rec("/@id", _MEMBER, "item order")
         for child, child_at in children(el):
             tag, text = child.tag, child.text or ""
             if tag == "notes":
