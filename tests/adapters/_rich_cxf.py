@@ -1,6 +1,7 @@
 """A rich CXF document for the write-side accounting tests: every credential type a writer
 maps, passkey extensions, tags, subtitles, Android apps with certificate fingerprints, unknown
-members and an unknown credential type. Built here, never copied from ../shared."""
+members and an unknown credential type; an account with an extension, collections with a
+subtitle, a nested collection and an unknown member. Built here, never copied from ../shared."""
 
 from __future__ import annotations
 
@@ -188,7 +189,27 @@ def rich_json() -> dict[str, Any]:
                 "id": _id(100),
                 "username": "alice",
                 "email": "alice@example.com",
-                "collections": [],
+                "fullName": "Alice Example",
+                "extensions": [{"name": "com.example.account-info", "plan": "family"}],
+                "collections": [
+                    {
+                        "id": _id(200),
+                        "creationAt": 1700000100,
+                        "modifiedAt": 1700000200,
+                        "title": "Work",
+                        "subtitle": "office things",
+                        "items": [{"item": _id(1)}],
+                        "subCollections": [
+                            {"id": _id(201), "title": "Cards", "items": [{"item": _id(2)}]},
+                        ],
+                    },
+                    {
+                        "id": _id(202),
+                        "title": "Home",
+                        "items": [{"item": _id(5)}, {"item": _id(6)}],
+                        "rank": 3,
+                    },
+                ],
                 "items": [login, card, identity, ssh, wifi, note],
             }
         ],

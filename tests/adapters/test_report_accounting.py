@@ -1,6 +1,7 @@
-"""Write-side accounting (issue #12): every leaf of every CXF item a writer is given is reported
-carried, transformed or not carried; what a writer says it carried comes back when its own
-format is read again; lost members are named in the JSON report and in the text."""
+"""Write-side accounting (issue #12): every leaf of the CXF document a writer is given — its
+items, and the header, accounts and collections around them — is reported carried, transformed
+or not carried; what a writer says it carried comes back when its own format is read again;
+lost members are named in the JSON report and in the text."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ def _read(data: bytes, fmt: str) -> cxf.Document:
 
 
 def _input_leaves(doc: cxf.Document) -> dict[str, Any]:
-    """Full CXF path → value of every leaf of *doc*'s items."""
-    out: dict[str, Any] = {}
+    """Full CXF path → value of every leaf of *doc*: its items, header, accounts, collections."""
+    out: dict[str, Any] = {leaf.path: leaf.value for leaf in ledger.document_leaves(doc)}
     for a, account in enumerate(doc.accounts):
         for i, item in enumerate(account.items):
             for leaf in ledger.leaves(item, f"$.accounts[{a}].items[{i}]"):
@@ -73,6 +74,25 @@ def _keys(item: m.Item) -> Counter[tuple[str, str, Any]]:
         ctype = cxf.credential_type(cred)
         for leaf in ledger.leaves(cred):
             out[(ctype, leaf.member, leaf.value)] += 1
+    return out
+
+
+def _outside(path: str) -> str | None:
+    """``header``, ``account`` or ``collection`` for a leaf outside the items, else None."""
+    if ".collections[" in path:
+        return "collection"
+    if ".items[" in path:
+        return None
+    return "account" if path.startswith("$.accounts[") else "header"
+
+
+def _outside_keys(doc: cxf.Document) -> Counter[tuple[str, str, Any]]:
+    """(header/account/collection, member, value) of every leaf of *doc* outside its items."""
+    out: Counter[tuple[str, str, Any]] = Counter()
+    for leaf in ledger.document_leaves(doc):
+        kind = _outside(leaf.path)
+        assert kind is not None
+        out[(kind, leaf.member, leaf.value)] += 1
     return out
 
 
@@ -98,7 +118,8 @@ def test_every_leaf_of_the_input_is_accounted_for_once(fmt: str) -> None:
 
 
 def test_the_leaf_count_is_what_the_json_holds() -> None:
-    """Leaves are the JSON scalars of the items (but the credential ``type`` tags)."""
+    """Leaves are the JSON scalars of the whole document — items, header, account, collections
+    — but the credential ``type`` and extension ``name`` tags."""
     doc = rich_document()
     raw = rich_json()
 
@@ -109,9 +130,27 @@ def test_the_leaf_count_is_what_the_json_holds() -> None:
             return sum(scalars(v) for v in value)
         return 0 if value is None else 1
 
-    items = raw["accounts"][0]["items"]
-    tags = sum(len(item["credentials"]) for item in items)
-    assert len(_input_leaves(doc)) == scalars(items) - tags
+    def tags(value: Any, key: str = "") -> int:
+        if isinstance(value, dict):
+            return sum(tags(v, k) for k, v in value.items())
+        if isinstance(value, list):
+            own = sum(
+                1 for v in value if isinstance(v, dict) and key in ("credentials", "extensions")
+            )
+            return own + sum(tags(v) for v in value)
+        return 0
+
+    account = raw["accounts"][0]
+    assert account["collections"] and account["extensions"]
+    assert account["collections"][0]["subCollections"]
+    assert len(_input_leaves(doc)) == scalars(raw) - tags(raw)
+    outside = [p for p in _input_leaves(doc) if _outside(p) is not None]
+    assert "$.accounts[0].collections[0].subCollections[0].title" in outside
+    assert {
+        "$.exporterRpId",
+        "$.accounts[0].email",
+        "$.accounts[0].collections[0].subtitle",
+    } <= set(outside)
 
 
 # =========================================================================== the round trips
@@ -127,10 +166,18 @@ def _not_read_back(fmt: str) -> list[str]:
     by_title: dict[str, Counter[tuple[str, str, Any]]] = {}
     for _, item in back.items():
         by_title.setdefault(item.title, Counter()).update(_keys(item))
+    around = _outside_keys(back)
     carried = report.written_fields.of(Outcome.CARRIED)
     assert carried, "a writer that carries nothing"
     missing = []
     for record in carried:
+        kind = _outside(record.path)
+        if kind is not None:  # a header, account or collection member: anywhere in the result
+            shown, _, member = record.member.partition(" ")
+            assert shown == kind, record
+            if around[(kind, member, values[record.path])] == 0:
+                missing.append(record.path)
+            continue
         item = _item_of(doc, record.path)
         ctype, _, member = record.member.rpartition(" ")
         pool = by_title.get(item.title)
@@ -144,6 +191,27 @@ def _not_read_back(fmt: str) -> list[str]:
 @pytest.mark.parametrize("fmt", ROUND_TRIP)
 def test_what_a_writer_says_it_carried_comes_back(fmt: str) -> None:
     assert _not_read_back(fmt) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "titles"),
+    [
+        ("bitwarden-json", {"Work", "Home"}),  # "Cards" becomes the folder "Work/Cards"
+        ("bitwarden-csv", {"Work", "Home"}),
+        ("keepass-kdbx", {"Work", "Cards", "Home"}),
+        ("keepassxc-csv", {"Work", "Cards", "Home"}),
+        ("cxf-json", {"Work", "Cards", "Home"}),
+    ],
+)
+def test_collection_titles_said_carried_come_back(fmt: str, titles: set[str]) -> None:
+    """The round trip above covers collection titles: these writers say they carried them."""
+    _, report = _write(rich_document(), fmt)
+    carried = {
+        r.path for r in report.written_fields.of(Outcome.CARRIED) if r.member == "collection title"
+    }
+    doc = rich_document()
+    values = _input_leaves(doc)
+    assert {values[p] for p in carried} == titles
 
 
 def test_the_round_trip_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,6 +228,13 @@ def test_the_round_trip_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     claims = ledger.Table({"subtitle": ledger.CARRIED}, default=ledger.CARRIED)
     monkeypatch.setitem(database.WRITTEN.items, "", claims)  # type: ignore[index]
     assert "$.accounts[0].items[0].subtitle" in _not_read_back("keepass-kdbx")
+    everything = ledger.Table(default=ledger.CARRIED, unknown=ledger.CARRIED)
+    monkeypatch.setitem(database.WRITTEN.collections, "", everything)  # type: ignore[index]
+    missing = _not_read_back("keepass-kdbx")
+    assert "$.accounts[0].collections[0].subtitle" in missing
+    assert "$.accounts[0].collections[1].rank" in missing  # an unknown member
+    monkeypatch.setitem(mapping.WRITTEN.accounts, "", everything)  # type: ignore[index]
+    assert "$.accounts[0].email" in _not_read_back("bitwarden-json")
 
 
 def test_cxf_writers_carry_everything() -> None:
@@ -202,6 +277,62 @@ def test_each_lost_member_is_named(fmt: str, lost: tuple[str, ...]) -> None:
     everything = json.dumps(as_json) + text
     assert SECRET_CANARY not in everything
     assert "Alice Example" not in everything  # a userDisplayName value, never a report's
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lost"),
+    [
+        ("bitwarden-json", ("collection subtitle", "collection creationAt", "account email",
+                            "account extensions[com.example.account-info]", "header timestamp")),
+        ("keepass-kdbx", ("collection subtitle", "collection rank", "account email",
+                          "account username", "header exporterRpId")),
+        ("keepassxc-passkey", ("collection title", "account id", "header version")),
+    ],
+)  # fmt: skip
+def test_header_account_and_collection_losses_are_named(fmt: str, lost: tuple[str, ...]) -> None:
+    _, report = _write(rich_document(), fmt)
+    as_json = report.to_json()["written_fields"]
+    losses = {e["what"]: e for e in as_json["lost"]}
+    records = {e["member"] for e in as_json["not_carried"]}
+    text = report.render(limit=100)
+    for name in lost:
+        assert name in losses and any(r.startswith(name) for r in records), name
+        assert losses[name]["why"], name
+        assert f"not carried: {name}" in text, name
+    kinds = {losses[name]["of"] for name in lost}
+    assert kinds == {"header", "account", "collection"}
+    everything = json.dumps(as_json) + text
+    for value in ("alice@example.com", "office things", "family", "Alice Example"):
+        assert value not in everything  # names, never values (an item's title is its name)
+
+
+def test_outside_losses_are_grouped_one_line_per_member_kind() -> None:
+    _, report = _write(rich_document(), "keepass-kdbx")
+    text = report.render(limit=100)
+    lines = [line for line in text.splitlines() if "not carried: collection subtitle" in line]
+    assert lines == [
+        "  not carried: collection subtitle: 1 collection (Work): KeePass groups have no subtitle"
+    ]
+    assert "not carried: account email: 1 account: KeePass keeps no account e-mail" in text
+    header = [line for line in text.splitlines() if "not carried: header " in line]
+    assert header and all(": the header: " in line for line in header)
+    # the cut list ends with how many more the --report file holds
+    short = report.render(limit=2).splitlines()
+    losses = report.written_losses()
+    assert f"  … and {len(losses) - 2} more (--report FILE)" in short
+
+
+def test_written_leaves_outside_items_are_walked_lazily() -> None:
+    """Recording the document costs one deferred entry; its rows appear when looked at."""
+    doc = rich_document()
+    report = MigrationReport()
+    from cxkit.adapters.bitwarden import mapping
+
+    mapping.WRITTEN.record_document(report, doc)
+    assert report.written_fields.deferred() == []  # not an item: CSV writers skip it
+    assert "1 pending" in repr(report.written_fields)
+    paths = [r.path for r in report.written_fields]
+    assert paths == [leaf.path for leaf in ledger.document_leaves(doc)]
 
 
 def test_a_passkey_without_extensions_loses_nothing_to_bitwarden() -> None:
@@ -276,3 +407,57 @@ def test_unknown_members_are_walked_leaf_by_leaf(unknown: dict[str, Any]) -> Non
     known = [leaf for leaf in found if not leaf.unknown]
     assert [leaf.path for leaf in known] == ["id", "title"]
     assert len(found) - len(known) == sum(scalars(v) for v in unknown.values())
+
+
+def test_several_accounts_to_keepass_name_their_groups() -> None:
+    raw = rich_json()
+    second = {**raw["accounts"][0], "id": "AAAAAAAAAAAAAAAAAAAAAA", "username": "bob"}
+    second = {**second, "collections": [], "items": []}
+    raw["accounts"].append(second)
+    doc = cxf.decode(json.dumps(raw).encode())
+    _, report = _write(doc, "keepass-kdbx")
+    by_path = {r.path: r for r in report.written_fields}
+    assert by_path["$.accounts[1].username"].outcome is Outcome.TRANSFORMED
+    assert by_path["$.accounts[1].email"].outcome is Outcome.NOT_CARRIED
+    assert Counter(by_path.keys()) == Counter(_input_leaves(doc).keys())
+
+
+_TITLES = st.text(alphabet="abcXYZ", min_size=1, max_size=4)
+_TREES = st.recursive(
+    st.fixed_dictionaries({"title": _TITLES}, optional={"subtitle": _TITLES}),
+    lambda inner: st.fixed_dictionaries(
+        {"title": _TITLES, "subCollections": st.lists(inner, min_size=1, max_size=3)},
+        optional={"subtitle": _TITLES, "creationAt": st.integers(0, 2**31)},
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees=st.lists(_TREES, max_size=3))
+def test_nested_collections_are_walked_leaf_by_leaf(trees: list[dict[str, Any]]) -> None:
+    """Property: every collection of any tree is walked, each of its members once, at its own
+    path; Bitwarden carries the top-level titles and transforms the nested ones."""
+    counter = iter(range(10_000))
+
+    def fill(tree: dict[str, Any]) -> dict[str, Any]:
+        out = {**tree, "id": cxf.b64.encode(next(counter).to_bytes(16, "big")), "items": []}
+        if "subCollections" in tree:
+            out["subCollections"] = [fill(s) for s in tree["subCollections"]]
+        return out
+
+    raw = rich_json()
+    raw["accounts"][0]["collections"] = [fill(t) for t in trees]
+    doc = cxf.decode(json.dumps(raw).encode())
+    _, report = _write(doc, "bitwarden-json")
+    records = list(report.written_fields)
+    assert Counter(r.path for r in records) == Counter(_input_leaves(doc).keys())
+    titles = [r for r in records if r.member == "collection title"]
+    for record in titles:
+        nested = ".subCollections[" in record.path
+        assert record.outcome is (Outcome.TRANSFORMED if nested else Outcome.CARRIED)
+
+    def count(tree: dict[str, Any]) -> int:
+        return 1 + sum(count(s) for s in tree.get("subCollections", ()))
+
+    assert len(titles) == sum(count(t) for t in trees)

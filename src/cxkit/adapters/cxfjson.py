@@ -37,8 +37,14 @@ def _members(obj: m.CXFStruct, path: str, title: str, report: MigrationReport, s
 
 #: CXF in, CXF out: every leaf is written as it is, unknown members included
 #: (:mod:`cxkit.adapters.kit.ledger`).
+_ALL_MEMBERS: Final = ledger.Table(default=ledger.CARRIED, unknown=ledger.CARRIED)
 WRITTEN: Final = ledger.Declaration(
-    "CXF JSON", ledger.Table(default=ledger.CARRIED, unknown=ledger.CARRIED), {}
+    "CXF JSON",
+    _ALL_MEMBERS,
+    {},
+    header=_ALL_MEMBERS,
+    accounts=_ALL_MEMBERS,
+    collections=_ALL_MEMBERS,
 )
 _EVERYTHING: Final = (ledger.ALL, "")
 
@@ -91,6 +97,7 @@ class CxfJsonAdapter:
         return doc
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
+        WRITTEN.record_document(report, doc)  # header, accounts, collections: as they are
         for a_index, account in enumerate(doc.accounts):
             for i_index, item in enumerate(account.items):
                 report.items_written += 1

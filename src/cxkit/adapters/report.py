@@ -24,7 +24,7 @@ import gc
 from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
+from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar, overload
 
 __all__ = [
     "CredentialRecord",
@@ -314,8 +314,12 @@ class WrittenFields(Sequence[WrittenField]):
 
     def deferred(self) -> list[tuple[Any, str, Any, tuple[Any, ...], str]]:
         """What was recorded with :meth:`defer` and not looked at yet: (expander, where, item,
-        modes, item mode) — for a writer built on another writer's mapping (CSV on JSON)."""
-        return [e for e in self._entries if e[0] is not None]
+        modes, item mode) — for a writer built on another writer's mapping (CSV on JSON); the
+        leaves outside the items (header, accounts, collections) are left out: that writer
+        records them with its own declaration."""
+        return [
+            e for e in self._entries if e[0] is not None and not getattr(e[0], "outside", False)
+        ]
 
     def rows(self) -> list[WrittenRow]:
         """Every row (expanding what was deferred)."""
@@ -366,6 +370,31 @@ class WrittenFields(Sequence[WrittenField]):
 def _written(row: WrittenRow) -> WrittenField:
     path = f"{row[0]}.{row[1]}" if row[0] and row[1] else row[0] or row[1]
     return WrittenField(path, row[2], row[3], row[4], row[6])
+
+
+_KINDS: Final = ("item", "collection", "account", "header")
+
+
+def _kind(where: str) -> str:
+    """What a written row's CXF path (its item prefix) is in: ``item``, ``collection``,
+    ``account`` or ``header``."""
+    if where == "$":
+        return "header"
+    if ".collections[" in where:
+        return "collection"
+    if where.startswith("$.accounts[") and ".items[" not in where:
+        return "account"
+    return "item"
+
+
+def _where_lost(kind: str, names: list[str]) -> str:
+    """``3 items (a, b, c, …)``, ``1 collection (Work)``, ``2 accounts``, ``the header``."""
+    if kind == "header":
+        return "the header"
+    count = f"{len(names)} {kind}{'s' if len(names) != 1 else ''}"
+    if kind == "account":
+        return count
+    return f"{count} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
 
 
 def _cut(lines: list[str], entries: Sequence[Any], limit: int, indent: str = "  ") -> None:
@@ -537,16 +566,19 @@ class MigrationReport:
 
     def written_losses(self) -> list[dict[str, Any]]:
         """The leaves not carried, grouped by what a person calls them: ``what`` (``passkey
-        fido2Extensions``), ``members`` below it that were lost, ``count`` of leaves, ``items``
-        (titles, each once) and ``why``; largest first."""
+        fido2Extensions``, ``collection subtitle``, ``account email``), ``members`` below it
+        that were lost, ``count`` of leaves, ``items`` (titles of the items, collections or
+        accounts, each once), ``of`` (``item``, ``collection``, ``account`` or ``header``) and
+        ``why``; the items' losses first, largest first."""
         groups: dict[tuple[str, str], dict[str, Any]] = {}
-        for _, _, item, outcome, note, group, member in self.written_fields.rows():
+        for where, _, item, outcome, note, group, member in self.written_fields.rows():
             if outcome is not Outcome.NOT_CARRIED:
                 continue
             entry = groups.get((group, note))
             if entry is None:
                 entry = groups[(group, note)] = {
-                    "what": group, "members": {}, "count": 0, "items": {}, "why": note,
+                    "what": group, "members": {}, "count": 0, "items": {}, "of": _kind(where),
+                    "why": note,
                 }  # fmt: skip
             entry["count"] += 1
             entry["items"][item] = None
@@ -558,7 +590,8 @@ class MigrationReport:
         out = [
             {**e, "members": list(e["members"]), "items": list(e["items"])} for e in groups.values()
         ]
-        out.sort(key=lambda e: (-len(e["items"]), e["what"]))
+        # the items' own losses first, then those around them (collections, accounts, header)
+        out.sort(key=lambda e: (_KINDS.index(e["of"]), -len(e["items"]), e["what"]))
         return out
 
     def credential_summary(self) -> dict[str, dict[str, Any]]:
@@ -730,11 +763,9 @@ class MigrationReport:
             for loss in losses[:limit]:
                 members = loss["members"]
                 below = f" ({', '.join(members[:4])}{', …' if len(members) > 4 else ''})"
-                items = loss["items"]
-                named = ", ".join(items[:3]) + (", …" if len(items) > 3 else "")
                 lines.append(
                     f"  not carried: {loss['what']}{below if members else ''}: "
-                    f"{len(items)} item{'s' if len(items) != 1 else ''} ({named}): {loss['why']}"
+                    f"{_where_lost(loss['of'], loss['items'])}: {loss['why']}"
                 )
             _cut(lines, losses, limit)
         if self.passkeys_checked:

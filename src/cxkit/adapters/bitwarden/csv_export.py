@@ -346,6 +346,13 @@ _NO_FAVORITE: Final[dict[str, ledger.Rule]] = {
 }
 _UNKNOWN: Final[ledger.Rule] = (_N, "a member CXF does not define; Bitwarden has no place for it")
 _AS_TEXT: Final[ledger.Rule] = (_T, "as plain 'name: value' text")
+_NO_FOLDER_COLUMN: Final = "Bitwarden CSV has only the folder's name, in the rows of its items"
+_CSV_FOLDER: Final[dict[str, ledger.Rule]] = {
+    "title": _C,
+    "items[].item": (_T, "as the folder column of the item's row"),
+    "subtitle": (_N, "Bitwarden has no collection subtitles"),
+    "id": (_N, "Bitwarden CSV holds no ids"),
+}
 CSV_WRITTEN: Final = ledger.Declaration(
     "Bitwarden CSV",
     {
@@ -377,9 +384,28 @@ CSV_WRITTEN: Final = ledger.Declaration(
             {"fields[].value": (_C, "in its column, or as a 'name: value' line")}
         ),
     },
+    header=ledger.Table(default=(_N, "Bitwarden CSV has no exporter header")),
+    accounts=ledger.Table(default=(_N, "Bitwarden CSV names no account (id, user name, e-mail)")),
+    collections={
+        "": ledger.Table(_CSV_FOLDER, default=(_N, _NO_FOLDER_COLUMN), unknown=_UNKNOWN),
+        "sub": ledger.Table(
+            {**_CSV_FOLDER, "title": (_T, "as part of the folder name 'parent/title'")},
+            default=(_N, _NO_FOLDER_COLUMN),
+            unknown=_UNKNOWN,
+        ),
+        "empty": ledger.Table(default=(_N, "a folder without items has no row in Bitwarden CSV")),
+    },
 )
 """What the Bitwarden CSV writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`):
-credential modes as the Bitwarden JSON writer chose them; CSV holds less."""
+credential modes as the Bitwarden JSON writer chose them; CSV holds less. A collection is only
+the folder (or collections) column of its items."""
+
+
+def _folder_mode(collection: m.Collection, nested: bool) -> str:
+    """The :data:`CSV_WRITTEN` collection mode: a folder is only named by its items' rows."""
+    if not collection.items:
+        return "empty"
+    return "sub" if nested else ""
 
 
 def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) -> bytes:
@@ -389,6 +415,7 @@ def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) 
     obj = document_to_bitwarden(doc, scratch)
     # the JSON writer's mode of each credential, by item, with the item's CXF path
     chosen = [(where, list(modes)) for _, where, _, modes, _ in scratch.written_fields.deferred()]
+    CSV_WRITTEN.record_document(report, doc, collection_mode=_folder_mode)
     report.warnings.extend(scratch.warnings)
     organisation = "collections" in obj
     names = {g["id"]: g["name"] for g in obj.get("collections" if organisation else "folders", [])}

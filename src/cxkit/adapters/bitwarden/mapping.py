@@ -1216,6 +1216,20 @@ _OWN: Final[dict[str, ledger.Rule]] = {
     f"extensions[{EXTENSION}]": _C,
     f"fields[].extensions[{EXTENSION}]": _C,
 }
+_BW_UNKNOWN: Final[ledger.Rule] = (
+    _N,
+    "a member CXF does not define; Bitwarden has no place for it",
+)
+_FOLDER: Final[dict[str, ledger.Rule]] = {
+    "title": _C,
+    "id": (_T, "as the folder id"),
+    "items[].item": (_T, "as the item's folder"),
+    "items[].account": (_N, "a Bitwarden export names no account"),
+    "subtitle": (_N, "Bitwarden has no collection subtitles"),
+    "creationAt": (_N, "Bitwarden folders have no dates"),
+    "modifiedAt": (_N, "Bitwarden folders have no dates"),
+    f"extensions[{EXTENSION}]": _C,
+}
 WRITTEN: Final = ledger.Declaration(
     "Bitwarden JSON",
     {
@@ -1287,8 +1301,22 @@ WRITTEN: Final = ledger.Declaration(
             {"fields[].value": (_C, "back in its Bitwarden member"), **_OWN}
         ),
     },
+    header=ledger.Table(default=(_N, "a Bitwarden export has no exporter header")),
+    accounts=ledger.Table(
+        {f"extensions[{EXTENSION}].organisation": (_C, "as the export's kind")},
+        default=(_N, "a Bitwarden export names no account (id, user name, e-mail)"),
+        unknown=(_N, "a Bitwarden export has no place for account extensions"),
+    ),
+    collections={
+        "": ledger.Table(_FOLDER, unknown=_BW_UNKNOWN),
+        "sub": ledger.Table(
+            {**_FOLDER, "title": (_T, "as part of the folder name 'parent/title'")},
+            unknown=_BW_UNKNOWN,
+        ),
+    },
 )
-"""What the Bitwarden JSON writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`)."""
+"""What the Bitwarden JSON writer carries of each CXF item, account and collection (folders,
+or an organisation's collections; nested ones named ``A/B``) (:mod:`cxkit.adapters.kit.ledger`)."""
 
 
 def _key_shape(key_b64: str) -> dict[str, str]:
@@ -1315,6 +1343,7 @@ def document_to_bitwarden(doc: cxf.Document, report: MigrationReport) -> dict[st
     )
     groups: list[dict[str, Any]] = []
     membership: dict[str, list[str]] = {}
+    WRITTEN.record_document(report, doc)
 
     def walk(collection: m.Collection, parent: str) -> None:
         ext = _ext(collection)

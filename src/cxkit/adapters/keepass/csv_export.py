@@ -209,6 +209,7 @@ def _time(value: datetime.datetime | None) -> str:
 _C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
 _NO_COLUMN: Final = "KeePassXC CSV has no column for it"
 _XC_UNKNOWN: Final[ledger.Rule] = (_N, "a member CXF does not define; KeePass has no place for it")
+_NO_GROUP_COLUMN: Final = "KeePassXC CSV has only the group's name, in the Group column"
 XC_WRITTEN: Final = ledger.Declaration(
     "KeePassXC CSV",
     {
@@ -236,10 +237,43 @@ XC_WRITTEN: Final = ledger.Declaration(
         ),
         "note": ledger.Table(ledger.editable("content")),
     },
+    header=ledger.Table(default=(_N, "KeePassXC CSV has no export header")),
+    accounts={
+        "": ledger.Table(
+            {"extensions[cxkit/keepass].root.name": (_T, "as the first part of the Group "
+                                                          "column")},
+            default=(_N, "KeePassXC CSV keeps no account (id, user name, e-mail)"),
+        ),
+        "many": ledger.Table(
+            {"username": (_T, "as a part of the Group column")},
+            default=(_N, "KeePassXC CSV keeps no account (id, user name, e-mail)"),
+        ),
+    },
+    collections={
+        "": ledger.Table(
+            {"title": (_C, "as a part of the Group column"),
+             "items[].item": (_T, "as the Group column of the entry's row"),
+             "subtitle": (_N, "KeePass groups have no subtitle"),
+             "id": (_N, "KeePassXC CSV holds no ids")},
+            default=(_N, _NO_GROUP_COLUMN), unknown=_XC_UNKNOWN,
+        ),
+        "empty": ledger.Table(default=(_N, "a group without entries has no row in KeePassXC "
+                                           "CSV")),
+    },
 )  # fmt: skip
 """What the KeePassXC CSV writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`):
 the KDBX writer's mapping, of which CSV keeps title, user name, password, first URL, notes,
-TOTP, icon and the two times."""
+TOTP, icon and the two times. A collection is only a part of its entries' Group column."""
+
+
+def _group_mode(collection: m.Collection, nested: bool) -> str:
+    """The :data:`XC_WRITTEN` collection mode: a group is named by the rows of the entries in
+    it or below it."""
+    return "" if _holds_items(collection) else "empty"
+
+
+def _holds_items(collection: m.Collection) -> bool:
+    return bool(collection.items) or any(_holds_items(s) for s in collection.sub_collections)
 
 
 def _csv_mode(cred: object, mode: tuple[str, str] | None) -> tuple[str, str] | None:
@@ -270,6 +304,7 @@ def write_keepassxc_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool
         report.add_credential(
             record.stage, record.credential_type, record.item, outcome, note, key=record.key
         )
+    XC_WRITTEN.record_document(report, doc, "many" if len(doc.accounts) > 1 else "", _group_mode)
     for _, where, item, modes, item_mode in scratch.written_fields.deferred():
         XC_WRITTEN.record(report, where, item, [_csv_mode(cred, mode) for cred, mode in
                                                 zip(item.credentials, modes, strict=False)],

@@ -997,10 +997,36 @@ WRITTEN: Final = ledger.Declaration(
              "integrityHash": _C}
         ),
     },
+    header=ledger.Table(default=(_N, "KeePass keeps no CXF export header")),
+    accounts={
+        "": ledger.Table(
+            {f"extensions[{EXTENSION}].root.name": (_C, "as the root group's name"),
+             f"extensions[{EXTENSION}].databaseName": _C,
+             "email": (_N, "KeePass keeps no account e-mail")},
+            default=(_N, "KeePass keeps no account (id, user name, name)"),
+            unknown=(_N, "KeePass has no place for account extensions"),
+        ),
+        "many": ledger.Table(
+            {"username": (_T, "as the name of the account's group"),
+             "email": (_N, "KeePass keeps no account e-mail")},
+            default=(_N, "KeePass keeps no account (id, user name, name)"),
+            unknown=(_N, "KeePass has no place for account extensions"),
+        ),
+    },
+    collections=ledger.Table(
+        {"title": _C, "creationAt": _C, "modifiedAt": _C,
+         "id": (_T, "as the group's UUID"),
+         "items[].item": (_T, "as the group holding the entry"),
+         "items[].account": (_N, "KeePass keeps no account"),
+         "subtitle": (_N, "KeePass groups have no subtitle"),
+         **{f"extensions[{EXTENSION}].{k}": _C for k in ("notes", "icon", "tags", "recycleBin")}},
+        unknown=(_N, "a member CXF does not define; KeePass has no place for it"),
+    ),
 )  # fmt: skip
 """What the KDBX writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`); further
 TOTPs and notes, and credential types KeePass has no place for, are written as string
-attributes (:data:`~cxkit.adapters.kit.ledger.FIELDS`)."""
+attributes (:data:`~cxkit.adapters.kit.ledger.FIELDS`). Collections become nested groups with
+their titles and times; one account is the database, several are groups named after them."""
 
 
 def document_to_database(
@@ -1011,6 +1037,7 @@ def document_to_database(
     db.meta.generator = "cxkit"
     accounts = doc.accounts
     many = len(accounts) > 1
+    WRITTEN.record_document(report, doc, "many" if many else "")
     used_uuids: set[uuid.UUID] = set()
     for a_index, account in enumerate(accounts):
         aext = _ext(account)

@@ -80,6 +80,9 @@ WRITTEN: Final = ledger.Declaration(
             unknown=(_N, _ONE_PASSKEY),
         )
     },
+    header=ledger.Table(default=(_N, _ONE_PASSKEY), unknown=(_N, _ONE_PASSKEY)),
+    accounts=ledger.Table(default=(_N, _ONE_PASSKEY), unknown=(_N, _ONE_PASSKEY)),
+    collections=ledger.Table(default=(_N, _ONE_PASSKEY), unknown=(_N, _ONE_PASSKEY)),
 )
 """What the ``.passkey`` writer carries (:mod:`cxkit.adapters.kit.ledger`)."""
 
@@ -198,6 +201,7 @@ class KeePassXCPasskeyAdapter:
             "privateKey": der_to_pem(der),
         }
         report.items_written += 1
+        WRITTEN.record_document(report, doc)
         for a_index, account in enumerate(doc.accounts):
             for i_index, other in enumerate(account.items):
                 modes: list[tuple[str, str]] = []

@@ -19,6 +19,15 @@ are ``not-carried``, each with its path and item in the report. While writing, t
 says which mode it used for each credential (:meth:`Declaration.record`); the leaves are walked
 when the report is looked at (:class:`~cxkit.adapters.report.WrittenFields`), so a conversion
 that nobody reads the report of pays one small tuple per item.
+
+The leaves outside the items are accounted for the same way (issue #12): the header
+(``$.exporterRpId``, ``$.version.major``, header extensions), each account (``$.accounts[0].email``)
+and each collection, nested ones included
+(``$.accounts[0].collections[1].subCollections[0].title``; ``spec/cxf.md`` §3.1, §3.2.1). A
+declaration has a table for the header, per account mode and per collection mode (``""`` for a
+top-level collection, ``"sub"`` for a nested one unless the writer chooses), and the writer
+calls :meth:`Declaration.record_document` once; those leaves are shown as ``header …``,
+``account …`` and ``collection …`` (``collection subtitle``, ``account email``).
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ __all__ = [
     "Leaf",
     "Rule",
     "Table",
+    "document_leaves",
     "editable",
     "item_leaves",
     "leaves",
@@ -223,19 +233,45 @@ class Declaration:
     and a table per credential mode (``"passkey"``, ``"passkey:fields"``, ...; the built-in
     modes :data:`ALL`, :data:`FIELDS` and :data:`DROPPED` need no table)."""
 
-    __slots__ = ("credentials", "items", "lost", "writer")
+    __slots__ = ("accounts", "collections", "credentials", "header", "items", "lost", "writer")
 
     def __init__(
         self,
         writer: str,
         items: Mapping[str, Table] | Table,
         credentials: Mapping[str, Table],
+        *,
+        header: Table | None = None,
+        accounts: Mapping[str, Table] | Table | None = None,
+        collections: Mapping[str, Table] | Table | None = None,
     ) -> None:
         self.writer = writer
         self.items: Mapping[str, Table] = {"": items} if isinstance(items, Table) else items
         self.credentials: dict[str, Table] = {ALL: _EVERYTHING, FIELDS: _FLATTENED,
                                               DROPPED: _NOTHING, **credentials}  # fmt: skip
         self.lost = f"{writer} has no place for it"
+        self.header = header or _NOTHING
+        """The header's own members (``exporterRpId``, ``version.major``, ``extensions[…]``)."""
+        self.accounts: Mapping[str, Table] = _modes(accounts)
+        """Per account mode: the account's own members (``id``, ``username``, ``email``, …)."""
+        self.collections: Mapping[str, Table] = _modes(collections)
+        """Per collection mode: a collection's own members (``title``, ``items[].item``, …);
+        its sub-collections are collections of their own."""
+
+    def record_document(
+        self,
+        report: MigrationReport,
+        doc: cxf.Document,
+        account_mode: str = "",
+        collection_mode: Callable[[m.Collection, bool], str] | None = None,
+    ) -> None:
+        """Account for the leaves of *doc* outside its items (header, accounts, collections),
+        walked when the report is looked at. *account_mode* names the account table;
+        *collection_mode* (collection, nested) the collection table (default: ``"sub"`` for a
+        nested collection when declared, else ``""``)."""
+        report.written_fields.defer(
+            _Outside(self, collection_mode), "$", doc, (account_mode,), "*document"
+        )
 
     def record(
         self,
@@ -268,7 +304,7 @@ class Declaration:
         # an item of which nothing is written
         whole = not table.rules and not table.exact and table.default[0] is NOT_CARRIED
         found: list[_Raw] = []
-        _struct(item, "", "", False, found, "credentials")
+        _struct(item, "", "", False, found, _NO_CREDENTIALS)
         for path, member, group, unknown, _ in found:
             if exact and path in exact:
                 outcome, note = exact[path]
@@ -300,10 +336,86 @@ class Declaration:
         return note or (self.lost if outcome is NOT_CARRIED else "")
 
 
+def _modes(tables: Mapping[str, Table] | Table | None) -> Mapping[str, Table]:
+    if tables is None:
+        return {"": _NOTHING}
+    return {"": tables} if isinstance(tables, Table) else tables
+
+
+class _Outside:
+    """The expander :meth:`Declaration.record_document` defers: the rows of the leaves of a
+    document outside its items. ``outside`` tells :meth:`WrittenFields.deferred` it is no item."""
+
+    __slots__ = ("choose", "declaration")
+    outside: Final = True
+
+    def __init__(
+        self, declaration: Declaration, choose: Callable[[m.Collection, bool], str] | None
+    ) -> None:
+        self.declaration = declaration
+        self.choose = choose
+
+    def rows(
+        self, where: str, doc: cxf.Document, modes: tuple[str, ...], item_mode: str
+    ) -> list[WrittenRow]:
+        decl = self.declaration
+        out: list[WrittenRow] = []
+        header = doc.header
+        self._walk(out, where, header, _NO_ACCOUNTS, "header", "the export header", decl.header)
+        account_table = _pick(decl.accounts, modes[0] if modes else "")
+        for a, account in enumerate(header.accounts):
+            at = f"{where}.accounts[{a}]"
+            self._walk(out, at, account, _NO_CONTENT, "account", f"account {a + 1}", account_table)
+            for c, collection in enumerate(account.collections):
+                self._collection(out, f"{at}.collections[{c}]", collection, False)
+        return out
+
+    def _collection(self, out: list[WrittenRow], at: str, col: m.Collection, nested: bool) -> None:
+        decl = self.declaration
+        if self.choose is not None:
+            mode = self.choose(col, nested)
+        else:
+            mode = "sub" if nested and "sub" in decl.collections else ""
+        title = col.title or "(a collection without a title)"
+        table = _pick(decl.collections, mode)
+        self._walk(out, at, col, _NO_SUBS, "collection", title, table)
+        for k, sub in enumerate(col.sub_collections):
+            self._collection(out, f"{at}.subCollections[{k}]", sub, True)
+
+    def _walk(
+        self,
+        out: list[WrittenRow],
+        at: str,
+        obj: Any,
+        skip: tuple[str, ...],
+        kind: str,
+        title: str,
+        table: Table,
+    ) -> None:
+        found: list[_Raw] = []
+        _struct(obj, "", "", False, found, skip)
+        named = table.named(kind, False)
+        lost = self.declaration.lost
+        for path, member, group, unknown, _ in found:
+            outcome, note, shown, full = named(member, unknown, group)
+            if outcome is NOT_CARRIED and not note:
+                note = lost
+            out.append((at, path, title, outcome, note, shown, full))
+
+
+def _pick(tables: Mapping[str, Table], mode: str) -> Table:
+    found = tables.get(mode)
+    return found if found is not None else tables.get("", _NOTHING)
+
+
 # =========================================================================== walking leaves
 
 #: A leaf while walking: (path, member, group, unknown, value).
 _Raw = tuple[str, str, str, bool, Any]
+_NO_CREDENTIALS: Final = ("credentials",)
+_NO_ACCOUNTS: Final = ("accounts",)
+_NO_CONTENT: Final = ("items", "collections")
+_NO_SUBS: Final = ("sub_collections",)
 _SCALARS: Final = frozenset({str, int, bool, float})
 _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
@@ -321,7 +433,27 @@ def _fields(cls: type) -> tuple[tuple[str, str], ...]:
 def item_leaves(item: m.Item) -> Iterator[Leaf]:
     """The leaves of *item*'s own members (everything but its credentials)."""
     out: list[_Raw] = []
-    _struct(item, "", "", False, out, "credentials")
+    _struct(item, "", "", False, out, _NO_CREDENTIALS)
+    return (Leaf(*raw) for raw in out)
+
+
+def document_leaves(doc: cxf.Document) -> Iterator[Leaf]:
+    """The leaves of *doc* outside its items — header, accounts, collections (nested ones
+    included) — with full paths (``$.accounts[0].collections[1].subCollections[0].title``)
+    and member names relative to their header, account or collection."""
+    out: list[_Raw] = []
+    header = doc.header
+    _struct(header, "$", "", False, out, _NO_ACCOUNTS)
+
+    def collection(col: m.Collection, at: str) -> None:
+        _struct(col, at, "", False, out, _NO_SUBS)
+        for k, sub in enumerate(col.sub_collections):
+            collection(sub, f"{at}.subCollections[{k}]")
+
+    for a, account in enumerate(header.accounts):
+        _struct(account, f"$.accounts[{a}]", "", False, out, _NO_CONTENT)
+        for c, col in enumerate(account.collections):
+            collection(col, f"$.accounts[{a}].collections[{c}]")
     return (Leaf(*raw) for raw in out)
 
 
@@ -330,7 +462,7 @@ def leaves(obj: Any, path: str = "") -> Iterator[Leaf]:
     start with *path*, member names at *obj*."""
     out: list[_Raw] = []
     if isinstance(obj, m.Item):
-        _struct(obj, path, "", False, out, "credentials")
+        _struct(obj, path, "", False, out, _NO_CREDENTIALS)
         for index, cred in enumerate(obj.credentials):
             _struct(cred, _join(path, f"credentials[{index}]"), "", False, out)
     else:
@@ -343,7 +475,7 @@ def _join(base: str, name: str, sep: str = ".") -> str:
 
 
 def _struct(
-    obj: Any, path: str, member: str, unknown: bool, out: list[_Raw], skip: str = ""
+    obj: Any, path: str, member: str, unknown: bool, out: list[_Raw], skip: tuple[str, ...] = ()
 ) -> None:
     cls = type(obj)
     pre = f"{path}." if path else ""
@@ -364,7 +496,7 @@ def _struct(
     else:
         for attr, wire in _fields(cls):
             value = getattr(obj, attr)
-            if value is None or value == () or attr == skip:
+            if value is None or value == () or attr in skip:
                 continue
             if type(value) in _SCALARS:
                 sub = mpre + wire
