@@ -639,8 +639,9 @@ class MigrationReport:
     def plaintext_notice(self) -> str | None:
         if not self.plaintext or self.dry_run:
             return None
+        where = "the output" if self.destination in ("", "-") else self.destination
         return (
-            f"{self.destination} holds every secret (passwords, passkey private keys, TOTP "
+            f"{where} holds every secret (passwords, passkey private keys, TOTP "
             "seeds, card numbers) UNENCRYPTED; import it and delete it securely"
         )
 
