@@ -31,6 +31,7 @@ __all__ = [
     "Sample",
     "WriteOptions",
     "Writer",
+    "accepts_by_hints",
 ]
 
 
@@ -74,7 +75,7 @@ class AdapterInfo:
     credential_types: frozenset[str]
     """CXF credential types the format can hold (others are transformed or not carried)."""
     how_to_export: str
-    # -- detection hints: the default ``accepts`` (:func:`cxkit.adapters.detection.accepts_by_hints`)
+    # -- detection hints: the default ``accepts`` (:func:`accepts_by_hints` below)
     # says CERTAIN / LIKELY only on one of these pieces of positive evidence.
     extensions: tuple[str, ...] = ()
     """File name endings (``.json``): for choosing a writer by name, never evidence alone."""
@@ -338,3 +339,23 @@ def converted_document(
         accounts=(account,),
     )
     return Document(header)
+
+
+def accepts_by_hints(info: AdapterInfo, sample: Sample) -> Confidence:
+    """The default ``accepts``: positive evidence from the hints of *info* — magic bytes or an
+    exact CSV header (CERTAIN); all of ``json_keys``, all of ``zip_members`` or the XML root
+    element (LIKELY). A file name extension is never evidence on its own."""
+    if info.magic and sample.data.startswith(info.magic):
+        return Confidence.CERTAIN
+    if sample.csv_header is not None:
+        header = frozenset(sample.csv_header)
+        if header and header in (info.csv_header, *info.csv_headers):
+            return Confidence.CERTAIN
+    if info.json_keys and sample.json_ok and info.json_keys <= sample.json_keys:
+        return Confidence.LIKELY
+    names = sample.zip_names
+    if info.zip_members and names is not None and set(info.zip_members) <= set(names):
+        return Confidence.LIKELY
+    if info.xml_root and sample.xml_root == info.xml_root:
+        return Confidence.LIKELY
+    return Confidence.NO

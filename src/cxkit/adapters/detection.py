@@ -28,7 +28,7 @@ from typing import Any, Final
 import msgspec
 
 from cxkit.adapters import known
-from cxkit.adapters.base import AdapterInfo, Confidence, DetectionError, Sample
+from cxkit.adapters.base import Confidence, DetectionError, Sample, accepts_by_hints
 from cxkit.adapters.kit.input import header_like, sniff_csv_header, zip_archive
 from cxkit.errors import CxkitError
 
@@ -231,26 +231,6 @@ def _utf8_start(head: bytes) -> bool:
 
 
 # --------------------------------------------------------------------------- readers' evidence
-
-
-def accepts_by_hints(info: AdapterInfo, sample: Sample) -> Confidence:
-    """The default ``accepts``: positive evidence from the hints of *info* — magic bytes or an
-    exact CSV header (CERTAIN); all of ``json_keys``, all of ``zip_members`` or the XML root
-    element (LIKELY). A file name extension is never evidence on its own."""
-    if info.magic and sample.data.startswith(info.magic):
-        return Confidence.CERTAIN
-    if sample.csv_header is not None:
-        header = frozenset(sample.csv_header)
-        if header and header in (info.csv_header, *info.csv_headers):
-            return Confidence.CERTAIN
-    if info.json_keys and sample.json_ok and info.json_keys <= sample.json_keys:
-        return Confidence.LIKELY
-    names = sample.zip_names
-    if info.zip_members and names is not None and set(info.zip_members) <= set(names):
-        return Confidence.LIKELY
-    if info.xml_root and sample.xml_root == info.xml_root:
-        return Confidence.LIKELY
-    return Confidence.NO
 
 
 def _ask(adapter: Any, sample: Sample) -> Confidence:

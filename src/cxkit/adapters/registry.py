@@ -63,7 +63,7 @@ def _valid(adapter: object) -> bool:
     info = getattr(adapter, "info", None)
     if not isinstance(info, AdapterInfo):
         return False
-    # no ``accepts``: detection uses the hints of ``info`` (detection.accepts_by_hints)
+    # no ``accepts``: detection uses the hints of ``info`` (base.accepts_by_hints)
     accepts = getattr(adapter, "accepts", None)
     return accepts is None or callable(accepts)
 

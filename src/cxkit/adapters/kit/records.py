@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
 from cxkit import cxf
-from cxkit.adapters.base import Confidence, ReadOptions, Sample
-from cxkit.adapters.detection import accepts_by_hints
+from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.input import MAX_JSON_DEPTH, parse_json
 from cxkit.adapters.kit.targets import HOOK, IGNORE, Column, MappedReader, Target, column

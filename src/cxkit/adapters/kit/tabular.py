@@ -30,8 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final
 
 from cxkit import cxf
-from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample
-from cxkit.adapters.detection import accepts_by_hints
+from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import (
     ItemBuilder,
     Val,

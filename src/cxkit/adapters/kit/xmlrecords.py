@@ -31,8 +31,7 @@ from typing import ClassVar, Final
 from xml.etree.ElementTree import Element
 
 from cxkit import cxf
-from cxkit.adapters.base import Confidence, ReadOptions, Sample
-from cxkit.adapters.detection import accepts_by_hints
+from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.records import RecordError
 from cxkit.adapters.kit.targets import HOOK, IGNORE, Column, MappedReader, Target, column
