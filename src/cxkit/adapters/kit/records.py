@@ -37,7 +37,16 @@ from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.input import MAX_JSON_DEPTH, parse_json
-from cxkit.adapters.kit.targets import HOOK, IGNORE, Column, MappedReader, Target, column
+from cxkit.adapters.kit.targets import (
+    HOOK,
+    IGNORE,
+    Column,
+    MappedReader,
+    RecordError,
+    Target,
+    column,
+    skip_reason,
+)
 from cxkit.adapters.kit.values import scalar_text
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.errors import AdapterError, CxkitError, DecodeError, InputTooLargeError
@@ -46,10 +55,6 @@ __all__ = ["JsonRecordReader", "RecordError", "Records", "member_path"]
 
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
 _EACH: Final = "[]"
-
-
-class RecordError(ValueError):
-    """A record cannot be read; the message names members, never values (it is reported)."""
 
 
 @dataclass(frozen=True)
@@ -223,14 +228,8 @@ class JsonRecordReader(MappedReader):
         except InputTooLargeError:
             raise
         except (CxkitError, ValueError) as exc:  # one record never sinks the rest
-            if isinstance(exc, CxkitError):
-                why = exc.message
-            elif isinstance(exc, RecordError):
-                why = str(exc)
-            else:
-                why = "a value cannot be read"
             b.rec("", _NOT_CARRIED, "", "record skipped")
-            b.fail(f"record {prefix} cannot be read: {why}")
+            b.fail(f"record {prefix} cannot be read: {skip_reason(exc)}")
             return
         vault.add(b)
 

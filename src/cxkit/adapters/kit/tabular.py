@@ -58,6 +58,7 @@ from cxkit.adapters.kit.targets import (
     USERNAME,
     Column,
     Target,
+    skip_reason,
 )
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
@@ -207,8 +208,7 @@ class CsvReader:
             except InputTooLargeError:  # a limit (nesting, size) stops the whole read
                 raise
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest
-                why = exc.message if isinstance(exc, CxkitError) else "a value cannot be read"
-                b.fail(f"row {row_number} cannot be read: {why}",
+                b.fail(f"row {row_number} cannot be read: {skip_reason(exc)}",
                        [Val(text, column) for column, text in zip(header, cells, strict=True)])  # fmt: skip
                 continue
             vault.add(b, [Val(cells[i], c) for i, c in others if cells[i]] if others else ())

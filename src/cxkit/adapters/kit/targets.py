@@ -22,6 +22,7 @@ from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.errors import CxkitError
 
 __all__ = [
     "CREATED",
@@ -41,8 +42,10 @@ __all__ = [
     "USERNAME",
     "Column",
     "MappedReader",
+    "RecordError",
     "Target",
     "column",
+    "skip_reason",
 ]
 
 
@@ -90,6 +93,21 @@ class Column:
     hidden: bool = False
     parse: Callable[[str], str] | None = None
     why: str = "holds no user data"
+
+
+class RecordError(ValueError):
+    """A record cannot be read; the message names members, never values (it is reported)."""
+
+
+def skip_reason(exc: Exception) -> str:
+    """What the report says about a record that cannot be read: a cxkit error's message or a
+    :class:`RecordError`'s (both name fields, never values), else a plain sentence (a parser's
+    ValueError may quote the value)."""
+    if isinstance(exc, CxkitError):
+        return exc.message
+    if isinstance(exc, RecordError):
+        return str(exc)
+    return "a value cannot be read"
 
 
 _MEMBER: Final = Disposition.MEMBER

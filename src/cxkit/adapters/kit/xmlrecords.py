@@ -33,8 +33,16 @@ from xml.etree.ElementTree import Element
 from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
-from cxkit.adapters.kit.records import RecordError
-from cxkit.adapters.kit.targets import HOOK, IGNORE, Column, MappedReader, Target, column
+from cxkit.adapters.kit.targets import (
+    HOOK,
+    IGNORE,
+    Column,
+    MappedReader,
+    RecordError,
+    Target,
+    column,
+    skip_reason,
+)
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.errors import AdapterError, CxkitError, DecodeError, InputTooLargeError
 
@@ -195,14 +203,8 @@ class XmlRecordReader(MappedReader):
         except InputTooLargeError:
             raise
         except (CxkitError, ValueError) as exc:  # one record never sinks the rest
-            if isinstance(exc, CxkitError):
-                why = exc.message
-            elif isinstance(exc, RecordError):
-                why = str(exc)
-            else:
-                why = "a value cannot be read"
             b.rec("", _NOT_CARRIED, "", "record skipped")
-            b.fail(f"record {index} cannot be read: {why}")
+            b.fail(f"record {index} cannot be read: {skip_reason(exc)}")
             return
         vault.add(b)
 
