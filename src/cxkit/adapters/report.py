@@ -104,8 +104,11 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
 
     # -- fast recording and reading
     def add_rows(self, rows: Iterable[_T]) -> None:
-        """Record several at once, each as its compact tuple (one call per item, not per
-        record: the item builder makes these tuples as it goes)."""
+        """Record several at once, each as its compact tuple — for :class:`FieldRecords`
+        ``(path prefix, path rest, item, disposition, target, note)``, for
+        :class:`CredentialRecords` ``(stage, credential type, item, outcome, note, item id,
+        index)`` (one call per item, not per record: the item builder makes these tuples as it
+        goes)."""
         extend = self._flat.extend  # a call per row: cheaper than chaining 6-7 values
         for row in rows:
             extend(row)
@@ -187,6 +190,11 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
     def __iter__(self) -> Iterator[_R]:
         return map(self._record, self._iter_rows())
 
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self) | list):
+            return list(self) == list(other)
+        return NotImplemented
+
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -221,14 +229,6 @@ class FieldRecords(_FlatRecords[FieldRecord, _Row]):
         """Record one field (``path + rest``) without building a :class:`FieldRecord`."""
         self._flat.extend((path, rest, item, disposition, target, note))
 
-    def add_rows(self, rows: Iterable[tuple[str, str, str, Disposition, str, str]]) -> None:
-        """Record several fields at once, each as the tuple ``(path prefix, path rest, item,
-        disposition, target, note)`` (one call per item, not per field: the item builder makes
-        these tuples as it goes, ~7 per CSV row)."""
-        extend = self._flat.extend  # a call per row: cheaper than chaining 6-7 values
-        for row in rows:
-            extend(row)
-
     # -- summaries without records
     def counts(self) -> dict[Disposition, int]:
         out = dict.fromkeys(Disposition, 0)
@@ -242,13 +242,6 @@ class FieldRecords(_FlatRecords[FieldRecord, _Row]):
     def paths(self) -> list[str]:
         flat = self._flat
         return [a + b for a, b in zip(flat[0::6], flat[1::6], strict=True)]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FieldRecords):
-            return list(self) == list(other)
-        if isinstance(other, list):
-            return list(self) == other
-        return NotImplemented
 
 
 def _record(row: _Row) -> FieldRecord:
@@ -446,18 +439,6 @@ class CredentialRecords(_FlatRecords[CredentialRecord, _CredRow]):
                 for index, (ctype, outcome, note) in enumerate(credentials)
             ]
         )
-
-    def add_rows(self, rows: Iterable[_CredRow]) -> None:
-        """Record several credentials at once, each as the tuple ``(stage, credential type,
-        item, outcome, note, item id, index)`` (the item builder's way: one call per item)."""
-        extend = self._flat.extend  # a call per row: cheaper than chaining 6-7 values
-        for row in rows:
-            extend(row)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CredentialRecords | list):
-            return list(self) == list(other)
-        return NotImplemented
 
 
 def _credential(row: _CredRow) -> CredentialRecord:
