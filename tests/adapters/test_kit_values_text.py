@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxkit.adapters.kit.values import normalize_text, parse_card_expiry
+from cxkit.adapters.kit.values import normalize_text, parse_card_expiry, parse_totp
 
 MONTHS = st.integers(1, 12)
 YEARS = st.integers(2000, 2099)
@@ -80,3 +80,15 @@ def test_normalize_text_properties(text: str) -> None:
     assert out.count("\n") == text.replace("\r\n", "\n").count("\n") + text.replace(
         "\r\n", ""
     ).count("\r")  # every line end kept, as one LF
+
+
+@pytest.mark.parametrize(
+    ("uri", "kind"),
+    [("otpauth://hotp/x?secret=JBSWY3DP", "hotp"), ("otpauth://JBSWY3DPEHPK3PXP", "other")],
+)
+def test_parse_totp_reason_never_quotes_the_uri(uri: str, kind: str) -> None:
+    # the reason is reported; a misplaced secret in the URI's type part must not show in it
+    totp, reason = parse_totp(uri)
+    assert totp is None
+    assert reason == f"an otpauth '{kind}' code, not TOTP"
+    assert "JBSW" not in reason

@@ -201,7 +201,9 @@ def parse_totp(text: str) -> tuple[m.Totp | None, str]:
     if stripped.lower().startswith("otpauth://"):
         netloc, label, query = _otpauth_split(stripped)
         if netloc.lower() != "totp":
-            return None, f"an otpauth '{netloc[:10]}' code, not TOTP"
+            # the type is named only when it is one (the part may be a misplaced secret)
+            kind = "hotp" if netloc.lower() == "hotp" else "other"
+            return None, f"an otpauth '{kind}' code, not TOTP"
         try:
             secret = b64.canonical_base32(query.get("secret", ""))
             period = int(query.get("period", "30"))
