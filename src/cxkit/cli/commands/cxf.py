@@ -250,11 +250,7 @@ def item_rows(doc: cxf.Document, reveal: bool) -> list[dict[str, str]]:
         user, secret, urls = "", None, ""
         types = []
         for c in item.credentials:
-            types.append(
-                c.credential_type
-                if isinstance(c, m.UnknownCredential)
-                else str(c.__struct_config__.tag)
-            )
+            types.append(cxf.credential_type(c))
             if isinstance(c, m.BasicAuth):
                 user = user or (c.username.value if c.username else "")
                 secret = secret or (c.password.value if c.password else None)
