@@ -36,11 +36,11 @@ def load_source(
     format it was read as. CXF files keep their source bytes (lossless re-encoding)."""
     data = read_input(name, max_size)
     fmt = args.source_format or adapters.detect(adapters.make_sample(data, name)).adapter.info.key
+
+    def password(prompt: str) -> str:
+        return existing_secret(args, prompt, prefix="source-password", noun="password")
+
     try:
-
-        def password(prompt: str) -> str:
-            return existing_secret(args, prompt, prefix="source-password", noun="password")
-
         options = ReadOptions(
             password=password,
             max_size=max_size,
