@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from cxkit import adapters, cxf, kdbx
 from cxkit.adapters import MigrationReport, Outcome, PasswordNeededError, ReadOptions, WriteOptions
-from cxkit.adapters.keepass.database import PASSKEY_OF, KeePassKdbxAdapter, _otp_uri
+from cxkit.adapters.keepass.database import PASSKEY_OF, KeePassKdbxAdapter, otp_uri
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError, UnsupportedAlgorithmError
@@ -60,7 +60,7 @@ def _strings(entry: kdbx.Entry) -> dict[str, tuple[str, bool]]:
             continue
         value = v.value
         if k == "otp":
-            totp = _otp_uri(value)[0]
+            totp = otp_uri(value)[0]
             assert totp is not None
             value = repr((totp.secret, totp.period, totp.digits, totp.algorithm, totp.issuer))
         elif k in ("TOTP Seed", "TimeOtp-Secret-Base32"):
@@ -237,7 +237,7 @@ def test_fixture_writes_every_field_and_one_passkey_per_entry() -> None:
     assert e.url == "https://example.com/login"
     assert e.get("KP2A_URL") == "https://alt.example.com"
     assert e.get("KP2A_URL_1") == "androidapp://com.example.app"
-    totp = _otp_uri(e.get("otp") or "")[0]
+    totp = otp_uri(e.get("otp") or "")[0]
     assert totp is not None and (totp.period, totp.digits, totp.algorithm) == (60, 8, "sha256")
     assert e.strings["otp"].protected and e.strings["PIN"].protected
     assert not e.strings["Colour"].protected
@@ -592,7 +592,7 @@ def test_pass_import_keepass_sample_reads_to_its_reference_vault() -> None:
         if "comments" in ref:
             assert g.get("comments", "").strip() == ref["comments"].strip()
         if "otpauth" in ref:
-            totp = _otp_uri(ref["otpauth"].replace("digits=s", "digits=5&encoder=steam"))[0]
+            totp = otp_uri(ref["otpauth"].replace("digits=s", "digits=5&encoder=steam"))[0]
             assert totp is not None
             assert g["totp"] == (totp.secret.upper(), totp.period, totp.digits, totp.algorithm)
         checked += 1

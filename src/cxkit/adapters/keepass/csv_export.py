@@ -35,10 +35,10 @@ from cxkit.adapters.keepass.database import (
     document_to_database,
     format_otp,
     iso_time,
+    otp_uri,
     timeotp,
     tray_otp,
 )
-from cxkit.adapters.keepass.database import _otp_uri as otp_uri
 from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import (
     CollectionTree,

@@ -192,7 +192,7 @@ def _default_autotype(element: Element) -> bool:
 # =========================================================================== TOTP
 
 
-def _otp_uri(text: str) -> tuple[m.Totp | None, str]:
+def otp_uri(text: str) -> tuple[m.Totp | None, str]:
     """KeePassXC ``otp``: an otpauth URI (``encoder=steam`` for Steam) or a bare Base32 secret."""
     stripped = text.strip()
     if stripped.lower().startswith("otpauth://"):
@@ -362,7 +362,7 @@ class _EntryReader:
         e, b = self.entry, self.b
         found: list[tuple[str, tuple[str, ...], tuple[m.Totp | None, str]]] = []
         if "otp" in e.strings:
-            found.append(("otp", ("otp",), _otp_uri(e.get("otp") or "")))
+            found.append(("otp", ("otp",), otp_uri(e.get("otp") or "")))
         if any(k in e.strings for k in _TIMEOTP_SECRETS):
             found.append(("timeotp", tuple(k for k in e.strings if k in _TIMEOTP_KEYS), timeotp(e)))
         if "TOTP Seed" in e.strings:
