@@ -129,8 +129,19 @@ def register(sub: Any) -> None:
         "unknown or ambiguous, naming what was tried).",
     )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--max-size", type=int, default=DEFAULT_MAX_SIZE, metavar="BYTES")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON; an unknown or ambiguous FILE gives format null, the "
+        "verdict (unknown, headerless-csv, known:APP, ...), message and hint (exit 2)",
+    )
+    p.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help=f"refuse larger inputs (default: {DEFAULT_MAX_SIZE:,} bytes)",
+    )
     p.set_defaults(handler=cmd_detect)
 
 
