@@ -47,6 +47,7 @@ from cxkit.adapters.base import (
     ReadOptions,
     Sample,
     WriteOptions,
+    accepts_by_hints,
 )
 from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder
@@ -1104,10 +1105,6 @@ def document_to_database(
 # =========================================================================== the adapter
 
 
-def _is_kdbx(data: bytes) -> bool:
-    return data[:4] == KDBX_MAGIC
-
-
 class KeePassKdbxAdapter:
     info: Final = AdapterInfo(
         key="keepass-kdbx",
@@ -1126,10 +1123,10 @@ class KeePassKdbxAdapter:
         self.kdbx_options = write_options
 
     def accepts(self, sample: Sample) -> Confidence:
-        return Confidence.CERTAIN if _is_kdbx(sample.data) else Confidence.NO
+        return accepts_by_hints(self.info, sample)  # the magic bytes
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        if not _is_kdbx(sample.data):
+        if not sample.data.startswith(KDBX_MAGIC):
             raise kdbx.KdbxFormatError("not a KDBX database", location=sample.name or None)
         if options.password is None and options.keyfile is None:
             raise PasswordNeededError(
