@@ -618,6 +618,18 @@ def test_the_catalogue_entries_carry_evidence() -> None:
         assert sig.verdict.startswith("known:") == sig.export
 
 
+def test_the_catalogue_names_no_csv_a_reader_reads() -> None:
+    """A header variant a reader does not accept (other case, a trailing empty column) is
+    never told "cxkit does not read it yet" when a reader reads that app's CSV."""
+    for reader in registry.readers():
+        for header in (reader.info.csv_header, *reader.info.csv_headers):
+            if not header:
+                continue
+            for cells in (sorted(header), [c.upper() for c in sorted(header)], [*header, ""]):
+                sig = known.match(make_sample((",".join(cells) + "\r\n").encode(), "x.csv"))
+                assert sig is None, (reader.info.key, cells, sig.app)
+
+
 # --------------------------------------------------------------------------- Bitwarden items
 
 

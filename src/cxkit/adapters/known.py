@@ -151,8 +151,6 @@ KNOWN: Final[tuple[Known, ...]] = (
           xml_root="map", marker=b'name="STATIC_TOTP_CODES_LIST"'),
     Known("android", f"an Android app's {_SHARED_PREFS}", export=False, xml_root="map"),
     # ------------------------------------------------------------------ CSV headers
-    Known("chrome", "a Chrome / Google Password Manager CSV export",
-          csv_header=_cols("name,url,username,password"), csv_optional=_cols("note")),
     Known("chrome", "a dump of Chrome's 'Login Data' database",
           csv_header=_cols("origin_url,action_url,username_value,password_value"),
           csv_optional=None),
