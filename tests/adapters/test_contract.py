@@ -203,3 +203,28 @@ def test_the_contract_can_fail() -> None:
         assert contract.check_secrets(leaky, sample)
     finally:
         registry._cache = original
+
+
+def test_the_contract_finds_a_secret_in_the_write_report() -> None:
+    """A writer whose report names a value of the document fails the round-trip check."""
+    cxf_adapter = registry.get(registry.cxf_format())
+
+    class LeakyWriter:
+        info = cxf_adapter.info
+
+        def read(self, sample: Any, options: Any, report: Any) -> Any:
+            return cxf_adapter.read(sample, options, report)
+
+        def write(self, doc: Any, options: Any, report: Any) -> bytes:
+            secret = next(iter(contract.document_secrets(doc)))
+            report.warnings.append(f"look: {secret}")
+            return bytes(cxf_adapter.write(doc, options, report))
+
+    original = registry._cache
+    registry._cache = {**registry.adapters(), cxf_adapter.info.key: LeakyWriter()}
+    try:
+        problems = contract.check_round_trip(registry.get(cxf_adapter.info.key))
+    finally:
+        registry._cache = original
+    assert any("write report" in p for p in problems), problems
+    assert not contract.check_round_trip(cxf_adapter)

@@ -16,7 +16,7 @@ that one run shows everything. The checks:
   record in the migration report;
 * :func:`check_mutations` — truncated, bit-flipped and spliced samples raise only cxkit errors;
 * :func:`check_round_trip` — what its writer writes, its reader reads back: as many items, and
-  every credential reported *carried* is there again;
+  every credential reported *carried* is there again; the write report names no secret;
 * :func:`check_secrets` — no secret of a sample (password, TOTP seed, key, card number, hidden
   field) appears in a message, a report or a detection error, also for damaged input.
 """
@@ -296,7 +296,7 @@ def write_reference(adapter: Any, password: str = _PASSWORD) -> tuple[bytes, Mig
 def check_round_trip(adapter: Any, password: str = _PASSWORD) -> list[str]:
     """Write the reference document, read it back with the same format: as many items, and at
     least as many credentials of each type as the write report calls carried; the writer's
-    output is detected as its own format."""
+    output is detected as its own format; the write report holds no secret of the document."""
     from cxkit.adapters import detection
 
     if not adapter.info.can(Capability.WRITE) or not hasattr(adapter, "write"):
@@ -306,11 +306,15 @@ def check_round_trip(adapter: Any, password: str = _PASSWORD) -> list[str]:
         data, report = write_reference(adapter, password)
     except CxkitError as exc:
         return [f"{key}: cannot write the reference document: {exc}"]
+    problems: list[str] = []
+    secrets = document_secrets(reference_document())
+    texts = (report.render(), json.dumps(report.to_json(), ensure_ascii=False))
+    if any(s in text for text in texts for s in secrets):
+        problems.append(f"{key}: a secret of the reference document appears in the write report")
     if not adapter.info.can(Capability.READ) or not hasattr(adapter, "read"):
-        return []
+        return problems
     sample = Sample(f"reference{adapter.info.extensions[:1][0] if adapter.info.extensions else ''}",
                     data, password)  # fmt: skip
-    problems: list[str] = []
     try:
         found = detection.detect(detection.make_sample(data, sample.name))
         if found.adapter.info.key != key:
