@@ -30,8 +30,11 @@ from cxkit.adapters.base import (
     WriteOptions,
 )
 from cxkit.adapters.bitwarden.mapping import (
+    ANDROID_APPS,
     EXPORTER_RP_ID,
     EXTENSION,
+    NO_PLACE,
+    NO_SUBTITLE_TAGS,
     document_to_bitwarden,
     item_id_to_cxf,
 )
@@ -327,24 +330,13 @@ _CSV_ITEM: Final[dict[str, ledger.Rule]] = {
     "creationAt": _NO_IDS,
     "modifiedAt": _NO_IDS,
     f"extensions[{EXTENSION}]": _NO_IDS,
-    "subtitle": (_N, "Bitwarden items have no subtitle"),
-    "tags": (_N, "Bitwarden has no tags"),
+    **NO_SUBTITLE_TAGS,
     "scope": (_N, "only a Bitwarden login holds URLs"),
 }
-_CSV_LOGIN: Final[dict[str, ledger.Rule]] = {
-    **_CSV_ITEM,
-    "scope.urls": _C,
-    "scope.androidApps[].name": (_N, "Bitwarden keeps no app names"),
-    "scope.androidApps[].bundleId": (_T, "as an androidapp:// URI"),
-    "scope.androidApps[].certificate": (
-        _N,
-        "Bitwarden keeps no app signing-certificate fingerprints",
-    ),
-}
+_CSV_LOGIN: Final[dict[str, ledger.Rule]] = {**_CSV_ITEM, "scope.urls": _C, **ANDROID_APPS}
 _NO_FAVORITE: Final[dict[str, ledger.Rule]] = {
     "favorite": (_N, "the organisation CSV has no favorite column")
 }
-_UNKNOWN: Final[ledger.Rule] = (_N, "a member CXF does not define; Bitwarden has no place for it")
 _AS_TEXT: Final[ledger.Rule] = (_T, "as plain 'name: value' text")
 _NO_FOLDER_COLUMN: Final = "Bitwarden CSV has only the folder's name, in the rows of its items"
 _CSV_FOLDER: Final[dict[str, ledger.Rule]] = {
@@ -356,10 +348,10 @@ _CSV_FOLDER: Final[dict[str, ledger.Rule]] = {
 CSV_WRITTEN: Final = ledger.Declaration(
     "Bitwarden CSV",
     {
-        "login": ledger.Table(_CSV_LOGIN, unknown=_UNKNOWN),
-        "login-org": ledger.Table({**_CSV_LOGIN, **_NO_FAVORITE}, unknown=_UNKNOWN),
-        "note": ledger.Table(_CSV_ITEM, unknown=_UNKNOWN),
-        "note-org": ledger.Table({**_CSV_ITEM, **_NO_FAVORITE}, unknown=_UNKNOWN),
+        "login": ledger.Table(_CSV_LOGIN, unknown=NO_PLACE),
+        "login-org": ledger.Table({**_CSV_LOGIN, **_NO_FAVORITE}, unknown=NO_PLACE),
+        "note": ledger.Table(_CSV_ITEM, unknown=NO_PLACE),
+        "note-org": ledger.Table({**_CSV_ITEM, **_NO_FAVORITE}, unknown=NO_PLACE),
         "dropped": ledger.Table(default=(_N, _NO_CSV), unknown=(_N, _NO_CSV)),
     },
     {
@@ -387,11 +379,11 @@ CSV_WRITTEN: Final = ledger.Declaration(
     header=ledger.Table(default=(_N, "Bitwarden CSV has no exporter header")),
     accounts=ledger.Table(default=(_N, "Bitwarden CSV names no account (id, user name, e-mail)")),
     collections={
-        "": ledger.Table(_CSV_FOLDER, default=(_N, _NO_FOLDER_COLUMN), unknown=_UNKNOWN),
+        "": ledger.Table(_CSV_FOLDER, default=(_N, _NO_FOLDER_COLUMN), unknown=NO_PLACE),
         "sub": ledger.Table(
             {**_CSV_FOLDER, "title": (_T, "as part of the folder name 'parent/title'")},
             default=(_N, _NO_FOLDER_COLUMN),
-            unknown=_UNKNOWN,
+            unknown=NO_PLACE,
         ),
         "empty": ledger.Table(default=(_N, "a folder without items has no row in Bitwarden CSV")),
     },

@@ -1191,6 +1191,21 @@ def _located(doc: cxf.Document) -> Iterable[tuple[str, m.Item]]:
 
 _C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
 _AS_FIELDS: Final[ledger.Rule] = (_T, "written as Bitwarden custom fields")
+NO_PLACE: Final[ledger.Rule] = (_N, "a member CXF does not define; Bitwarden has no place for it")
+"""The rule for members CXF does not define (the JSON and CSV writers)."""
+NO_SUBTITLE_TAGS: Final[dict[str, ledger.Rule]] = {
+    "subtitle": (_N, "Bitwarden items have no subtitle"),
+    "tags": (_N, "Bitwarden has no tags"),
+}
+ANDROID_APPS: Final[dict[str, ledger.Rule]] = {
+    "scope.androidApps[].name": (_N, "Bitwarden keeps no app names"),
+    "scope.androidApps[].bundleId": (_T, "as an androidapp:// URI"),
+    "scope.androidApps[].certificate": (
+        _N,
+        "Bitwarden keeps no app signing-certificate fingerprints",
+    ),
+}
+"""A login's Android apps (as URIs, in the JSON and CSV writers)."""
 _ITEM: Final[dict[str, ledger.Rule]] = {
     "id": (_T, "as Bitwarden's item id"),
     "creationAt": _C,
@@ -1198,8 +1213,7 @@ _ITEM: Final[dict[str, ledger.Rule]] = {
     "title": _C,
     "favorite": _C,
     f"extensions[{EXTENSION}]": _C,
-    "subtitle": (_N, "Bitwarden items have no subtitle"),
-    "tags": (_N, "Bitwarden has no tags"),
+    **NO_SUBTITLE_TAGS,
 }
 _PASSKEY: Final[dict[str, ledger.Rule]] = {
     "credentialId": _C, "rpId": _C, "username": _C, "userDisplayName": _C, "userHandle": _C,
@@ -1216,10 +1230,6 @@ _OWN: Final[dict[str, ledger.Rule]] = {
     f"extensions[{EXTENSION}]": _C,
     f"fields[].extensions[{EXTENSION}]": _C,
 }
-_BW_UNKNOWN: Final[ledger.Rule] = (
-    _N,
-    "a member CXF does not define; Bitwarden has no place for it",
-)
 _FOLDER: Final[dict[str, ledger.Rule]] = {
     "title": _C,
     "id": (_T, "as the folder id"),
@@ -1233,22 +1243,9 @@ _FOLDER: Final[dict[str, ledger.Rule]] = {
 WRITTEN: Final = ledger.Declaration(
     "Bitwarden JSON",
     {
-        "login": ledger.Table(
-            {
-                **_ITEM,
-                "scope.urls": _C,
-                "scope.androidApps[].name": (_N, "Bitwarden keeps no app names"),
-                "scope.androidApps[].bundleId": (_T, "as an androidapp:// URI"),
-                "scope.androidApps[].certificate": (
-                    _N,
-                    "Bitwarden keeps no app signing-certificate fingerprints",
-                ),
-            },
-            unknown=(_N, "a member CXF does not define; Bitwarden has no place for it"),
-        ),
+        "login": ledger.Table({**_ITEM, "scope.urls": _C, **ANDROID_APPS}, unknown=NO_PLACE),
         "": ledger.Table(
-            {**_ITEM, "scope": (_N, "only a Bitwarden login item holds URLs")},
-            unknown=(_N, "a member CXF does not define; Bitwarden has no place for it"),
+            {**_ITEM, "scope": (_N, "only a Bitwarden login item holds URLs")}, unknown=NO_PLACE
         ),
     },
     {
@@ -1308,10 +1305,10 @@ WRITTEN: Final = ledger.Declaration(
         unknown=(_N, "a Bitwarden export has no place for account extensions"),
     ),
     collections={
-        "": ledger.Table(_FOLDER, unknown=_BW_UNKNOWN),
+        "": ledger.Table(_FOLDER, unknown=NO_PLACE),
         "sub": ledger.Table(
             {**_FOLDER, "title": (_T, "as part of the folder name 'parent/title'")},
-            unknown=_BW_UNKNOWN,
+            unknown=NO_PLACE,
         ),
     },
 )
