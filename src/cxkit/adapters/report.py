@@ -706,66 +706,86 @@ class MigrationReport:
         for title, reason in self.items_skipped[:limit]:
             lines.append(f"  skipped: {title}: {reason}")
         _cut(lines, self.items_skipped, limit)
-        summary = self.credential_summary()
-        if summary:
-            lines.append("credentials (carried / transformed / not carried):")
-            width = max(len(k) for k in summary)
-            for ctype, entry in summary.items():
-                lines.append(
-                    f"  {ctype.ljust(width)}  {entry['carried']:>5} / {entry['transformed']:>5} / "
-                    f"{entry['not_carried']:>5}"
-                )
-                for what, key, label in (
-                    ("transformed", "transformed_items", "how"),
-                    ("not carried", "not_carried_items", "why"),
-                ):
-                    for e in entry[key][:limit]:
-                        lines.append(f"      {what}: {e['item']}: {e[label]}")
-                    _cut(lines, entry[key], limit, "      ")
-        counts = self.field_counts()
-        if self.fields:
-            lines.append(
-                f"source fields: {len(self.fields)} read — {counts['member']} into CXF members, "
-                f"{counts['custom-field']} kept as custom fields, {counts['extension']} kept as "
-                f"cxkit bookkeeping (ids, exact dates: for converting back), "
-                f"{counts['not-carried']} not carried"
-            )
-            not_carried = self._own_fields().of(Disposition.NOT_CARRIED)
-            for r in not_carried[:limit]:
-                lines.append(f"  not carried: {r.item}: {r.path}: {r.note}")
-            _cut(lines, not_carried, limit)
-        written = self.written_counts()
-        if sum(written.values()):
-            lines.append(
-                f"values written: {sum(written.values())} — {written['carried']} carried, "
-                f"{written['transformed']} kept in another form (e.g. as custom fields), "
-                f"{written['not-carried']} not carried"
-            )
-            losses = self.written_losses()
-            for loss in losses[:limit]:
-                members = loss["members"]
-                below = f" ({', '.join(members[:4])}{', …' if len(members) > 4 else ''})"
-                lines.append(
-                    f"  not carried: {loss['what']}{below if members else ''}: "
-                    f"{_where_lost(loss['of'], loss['items'])}: {loss['why']}"
-                )
-            _cut(lines, losses, limit)
-        if self.passkeys_checked:
-            failed = [p for p in self.passkeys if not p.get("ok")]
-            lines.append(
-                f"passkeys: {len(self.passkeys)} checked (WebAuthn assertion signed and "
-                f"verified), {len(self.passkeys) - len(failed)} verified, {len(failed)} failed"
-            )
-            for p in failed[:limit]:
-                lines.append(
-                    f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
-                )
-            _cut(lines, failed, limit)
-        else:
-            lines.append("passkeys: not verified (--no-verify)")
+        self._render_credentials(lines, limit)
+        self._render_source_fields(lines, limit)
+        self._render_written(lines, limit)
+        self._render_passkeys(lines, limit)
         lines.extend(f"warning: {w}" for w in self.warnings[:limit])
         _cut(lines, self.warnings, limit, "")
         notice = self.plaintext_notice()
         if notice:
             lines.append(f"PLAINTEXT: {notice}")
         return "\n".join(lines)
+
+    def _render_credentials(self, lines: list[str], limit: int) -> None:
+        """Per credential type: carried / transformed / not carried, and the items of the last
+        two."""
+        summary = self.credential_summary()
+        if not summary:
+            return
+        lines.append("credentials (carried / transformed / not carried):")
+        width = max(len(k) for k in summary)
+        for ctype, entry in summary.items():
+            lines.append(
+                f"  {ctype.ljust(width)}  {entry['carried']:>5} / {entry['transformed']:>5} / "
+                f"{entry['not_carried']:>5}"
+            )
+            for what, key, label in (
+                ("transformed", "transformed_items", "how"),
+                ("not carried", "not_carried_items", "why"),
+            ):
+                for e in entry[key][:limit]:
+                    lines.append(f"      {what}: {e['item']}: {e[label]}")
+                _cut(lines, entry[key], limit, "      ")
+
+    def _render_source_fields(self, lines: list[str], limit: int) -> None:
+        """The read side: source fields per disposition, and those not carried."""
+        if not self.fields:
+            return
+        counts = self.field_counts()
+        lines.append(
+            f"source fields: {len(self.fields)} read — {counts['member']} into CXF members, "
+            f"{counts['custom-field']} kept as custom fields, {counts['extension']} kept as "
+            f"cxkit bookkeeping (ids, exact dates: for converting back), "
+            f"{counts['not-carried']} not carried"
+        )
+        not_carried = self._own_fields().of(Disposition.NOT_CARRIED)
+        for r in not_carried[:limit]:
+            lines.append(f"  not carried: {r.item}: {r.path}: {r.note}")
+        _cut(lines, not_carried, limit)
+
+    def _render_written(self, lines: list[str], limit: int) -> None:
+        """The write side: values per outcome, and the losses grouped by member."""
+        written = self.written_counts()
+        if not sum(written.values()):
+            return
+        lines.append(
+            f"values written: {sum(written.values())} — {written['carried']} carried, "
+            f"{written['transformed']} kept in another form (e.g. as custom fields), "
+            f"{written['not-carried']} not carried"
+        )
+        losses = self.written_losses()
+        for loss in losses[:limit]:
+            members = loss["members"]
+            below = f" ({', '.join(members[:4])}{', …' if len(members) > 4 else ''})"
+            lines.append(
+                f"  not carried: {loss['what']}{below if members else ''}: "
+                f"{_where_lost(loss['of'], loss['items'])}: {loss['why']}"
+            )
+        _cut(lines, losses, limit)
+
+    def _render_passkeys(self, lines: list[str], limit: int) -> None:
+        """The passkey self-verification: how many verified, and those that failed."""
+        if not self.passkeys_checked:
+            lines.append("passkeys: not verified (--no-verify)")
+            return
+        failed = [p for p in self.passkeys if not p.get("ok")]
+        lines.append(
+            f"passkeys: {len(self.passkeys)} checked (WebAuthn assertion signed and "
+            f"verified), {len(self.passkeys) - len(failed)} verified, {len(failed)} failed"
+        )
+        for p in failed[:limit]:
+            lines.append(
+                f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
+            )
+        _cut(lines, failed, limit)
