@@ -227,3 +227,19 @@ def test_oversized_cell_is_refused() -> None:
     with pytest.raises(CxkitError):
         kit_input.read_csv(b'title,password\r\nA,"' + b"x" * 2000 + b'"\r\n', name="t.csv",
                            max_cell=1000)  # fmt: skip
+
+
+class _OneTag(_Reader):
+    tag_separator = None
+    columns: ClassVar[Mapping[str, Target | Column]] = {**_Reader.columns, "colour": CUSTOM}
+
+
+def test_one_tag_per_cell_and_custom_label_is_the_column_name() -> None:
+    # the targets beyond the login's are applied as the JSON and XML readers apply them
+    # (TargetMap.apply_one); a CSV custom field is labelled by its column name as written
+    doc, _ = _read(_csv(ROWS[:1]), _OneTag())
+    ((_, mail),) = doc.items()
+    assert mail.tags == ("a,b",)
+    fields = mail.credentials[-1]
+    assert isinstance(fields, m.CustomFields)
+    assert [f.label for f in fields.fields] == ["PIN", "colour"]

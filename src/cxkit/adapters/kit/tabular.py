@@ -25,12 +25,11 @@ raising :class:`~cxkit.errors.InputTooLargeError` — a limit — stops the read
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 from cxkit import cxf
-from cxkit.adapters.base import AdapterInfo, Confidence, ReadOptions, Sample, accepts_by_hints
+from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import (
     ItemBuilder,
     Val,
@@ -58,12 +57,10 @@ from cxkit.adapters.kit.targets import (
     USERNAME,
     Column,
     Target,
+    TargetMap,
     skip_reason,
 )
-from cxkit.adapters.kit.values import parse_totp
-from cxkit.adapters.report import Disposition, MigrationReport
-from cxkit.cxf import b64
-from cxkit.cxf import model as m
+from cxkit.adapters.report import MigrationReport
 from cxkit.cxf.codec import paused_gc
 from cxkit.errors import CxkitError, InputTooLargeError
 
@@ -88,30 +85,14 @@ __all__ = [
     "Target",
 ]
 
-#: Enum members as plain names (a class attribute lookup of an enum member is slow in 3.11)
-_MEMBER: Final = Disposition.MEMBER
-_NOT_CARRIED: Final = Disposition.NOT_CARRIED
 
-
-class CsvReader:
+class CsvReader(TargetMap):
     """Base of the declarative CSV readers (see the module docstring)."""
 
-    info: ClassVar[AdapterInfo]
     columns: ClassVar[Mapping[str, Target | Column]]
-    rp_id: ClassVar[str]
-    app: ClassVar[str]
-    folder_separator: ClassVar[str | None] = "/"
-    tag_separator: ClassVar[str] = ","
-    android_apps: ClassVar[bool] = True
-    """``android://…@package`` URLs become ``scope.androidApps``."""
     short_rows: ClassVar[bool] = False
     """Rows may stop early (missing trailing cells are empty), as exporters that add a column
     later write (Chrome's ``note``)."""
-    totp_label: ClassVar[str] = "TOTP"
-    """Label of the hidden custom field that keeps a TOTP cell CXF cannot hold as a TOTP."""
-    item_extension: ClassVar[str | None] = None
-    """The adapter's round-trip extension name, for members a :meth:`row` hook puts in
-    ``b.ext``."""
     custom_extension: ClassVar[Mapping[str, Any] | None] = None
     """Extension members of the items' custom-fields credential."""
 
@@ -133,10 +114,6 @@ class CsvReader:
         untouched so far), before the item is finished. State of one read belongs in
         ``vault.state`` (an adapter object serves every read)."""
 
-    def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
-        """How a ``TOTP`` cell is read (default :func:`~cxkit.adapters.kit.values.parse_totp`)."""
-        return parse_totp(text)
-
     def item_id(self, name: str, row_number: int) -> str:
         """The id of the row's item: :func:`stable_id` of the adapter key, file, row number."""
         return stable_id(self.info.key, name, str(row_number))
@@ -152,11 +129,6 @@ class CsvReader:
         """The vault the items go to (override for collection ids, item order)."""
         return VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
                             include_trashed=options.include_trashed)  # fmt: skip
-
-    def document(self, vault: VaultBuilder) -> cxf.Document:
-        """The document of the finished vault (override for the account's id and extension)."""
-        digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
-        return vault.build(account_id=b64.encode(digest))
 
     # ------------------------------------------------------------------ reading
 
@@ -240,34 +212,7 @@ class CsvReader:
                 elif kind == _CREATED:
                     b.created(v)
                 else:
-                    self._other(b, spec, v)
-
-    def _other(self, b: ItemBuilder, spec: Column, v: Val) -> None:
-        target = spec.target
-        if target is TOTP:
-            b.totp(v, label=self.totp_label, parser=self.totp_parser)
-        elif target is NOTE:
-            b.note(v)
-        elif target is FOLDER:
-            sep = self.folder_separator
-            b.collection(v.text.split(sep) if sep else (v.text,), v.at)
-        elif target is FAVORITE:
-            b.favorite(v)
-        elif target is TAGS:
-            b.tags(v, [t.strip() for t in v.text.split(self.tag_separator)])
-        elif target is CREATED:
-            b.created(v)
-        elif target is MODIFIED:
-            b.modified(v)
-        elif target is TRASHED:
-            if v.text.strip().lower() in ("1", "true", "yes", "y", "on", "x"):
-                b.trashed(v)
-            else:
-                b.rec(v.at, _MEMBER, "trash", "not in the trash")
-        elif target is CUSTOM:
-            b.custom(spec.label or v.at, v, hidden=spec.hidden)
-        elif target is IGNORE:
-            b.rec(v.at, _NOT_CARRIED, "", spec.why)
+                    self.apply_one(b, spec, v)
 
 
 #: Order in which the targets are applied (the credentials' order: the login, its TOTP, the

@@ -1,10 +1,12 @@
 """The field-map vocabulary shared by the declarative readers (issue 12): a source field (a CSV
 column, a JSON member path, an XML child element) maps to a :class:`Target` or a :class:`Column`
-(a target with a label, a hidden flag, a parser). Also :class:`MappedReader`, the part the JSON
-record reader (:mod:`~cxkit.adapters.kit.records`) and the XML reader
-(:mod:`~cxkit.adapters.kit.xmlrecords`) share: one record's mapped values → the item builder.
-The CSV reader (:mod:`~cxkit.adapters.kit.tabular`) applies the same targets in its own,
-index-based loop (its speed matters most).
+(a target with a label, a hidden flag, a parser). Also :class:`TargetMap`, what all three
+readers share (one value of a target → the item builder, the finished document), and
+:class:`MappedReader`, the part the JSON record reader (:mod:`~cxkit.adapters.kit.records`) and
+the XML reader (:mod:`~cxkit.adapters.kit.xmlrecords`) share: one record's mapped values → the
+item builder. The CSV reader (:mod:`~cxkit.adapters.kit.tabular`) applies the login's targets
+and the common ones in its own, index-based loop (its speed matters most) and hands the rest
+to :meth:`TargetMap.apply_one`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "MappedReader",
     "RecordError",
     "Target",
+    "TargetMap",
     "column",
     "skip_reason",
 ]
@@ -119,9 +122,10 @@ def column(spec: Target | Column) -> Column:
     return spec if isinstance(spec, Column) else Column(spec)
 
 
-class MappedReader:
-    """What the declarative record readers share: the exporter's name, separators, and
-    :meth:`apply` — one record's values (each with its :class:`Column`) → the item."""
+class TargetMap:
+    """What every declarative reader (CSV, JSON records, XML) shares: the exporter's name, the
+    separators and labels its targets use, :meth:`apply_one` — one value of a target other than
+    the login's → the item — and the finished document."""
 
     info: ClassVar[AdapterInfo]
     rp_id: ClassVar[str]
@@ -130,25 +134,72 @@ class MappedReader:
     tag_separator: ClassVar[str | None] = ","
     """Tags in one text separated by this (None: one value is one tag)."""
     android_apps: ClassVar[bool] = True
+    """``android://…@package`` URLs become ``scope.androidApps``."""
     totp_label: ClassVar[str] = "TOTP"
+    """Label of the hidden custom field that keeps a TOTP value CXF cannot hold as a TOTP."""
     item_extension: ClassVar[str | None] = None
-    record_empty: ClassVar[bool] = True
-    """Record empty values (not carried, "empty"): JSON's empty strings are leaves to account
-    for; an empty XML element is not."""
+    """The adapter's round-trip extension name, for members a hook puts in ``b.ext``."""
 
     def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
         """How a ``TOTP`` value is read (default :func:`~cxkit.adapters.kit.values.parse_totp`)."""
         return parse_totp(text)
 
+    def field_label(self, at: str) -> str:
+        """The label of a ``CUSTOM`` value whose :class:`Column` names none (its source's name)."""
+        return at
+
+    def document(self, vault: VaultBuilder) -> cxf.Document:
+        """The document of the finished vault (one account with a stable id; override for the
+        account's id and extension)."""
+        digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
+        return vault.build(account_id=b64.encode(digest))
+
+    def apply_one(self, b: ItemBuilder, spec: Column, v: Val) -> None:
+        """One value of a target other than the login's."""
+        target = spec.target
+        if target is TOTP:
+            b.totp(v, label=self.totp_label, parser=self.totp_parser)
+        elif target is NOTE:
+            b.note(v)
+        elif target is FOLDER:
+            sep = self.folder_separator
+            b.collection(v.text.split(sep) if sep else (v.text,), v.at)
+        elif target is FAVORITE:
+            b.favorite(v)
+        elif target is TAGS:
+            sep = self.tag_separator
+            b.tags(v, [t.strip() for t in v.text.split(sep)] if sep else [v.text.strip()])
+        elif target is CREATED:
+            b.created(v)
+        elif target is MODIFIED:
+            b.modified(v)
+        elif target is TRASHED:
+            if truthy(v.text):
+                b.trashed(v)
+            else:
+                b.rec(v.at, _MEMBER, "trash", "not in the trash")
+        elif target is CUSTOM:
+            b.custom(spec.label or self.field_label(v.at), v, hidden=spec.hidden)
+        elif target is IGNORE:
+            b.rec(v.at, _NOT_CARRIED, "", spec.why)
+
+
+class MappedReader(TargetMap):
+    """What the JSON record and XML readers share beyond :class:`TargetMap`: :meth:`apply` —
+    one record's values (each with its :class:`Column`) → the item."""
+
+    record_empty: ClassVar[bool] = True
+    """Record empty values (not carried, "empty"): JSON's empty strings are leaves to account
+    for; an empty XML element is not."""
+
+    def field_label(self, at: str) -> str:
+        """The value's path without its leading ``.`` or ``/`` (``login.extra``, ``url[2]``)."""
+        return at.lstrip("./")
+
     def vault(self, report: MigrationReport, include_trashed: bool) -> VaultBuilder:
         """The vault the items go to (override for collection ids)."""
         return VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
                             include_trashed=include_trashed)  # fmt: skip
-
-    def document(self, vault: VaultBuilder) -> cxf.Document:
-        """The document of the finished vault (one account with a stable id)."""
-        digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
-        return vault.build(account_id=b64.encode(digest))
 
     def apply(self, b: ItemBuilder, values: Sequence[tuple[Column, Val]]) -> None:
         """Apply mapped *values* (empty texts recorded as not carried, ``HOOK`` ones left to the
@@ -180,32 +231,3 @@ class MappedReader:
         b.login(username, password, urls, apps=self.android_apps)
         for spec, v in rest:
             self.apply_one(b, spec, v)
-
-    def apply_one(self, b: ItemBuilder, spec: Column, v: Val) -> None:
-        """One value of a target other than the login's."""
-        target = spec.target
-        if target is TOTP:
-            b.totp(v, label=self.totp_label, parser=self.totp_parser)
-        elif target is NOTE:
-            b.note(v)
-        elif target is FOLDER:
-            sep = self.folder_separator
-            b.collection(v.text.split(sep) if sep else (v.text,), v.at)
-        elif target is FAVORITE:
-            b.favorite(v)
-        elif target is TAGS:
-            sep = self.tag_separator
-            b.tags(v, [t.strip() for t in v.text.split(sep)] if sep else [v.text.strip()])
-        elif target is CREATED:
-            b.created(v)
-        elif target is MODIFIED:
-            b.modified(v)
-        elif target is TRASHED:
-            if truthy(v.text):
-                b.trashed(v)
-            else:
-                b.rec(v.at, _MEMBER, "trash", "not in the trash")
-        elif target is CUSTOM:
-            b.custom(spec.label or v.at.lstrip("./"), v, hidden=spec.hidden)
-        elif target is IGNORE:
-            b.rec(v.at, _NOT_CARRIED, "", spec.why)
