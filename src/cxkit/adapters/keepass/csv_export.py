@@ -32,6 +32,8 @@ from cxkit.adapters.base import AdapterInfo, Capability, ReadOptions, WriteOptio
 from cxkit.adapters.keepass.database import (
     EXPORTER_RP_ID,
     EXTENSION,
+    NO_PLACE,
+    TOTP_SETTINGS,
     document_to_database,
     format_otp,
     iso_time,
@@ -208,7 +210,6 @@ def _time(value: datetime.datetime | None) -> str:
 
 _C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
 _NO_COLUMN: Final = "KeePassXC CSV has no column for it"
-_XC_UNKNOWN: Final[ledger.Rule] = (_N, "a member CXF does not define; KeePass has no place for it")
 _NO_GROUP_COLUMN: Final = "KeePassXC CSV has only the group's name, in the Group column"
 XC_WRITTEN: Final = ledger.Declaration(
     "KeePassXC CSV",
@@ -223,18 +224,14 @@ XC_WRITTEN: Final = ledger.Declaration(
              "extensions[cxkit/keepass].icon": _C,
              "extensions[cxkit/keepass]": (_N, "KeePass details (expiry, colours, usage) have "
                                                "no CSV column")},
-            default=(_N, _NO_COLUMN), unknown=_XC_UNKNOWN,
+            default=(_N, _NO_COLUMN), unknown=NO_PLACE,
         ),
         "skipped": ledger.Table(default=(_N, "the item could not be written")),
     },
     {
         "basic-auth": ledger.Table(ledger.editable("username", "password")),
         "totp": ledger.Table(default=_C),
-        "totp:settings": ledger.Table(
-            {"issuer": (_N, "the TOTP settings attributes hold no issuer"),
-             "username": (_N, "the TOTP settings attributes hold no account name")},
-            default=_C,
-        ),
+        "totp:settings": TOTP_SETTINGS,
         "note": ledger.Table(ledger.editable("content")),
     },
     header=ledger.Table(default=(_N, "KeePassXC CSV has no export header")),
@@ -255,7 +252,7 @@ XC_WRITTEN: Final = ledger.Declaration(
              "items[].item": (_T, "as the Group column of the entry's row"),
              "subtitle": (_N, "KeePass groups have no subtitle"),
              "id": (_N, "KeePassXC CSV holds no ids")},
-            default=(_N, _NO_GROUP_COLUMN), unknown=_XC_UNKNOWN,
+            default=(_N, _NO_GROUP_COLUMN), unknown=NO_PLACE,
         ),
         "empty": ledger.Table(default=(_N, "a group without entries has no row in KeePassXC "
                                            "CSV")),

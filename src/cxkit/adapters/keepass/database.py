@@ -942,6 +942,15 @@ _NO_EXTENSIONS: Final[ledger.Rule] = (
     "KeePass keeps no passkey extensions (PRF/hmac-secret seeds, credBlob, largeBlob)",
 )
 _NO_DISPLAY_NAME: Final[ledger.Rule] = (_N, "KeePassXC stores no passkey user display name")
+NO_PLACE: Final[ledger.Rule] = (_N, "a member CXF does not define; KeePass has no place for it")
+"""The rule for members CXF does not define (the KDBX and CSV writers)."""
+TOTP_SETTINGS: Final = ledger.Table(
+    {"issuer": (_N, "the TOTP settings attributes hold no issuer"),
+     "username": (_N, "the TOTP settings attributes hold no account name")},
+    default=_C,
+)  # fmt: skip
+"""A TOTP written as KeePass 2 ``TimeOtp-*`` / Tray settings attributes (the ``totp:settings``
+mode of the KDBX and CSV writers)."""
 _KEEPASS_ITEM: Final[dict[str, ledger.Rule]] = {
     "id": (_T, "as the entry's UUID"),
     "creationAt": _C,
@@ -960,18 +969,13 @@ _KEEPASS_ITEM: Final[dict[str, ledger.Rule]] = {
 WRITTEN: Final = ledger.Declaration(
     "KeePass",
     {
-        "": ledger.Table(_KEEPASS_ITEM, unknown=(_N, "a member CXF does not define; KeePass "
-                                                     "has no place for it")),
+        "": ledger.Table(_KEEPASS_ITEM, unknown=NO_PLACE),
         "skipped": ledger.Table(default=(_N, "the item could not be written")),
     },
     {
         "basic-auth": ledger.Table(ledger.editable("username", "password")),
         "totp": ledger.Table(default=_C),
-        "totp:settings": ledger.Table(
-            {"issuer": (_N, "the TOTP settings attributes hold no issuer"),
-             "username": (_N, "the TOTP settings attributes hold no account name")},
-            default=_C,
-        ),
+        "totp:settings": TOTP_SETTINGS,
         "note": ledger.Table(ledger.editable("content")),
         "passkey": ledger.Table(
             {**dict.fromkeys(_PASSKEY_MEMBERS, _C), "userDisplayName": _NO_DISPLAY_NAME,
@@ -1021,7 +1025,7 @@ WRITTEN: Final = ledger.Declaration(
          "items[].account": (_N, "KeePass keeps no account"),
          "subtitle": (_N, "KeePass groups have no subtitle"),
          **{f"extensions[{EXTENSION}].{k}": _C for k in ("notes", "icon", "tags", "recycleBin")}},
-        unknown=(_N, "a member CXF does not define; KeePass has no place for it"),
+        unknown=NO_PLACE,
     ),
 )  # fmt: skip
 """What the KDBX writer carries of each CXF item (:mod:`cxkit.adapters.kit.ledger`); further
