@@ -4,6 +4,7 @@ Base32 check TOTP secrets go through."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from importlib import resources
 
 import pytest
@@ -83,3 +84,15 @@ def test_canonical_base32_is_what_decoding_accepts(secret: str) -> None:
         return
     assert b64.canonical_base32(secret) == text
     assert base64.b32decode(text + "=" * (-len(text) % 8)) == data
+
+
+def test_accounts_only_drops_collections_also_without_items() -> None:
+    """An account with collections but no items: accounts only leaves no collection either."""
+    doc = _sample()
+    assert doc.accounts[0].collections  # the sample's account has a collection
+    accounts = tuple(cxf.replace(a, items=()) for a in doc.accounts)
+    no_items = dataclasses.replace(doc, header=cxf.replace(doc.header, accounts=accounts))
+    pruned, dropped = cxf.prune(no_items, lambda t: True, accounts_only=True)
+    assert dropped == 0
+    assert [a.id for a in pruned.accounts] == [a.id for a in doc.accounts]
+    assert all(not a.items and not a.collections for a in pruned.accounts)

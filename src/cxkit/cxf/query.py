@@ -56,18 +56,21 @@ def prune(
     collection links to them are dropped), and the number of credentials left out. With
     *accounts_only* every item goes (the CXP request for accounts without credentials)."""
 
+    dropped = 0
+
     def item(_: m.Account, i: m.Item) -> m.Item | None:
+        nonlocal dropped
         if accounts_only:
+            dropped += len(i.credentials)
             return None
         kept = tuple(c for c in i.credentials if keep_type(credential_type(c)))
         if len(kept) == len(i.credentials):
             return i
+        dropped += len(i.credentials) - len(kept)
         return replace(i, credentials=kept) if kept else None
 
     new, _ = _rebuild(doc, item, drop_collections=accounts_only)
-    before = sum(len(i.credentials) for _, i in doc.items())
-    after = sum(len(i.credentials) for _, i in new.items())
-    return new, before - after
+    return new, dropped
 
 
 def _rebuild(
@@ -81,7 +84,7 @@ def _rebuild(
         changed = [change(account, item) for item in account.items]
         same = all(a is b for a, b in zip(changed, account.items, strict=True))
         new_items.append(None if same else tuple(i for i in changed if i is not None))
-    if all(n is None for n in new_items):
+    if not drop_collections and all(n is None for n in new_items):
         return doc, False
     kept = {
         (account.id, item.id)
