@@ -38,8 +38,6 @@ from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hint
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.input import MAX_JSON_DEPTH, parse_json
 from cxkit.adapters.kit.targets import (
-    HOOK,
-    IGNORE,
     Column,
     MappedReader,
     RecordError,
@@ -205,19 +203,12 @@ class JsonRecordReader(MappedReader):
                        extension=self.item_extension)  # fmt: skip
         try:
             taken: set[str] = set()
-            values: list[tuple[Column, Val]] = []
-            for parts, spec in plan:
-                for value, at in _resolve(rec, parts, ""):
-                    taken.add(at)
-                    if spec.target is HOOK:
-                        continue
-                    text = scalar_text(value)
-                    if text is None:
-                        if spec.target is not IGNORE:
-                            raise RecordError(f"member {at.lstrip('.')} is not a text value")
-                        text = ""
-                    values.append((spec, Val(text, at)))
-            self.apply(b, values)
+            found = (
+                (spec, scalar_text(value), at)
+                for parts, spec in plan
+                for value, at in _resolve(rec, parts, "")
+            )
+            self.apply_found(b, found, taken, "member {} is not a text value")
             self.record(b, rec, kind, vault)
             for v in _leftovers(rec, "", taken):
                 if v.text:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
@@ -200,6 +200,29 @@ class MappedReader(TargetMap):
         """The vault the items go to (override for collection ids)."""
         return VaultBuilder(report, key=self.info.key, rp_id=self.rp_id, app=self.app,
                             include_trashed=include_trashed)  # fmt: skip
+
+    def apply_found(
+        self,
+        b: ItemBuilder,
+        found: Iterable[tuple[Column, str | None, str]],
+        taken: set[str],
+        not_text: str,
+    ) -> None:
+        """:meth:`apply` the values *found* in one record — (its column, its text or None when
+        the value is not text, its path) — adding each path to *taken*. A value that is not text
+        fails the record (*not_text* formatted with its path: names, never the value) unless its
+        target is ``IGNORE`` (recorded as empty) or ``HOOK`` (the hook's)."""
+        values: list[tuple[Column, Val]] = []
+        for spec, text, at in found:
+            taken.add(at)
+            if spec.target is HOOK:
+                continue
+            if text is None:
+                if spec.target is not IGNORE:
+                    raise RecordError(not_text.format(at.lstrip("./")))
+                text = ""
+            values.append((spec, Val(text, at)))
+        self.apply(b, values)
 
     def apply(self, b: ItemBuilder, values: Sequence[tuple[Column, Val]]) -> None:
         """Apply mapped *values* (empty texts recorded as not carried, ``HOOK`` ones left to the

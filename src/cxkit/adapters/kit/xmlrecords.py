@@ -34,8 +34,6 @@ from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.targets import (
-    HOOK,
-    IGNORE,
     Column,
     MappedReader,
     RecordError,
@@ -181,20 +179,13 @@ class XmlRecordReader(MappedReader):
                        extension=self.item_extension)  # fmt: skip
         try:
             taken: set[str] = set()
-            values: list[tuple[Column, Val]] = []
             memo: dict[int, _Index] = {}
-            for parts, spec in plan:
-                for found, at in _resolve(el, parts, "", memo):
-                    taken.add(at)
-                    if spec.target is HOOK:
-                        continue
-                    text = found if isinstance(found, str) else _leaf_text(found)
-                    if text is None:
-                        if spec.target is not IGNORE:
-                            raise RecordError(f"element {at.lstrip('/')} has child elements")
-                        text = ""
-                    values.append((spec, Val(text, at)))
-            self.apply(b, values)
+            found = (
+                (spec, value if isinstance(value, str) else _leaf_text(value), at)
+                for parts, spec in plan
+                for value, at in _resolve(el, parts, "", memo)
+            )
+            self.apply_found(b, found, taken, "element {} has child elements")
             self.record(b, el, prefix, vault)
             for v in _leftovers(el, "", taken, 0):
                 if v.text.strip():
