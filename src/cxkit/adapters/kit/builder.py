@@ -147,7 +147,7 @@ def uuid5_bytes(namespace: bytes, name: str) -> bytes:
 
 
 def truthy(text: str) -> bool:
-    """A favourite/flag cell as apps write it: ``1``, ``true``, ``yes``, ``on``, ``x`` (any
+    """A favourite/flag cell as apps write it: ``1``, ``true``, ``yes``, ``y``, ``on``, ``x`` (any
     case) are True; anything else is False."""
     return text.strip().lower() in _TRUE
 
