@@ -30,7 +30,6 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "CsvTable",
     "header_like",
-    "json_depth_ok",
     "parse_json",
     "read_csv",
     "sniff_csv_header",
@@ -43,30 +42,6 @@ MAX_CSV_CELL: Final = 16 << 20
 _BOM: Final = b"\xef\xbb\xbf"
 _ANY: Final = msgspec.json.Decoder()
 _ZIP_LIMITS: Final = ZipLimits(max_entries=20_000, max_entry_size=256 << 20, max_total_size=1 << 30)
-
-
-def json_depth_ok(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when brackets outside strings nest at most *limit* deep (cheap byte scan)."""
-    depth = 0
-    in_string = False
-    escaped = False
-    for byte in data:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x7B, 0x5B):
-            depth += 1
-            if depth > limit:
-                return False
-        elif byte in (0x7D, 0x5D):
-            depth -= 1
-    return True
 
 
 def parse_json(data: bytes, *, name: str = "") -> Any:
@@ -88,8 +63,8 @@ def _clean(message: str) -> str:
     return message[:200]
 
 
-def decode_text(data: bytes, *, name: str = "", legacy: bool = False) -> str:
-    """Text of a CSV/TXT export: UTF-8 (BOM stripped), UTF-16 with BOM, or cp1252 if *legacy*."""
+def decode_text(data: bytes, *, name: str = "") -> str:
+    """Text of a CSV/TXT export: UTF-8 (BOM stripped) or UTF-16 with BOM."""
     if data.startswith(_BOM):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -100,8 +75,6 @@ def decode_text(data: bytes, *, name: str = "", legacy: bool = False) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if legacy:
-            return data.decode("cp1252", errors="replace")
         raise DecodeError(
             f"not UTF-8 text (byte {exc.start:,})",
             location=name or None,
