@@ -56,6 +56,20 @@ def _identity(data: bytes) -> bytes:
     return data
 
 
+def _xml_head(sample: Sample) -> bytes:
+    """The first bytes of *sample* when it starts like XML (after a BOM and blanks), else b""."""
+    head = sample.data[:_HEAD]
+    return head if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else b""
+
+
+def _check_size(sample: Sample, options: ReadOptions) -> None:
+    if len(sample.data) > options.max_size:
+        raise InputTooLargeError(
+            f"the XML export is larger than {options.max_size:,} bytes",
+            location=sample.name or None,
+        )
+
+
 class KeePassXmlAdapter:
     info: Final = AdapterInfo(
         key="keepass-xml",
@@ -74,17 +88,11 @@ class KeePassXmlAdapter:
     )
 
     def accepts(self, sample: Sample) -> Confidence:
-        head = sample.data[:_HEAD]
-        if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return Confidence.NO
-        return Confidence.CERTAIN if _MARKER in head else Confidence.NO
+        return Confidence.CERTAIN if _MARKER in _xml_head(sample) else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         location = sample.name or None
-        if len(sample.data) > options.max_size:
-            raise InputTooLargeError(
-                f"the XML export is larger than {options.max_size:,} bytes", location=location
-            )
+        _check_size(sample, options)
         try:
             root = parse_xml_guarded(sample.data)
             if root.tag != "KeePassFile":
@@ -196,9 +204,8 @@ class _KeePassXBuilder:
 
 
 def _is_keepassx(head: bytes) -> bool:
-    return _KPX_DOCTYPE in head or (
-        b"<database>" in head and b"<group>" in head and _MARKER not in head
-    )
+    """A KeePassX export without its DOCTYPE: a ``<database>`` of ``<group>`` elements."""
+    return b"<database>" in head and b"<group>" in head and _MARKER not in head
 
 
 class KeePassXXmlAdapter:
@@ -217,19 +224,14 @@ class KeePassXXmlAdapter:
     )
 
     def accepts(self, sample: Sample) -> Confidence:
-        head = sample.data[:_HEAD]
-        if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return Confidence.NO
+        head = _xml_head(sample)
         if _KPX_DOCTYPE in head:
             return Confidence.CERTAIN
         return Confidence.LIKELY if _is_keepassx(head) else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         location = sample.name or None
-        if len(sample.data) > options.max_size:
-            raise InputTooLargeError(
-                f"the XML export is larger than {options.max_size:,} bytes", location=location
-            )
+        _check_size(sample, options)
         builder = _KeePassXBuilder(sample.name)
         try:
             root = parse_xml_guarded(_blank_doctype(sample.data))
