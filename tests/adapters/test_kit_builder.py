@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxkit import cxf
+from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import (
     NAMESPACE,
     CollectionTree,
@@ -22,7 +23,7 @@ from cxkit.adapters.kit.builder import (
     stable_id,
     truthy,
 )
-from cxkit.adapters.kit.values import parse_android_url, parse_time
+from cxkit.adapters.kit.values import credential_members, parse_android_url, parse_time
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -261,3 +262,13 @@ def test_parse_android_url_forms() -> None:
     assert wide is not None and wide.certificate is not None
     assert wide.certificate.hash_alg == "sha512"
     assert parse_android_url("android://hash@bad package/") is None
+
+
+def test_value_carriers_repr_names_never_values() -> None:
+    # a Val, a ledger Leaf or a credential Member in a log line or traceback shows no value
+    secret = "Repr-Secret-51x"
+    assert secret not in repr(Val(secret, ".login.password"))
+    cred = m.BasicAuth(password=m.EditableField(field_type="concealed-string", value=secret))
+    assert all(secret not in repr(leaf) for leaf in ledger.leaves(cred))
+    members = credential_members(cred, "login")
+    assert members and all(secret not in repr(x) for x in members)

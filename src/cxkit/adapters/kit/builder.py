@@ -82,6 +82,9 @@ class Val(NamedTuple):
     text: str
     at: str
 
+    def __repr__(self) -> str:  # where only: the text may be a secret
+        return f"Val(at={self.at!r})"
+
 
 fast_val: Final[Callable[[tuple[str, str]], Val]] = functools.partial(tuple.__new__, Val)
 """``fast_val((text, at))`` is ``Val(text, at)`` without the named tuple's Python-level

@@ -88,6 +88,9 @@ class Leaf(NamedTuple):
     """Inside a member CXF 1.0 does not define (kept by the decoder in ``Extra``)."""
     value: Any
 
+    def __repr__(self) -> str:  # the path only: the value may be a secret
+        return f"Leaf(path={self.path!r})"
+
 
 _WRITTEN_AS: dict[str, tuple[str, str]] = {}
 

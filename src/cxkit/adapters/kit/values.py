@@ -319,6 +319,9 @@ class Member(NamedTuple):
     field: m.EditableField | None
     """The EditableField itself when the member is one (its label and type travel)."""
 
+    def __repr__(self) -> str:  # the name only: the text may be a secret
+        return f"Member(name={self.name!r}, hidden={self.hidden})"
+
 
 _STRUCT_FIELDS: dict[type, tuple[msgspec.structs.FieldInfo, ...]] = {}
 
