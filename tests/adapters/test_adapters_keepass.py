@@ -366,6 +366,9 @@ def test_messages_and_reprs_never_hold_secrets() -> None:
     _doc, report = adapters.read(data, "f.kdbx", options=ReadOptions(password=_pw("fixture-pw")))
     assert PASSWORD_CANARY not in report.render() and PASSWORD_CANARY not in str(report.to_json())
     assert PASSWORD_CANARY not in repr(ReadOptions(keyfile=PASSWORD_CANARY.encode()))
+    secret = {"f": PASSWORD_CANARY.encode()}  # attachment bytes are data, not shown either
+    assert PASSWORD_CANARY not in repr(ReadOptions(attachments=secret))
+    assert PASSWORD_CANARY not in repr(WriteOptions(attachments=secret))
 
 
 def test_detection_by_magic_bytes() -> None:

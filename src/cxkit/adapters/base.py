@@ -273,7 +273,7 @@ class ReadOptions(_OptionSets):
     password: PasswordSource | None = None
     include_trashed: bool = False
     max_size: int = 256 * 1024 * 1024
-    attachments: dict[str, bytes] = field(default_factory=dict)
+    attachments: dict[str, bytes] = field(default_factory=dict, repr=False)
     """Filled by readers of formats that hold attachment bytes: ``File.id`` → the bytes of the
     CXF ``file`` credential the reader made (CXF keeps the bytes outside the JSON)."""
     keyfile: bytes | None = field(default=None, repr=False)
@@ -287,7 +287,7 @@ class ReadOptions(_OptionSets):
 class WriteOptions(_OptionSets):
     password: PasswordSource | None = None
     """For encrypted formats: the new password (asked once per write)."""
-    attachments: Mapping[str, bytes] = field(default_factory=dict)
+    attachments: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     """Attachment bytes by ``File.id`` (from :attr:`ReadOptions.attachments`), for writers of
     formats that can hold them."""
     keyfile: bytes | None = field(default=None, repr=False)
