@@ -733,7 +733,7 @@ class ProtonPassAdapter:
         extensions=(".zip", ".json"),
         json_keys=frozenset({"version", "vaults"}),
         zip_members=("Proton Pass/data.json",),
-        magic=(_PGP_ARMOR,),
+        # no magic hint: an OpenPGP-armoured export is named by detection, never claimed
     )
 
     def accepts(self, sample: Sample) -> Confidence:
