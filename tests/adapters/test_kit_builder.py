@@ -272,3 +272,20 @@ def test_value_carriers_repr_names_never_values() -> None:
     assert all(secret not in repr(leaf) for leaf in ledger.leaves(cred))
     members = credential_members(cred, "login")
     assert members and all(secret not in repr(x) for x in members)
+
+
+def test_credential_members_hide_a_structure_holding_secrets() -> None:
+    # a passkey flattened to custom fields (Bitwarden card item): its fido2Extensions text
+    # holds the hmac-secret seeds, so it is written hidden like the key; payments alone is not
+    seed = "c2VlZC1zZWVkLXNlZWQ"
+    hmac = m.Fido2HmacCredentials(algorithm="hmac-sha256", cred_with_uv=seed, cred_without_uv=seed)
+    passkey = m.Passkey(credential_id="aWQ", rp_id="example.com", username="u",
+                        user_display_name="U", user_handle="aA", key="a2V5",
+                        fido2_extensions=m.Fido2Extensions(hmac_credentials=hmac))  # fmt: skip
+    hidden = {x.name: x.hidden for x in credential_members(passkey, "passkey")}
+    assert hidden["passkey: fido2Extensions"] and hidden["passkey: key"]
+    assert not hidden["passkey: rpId"]
+    plain = m.Passkey(credential_id="aWQ", rp_id="example.com", username="u",
+                      user_display_name="U", user_handle="aA", key="a2V5",
+                      fido2_extensions=m.Fido2Extensions(payments=True))  # fmt: skip
+    assert not {x.name: x.hidden for x in credential_members(plain, "p")}["p: fido2Extensions"]

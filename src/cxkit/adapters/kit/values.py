@@ -369,8 +369,24 @@ def credential_members(cred: Any, prefix: str, skip: Iterable[str] = ()) -> list
                 if isinstance(value, tuple) and all(isinstance(v, m.CXFStruct) for v in value)
                 else str(value)
             )
-            out.append(Member(name, text, False, None))
+            out.append(Member(name, text, _holds_secret(value), None))
     return out
+
+
+def _holds_secret(value: Any) -> bool:
+    """A structured member with a secret member inside (a passkey's ``fido2Extensions`` holds
+    the hmac-secret seeds ``credWithUV`` / ``credWithoutUV``): its text is written hidden."""
+    if isinstance(value, tuple):
+        return any(_holds_secret(v) for v in value)
+    if not isinstance(value, m.CXFStruct):
+        return False
+    for f in struct_fields(type(value)):
+        inner = getattr(value, f.name)
+        if inner is None or inner == ():
+            continue
+        if f.name in SECRET_MEMBERS or _holds_secret(inner):
+            return True
+    return False
 
 
 # =========================================================================== cards and text
