@@ -14,7 +14,12 @@ from cxkit import adapters
 from cxkit.adapters import registry
 from cxkit.adapters.kit.builder import encode_id, uuid5_bytes, uuid5_ids
 from cxkit.adapters.kit.tabular import CsvReader
-from cxkit.adapters.kit.values import _otpauth_split, parse_iso_date, parse_time, parse_totp
+from cxkit.adapters.kit.values import (
+    _otpauth_split,
+    _parse_time_general,
+    parse_time,
+    parse_totp,
+)
 from cxkit.adapters.report import (
     CredentialRecord,
     CredentialRecords,
@@ -151,14 +156,7 @@ def test_rows_added_in_bulk_read_back_as_records() -> None:
 
 def _general(text: str) -> int | None:
     """parse_time without its fast path (the digits rule, then the ISO parser)."""
-    stripped = text.strip()
-    if stripped.isascii() and stripped.isdigit():
-        digits = len(stripped.lstrip("0")) or 1
-        if digits > 17:
-            return None
-        value = int(stripped)
-        return value if digits <= 11 else value // 1000 if digits <= 14 else value // 1_000_000
-    return parse_iso_date(stripped) if stripped else None
+    return _parse_time_general(text.strip())
 
 
 _digit = st.sampled_from("0123456789")

@@ -89,6 +89,11 @@ def parse_time(text: object) -> int | None:
         else:
             seconds = since.days * 86400 + since.seconds
             return seconds if seconds >= 0 else None
+    return _parse_time_general(stripped)
+
+
+def _parse_time_general(stripped: str) -> int | None:
+    """:func:`parse_time` of a stripped text without its fast path: epoch digits, else ISO."""
     if stripped.isascii() and stripped.isdigit():
         digits = len(stripped.lstrip("0")) or 1
         if digits > 17:
