@@ -144,7 +144,7 @@ class XmlRecordReader(MappedReader):
     def record(self, b: ItemBuilder, el: Element, at: str, vault: VaultBuilder) -> None:
         """Per-record oddities, after the field map was applied (``HOOK`` fields untouched so
         far; the hook records them, at paths relative to the record such as ``/pwhistory``,
-        see :func:`children`). Raise :class:`~cxkit.adapters.kit.records.RecordError` to skip
+        see :func:`children`). Raise :class:`~cxkit.adapters.kit.targets.RecordError` to skip
         the record."""
 
     def item_id(self, el: Element, name: str, index: int) -> str:
