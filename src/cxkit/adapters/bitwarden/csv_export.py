@@ -35,8 +35,11 @@ from cxkit.adapters.bitwarden.mapping import (
     EXTENSION,
     NO_PLACE,
     NO_SUBTITLE_TAGS,
+    STEAM_NOTE,
+    define_members_group,
     document_to_bitwarden,
     item_id_to_cxf,
+    member_of,
 )
 from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import (
@@ -279,12 +282,11 @@ def _totp(b: ItemBuilder, totp_text: str) -> None:
     totp, form = parse_totp(totp_text)
     if totp is not None:
         steam = form == "steam"
-        b.add(totp, *((_O_TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0") if steam else (_O_CARRIED, "")))  # fmt: skip
+        b.add(totp, *((_O_TRANSFORMED, STEAM_NOTE) if steam else (_O_CARRIED, "")))
         b.ext["totpForm"] = form
         b.rec("login_totp", _MEMBER, "totp")
         return
-    b.define_group("members", label="Bitwarden", extension={"role": "members"},
-                   outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+    define_members_group(b)
     field = m.EditableField(
         field_type="concealed-string", value=totp_text, label="TOTP",
         extensions=(m.UnknownExtension(extension_name=EXTENSION,
@@ -292,16 +294,6 @@ def _totp(b: ItemBuilder, totp_text: str) -> None:
     )  # fmt: skip
     b.custom("TOTP", Val(totp_text, "login_totp"), note=form, group="members",
              target="custom-fields[Bitwarden].login.totp", field=field)  # fmt: skip
-
-
-def _members_note(fields: list[m.EditableField]) -> str:
-    members = [
-        str(e.members.get("member"))
-        for f in fields
-        for e in f.extensions
-        if isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION
-    ]
-    return "Bitwarden details CXF has no member for, kept as custom fields: " + ", ".join(members)
 
 
 _NO_CSV: Final = "Bitwarden CSV holds logins and secure notes only"
@@ -443,8 +435,8 @@ def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) 
                 if role == "passwordHistory":
                     outcome, note = Outcome.NOT_CARRIED, "Bitwarden CSV holds no password history"
                 elif role == "members":
-                    moved = [f for f in cred.fields if _member(f) not in _CSV_MEMBERS]
-                    fields.extend(_field_line(f.label or _member(f), f.value) for f in moved)
+                    moved = [f for f in cred.fields if member_of(f) not in _CSV_MEMBERS]
+                    fields.extend(_field_line(f.label or member_of(f), f.value) for f in moved)
                     if moved:
                         outcome, note = Outcome.TRANSFORMED, "written as 'name: value' lines in the fields column"  # fmt: skip
                 elif any(f.field_type != "string" for f in cred.fields):
@@ -477,10 +469,3 @@ def write_csv(doc: cxf.Document, report: MigrationReport, *, raw: bool = False) 
         writer.row([row[c] for c in columns])
         report.items_written += 1
     return writer.getvalue(report)
-
-
-def _member(f: m.EditableField) -> str:
-    for e in f.extensions:
-        if isinstance(e, m.UnknownExtension) and e.extension_name == EXTENSION:
-            return str(e.members.get("member", ""))
-    return ""

@@ -182,7 +182,7 @@ _D_NONE: Final = Disposition.NOT_CARRIED
 _O_TRANSFORMED: Final = Outcome.TRANSFORMED
 _ACCOUNT_ID: Final = b64.encode(hashlib.sha256(b"cxkit/bitwarden-account").digest()[:16])
 _MEMBERS_ROLE: Final = {"role": "members"}  # the "Bitwarden" custom-fields group (copied)
-_STEAM: Final = "Steam Guard: algorithm 'steam' is not registered in CXF 1.0"
+STEAM_NOTE: Final = "Steam Guard: algorithm 'steam' is not registered in CXF 1.0"
 _CARD: Final = (
     ("cardholderName", "full_name", "string"),
     ("brand", "card_type", "string"),
@@ -318,8 +318,7 @@ def _folders(obj: dict[str, Any], report: MigrationReport, name: str) -> dict[st
 def _item(b: ItemBuilder, raw: dict[str, Any], folders: Mapping[str, Any]) -> None:
     """One Bitwarden item into *b*, every non-null leaf recorded. *raw* passed
     :func:`foreign_reason`: ``type`` is 1–5 and the sections are objects, lists or null."""
-    b.define_group("members", label="Bitwarden", extension=_MEMBERS_ROLE,
-                   outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+    define_members_group(b)
     rid = raw.get("id")
     if isinstance(rid, str) and rid:
         b.item_id = item_id_to_cxf(rid)
@@ -428,6 +427,18 @@ def _member(b: ItemBuilder, member: str, value: Any, at: str, *, concealed: bool
              target=f"custom-fields[Bitwarden].{member}", note=note)  # fmt: skip
 
 
+def define_members_group(b: ItemBuilder) -> None:
+    """The item's ``Bitwarden`` custom-fields group: the Bitwarden members CXF has no place for,
+    each field naming its member (the JSON and CSV readers)."""
+    b.define_group("members", label="Bitwarden", extension=_MEMBERS_ROLE,
+                   outcome=_O_TRANSFORMED, note=_members_note)  # fmt: skip
+
+
+def member_of(field: m.EditableField) -> str:
+    """The Bitwarden member a field of the ``Bitwarden`` group stands for, or ""."""
+    return str(_ext(field).get("member", ""))
+
+
 def _members_note(fields: list[m.EditableField]) -> str:
     return "Bitwarden details CXF has no member for, kept as custom fields: " + ", ".join(
         str(_ext(f).get("member")) for f in fields
@@ -501,7 +512,7 @@ def _totp(b: ItemBuilder, text: str) -> None:
                 note=f"{form}; kept as a custom field 'TOTP'")  # fmt: skip
         return
     if form == "steam":
-        b.add(totp, _O_TRANSFORMED, _STEAM)
+        b.add(totp, _O_TRANSFORMED, STEAM_NOTE)
     else:
         b.add(totp)
     b.ext["totpForm"] = form
