@@ -51,6 +51,7 @@ __all__ = [
     "KdfParams",
     "decrypt_export",
     "encrypt_export",
+    "open_protected",
 ]
 
 CARRIES: Final = frozenset(
@@ -206,6 +207,24 @@ def decrypt_export(obj: dict[str, Any], password: str) -> bytes:
     return dec_string(obj.get("data"), enc, mac, "$.data")
 
 
+def open_protected(
+    obj: dict[str, Any], where: str, options: ReadOptions, report: MigrationReport
+) -> Any:
+    """A password-protected export object (read from *where*) → the decoded plain export: the
+    password asked once, errors located at *where* (the JSON and ZIP readers)."""
+    if options.password is None:
+        raise PasswordNeededError(
+            "this Bitwarden export is password-protected", location=where or None
+        )
+    try:
+        plain = decrypt_export(obj, options.password("password of the Bitwarden export"))
+    except (DecodeError, DecryptionError, AdapterError) as exc:
+        exc.location = f"{where}: {exc.location}" if exc.location else where
+        raise
+    report.encrypted = True
+    return parse_json(plain, name=f"{where} (decrypted data)")
+
+
 def encrypt_export(plain: bytes, password: str, params: KdfParams = DEFAULT_PBKDF2) -> bytes:
     """Plain Bitwarden JSON export bytes → a password-protected export (bytes)."""
     if not password:
@@ -331,18 +350,7 @@ class BitwardenEncryptedJsonAdapter:
                 location=sample.name or None,
                 hint="export again choosing 'Password protected' (or plain '.json')",
             )
-        if options.password is None:
-            raise PasswordNeededError(
-                "this Bitwarden export is password-protected", location=sample.name or None
-            )
-        password = options.password("password of the Bitwarden export")
-        try:
-            plain = decrypt_export(obj, password)
-        except (DecodeError, DecryptionError, AdapterError) as exc:
-            exc.location = f"{sample.name}: {exc.location}" if exc.location else sample.name
-            raise
-        inner = parse_json(plain, name=f"{sample.name} (decrypted data)")
-        report.encrypted = True
+        inner = open_protected(obj, sample.name, options, report)
         return read_export(inner, report, name=f"{sample.name} (decrypted data)",
                            include_trashed=options.include_trashed)  # fmt: skip
 

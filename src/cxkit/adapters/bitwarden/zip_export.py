@@ -18,21 +18,14 @@ import hashlib
 from typing import Any, Final
 
 from cxkit import cxf
-from cxkit.adapters.base import (
-    AdapterInfo,
-    Capability,
-    Confidence,
-    PasswordNeededError,
-    ReadOptions,
-    Sample,
-)
-from cxkit.adapters.bitwarden.json_export import CARRIES, decrypt_export
+from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
+from cxkit.adapters.bitwarden.json_export import CARRIES, open_protected
 from cxkit.adapters.bitwarden.mapping import item_id_to_cxf, read_export
 from cxkit.adapters.kit.input import parse_json, zip_archive
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.errors import AdapterError, DecodeError, DecryptionError
+from cxkit.errors import AdapterError
 
 __all__ = ["BitwardenZipAdapter"]
 
@@ -164,12 +157,4 @@ class BitwardenZipAdapter:
                 location=where,
                 hint="export again choosing a password-protected or unencrypted format",
             )
-        if options.password is None:
-            raise PasswordNeededError("this Bitwarden export is password-protected", location=where)
-        try:
-            plain = decrypt_export(obj, options.password("password of the Bitwarden export"))
-        except (DecodeError, DecryptionError, AdapterError) as exc:
-            exc.location = f"{where}: {exc.location}" if exc.location else where
-            raise
-        report.encrypted = True
-        return parse_json(plain, name=f"{where} (decrypted data)")
+        return open_protected(obj, where, options, report)
