@@ -221,8 +221,8 @@ XC_WRITTEN: Final = ledger.Declaration(
              "id": (_N, "KeePassXC CSV holds no ids"),
              "subtitle": (_N, "KeePass entries have no subtitle"),
              "favorite": (_N, "KeePass has no favourites"),
-             "extensions[cxkit/keepass].icon": _C,
-             "extensions[cxkit/keepass]": (_N, "KeePass details (expiry, colours, usage) have "
+             f"extensions[{EXTENSION}].icon": _C,
+             f"extensions[{EXTENSION}]": (_N, "KeePass details (expiry, colours, usage) have "
                                                "no CSV column")},
             default=(_N, _NO_COLUMN), unknown=NO_PLACE,
         ),
@@ -237,7 +237,7 @@ XC_WRITTEN: Final = ledger.Declaration(
     header=ledger.Table(default=(_N, "KeePassXC CSV has no export header")),
     accounts={
         "": ledger.Table(
-            {"extensions[cxkit/keepass].root.name": (_T, "as the first part of the Group "
+            {f"extensions[{EXTENSION}].root.name": (_T, "as the first part of the Group "
                                                           "column")},
             default=(_N, "KeePassXC CSV keeps no account (id, user name, e-mail)"),
         ),
