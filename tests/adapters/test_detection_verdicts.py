@@ -531,6 +531,26 @@ def test_no_reader_forced_on_a_headerless_csv_shows_its_first_row() -> None:
             assert "someone@example.org" not in exc.diagnostics(), key
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("foo", "hunter2SECRET", "bar"),  # a password that holds a column word
+        ("mail.example.com", "bob", "passw0rd"),  # host and password with column words
+        ("Work", "bob@example.org", "Sunshine"),
+        ("notes", "alice", "mypassword"),  # letters only, but most cells are no column word
+    ],
+)
+def test_a_data_row_that_contains_column_words_is_not_shown(row: tuple[str, ...]) -> None:
+    """Found in review: a first row counted as a header when one cell held a column word
+    (``pass`` in ``passw0rd``), and was printed. Every cell must now look like a name."""
+    data = (",".join(row) + "\n").encode() * 3
+    with pytest.raises(CxkitError) as info:
+        adapters.detect(make_sample(data, "vault.csv"))
+    text = info.value.diagnostics()
+    for cell in row[1:]:
+        assert cell not in text
+
+
 _PUNCT = "%;[]@$^&*{}<>?=+~`|\\'\""
 
 

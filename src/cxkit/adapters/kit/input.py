@@ -234,24 +234,33 @@ def sniff_csv_header(data: bytes, max_bytes: int = 64 << 10) -> tuple[str, ...] 
     return tuple(c.strip() for c in row)
 
 
-_VOCABULARY: Final = re.compile(
-    r"name|title|url|uri|user|login|pass|pwd|note|mail|group|folder|type|tag|comment|descr|label"
-    r"|site|otp|secret|account|categ|fav|id|field|value|domain|host|card|phone|address|key",
-    re.IGNORECASE,
+_COLUMN_WORDS: Final = frozenset(
+    "name names title url urls uri uris user username login pass password passwd pwd note notes "
+    "email mail group groups folder folders type kind tag tags comment comments description "
+    "descr label site website web otp totp secret account category categories fav favorite "
+    "favourite id uuid guid field fields value values domain host hostname card number phone "
+    "address key keys created modified updated time date expires icon collection collections "
+    "origin realm action entry secure ssid".split()
 )
-_NAME_CELL: Final = re.compile(r"[\w !#()./:-]{0,40}")
+"""Words column names are made of (whole words, after splitting ``Login_URLs`` / ``twofaSecret``)."""
+_WORD: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_NAME_CELL: Final = re.compile(r"[!#]?[^\W\d](?:[^\W\d]|[ !#()/:_-]){0,39}(?: \d{1,2})?")
+"""A column name: letters, spaces, ``_ ! # ( ) / : -``; no digits (but ``Field 2``), no dots."""
+_ADDRESS: Final = re.compile(r"@|\w\.\w")
 
 
 def header_like(cells: Iterable[str]) -> bool:
-    """Whether a CSV row reads as column names: short name-like cells (letters, digits, spaces,
-    ``_ - . / ! # ( ) :``, no ``://``), one of them a usual column word. A row that is not must
-    never be shown (a headerless CSV's first row holds a password)."""
-    row = list(cells)
-    if not any(row):
+    """Whether a CSV row reads as column names — every non-empty cell name-like (no digits but a
+    trailing number, no dots, no ``@``: never a host name, an e-mail address or a typical
+    password) and at least half of them made with a usual column word (whole words). Only such a row is ever
+    shown: a headerless CSV's first row holds a user name and a password."""
+    row = [c for c in cells if c]
+    if not row:
         return False
-    if any(not _NAME_CELL.fullmatch(c) or "://" in c for c in row):
+    if any(not _NAME_CELL.fullmatch(c) or _ADDRESS.search(c) for c in row):
         return False
-    return any(_VOCABULARY.search(c) for c in row)
+    named = sum(1 for c in row if any(w.lower() in _COLUMN_WORDS for w in _WORD.findall(c)))
+    return 2 * named >= len(row)
 
 
 def zip_archive(data: bytes, *, name: str = "") -> SafeZip:
