@@ -130,7 +130,37 @@ def write(
     report.encrypted = not adapter.info.plaintext
     with paused_gc():
         data = adapter.write(doc, options or WriteOptions(), report)
+    _passkeys_not_written(doc, report)
     return data, report
+
+
+def _passkeys_not_written(doc: Document, report: MigrationReport) -> None:
+    """Name every passkey the writer recorded as not carried (its site and account), for the
+    report's list of passkeys to re-create."""
+    lost = [
+        r
+        for r in report.credentials
+        if r.stage == "write"
+        and r.credential_type == "passkey"
+        and r.outcome is Outcome.NOT_CARRIED
+        and r.key is not None
+    ]
+    if not lost:
+        return
+    by_id = {item.id: item for account in doc.accounts for item in account.items}
+    for r in lost:
+        assert r.key is not None
+        item = by_id.get(r.key[0])
+        credentials = item.credentials if item is not None else ()
+        passkey = credentials[r.key[1]] if r.key[1] < len(credentials) else None
+        report.passkey_to_recreate(
+            r.item,
+            str(getattr(passkey, "rp_id", "") or ""),
+            str(getattr(passkey, "username", "") or ""),
+            f"{report.destination_format or 'the destination'} cannot hold it: {r.note}"
+            if r.note
+            else "the destination cannot hold it",
+        )
 
 
 #: ``progress(phase, done, total)``: the phase (``read`` / ``verify`` / ``write``) as it starts,

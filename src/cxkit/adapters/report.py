@@ -476,6 +476,10 @@ class MigrationReport:
     passkeys: list[dict[str, Any]] = field(default_factory=list)
     """One entry per checked passkey: item, rpId, username, ok, codes."""
     passkeys_checked: bool = False
+    passkeys_to_recreate: list[dict[str, str]] = field(default_factory=list)
+    """One entry per passkey that did not travel — the source holds no private key for it, or
+    the destination cannot hold one: ``item``, ``rp_id``, ``username``, ``why``. The user must
+    create a new passkey on each of these sites (listed at the end of the report)."""
     dry_run: bool = False
     written_fields: WrittenFields = field(default_factory=WrittenFields)
     """What the writer did with every leaf of every CXF item (see :mod:`cxkit.adapters.kit.ledger`)."""
@@ -534,6 +538,12 @@ class MigrationReport:
 
     def skip_item(self, item: str, reason: str) -> None:
         self.items_skipped.append((item, reason))
+
+    def passkey_to_recreate(self, item: str, rp_id: str, username: str, why: str) -> None:
+        """Name a passkey that does not travel (see :attr:`passkeys_to_recreate`)."""
+        self.passkeys_to_recreate.append(
+            {"item": item, "rp_id": rp_id, "username": username, "why": why}
+        )
 
     # ------------------------------------------------------------------ summaries
 
@@ -689,6 +699,7 @@ class MigrationReport:
                 "total": len(self.passkeys),
                 "failed": self.passkeys_failed(),
                 "list": self.passkeys,
+                "to_recreate": list(self.passkeys_to_recreate),
             },
             "warnings": list(self.warnings),
         }
@@ -710,6 +721,7 @@ class MigrationReport:
         self._render_source_fields(lines, limit)
         self._render_written(lines, limit)
         self._render_passkeys(lines, limit)
+        self._render_recreate(lines, limit)
         lines.extend(f"warning: {w}" for w in self.warnings[:limit])
         _cut(lines, self.warnings, limit, "")
         notice = self.plaintext_notice()
@@ -789,3 +801,17 @@ class MigrationReport:
                 f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
             )
         _cut(lines, failed, limit)
+
+    def _render_recreate(self, lines: list[str], limit: int) -> None:
+        """The sites where the user must create a new passkey (the report's closing list)."""
+        lost = self.passkeys_to_recreate
+        if not lost:
+            return
+        lines.append(
+            f"passkeys that cannot travel ({len(lost)}): create a new passkey on each site "
+            "(sign in with the password, then add a passkey in the site's security settings):"
+        )
+        for p in lost[: max(limit, 25)]:
+            user = f" ({p['username']})" if p["username"] else ""
+            lines.append(f"  {p['rp_id'] or '(no site named)'}{user} — {p['item']}: {p['why']}")
+        _cut(lines, lost, max(limit, 25))

@@ -392,6 +392,15 @@ class ItemBuilder:
         self.rec(v.at, _MEMBER, "totp")
         return form
 
+    def lost_passkey(self, v: Val, *, rp_id: str, username: str = "") -> None:
+        """A passkey the source names but whose private key it does not hold (1PUX, Apple,
+        Enpass list passkeys without keys): the field *v* is recorded not carried and the
+        report lists *rp_id* / *username* among the passkeys the user must re-create."""
+        why = "the export does not hold the passkey's private key"
+        self.rec(v.at, _NOT_CARRIED, "passkey", f"passkey: {why}")
+        self.report.add_credential("read", "passkey", self._title, Outcome.NOT_CARRIED, why)
+        self.report.passkey_to_recreate(self._title, rp_id, username, why)
+
     def note(self, v: Val) -> None:
         """A ``note`` credential with the text (multi-line text kept as it is)."""
         if not v.text:
