@@ -1,0 +1,80 @@
+"""One-time codes: HOTP (RFC 4226 §5.3: HMAC, dynamic truncation), TOTP (RFC 6238 §4: HOTP of
+``floor((t - T0) / period)``, T0 = 0) with SHA-1, SHA-256 or SHA-512, and Steam Guard (HOTP-SHA-1
+truncation, five characters of Steam's 26-letter alphabet, 30 s; ``formats/totp-apps.md`` §1)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Final
+
+from cxkit.cxf import b64
+from cxkit.cxf import model as m
+
+__all__ = ["INSTANTS", "STEAM_ALPHABET", "credential_codes", "hotp", "totp", "totp_problem"]
+
+STEAM_ALPHABET: Final = "23456789BCDFGHJKMNPQRTVWXY"
+INSTANTS: Final = (59, 1111111109, 1111111111, 1234567890, 2000000000, 20000000000)
+"""The fixed instants (Unix seconds) at which codes are compared: those of RFC 6238 appendix B."""
+MAX_DIGITS: Final = 10
+"""Codes longer than this are not computed (a 31-bit truncated value has at most 10 digits)."""
+_DIGESTS: Final = {"sha1": "sha1", "sha256": "sha256", "sha512": "sha512", "steam": "sha1"}
+
+
+def _truncated(key: bytes, counter: int, algorithm: str) -> int:
+    digest = hmac.new(key, counter.to_bytes(8, "big"), _DIGESTS[algorithm]).digest()
+    offset = digest[-1] & 0x0F
+    return int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+
+
+def hotp(key: bytes, counter: int, digits: int = 6, algorithm: str = "sha1") -> str:
+    """The HOTP value of *key* at *counter* (RFC 4226): *digits* decimal digits, zero-padded;
+    *algorithm* ``sha1``/``sha256``/``sha512`` or ``steam`` (then 5 Steam characters)."""
+    if algorithm not in _DIGESTS:
+        raise ValueError("the algorithm is not sha1, sha256, sha512 or steam")
+    if not 0 <= counter < 1 << 64:
+        raise ValueError("the counter is outside 0 … 2^64-1")
+    value = _truncated(key, counter, algorithm)
+    if algorithm == "steam":
+        out = []
+        for _ in range(5):
+            value, index = divmod(value, len(STEAM_ALPHABET))
+            out.append(STEAM_ALPHABET[index])
+        return "".join(out)
+    if not 0 < digits <= MAX_DIGITS:
+        raise ValueError(f"the digit count is outside 1 … {MAX_DIGITS}")
+    return str(value % 10**digits).zfill(digits)
+
+
+def totp(key: bytes, at: int, *, period: int = 30, digits: int = 6, algorithm: str = "sha1") -> str:
+    """The TOTP value of *key* at Unix time *at* (RFC 6238, T0 = 0)."""
+    if period <= 0:
+        raise ValueError("the period must be positive")
+    return hotp(key, int(at) // period, digits, algorithm)
+
+
+def totp_problem(cred: m.Totp) -> str:
+    """Why codes cannot be computed for *cred* ('' when they can); never a value of it."""
+    algorithm = cred.algorithm.lower()
+    if algorithm not in _DIGESTS:
+        return "its algorithm is not sha1, sha256, sha512 or steam"
+    if algorithm != "steam" and not 0 < cred.digits <= MAX_DIGITS:
+        return f"its digit count is outside 1 … {MAX_DIGITS}"
+    if cred.period <= 0:
+        return "its period is not positive"
+    try:
+        b64.normalize_base32(cred.secret)
+    except b64.Base64Error:
+        return "its secret is not Base32"
+    return ""
+
+
+def credential_codes(cred: m.Totp, instants: tuple[int, ...] = INSTANTS) -> tuple[str, ...] | None:
+    """The codes of a CXF ``totp`` credential at *instants* (None when :func:`totp_problem`)."""
+    if totp_problem(cred):
+        return None
+    key = b64.normalize_base32(cred.secret)[1]
+    algorithm = cred.algorithm.lower()
+    period = 30 if algorithm == "steam" else cred.period
+    return tuple(
+        totp(key, at, period=period, digits=cred.digits, algorithm=algorithm) for at in instants
+    )

@@ -1,0 +1,113 @@
+"""The TOTP proof: every TOTP of a source document gives the same codes at fixed instants in a
+second document (a conversion's destination read back, or another file).
+
+TOTPs are matched by their codes, not by ids or titles (formats that keep no ids, or rename
+items, are compared alike): the destination's code sequences form a multiset, and each source
+TOTP takes one equal sequence from it. A source TOTP without an equal sequence is *unmatched*:
+its seed, period, digits or algorithm changed on the way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxkit.cxf import model as m
+from cxkit.cxf.codec import Document
+from cxkit.totp.codes import INSTANTS, credential_codes, totp_problem
+
+__all__ = ["Proof", "Unmatched", "prove"]
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A source TOTP that the other document does not give the same codes for (names only)."""
+
+    item: str
+    issuer: str
+    username: str
+    why: str
+
+
+@dataclass
+class Proof:
+    """The outcome of :func:`prove`."""
+
+    checked: int = 0
+    """Source TOTPs compared (those the writer carried)."""
+    matched: int = 0
+    skipped: int = 0
+    """Source TOTPs not compared: the writer reported them not carried."""
+    unusable: list[Unmatched] = field(default_factory=list)
+    """Source TOTPs no codes can be computed for (unknown algorithm, bad secret)."""
+    unmatched: list[Unmatched] = field(default_factory=list)
+    instants: tuple[int, ...] = INSTANTS
+
+    @property
+    def ok(self) -> bool:
+        return not self.unmatched
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "matched": self.matched,
+            "failed": len(self.unmatched),
+            "not_compared": self.skipped,
+            "unusable": [vars(u) for u in self.unusable],
+            "failures": [vars(u) for u in self.unmatched],
+            "instants": list(self.instants),
+        }
+
+
+def _totps(doc: Document) -> list[tuple[m.Item, int, m.Totp]]:
+    return [
+        (item, index, cred)
+        for _, item in doc.items()
+        for index, cred in enumerate(item.credentials)
+        if isinstance(cred, m.Totp)
+    ]
+
+
+def prove(
+    source: Document,
+    other: Document,
+    *,
+    carried: Callable[[str, int], bool] | None = None,
+    instants: tuple[int, ...] = INSTANTS,
+) -> Proof:
+    """Compare the TOTP codes of *source* with those of *other* at *instants*. *carried*
+    (item id, credential index) → whether the writer carried that TOTP (None: all were)."""
+    proof = Proof(instants=instants)
+    pool: Counter[tuple[str, ...]] = Counter()
+    for _, _, cred in _totps(other):
+        codes = credential_codes(cred, instants)
+        if codes is not None:
+            pool[codes] += 1
+    for item, index, cred in _totps(source):
+        name = Unmatched(item.title, cred.issuer or "", cred.username or "", "")
+        if carried is not None and not carried(item.id, index):
+            proof.skipped += 1
+            continue
+        problem = totp_problem(cred)
+        if problem:
+            proof.unusable.append(Unmatched(name.item, name.issuer, name.username, problem))
+            continue
+        codes = credential_codes(cred, instants)
+        assert codes is not None
+        proof.checked += 1
+        if pool[codes] > 0:
+            pool[codes] -= 1
+            proof.matched += 1
+        else:
+            proof.unmatched.append(
+                Unmatched(
+                    name.item,
+                    name.issuer,
+                    name.username,
+                    "the other file gives different codes (seed, period, digits or "
+                    "algorithm changed), or lacks it",
+                )
+            )
+    return proof
