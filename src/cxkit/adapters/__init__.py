@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,7 +36,13 @@ from cxkit.adapters.base import (
     WriteOptions,
     Writer,
 )
-from cxkit.adapters.detection import Detection, InputRefusedError, detect, make_sample
+from cxkit.adapters.detection import (
+    Detection,
+    InputRefusedError,
+    detect,
+    make_folder_sample,
+    make_sample,
+)
 from cxkit.adapters.registry import (
     ENTRY_POINT_GROUP,
     adapters,
@@ -81,6 +88,7 @@ __all__ = [
     "cxf_format",
     "detect",
     "get",
+    "make_folder_sample",
     "make_sample",
     "plugin_errors",
     "read",
@@ -91,18 +99,22 @@ __all__ = [
 
 
 def read(
-    data: bytes,
+    data: bytes | os.PathLike[str],
     name: str = "",
     *,
     source_format: str | None = None,
     options: ReadOptions | None = None,
     report: MigrationReport | None = None,
 ) -> tuple[Document, MigrationReport]:
-    """Read an export (detected, or *source_format*) into CXF."""
+    """Read an export (detected, or *source_format*) into CXF; *data* is the file's bytes, or
+    the path of a folder for formats that are a folder (a password store)."""
     report = report if report is not None else MigrationReport()
     options = options or ReadOptions()
     with paused_gc():  # the sniffers peek (JSON: top-level Raw slices); the reader decodes once
-        sample = make_sample(data, name)
+        if isinstance(data, os.PathLike):
+            sample = make_folder_sample(data, name)
+        else:
+            sample = make_sample(data, name)
     adapter = detect(sample).adapter if source_format is None else get(source_format)
     if not adapter.info.can(Capability.READ) or not hasattr(adapter, "read"):
         raise AdapterError(f"cxkit cannot read {adapter.info.key}")
@@ -200,7 +212,7 @@ class Conversion:
 
 
 def convert(
-    data: bytes,
+    data: bytes | os.PathLike[str],
     name: str = "",
     *,
     to: str,

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 from cxkit.adapters.report import MigrationReport
@@ -51,6 +52,10 @@ class Capability(enum.Flag):
     """Attachment bytes travel as files next to the output (``--attachments-out``), not in it."""
     RECOVERY_CODE = enum.auto()
     """Without a new password the output is sealed with a generated recovery code."""
+    FOLDER = enum.auto()
+    """The format is a folder of files (a password store): the reader takes a folder input
+    (:attr:`Sample.folder`); the writer's bytes are a zip of the folder's files, which the CLI
+    adds to the DEST folder (new files only: an existing one is never replaced)."""
 
 
 class Confidence(enum.IntEnum):
@@ -91,6 +96,9 @@ class AdapterInfo:
     """Leading bytes of the file (CERTAIN)."""
     xml_root: str = ""
     """Name of the XML root element (LIKELY)."""
+    folder_marker: str = ""
+    """For formats that are a folder (a password store, a 1Password OPVault): a file the folder
+    holds, relative to it (``.gpg-id``); its presence is evidence (LIKELY)."""
     plaintext: bool = True
     """Output holds secrets unencrypted (``--plaintext`` required)."""
     read_options: tuple[type[Any], ...] = ()
@@ -125,11 +133,16 @@ class Sample:
         zip_names: tuple[str, ...] | None = None,
         csv_header: tuple[str, ...] | None = None,
         xml_root: str | None = None,
+        folder: Path | None = None,
     ) -> None:
         self.name = name
         self.data = data
         self.kind = kind
-        """``json``, ``zip``, ``csv``, ``xml``, ``openpgp``, ``text``, ``binary`` or ``empty``."""
+        """``json``, ``zip``, ``csv``, ``xml``, ``openpgp``, ``text``, ``binary``, ``empty`` or
+        ``folder``."""
+        self.folder = folder
+        """A folder input (kind ``folder``, no :attr:`data`): its path; readers of folder
+        formats walk it themselves (:func:`cxkit.adapters.detection.make_folder_sample`)."""
         self._json = json
         self.json_ok = json_ok or json is not _UNSET
         self.json_top = json_top
@@ -343,8 +356,9 @@ def converted_document(
 
 def accepts_by_hints(info: AdapterInfo, sample: Sample) -> Confidence:
     """The default ``accepts``: positive evidence from the hints of *info* — magic bytes or an
-    exact CSV header (CERTAIN); all of ``json_keys``, all of ``zip_members`` or the XML root
-    element (LIKELY). A file name extension is never evidence on its own."""
+    exact CSV header (CERTAIN); all of ``json_keys``, all of ``zip_members``, the XML root
+    element or, for a folder input, its ``folder_marker`` file (LIKELY). A file name extension
+    is never evidence on its own."""
     if info.magic and sample.data.startswith(info.magic):
         return Confidence.CERTAIN
     if sample.csv_header is not None:
@@ -357,5 +371,8 @@ def accepts_by_hints(info: AdapterInfo, sample: Sample) -> Confidence:
     if info.zip_members and names is not None and set(info.zip_members) <= set(names):
         return Confidence.LIKELY
     if info.xml_root and sample.xml_root == info.xml_root:
+        return Confidence.LIKELY
+    folder = sample.folder
+    if info.folder_marker and folder is not None and (folder / info.folder_marker).is_file():
         return Confidence.LIKELY
     return Confidence.NO

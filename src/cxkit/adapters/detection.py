@@ -20,9 +20,11 @@ Format notes: ``../shared/formats/*.md``; CXF roots: ``../shared/spec/cxf.md``.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import msgspec
@@ -30,7 +32,7 @@ import msgspec
 from cxkit.adapters import known
 from cxkit.adapters.base import Confidence, DetectionError, Sample, accepts_by_hints
 from cxkit.adapters.kit.input import header_like, sniff_csv_header, zip_archive
-from cxkit.errors import CxkitError
+from cxkit.errors import CxkitError, InputError
 
 __all__ = [
     "Detection",
@@ -38,6 +40,7 @@ __all__ = [
     "accepts_by_hints",
     "describe",
     "detect",
+    "make_folder_sample",
     "make_sample",
     "openpgp_kind",
 ]
@@ -222,6 +225,26 @@ def make_sample(data: bytes, name: str = "") -> Sample:
     return sample
 
 
+#: How many names of a folder input's top level :func:`make_folder_sample` lists (evidence only)
+_FOLDER_NAMES: Final = 256
+
+
+def make_folder_sample(folder: str | os.PathLike[str], name: str = "") -> Sample:
+    """A folder input (a password store, a 1Password OPVault): kind ``folder``, no data, its path
+    in :attr:`Sample.folder` and the first names of its top level (sorted) in
+    ``extra["folder_names"]``. Readers of folder formats are found by their ``folder_marker``
+    (:func:`accepts_by_hints`) and walk the folder themselves."""
+    path = Path(folder)
+    sample = Sample(name=name or str(path), kind="folder", folder=path)
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(e.name for _, e in zip(range(_FOLDER_NAMES), entries, strict=False))
+    except OSError as exc:
+        raise InputError(f"cannot list the folder: {exc.strerror}", location=sample.name) from None
+    sample.extra["folder_names"] = tuple(names)
+    return sample
+
+
 def _utf8_start(head: bytes) -> bool:
     try:
         head.decode("utf-8")
@@ -359,6 +382,9 @@ def describe(sample: Sample) -> str:
     kind = sample.kind
     if kind == "empty":
         return "an empty file"
+    if kind == "folder":
+        names = sample.extra.get("folder_names", ())
+        return f"a folder holding {_names(list(names), 6)}" if names else "an empty folder"
     if kind == "zip":
         names = sample.zip_names
         if names is None:

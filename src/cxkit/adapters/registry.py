@@ -47,6 +47,7 @@ BUILTINS: Final = (
     "cxkit.adapters.pwsafe:PwsafeXmlAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
     "cxkit.adapters.keepass.passkey_file:KeePassXCPasskeyAdapter",
+    "cxkit.adapters.passstore:PassStoreAdapter",
 )
 
 _cache: dict[str, Any] | None = None

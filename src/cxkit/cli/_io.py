@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import stat
 import sys
@@ -22,10 +23,13 @@ from cxkit.errors import CxkitError, InputError, InputTooLargeError, OutputError
 
 __all__ = [
     "add_max_size",
+    "check_folder_output",
     "check_output",
     "load_cxf",
     "read_input",
+    "read_source",
     "same_file",
+    "write_folder",
     "write_output",
 ]
 
@@ -55,6 +59,14 @@ def read_input(name: str, max_size: int) -> bytes:
     if len(data) > max_size:
         raise _too_large(name, None, max_size)
     return data
+
+
+def read_source(name: str, max_size: int) -> bytes | Path:
+    """An export to read: the bytes of file *name* (:func:`read_input`), or the :class:`Path` of
+    a folder — some formats are a folder (a password store); their readers walk it."""
+    if name != "-" and Path(name).is_dir():
+        return Path(name)
+    return read_input(name, max_size)
 
 
 def load_cxf(name: str, max_size: int) -> cxf.Document:
@@ -145,3 +157,68 @@ def same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def check_folder_output(name: str, *, inputs: Iterable[str] = ()) -> None:
+    """Refuse a folder DEST (a format that is a folder) that is a file, or lies in a folder that
+    does not exist; an existing folder is fine (files are added, never replaced)."""
+    if name == "-":
+        return
+    path = Path(name)
+    for other in inputs:
+        if other and other != "-" and same_file(path, Path(other)):
+            raise OutputError(
+                "the output is the same as an input; inputs are never modified", location=name
+            )
+    if path.exists() and not path.is_dir():
+        raise OutputError("exists and is not a folder", location=name)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the folder above it does not exist", location=name)
+
+
+def write_folder(name: str, data: bytes) -> list[str]:
+    """Add the files of the zip *data* (what a folder format's writer returns) to folder *name*
+    — made if missing; new folders 0700, files 0600 — refusing before writing anything when a
+    file exists already with other content (the error names the file, never its content; a
+    file with the same content is left alone). ``-``: the zip to standard output. Returns the
+    paths written."""
+    import zipfile
+
+    if name == "-":
+        write_output(name, data)
+        return []
+    root = Path(name)
+    check_folder_output(name)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [i for i in archive.infolist() if not i.is_dir()]
+        todo = []
+        for info in members:
+            parts = info.filename.split("/")
+            if info.filename.startswith("/") or any(p in ("", ".", "..") for p in parts):
+                raise OutputError(f"an unsafe path: {info.filename[:80]}", location=name)
+            target = root.joinpath(*parts)
+            if target.exists() or target.is_symlink():
+                if target.is_file() and target.read_bytes() == archive.read(info):
+                    continue
+                raise OutputError(
+                    f"{info.filename} already exists; nothing was written",
+                    location=name,
+                    hint="write to a new sub-folder (files are never replaced)",
+                )
+            todo.append((info, target))
+        written: list[str] = []
+        try:
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for info, target in todo:
+                for parent in reversed(target.relative_to(root).parents[:-1]):
+                    (root / parent).mkdir(mode=0o700, exist_ok=True)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(archive.read(info))
+                written.append(info.filename)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write: {exc.strerror} ({len(written)} files were written)", location=name
+            ) from None
+    return written

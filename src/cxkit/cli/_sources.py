@@ -8,7 +8,7 @@ import argparse
 
 from cxkit import adapters, cxf
 from cxkit.adapters import ReadOptions
-from cxkit.cli._io import read_input
+from cxkit.cli._io import read_input, read_source
 from cxkit.cli._secrets import add_secret_options, existing_secret
 from cxkit.errors import CxkitError
 
@@ -34,8 +34,16 @@ def load_source(
 ) -> tuple[cxf.Document, dict[str, bytes], str]:
     """The document in *name*, its attachment bytes (from formats that hold them) and the
     format it was read as. CXF files keep their source bytes (lossless re-encoding)."""
-    data = read_input(name, max_size)
-    fmt = args.source_format or adapters.detect(adapters.make_sample(data, name)).adapter.info.key
+    data = read_source(name, max_size)
+    if args.source_format:
+        fmt = args.source_format
+    else:
+        sample = (
+            adapters.make_sample(data, name)
+            if isinstance(data, bytes)
+            else adapters.make_folder_sample(data, name)
+        )
+        fmt = adapters.detect(sample).adapter.info.key
 
     def password(prompt: str) -> str:
         return existing_secret(args, prompt, prefix="source-password", noun="password")

@@ -18,8 +18,16 @@ from cxkit import adapters
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 from cxkit.adapters.bitwarden.json_export import BitwardenWriteOptions
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
+from cxkit.adapters.passstore import PassStoreWriteOptions
 from cxkit.cli import _console as out
-from cxkit.cli._io import check_output, read_input, write_output
+from cxkit.cli._io import (
+    check_folder_output,
+    check_output,
+    read_input,
+    read_source,
+    write_folder,
+    write_output,
+)
 from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import (
     add_secret_options,
@@ -100,6 +108,13 @@ def register(sub: Any) -> None:
     add_secret_options(p, prefix="password", aliases=("passphrase",), what="the SOURCE password")
     add_secret_options(p, prefix="new-password", what="the DEST password", stdin=False)
     p.add_argument("--keyfile", metavar="FILE", help="key file of the SOURCE database (KeePass)")
+    p.add_argument(
+        "--recipient",
+        action="append",
+        metavar="KEYID",
+        help="a password-store DEST that is a new store: encrypt to this GnuPG key (repeat for "
+        "more; written to its .gpg-id). An existing store's .gpg-id is used without it",
+    )
     p.add_argument(
         "--no-password",
         action="store_true",
@@ -184,8 +199,11 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    data = read_input(args.file, args.max_size)
-    sample = adapters.make_sample(data, args.file)
+    data = read_source(args.file, args.max_size)
+    if isinstance(data, bytes):
+        sample = adapters.make_sample(data, args.file)
+    else:
+        sample = adapters.make_folder_sample(data, args.file)
     try:
         result = adapters.detect(sample)
     except adapters.DetectionError as exc:
@@ -321,12 +339,16 @@ def cmd_convert(args: argparse.Namespace) -> int:
     dest_format = destination_format(
         args.output, args.dest_format, plaintext=args.plaintext, dry_run=args.dry_run
     )
+    folder_dest = adapters.get(dest_format).info.can(Capability.FOLDER)
     if args.output and args.output != "-" and not args.dry_run:
-        check_output(args.output, force=args.force, inputs=[args.source])
+        if folder_dest:  # a folder format (a password store): files are added, never replaced
+            check_folder_output(args.output, inputs=[args.source])
+        else:
+            check_output(args.output, force=args.force, inputs=[args.source])
     if args.no_password and not args.keyfile:
         raise InputError("--no-password needs --keyfile FILE")
     keyfile, new_keyfile = _keyfile(args.keyfile), _keyfile(args.new_keyfile)
-    data = read_input(args.source, args.max_size)
+    data = read_source(args.source, args.max_size)
     new_password, codes = dest_password(args, dest_format)
     report = MigrationReport()
     with Progress.for_terminal(report, quiet=args.quiet or args.json) as progress:
@@ -348,6 +370,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 extra={
                     CsvWriteOptions: CsvWriteOptions(raw=args.csv_raw),
                     BitwardenWriteOptions: BitwardenWriteOptions(kdf=args.kdf),
+                    PassStoreWriteOptions: PassStoreWriteOptions(
+                        folder=None if args.output in (None, "-") else args.output,
+                        recipients=tuple(args.recipient or ()),
+                    ),
                 },
             ),
             verify=not args.no_verify,
@@ -363,7 +389,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
             write_attachments(
                 args.output, args.attachments_out, conversion.attachments, force=args.force
             )
-        write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
+        if folder_dest:
+            write_folder(args.output, conversion.output)
+        else:
+            write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
         show_recovery_code(codes, args.output)
     if args.report:
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
