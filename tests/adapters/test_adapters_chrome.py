@@ -167,3 +167,145 @@ def test_mutations_raise_only_cxkit_errors(index: int) -> None:
             continue
         assert report.items_read == len(list(doc.items()))
         assert SECRET not in json.dumps(report.to_json())
+
+
+# --------------------------------------------------------------------------- Login Data dump
+
+SQLITE_HEADER = ("origin_url,action_url,username_element,username_value,password_element,"
+                 "password_value,submit_element,signon_realm,preferred,date_created,"
+                 "blacklisted_by_user,scheme,times_used,display_name,federation_url")  # fmt: skip
+#: 2020-09-13T12:26:40Z in WebKit microseconds (1600000000 + 11644473600 seconds)
+WEBKIT = str((1_600_000_000 + 11_644_473_600) * 1_000_000)
+
+
+def _sqlite_rows() -> bytes:
+    rows = [
+        ("https://a.example/", "https://a.example/login", "user", "alice", "pass", SECRET,
+         "", "https://a.example/", "1", WEBKIT, "0", "0", "3", "", ""),
+        ("https://b.example/", "", "", "bob", "", "v10\x01\x02garbage", "", "", "", "", "0",
+         "0", "", "Bee", ""),
+        ("https://never.example/", "", "", "", "", "", "", "", "", "", "1", "0", "", "", ""),
+        ("https://c.example/", "", "", "carol", "", "pw-c", "", "", "", "not-a-time", "", "",
+         "", "C site", "https://accounts.google.com"),
+    ]  # fmt: skip
+    return _csv(rows, SQLITE_HEADER)
+
+
+def test_sqlite_dump_reads_logins_and_accounts_for_every_cell() -> None:
+    data = _sqlite_rows()
+    assert adapters.detect(make_sample(data, "logins.csv")).adapter.info.key == "chrome-sqlite-csv"
+    doc, report = adapters.read(data, "logins.csv")
+    items = [i for _, i in doc.items()]
+    assert [i.title for i in items] == ["a.example", "Bee", "C site"]
+    a, b, c = items
+    auth = a.credentials[0]
+    assert isinstance(auth, m.BasicAuth) and auth.password is not None
+    assert auth.password.value == SECRET and a.creation_at == 1_600_000_000
+    assert a.scope is not None and a.scope.urls == ("https://a.example/",)
+    custom = next(x for x in a.credentials if isinstance(x, m.CustomFields))
+    assert {f.label for f in custom.fields} == {"action_url", "signon_realm"}
+    # the encrypted password is reported, the user name kept
+    b_auth = b.credentials[0]
+    assert isinstance(b_auth, m.BasicAuth) and b_auth.password is None
+    fields = {r.path: r for r in report.fields}
+    assert fields["logins.csv:3:password_value"].disposition == "not-carried"
+    assert "encrypted" in fields["logins.csv:3:password_value"].note
+    assert fields["logins.csv:2:username_element"].disposition == "not-carried"
+    assert fields["logins.csv:2:times_used"].disposition == "not-carried"
+    assert fields["logins.csv:5:date_created"].disposition == "custom-field"  # not a time
+    assert any("never to save" in reason for _, reason in report.items_skipped)
+    non_empty = sum(1 for line in data.decode().splitlines()[1:] for cell in
+                    next(csv.reader([line])) if cell)  # fmt: skip
+    assert len(report.fields) == non_empty
+    assert c.credentials[0] == m.BasicAuth(
+        username=m.EditableField(field_type="string", value="carol"),
+        password=m.EditableField(field_type="concealed-string", value="pw-c"),
+    )
+    assert SECRET not in json.dumps(report.to_json()) and "garbage" not in report.render()
+
+
+def test_webkit_seconds() -> None:
+    from cxkit.adapters.chrome import webkit_seconds
+
+    assert webkit_seconds(WEBKIT) == "1600000000"
+    assert webkit_seconds("0") == "0"  # before 1970: left as text (kept as a custom field)
+    assert webkit_seconds("x") == "x"
+
+
+@pytest.mark.shared
+def test_sqlite_sample_reads_to_the_pass_import_reference() -> None:
+    # tests.yml: ChromeCSVSQLite, path chromesqlite.csv, main.yml without group and comments
+    path = shared_path("exports", "chrome", "pass-import", "chromesqlite.csv")
+    refs = shared_path("exports", "pass-import-references", "main.yml")
+    expected = [
+        {k: v for k, v in e.items() if k not in ("group", "comments")}
+        for e in _yaml_entries(Path(refs).read_text(encoding="utf-8"))
+    ]
+    doc, report = adapters.read(Path(path).read_bytes(), "chromesqlite.csv")
+    assert report.source_format == "chrome-sqlite-csv" and not report.items_skipped
+    got = _project(doc)
+    assert len(got) == len(expected)
+    for ref, entry in zip(expected, got, strict=True):
+        assert set(entry) == set(ref), ref["title"]
+        assert all(_same(k, entry[k], v) for k, v in ref.items()), ref["title"]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_sqlite_mutations_raise_only_cxkit_errors(seed: int) -> None:
+    from cxkit.adapters.chrome import ChromeSqliteCsvAdapter
+
+    found = [p.read_bytes() for p in shared_files("exports/chrome/pass-import", "chromesqlite.csv")]
+    data = [*found, _sqlite_rows()][seed % (len(found) + 1)]
+    reader = ChromeSqliteCsvAdapter()
+    for mutant in _mutants(data, random.Random(seed), 120):
+        report = adapters.MigrationReport()
+        try:
+            doc = reader.read(make_sample(mutant, "m.csv"), adapters.ReadOptions(), report)
+        except CxkitError as exc:
+            assert exc.message and SECRET not in str(exc)
+            continue
+        assert report.items_read == len(list(doc.items()))
+        assert SECRET not in json.dumps(report.to_json())
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _written_doc() -> cxf.Document:
+    data = _csv([*ROWS, ("both", "https://both.example", "u", "pw-5", "a note")])
+    doc, _ = adapters.read(data, "in.csv", source_format="chrome-csv")
+    return doc
+
+
+def test_write_round_trip_is_exact_for_what_the_format_holds() -> None:
+    doc = _written_doc()
+    out, report = adapters.write(doc, "chrome-csv")
+    assert out.decode().splitlines()[0] == HEADER
+    back, _ = adapters.read(out, "back.csv", source_format="chrome-csv")
+    want = [i for _, i in doc.items() if i.title != "notes"]  # no URL and no password: no row
+    got = [i for _, i in back.items()]
+    assert report.items_written == len(got) == len(want)
+    for a, b in zip(want, got, strict=True):
+        assert (a.title, a.scope, a.credentials) == (b.title, b.scope, b.credentials)
+    (skipped,) = [r for r in report.credentials if r.stage == "write" and r.outcome != "carried"]
+    assert skipped.item == "notes" and "needs a URL and a password" in skipped.note
+    assert report.plaintext and SECRET not in report.render()
+
+
+def test_written_file_reads_in_pass_import(tmp_path: Path) -> None:
+    chrome = pytest.importorskip("pass_import.managers.chrome")
+    out, _ = adapters.write(_written_doc(), "chrome-csv")
+    path = tmp_path / "written.csv"
+    path.write_bytes(out)
+    with chrome.ChromeCSV(str(path)) as importer:
+        importer.parse()
+        rows = importer.data
+    keys = ("title", "login", "password", "comments")
+    assert [tuple(r.get(k) or "" for k in keys) for r in rows] == [
+        ("mail.example", "alice", SECRET, ""),
+        ("com.example.app", "alice", "pw-2", ""),
+        ("mail.example", "alice", SECRET, ""),
+        ("", "", "pw-4", ""),
+        ("both", "u", "pw-5", "a note"),
+    ]
+    assert rows[1]["url"].startswith("android://") and rows[1]["url"].endswith("@com.example.app/")

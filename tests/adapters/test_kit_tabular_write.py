@@ -207,7 +207,7 @@ def test_row_needs_skips_and_says_why() -> None:
     rows = _rows(_Joined().write_csv(_doc([item]), report))
     assert rows == [] and report.items_written == 0
     (record,) = [r for r in report.credentials if r.stage == "write"]
-    assert record.outcome is Outcome.NOT_CARRIED and "needs the login's password" in record.note
+    assert record.outcome is Outcome.NOT_CARRIED and "needs a password" in record.note
 
 
 def test_declaration_is_made_once_per_class() -> None:

@@ -300,7 +300,11 @@ class CsvWriter:
         if not_written:
             report.warnings.append(
                 f"{not_written} item(s) not written: they hold nothing {name} can hold"
-                + (f" or lack {' or '.join(s.value for s in needs)}" if needs else "")
+                + (
+                    f" or lack {' or '.join(sorted(_NEED_WORDS.get(s, s.value) for s in needs))}"
+                    if needs
+                    else ""
+                )  # fmt: skip
                 + "; the report names each credential not carried"
             )
         report.plaintext = True
@@ -343,12 +347,16 @@ def _has(source: Source, row: Row) -> bool:
     return bool(CsvWriter._cell("", Out(source), row))
 
 
+_NEED_WORDS: Final = {URL: "a URL", URLS: "a URL", PASSWORD: "a password",
+                      USERNAME: "a user name", TITLE: "a title", NOTE: "a note"}  # fmt: skip
+
+
 def _skipped(cls: type[CsvWriter], mode: str) -> str:
     """Why an item got no row: it holds nothing the format holds (``skipped``), or lacks a
     value every row needs (``lacking``)."""
     name = cls.written_name
     if mode == "lacking":
-        needs = " and ".join(s.value for s in sorted(cls.row_needs, key=lambda s: s.name))
+        needs = " and ".join(sorted(_NEED_WORDS.get(s, s.value) for s in cls.row_needs))
         return f"not written: {name} needs {needs} in every row"
     return f"not written: the item holds nothing {name} can hold"
 
