@@ -105,7 +105,6 @@ KNOWN: Final[tuple[Known, ...]] = (
           zip_members=frozenset({"Accounts.txt"})),
     # ------------------------------------------------------------------ JSON objects
     Known("2fas", "a 2FAS backup", json_members=frozenset({"services", "schemaVersion"})),
-    Known("aegis", "an Aegis vault export", json_members=frozenset({"version", "header", "db"})),
     Known("ente", "an Ente Auth encrypted export",
           json_members=frozenset({"kdfParams", "encryptedData", "encryptionNonce"})),
     Known("blur", "an Abine Blur JSON export", json_members=frozenset({"dntmeExport"})),

@@ -48,6 +48,8 @@ BUILTINS: Final = (
     "cxkit.adapters.protonpass:ProtonPassAdapter",
     "cxkit.adapters.keepass.passkey_file:KeePassXCPasskeyAdapter",
     "cxkit.adapters.passstore:PassStoreAdapter",
+    "cxkit.adapters.otp.aegis:AegisJsonAdapter",
+    "cxkit.adapters.otp.aegis:AegisEncryptedAdapter",
 )
 
 _cache: dict[str, Any] | None = None
