@@ -120,13 +120,13 @@ def test_formats_and_detect(
 def test_detect_and_convert_name_known_formats_and_refuse_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A LastPass CSV is named and refused (non-zero exit, one clear sentence, no cell value);
-    an OpenPGP file is named as such, never claimed by a reader."""
+    """A LastPass form-fill CSV is named and refused (non-zero exit, one clear sentence, no cell
+    value); an OpenPGP file is named as such, never claimed by a reader."""
     lastpass = tmp_path / "lastpass.csv"
-    lastpass.write_text("url,username,password,extra,name,grouping,fav\nhttps://a,u,Pw-9%x,,n,,0\n")
+    lastpass.write_text("profilename,profilelanguage,firstname,ccnum\np,en-US,A,Pw-9%x\n")
     assert main(["detect", str(lastpass)]) == 2
     err = capsys.readouterr().err
-    assert "this looks like a LastPass CSV export; cxkit does not read it yet" in err
+    assert "this looks like a LastPass form-fill CSV export; cxkit does not read it yet" in err
     assert "Pw-9%x" not in err
     dest = tmp_path / "out.cxf.json"
     assert main(["convert", str(lastpass), "-o", str(dest), "--plaintext"]) != 0

@@ -97,7 +97,7 @@ VERDICTS: dict[str, str] = {
     "chrome/pass-import/chromesqlite.csv": "known:chrome",
     "clipperz/pass-import/clipperz.html": "known:clipperz",
     "dashlane/pass-import/dashlane.csv": "unknown",
-    "dashlane/pass-import/dashlane.json": "known:dashlane",
+    "dashlane/pass-import/dashlane.json": "dashlane-json",
     "detection-negatives/pass-import/dummy.1pif": "unknown",
     "detection-negatives/pass-import/dummy.csv": "unknown",
     "detection-negatives/pass-import/dummy.html": "unknown",
@@ -170,37 +170,37 @@ VERDICTS: dict[str, str] = {
     "lastpass-authenticator/proton/lastpass.json": "known:lastpass-authenticator",
     "lastpass-authenticator/proton/lastpass_ios_export.json": "known:lastpass-authenticator",
     "lastpass-authenticator/proton/lastpass_missing_fields.json": "known:lastpass-authenticator",
-    "lastpass/pass-import/lastpass.csv": "known:lastpass",
+    "lastpass/pass-import/lastpass.csv": "lastpass-csv",
     "lastpass/pass-import/lastpass.csv.gpg": "openpgp",
     "lastpass/pass-import/lpass-cli/list": "unknown",
     "lastpass/pass-import/lpass-cli/show-2484914384825433708": "unknown",
-    "lastpass/pass-import/lpass-cli/show-2484914384825433708.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-2484914384825433708.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-2708675046823528822": "unknown",
-    "lastpass/pass-import/lpass-cli/show-2708675046823528822.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-2708675046823528822.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-3243291093373152461": "unknown",
-    "lastpass/pass-import/lpass-cli/show-3243291093373152461.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-3243291093373152461.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-3765864825443255811": "unknown",
-    "lastpass/pass-import/lpass-cli/show-3765864825443255811.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-3765864825443255811.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-3905446787942154016": "unknown",
-    "lastpass/pass-import/lpass-cli/show-3905446787942154016.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-3905446787942154016.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-4061988620109635891": "unknown",
-    "lastpass/pass-import/lpass-cli/show-4061988620109635891.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-4061988620109635891.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-4286509791900574846": "unknown",
-    "lastpass/pass-import/lpass-cli/show-4286509791900574846.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-4286509791900574846.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-5243770479038533622": "unknown",
-    "lastpass/pass-import/lpass-cli/show-5243770479038533622.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-5243770479038533622.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-5256086908408307038": "unknown",
-    "lastpass/pass-import/lpass-cli/show-5256086908408307038.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-5256086908408307038.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-6051084001543180250": "unknown",
-    "lastpass/pass-import/lpass-cli/show-6051084001543180250.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-6051084001543180250.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-6082506157297743545": "unknown",
-    "lastpass/pass-import/lpass-cli/show-6082506157297743545.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-6082506157297743545.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-8273029964772952977": "unknown",
-    "lastpass/pass-import/lpass-cli/show-8273029964772952977.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-8273029964772952977.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-8309982398435317891": "unknown",
-    "lastpass/pass-import/lpass-cli/show-8309982398435317891.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-8309982398435317891.json": "lastpass-cli-json",
     "lastpass/pass-import/lpass-cli/show-8440852123732500555": "unknown",
-    "lastpass/pass-import/lpass-cli/show-8440852123732500555.json": "known:lastpass",
+    "lastpass/pass-import/lpass-cli/show-8440852123732500555.json": "lastpass-cli-json",
     "microsoft-authenticator/aegis/microsoft_authenticator.sqlite": "not-an-export",
     "myki/pass-import/myki.csv": "known:myki",
     "networkmanager/pass-import/Box-A5O9": "known:networkmanager",
@@ -574,12 +574,12 @@ def test_a_first_row_with_a_secret_is_never_printed(cells: list[str], secret: st
 
 
 def test_known_csv_exports_are_named() -> None:
-    lastpass = b"url,username,password,totp,extra,name,grouping,fav\nhttps://a,u,p,,,n,g,0\n"
+    lastpass = b"profilename,profilelanguage,firstname,ccnum\np,en-US,A,4111\n"
     with pytest.raises(InputRefusedError) as info:
         adapters.detect(make_sample(lastpass, "lp.csv"))
     assert info.value.verdict == "known:lastpass"
     assert str(info.value).endswith(
-        "this looks like a LastPass CSV export; cxkit does not read it yet"
+        "this looks like a LastPass form-fill CSV export; cxkit does not read it yet"
     )
     assert (
         _verdict(b"title,url,username,password,notes,otpauth\n", "a.csv") == "known:apple-passwords"
