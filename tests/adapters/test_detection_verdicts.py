@@ -108,7 +108,7 @@ VERDICTS: dict[str, str] = {
     "duo/aegis/duo.json": "known:duo",
     "encryptr/pass-import/encryptr-card.csv": "known:encryptr",
     "encryptr/pass-import/encryptr.csv": "known:encryptr",
-    "enpass/pass-import/enpass.csv": "known:enpass",
+    "enpass/pass-import/enpass.csv": "enpass-csv",
     "ente/aegis/ente_auth.txt": "known:otpauth-uris",
     "ente/proton/encrypted.lowcomplexity.txt": "known:ente",
     "ente/proton/encrypted_decrypted.txt": "known:otpauth-uris",
@@ -209,7 +209,7 @@ VERDICTS: dict[str, str] = {
     "networkmanager/pass-import/Wired connection": "known:networkmanager",
     "networkmanager/pass-import/android": "known:networkmanager",
     "networkmanager/pass-import/eduroam": "known:networkmanager",
-    "nordpass/pass-import/nordpass.csv": "known:nordpass",
+    "nordpass/pass-import/nordpass.csv": "nordpass-csv",
     "onepassword/keepassxc/keepassxc.opvault/default/30B6513EE64B4DFE9C47EC2F257CE296_34034F6E478A4D4F91CDBE0A077E2128.attachment": "not-an-export",
     "onepassword/keepassxc/keepassxc.opvault/default/band_1.js": "not-an-export",
     "onepassword/keepassxc/keepassxc.opvault/default/band_3.js": "not-an-export",
@@ -280,7 +280,7 @@ VERDICTS: dict[str, str] = {
     "pwsafe/pass-import/pwsafe.xml": "pwsafe-xml",
     "revelation/pass-import/revelation-other.xml": "known:revelation",
     "revelation/pass-import/revelation.xml": "known:revelation",
-    "roboform/pass-import/roboform.csv": "known:roboform",
+    "roboform/pass-import/roboform.csv": "roboform-csv",
     "safeincloud/pass-import/safeincloud.csv": "known:safeincloud",
     "saferpass/pass-import/saferpass.csv": "known:saferpass",
     "steam/aegis/steam.json": "known:steam",
@@ -350,10 +350,7 @@ def test_enpass_like_json_is_not_bitwarden() -> None:
               "type": "password", "value": "hunter2-secret"}], "category": "login"}]}  # fmt: skip
     sample = make_sample(json.dumps(enpass).encode(), "export.json")
     assert BitwardenJsonAdapter().accepts(sample) == adapters.Confidence.NO
-    with pytest.raises(InputRefusedError) as info:
-        adapters.detect(sample)
-    assert info.value.verdict == "known:enpass"
-    assert "Enpass" in str(info.value) and "hunter2" not in info.value.diagnostics()
+    assert adapters.detect(sample).adapter.info.key == "enpass-json"
     # forced: every entry is foreign, so the reader refuses the file instead of carrying junk
     with pytest.raises(AdapterError, match="not Bitwarden items"):
         adapters.read(json.dumps(enpass).encode(), "e.json", source_format="bitwarden-json")

@@ -320,7 +320,9 @@ def check_round_trip(adapter: Any, password: str = _PASSWORD) -> list[str]:
         if found.adapter.info.key != key:
             problems.append(f"{key}: its own output is detected as {found.adapter.info.key}")
     except CxkitError as exc:
-        problems.append(f"{key}: its own output is not detected: {exc}")
+        # a headerless format (Keeper CSV) has no evidence to detect: read with --from only
+        if not getattr(adapter, "headerless", False):
+            problems.append(f"{key}: its own output is not detected: {exc}")
     try:
         back, _ = _read(adapter, sample)
     except CxkitError as exc:
