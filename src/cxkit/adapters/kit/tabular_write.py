@@ -298,13 +298,10 @@ class CsvWriter:
                 writer.row(cells)
                 report.items_written += 1
         if not_written:
+            lack = " or ".join(sorted(_NEED_WORDS.get(s, s.value) for s in needs))
             report.warnings.append(
                 f"{not_written} item(s) not written: they hold nothing {name} can hold"
-                + (
-                    f" or lack {' or '.join(sorted(_NEED_WORDS.get(s, s.value) for s in needs))}"
-                    if needs
-                    else ""
-                )  # fmt: skip
+                + (f" or lack {lack}" if lack else "")
                 + "; the report names each credential not carried"
             )
         report.plaintext = True
@@ -479,8 +476,12 @@ def _declare(cls: type[CsvWriter]) -> ledger.Declaration:
             "app": ledger.Table(
                 app, default=(_N, f"{name} has no column for it"), unknown=no_place
             ),
-            "skipped": ledger.Table(default=(_N, _skipped(cls, "skipped"))),
-            "lacking": ledger.Table(default=(_N, _skipped(cls, "lacking"))),
+            "skipped": ledger.Table(
+                default=(_N, skipped := _skipped(cls, "skipped")), unknown=(_N, skipped)
+            ),
+            "lacking": ledger.Table(
+                default=(_N, lacking := _skipped(cls, "lacking")), unknown=(_N, lacking)
+            ),
         },
         credentials,
         header=ledger.Table(default=(_N, f"{name} has no export header")),
