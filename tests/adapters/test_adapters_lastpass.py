@@ -324,8 +324,9 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 def test_lastpass_dates_round_trip(day: Any) -> None:
     text = f"{_MONTH_NAMES[day.month - 1]},{day.day},{day.year}"
     assert parse_lastpass_date(text, day=True) == day.isoformat()
-    assert parse_lastpass_date(f"{_MONTH_NAMES[day.month - 1]},{day.year}", day=False) == (
-        day.isoformat()[:7]
+    assert (
+        parse_lastpass_date(f"{_MONTH_NAMES[day.month - 1]},{day.year}", day=False)
+        == (day.isoformat()[:7])
     )
 
 

@@ -78,6 +78,9 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
     from _pp_adapter_data import export as proton_export
     from _pp_adapter_data import zip_export as proton_zip
     from test_adapters_bitwarden_zip import _export as bitwarden_zip
+    from test_adapters_dashlane import CREDENTIALS as dashlane_csv
+    from test_adapters_dashlane import dashlane_zip
+    from test_adapters_lastpass import lastpass_csv
 
     return {
         "bitwarden-zip": [contract.Sample("bitwarden_export.zip", bitwarden_zip()[1])],
@@ -85,6 +88,9 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
             contract.Sample("Proton Pass_export.json", json.dumps(proton_export()).encode()),
             contract.Sample("Proton Pass_export.zip", proton_zip()),
         ],
+        "dashlane-zip": [contract.Sample("dashlane.zip", dashlane_zip())],
+        "dashlane-csv": [contract.Sample("credentials.csv", dashlane_csv)],
+        "lastpass-csv": [contract.Sample("lastpass.csv", lastpass_csv())],
     }
 
 
