@@ -122,6 +122,23 @@ def _readable(adapter: Any) -> bool:
 
 ADAPTERS = pytest.mark.parametrize("adapter", _adapters(), ids=lambda a: a.info.key)
 
+#: Formats read and written through the gpg program: the checks run with the GnuPG test
+#: keyring (a private copy) and its key as the recipient (skipped where gpg is absent).
+GPG_FORMATS = frozenset({"password-store"})
+
+
+@pytest.fixture(autouse=True)
+def _gnupg_for_gpg_formats(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = getattr(getattr(request.node, "callspec", None), "params", {}).get("adapter")
+    if adapter is None or adapter.info.key not in GPG_FORMATS:
+        return
+    from _gnupg import KEY1, test_keyring
+
+    monkeypatch.setenv("GNUPGHOME", str(test_keyring(tmp_path)))
+    monkeypatch.setenv("PASSWORD_STORE_KEY", KEY1)
+
 
 @ADAPTERS
 def test_detection(adapter: Any) -> None:

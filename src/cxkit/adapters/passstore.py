@@ -77,7 +77,9 @@ _PASSWORD_KEYS: Final = frozenset({"password", "pass", "pw"})
 _FIRST_LINE_KEYS: Final = (
     frozenset(_USER_KEYS) | frozenset(_MAIL_KEYS) | _URL_KEYS | _NOTE_KEYS | _PASSWORD_KEYS
 )
-_HIDDEN_WORDS: Final = ("pin", "secret", "token", "pass", "cvv", "cvc", "key", "code")
+_HIDDEN_WORDS: Final = frozenset({"pin", "secret", "token", "password", "passphrase", "pass",
+                                  "pw", "cvv", "cvc", "key", "code", "number", "seed"})  # fmt: skip
+_WORD: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _KV: Final = re.compile(r"([^:\s][^:\n]{0,63}?):(?: (.*)|)\Z", re.DOTALL)
 
 
@@ -107,11 +109,9 @@ def parse_entry(text: str) -> PassEntry:
         lines.pop()
     entry = PassEntry()
     start = 0
-    if lines:
-        first = _KV.match(lines[0])
-        if first is None or first.group(1).strip().lower() not in _FIRST_LINE_KEYS:
-            entry.password = lines[0]
-            start = 1
+    if lines and not _first_line_field(lines[0]):
+        entry.password = lines[0]
+        start = 1
     note: list[str] = []
     index = start
     while index < len(lines):
@@ -138,7 +138,7 @@ def parse_entry(text: str) -> PassEntry:
             value = "\n".join(block)
         if key.lower() in _NOTE_KEYS:
             entry.note_key = key
-            note.insert(0, value) if not note else note.append(value)
+            note.insert(0, value)  # the note starts with it; free lines seen so far follow
             continue
         entry.fields.append((key, value))
     while note and not note[-1].strip():
@@ -147,7 +147,13 @@ def parse_entry(text: str) -> PassEntry:
     return entry
 
 
+def _lines(text: str) -> str:
+    """*text* with its line breaks as ``\n`` (pass entries are lines; a lone CR breaks one)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _field_line(key: str, value: str) -> str:
+    value = _lines(value)
     if "\n" in value or value.strip() in ("|", "|-"):
         return f"{key}: |\n" + "\n".join("  " + line for line in value.split("\n"))
     return f"{key}: {value}"
@@ -159,7 +165,7 @@ def format_entry(entry: PassEntry) -> str:
     lines += [_field_line(k, v) for k, v in entry.fields]
     lines += entry.otpauth
     if entry.note:
-        lines.append(f"{entry.note_key or 'comments'}: {entry.note}")
+        lines.append(f"{entry.note_key or 'comments'}: {_lines(entry.note)}")
     return "\n".join(lines) + "\n"
 
 
@@ -275,8 +281,8 @@ def _decrypt_all(entries: list[tuple[str, Any]], name: str) -> list[tuple[str, b
 
 
 def _hidden(key: str) -> bool:
-    lowered = key.lower()
-    return any(word in lowered for word in _HIDDEN_WORDS)
+    """Whether a field is a secret by a word of its name (``pin``, ``privateKey``, ``cvv``)."""
+    return any(word.lower() in _HIDDEN_WORDS for word in _WORD.findall(key))
 
 
 def _read_entry(vault: VaultBuilder, rel: str, plain: bytes | CxkitError) -> None:
@@ -465,7 +471,7 @@ def _item_entry(item: m.Item) -> tuple[PassEntry, list[tuple[str, str] | None]]:
     """An item → its entry and the ledger mode of each credential."""
     entry = PassEntry()
     modes: list[tuple[str, str] | None] = []
-    logins = 0
+    logins = groups = 0
     for cred in item.credentials:
         ctype = cxf.credential_type(cred)
         if isinstance(cred, m.BasicAuth) and logins == 0:
@@ -476,7 +482,11 @@ def _item_entry(item: m.Item) -> tuple[PassEntry, list[tuple[str, str] | None]]:
                 entry.fields.append(("login", cred.username.value))
             modes.append(ledger.written_as("basic-auth"))
         elif isinstance(cred, m.Totp):
-            entry.otpauth.append(format_totp(cred, "uri"))
+            uri = format_totp(cred, "uri")
+            if uri.startswith("otpauth://"):
+                entry.otpauth.append(uri)
+            else:  # steam://: a totp: line (read back as a TOTP too)
+                entry.fields.append(("totp", uri))
             modes.append(ledger.written_as("totp"))
         elif isinstance(cred, m.Note) and not entry.note:
             entry.note = cred.content.value
@@ -484,7 +494,9 @@ def _item_entry(item: m.Item) -> tuple[PassEntry, list[tuple[str, str] | None]]:
         elif isinstance(cred, m.CustomFields):
             for f in cred.fields:
                 entry.fields.append((_safe_key(f.label or "field"), f.value))
-            modes.append(ledger.written_as("custom-fields"))
+            # one group is read back as one custom-fields credential; further groups merge
+            modes.append(ledger.written_as("custom-fields" if groups == 0 else ledger.FIELDS))
+            groups += 1
         else:
             for member in credential_members(cred, ctype):
                 if member.text:
@@ -492,10 +504,17 @@ def _item_entry(item: m.Item) -> tuple[PassEntry, list[tuple[str, str] | None]]:
             modes.append(ledger.written_as(ledger.FIELDS))
     for url in item.scope.urls if item.scope is not None else ():
         entry.fields.append(("url", url))
-    if entry.password is not None and "\n" in entry.password:
+    password = entry.password
+    if password is not None and (_lines(password) != password or _first_line_field(password)):
         entry.fields.insert(0, ("password", entry.password))
         entry.password = None
     return entry, modes
+
+
+def _first_line_field(line: str) -> bool:
+    """Whether a first line would be read as a ``key: value`` field (pass-import's rule)."""
+    found = _KV.match(line)
+    return found is not None and found.group(1).strip().lower() in _FIRST_LINE_KEYS
 
 
 def _safe_key(text: str) -> str:
@@ -539,7 +558,7 @@ def write_store(
     WRITTEN.record_document(report, doc)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        if new_store:
+        if new_store or folder is None:  # a store of its own (a zip): its .gpg-id too
             _add(archive, GPG_ID, ("\n".join(recipients) + "\n").encode())
         for rel, item, entry, modes, where in planned:
             data = gpg.encrypt(format_entry(entry).encode("utf-8"), recipients, location=rel)
@@ -590,8 +609,14 @@ class PassStoreAdapter(_Reader):
     )
 
     def accepts(self, sample: Sample) -> Confidence:
-        """A folder holding ``.gpg-id``, or a zip with ``.gpg-id`` at its top (LIKELY)."""
-        return accepts_by_hints(self.info, sample)
+        """A folder holding ``.gpg-id`` or a sub-folder of one (pass reads those as stores
+        too), or a zip with ``.gpg-id`` at its top (LIKELY)."""
+        found = accepts_by_hints(self.info, sample)
+        if found is Confidence.NO and sample.folder is not None:
+            above = sample.folder.absolute().parents
+            if any((p / GPG_ID).is_file() for p in list(above)[:16]):
+                return Confidence.LIKELY
+        return found
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         return write_store(doc, options.get(PassStoreWriteOptions), report)

@@ -169,8 +169,13 @@ def _run(
         raise GpgError(
             f"gpg did not finish within {GPG_TIMEOUT:.0f} seconds", location=location
         ) from None
-    for thread in threads:
-        thread.join(timeout=10)
+    finally:
+        for thread in threads:
+            thread.join(timeout=10)
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
     output = b"".join(out)
     if len(output) > max_output:
         raise InputTooLargeError(
@@ -218,6 +223,9 @@ def decrypt(
             hint="check the passphrase (the one chosen when exporting)",
         )  # fmt: skip
     missing = _keys(lines, "NO_SECKEY")
+    if not missing and passphrase is None and "DECRYPTION_FAILED" in words:
+        missing = _keys([line.rsplit(" ", 2)[0] for line in lines if line.startswith("ENC_TO ")],
+                        "ENC_TO")  # fmt: skip
     if missing:
         raise GpgError(
             "no secret key to decrypt it: it is encrypted to " + ", ".join(missing),
