@@ -353,7 +353,7 @@ def test_recipients_are_required_and_must_agree(gnupg: Path, tmp_path: Path) -> 
     with pytest.raises(OutputError, match="already names its recipients"):
         adapters.write(doc, "password-store", options=options)
     options.set(PassStoreWriteOptions(recipients=("nobody@nowhere.invalid",)))
-    with pytest.raises(gpg.GpgError, match="cannot encrypt to nobody@nowhere.invalid"):
+    with pytest.raises(gpg.GpgError, match=r"cannot encrypt to nobody@nowhere\.invalid"):
         adapters.write(doc, "password-store", options=options)
 
 
@@ -397,5 +397,5 @@ def test_cli_folder_in_and_out(
 def test_a_folder_without_marker_is_described(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x")
     sample = make_folder_sample(tmp_path)
-    with pytest.raises(adapters.DetectionError, match="a folder holding a.txt"):
+    with pytest.raises(adapters.DetectionError, match=r"a folder holding a\.txt"):
         adapters.detect(sample)
