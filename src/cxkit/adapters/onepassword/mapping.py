@@ -506,6 +506,21 @@ class ItemWalk:
                 field = self._field(f, f_at, title)
                 if field is not None:
                     yield field
+                elif self._empty(f):  # a template field never filled in
+                    self.rec_all(
+                        f, f_at, _NOT_CARRIED, "", "an empty field of 1Password's template"
+                    )
+
+    def _empty(self, f: Mapping[str, Any]) -> bool:
+        """Whether section field *f* holds no value (``v`` absent or empty)."""
+        if self.layout.legacy:
+            return f.get("v") in (None, "")
+        holder = f.get("value")
+        return holder in (None, {}) or (
+            isinstance(holder, dict)
+            and len(holder) == 1
+            and next(iter(holder.values())) in (None, "")
+        )
 
     def _field(self, f: Mapping[str, Any], at: str, section: str) -> _Field | None:
         if self.layout.legacy:

@@ -1,0 +1,491 @@
+"""1Password: 1PUX, 1PIF, OPVault and CSV (4, 6, 8; 8 also written).
+
+1PUX and 1PIF have no public sample in ../shared: ``_op_data`` writes them from the format
+notes (every category and field kind). The OPVault is the real KeePassXC test vault (password
+``a``) plus small vaults this test encrypts itself (few PBKDF2 iterations: fast fuzzing).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import hashlib
+import hmac
+import io
+import json
+import os
+import random
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _op_data import ATTACHMENT, DOCUMENT, SECRET_TOTP, export_data, onepif, onepux
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxkit import adapters, cxf
+from cxkit.adapters import MigrationReport, ReadOptions, contract
+from cxkit.adapters.detection import make_sample
+from cxkit.adapters.onepassword import mapping
+from cxkit.adapters.onepassword.opvault import MAX_ITERATIONS, OpVaultAdapter, decrypt_opdata
+from cxkit.cli.main import main
+from cxkit.cxf import model as m
+from cxkit.errors import AdapterError, CxkitError, DecodeError, DecryptionError
+from shared_evidence import shared_path
+
+OPVAULT = "exports/onepassword/keepassxc/keepassxc.opvault"
+
+
+def _read(
+    data: bytes, name: str, **options: Any
+) -> tuple[cxf.Document, MigrationReport, ReadOptions]:
+    opts = ReadOptions(**options)
+    doc, report = adapters.read(data, name, options=opts)
+    return doc, report, opts
+
+
+def _items(doc: cxf.Document) -> dict[str, m.Item]:
+    return {i.title: i for i in doc.header.accounts[0].items}
+
+
+def _types(item: m.Item) -> list[str]:
+    return [cxf.credential_type(c) for c in item.credentials]
+
+
+def _first(item: m.Item, cls: type[Any]) -> Any:
+    return next(c for c in item.credentials if isinstance(c, cls))
+
+
+# =========================================================================== 1PUX
+
+
+def test_1pux_every_category() -> None:
+    doc, report, opts = _read(onepux(), "export.1pux")
+    assert report.source_format == "1password-1pux"
+    items = _items(doc)
+    login = items["Example login"]
+    assert _types(login)[:4] == ["basic-auth", "totp", "note", "file"]
+    auth = _first(login, m.BasicAuth)
+    assert (auth.username.value, auth.password.value) == ("alice", "correct-horse-battery")
+    assert login.scope is not None
+    assert login.scope.urls == ("https://example.com/login", "https://www.example.net")
+    assert login.favorite is True and login.tags == ("work", "web/important")
+    assert _first(login, m.Totp).secret == SECRET_TOTP
+    history = [c for c in login.credentials if isinstance(c, m.CustomFields) and c.label == "Password history"]  # fmt: skip
+    assert history[0].fields[0].value == "old-password-1234"
+    security = next(c for c in login.credentials if isinstance(c, m.CustomFields) and c.label == "Security")  # fmt: skip
+    labels = {f.label: f for f in security.fields}
+    assert labels["answer"].field_type == "concealed-string"
+    assert labels["since"].field_type == "date" and labels["since"].value == "2010-01-01"
+    card = _first(items["Visa card"], m.CreditCard)
+    assert card.number.value == "4111111111111111" and card.expiry_date.value == "2028-12"
+    assert card.verification_number.value == "737" and card.valid_from.value == "2022-12"
+    assert _types(items["A secure note"]) == ["note"]
+    ident = items["Identity"]
+    assert _first(ident, m.PersonName).surname.value == "Liddell"
+    address = _first(ident, m.Address)
+    assert address.city.value == "Springfield" and address.country.value == "US"
+    assert _first(items["Bare password"], m.BasicAuth).password.value == "standalone-secret-77"
+    doc_file = _first(items["Passport scan"], m.File)
+    assert opts.attachments[doc_file.id] == DOCUMENT
+    assert opts.attachments[_first(login, m.File).id] == ATTACHMENT
+    assert _first(items["Database"], m.BasicAuth).username.value == "dbadmin"
+    licence = _first(items["Driver licence"], m.DriversLicense)
+    assert licence.license_number.value == "D1234567" and licence.country.value == "GB"
+    passport = _first(items["Passport"], m.Passport)
+    assert (
+        passport.passport_number.value == "123456789" and passport.birth_date.value == "1990-01-01"
+    )
+    assert _first(items["SSN"], m.IdentityDocument).identification_number.value == "078-05-1120"
+    wifi = _first(items["Home Wi-Fi"], m.Wifi)
+    assert wifi.ssid.value == "HomeNet" and wifi.network_security_type.value == "wpa2-personal"
+    assert _first(items["Server"], m.BasicAuth).password.value == "server-root-pass-1"
+    api = _first(items["API token"], m.ApiKey)
+    assert api.key.value == "api-token-abcdef123456" and api.expiry_date.value == "2030-01-01"
+    assert _first(items["SSH key"], m.SshKey).key_type == "ssh-ed25519"
+    assert "Old archived login" not in items  # archived: the trash policy
+    assert any("archived" in why for _, why in report.items_skipped)
+    assert [(p["rp_id"], p["username"]) for p in report.passkeys_to_recreate] == [
+        ("example.com", "alice")
+    ]
+    findings = cxf.validate(doc, attachments=opts.attachments)
+    assert not [f.code for f in findings if str(f.severity) == "error"]
+    titles = [c.title for c in doc.header.accounts[0].collections]
+    assert titles == ["Personal", "Shared"]
+
+
+def test_1pux_archived_items_with_include_trashed() -> None:
+    doc, _, _ = _read(onepux(), "export.1pux", include_trashed=True)
+    archived = _items(doc)["Old archived login"]
+    assert _first(archived, m.BasicAuth).password.value == "archived-pass-999"
+    assert archived.extensions[0].members == {"trashed": True}
+
+
+def test_1pux_several_accounts_nest_vaults_under_accounts() -> None:
+    doc, _, _ = _read(onepux(export_data(accounts=2)), "export.1pux")
+    top = doc.header.accounts[0].collections
+    assert [c.title for c in top] == ["Account 1", "Account 2"]
+    assert [c.title for c in top[1].sub_collections] == ["Personal", "Shared"]
+
+
+def test_1pux_without_the_files_names_them_not_carried() -> None:
+    doc, report, opts = _read(onepux(files=False), "export.1pux")
+    assert not opts.attachments
+    assert "file" not in _types(_items(doc)["Passport scan"])
+    assert "Passport scan: the file is not in the export" in report.render()
+
+
+def test_export_data_alone_is_read_too() -> None:
+    data = json.dumps(export_data()).encode()
+    doc, report, _ = _read(data, "export.data")
+    assert report.source_format == "1password-1pux"
+    assert "Visa card" in _items(doc)
+
+
+def test_1pux_one_broken_item_never_sinks_the_rest() -> None:
+    data = export_data()
+    items = data["accounts"][0]["vaults"][0]["items"]
+    items.insert(0, "not an item")
+    items[2]["details"]["sections"] = {"not": "a list"}
+    items[3]["overview"] = 7
+    doc, report, _ = _read(onepux(data), "export.1pux")
+    assert len(_items(doc)) == 16
+    assert any("not a JSON object" in why for _, why in report.items_skipped)
+
+
+def test_1pux_not_an_export() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("export.attributes", "{}")
+        z.writestr("export.data", "[1, 2]")
+    with pytest.raises(DecodeError, match="accounts"):
+        _read(buf.getvalue(), "x.1pux")
+
+
+def test_1pux_every_field_accounted_and_no_secret_in_messages() -> None:
+    sample = contract.Sample("export.1pux", onepux())
+    adapter = adapters.get("1password-1pux")
+    assert contract.check_accounting(adapter, sample) == []
+    assert contract.check_secrets(adapter, sample) == []
+
+
+# =========================================================================== 1PIF
+
+
+def test_1pif_items_folders_trash_and_tombstones() -> None:
+    doc, report, _ = _read(onepif(), "data.1pif")
+    assert report.source_format == "1password-1pif"
+    items = _items(doc)
+    assert set(items) == {"Example", "Card", "Note"}
+    login = items["Example"]
+    assert _first(login, m.BasicAuth).password.value == "pif-password-123"
+    assert _first(login, m.Totp).secret == SECRET_TOTP
+    assert login.scope is not None and login.scope.urls == ("https://example.com", "https://login.example.com")  # fmt: skip
+    assert login.tags == ("pif-tag",) and login.favorite is True
+    assert _first(items["Card"], m.CreditCard).expiry_date.value == "2026-11"
+    work = doc.header.accounts[0].collections[0]
+    assert work.title == "Work" and work.sub_collections[0].title == "Mail"
+    assert work.sub_collections[0].items[0].item == login.id
+    assert any("trash" in why for _, why in report.items_skipped)
+
+
+def test_1pif_a_broken_line_is_skipped() -> None:
+    data = onepif().replace(b'{"uuid": "N1"', b'{"uuid": "N1" oops', 1)
+    doc, report, _ = _read(data, "data.1pif")
+    assert set(_items(doc)) == {"Example", "Card"}
+    assert any("not JSON" in why for _, why in report.items_skipped)
+
+
+def test_1pif_detection_needs_the_separator() -> None:
+    assert adapters.detect(make_sample(onepif(), "data.1pif")).adapter.info.key == "1password-1pif"
+    no_marker = b'{"uuid": "A1", "typeName": "webforms.WebForm", "title": "x"}\n'
+    assert adapters.get("1password-1pif").accepts(make_sample(no_marker, "data.1pif")) == 0
+
+
+# =========================================================================== mapping values
+
+
+@given(st.integers(min_value=1900, max_value=9999), st.integers(min_value=1, max_value=12))
+def test_month_year_forms_agree(year: int, month: int) -> None:
+    want = f"{year:04d}-{month:02d}"
+    assert mapping._month_year(year * 100 + month) == want
+    assert mapping._month_year(f"{month}/{year}") == want
+    assert mapping._month_year(f"{year}-{month:02d}") == want
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(), st.floats(allow_nan=True), st.none()))
+def test_value_converters_never_raise(value: Any) -> None:
+    for kind in ("date", "year-month", "country-code", "subdivision-code",
+                 "wifi-network-security-type", "string"):  # fmt: skip
+        result = mapping._convert(value, kind)
+        assert result is None or isinstance(result, str)
+
+
+# =========================================================================== OPVault
+
+
+def _opdata(plain: bytes, enc: bytes, mac: bytes) -> bytes:
+    pad = 16 - len(plain) % 16
+    body = os.urandom(pad) + plain
+    iv = os.urandom(16)
+    encryptor = Cipher(algorithms.AES(enc), modes.CBC(iv)).encryptor()
+    blob = b"opdata01" + struct.pack("<Q", len(plain)) + iv + encryptor.update(body) + encryptor.finalize()  # fmt: skip
+    return blob + hmac.new(mac, blob, hashlib.sha256).digest()
+
+
+def _make_opvault(folder: Path, password: str, items: list[dict[str, Any]], iterations: int = 10) -> None:  # fmt: skip
+    """A small OPVault written as the format notes describe (for fast tests)."""
+    base = folder / "default"
+    base.mkdir(parents=True)
+    salt = os.urandom(16)
+    derived = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations, 64)
+    master, overview = os.urandom(256), os.urandom(64)
+    profile = {"uuid": "P", "iterations": iterations, "salt": base64.b64encode(salt).decode(),
+               "masterKey": base64.b64encode(_opdata(master, derived[:32], derived[32:])).decode(),
+               "overviewKey": base64.b64encode(_opdata(overview, derived[:32], derived[32:])).decode()}  # fmt: skip
+    (base / "profile.js").write_text("var profile=" + json.dumps(profile) + ";")
+    mk, ok = hashlib.sha512(master).digest(), hashlib.sha512(overview).digest()
+    folder_title = _opdata(json.dumps({"title": "Team"}).encode(), ok[:32], ok[32:])
+    (base / "folders.js").write_text("loadFolders(" + json.dumps({"F1": {"uuid": "F1", "overview": base64.b64encode(folder_title).decode()}}) + ");")  # fmt: skip
+    band: dict[str, Any] = {}
+    for n, (o, d) in enumerate((i["o"], i["d"]) for i in items):
+        item_key = os.urandom(64)
+        iv = os.urandom(16)
+        enc = Cipher(algorithms.AES(mk[:32]), modes.CBC(iv)).encryptor()
+        k = iv + enc.update(item_key) + enc.finalize()
+        k += hmac.new(mk[32:], k, hashlib.sha256).digest()
+        uuid = f"{n:032X}"
+        band[uuid] = {"uuid": uuid, "category": items[n].get("category", "001"), "folder": "F1",
+                      "created": 1600000000, "updated": 1600000001, "tx": 1, "hmac": "x",
+                      "o": base64.b64encode(_opdata(json.dumps(o).encode(), ok[:32], ok[32:])).decode(),
+                      "k": base64.b64encode(k).decode(),
+                      "d": base64.b64encode(_opdata(json.dumps(d).encode(), item_key[:32], item_key[32:])).decode()}  # fmt: skip
+        if items[n].get("trashed"):
+            band[uuid]["trashed"] = True
+    (base / "band_0.js").write_text("ld(" + json.dumps(band) + ");")
+
+
+_SMALL = [
+    {"o": {"title": "Mail", "url": "https://mail.example", "URLs": [{"u": "https://mail.example", "l": "website"}], "tags": ["t1"]},
+     "d": {"fields": [{"value": "bob", "name": "username", "type": "T", "designation": "username"},
+                      {"value": "opvault-secret-pass", "name": "password", "type": "P", "designation": "password"}],
+           "notesPlain": "hello"}},
+    {"o": {"title": "Old"}, "d": {"password": "trashed-secret-1"}, "category": "005", "trashed": True},
+]  # fmt: skip
+
+
+def _vault_sample(folder: Path) -> adapters.Sample:
+    return adapters.make_folder_sample(folder, str(folder))
+
+
+def _read_folder(folder: Path, password: str = "pw", **kw: Any) -> tuple[cxf.Document, MigrationReport, ReadOptions]:  # fmt: skip
+    opts = ReadOptions(password=lambda _p: password, **kw)
+    report = MigrationReport()
+    doc = OpVaultAdapter().read(_vault_sample(folder), opts, report)
+    return doc, report, opts
+
+
+def test_opvault_small_vault(tmp_path: Path) -> None:
+    _make_opvault(tmp_path / "x.opvault", "pw", _SMALL)
+    doc, report, _ = _read_folder(tmp_path / "x.opvault")
+    items = _items(doc)
+    assert list(items) == ["Mail"]
+    assert _first(items["Mail"], m.BasicAuth).password.value == "opvault-secret-pass"
+    assert doc.header.accounts[0].collections[0].title == "Team"
+    assert report.encrypted
+    doc, _, _ = _read_folder(tmp_path / "x.opvault" / "default", include_trashed=True)
+    assert set(_items(doc)) == {"Mail", "Old"}
+
+
+def test_opvault_wrong_password_and_iteration_bound(tmp_path: Path) -> None:
+    _make_opvault(tmp_path / "x.opvault", "pw", _SMALL)
+    with pytest.raises(DecryptionError, match="wrong master password") as info:
+        _read_folder(tmp_path / "x.opvault", password="not-it-zz")
+    assert "not-it-zz" not in str(info.value) + (info.value.hint or "")
+    profile = tmp_path / "x.opvault" / "default" / "profile.js"
+    text = profile.read_text().replace('"iterations": 10', f'"iterations": {MAX_ITERATIONS + 1}')
+    profile.write_text(text)
+    with pytest.raises(AdapterError, match="5,000,000"):
+        _read_folder(tmp_path / "x.opvault")
+
+
+def test_opvault_needs_a_password(tmp_path: Path) -> None:
+    _make_opvault(tmp_path / "x.opvault", "pw", _SMALL)
+    with pytest.raises(adapters.PasswordNeededError):
+        OpVaultAdapter().read(_vault_sample(tmp_path / "x.opvault"), ReadOptions(), MigrationReport())  # fmt: skip
+
+
+def test_opvault_a_tampered_item_is_skipped_alone(tmp_path: Path) -> None:
+    items = [_SMALL[0], {**_SMALL[0], "o": {"title": "Second"}}]
+    _make_opvault(tmp_path / "x.opvault", "pw", items)
+    band = tmp_path / "x.opvault" / "default" / "band_0.js"
+    data = json.loads(band.read_text()[3:-2])
+    first = next(iter(data.values()))
+    blob = bytearray(base64.b64decode(first["d"]))
+    blob[40] ^= 1
+    first["d"] = base64.b64encode(bytes(blob)).decode()
+    band.write_text("ld(" + json.dumps(data) + ");")
+    doc, report, _ = _read_folder(tmp_path / "x.opvault")
+    assert list(_items(doc)) == ["Second"]
+    assert any("cannot be decrypted" in why for _, why in report.items_skipped)
+
+
+def test_opvault_damaged_files_raise_only_cxkit_errors(tmp_path: Path) -> None:
+    """Mutation fuzz: a byte flipped, cut or spliced in any file of the vault."""
+    source = tmp_path / "src.opvault"
+    _make_opvault(source, "pw", _SMALL)
+    rng = random.Random(1234)
+    names = ["profile.js", "folders.js", "band_0.js"]
+    for round_ in range(60):
+        target = tmp_path / f"m{round_}.opvault"
+        shutil.copytree(source, target)
+        path = target / "default" / rng.choice(names)
+        data = bytearray(path.read_bytes())
+        kind = round_ % 3
+        if kind == 0:
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            del data[rng.randrange(len(data)) :]
+        else:
+            at = rng.randrange(len(data))
+            data[at:at] = rng.choice([b"{", b'"', b"]", b"\x00", b"ld("])
+        path.write_bytes(bytes(data))
+        try:
+            _read_folder(target)
+        except CxkitError as exc:
+            assert "opvault-secret-pass" not in str(exc)
+
+
+@given(st.binary(max_size=200))
+@settings(max_examples=200)
+def test_opdata_parser_never_crashes(blob: bytes) -> None:
+    key = bytes(32)
+    with contextlib.suppress(DecodeError, DecryptionError):
+        decrypt_opdata(b"opdata01" + blob, key, key, what="x")
+
+
+@given(st.binary(max_size=100))
+def test_opdata_round_trip(plain: bytes) -> None:
+    enc, mac = os.urandom(32), os.urandom(32)
+    assert decrypt_opdata(_opdata(plain, enc, mac), enc, mac, what="x") == plain
+
+
+def _shared_opvault() -> Path:
+    folder = shared_path(OPVAULT)
+    if not folder.is_dir():
+        pytest.skip("the shared OPVault sample is not here")
+    return folder
+
+
+def test_opvault_shared_sample() -> None:
+    folder = _shared_opvault()
+    assert adapters.detect(_vault_sample(folder)).adapter.info.key == "1password-opvault"
+    doc, report, opts = _read_folder(folder, password="a")
+    items = _items(doc)
+    assert len(items) == 7 and "Trashed Password" not in items
+    login = items["KeePassXC"]
+    assert _first(login, m.BasicAuth).password.value == "opvault"
+    assert _first(login, m.Totp).secret == "JBSWY3DPEHPK3PXP"
+    assert opts.attachments[_first(login, m.File).id] == b"attachment"
+    assert _first(login, m.File).name == "attachment.txt"
+    totp = _first(items["Complex Password"], m.Totp)
+    assert (totp.digits, totp.period, totp.algorithm) == (8, 45, "sha256")
+    assert _first(items["KeePassXC Server"], m.BasicAuth).username.value == "keepassxc"
+    card = _first(items["My Credit Card"], m.CreditCard)
+    assert (card.number.value, card.expiry_date.value) == ("1234567890", "2020-12")
+    assert _first(items["Team KeePassXC"], m.PersonName).given.value == "Team"
+    assert report.encrypted
+
+
+def test_opvault_shared_sample_as_zip_and_through_the_cli(tmp_path: Path) -> None:
+    folder = _shared_opvault()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                z.write(path, "keepassxc.opvault/" + str(path.relative_to(folder)))
+    doc, _, _ = _read(buf.getvalue(), "vault.zip", password=lambda _p: "a")
+    assert len(_items(doc)) == 7
+    pw = tmp_path / "pw"
+    pw.write_text("a\n")
+    dest = tmp_path / "out.kdbx"
+    new = tmp_path / "new"
+    new.write_text("new-pass-1\n")
+    rc = main(["convert", str(folder), "-o", str(dest), "--password-file", str(pw),
+               "--new-password-file", str(new), "-q"])  # fmt: skip
+    assert rc == 0 and dest.stat().st_size > 0
+
+
+# =========================================================================== CSV
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "cls"),
+    [("1password8.csv", "1password-csv", "OnePassword8CSV"),
+     ("1password.csv", "1password6-csv", "OnePasswordCSV"),
+     ("1password4.csv", "1password4-csv", "OnePassword4CSV")],
+)  # fmt: skip
+def test_csv_versions_agree_with_pass_import(name: str, key: str, cls: str) -> None:
+    path = shared_path(f"exports/onepassword/pass-import/{name}")
+    if not path.is_file():
+        pytest.skip("shared sample not here")
+    import pass_import.managers.onepassword as pi
+
+    with getattr(pi, cls)(str(path)) as manager:
+        manager.parse()
+        theirs = sorted((e.get("title", ""), e.get("login", ""), e.get("password", ""), e.get("url", ""))
+                        for e in manager.data)  # fmt: skip
+    doc, report, _ = _read(path.read_bytes(), name)
+    assert report.source_format == key
+    ours = []
+    for item in doc.header.accounts[0].items:
+        auth = next((c for c in item.credentials if isinstance(c, m.BasicAuth)), None)
+        ours.append((item.title,
+                     auth.username.value if auth and auth.username else "",
+                     auth.password.value if auth and auth.password else "",
+                     item.scope.urls[0] if item.scope and item.scope.urls else ""))  # fmt: skip
+    assert sorted(ours) == theirs
+
+
+def test_csv_v8_archived_rows_and_otpauth() -> None:
+    header = "Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\r\n"
+    rows = (f'A,https://a.example,u,pw-a-12345,otpauth://totp/A?secret={SECRET_TOTP},true,false,"x,y",n\r\n'
+            "B,https://b.example,u,pw-b-12345,,false,true,,\r\n")  # fmt: skip
+    doc, report, _ = _read((header + rows).encode(), "1p.csv")
+    items = _items(doc)
+    assert list(items) == ["A"]
+    assert items["A"].favorite is True and items["A"].tags == ("x", "y")
+    assert _first(items["A"], m.Totp).secret == SECRET_TOTP
+    assert report.items_skipped
+
+
+def test_csv_writer_read_by_pass_import_and_back(tmp_path: Path) -> None:
+    source, _, _ = _read(onepux(), "export.1pux")
+    data, report = adapters.write(source, "1password-csv")
+    out = tmp_path / "1password8.csv"
+    out.write_bytes(data)
+    import pass_import.managers.onepassword as pi
+
+    with pi.OnePassword8CSV(str(out)) as manager:
+        manager.parse()
+        theirs = {e["title"]: e for e in manager.data}
+    assert theirs["Example login"]["password"] == "correct-horse-battery"
+    assert theirs["Example login"]["url"] == "https://example.com/login"
+    assert SECRET_TOTP in theirs["Example login"]["otpauth"]
+    assert theirs["Example login"]["tags"] == "work,web/important"
+    assert theirs["Example login"]["favorite"] == "true"
+    back, _, _ = _read(data, "1password8.csv")
+    again = _items(back)["Example login"]
+    assert _first(again, m.BasicAuth).password.value == "correct-horse-battery"
+    assert again.tags == ("work", "web/important") and again.favorite is True
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    assert rows[0] == ["Title", "Url", "Username", "Password", "OTPAuth", "Favorite", "Archived",
+                       "Tags", "Notes"]  # fmt: skip
+    text = report.render()
+    for secret in ("correct-horse-battery", "4111111111111111", SECRET_TOTP):
+        assert secret not in text
