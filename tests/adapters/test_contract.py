@@ -75,6 +75,7 @@ REFUSED = {
 @cache
 def _fixtures() -> dict[str, list[contract.Sample]]:
     """The project's own samples, for formats with no (or few) real samples in ../shared."""
+    from _op_data import onepif, onepux
     from _pp_adapter_data import export as proton_export
     from _pp_adapter_data import zip_export as proton_zip
     from test_adapters_bitwarden_zip import _export as bitwarden_zip
@@ -88,6 +89,8 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
             contract.Sample("Proton Pass_export.json", json.dumps(proton_export()).encode()),
             contract.Sample("Proton Pass_export.zip", proton_zip()),
         ],
+        "1password-1pux": [contract.Sample("1PasswordExport.1pux", onepux())],
+        "1password-1pif": [contract.Sample("data.1pif", onepif())],
         "dashlane-zip": [contract.Sample("dashlane.zip", dashlane_zip())],
         "dashlane-csv": [contract.Sample("credentials.csv", dashlane_csv)],
         "lastpass-csv": [contract.Sample("lastpass.csv", lastpass_csv())],

@@ -219,9 +219,9 @@ VERDICTS: dict[str, str] = {
     "onepassword/keepassxc/keepassxc.opvault/default/band_C.js": "not-an-export",
     "onepassword/keepassxc/keepassxc.opvault/default/folders.js": "not-an-export",
     "onepassword/keepassxc/keepassxc.opvault/default/profile.js": "not-an-export",
-    "onepassword/pass-import/1password.csv": "known:1password",
-    "onepassword/pass-import/1password4.csv": "known:1password",
-    "onepassword/pass-import/1password8.csv": "known:1password",
+    "onepassword/pass-import/1password.csv": "1password6-csv",
+    "onepassword/pass-import/1password4.csv": "1password4-csv",
+    "onepassword/pass-import/1password8.csv": "1password-csv",
     "otpauth-uris/aegis/plain.txt": "known:otpauth-uris",
     "padlock/pass-import/padlock.csv": "known:padlock",
     "padlock/pass-import/padlock.json": "known:padlock",
@@ -489,7 +489,7 @@ def test_zip_is_described_by_its_members() -> None:
     one = describe(make_sample(_zip({"data.txt": b"x"}), "x.zip"))
     assert one == "a zip holding data.txt"
     pux = _zip({"export.attributes": b"{}", "export.data": b"{}"})
-    assert _verdict(pux, "vault.1pux") == "known:1password-1pux"
+    assert _verdict(pux, "vault.1pux") == "1password-1pux"
 
 
 def test_xml_is_described_by_its_root() -> None:
