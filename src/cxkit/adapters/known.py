@@ -88,8 +88,6 @@ KNOWN: Final[tuple[Known, ...]] = (
           hint="give cxkit the .opvault folder itself (cxkit convert NAME.opvault ...)"),
     Known("google-authenticator", "Google Authenticator 'Transfer accounts' migration URIs",
           text_prefix=(b"otpauth-migration://",)),
-    Known("otpauth-uris", "a list of otpauth:// URIs (Aegis, Ente Auth or WinAuth plain-text "
-          "export)", text_prefix=(b"otpauth://",)),
     Known("apple-keychain", "a macOS keychain dump (security dump-keychain)",
           text_prefix=(b'keychain: "',), marker=b"\nattributes:\n    "),
     Known("networkmanager", "a NetworkManager connection file", text_prefix=(b"[connection]\n",)),
@@ -100,7 +98,6 @@ KNOWN: Final[tuple[Known, ...]] = (
     Known("authenticator-plus", "an Authenticator Plus export",
           zip_members=frozenset({"Accounts.txt"})),
     # ------------------------------------------------------------------ JSON objects
-    Known("2fas", "a 2FAS backup", json_members=frozenset({"services", "schemaVersion"})),
     Known("ente", "an Ente Auth encrypted export",
           json_members=frozenset({"kdfParams", "encryptedData", "encryptionNonce"})),
     Known("blur", "an Abine Blur JSON export", json_members=frozenset({"dntmeExport"})),

@@ -68,6 +68,9 @@ BUILTINS: Final = (
     "cxkit.adapters.passstore:PassStoreAdapter",
     "cxkit.adapters.otp.aegis:AegisJsonAdapter",
     "cxkit.adapters.otp.aegis:AegisEncryptedAdapter",
+    "cxkit.adapters.otp.twofas:TwoFasAdapter",
+    "cxkit.adapters.otp.twofas:TwoFasEncryptedAdapter",
+    "cxkit.adapters.otp.uris:OtpauthUrisAdapter",
 )
 
 _cache: dict[str, Any] | None = None

@@ -36,7 +36,7 @@ from cxkit.adapters.base import (
 )
 from cxkit.adapters.kit.builder import Val, VaultBuilder, encode_id, stable_id
 from cxkit.adapters.kit.input import parse_json
-from cxkit.adapters.kit.values import json_leaves, scalar_text
+from cxkit.adapters.otp._jsonread import as_int, as_number, as_text, leaves
 from cxkit.adapters.otp._write import collect, declaration
 from cxkit.adapters.otp.entry import (
     Entry,
@@ -210,25 +210,6 @@ def encrypt_vault(db: dict[str, Any], password: str) -> dict[str, Any]:
 # =========================================================================== reading
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
-        return int(value)
-    return None
-
-
-def _number(value: Any, default: int) -> int:
-    found = _int(value)
-    return default if found is None else found
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _read_db(db: Any, name: str, key: str, options: ReadOptions, report: MigrationReport,
              *, encrypted: bool) -> cxf.Document:  # fmt: skip
     where = name or None
@@ -252,7 +233,7 @@ def _read_db(db: Any, name: str, key: str, options: ReadOptions, report: Migrati
         if k == "groups" and isinstance(value, list):
             for g in value:
                 if isinstance(g, dict) and isinstance(g.get("uuid"), str):
-                    group_names[g["uuid"]] = _text(g.get("name")) or g["uuid"]
+                    group_names[g["uuid"]] = as_text(g.get("name")) or g["uuid"]
             report.add_field(f"{prefix}$.db.groups", "", Disposition.MEMBER, "collection.title")
         else:
             report.add_field(f"{prefix}$.db.{k}", "", Disposition.NOT_CARRIED, "", _BOOKKEEPING)
@@ -290,7 +271,7 @@ def _read_entry(vault: VaultBuilder, raw: dict[str, Any], at: str, index: int, n
     ):  # fmt: skip
         if value is not None:
             places[attr] = member
-    kind = _text(raw.get("type")).lower() or "totp"
+    kind = as_text(raw.get("type")).lower() or "totp"
     groups: list[str] = []
     if isinstance(raw.get("groups"), list):
         groups = [group_names.get(g, g) for g in raw["groups"] if isinstance(g, str) and g]
@@ -300,13 +281,13 @@ def _read_entry(vault: VaultBuilder, raw: dict[str, Any], at: str, index: int, n
     entry = Entry(
         secret=secret if isinstance(secret, str) else "",
         kind=kind if kind in _TYPES else "other",
-        issuer=_text(raw.get("issuer")),
-        account=_text(raw.get("name")),
-        algorithm=normalize_algorithm(_text(info.get("algo")) or "sha1"),
-        digits=_number(info.get("digits"), 6),
-        period=_number(info.get("period"), 30),
-        counter=_int(info.get("counter")),
-        note=_text(raw.get("note")),
+        issuer=as_text(raw.get("issuer")),
+        account=as_text(raw.get("name")),
+        algorithm=normalize_algorithm(as_text(info.get("algo")) or "sha1"),
+        digits=as_number(info.get("digits"), 6),
+        period=as_number(info.get("period"), 30),
+        counter=as_int(info.get("counter")),
+        note=as_text(raw.get("note")),
         groups=tuple(groups),
         favorite=raw["favorite"] if isinstance(raw.get("favorite"), bool) else None,
         at=places,
@@ -324,30 +305,11 @@ def _read_entry(vault: VaultBuilder, raw: dict[str, Any], at: str, index: int, n
     leftovers: list[Val] = []
     for k, value in raw.items():
         if k not in _ENTRY_KNOWN:
-            leftovers.extend(_leaves(value, f".{k}"))
+            leftovers.extend(leaves(value, f".{k}"))
     for k, value in info.items():
         if k not in _INFO_KNOWN:
-            leftovers.extend(_leaves(value, f".info.{k}"))
+            leftovers.extend(leaves(value, f".info.{k}"))
     vault.add(b, leftovers)
-
-
-def _leaves(value: Any, path: str) -> list[Val]:
-    if isinstance(value, dict | list):
-        found = []
-        for leaf in json_leaves(value, path):
-            found.append(Val(_leaf_text(value, leaf[len(path) :]), leaf))
-        return found
-    text = scalar_text(value)
-    return [Val(text, path)] if text else []
-
-
-def _leaf_text(value: Any, rest: str) -> str:
-    """The text of the leaf at *rest* (``.a[0].b``) under *value*."""
-    import re
-
-    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", rest):
-        value = value[part[0]] if part[0] else value[int(part[1])]
-    return scalar_text(value) or ""
 
 
 # =========================================================================== writing

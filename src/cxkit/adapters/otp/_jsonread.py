@@ -1,0 +1,52 @@
+"""Small readers of JSON values shared by the JSON authenticator readers of this package (Aegis,
+2FAS): tolerant numbers and text, and the leaves of a member the reader does not know (kept as
+custom fields, ``formats/totp-apps.md``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from cxkit.adapters.kit.builder import Val
+from cxkit.adapters.kit.values import json_leaves, scalar_text
+
+__all__ = ["as_int", "as_number", "as_text", "leaves"]
+
+_PART: Final = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def as_int(value: Any) -> int | None:
+    """A JSON integer, or a short string of digits, as int; anything else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+        return int(value)
+    return None
+
+
+def as_number(value: Any, default: int) -> int:
+    found = as_int(value)
+    return default if found is None else found
+
+
+def as_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def leaves(value: Any, path: str) -> list[Val]:
+    """The non-empty scalar leaves under *value* (at *path*) as values to keep."""
+    if isinstance(value, dict | list):
+        found = []
+        for leaf in json_leaves(value, path):
+            found.append(Val(_leaf_text(value, leaf[len(path) :]), leaf))
+        return [v for v in found if v.text]
+    text = scalar_text(value)
+    return [Val(text, path)] if text else []
+
+
+def _leaf_text(value: Any, rest: str) -> str:
+    for name, index in _PART.findall(rest):
+        value = value[name] if name else value[int(index)]
+    return scalar_text(value) or ""
