@@ -71,6 +71,7 @@ BUILTINS: Final = (
     "cxkit.adapters.otp.twofas:TwoFasAdapter",
     "cxkit.adapters.otp.twofas:TwoFasEncryptedAdapter",
     "cxkit.adapters.otp.uris:OtpauthUrisAdapter",
+    "cxkit.adapters.otp.gaqr:GoogleMigrationQrAdapter",
 )
 
 _cache: dict[str, Any] | None = None

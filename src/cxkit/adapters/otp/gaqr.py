@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
+from cxkit import cxf
+from cxkit.adapters.base import AdapterInfo, Capability, Confidence, Sample, WriteOptions
+from cxkit.adapters.otp._write import collect, declaration
 from cxkit.adapters.otp.entry import Entry, normalize_algorithm, secret_bytes
-from cxkit.errors import DecodeError
+from cxkit.adapters.report import MigrationReport, Outcome
+from cxkit.errors import AdapterError, DecodeError
 
 __all__ = [
     "MAX_PER_QR",
+    "GoogleMigrationQrAdapter",
     "Payload",
     "decode_migration",
     "decode_payload",
@@ -32,6 +38,9 @@ __all__ = [
     "migration_uri",
     "migration_uris",
     "parse_migration_uri",
+    "png_sheet",
+    "qr_image",
+    "qr_modules",
 ]
 
 MAX_PER_QR: Final = 10
@@ -321,3 +330,97 @@ def migration_uris(entries: Sequence[Entry], batch_id: int, per_qr: int = MAX_PE
         )
         for i, chunk in enumerate(chunks)
     ]
+
+
+# =========================================================================== QR images
+
+
+def qr_image(text: str, scale: int = 6) -> Any:
+    """A PIL image (mode ``L``) of the QR code of *text* (error correction M, quiet zone)."""
+    import PIL.Image
+    import zxingcpp
+
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image: Any = code.to_image(scale=scale, add_quiet_zones=True)
+    view = memoryview(image)
+    height, width = image.shape[0], image.shape[1]
+    return PIL.Image.frombytes("L", (width, height), view.tobytes())
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """The dark modules of the QR code of *text*, quiet zone included (rows of booleans), for
+    drawing it on a terminal."""
+    image = qr_image(text, scale=1)
+    width, height = image.size
+    data = image.tobytes()
+    return [[data[y * width + x] < 128 for x in range(width)] for y in range(height)]
+
+
+def png_sheet(texts: Sequence[str], scale: int = 6) -> bytes:
+    """One PNG holding the QR codes of *texts* one below the other, each captioned ``n / N`` (a
+    migration batch is scanned code after code)."""
+    import io
+
+    import PIL.Image
+    import PIL.ImageDraw
+
+    images = [qr_image(t, scale) for t in texts]
+    caption = 24
+    width = max(i.size[0] for i in images)
+    height = sum(i.size[1] + caption for i in images)
+    sheet = PIL.Image.new("L", (width, height), 255)
+    draw = PIL.ImageDraw.Draw(sheet)
+    top = 0
+    for number, image in enumerate(images, start=1):
+        draw.text((8, top + 4), f"{number} / {len(images)}", fill=0)
+        sheet.paste(image, ((width - image.size[0]) // 2, top + caption))
+        top += image.size[1] + caption
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return out.getvalue()
+
+
+# =========================================================================== the writer
+
+WRITTEN: Final = declaration("Google Authenticator", note=False, favorite=False, groups=False,
+                             totp={"period": (Outcome.CARRIED, "always 30 s")})  # fmt: skip
+
+
+def _fits(entry: Entry) -> str:
+    return migration_problem(entry)
+
+
+class GoogleMigrationQrAdapter:
+    """Google Authenticator "Transfer accounts" QR codes, written as one PNG (write only)."""
+
+    info: Final = AdapterInfo(
+        key="google-authenticator-qr",
+        app="Google Authenticator",
+        format="'Transfer accounts' QR codes (otpauth-migration://), one PNG image (write)",
+        versions="Google Authenticator 5.10+ (Android), 3.x+ (iOS)",
+        capabilities=Capability.WRITE,
+        credential_types=frozenset({"totp", "custom-fields"}),
+        how_to_export=(
+            "Google Authenticator: Transfer accounts → Import accounts → scan each QR code of "
+            "the PNG in turn (at most 10 accounts per code). The image holds the secrets: "
+            "delete it after importing."
+        ),
+        extensions=(".png",),
+        plaintext=True,
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        return Confidence.NO  # written only (the reader of QR images is google-authenticator)
+
+    def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
+        written = collect(doc, report, WRITTEN, "Google Authenticator", fits=_fits)
+        report.plaintext, report.encrypted = True, False
+        if not written:
+            raise AdapterError(
+                "nothing to write: no one-time password Google Authenticator can hold",
+                hint="Google Authenticator holds TOTP/HOTP with 6 or 8 digits and 30 s periods",
+            )
+        if report.dry_run:
+            return b""
+        batch_id = _int32(int.from_bytes(os.urandom(4), "big"))
+        return png_sheet(migration_uris([w.entry for w in written], batch_id))
