@@ -144,7 +144,8 @@ def source_leaves(sample: Sample) -> list[str] | None:
         return None
     if "\x00" in text:
         return None
-    if text.lstrip()[:10].lower() == "otpauth://":  # a list of URIs, one per line (not a CSV)
+    if text.lstrip()[:20].lower().startswith(("otpauth://", "otpauth-migration://")):
+        # a list of URIs, one per line (not a CSV)
         lines = enumerate(text.splitlines(), start=1)
         return [f"{sample.name}:{number}:uri" for number, line in lines if line.strip()]
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -72,6 +72,14 @@ BUILTINS: Final = (
     "cxkit.adapters.otp.twofas:TwoFasEncryptedAdapter",
     "cxkit.adapters.otp.uris:OtpauthUrisAdapter",
     "cxkit.adapters.otp.gaqr:GoogleMigrationQrAdapter",
+    "cxkit.adapters.otp.protonauth:ProtonAuthenticatorAdapter",
+    "cxkit.adapters.otp.andotp:AndOtpAdapter",
+    "cxkit.adapters.otp.stratum:StratumAdapter",
+    "cxkit.adapters.otp.google:GoogleAuthenticatorAdapter",
+    "cxkit.adapters.otp.freeotp:FreeOtpAdapter",
+    "cxkit.adapters.otp.freeotp:FreeOtpPlusAdapter",
+    "cxkit.adapters.otp.authy:AuthyAdapter",
+    "cxkit.adapters.otp.ente:EnteAdapter",
 )
 
 _cache: dict[str, Any] | None = None
