@@ -506,7 +506,7 @@ def _item_entry(item: m.Item) -> tuple[PassEntry, list[tuple[str, str] | None]]:
         entry.fields.append(("url", url))
     password = entry.password
     if password is not None and (_lines(password) != password or _first_line_field(password)):
-        entry.fields.insert(0, ("password", entry.password))
+        entry.fields.insert(0, ("password", password))
         entry.password = None
     return entry, modes
 

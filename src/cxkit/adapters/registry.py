@@ -66,6 +66,7 @@ BUILTINS: Final = (
     "cxkit.adapters.enpass:EnpassCsvAdapter",
     "cxkit.adapters.roboform:RoboFormCsvAdapter",
     "cxkit.adapters.passstore:PassStoreAdapter",
+    "cxkit.adapters.genericcsv:GenericCsvAdapter",
     "cxkit.adapters.otp.aegis:AegisJsonAdapter",
     "cxkit.adapters.otp.aegis:AegisEncryptedAdapter",
     "cxkit.adapters.otp.twofas:TwoFasAdapter",

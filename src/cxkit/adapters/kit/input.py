@@ -131,16 +131,18 @@ def read_csv(
     max_cell: int = MAX_CSV_CELL,
     allow_extra: bool = False,
     allow_short: bool = False,
+    delimiter: str = ",",
 ) -> CsvTable:
     """Parse a CSV export. *headers*: accepted header sets (the file's header must equal one of
     them, ignoring order and case of surrounding whitespace). Blank lines are skipped. With
     *allow_extra*, cells beyond the header are kept as ``column N``; with *allow_short*, a row
-    that stops early has its missing trailing cells empty."""
+    that stops early has its missing trailing cells empty; *delimiter*: ``;`` or tab for files
+    written that way (any CSV with a column map)."""
     text = decode_text(data, name=name)
     limit = csv.field_size_limit()
     csv.field_size_limit(max_cell)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
         header = _csv_header(reader, name, list(headers))
         lines = _csv_lines(reader, name, len(header), allow_extra, allow_short)
     except csv.Error as exc:

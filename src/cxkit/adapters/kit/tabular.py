@@ -95,6 +95,11 @@ class CsvReader(TargetMap):
     later write (Chrome's ``note``)."""
     custom_extension: ClassVar[Mapping[str, Any] | None] = None
     """Extension members of the items' custom-fields credential."""
+    delimiter: str = ","
+    """The cell separator (a reader of any CSV sets ``;`` or tab per file)."""
+    extra_cells: ClassVar[bool] = False
+    """Rows may hold cells beyond the header: they are read as columns ``column N`` (custom
+    fields), as apps that write more cells than header names do (any CSV with a column map)."""
 
     # ------------------------------------------------------------------ detection
 
@@ -134,7 +139,10 @@ class CsvReader(TargetMap):
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        table = read_csv(sample.data, name=name, headers=self.headers, allow_short=self.short_rows)
+        table = read_csv(sample.data, name=name, headers=self.headers, allow_short=self.short_rows,
+                         delimiter=self.delimiter, allow_extra=self.extra_cells)  # fmt: skip
+        if self.extra_cells:
+            _widen(table)
         vault = self.vault(report, options)
         specs = [
             (index, column, spec if isinstance(spec, Column) else Column(spec))
@@ -213,6 +221,17 @@ class CsvReader(TargetMap):
                     b.created(v)
                 else:
                     self.apply_one(b, spec, v)
+
+
+def _widen(table: CsvTable) -> None:
+    """Give the cells beyond the header their ``column N`` names (every row as wide as the
+    widest, padded with empty cells)."""
+    width = max((len(cells) for _, cells in table.lines), default=0)
+    if width <= len(table.header):
+        return
+    table.header = [table.column(n) for n in range(width)]
+    for _, cells in table.lines:
+        cells.extend([""] * (width - len(cells)))
 
 
 #: Order in which the targets are applied (the credentials' order: the login, its TOTP, the

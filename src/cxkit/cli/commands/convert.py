@@ -17,6 +17,7 @@ from typing import Any, Final
 from cxkit import adapters
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 from cxkit.adapters.bitwarden.json_export import BitwardenWriteOptions
+from cxkit.adapters.genericcsv import CsvMapOptions
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
 from cxkit.adapters.passstore import PassStoreWriteOptions
 from cxkit.cli import _console as out
@@ -62,6 +63,16 @@ def register(sub: Any) -> None:
     p.add_argument("-o", "--output", metavar="DEST", help="file to write (- for standard output)")
     p.add_argument("--from", dest="source_format", metavar="FORMAT", help="format of SOURCE")
     p.add_argument("--to", dest="dest_format", metavar="FORMAT", help="format of DEST")
+    p.add_argument(
+        "--map",
+        dest="column_map",
+        metavar="TARGET=COLUMN,...",
+        help="read SOURCE as any CSV (--from csv) with this column map, e.g. "
+        '"title=Name,username=Login,password=Password,url=Web Site,notes=Comments,totp=OTP" '
+        "(targets: title username password url notes totp folder tags created modified favorite "
+        "custom ignore); without it --from csv guesses the map from the header and shows it — "
+        "check it with --dry-run. Other columns become custom fields",
+    )
     p.add_argument(
         "--plaintext",
         action="store_true",
@@ -349,6 +360,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         raise InputError("--no-password needs --keyfile FILE")
     keyfile, new_keyfile = _keyfile(args.keyfile), _keyfile(args.new_keyfile)
     data = read_source(args.source, args.max_size)
+    if args.column_map and args.source_format not in (None, "csv"):
+        raise InputError("--map is for --from csv (any CSV with a column map)")
+    source_format = "csv" if args.column_map else args.source_format
     new_password, codes = dest_password(args, dest_format)
     report = MigrationReport()
     with Progress.for_terminal(report, quiet=args.quiet or args.json) as progress:
@@ -356,12 +370,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
             data,
             args.source,
             to=dest_format,
-            source_format=args.source_format,
+            source_format=source_format,
             read_options=ReadOptions(
                 password=None if args.no_password else progress.wrap(_source_password(args)),
                 keyfile=keyfile,
                 max_size=args.max_size,
                 include_trashed=args.include_trashed,
+                extra={CsvMapOptions: CsvMapOptions(map=args.column_map or "")},
             ),
             write_options=WriteOptions(
                 password=None if new_password is None else progress.wrap(new_password),
