@@ -457,6 +457,8 @@ class KeeperJsonAdapter(JsonRecordReader):
                     if key == "path" and isinstance(value, str):
                         report.add_field(f"{at}.path", "", _MEMBER, "collection.title",
                                          "a shared folder (the collection of its records)")  # fmt: skip
+                    elif key == "uid":
+                        report.add_field(f"{at}.uid", "", _NOT_CARRIED, "", "Keeper's id")
                     else:
                         report.add_field(f"{at}.{key}", "", _NOT_CARRIED, "", _PERMISSIONS)
             top = {k: v for k, v in top.items() if k != "shared_folders"}

@@ -212,6 +212,8 @@ class _Vault(VaultBuilder):
         self.state["folder_row"] = None
         if found[1]:
             self._folder(builder, "a folder's row (type folder)")
+            self.report.add_field(f"{builder.prefix}type", builder.title, _MEMBER, "collection",
+                                  "a folder's row")  # fmt: skip
         else:
             self.state["pending"].append((builder, list(leftovers)))
         return None
