@@ -476,6 +476,9 @@ class MigrationReport:
     passkeys: list[dict[str, Any]] = field(default_factory=list)
     """One entry per checked passkey: item, rpId, username, ok, codes."""
     passkeys_checked: bool = False
+    totp: dict[str, Any] | None = None
+    """The TOTP proof (``cxkit.totp.Proof.to_json()`` plus ``state``: ``checked``, ``skipped``
+    with ``why``): every TOTP carried gives the same codes in the destination read back."""
     passkeys_to_recreate: list[dict[str, str]] = field(default_factory=list)
     """One entry per passkey that did not travel — the source holds no private key for it, or
     the destination cannot hold one: ``item``, ``rp_id``, ``username``, ``why``. The user must
@@ -624,6 +627,10 @@ class MigrationReport:
                 entry["not_carried_items"].append({"item": record.item, "why": record.note})
         return dict(sorted(summary.items()))
 
+    def totp_failed(self) -> int:
+        """TOTPs the destination read back gives different codes for (the proof failed)."""
+        return int(self.totp.get("failed", 0)) if self.totp else 0
+
     def passkeys_failed(self) -> int:
         return sum(1 for p in self.passkeys if not p.get("ok"))
 
@@ -694,6 +701,7 @@ class MigrationReport:
                     if r.outcome is not Outcome.CARRIED
                 ],
             },
+            "totp": self.totp,
             "passkeys": {
                 "checked": self.passkeys_checked,
                 "total": len(self.passkeys),
@@ -721,6 +729,7 @@ class MigrationReport:
         self._render_source_fields(lines, limit)
         self._render_written(lines, limit)
         self._render_passkeys(lines, limit)
+        self._render_totp(lines, limit)
         self._render_recreate(lines, limit)
         lines.extend(f"warning: {w}" for w in self.warnings[:limit])
         _cut(lines, self.warnings, limit, "")
@@ -801,6 +810,27 @@ class MigrationReport:
                 f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
             )
         _cut(lines, failed, limit)
+
+    def _render_totp(self, lines: list[str], limit: int) -> None:
+        """The TOTP proof (``cxkit.totp``): codes compared at fixed instants after reading the
+        destination back."""
+        proof = self.totp
+        if not proof:
+            return
+        if proof.get("state") != "checked":
+            lines.append(f"TOTP: not proven ({proof.get('why', '')})")
+            return
+        lines.append(
+            f"TOTP: {proof['checked']} checked (codes at {len(proof['instants'])} fixed instants, "
+            f"destination read back): {proof['matched']} same, {proof['failed']} different"
+            + (f", {proof['not_compared']} not carried" if proof.get("not_compared") else "")
+        )
+        failures = proof.get("failures", [])
+        for f in failures[:limit]:
+            lines.append(f"  DIFFERENT: {f['item']}: {f['why']}")
+        _cut(lines, failures, limit)
+        for f in proof.get("unusable", [])[:limit]:
+            lines.append(f"  not checked: {f['item']}: {f['why']}")
 
     def _render_recreate(self, lines: list[str], limit: int) -> None:
         """The sites where the user must create a new passkey (the report's closing list)."""

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "cxkit.cli.commands.demo",
     "cxkit.cli.commands.cxf",
     "cxkit.cli.commands.passkeys",
+    "cxkit.cli.totp",
     "cxkit.cli.commands.exchange",
     "cxkit.cli.commands.convert",
     "cxkit.cli.commands.transfer",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxkit.cxf import model as m
@@ -19,6 +19,11 @@ from cxkit.cxf.codec import Document
 from cxkit.totp.codes import INSTANTS, credential_codes, totp_problem
 
 __all__ = ["Proof", "Unmatched", "prove"]
+
+_DIFFERENT = (
+    "the other file gives different codes (seed, period, digits or algorithm changed), or "
+    "lacks this TOTP"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class Unmatched:
     issuer: str
     username: str
     why: str
+    item_id: str = ""
+    index: int = -1
 
 
 @dataclass
@@ -86,13 +93,13 @@ def prove(
         if codes is not None:
             pool[codes] += 1
     for item, index, cred in _totps(source):
-        name = Unmatched(item.title, cred.issuer or "", cred.username or "", "")
+        name = Unmatched(item.title, cred.issuer or "", cred.username or "", "", item.id, index)
         if carried is not None and not carried(item.id, index):
             proof.skipped += 1
             continue
         problem = totp_problem(cred)
         if problem:
-            proof.unusable.append(Unmatched(name.item, name.issuer, name.username, problem))
+            proof.unusable.append(replace(name, why=problem))
             continue
         codes = credential_codes(cred, instants)
         assert codes is not None

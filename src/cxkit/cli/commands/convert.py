@@ -3,8 +3,9 @@
 ``convert`` reads SOURCE (format detected, or ``--from``), maps it to CXF, signs and verifies a
 WebAuthn assertion with every passkey (``--no-verify`` to skip), writes DEST atomically with mode
 0600 (``--to``, or guessed from the file name) and prints the migration report. Exit status: 0
-done; 1 written but some passkey failed verification; 2 nothing written (unreadable input, wrong
-password, refused output).
+done; 1 written but some passkey failed verification or some TOTP gave other codes when the
+written file was read back (the TOTP proof, also skipped by ``--no-verify``); 2 nothing written
+(unreadable input, wrong password, refused output).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from cxkit.cli._secrets import (
     no_terminal,
     secret_from_source,
 )
+from cxkit.cli.totp import prove_output, remembering
 from cxkit.cxf import DEFAULT_MAX_SIZE
 from cxkit.errors import InputError, OutputError
 
@@ -79,7 +81,11 @@ def register(sub: Any) -> None:
         help="allow an unencrypted DEST (CXF JSON, Bitwarden JSON): every secret lies in it in "
         "clear text",
     )
-    p.add_argument("--no-verify", action="store_true", help="do not verify passkeys")
+    p.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not verify passkeys, nor prove that DEST gives every TOTP's codes",
+    )
     p.add_argument(
         "--include-trashed",
         action="store_true",
@@ -365,6 +371,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
     source_format = "csv" if args.column_map else args.source_format
     new_password, codes = dest_password(args, dest_format)
     report = MigrationReport()
+    used: list[str] = []  # the DEST password, for reading DEST back (the TOTP proof)
+    if new_password is not None:
+        new_password = remembering(new_password, used)
     with Progress.for_terminal(report, quiet=args.quiet or args.json) as progress:
         conversion = adapters.convert(
             data,
@@ -397,6 +406,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
             progress=progress.update,
         )
     del data
+    prove_output(conversion.document, conversion.output, "--no-verify" if args.no_verify else "",
+                 dest_format, args.output or "", report,
+                 password=(used or codes)[-1] if used or codes else None,
+                 keyfile=new_keyfile)  # fmt: skip
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
         detached = adapters.get(dest_format).info.can(Capability.DETACHED_ATTACHMENTS)
@@ -417,7 +430,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     elif not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
         print(report.render(), file=stream)
-    return 1 if report.passkeys_failed() else 0
+    return 1 if report.passkeys_failed() or report.totp_failed() else 0
 
 
 def write_attachments(
