@@ -88,6 +88,11 @@ SECRETS = (
 )
 
 
+def credentials_csv() -> bytes:
+    """``credentials.csv`` alone (the earlier layout, ``otpSecret``)."""
+    return CREDENTIALS
+
+
 def dashlane_zip() -> bytes:
     """A Dashlane CSV archive with the five files and every column of the format notes."""
     out = io.BytesIO()

@@ -279,7 +279,7 @@ def test_lpass_show_json_samples_agree_with_the_csv() -> None:
         assert adapters.detect(make_sample(path.read_bytes(), path.name)).adapter.info.key == (
             "lastpass-cli-json"
         )
-        doc, report = _read(path.read_bytes(), path.name)
+        doc, _ = _read(path.read_bytes(), path.name)
         (item,) = [i for _, i in doc.items()]
         assert _project(item) in expected, path.name
         assert item.modified_at == 1483228800
@@ -304,7 +304,7 @@ def test_lpass_json_secure_note_is_structured() -> None:
 
 def test_bad_rows_are_skipped_alone_without_values() -> None:
     data = lastpass_csv().replace(b"June,2029", b"Junk,2029")
-    doc, report = _read(data)
+    doc, _ = _read(data)
     card = _by_title(doc)["card"]
     assert _custom(card)["Expiration Date"] == ("Junk,2029", "string")
     damaged = lastpass_csv() + b'"https://x.example",u,"unterminated-secret-5\n'

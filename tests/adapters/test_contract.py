@@ -79,8 +79,7 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
     from _pp_adapter_data import export as proton_export
     from _pp_adapter_data import zip_export as proton_zip
     from test_adapters_bitwarden_zip import _export as bitwarden_zip
-    from test_adapters_dashlane import CREDENTIALS as dashlane_csv
-    from test_adapters_dashlane import dashlane_zip
+    from test_adapters_dashlane import credentials_csv, dashlane_zip
     from test_adapters_lastpass import lastpass_csv
 
     return {
@@ -92,7 +91,7 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
         "1password-1pux": [contract.Sample("1PasswordExport.1pux", onepux())],
         "1password-1pif": [contract.Sample("data.1pif", onepif())],
         "dashlane-zip": [contract.Sample("dashlane.zip", dashlane_zip())],
-        "dashlane-csv": [contract.Sample("credentials.csv", dashlane_csv)],
+        "dashlane-csv": [contract.Sample("credentials.csv", credentials_csv())],
         "lastpass-csv": [contract.Sample("lastpass.csv", lastpass_csv())],
     }
 
