@@ -65,8 +65,8 @@ VERDICTS: dict[str, str] = {
     "andotp/pass-import/andotp.gpg": "openpgp",
     "andotp/pass-import/andotp.json": "andotp",
     "andotp/pass-import/andotp.json.aes": "andotp",
-    "apple/pass-import/apple-keychain-note.txt": "known:apple-keychain",
-    "apple/pass-import/apple-keychain.txt": "known:apple-keychain",
+    "apple/pass-import/apple-keychain-note.txt": "apple-keychain",
+    "apple/pass-import/apple-keychain.txt": "apple-keychain",
     "authenticator-plus/aegis/authenticator_plus.zip": "known:authenticator-plus",
     "authy/aegis/authy_encrypted.xml": "authy",
     "authy/aegis/authy_plain.xml": "authy",
@@ -94,7 +94,7 @@ VERDICTS: dict[str, str] = {
     "blur/pass-import/blur.json": "known:blur",
     "buttercup/pass-import/buttercup.csv": "known:buttercup",
     "chrome/pass-import/chrome.csv": "chrome-csv",
-    "chrome/pass-import/chromesqlite.csv": "known:chrome",
+    "chrome/pass-import/chromesqlite.csv": "chrome-sqlite-csv",
     "clipperz/pass-import/clipperz.html": "known:clipperz",
     "dashlane/pass-import/dashlane.csv": "unknown",
     "dashlane/pass-import/dashlane.json": "dashlane-json",
@@ -119,8 +119,8 @@ VERDICTS: dict[str, str] = {
     "ente/proton/plain_with_missing_fields.txt": "otpauth-uris",
     "ente/proton/plain_with_steam_and_hotp.txt": "otpauth-uris",
     "figaro-pm/pass-import/fpm.xml": "known:figaro",
-    "firefox/pass-import/ff-password-exporter.csv": "known:firefox",
-    "firefox/pass-import/firefox.csv": "known:firefox",
+    "firefox/pass-import/ff-password-exporter.csv": "firefox-password-exporter-csv",
+    "firefox/pass-import/firefox.csv": "firefox-csv",
     "freeotp/aegis/freeotp.xml": "freeotp",
     "freeotp/aegis/freeotp_plus.json": "freeotp-plus",
     "freeotp/aegis/freeotp_plus_internal.xml": "freeotp",
@@ -579,7 +579,7 @@ def test_known_csv_exports_are_named() -> None:
         "this looks like a LastPass form-fill CSV export; cxkit does not read it yet"
     )
     assert (
-        _verdict(b"title,url,username,password,notes,otpauth\n", "a.csv") == "known:apple-passwords"
+        _verdict(b"Title,URL,Username,Password,Notes,OTPAuth\n", "a.csv") == "apple-passwords-csv"
     )
     unknown = b"site,user name,secret phrase\nexample.com,me,x\n"
     with pytest.raises(InputRefusedError, match="CSV with columns site, user name, secret phrase"):

@@ -148,6 +148,8 @@ def source_leaves(sample: Sample) -> list[str] | None:
         # a list of URIs, one per line (not a CSV)
         lines = enumerate(text.splitlines(), start=1)
         return [f"{sample.name}:{number}:uri" for number, line in lines if line.strip()]
+    if text.startswith('keychain: "'):
+        return None  # a macOS keychain dump (apple.py): records by record line and attribute
     reader = csv.reader(io.StringIO(text, newline=""))
     leaves: list[str] = []
     header: list[str] | None = None
