@@ -91,6 +91,10 @@ KNOWN: Final[tuple[Known, ...]] = (
           zip_members=frozenset({"Accounts.txt"})),
     # ------------------------------------------------------------------ JSON objects
     Known("blur", "an Abine Blur JSON export", json_members=frozenset({"dntmeExport"})),
+    Known("nordpass-cxf-draft", "a NordPass CXF file from a draft of the format (before CXF "
+          "1.0: integer version, item type 'login')",
+          json_members=frozenset({"version", "exporter", "accounts"}), marker=b'ordpass"',
+          hint="export CSV from NordPass instead (--from nordpass-csv)"),
     Known("lastpass-authenticator", "a LastPass Authenticator export",
           json_members=frozenset({"accounts", "deviceName", "localDeviceId"})),
     Known("steam", "a Steam guard file", json_members=frozenset({"accounts"}), json_exact=True),
