@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from cxkit import adapters, cxf
 from cxkit.adapters import contract
+from cxkit.adapters.detection import InputRefusedError
 from cxkit.adapters.nordpass import COLUMNS, NordPassCsvAdapter
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError
@@ -185,3 +186,16 @@ def test_any_json_cells_only_give_cxkit_errors(urls: str, fields: str, kind: str
         return
     assert PASSWORD not in report.render()
     assert len(list(doc.items())) <= 1
+
+
+def test_a_draft_era_nordpass_cxf_file_is_named_and_refused() -> None:
+    draft = {"version": 1, "exporter": "Nordpass", "timestamp": 1700000000,
+             "accounts": [{"id": "1,2,3", "items": [{"id": "4,5", "type": "login", "title": "x",
+                          "credentials": [{"type": "basic-auth", "password": {
+                              "fieldType": "concealed-string", "value": PASSWORD}}]}]}]}  # fmt: skip
+    sample = adapters.make_sample(json.dumps(draft).encode(), "nordpass.json")
+    with pytest.raises(InputRefusedError) as info:
+        adapters.detect(sample)
+    assert info.value.verdict == "known:nordpass-cxf-draft"
+    assert "draft" in str(info.value) and "nordpass-csv" in (info.value.hint or "")
+    assert PASSWORD not in info.value.diagnostics()
