@@ -55,7 +55,7 @@ from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, CxkitError, DecodeError, InputTooLargeError
 
-__all__ = ["EXTENSION", "ProtonPassAdapter", "decode_passkey_content"]
+__all__ = ["EXTENSION", "ProtonPassAdapter", "ProtonPassPgpAdapter", "decode_passkey_content"]
 
 EXTENSION: Final = "cxkit/protonpass"
 EXPORTER_RP_ID: Final = "proton.me"
@@ -72,10 +72,9 @@ _CARRIES: Final = frozenset(
 )  # fmt: skip
 _HOW_TO: Final = (
     "Proton Pass (web app, browser extension or desktop app): Settings → Export, choose 'ZIP' "
-    "(JSON with attachments) or 'JSON' — not 'PGP-encrypted' (cxkit cannot decrypt OpenPGP; "
-    "decrypt such a file with 'gpg --decrypt' first) and not CSV (no passkeys, cards or "
-    "identities) — and confirm with your Proton password. Trashed items are skipped unless "
-    "--include-trashed."
+    "(JSON with attachments) or 'JSON' — or 'PGP-encrypted' (read with --from protonpass-pgp "
+    "and the export's passphrase; needs gpg) — not CSV (no passkeys, cards or identities) — "
+    "and confirm with your Proton password. Trashed items are skipped unless --include-trashed."
 )
 # identity members → (credential, attribute, field type); the rest become custom fields
 _IDENTITY_NAME: Final = {"firstName": "given", "middleName": "given2", "lastName": "surname"}
@@ -707,10 +706,9 @@ def _is_pgp(sample: Sample) -> bool:
 
 def _pgp_error(name: str) -> AdapterError:
     return AdapterError(
-        "this is an OpenPGP-encrypted export (Proton Pass 'PGP-encrypted' option): cxkit does "
-        "not decrypt OpenPGP",
+        "this is an OpenPGP-encrypted export (Proton Pass 'PGP-encrypted' option)",
         location=name or None,
-        hint="decrypt it straight into cxkit (gpg --decrypt FILE | cxkit convert - -o DEST), "
+        hint="read it with --from protonpass-pgp (asks for the export's passphrase; needs gpg), "
         "or export again choosing 'ZIP' or 'JSON'",
     )
 
@@ -912,3 +910,78 @@ def _read_item(
         report.add_credential("read", kind, title, Outcome.NOT_CARRIED, why)
     options.attachments.update(reader.attachments)
     return builder.add(reader.b)
+
+
+# =========================================================================== PGP-encrypted
+
+
+class ProtonPassPgpAdapter:
+    """Proton Pass's 'PGP-encrypted' export (``formats/protonpass.md`` §5): the ZIP or JSON
+    export in an OpenPGP message encrypted with a passphrase the user chose. Decrypted by the
+    ``gpg`` program in a private throw-away GnuPG home (the passphrase on a pipe of its own,
+    :mod:`cxkit.adapters.kit.gpg`; the plaintext never on disk), then read as the ZIP/JSON (or
+    CSV) export. Taken by detection only with positive evidence: an OpenPGP message whose file
+    name says Proton Pass (``Proton Pass_export….pgp``); else ``--from protonpass-pgp``."""
+
+    info: Final = AdapterInfo(
+        key="protonpass-pgp",
+        app="Proton Pass",
+        format="PGP-encrypted export (the ZIP or JSON export under a passphrase), via gpg",
+        versions="1.x",
+        capabilities=Capability.READ | Capability.ENCRYPTED,
+        credential_types=_CARRIES,
+        how_to_export=(
+            "Proton Pass: Settings → Export → 'PGP-encrypted', choose a passphrase. cxkit asks "
+            "for it (or --password-file/-env/-stdin) and decrypts with gpg (GnuPG must be "
+            "installed), in memory."
+        ),
+        extensions=(".pgp",),
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        """LIKELY for an OpenPGP message named as Proton Pass names its exports."""
+        if sample.kind != "openpgp" or sample.extra.get("openpgp") != "message":
+            return Confidence.NO
+        base = posixpath.basename(sample.name.replace("\\", "/")).lower()
+        if base.startswith(("proton pass", "proton_pass", "protonpass")):
+            return Confidence.LIKELY
+        return Confidence.NO
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        from cxkit.adapters.base import PasswordNeededError
+        from cxkit.adapters.detection import make_sample, openpgp_kind
+        from cxkit.adapters.kit import gpg
+
+        name = sample.name
+        if sample.folder is not None or openpgp_kind(sample.data) != "message":
+            raise AdapterError(
+                "not an OpenPGP message: not a Proton Pass PGP-encrypted export",
+                location=name or None,
+            )
+        gpg.gpg_program()  # a missing gpg: one clear error before the passphrase is asked
+        if options.password is None:
+            raise PasswordNeededError(
+                "the export is encrypted with a passphrase", location=name or None,
+                hint="give the passphrase chosen when exporting (--password-file, "
+                "--password-env or --password-stdin)",
+            )  # fmt: skip
+        passphrase = options.password("passphrase of the Proton Pass PGP export")
+        with gpg.private_home() as home:
+            plain = gpg.decrypt(sample.data, location=name or None, home=home,
+                                passphrase=passphrase, max_output=options.max_size)  # fmt: skip
+        del passphrase
+        inner_name = name[:-4] if name.lower().endswith((".pgp", ".gpg")) else name
+        inner = make_sample(plain, inner_name)
+        if inner.csv_header is not None and inner.kind == "csv":
+            from cxkit.adapters.protonpass_csv import ProtonPassCsvAdapter
+
+            csv_reader = ProtonPassCsvAdapter()
+            if csv_reader.accepts(inner) >= Confidence.LIKELY:
+                return csv_reader.read(inner, options, report)
+        reader = ProtonPassAdapter()
+        if reader.accepts(inner) < Confidence.MAYBE:
+            raise AdapterError(
+                "decrypted, but the content is not a Proton Pass export (JSON, ZIP or CSV)",
+                location=name or None,
+            )
+        return reader.read(inner, options, report)

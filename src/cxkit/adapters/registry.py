@@ -57,6 +57,8 @@ BUILTINS: Final = (
     "cxkit.adapters.passman:PassmanJsonAdapter",
     "cxkit.adapters.pwsafe:PwsafeXmlAdapter",
     "cxkit.adapters.protonpass:ProtonPassAdapter",
+    "cxkit.adapters.protonpass:ProtonPassPgpAdapter",
+    "cxkit.adapters.protonpass_csv:ProtonPassCsvAdapter",
     "cxkit.adapters.onepassword.onepux:OnePuxAdapter",
     "cxkit.adapters.onepassword.onepif:OnePifAdapter",
     "cxkit.adapters.onepassword.opvault:OpVaultAdapter",

@@ -130,7 +130,9 @@ def _run(
     if passphrase is not None:
         pw_read, pw_write = os.pipe()
         pass_fds = (pw_read,)
-        command[1:1] = ["--pinentry-mode", "loopback", "--passphrase-fd", str(pw_read)]
+        # a passphrase given on a pipe needs no agent (starting one takes seconds)
+        command[1:1] = ["--no-autostart", "--pinentry-mode", "loopback", "--passphrase-fd",
+                        str(pw_read)]  # fmt: skip
     try:
         process = subprocess.Popen(  # noqa: S603 - gpg, with arguments cxkit makes
             command,
