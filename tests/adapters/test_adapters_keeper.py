@@ -230,7 +230,7 @@ def test_json_every_record_type() -> None:
     assert all(c < adapters.Confidence.LIKELY for k, c in found.tried if k != "keeper-json")
     doc, report = adapters.read(data, "keeper.json")
     items = _items(doc)
-    assert sorted(_types(items["Amazon"])) == ["basic-auth", "custom-fields", "note", "totp"]
+    assert _types(items["Amazon"]) == ["basic-auth", "note", "totp", "custom-fields"]
     amazon = items["Amazon"]
     assert amazon.scope is not None and len(amazon.scope.urls) == 2
     assert report.passkeys_to_recreate[0]["rp_id"] == "amazon.example"

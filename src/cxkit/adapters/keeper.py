@@ -47,7 +47,6 @@ from cxkit.adapters.kit.targets import (
     HOOK,
     IGNORE,
     MODIFIED,
-    NOTE,
     TITLE,
     Column,
     RecordError,
@@ -412,7 +411,7 @@ class KeeperJsonAdapter(JsonRecordReader):
     records = (Records(("records",), "record"),)
     fields: ClassVar[Mapping[str, Target | Column]] = {
         "title": TITLE,
-        "notes": NOTE,
+        "notes": HOOK,
         "last_modified": MODIFIED,
         "login": HOOK,
         "password": HOOK,
@@ -473,6 +472,15 @@ class KeeperJsonAdapter(JsonRecordReader):
             b.rec(".$type", _EXT, "extension.type", "the Keeper record type")
         parts = Parts(b)
         self._login(b, rec, rtype, parts)
+        notes = rec.get("notes")
+        if notes is not None:
+            text = scalar_text(notes)
+            if text is None:
+                raise RecordError("member notes is not a text value")
+            if text:
+                b.note(Val(text, ".notes"))
+            else:
+                b.rec(".notes", _NOT_CARRIED, "", "empty")
         self._folders(b, rec.get("folders"))
         fields = rec.get("custom_fields")
         if fields is not None:
