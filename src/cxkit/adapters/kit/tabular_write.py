@@ -28,6 +28,7 @@ import base64
 import csv
 import datetime
 import enum
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
@@ -230,6 +231,13 @@ class CsvWriter:
         writer = CsvOut(raw=raw, quoting=cls.quoting, lineterminator=cls.lineterminator)
         writer.header(column for column, _ in plan)
         hook = type(self).cell is not CsvWriter.cell
+        # once per write (for speed: one pass, no per-cell dispatch): a getter per column, the
+        # cells a row cannot do without, the type name of each credential class
+        getters = [functools.partial(self.cell, column) if out.source is HOOK and hook
+                   else _getter(out) for column, out in plan]  # fmt: skip
+        needed = [n for n, (_, out) in enumerate(plan) if out.source in needs]
+        other_needs = [s for s in needs if s not in sources]
+        ctypes: dict[type, str] = {}
         not_written = 0
         add_credentials = report.add_credentials
         for a, account in enumerate(doc.header.accounts):
@@ -240,7 +248,10 @@ class CsvWriter:
                 modes: list[tuple[str, str] | None] = []
                 seen: set[str] = set()
                 for cred in item.credentials:
-                    ctype = cxf.credential_type(cred)
+                    kind = type(cred)
+                    ctype = ctypes.get(kind) or cxf.credential_type(cred)
+                    if kind is not m.UnknownCredential:
+                        ctypes[kind] = ctype
                     first = ctype not in seen
                     seen.add(ctype)
                     if ctype not in held:
@@ -278,12 +289,13 @@ class CsvWriter:
                             item_mode = "app"
                 if folders:
                     row.folder = folders.get(item.id, "")
-                cells = [self._cell(column, out, row) if out.source is not HOOK or not hook
-                         else self.cell(column, row) for column, out in plan]  # fmt: skip
+                cells = [get(row) for get in getters]
                 content = bool(row.urls) or any(t in held for t in seen)
                 if not item.credentials and not content:
                     content = bool(item.title) and TITLE in sources  # an item of a title only
-                lacking = [s for s in needs if not _has(s, row)]
+                lacking = any(not cells[n] for n in needed) or any(
+                    not _getter(Out(s))(row) for s in other_needs
+                )
                 if not content or lacking:
                     mode = "lacking" if content else "skipped"
                     why = _skipped(cls, mode)
@@ -308,40 +320,50 @@ class CsvWriter:
         report.encrypted = False
         return writer.getvalue(report)
 
-    @staticmethod
-    def _cell(column: str, out: Out, row: Row) -> str:
-        source = out.source
-        item = row.item
-        if source is TITLE:
-            return item.title
-        if source is URL:
-            return row.urls[0] if row.urls else ""
-        if source is URLS:
-            return out.separator.join(row.urls)
-        if source is USERNAME:
-            field = row.login.username if row.login is not None else None
-            return str(field.value) if field is not None else ""
-        if source is PASSWORD:
-            field = row.login.password if row.login is not None else None
-            return str(field.value) if field is not None else ""
-        if source is NOTE:
-            return "\n\n".join(row.notes)
-        if source is TOTP:
-            return format_totp(row.totp) if row.totp is not None else ""
-        if source is FOLDER:
-            return row.folder
-        if source is FAVORITE:
-            return out.yes if item.favorite else out.no
-        if source is CREATED:
-            return out.time(item.creation_at) if item.creation_at is not None else ""
-        if source is MODIFIED:
-            return out.time(item.modified_at) if item.modified_at is not None else ""
-        return ""
+
+def _login_member(member: str) -> Callable[[Row], str]:
+    def get(row: Row) -> str:
+        login = row.login
+        field = getattr(login, member) if login is not None else None
+        return str(field.value) if field is not None else ""
+
+    return get
 
 
-def _has(source: Source, row: Row) -> bool:
-    """Whether *row* has a value for *source* (for ``row_needs``)."""
-    return bool(CsvWriter._cell("", Out(source), row))
+def _time_of(attribute: str, fmt: Callable[[int], str]) -> Callable[[Row], str]:
+    def get(row: Row) -> str:
+        seconds = getattr(row.item, attribute)
+        return fmt(seconds) if seconds is not None else ""
+
+    return get
+
+
+def _getter(out: Out) -> Callable[[Row], str]:
+    """Row → the text of a column of *out* (made once per column and write)."""
+    source = out.source
+    if source is TITLE:
+        return lambda row: row.item.title
+    if source is URL:
+        return lambda row: row.urls[0] if row.urls else ""
+    if source is URLS:
+        return lambda row: out.separator.join(row.urls)
+    if source is USERNAME:
+        return _login_member("username")
+    if source is PASSWORD:
+        return _login_member("password")
+    if source is NOTE:
+        return lambda row: "\n\n".join(row.notes)
+    if source is TOTP:
+        return lambda row: format_totp(row.totp) if row.totp is not None else ""
+    if source is FOLDER:
+        return lambda row: row.folder
+    if source is FAVORITE:
+        return lambda row: out.yes if row.item.favorite else out.no
+    if source is CREATED:
+        return _time_of("creation_at", out.time)
+    if source is MODIFIED:
+        return _time_of("modified_at", out.time)
+    return lambda row: ""
 
 
 _NEED_WORDS: Final = {URL: "a URL", URLS: "a URL", PASSWORD: "a password",
