@@ -16,8 +16,9 @@
 * ``enpass-csv`` — ``"Title","Field","Value","Field","Value",…,"Note"``: a title, then label/value
   pairs, then the note, in rows of varying width; the header's cell ``.........`` is literal.
   Labels ``Username``/``E-mail``, ``Password``, ``URL``/``Website``, ``TOTP`` are the login's;
-  the others become custom fields. Report paths name each cell as the header does
-  (``Field``, ``Value``, …, then ``column N``).
+  the others become custom fields. Report paths name each cell by its position, as the header
+  does (``Field``, ``Value``, …, ``Note``, then ``column N``): a row's cells shift with its
+  number of fields, so a path names a position, the record's target what the cell held.
 
 Detection: an Enpass JSON has top-level ``items`` and ``folders`` like a Bitwarden export; it is
 taken only when its first items have ``title`` with Enpass's ``fields``, ``category`` or
@@ -398,16 +399,19 @@ class EnpassCsvAdapter:
                     b.rec(label.at, _NOT_CARRIED, "", "a field without a value")
                 continue
             if key in _USER_LABELS and user is None:
-                user = value
+                user, target = value, "basic-auth.username"
             elif key in _PASSWORD_LABELS and password is None:
-                password = value
+                password, target = value, "basic-auth.password"
             elif key in _URL_LABELS:
                 urls.append(value)
+                target = "scope.urls"
             elif key in _TOTP_LABELS and not totp:
                 totp = b.totp(value, label=label.text) is not None
+                target = "totp"
             else:
                 shown = label.text.strip() or f"field {i // 2 + 1}"
                 b.custom(shown, value, hidden=key in _HIDDEN_LABELS)
+                target = f"custom-fields.{shown}"
             if label.text:
-                b.rec(label.at, _MEMBER, "", "the field's label")
+                b.rec(label.at, _MEMBER, target, "the label of the cell after it")
         b.login(user, password, urls, apps=True)
