@@ -315,8 +315,8 @@ def _refusal(sample: Sample) -> InputRefusedError | None:
     for magic, image in _IMAGES:
         if sample.data.startswith(magic):
             return InputRefusedError(
-                f"an image ({image}) without a QR code cxkit reads (Google Authenticator "
-                "export codes)",
+                f"an image ({image}) holding none of the QR codes cxkit reads (Google "
+                "Authenticator exports)",
                 "image",
                 location=location,
                 hint="scan the QR code with a phone app, or export the accounts as a file",

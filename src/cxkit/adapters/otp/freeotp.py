@@ -14,8 +14,9 @@
 * **The apps' shared preferences** (FreeOTP v1 ``tokens.xml``, FreeOTP+ internal): a ``<map>``
   of ``<string name="Issuer:Label">`` token JSON and ``tokenOrder``.
 
-HOTP counters are stored one lower than the next code's (the app increments before use):
-cxkit adds 1, as Aegis does, so the reference tokens come out as their apps show them.
+In FreeOTP 1.x and FreeOTP+ files HOTP counters are stored one lower than the next code's
+(the app increments before use): cxkit adds 1, as Aegis does, so the reference tokens come out
+as the apps show them. FreeOTP 2.x backups store the next counter itself (taken as it is).
 """
 
 from __future__ import annotations
@@ -219,7 +220,8 @@ def _token_secret(master: bytes, key_text: str, where: str) -> bytes:
 
 
 def _token(vault: EntryVault, token: dict[str, Any], secret: bytes | str | None, prefix: str,
-           index: int, secret_at: str | None, source_id: str = "") -> None:  # fmt: skip
+           index: int, secret_at: str | None, source_id: str = "",
+           counter_offset: int = 1) -> None:  # fmt: skip
     """One FreeOTP token JSON object → an entry (``secret``: given, or its signed bytes)."""
     if secret is None:
         secret = _android.signed_bytes(token.get("secret")) or ""
@@ -241,7 +243,7 @@ def _token(vault: EntryVault, token: dict[str, Any], secret: bytes | str | None,
         secret=secret, kind=kind, issuer=str(issuer), account=str(token.get("label") or ""),
         algorithm=str(token.get("algo") or "sha1"), digits=_int(token.get("digits"), 6),
         period=_int(token.get("period"), 30),
-        counter=counter + 1 if kind == "hotp" else None, at=where,
+        counter=counter + counter_offset if kind == "hotp" else None, at=where,
     )  # fmt: skip
     recs: list[Rec] = []
     rest: list[Val] = []
@@ -296,7 +298,8 @@ def _v2_tokens(vault: EntryVault, found: dict[str, str], password: str, name: st
             continue
         report.add_field(f"{prefix}.key", "", Disposition.MEMBER, "totp.secret",
                          "the encrypted secret: decrypted")  # fmt: skip
-        _token(vault, token, secret, f"{prefix}-token", index, None, source_id=key)
+        _token(vault, token, secret, f"{prefix}-token", index, None, source_id=key,
+               counter_offset=0)  # fmt: skip
         index += 1
     for key in found:
         if key.endswith("-token") and key[: -len("-token")] not in found:

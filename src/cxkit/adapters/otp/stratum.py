@@ -226,7 +226,7 @@ class StratumAdapter:
     def _database(self, vault: EntryVault, data: bytes, name: str) -> None:
         with _android.open_sqlite(data, name) as conn:
             tables = _android.sqlite_tables(conn)
-            if "authenticator" not in tables:
+            if not _DB_TABLES["authenticator"] <= tables.get("authenticator", frozenset()):
                 raise DecodeError("not a Stratum database: no authenticator table",
                                   location=name or None)  # fmt: skip
             names: dict[str, str] = {}
