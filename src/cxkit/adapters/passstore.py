@@ -411,6 +411,7 @@ def store_recipients(options: PassStoreWriteOptions) -> tuple[tuple[str, ...], b
 
 _C, _T, _N = ledger.CARRIED, ledger.TRANSFORMED, ledger.NOT_CARRIED
 _AS_LINES: Final = "as 'name: value' lines of the entry"
+_NO_FILES: Final = "a pass entry is text: it holds no attachment"
 WRITTEN: Final = ledger.Declaration(
     "pass",
     ledger.Table(
@@ -497,6 +498,8 @@ def _item_entry(item: m.Item) -> tuple[PassEntry, list[tuple[str, str] | None]]:
             # one group is read back as one custom-fields credential; further groups merge
             modes.append(ledger.written_as("custom-fields" if groups == 0 else ledger.FIELDS))
             groups += 1
+        elif isinstance(cred, m.File):
+            modes.append((ledger.DROPPED, _NO_FILES))
         else:
             for member in credential_members(cred, ctype):
                 if member.text:
@@ -566,12 +569,14 @@ def write_store(
             WRITTEN.record(report, where, item, modes)
             for index, cred in enumerate(item.credentials):
                 mode = modes[index]
-                flattened = mode is not None and mode[0] == ledger.FIELDS
-                report.add_credential(
-                    "write", cxf.credential_type(cred), item.title,
-                    Outcome.TRANSFORMED if flattened else Outcome.CARRIED,
-                    _AS_LINES if flattened else "", key=(item.id, index),
-                )  # fmt: skip
+                if mode is not None and mode[0] == ledger.DROPPED:
+                    outcome, note = Outcome.NOT_CARRIED, mode[1]
+                elif mode is not None and mode[0] == ledger.FIELDS:
+                    outcome, note = Outcome.TRANSFORMED, _AS_LINES
+                else:
+                    outcome, note = Outcome.CARRIED, ""
+                report.add_credential("write", cxf.credential_type(cred), item.title, outcome,
+                                      note, key=(item.id, index))  # fmt: skip
             report.items_written += 1
     report.plaintext = False
     report.encrypted = True

@@ -42,6 +42,10 @@ __all__ = [
 GPG_TIMEOUT: Final = 600.0
 _MAX_STDERR: Final = 64 << 10
 _CHUNK: Final = 1 << 16
+_PINENTRY: Final = (
+    "if your key has a passphrase, gpg's agent must be able to ask for it: run in a terminal "
+    "with GPG_TTY set (export GPG_TTY=$(tty)), or unlock the key first (e.g. pass show an entry)"
+)
 _INSTALL: Final = "install GnuPG — Debian/Ubuntu: apt install gnupg; macOS: brew install gnupg"
 
 
@@ -242,6 +246,7 @@ def decrypt(
     raise GpgError(
         f"gpg could not decrypt it (exit status {status}; damaged or cancelled?)",
         location=location,
+        hint=None if passphrase is not None else _PINENTRY,
     )
 
 
