@@ -36,7 +36,7 @@ from typing import Any
 
 from cxkit import cxf
 from cxkit.adapters.base import Capability, Confidence, ReadOptions, WriteOptions
-from cxkit.adapters.kit.input import parse_json
+from cxkit.adapters.kit.input import parse_json, sniff_csv_header
 from cxkit.adapters.kit.values import json_leaves
 from cxkit.adapters.report import MigrationReport
 from cxkit.cxf import model as m
@@ -150,6 +150,8 @@ def source_leaves(sample: Sample) -> list[str] | None:
         return [f"{sample.name}:{number}:uri" for number, line in lines if line.strip()]
     if text.startswith('keychain: "'):
         return None  # a macOS keychain dump (apple.py): records by record line and attribute
+    if sniff_csv_header(sample.data) is None:
+        return None  # text that is not CSV (YAML, key files): readers record by their own paths
     reader = csv.reader(io.StringIO(text, newline=""))
     leaves: list[str] = []
     header: list[str] | None = None

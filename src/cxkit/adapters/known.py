@@ -75,6 +75,10 @@ KNOWN: Final[tuple[Known, ...]] = (
           magic=(b"OPCLDAT",),
           hint="give cxkit the .opvault folder itself (cxkit convert NAME.opvault ...)"),
     Known("gnupg", "a GnuPG trust database", export=False, magic=(b"\x01gpg",)),
+    Known("gnome-keyring", "an encrypted GNOME Keyring file (a keyring with a password)",
+          magic=(b"GnomeKeyring\n\r\x00\n",),
+          hint="set the keyring's password to empty in Seahorse (it is then stored as text, "
+          "which cxkit reads), or export the items from Seahorse"),
     Known("gnupg", "a GnuPG private-key file", export=False,
           text_prefix=(b"(11:private-key", b"(21:protected-private-key",
                        b"(20:shadowed-private-key")),
@@ -82,15 +86,11 @@ KNOWN: Final[tuple[Known, ...]] = (
     Known("1password-opvault", "a file from inside a 1Password OPVault folder", export=False,
           text_prefix=(b"ld({", b"loadFolders(", b"var profile="),
           hint="give cxkit the .opvault folder itself (cxkit convert NAME.opvault ...)"),
-    Known("networkmanager", "a NetworkManager connection file", text_prefix=(b"[connection]\n",)),
-    Known("gnome-keyring", "a GNOME Keyring file", text_prefix=(b"[keyring]\n",)),
-    Known("passpie", "a Passpie YAML export", marker=b"\nhandler: passpie"),
     # ------------------------------------------------------------------ zip layouts
     Known("raivo", "a Raivo OTP export", zip_members=frozenset({"raivo-otp-export.json"})),
     Known("authenticator-plus", "an Authenticator Plus export",
           zip_members=frozenset({"Accounts.txt"})),
     # ------------------------------------------------------------------ JSON objects
-    Known("blur", "an Abine Blur JSON export", json_members=frozenset({"dntmeExport"})),
     Known("nordpass-cxf-draft", "a NordPass CXF file from a draft of the format (before CXF "
           "1.0: integer version, item type 'login')",
           json_members=frozenset({"version", "exporter", "accounts"}), marker=b'ordpass"',
@@ -109,10 +109,7 @@ KNOWN: Final[tuple[Known, ...]] = (
     # ------------------------------------------------------------------ XML roots
     Known("keepass-keyfile", "a KeePass key file", export=False, xml_root="KeyFile",
           hint="give it with --keyfile when reading the KeePass database"),
-    Known("figaro", "a Figaro Password Manager XML export", xml_root="FPM"),
-    Known("revelation", "a Revelation XML export", xml_root="revelationdata"),
     Known("safeincloud", "a SafeInCloud XML export", xml_root="database", marker=b"<card "),
-    Known("clipperz", "a Clipperz HTML export", xml_root="html", marker=b"Clipperz"),
     Known("battle-net", f"Battle.net Authenticator's {_SHARED_PREFS}", export=False,
           xml_root="map", marker=b'"com.blizzard.'),
     Known("totp-authenticator", f"TOTP Authenticator's {_SHARED_PREFS}", export=False,
@@ -121,35 +118,6 @@ KNOWN: Final[tuple[Known, ...]] = (
     # ------------------------------------------------------------------ CSV headers
     Known("lastpass", "a LastPass form-fill CSV export",
           csv_header=_cols("profilename,profilelanguage,firstname"), csv_optional=None),
-    Known("blur", "an Abine Blur CSV export",
-          csv_header=_cols("domain,label,username,email,password")),
-    Known("buttercup", "a Buttercup CSV export",
-          csv_header=_cols("!type,!group_id,!group_name,!group_parent"), csv_optional=None),
-    Known("encryptr", "an Encryptr CSV export",
-          csv_header=_cols("entry type,label,password,username,site url,notes"),
-          csv_optional=None),
-    Known("password-gorilla", "a Password Gorilla CSV export",
-          csv_header=_cols("uuid,group,title,url,user,password,notes")),
-    Known("myki", "a Myki CSV export",
-          csv_header=_cols("url,username,password,additionalinfo,nickname"), csv_optional=None),
-    Known("padlock", "a Padlock CSV export",
-          csv_header=_cols("name,tags,url,username,password,notes")),
-    Known("passman", "a Passman CSV export",
-          csv_header=_cols("label,username,password,email,description,tags,url,custom_fields")
-          , csv_optional=None),
-    Known("passpack", "a Passpack CSV export",
-          csv_header=_cols("entry name,url,user id,password,notes,shared notes"),
-          csv_optional=None),
-    Known("safeincloud", "a SafeInCloud CSV export",
-          csv_header=_cols("title,login,password,url,notes"), csv_optional=_cols("otp")),
-    Known("saferpass", "a SaferPass CSV export",
-          csv_header=_cols("modeltype,modelversion,url,username,password,notes"),
-          csv_optional=None),
-    Known("synology", "a Synology C2 Password CSV export",
-          csv_header=_cols("display_name,login_username,login_password,login_urls"),
-          csv_optional=None),
-    Known("zoho", "a Zoho Vault CSV export", csv_header=_cols("secret name,secret url"),
-          csv_optional=None),
 )  # fmt: skip
 
 

@@ -132,6 +132,7 @@ class MykiCsvAdapter(CsvReader):
         csv_header=_cols(
             "url", "username", "password", "additionalInfo", "nickname", "twofaSecret"
         ),
+        csv_headers=(_cols("url", "username", "password", "additionalInfo", "nickname"),),
     )
     columns: ClassVar[Mapping[str, Target | Column]] = {
         "nickname": TITLE, "url": URL, "username": USERNAME, "password": PASSWORD,
@@ -177,6 +178,7 @@ class SafeInCloudCsvAdapter(CsvReader):
         how_to_export="SafeInCloud: File → Export → As CSV.",
         extensions=(".csv",),
         csv_header=_cols("Title", "Login", "Password", "URL", "Notes", "OTP"),
+        csv_headers=(_cols("Title", "Login", "Password", "URL", "Notes"),),
     )
     columns: ClassVar[Mapping[str, Target | Column]] = {
         "Title": TITLE, "URL": URL, "Login": USERNAME, "Password": PASSWORD, "Notes": NOTE,
