@@ -58,7 +58,8 @@ class FigaroXmlAdapter(XmlRecordReader):
     app = "Figaro's Password Manager"
 
     def begin(self, root: Element, vault: VaultBuilder) -> None:
-        cipher = (root.find("KeyInfo") or Element("KeyInfo")).get("cipher", "none")
+        info = root.find("KeyInfo")
+        cipher = info.get("cipher", "none") if info is not None else "none"
         if cipher.strip().lower() not in ("", "none"):
             raise AdapterError(
                 "this is FPM's own encrypted password file, not a plain export",

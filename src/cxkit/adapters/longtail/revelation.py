@@ -45,6 +45,7 @@ _CARD: Final = {
     "creditcard-ccv": ("verification_number", "concealed-string"),
     "generic-pin": ("pin", "concealed-string"),
 }
+_LABELS: Final = {"generic-hostname": "host", "phone-phonenumber": "phone"}
 _SECRET_FIELDS: Final = frozenset({"generic-password", "generic-pin", "generic-code"})
 
 
@@ -162,7 +163,7 @@ class RevelationXmlAdapter(MappedReader):
             ):
                 urls.append(v)
             else:
-                label = field.removeprefix("generic-").removeprefix("phone-") or "field"
+                label = _LABELS.get(field) or field.removeprefix("generic-") or "field"
                 b.custom(label, v, hidden=field in _SECRET_FIELDS)
         b.login(user, password, urls)
         if card_values:
