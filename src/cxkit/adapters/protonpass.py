@@ -709,7 +709,7 @@ def _pgp_error(name: str) -> AdapterError:
         "this is an OpenPGP-encrypted export (Proton Pass 'PGP-encrypted' option)",
         location=name or None,
         hint="read it with --from protonpass-pgp (asks for the export's passphrase; needs gpg), "
-        "or export again choosing 'ZIP' or 'JSON'",
+        "or decrypt it straight into cxkit (gpg --decrypt FILE | cxkit convert - -o DEST)",
     )
 
 
