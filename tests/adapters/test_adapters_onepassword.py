@@ -489,3 +489,20 @@ def test_csv_writer_read_by_pass_import_and_back(tmp_path: Path) -> None:
     text = report.render()
     for secret in ("correct-horse-battery", "4111111111111111", SECRET_TOTP):
         assert secret not in text
+
+
+def test_login_pair_without_designation_and_passkey_host_from_url() -> None:
+    records = [
+        {"uuid": "L1", "typeName": "webforms.WebForm", "title": "Old style", "location": "https://old.example/x",
+         "secureContents": {"fields": [{"value": "carol", "name": "log", "type": "T"},
+                                       {"value": "old-style-pass-1", "name": "pwd", "type": "P"},
+                                       {"value": "keep-me", "name": "remember", "type": "T"}],
+                            "passkey": {"credentialId": "abc"}}},
+    ]  # fmt: skip
+    data = ("\n".join(json.dumps(r) + "\n" + "***5642bee8-a5ff-11dc-8314-0800200c9a66***" for r in records)).encode()  # fmt: skip
+    doc, report, _ = _read(data, "data.1pif")
+    item = _items(doc)["Old style"]
+    auth = _first(item, m.BasicAuth)
+    assert (auth.username.value, auth.password.value) == ("carol", "old-style-pass-1")
+    assert _first(item, m.CustomFields).fields[0].value == "keep-me"
+    assert report.passkeys_to_recreate[0]["rp_id"] == "old.example"

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -108,6 +109,7 @@ _NOISE: Final = {
     "securityLevel": "1Password's legacy security level",
     "openContents": "1Password's legacy display settings",
     "locationKey": "1Password's key of the URL (derived from it)",
+    "mode": "1Password's URL-matching mode",
 }
 _PARTS: Final = re.compile(r"[.\[\]]+")
 _CARD: Final = {
@@ -160,6 +162,8 @@ _WIFI_SECURITY: Final = {
     "none": "unsecured", "wep": "wep", "wpa": "wpa-personal", "wpa2p": "wpa2-personal",
     "wpa2e": "", "wpa3p": "wpa3-personal", "wpa3e": "",
 }  # fmt: skip
+_USER_NAMES: Final = frozenset({"username", "user", "login", "email", "log"})
+_PASSWORD_NAMES: Final = frozenset({"password", "pass", "pwd"})
 _UNKNOWN: Final = "member unknown to cxkit, kept as a hidden custom field"
 _OP_GROUP: Final = "1p"
 _LOST_PASSKEY: Final = "passkey: the private key is not in this export"
@@ -470,6 +474,7 @@ class ItemWalk:
         fields = self.details.get(key)
         if not isinstance(fields, list):
             return
+        designated = {f.get("designation") for f in fields if isinstance(f, dict)}
         for i, f in enumerate(fields):
             at = f"{self.d_at}.{key}[{i}]"
             if not isinstance(f, dict):
@@ -479,6 +484,12 @@ class ItemWalk:
             designation = f.get("designation")
             if not text:
                 continue
+            if designation not in ("username", "password"):  # older exports: by name and kind
+                name = (scalar_text(f.get("name")) or "").lower()
+                if "username" not in designated and name in _USER_NAMES and kind in ("T", "E"):
+                    designation = "username"
+                elif "password" not in designated and name in _PASSWORD_NAMES and kind == "P":
+                    designation = "password"
             v = Val(text, f"{at}.value")
             if designation == "username" and self.username is None:
                 self.username = v
@@ -809,8 +820,8 @@ class ItemWalk:
                 continue
             at = f"{self.d_at}.passkey" + (f"[{i}]" if isinstance(found, list) else "")
             rp_id = scalar_text(entry.get("rpId")) or ""
-            if not rp_id and self.urls:
-                rp_id = self.urls[0].text
+            if not rp_id and self.urls:  # the site's host name (a passkey's relying party)
+                rp_id = urllib.parse.urlsplit(self.urls[0].text).hostname or self.urls[0].text
             username = scalar_text(entry.get("userName")) or (
                 self.username.text if self.username is not None else ""
             )
