@@ -422,3 +422,94 @@ def test_writer_keeps_other_totp_as_an_otpauth_uri() -> None:
     assert _cred(back.accounts[0].items[0], m.Totp) == odd
     plain, _ = adapters.write(doc, "lastpass-csv")
     assert next(csv.DictReader(io.StringIO(plain.decode())))["totp"] == "JBSWY3DPEHPK3PXP"
+
+
+# ------------------------------------------------------------------ lpass show (text)
+
+
+def test_lpass_show_text_samples_agree_with_the_json() -> None:
+    """Every ``lpass show --format='%fn|%fv'`` sample is detected and reads as the entry its
+    ``--json`` twin gives (same item id, title, login, URL, note, folder); extra fields such as
+    ``pin`` are custom fields."""
+    folder = shared_path("exports", "lastpass", "pass-import", "lpass-cli")
+    files = sorted(p for p in folder.glob("show-*") if p.suffix != ".json")
+    assert len(files) == 14
+    for path in files:
+        data = path.read_bytes()
+        assert adapters.detect(make_sample(data, path.name)).adapter.info.key == (
+            "lastpass-cli-text"
+        )
+        (text_item,) = [i for _, i in _read(data, path.name)[0].items()]
+        twin = path.with_name(path.name + ".json")
+        json_doc, _ = _read(twin.read_bytes(), twin.name)
+        (json_item,) = [i for _, i in json_doc.items()]
+        assert text_item.id == json_item.id
+        assert _project(text_item) == _project(json_item), path.name
+        assert _collections(_read(data, path.name)[0]) == _collections(json_doc)
+        assert not contract.check_accounting(
+            adapters.get("lastpass-cli-text"), contract.Sample(path.name, data)
+        )
+    aib, _ = _read((folder / "show-8273029964772952977").read_bytes(), "aib")
+    assert _custom(aib.accounts[0].items[0]) == {"pin": ("462916", "concealed-string")}
+    (note,) = [i for _, i in _read((folder / "show-2708675046823528822").read_bytes(), "n")[0]
+               .items()]  # fmt: skip
+    assert _cred(note, m.Note).content.value.endswith("unbeaten sift.")
+
+
+def test_lpass_show_text_several_entries_and_secure_notes() -> None:
+    text = (
+        "Cards/visa [id: 11]\nURL|http://sn\nNotes|" + NOTES["card"] + "\n"
+        "root/plain [id: 12]\nUsername|u\nPassword|show-pass-4\nURL|https://x.example\n"
+        "pin|\n"
+    ).encode()
+    doc, report = _read(text, "show.txt")
+    items = _by_title(doc)
+    assert _cred(items["visa"], m.CreditCard).number.value == "4111111111111111"
+    assert _cred(items["plain"], m.BasicAuth).password.value == "show-pass-4"
+    assert "show-pass-4" not in report.render()
+    with pytest.raises(CxkitError) as info:
+        _read(
+            b"Cards/visa [id: 11]\nnot a field line show-pass-5\n", "bad.txt", "lastpass-cli-text"
+        )
+    assert "show-pass-5" not in info.value.diagnostics()
+    assert info.value.location == "bad.txt:2"
+    # evidence: an entry line, then a Field|value line; anything else is not claimed
+    for other in (b"hello [id: 1]\nno bar here\n", b"[id: x]\n", b"Username|u\n"):
+        with pytest.raises(CxkitError):
+            adapters.detect(make_sample(other, "x.txt"))
+
+
+def test_lpass_show_text_mutations() -> None:
+    path = shared_path("exports", "lastpass", "pass-import", "lpass-cli",
+                       "show-8273029964772952977")  # fmt: skip
+    adapter = adapters.get("lastpass-cli-text")
+    sample = contract.Sample(path.name, path.read_bytes())
+    assert not contract.check_mutations(adapter, sample, rounds=40)
+    assert not contract.check_secrets(adapter, sample, rounds=20)
+
+
+_FIELD = st.text(st.characters(blacklist_characters="|\n\r", blacklist_categories=("Cs",)),
+                 min_size=1, max_size=10).filter(lambda k: k != "Notes")  # fmt: skip
+_LINE = st.text(st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)),
+                max_size=20).filter(lambda v: not v.endswith("]"))  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**12), st.lists(st.tuples(_FIELD, _LINE), max_size=4),
+                          st.lists(_LINE, max_size=3)), min_size=1, max_size=3))  # fmt: skip
+def test_lpass_show_text_round_trips(entries: list[tuple[int, list[Any], list[str]]]) -> None:
+    """Entries written as ``lpass show`` text parse back to their fields (a multi-line note
+    runs to the next entry line)."""
+    from cxkit.adapters.lastpass import _show_entries
+
+    lines: list[str] = []
+    for entry_id, fields, notes in entries:
+        lines.append(f"Group/title{entry_id} [id: {entry_id}]")
+        lines.extend(f"{k}|{v}" for k, v in fields)
+        if notes:
+            lines.append("Notes|" + "\n".join(notes))
+    parsed = _show_entries("\n".join(lines) + "\n", "x")
+    assert [(e[1], e[2]) for e in parsed] == [(f"Group/title{i}", str(i)) for i, _, _ in entries]
+    for (_, fields, notes), (_, _, _, got) in zip(entries, parsed, strict=True):
+        want = [*fields, *([("Notes", "\n".join(notes).rstrip("\n"))] if notes else [])]
+        assert [(k, v) for k, v, _ in got] == want

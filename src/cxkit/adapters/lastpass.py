@@ -6,6 +6,9 @@
   ``lpass export`` (the CLI) writes the same CSV.
 * ``lastpass-cli-json`` — ``lpass show --json`` output: an array of ``{id, name, fullname,
   username, password, last_modified_gmt, last_touch, group, url, note}``.
+* ``lastpass-cli-text`` — ``lpass show --format='%fn|%fv'`` output (how pass-import reads a
+  vault; the samples' ``lpass-cli/show-*``): ``<group>/<name> [id: N]`` then ``Field|value``
+  lines. Both CLI readers derive item ids from LastPass's entry ids.
 
 Rows with ``url`` = ``http://sn`` are *secure notes*: ``extra`` (``note`` in the CLI JSON) is
 either free text or ``NoteType:<type>`` followed by ``Key:Value`` lines, the ``Notes:`` line last
@@ -22,6 +25,7 @@ dates as ``June,20,2020`` and month-years as ``June,2020``. ``grouping`` is the 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import re
 from collections.abc import Mapping
@@ -40,6 +44,7 @@ from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit import tabular_write as w
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
+from cxkit.adapters.kit.input import decode_text
 from cxkit.adapters.kit.records import JsonRecordReader
 from cxkit.adapters.kit.tabular import (
     FAVORITE,
@@ -60,12 +65,14 @@ from cxkit.adapters.kit.values import (
     ssh_private_to_pkcs8,
 )
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, DecodeError
 
 __all__ = [
     "LASTPASS_COLUMNS",
     "LastPassCliJsonAdapter",
+    "LastPassCliTextAdapter",
     "LastPassCsvAdapter",
     "parse_lastpass_date",
     "parse_secure_note",
@@ -462,6 +469,10 @@ def folder(b: ItemBuilder, text: str, at: str) -> None:
 
 # ====================================================================== lpass show --json
 
+_CLI_IDS: Final = "lastpass-cli"
+"""The namespace of item ids from LastPass entry ids (both CLI readers: the same entry read from
+``lpass show`` text or JSON is the same item)."""
+
 
 class LastPassCliJsonAdapter(JsonRecordReader):
     info = AdapterInfo(
@@ -498,7 +509,7 @@ class LastPassCliJsonAdapter(JsonRecordReader):
         """From the entry's LastPass id (stable across exports), else its position."""
         found = scalar_text(rec.get("id"))
         if found:
-            return stable_id(self.info.key, found)
+            return stable_id(_CLI_IDS, found)
         return super().item_id(rec, kind, name, index)
 
     def record(self, b: ItemBuilder, rec: dict[str, Any], kind: str, vault: VaultBuilder) -> None:
@@ -521,3 +532,155 @@ class LastPassCliJsonAdapter(JsonRecordReader):
         if note and not (secure_note and read_secure_note(b, note, ".note")):
             b.note(Val(note, ".note"))
         folder(b, scalar_text(rec.get("group")) or "", ".group")
+
+
+# ====================================================================== lpass show (text)
+
+_SHOW_HEADER: Final = re.compile(r"(?P<full>[^\n]{0,1000}) \[id: (?P<id>\d{1,30})\]")
+_SHOW_MEMBERS: Final = {"Username": "username", "Password": "password", "URL": "url",
+                        "Notes": "note"}  # fmt: skip
+_MAX_SHOW: Final = 64 << 20
+
+
+class LastPassCliTextAdapter:
+    """``lpass show --format='%fn|%fv'`` output, as pass-import runs it (the samples'
+    ``lpass-cli/show-*`` files): per entry a line ``<group>/<name> [id: <n>]``, then
+    ``Field|value`` lines — ``Username``, ``Password``, ``URL``, ``Notes`` (last: its value runs
+    to the next entry) and the entry's own fields (``pin``), kept as custom fields."""
+
+    info = AdapterInfo(
+        key="lastpass-cli-text",
+        app="LastPass (lpass command-line client)",
+        format="'lpass show --format=%fn|%fv' output",
+        versions="lpass 1.x",
+        capabilities=Capability.READ,
+        credential_types=LastPassCsvAdapter.info.credential_types - {"totp"},
+        how_to_export=(
+            "lpass show --color=never --format='%fn|%fv' ID… > entries.txt (prefer "
+            "'lpass export' for the CSV: --from lastpass-csv)."
+        ),
+        extensions=(".txt",),
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        """LIKELY when the first line is an entry line (``… [id: <digits>]``) and the next one,
+        if any, a ``Field|value`` line."""
+        head = sample.data[:4096].lstrip(b"\xef\xbb\xbf")
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = head[: exc.start].decode("utf-8")
+        lines = text.split("\n", 2)
+        if not _SHOW_HEADER.fullmatch(lines[0].rstrip("\r")):
+            return Confidence.NO
+        if len(lines) > 1 and lines[1].strip() and "|" not in lines[1]:
+            return Confidence.NO
+        return Confidence.LIKELY
+
+    def source_leaves(self, sample: Sample) -> list[str]:
+        """The source fields of *sample* for the adapter contract (text, not CSV): per entry
+        line its name, id and group (``FILE:LINE:name``), per ``Field|value`` line
+        ``FILE:LINE:Field`` (a ``Notes`` value's further lines are part of it)."""
+        leaves: list[str] = []
+        notes = False
+        text = sample.data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+        for number, line in enumerate(text.split("\n"), start=1):
+            header = _SHOW_HEADER.fullmatch(line)
+            if header is not None:
+                group, slash, title = header.group("full").partition("/")
+                parts = {"name": title if slash else group, "id": "1", "group": slash and group}
+                leaves.extend(f"{sample.name}:{number}:{p}" for p, v in parts.items() if v)
+                notes = False
+            elif not notes and "|" in line:
+                key = line.partition("|")[0]
+                notes = key == "Notes"
+                leaves.append(f"{sample.name}:{number}:{key}")
+        return leaves
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        name = sample.name
+        text = decode_text(sample.data, name=name).replace("\r\n", "\n")
+        vault = VaultBuilder(report, key=self.info.key, rp_id=_RP_ID, app=_APP,
+                             include_trashed=options.include_trashed)  # fmt: skip
+        entries = _show_entries(text, name)
+        if not entries:
+            raise DecodeError("no 'lpass show' entry line ('NAME [id: N]')", location=name or None)
+        for line, full, entry_id, fields in entries:
+            self._entry(vault, f"{name}:", line, full, entry_id, fields)
+        digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
+        return vault.build(account_id=b64.encode(digest))
+
+    def _entry(
+        self,
+        vault: VaultBuilder,
+        prefix: str,
+        line: int,
+        full: str,
+        entry_id: str,
+        fields: list[tuple[str, str, str]],
+    ) -> None:
+        b = vault.item(prefix, item_id=stable_id(_CLI_IDS, entry_id))
+        group, slash, title = full.partition("/")
+        if not slash:
+            group, title = "", full
+        b.set_title(Val(title, f"{line}:name"))
+        b.rec(f"{line}:id", _MEMBER, "item.id", "the item id derives from it")
+        folder(b, group, f"{line}:group")
+        for _, value, at in fields:
+            if not value:
+                b.rec(at, _NOT_CARRIED, "", "empty")
+        values = {_SHOW_MEMBERS[k]: Val(v, at) for k, v, at in fields if k in _SHOW_MEMBERS}
+        b.login(values.get("username"), values.get("password"))
+        url = values.get("url")
+        secure_note = url is not None and url.text.strip() == SECURE_NOTE_URL
+        if url is not None and secure_note:
+            b.rec(url.at, _MEMBER, "item kind", "LastPass's mark of a secure note")
+        elif url is not None and url.text.strip() == _EMPTY_URL:
+            b.rec(url.at, _NOT_CARRIED, "", "LastPass's empty URL")
+        elif url is not None and url.text:
+            b.urls([url], apps=True)
+        note = values.get("note")
+        if (note is not None and note.text
+                and not (secure_note and read_secure_note(b, note.text, note.at))):  # fmt: skip
+            b.note(note)
+        for key, value, at in fields:
+            if key not in _SHOW_MEMBERS and value:
+                b.custom(key, Val(value, at), hidden=_hidden(key))
+        vault.add(b)
+
+
+def _show_entries(text: str, name: str) -> list[tuple[int, str, str, list[tuple[str, str, str]]]]:
+    """The entries of ``lpass show`` text: (line number, full name, id, [(field, value, at)]);
+    *at* is ``<line>:<field>``, the report path after the file name."""
+    entries: list[tuple[int, str, str, list[tuple[str, str, str]]]] = []
+    fields: list[tuple[str, str, str]] = []
+    in_notes = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        header = _SHOW_HEADER.fullmatch(line)
+        if header is not None:
+            fields = []
+            entries.append((number, header.group("full"), header.group("id"), fields))
+            in_notes = False
+            continue
+        if not entries:
+            if line.strip():
+                raise DecodeError("text before the first 'lpass show' entry line",
+                                  location=f"{name}:{number}")  # fmt: skip
+            continue
+        if in_notes:
+            key, value, at = fields[-1]
+            fields[-1] = (key, f"{value}\n{line}", at)
+            continue
+        key, bar, value = line.partition("|")
+        if not bar:
+            if line.strip():
+                raise DecodeError("a line that is not 'Field|value'",
+                                  location=f"{name}:{number}")  # fmt: skip
+            continue
+        fields.append((key, value, f"{number}:{key}"))
+        in_notes = key == "Notes"
+    for _, _, _, found in entries:  # a note's trailing newline is the separator of entries
+        if found and found[-1][0] == "Notes":
+            key, value, at = found[-1]
+            found[-1] = (key, value.rstrip("\n"), at)
+    return entries

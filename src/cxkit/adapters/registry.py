@@ -50,6 +50,7 @@ BUILTINS: Final = (
     "cxkit.adapters.apple:AppleKeychainAdapter",
     "cxkit.adapters.lastpass:LastPassCsvAdapter",
     "cxkit.adapters.lastpass:LastPassCliJsonAdapter",
+    "cxkit.adapters.lastpass:LastPassCliTextAdapter",
     "cxkit.adapters.dashlane:DashlaneZipAdapter",
     "cxkit.adapters.dashlane:DashlaneCsvAdapter",
     "cxkit.adapters.dashlane:DashlaneJsonAdapter",
