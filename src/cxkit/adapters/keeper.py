@@ -55,7 +55,7 @@ from cxkit.adapters.kit.targets import (
 )
 from cxkit.adapters.kit.typed import Parts
 from cxkit.adapters.kit.values import format_totp, scalar_text, ssh_private_to_pkcs8
-from cxkit.adapters.report import Disposition, MigrationReport
+from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.errors import AdapterError, CxkitError, InputTooLargeError
@@ -312,7 +312,8 @@ def _keeper_row(
     pairs: list[str] = []
     modes: list[tuple[str, str] | None] = []
     seen: set[str] = set()
-    for index, cred in enumerate(item.credentials):
+    records: list[tuple[str, Outcome, str]] = []
+    for cred in item.credentials:
         ctype = cxf.credential_type(cred)
         mode, outcome, why = ctype, _C, ""
         if isinstance(cred, m.BasicAuth) and ctype not in seen:
@@ -338,7 +339,8 @@ def _keeper_row(
             )
         seen.add(ctype)
         modes.append((mode, why))
-        report.add_credential("write", ctype, item.title, outcome, why, key=(item.id, index))
+        records.append((ctype, outcome, why))
+    report.add_credentials("write", item.title, item.id, records)
     urls = list(item.scope.urls) if item.scope is not None else []
     for url in urls[1:]:
         pairs += ["URL", url]

@@ -376,11 +376,13 @@ def _item(report: MigrationReport, out: CsvOut, item: m.Item, where: str, folder
     notes: list[str] = []
     fields: list[dict[str, str]] = []
     seen: set[str] = set()
-    for index, cred in enumerate(item.credentials):
+    records: list[tuple[str, Outcome, str]] = []
+    for cred in item.credentials:
         ctype = cxf.credential_type(cred)
         mode, outcome, why = _put(cred, ctype, cells, notes, fields, seen)
         modes.append((mode, why))
-        report.add_credential("write", ctype, item.title, outcome, why, key=(item.id, index))
+        records.append((ctype, outcome, why))
+    report.add_credentials("write", item.title, item.id, records)
     urls = list(item.scope.urls) if item.scope is not None else []
     if urls:
         cells["url"] = urls[0]
