@@ -97,6 +97,9 @@ def test_1pux_every_category() -> None:
     assert _first(items["Database"], m.BasicAuth).username.value == "dbadmin"
     licence = _first(items["Driver licence"], m.DriversLicense)
     assert licence.license_number.value == "D1234567" and licence.country.value == "GB"
+    assert licence.expiry_date is None  # a monthYear: a year-month custom field, no invented day
+    kept = [f for c in items["Driver licence"].credentials if isinstance(c, m.CustomFields) for f in c.fields]  # fmt: skip
+    assert ("expiry date", "year-month", "2030-01") in [(f.label, f.field_type, f.value) for f in kept]  # fmt: skip
     passport = _first(items["Passport"], m.Passport)
     assert (
         passport.passport_number.value == "123456789" and passport.birth_date.value == "1990-01-01"
@@ -506,3 +509,12 @@ def test_login_pair_without_designation_and_passkey_host_from_url() -> None:
     assert (auth.username.value, auth.password.value) == ("carol", "old-style-pass-1")
     assert _first(item, m.CustomFields).fields[0].value == "keep-me"
     assert report.passkeys_to_recreate[0]["rp_id"] == "old.example"
+
+
+def test_1pux_older_trashed_member_is_the_trash() -> None:
+    data = export_data()
+    items = data["accounts"][0]["vaults"][0]["items"]
+    items[2]["trashed"] = True  # older 1PUX: a boolean instead of state
+    doc, report, _ = _read(onepux(data), "export.1pux")
+    assert "A secure note" not in _items(doc)
+    assert ("A secure note", "in the trash (--include-trashed reads it)") in report.items_skipped

@@ -110,6 +110,8 @@ _NOISE: Final = {
     "openContents": "1Password's legacy display settings",
     "locationKey": "1Password's key of the URL (derived from it)",
     "mode": "1Password's URL-matching mode",
+    "indexAtSource": "1Password's field order",
+    "hideAddAnotherField": "1Password's screen layout",
 }
 _PARTS: Final = re.compile(r"[.\[\]]+")
 _CARD: Final = {
@@ -639,7 +641,9 @@ class ItemWalk:
                 rest.append(f)
                 continue
             attr, ftype = found
-            text = _convert(f.value, ftype)
+            # a date member takes a date field only (a driver licence's expiry is a monthYear:
+            # kept as a year-month custom field, not given an invented day)
+            text = None if ftype == "date" and f.kind != "date" else _convert(f.value, ftype)
             if text is None:
                 rest.append(f)  # not the member's type: a custom field
                 continue

@@ -205,6 +205,7 @@ _ITEM_MEMBERS: Final = {
     "categoryUuid": "credential types (the item's category)",
     "favIndex": "item.favorite",
     "state": "trash",
+    "trashed": "trash",
 }
 
 
@@ -285,7 +286,7 @@ def _vault(
         read_item(
             vault, raw, f"{at}.items[{ii}]", key=KEY, layout=LAYOUT, category=category or "",
             item_members=_ITEM_MEMBERS, collection=path, options=options, files=files,
-            trashed=isinstance(raw, dict) and raw.get("state") == "archived",
-            trash_word="archived in 1Password",
+            trashed=isinstance(raw, dict) and (raw.get("state") == "archived" or raw.get("trashed") is True),
+            trash_word="in the trash" if isinstance(raw, dict) and raw.get("trashed") is True else "archived in 1Password",
             favorite=isinstance(fav, int) and not isinstance(fav, bool) and fav > 0,
         )  # fmt: skip
