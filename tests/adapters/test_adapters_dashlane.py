@@ -302,3 +302,17 @@ def test_dashlane_dates(day: Any) -> None:
 def test_dashlane_date_parser_never_raises(text: str) -> None:
     found = dashlane_date(text)
     assert found is None or len(found) == 10
+
+
+def test_payment_of_another_type_keeps_its_cells_as_custom_fields() -> None:
+    payments = _csv(tuple(PAYMENTS.decode().splitlines()[0].split(",")),
+                    ("paypal", "PayPal", "Ann Smith", "", "", "", "", "", "", "IE", ""))  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("credentials.csv", CREDENTIALS)
+        z.writestr("payments.csv", payments)
+    doc, _ = adapters.read(out.getvalue(), "d.zip")
+    paypal = _by_title(doc)["PayPal"]
+    assert all(c.label is None for c in paypal.credentials if isinstance(c, m.CustomFields))
+    assert _custom(paypal)["account_holder"] == ("Ann Smith", "string")
+    assert not any(isinstance(c, m.CreditCard) for c in paypal.credentials)

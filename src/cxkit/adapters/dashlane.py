@@ -210,13 +210,16 @@ class _Payments(_AnyHeader):
             _customs(b, cells, ("routing_number", "account_number"), hidden=True)
             b.add(m.CreditCard(**card))  # type: ignore[arg-type]
             return
-        b.define_group("bank", label="Bank account", outcome=Outcome.TRANSFORMED,
-                       note="CXF 1.0 has no bank-account type; kept as custom fields")  # fmt: skip
+        group = ""  # a payment of another type (PayPal...): its cells as custom fields
+        if kind == "bank":
+            group = "bank"
+            b.define_group(group, label="Bank account", outcome=Outcome.TRANSFORMED,
+                           note="CXF 1.0 has no bank-account type; kept as custom fields")  # fmt: skip
         for column in ("account_holder", "routing_number", "account_number", "cc_number",
                        "code", "expiration_month", "expiration_year"):  # fmt: skip
             if text := cells.get(column, ""):
                 hidden = column in ("account_number", "cc_number", "code")
-                b.custom(column, Val(text, column), hidden=hidden, group="bank")
+                b.custom(column, Val(text, column), hidden=hidden, group=group)
 
 
 def _customs(
