@@ -518,3 +518,27 @@ def test_1pux_older_trashed_member_is_the_trash() -> None:
     doc, report, _ = _read(onepux(data), "export.1pux")
     assert "A secure note" not in _items(doc)
     assert ("A secure note", "in the trash (--include-trashed reads it)") in report.items_skipped
+
+
+def _zip_folder(folder: Path, top: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                z.write(path, f"{top}/{path.relative_to(folder)}")
+    return buf.getvalue()
+
+
+def test_opvault_contract_checks_on_a_zipped_vault(tmp_path: Path) -> None:
+    """Accounting, damaged copies and secrets (the contract's checks) on an own vault as ZIP;
+    the shared one's login password 'opvault' is also a word of the format's key."""
+    _make_opvault(tmp_path / "x.opvault", "pw", _SMALL)
+    sample = contract.Sample("x.zip", _zip_folder(tmp_path / "x.opvault", "x.opvault"), "pw")
+    adapter = adapters.get("1password-opvault")
+    assert contract.check_accounting(adapter, sample) == []
+    assert contract.check_mutations(adapter, sample) == []
+    assert contract.check_secrets(adapter, sample) == []
+    shared = shared_path(OPVAULT)
+    if shared.is_dir():
+        real = contract.Sample("k.zip", _zip_folder(shared, "keepassxc.opvault"), "a")
+        assert contract.check_accounting(adapter, real) == []
