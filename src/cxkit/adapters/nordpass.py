@@ -74,6 +74,7 @@ _TYPED: Final = {
     "phone_number": ("address", "tel"),
 }
 _KINDS: Final = frozenset({"password", "credit_card", "note", "identity"})
+_IDENTITY_OR_CARD: Final = frozenset({*_TYPED, "address1", "address2", "zipcode", "email"})
 _FOLDER_ROW: Final = "folder"
 _CARRIES: Final = frozenset(
     {"basic-auth", "note", "credit-card", "person-name", "address", "custom-fields"}
@@ -132,6 +133,10 @@ class NordPassCsvAdapter(CsvReader):
                 b.rec("type", _MEMBER, "item", "the item's kind (read from the columns it fills)")
             else:
                 b.custom("type", Val(kind, "type"), note="not a NordPass item type cxkit knows")
+        if _IDENTITY_OR_CARD.isdisjoint(filled):  # (most rows: logins) nothing more to map
+            self._additional_urls(b, cells.get("additional_urls", ""))
+            self._custom_fields(b, cells.get("custom_fields", ""))
+            return
         parts = Parts(b)
         for column, (ctype, member) in _TYPED.items():
             if text := cells.get(column, ""):
