@@ -217,7 +217,8 @@ def _keeper_json() -> dict[str, Any]:
                                             _ssh_key()},
                                "$host": {"hostName": "h.example", "port": "22"}},
              "references": {"fileRef": ["f1"]}},
-            {"title": "Photo", "uid": "r7", "$type": "photo", "schema": ["$fileRef"]},
+            {"title": "Photo", "uid": "r7", "$type": "photo", "schema": ["$fileRef"],
+             "attachments": [{"file_uid": "f1", "name": "a.png", "size": 3}]},
             "not a record",
         ],
     }  # fmt: skip
@@ -248,6 +249,8 @@ def test_json_every_record_type() -> None:
     assert isinstance(wifi, m.Wifi) and wifi.passphrase is not None and wifi.ssid is not None
     assert "ssh-key" in _types(items["Server key"])
     assert report.items_skipped == [("", "record $.records[7] is not a JSON object")]
+    photo = [r for r in report.fields if r.path.startswith("$.records[6].attachments")]
+    assert [r.note for r in photo] == ["attachments: a Keeper export holds no file bytes"]
     titles = [c.title for c in doc.accounts[0].collections]
     assert titles == ["Shopping", "Team"]
     problems = contract.check_accounting(KeeperJsonAdapter(), contract.Sample("k.json", data))

@@ -424,6 +424,7 @@ class KeeperJsonAdapter(JsonRecordReader):
         "folders": HOOK,
         "references": HOOK,
         "schema": Column(IGNORE, why="Keeper's list of the record type's fields"),
+        "attachments": Column(IGNORE, why="attachments: a Keeper export holds no file bytes"),
     }
     rp_id = RP_ID
     app = "Keeper"
