@@ -542,3 +542,24 @@ def test_opvault_contract_checks_on_a_zipped_vault(tmp_path: Path) -> None:
     if shared.is_dir():
         real = contract.Sample("k.zip", _zip_folder(shared, "keepassxc.opvault"), "a")
         assert contract.check_accounting(adapter, real) == []
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda t: t.strip() == t and bool(t)
+)
+
+
+@given(st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=8))
+@settings(max_examples=60, deadline=None)
+def test_1pif_records_round_trip_through_the_separator(entries: list[tuple[str, str]]) -> None:
+    """Any titles and passwords (quotes, separators, '***' included) come back one item each."""
+    records = [
+        {"uuid": f"U{i}", "typeName": "webforms.WebForm", "title": title,
+         "secureContents": {"fields": [{"value": pw, "name": "password", "type": "P", "designation": "password"}]}}
+        for i, (title, pw) in enumerate(entries)
+    ]  # fmt: skip
+    marker = "***5642bee8-a5ff-11dc-8314-0800200c9a66***"
+    data = "".join(json.dumps(r) + "\n" + marker + "\n" for r in records).encode()
+    doc, _, _ = _read(data, "data.1pif")
+    got = [(i.title, _first(i, m.BasicAuth).password.value) for i in doc.header.accounts[0].items]
+    assert got == entries

@@ -780,8 +780,9 @@ class ItemWalk:
                 text = scalar_text(v)
                 if text:
                     self.custom(f"{label} ({key})", text, f"{f.value_at}.{key}", group=group)
-                else:
-                    self.rec_all(v, f"{f.value_at}.{key}", _NOT_CARRIED, "", "empty")
+                elif v is None or v == "":
+                    self.rec(f"{f.value_at}.{key}", _NOT_CARRIED, "", "empty")
+                # (a nested object or list is left to the sweep: hidden custom fields)
             holder = self._object(f.at)
             if holder is not None:
                 self.rec_meta(holder, f.at, _CUSTOM, f"custom-fields.{label}")
