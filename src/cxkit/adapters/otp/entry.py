@@ -317,7 +317,7 @@ def _other_entry(cred: m.CustomFields) -> Entry | None:
 
     def number(name: str, default: int) -> int:
         text = values.get(name, "")
-        return int(text) if text.isdigit() and len(text) < 12 else default
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 20 else default
 
     counter = values.get("counter")
     return Entry(
@@ -338,7 +338,9 @@ def entry_uri(entry: Entry) -> str:
     percent-encoded."""
     kind = entry.kind.lower()
     issuer, account = entry.issuer, entry.account
-    label = f"{issuer}:{account}" if issuer else account  # "Issuer:" keeps the account empty
+    # "Issuer:" keeps an empty account empty; ":a:b" keeps an account with a colon whole
+    # (the issuer parameter carries the issuer; its colons are left out of the label)
+    label = f"{issuer.replace(':', '')}:{account}" if issuer or ":" in account else account
     query: dict[str, str] = {"secret": secret_base32(entry.secret)}
     if issuer:
         query["issuer"] = issuer

@@ -228,7 +228,9 @@ def _read_service(vault: VaultBuilder, raw: dict[str, Any], at: str, index: int,
         if value is not None:
             places[attr] = member
     account = as_text(otp.get("account")) or (from_link.account if from_link else "")
-    issuer = as_text(otp.get("issuer")) or (from_link.issuer if from_link else "") or title
+    issuer = as_text(otp.get("issuer")) or (from_link.issuer if from_link else "")
+    if "issuer" not in otp:  # (an empty issuer written by the app stays empty)
+        issuer = issuer or title
     algorithm = as_text(otp.get("algorithm")) or (from_link.algorithm if from_link else "sha1")
     group = raw.get("groupId")
     counter = as_int(otp.get("counter"))
