@@ -283,3 +283,25 @@ def test_convert_fails_when_a_seed_changes_on_the_way(
     assert "TOTP: 4 checked" in out and "4 different" in out and "DIFFERENT: Deno" in out
     assert "4SJHB4G" not in out
     assert main([*argv, "--force", "--no-verify"]) == 0
+
+
+def test_totp_qr_on_a_terminal_shows_one_code_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    answers = iter(["", "", "q"])  # show the first, hide it, stop at the second
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["totp", "qr", str(shared_path(*PLAIN))]) == 0
+    out = capsys.readouterr().out
+    assert "█" in out and "4SJHB4G" not in out and "secret" not in out
+    assert prompts[0].startswith("[1/4] Deno") and prompts[2].startswith("[2/4] SPDX")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert main(["totp", "qr", str(shared_path(*PLAIN))]) == 2

@@ -179,7 +179,8 @@ def _uri(totp: m.Totp) -> str:
 
 
 def _draw(modules: list[list[bool]]) -> str:
-    """A QR code as terminal text: two module rows per line with half blocks (dark on light)."""
+    """A QR code as terminal text, two module rows per line in half blocks: light modules are
+    drawn (as ``qrencode -t UTF8`` does), dark ones left as the terminal's dark background."""
     lines = []
     for y in range(0, len(modules), 2):
         top = modules[y]
