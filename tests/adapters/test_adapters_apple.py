@@ -13,6 +13,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_adapters_chrome import _mutants
 from test_adapters_pass_import_refs import _project, _same, _yaml_entries
 
@@ -269,3 +271,53 @@ def test_keychain_every_field_has_a_record(index: int) -> None:
     text = sources[index].decode()
     _, report = adapters.read(sources[index], "k.txt", source_format="apple-keychain")
     assert _dump_leaves(text, "k.txt") <= set(report.fields.paths())
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _render(raw: bytes) -> str:
+    """*raw* as ``security`` prints a value: quoted when every byte is printable ASCII, else the
+    hex and a quoted rendering with octal escapes."""
+    if all(0x20 <= b < 0x7F for b in raw):
+        return '"' + raw.decode("ascii") + '"'
+    shown = "".join(chr(b) if 0x20 <= b < 0x7F else f"\\{b:03o}" for b in raw)
+    return "0x" + raw.hex().upper() + '  "' + shown + '"'
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=40))
+def test_property_values_read_back_as_the_bytes_printed(raw: bytes) -> None:
+    from cxkit.adapters.apple import _raw
+
+    rendered = _render(raw)
+    if rendered == '""':
+        assert _raw(rendered) == b""
+    else:
+        assert _raw(rendered) == raw
+
+
+_PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x10FFFF,
+                                   blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+                     min_size=1, max_size=16)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_PRINTABLE, _PRINTABLE, _PRINTABLE), min_size=1, max_size=5))
+def test_property_records_read_back(records: list[tuple[str, str, str]]) -> None:
+    """Any label, account and password, printed as security prints them, read back as they
+    were, one item per record, and no password in the report."""
+    text = "".join(
+        _record('"genp"', [f"0x00000007 <blob>={_render(t.encode())}",
+                           f'"acct"<blob>={_render(a.encode())}'], _render(p.encode()))
+        for t, a, p in records
+    )  # fmt: skip
+    doc, report = adapters.read(text.encode(), "k.txt", source_format="apple-keychain")
+    items = [i for _, i in doc.items()]
+    assert len(items) == len(records) and not report.items_skipped
+    for (title, account, password), item in zip(records, items, strict=True):
+        assert item.title == title
+        (auth,) = item.credentials
+        assert isinstance(auth, m.BasicAuth) and auth.username is not None
+        assert auth.password is not None
+        assert (auth.username.value, auth.password.value) == (account, password)

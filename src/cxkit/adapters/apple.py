@@ -346,10 +346,10 @@ class AppleKeychainAdapter(MappedReader):
             elif text is None:
                 b.custom("data (hex)", Val((raw or b"").hex(), "data"), hidden=True,
                          note="binary data, not text: kept as hexadecimal")  # fmt: skip
-            elif text.strip():
+            elif text.strip("\r\n"):
                 secret = Val(text, "data")
             else:
-                b.rec("data", _NOT_CARRIED, "", "an empty secret (white space only)")
+                b.rec("data", _NOT_CARRIED, "", "an empty secret (a line break only)")
         b.login(user, secret, [url] if url is not None else ())
         if user is None and "acct" in values:
             b.rec("acct", _NOT_CARRIED, "", "an empty account name")
