@@ -270,7 +270,10 @@ def test_legacy_json_matches_pass_import() -> None:
     with DashlaneJSON(str(path)) as importer:
         importer.parse()
         theirs = importer.data
-    ours = [_project(i) for _, i in doc.items()]
+    # pass-import reads AUTHENTIFIANT only; cxkit also keeps the EMAIL section's entry
+    *logins, email = [i for _, i in doc.items()]
+    assert (email.title, _custom(email)) == ("EMAIL", {"email": ("login@example.com", "string")})
+    ours = [_project(i) for i in logins]
     assert len(ours) == len(theirs)
     for mine, entry in zip(ours, theirs, strict=True):
         for key in ("title", "login", "password", "url", "comments"):
@@ -316,3 +319,25 @@ def test_payment_of_another_type_keeps_its_cells_as_custom_fields() -> None:
     assert all(c.label is None for c in paypal.credentials if isinstance(c, m.CustomFields))
     assert _custom(paypal)["account_holder"] == ("Ann Smith", "string")
     assert not any(isinstance(c, m.CreditCard) for c in paypal.credentials)
+
+
+def test_legacy_json_other_sections_become_items() -> None:
+    data = json.dumps({
+        "AUTHENTIFIANT": [{"title": "Mail", "domain": "mail.example", "login": "ann",
+                           "password": "json-pass-6", "note": "", "email": "", "secondaryLogin": ""}],
+        "EMAIL": [{"title": "Personal", "email": "ann@example.com", "type": "PERSO"}],
+        "PHONE": [{"name": "Mobile", "number": "+353 87 1"}],
+        "VERSION": "1",
+    }).encode()  # fmt: skip
+    doc, report = adapters.read(data, "dashlane.json")
+    items = _by_title(doc)
+    assert set(items) == {"Mail", "Personal", "Mobile"}
+    untitled, _ = adapters.read(json.dumps({"AUTHENTIFIANT": [], "EMAIL": [{"email": "x"}]})
+                                .encode(), "d.json")  # fmt: skip
+    assert [i.title for _, i in untitled.items()] == ["EMAIL"]
+    assert _custom(items["Personal"]) == {"email": ("ann@example.com", "string"),
+                                          "type": ("PERSO", "string")}  # fmt: skip
+    assert _custom(items["Mobile"]) == {"number": ("+353 87 1", "string")}
+    assert not contract.check_accounting(adapters.get("dashlane-json"),
+                                         contract.Sample("dashlane.json", data))  # fmt: skip
+    assert "json-pass-6" not in report.render()

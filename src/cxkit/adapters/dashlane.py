@@ -15,7 +15,8 @@
   with only a title is one cell). Without a header there is no positive evidence of the format,
   so detection never names it: read it with ``--from dashlane-legacy-csv``.
 * ``dashlane-json`` — the legacy JSON: ``AUTHENTIFIANT`` records ``{domain, email, login, note,
-  password, secondaryLogin, title}``.
+  password, secondaryLogin, title}``; any other top-level array (the notes name no others) gives
+  items of its own, their members as custom fields.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import (
@@ -39,7 +40,7 @@ from cxkit.adapters.base import (
 from cxkit.adapters.kit import tabular_write as w
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
-from cxkit.adapters.kit.input import MAX_CSV_CELL, decode_text, zip_archive
+from cxkit.adapters.kit.input import MAX_CSV_CELL, decode_text, parse_json, zip_archive
 from cxkit.adapters.kit.records import JsonRecordReader, Records
 from cxkit.adapters.kit.tabular import (
     CUSTOM,
@@ -508,3 +509,28 @@ class DashlaneJsonAdapter(JsonRecordReader):
         if sample.json_ok and sample.json_member_is("AUTHENTIFIANT", list):
             return Confidence.LIKELY
         return Confidence.NO
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        """The logins, and every other top-level array of objects (the export's other sections,
+        e.g. ``EMAIL``) as items of their own: ``title`` (or ``name``) as the title, the other
+        members as custom fields — kept, not dropped as export metadata."""
+        top = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        sections = (
+            tuple(Records((key,), key, fields=_SECTION_FIELDS) for key, value in
+                  top.items() if key != "AUTHENTIFIANT" and isinstance(value, list))
+            if isinstance(top, dict)
+            else ()
+        )  # fmt: skip
+        if not sections:
+            return super().read(sample, options, report)
+        reader = type("DashlaneJsonSections", (type(self),), {"records": (*self.records,
+                                                                           *sections)})()  # fmt: skip
+        return JsonRecordReader.read(reader, sample, options, report)
+
+    def record(self, b: ItemBuilder, rec: dict[str, Any], kind: str, vault: VaultBuilder) -> None:
+        """An entry of another section without a title is named by its section (``EMAIL``)."""
+        if kind != "login" and not b.title:
+            b.title = kind
+
+
+_SECTION_FIELDS: Final[Mapping[str, Target | Column]] = {"title": TITLE, "name": TITLE}
