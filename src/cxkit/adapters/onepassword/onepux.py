@@ -126,23 +126,26 @@ def read_item(
 
 
 class _Files:
-    """``files/<documentId>__<name>`` of a 1PUX by document id (or name)."""
+    """``files/<documentId>__<name>`` of a 1PUX by document id (or, without one, by name)."""
 
     def __init__(self, archive: Any, names: list[str]) -> None:
         self.archive = archive
         self.members = [n for n in names if n.startswith("files/") and not n.endswith("/")]
         self.used: set[str] = set()
+        self.by_id: dict[str, str] = {}
+        self.by_name: dict[str, str] = {}
+        for member in self.members:
+            document_id, _, file_name = member[len("files/") :].partition("__")
+            self.by_id.setdefault(document_id, member)
+            self.by_name.setdefault(file_name or document_id, member)
 
     def __call__(self, document_id: str, name: str) -> bytes | None:
-        for member in self.members:
-            base = member[len("files/") :]
-            if (document_id and base.split("__", 1)[0] == document_id) or (
-                not document_id and base.split("__", 1)[-1] == name
-            ):
-                self.used.add(member)
-                data: bytes = self.archive.read(member)
-                return data
-        return None
+        member = self.by_id.get(document_id) if document_id else self.by_name.get(name)
+        if member is None:
+            return None
+        self.used.add(member)
+        data: bytes = self.archive.read(member)
+        return data
 
 
 class OnePuxAdapter:
