@@ -60,7 +60,8 @@ _IMAGES: Final = (
 _SQLITE: Final = b"SQLite format 3\x00"
 _GPG_HINT: Final = (
     "decrypt it straight into cxkit, with no plaintext file on disk: "
-    "gpg --decrypt FILE | cxkit convert - -o DEST"
+    "gpg --decrypt FILE | cxkit convert - -o DEST (a Proton Pass PGP export: --from "
+    "protonpass-pgp; an entry of a pass store: give the store's folder)"
 )
 
 
@@ -288,6 +289,12 @@ def detect(sample: Sample) -> Detection:
     if refusal is not None:
         raise refusal
     what = describe(sample)
+    if sample.kind == "folder":  # no folder format takes it (a password store has .gpg-id)
+        raise InputRefusedError(
+            f"is a folder, not a file, and no folder format cxkit reads ({what})",
+            "unknown",
+            location=location,
+        )
     tried_text = ", ".join(f"{k} ({c.name.lower()})" for k, c in tried)
     verdict = "headerless-csv" if what.startswith("CSV without a header") else "unknown"
     raise InputRefusedError(
