@@ -3,8 +3,9 @@ passpie.yml``): ``credentials: [{name, login, password, comment, fullname?, modi
 ``handler: passpie``, ``version: 1.0``. ``name`` is the site (the title), ``fullname``
 Passpie's ``login@name`` (derived, not carried).
 
-Read with ``yaml.safe_load`` (PyYAML, imported on first use) on a loader that refuses aliases
-(no shared or recursive structures), after a size bound (:data:`MAX_YAML`); the decoded
+Read with PyYAML's safe loader (libyaml's when PyYAML has it; imported on first use), after a
+size bound (:data:`MAX_YAML`); aliases are refused (a list or mapping met twice while walking
+the result: no shared or recursive structures, so no "billion laughs"); the decoded
 document then goes through the kit's JSON record reader (paths ``$.credentials[3].login``).
 """
 
@@ -42,23 +43,17 @@ _CREDENTIALS: Final = re.compile(rb"^credentials:", re.MULTILINE)
 
 
 def load_yaml(data: bytes, *, name: str = "") -> Any:
-    """``yaml.safe_load`` of *data* with no aliases, bounded in size and depth; dates and times
+    """The safe load of *data* with no aliases, bounded in size and depth; dates and times
     become ISO 8601 texts. Errors name the line, never the text."""
     if len(data) > MAX_YAML:
         raise InputTooLargeError(f"the YAML file is larger than {MAX_YAML >> 20} MiB",
                                  location=name or None)  # fmt: skip
     import yaml  # type: ignore[import-untyped]  # (no stubs in the dev group)
 
-    class _Loader(yaml.SafeLoader):  # type: ignore[misc]
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                raise DecodeError("the YAML uses an alias (*name), which is refused",
-                                  location=name or None)  # fmt: skip
-            return super().compose_node(parent, index)
-
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # libyaml when built with it
     text = decode_text(data, name=name)
     try:
-        loaded = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        loaded = yaml.load(text, Loader=loader)  # noqa: S506 - the safe loader
     except DecodeError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -69,17 +64,23 @@ def load_yaml(data: bytes, *, name: str = "") -> Any:
         raise DecodeError("not valid YAML", location=name or None) from None
     except RecursionError:
         raise DecodeError("the YAML nests too deeply", location=name or None) from None
-    return _plain(loaded, 0, name)
+    return _plain(loaded, 0, name, set())
 
 
-def _plain(value: Any, depth: int, name: str) -> Any:
-    """The YAML document as JSON would give it: dates as ISO texts, bytes refused."""
+def _plain(value: Any, depth: int, name: str, seen: set[int]) -> Any:
+    """The YAML document as JSON would give it: dates as ISO texts; bytes, sets and aliases
+    (a list or mapping met twice: shared or recursive) refused."""
     if depth > MAX_DEPTH:
         raise DecodeError(f"the YAML nests deeper than {MAX_DEPTH} levels", location=name or None)
+    if isinstance(value, (dict, list)):
+        if id(value) in seen:
+            raise DecodeError("the YAML uses an alias (*name), which is refused",
+                              location=name or None)  # fmt: skip
+        seen.add(id(value))
     if isinstance(value, dict):
-        return {str(k): _plain(v, depth + 1, name) for k, v in value.items()}
+        return {str(k): _plain(v, depth + 1, name, seen) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v, depth + 1, name) for v in value]
+        return [_plain(v, depth + 1, name, seen) for v in value]
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, (bytes, set)):

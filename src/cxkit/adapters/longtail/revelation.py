@@ -84,8 +84,8 @@ class RevelationXmlAdapter(MappedReader):
         if depth > MAX_XML_DEPTH:
             raise AdapterError(f"folders nest deeper than {MAX_XML_DEPTH} levels")
         for child, child_at in children(el, at):
-            if child.tag != "entry":
-                if (child.text or "").strip() or len(child):
+            if child.tag != "entry":  # (a folder's own elements are recorded with it)
+                if depth == 0 and ((child.text or "").strip() or len(child)):
                     vault.report.add_field(child_at, "", _NOT_CARRIED, "",
                                            "not an entry of the export")  # fmt: skip
                 continue
