@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from cxkit.adapters.kit.xmlrecords import parse_xml
 from cxkit.errors import DecodeError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = [
     "SQLITE_MAGIC",
@@ -85,6 +87,8 @@ def open_sqlite(data: bytes, name: str) -> Iterator[sqlite3.Connection]:
     """An SQLite database given as bytes, opened read-only (``mode=ro&immutable=1``) on a private
     temporary copy that is removed afterwards: the input file is never opened by SQLite, never
     changed. Not a database → :class:`DecodeError`."""
+    import sqlite3
+
     if not data.startswith(SQLITE_MAGIC):
         raise DecodeError("not an SQLite database", location=name or None)
     with tempfile.TemporaryDirectory(prefix="cxkit-") as folder:
