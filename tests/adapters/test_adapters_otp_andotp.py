@@ -10,6 +10,8 @@ import os
 import pytest
 from _otp_read import codes_match_reference, mutate_all, read, reference, rows
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxkit.adapters.detection import detect, make_sample
 from cxkit.adapters.otp.andotp import decrypt_backup
@@ -133,3 +135,12 @@ def test_mutations_raise_only_cxkit_errors(path: str) -> None:
 def test_own_new_format_mutations() -> None:
     data = _new_format(json.dumps(_PLAIN).encode(), "pw", iterations=10)
     assert mutate_all(data, lambda d: read(d, "x.json.aes", "andotp", "pw"), rounds=40) > 0
+
+
+@given(st.binary(max_size=200), st.text(max_size=20), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_decrypt_round_trip_property(plain: bytes, password: str, new: bool) -> None:
+    data = _new_format(plain, password, iterations=2) if new else _old_format(plain, password)
+    assert decrypt_backup(data, password) == plain
+    with pytest.raises(DecryptionError):
+        decrypt_backup(data, password + "x")

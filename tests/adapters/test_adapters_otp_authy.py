@@ -11,9 +11,12 @@ import pytest
 from _otp_read import codes_match_reference, mutate_all, read, reference, rows
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxkit.adapters.base import PasswordNeededError
 from cxkit.adapters.detection import detect, make_sample
+from cxkit.adapters.otp.authy import decrypt_secret
 from cxkit.errors import AdapterError, DecryptionError
 from shared_evidence import shared_path
 
@@ -103,3 +106,15 @@ def test_hostile_iteration_count_is_refused() -> None:
 def test_mutations_raise_only_cxkit_errors() -> None:
     for name, rounds in (("authy_plain.xml", 48), ("authy_encrypted.xml", 24)):
         mutate_all(_sample(name), lambda d, n=name: read(d, n, KEY, "testtest"), rounds=rounds)
+
+
+@given(
+    st.from_regex(r"[A-Z2-7]{16,40}", fullmatch=True),
+    st.text(min_size=1, max_size=16),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=32),
+)
+@settings(max_examples=40, deadline=None)
+def test_decrypt_secret_property(secret: str, password: str, salt: str) -> None:
+    token = {"encryptedSecret": _encrypt(secret, password, salt, 10), "salt": salt,
+             "key_derivation_iterations": 10}  # fmt: skip
+    assert decrypt_secret(token, password) == secret
