@@ -185,3 +185,32 @@ def test_csv_rows_of_any_width(cells: list[str]) -> None:
         return
     assert SECRET not in report.render()
     assert len(list(doc.items())) == 1
+
+
+def test_csv_card_and_passport_rows() -> None:
+    """Rows as Enpass writes its card and passport templates (the layout quoted in
+    buttercup/buttercup-importer#16)."""
+    data = _HEADER + (
+        b'"Visa","Cardholder","Guy F","Type","Visa Card","Number","1234567890098765","CVC","123",'
+        b'"PIN","1234","Expiry date","01/22",""\r\n'
+        b'"Passport","Number","AB1234567","Full name","Guy F","Sex","x","Nationality","y",""\r\n'
+        b'"site","Login","guy","Email","g@example.org","Password","' + SECRET.encode() + b'",'
+        b'"Security answer","rex","notes"\r\n'
+    )
+    doc, report = adapters.read(data, "e.csv")
+    items = _items(doc)
+    (card,) = items["Visa"].credentials
+    assert isinstance(card, m.CreditCard) and card.number is not None
+    assert card.number.value == "1234567890098765" and card.pin is not None
+    assert card.expiry_date is not None and card.expiry_date.value == "2022-01"
+    (fields,) = items["Passport"].credentials
+    assert isinstance(fields, m.CustomFields)
+    assert fields.fields[0].field_type == "concealed-string"  # a document number: concealed
+    site = items["site"]
+    (login,) = [c for c in site.credentials if isinstance(c, m.BasicAuth)]
+    assert login.username is not None and login.username.value == "guy"
+    (extra,) = [c for c in site.credentials if isinstance(c, m.CustomFields)]
+    assert {f.label: f.field_type for f in extra.fields} == {
+        "Email": "string", "Security answer": "concealed-string"}  # fmt: skip
+    assert contract.check_accounting(EnpassCsvAdapter(), contract.Sample("e.csv", data)) == []
+    assert "1234567890098765" not in report.render()

@@ -15,10 +15,12 @@
   ``--include-trashed``); archived items are read, marked in the ``cxkit/enpass`` extension.
 * ``enpass-csv`` — ``"Title","Field","Value","Field","Value",…,"Note"``: a title, then label/value
   pairs, then the note, in rows of varying width; the header's cell ``.........`` is literal.
-  Labels ``Username``/``E-mail``, ``Password``, ``URL``/``Website``, ``TOTP`` are the login's;
-  the others become custom fields. Report paths name each cell by its position, as the header
-  does (``Field``, ``Value``, …, ``Note``, then ``column N``): a row's cells shift with its
-  number of fields, so a path names a position, the record's target what the cell held.
+  Labels ``Username``/``Login``/``E-mail``, ``Password``, ``URL``/``Website``, ``TOTP`` are the
+  login's; a row with ``Cardholder``, ``CVC`` or ``Expiry date`` is a card (``Number``, ``PIN``,
+  ``Type`` its members); the others become custom fields (concealed for PINs, answers,
+  numbers). Report paths name each cell by its position, as the header does (``Field``,
+  ``Value``, …, ``Note``, then ``column N``): a row's cells shift with its number of fields, so
+  a path names a position, the record's target what the cell held.
 
 Detection: an Enpass JSON has top-level ``items`` and ``folders`` like a Bitwarden export; it is
 taken only when its first items have ``title`` with Enpass's ``fields``, ``category`` or
@@ -327,7 +329,15 @@ _USER_LABELS: Final = frozenset({"username", "login", "e-mail", "email", "user n
 _PASSWORD_LABELS: Final = frozenset({"password"})
 _URL_LABELS: Final = frozenset({"url", "website", "web site"})
 _TOTP_LABELS: Final = frozenset({"totp", "one-time code", "one time code", "otp"})
-_HIDDEN_LABELS: Final = frozenset({"pin", "cvc", "cvv", "security code", "secret", "password"})
+_HIDDEN_LABELS: Final = frozenset({"pin", "cvc", "cvv", "security code", "secret", "password",
+                                   "security answer", "answer", "number"})  # fmt: skip
+#: a row holding one of these labels is a credit card (Enpass's card template, in English)
+_CARD_SIGNS: Final = frozenset({"cardholder", "cvc", "cvv", "expiry date"})
+_CARD_LABELS: Final = {
+    "cardholder": "full_name", "number": "number", "cvc": "verification_number",
+    "cvv": "verification_number", "pin": "pin", "expiry date": "expiry_date",
+    "type": "card_type", "valid from": "valid_from",
+}  # fmt: skip
 
 
 class EnpassCsvAdapter:
@@ -391,14 +401,20 @@ class EnpassCsvAdapter:
             if last.text:
                 b.custom(f"field {len(pairs) // 2 + 1}", last,
                          note="a field label without a value; kept as text")  # fmt: skip
+        keys = [pairs[i].text.strip().lower() for i in range(0, len(pairs), 2)]
+        card = Parts(b) if _CARD_SIGNS.intersection(keys) else None
         for i in range(0, len(pairs), 2):
             label, value = pairs[i], pairs[i + 1]
-            key = label.text.strip().lower()
+            key = keys[i // 2]
             if not value.text:
                 if label.text:
                     b.rec(label.at, _NOT_CARRIED, "", "a field without a value")
                 continue
-            if key in _USER_LABELS and user is None:
+            if card is not None and key in _CARD_LABELS:
+                member = _CARD_LABELS[key]
+                card.put("credit-card", member, value, label=label.text.strip())
+                target = f"credit-card.{member}"
+            elif key in _USER_LABELS and user is None:
                 user, target = value, "basic-auth.username"
             elif key in _PASSWORD_LABELS and password is None:
                 password, target = value, "basic-auth.password"
@@ -415,3 +431,5 @@ class EnpassCsvAdapter:
             if label.text:
                 b.rec(label.at, _MEMBER, target, "the label of the cell after it")
         b.login(user, password, urls, apps=True)
+        if card is not None:
+            card.finish()
