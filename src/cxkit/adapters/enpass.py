@@ -13,8 +13,8 @@
   the file become CXF ``file`` credentials; others are reported. Folders (nested by
   ``parent_uuid``) become collections; trashed items follow the kit's policy (skipped unless
   ``--include-trashed``); archived items are read, marked in the ``cxkit/enpass`` extension.
-* ``enpass-csv`` — ``"Title","Field","Value","Field","Value",…,"Note"``: a title, then label/value
-  pairs, then the note, in rows of varying width; the header's cell ``.........`` is literal.
+* ``enpass-csv`` — ``"Title","Field","Value","Field","Value",…,"Note"``: a title, then
+  label/value pairs, then the note, in rows of varying width; the header's cell ``.........`` is literal.
   Labels ``Username``/``Login``/``E-mail``, ``Password``, ``URL``/``Website``, ``TOTP`` are the
   login's; a row with ``Cardholder``, ``CVC`` or ``Expiry date`` is a card (``Number``, ``PIN``,
   ``Type`` its members); the others become custom fields (concealed for PINs, answers,
