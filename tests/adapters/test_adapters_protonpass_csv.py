@@ -3,6 +3,8 @@ JSON/ZIP/CSV export): fields, detection, wrong passphrase, no gpg, and mutation 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import subprocess
@@ -82,6 +84,50 @@ def test_csv_fields() -> None:
         adapters.get("protonpass-csv"), contract.Sample("Proton Pass_export.csv", CSV)
     )
     assert SECRET not in report.render()
+
+
+CARD_NUMBER = "4111111111111111"
+
+
+def test_newer_csv_with_autofill_urls_cards_and_identities() -> None:
+    card = json.dumps({"cardholderName": "Ann Card", "number": CARD_NUMBER, "cardType": 2,
+                       "verificationNumber": "123", "expirationDate": "2030-07", "pin": "0000",
+                       "note": "the card's note", "extra": [1]})  # fmt: skip
+    identity = json.dumps({"fullName": "Ann", "passportNumber": "P1234567", "note": "",
+                           "extraSections": []})  # fmt: skip
+    auto = json.dumps([{"url": "https://a.example", "mode": 1}, {"url": "https://b.example",
+                                                                 "mode": 2}])  # fmt: skip
+    rows = [
+        ["type", "name", "url", "autofillUrls", "email", "username", "password", "note",
+         "totp", "createTime", "modifyTime", "vault"],
+        ["login", "A", "https://a.example", auto, "", "ann", "pw-a-123456", "", "", "1", "2",
+         "V"],
+        ["creditCard", "Card", "", "", "", "", "", card, "", "1", "2", "V"],
+        ["identity", "Me", "", "", "", "", "", identity, "", "1", "2", "V"],
+        ["creditCard", "Broken", "", "", "", "", "", "{not json", "", "1", "2", "V"],
+    ]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    data = out.getvalue().encode()
+    assert adapters.detect(make_sample(data, "x.csv")).adapter.info.key == "protonpass-csv"
+    doc, report = adapters.read(data, "x.csv")
+    got = _summary(doc)
+    assert got["A"]["urls"] == ["https://a.example", "https://b.example"]
+    assert got["Card"]["other"] == ["credit-card"] and got["Card"]["note"] == "the card's note"
+    cc = next(c for _, i in doc.items() for c in i.credentials if isinstance(c, m.CreditCard))
+    assert cc.number is not None and cc.number.value == CARD_NUMBER
+    assert cc.card_type is not None and cc.card_type.value == "Visa"
+    assert cc.expiry_date is not None and cc.expiry_date.value == "2030-07"
+    assert got["Card"]["custom"] == {"extra": "[1]"}
+    assert got["Me"]["custom"] == {"fullName": "Ann", "passportNumber": "P1234567",
+                                   "extraSections": "[]"}  # fmt: skip
+    assert got["Broken"]["note"] == "{not json"
+    assert CARD_NUMBER not in report.render()
+    sample = contract.Sample("x.csv", data)
+    adapter = adapters.get("protonpass-csv")
+    assert not contract.check_accounting(adapter, sample)
+    assert not contract.check_mutations(adapter, sample, 60)
+    assert not contract.check_secrets(adapter, sample, 30)
 
 
 def test_older_csv_without_email() -> None:
