@@ -4,6 +4,7 @@ refusals (existing entries, no recipients, no gpg) and the CLI's folder input an
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
@@ -227,6 +228,22 @@ def test_a_damaged_entry_is_one_item_skipped(gnupg: Path, tmp_path: Path) -> Non
     assert len(list(doc.items())) == 13
     assert [s for s in report.items_skipped if "aib" in str(s)]
     assert any("symbolic link" in w for w in report.warnings)
+
+
+def test_a_zip_of_the_store_folder(gnupg: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    store = shared_path("exports", "password-store", "pass-import", "pass")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(store.rglob("*")):
+            if path.is_file():
+                archive.write(path, "pass/" + path.relative_to(store).as_posix())
+    data = buffer.getvalue()
+    assert adapters.detect(make_sample(data, "store.zip")).adapter.info.key == "password-store"
+    doc, _ = adapters.read(data, "store.zip")
+    direct, _ = adapters.read(store, "pass")
+    assert _summary(doc) == _summary(direct) and _groups(doc) == _groups(direct)
 
 
 def test_gpg_missing_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -211,6 +211,16 @@ def _walk(root: Path, report: MigrationReport, max_bytes: int) -> Iterator[tuple
     yield from found
 
 
+def _zip_root(names: list[str] | tuple[str, ...]) -> str:
+    """The folder of a zip that is the store (``""``, or ``pass/`` when the zip holds the store's
+    folder): where the shallowest ``.gpg-id`` is."""
+    ids = [n for n in names if n == GPG_ID or n.endswith("/" + GPG_ID)]
+    if not ids:
+        return ""
+    shallowest = min(ids, key=lambda n: n.count("/"))
+    return shallowest[: -len(GPG_ID)]
+
+
 def _read_file(path: Path, location: str) -> bytes:
     try:
         with path.open("rb") as fh:
@@ -232,13 +242,16 @@ def _entries(
         from cxkit.adapters.kit.input import zip_archive
 
         archive = zip_archive(sample.data, name=sample.name)
+        every = archive.names()
+        top = _zip_root(every)
         names = sorted(
-            n for n in archive.names()
-            if n.endswith(".gpg") and not any(p.startswith(".") for p in n.split("/"))
+            n for n in every
+            if n.startswith(top) and n.endswith(".gpg")
+            and not any(p.startswith(".") for p in n[len(top):].split("/"))
         )  # fmt: skip
         if len(names) > MAX_ENTRIES:
             raise InputTooLargeError(f"more than {MAX_ENTRIES:,} entries", location=sample.name)
-        return [(n, archive.read(n)) for n in names]
+        return [(n[len(top) :], archive.read(n)) for n in names]
     from cxkit.adapters.detection import openpgp_kind
 
     if openpgp_kind(sample.data) == "message":
@@ -615,11 +628,17 @@ class PassStoreAdapter(_Reader):
 
     def accepts(self, sample: Sample) -> Confidence:
         """A folder holding ``.gpg-id`` or a sub-folder of one (pass reads those as stores
-        too), or a zip with ``.gpg-id`` at its top (LIKELY)."""
+        too), or a zip with ``.gpg-id`` at its top or in its one top folder (LIKELY)."""
         found = accepts_by_hints(self.info, sample)
         if found is Confidence.NO and sample.folder is not None:
             above = sample.folder.absolute().parents
             if any((p / GPG_ID).is_file() for p in list(above)[:16]):
+                return Confidence.LIKELY
+        names = sample.zip_names
+        if found is Confidence.NO and names is not None:  # a zip of the store's folder
+            top = _zip_root(names)
+            if top and top.count("/") == 1 and any(n.startswith(top) and n.endswith(".gpg")
+                                                   for n in names):  # fmt: skip
                 return Confidence.LIKELY
         return found
 
