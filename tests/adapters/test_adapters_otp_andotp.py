@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cxkit.adapters.detection import detect, make_sample
 from cxkit.adapters.otp.andotp import decrypt_backup
 from cxkit.cxf import model as m
-from cxkit.errors import CxkitError, DecryptionError
+from cxkit.errors import AdapterError, CxkitError, DecryptionError
 from shared_evidence import shared_path
 
 _PLAIN = [
@@ -144,3 +144,14 @@ def test_decrypt_round_trip_property(plain: bytes, password: str, new: bool) -> 
     assert decrypt_backup(data, password) == plain
     with pytest.raises(DecryptionError):
         decrypt_backup(data, password + "x")
+
+
+def test_password_bytes_from_the_environment() -> None:
+    """A password read with surrogate escapes (non-UTF-8 bytes in an environment variable) is
+    used as its bytes; text that has no bytes is a clear error, not a traceback."""
+    nonce = os.urandom(12)
+    key = hashlib.sha256(b"pw\xff").digest()
+    data = nonce + AESGCM(key).encrypt(nonce, b"[]", None)
+    assert decrypt_backup(data, "pw\udcff") == b"[]"
+    with pytest.raises(AdapterError, match="not valid text"):
+        decrypt_backup(data, "pw\ud800")

@@ -19,6 +19,7 @@ __all__ = [
     "aes_gcm_open",
     "argon2id_sodium",
     "ask_password",
+    "password_bytes",
     "pbkdf2",
     "wrong_password",
 ]
@@ -35,6 +36,15 @@ def ask_password(options: ReadOptions, what: str, where: str) -> str:
     return options.password(f"password of {what}")
 
 
+def password_bytes(password: str, where: str = "") -> bytes:
+    """The password's UTF-8 bytes (bytes that came from an environment variable or file as
+    surrogate escapes are given back as they were); text that has no bytes → a clear error."""
+    try:
+        return password.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise AdapterError("the password is not valid text", location=where or None) from None
+
+
 def wrong_password(what: str, where: str) -> DecryptionError:
     """The one error of a wrong password (or a damaged file: they cannot be told apart)."""
     return DecryptionError(
@@ -49,7 +59,7 @@ def pbkdf2(hash_name: str, password: str, salt: bytes, iterations: int, what: st
     """PBKDF2-HMAC-*hash_name* → 32 bytes, the iteration count bounded first
     (:func:`~cxkit.adapters.otp.entry.check_kdf`)."""
     check_kdf("pbkdf2", iterations=iterations, where=where or None)
-    return hashlib.pbkdf2_hmac(hash_name, password.encode(), salt, iterations, 32)
+    return hashlib.pbkdf2_hmac(hash_name, password_bytes(password, where), salt, iterations, 32)
 
 
 def argon2id_sodium(password: str, salt: bytes, ops: int, mem: int, what: str,
@@ -77,7 +87,12 @@ def argon2id_sodium(password: str, salt: bytes, ops: int, mem: int, what: str,
     try:
         return bytes(
             sodium.crypto_pwhash_alg(
-                32, password.encode(), salt, ops, mem, sodium.crypto_pwhash_ALG_ARGON2ID13
+                32,
+                password_bytes(password, where),
+                salt,
+                ops,
+                mem,
+                sodium.crypto_pwhash_ALG_ARGON2ID13,
             )
         )
     except Exception:

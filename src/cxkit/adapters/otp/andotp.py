@@ -47,7 +47,7 @@ def decrypt_backup(data: bytes, password: str, where: str = "") -> bytes:
     SHA-256, cheap), then the new one (PBKDF2, its iteration count bounded)."""
     if len(data) < _NONCE + _TAG:
         raise _unlock.wrong_password(_WHAT, where)
-    old_key = hashlib.sha256(password.encode()).digest()
+    old_key = hashlib.sha256(_unlock.password_bytes(password, where)).digest()
     try:
         return _unlock.aes_gcm_open(old_key, data[:_NONCE], data[_NONCE:], None, _WHAT, where)
     except DecryptionError:

@@ -29,7 +29,7 @@ from cxkit.adapters.otp import _android, _unlock
 from cxkit.adapters.otp._reader import NOT_CARRIED, EntryVault, Rec, leaves
 from cxkit.adapters.otp.entry import Entry
 from cxkit.adapters.report import Disposition, MigrationReport
-from cxkit.errors import DecodeError
+from cxkit.errors import AdapterError, DecodeError
 
 __all__ = ["StratumAdapter", "decrypt_backup"]
 
@@ -61,6 +61,7 @@ _LEGACY_ITERATIONS: Final = 64_000
 
 def decrypt_backup(data: bytes, password: str, where: str = "") -> bytes:
     """An encrypted Stratum backup (either header) → the plain JSON bytes."""
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
     if data.startswith(MAGIC):
@@ -70,7 +71,11 @@ def decrypt_backup(data: bytes, password: str, where: str = "") -> bytes:
         salt, iv, sealed = body[:16], body[16:28], body[28:]
         kdf = Argon2id(salt=salt, length=32, iterations=_ARGON2_PASSES, lanes=_ARGON2_LANES,
                        memory_cost=_ARGON2_MEMORY_KIB)  # fmt: skip
-        key = kdf.derive(password.encode())
+        try:
+            key = kdf.derive(_unlock.password_bytes(password, where))
+        except UnsupportedAlgorithm:
+            raise AdapterError("this build of cryptography/OpenSSL has no Argon2id (needed by "
+                               "Stratum backups)", location=where or None) from None  # fmt: skip
         return _unlock.aes_gcm_open(key, iv, sealed, None, _WHAT, where)
     if data.startswith(MAGIC_LEGACY):
         body = data[len(MAGIC_LEGACY) :]
