@@ -19,16 +19,21 @@ mutation and secret checks run over them — also for UPM, which detection never
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_adapters_pass_import_refs import _project, _same, _yaml_entries
 
 from cxkit import adapters, cxf
 from cxkit.adapters import contract, detection
 from cxkit.adapters.detection import InputRefusedError
+from cxkit.adapters.longtail._keyfile import parse_keyfile
+from cxkit.adapters.longtail.passpie import MAX_YAML, load_yaml
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError
 from shared_evidence import shared_path
@@ -491,14 +496,12 @@ def test_passpie_yaml_and_its_bounds() -> None:
     item = _items(doc)["example.com"]
     assert _cred(item, m.BasicAuth).username.value == "ann"
     assert item.modified_at == 1483228800
-    from cxkit.adapters.longtail import passpie
-
     with pytest.raises(CxkitError, match="alias"):
-        passpie.load_yaml(b"a: &x [Sup3r-s3cret!]\nb: *x\n")
+        load_yaml(b"a: &x [Sup3r-s3cret!]\nb: *x\n")
     with pytest.raises(CxkitError, match="MiB"):
-        passpie.load_yaml(b" " * (passpie.MAX_YAML + 1))
+        load_yaml(b" " * (MAX_YAML + 1))
     with pytest.raises(CxkitError) as caught:
-        passpie.load_yaml(b"credentials:\n- password: Sup3r-s3cret!\n  login: [\n")
+        load_yaml(b"credentials:\n- password: Sup3r-s3cret!\n  login: [\n")
     assert "Sup3r" not in str(caught.value)
 
 
@@ -587,3 +590,83 @@ def test_upm_sample_contract() -> None:
     adapter = registry.get("upm-csv")
     problems = contract.check_mutations(adapter, sample) + contract.check_secrets(adapter, sample)
     assert not problems, "\n".join(problems)
+
+
+# =========================================================================== properties
+
+_NAME = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="-_"),
+                min_size=1, max_size=12)  # fmt: skip
+_VALUE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                 max_size=40)  # fmt: skip
+
+
+def _escape(value: str) -> str:
+    """GLib's g_key_file_set_string escaping: leading blanks, line breaks, tabs, backslashes."""
+    out = value.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    out = out.replace("\r", "\\r")
+    stripped = out.lstrip(" ")
+    return "\\s" * (len(out) - len(stripped)) + stripped
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_NAME, st.dictionaries(_NAME, _VALUE, max_size=6)), max_size=6))
+def test_keyfile_round_trip(groups: list[tuple[str, dict[str, str]]]) -> None:
+    text = "".join(
+        f"[{g}]\n" + "".join(f"{k}={_escape(v)}\n" for k, v in kv.items()) for g, kv in groups
+    )
+    entries = parse_keyfile(text.encode())
+    want = [(g, k, v) for g, kv in groups for k, v in kv.items()]
+    assert [(e.group, e.key, e.value) for e in entries] == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"name": _VALUE, "login": _VALUE, "password": _VALUE,
+                                        "comment": _VALUE}), max_size=8))  # fmt: skip
+def test_passpie_yaml_round_trip(credentials: list[dict[str, str]]) -> None:
+    import yaml
+
+    data = yaml.safe_dump({"credentials": credentials, "handler": "passpie", "version": 1.0})
+    assert load_yaml(data.encode())["credentials"] == credentials
+    doc, report = adapters.read(data.encode(), "passpie.yml", source_format="passpie-yaml")
+    assert report.items_read == len(credentials) == len(list(doc.items()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_NAME, _VALUE, _VALUE), min_size=1, max_size=10))
+def test_upm_rows_and_line_numbers(rows: list[tuple[str, str, str]]) -> None:
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    lines: list[int] = []
+    line = 1
+    for title, user, password in rows:
+        lines.append(line)
+        writer.writerow((title, user, password, "", ""))
+        line = out.getvalue().count("\n") + 1
+    _, report = adapters.read(out.getvalue().encode(), "upm.csv", source_format="upm-csv")
+    titles = sorted({r.path.split(":")[1] for r in report.fields if r.path.endswith(":account")})
+    assert titles == sorted({str(n) for n in lines})
+
+
+_KEYS = sorted({key for key, _ in FIXTURES.values()})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(_KEYS), st.binary(max_size=300))
+def test_arbitrary_bytes_raise_only_cxkit_errors(key: str, data: bytes) -> None:
+    with contextlib.suppress(CxkitError):
+        adapters.read(data, "input", source_format=key)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(FIXTURES)), st.data())
+def test_fixture_splices_raise_only_cxkit_errors(name: str, data: st.DataObject) -> None:
+    key, text = FIXTURES[name]
+    raw = text.encode()
+    at = data.draw(st.integers(0, len(raw)))
+    cut = data.draw(st.integers(0, 8))
+    junk = data.draw(st.binary(max_size=8))
+    with contextlib.suppress(CxkitError):
+        adapters.read(raw[:at] + junk + raw[at + cut :], name, source_format=key)

@@ -15,6 +15,7 @@ __all__ = ["MAX_KEYFILE", "Entry", "parse_keyfile"]
 
 MAX_KEYFILE: Final = 16 << 20
 """A key file larger than this (16 MiB) is refused."""
+_BLANK: Final = " \t"
 _ESCAPES: Final = {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
 
 
@@ -52,8 +53,9 @@ def parse_keyfile(data: bytes, *, name: str = "") -> list[Entry]:
     text = decode_text(data, name=name)
     entries: list[Entry] = []
     group = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+    for number, raw in enumerate(text.split("\n"), start=1):  # GLib splits at \n only
+        raw = raw.removesuffix("\r")
+        line = raw.strip(_BLANK)
         if not line or line.startswith("#"):
             continue
         if line.startswith("["):
@@ -61,12 +63,13 @@ def parse_keyfile(data: bytes, *, name: str = "") -> list[Entry]:
                 raise DecodeError("a malformed [group] line", location=f"{name}:{number}")
             group = line[1:-1]
             continue
-        key, sep, value = raw.lstrip().partition("=")
-        if not sep or not key.strip():
+        key, sep, value = raw.lstrip(_BLANK).partition("=")
+        if not sep or not key.strip(_BLANK):
             raise DecodeError("a line that is neither [group] nor key=value",
                               location=f"{name}:{number}")  # fmt: skip
         if not group:
             raise DecodeError("a key=value line before the first [group]",
                               location=f"{name}:{number}")  # fmt: skip
-        entries.append(Entry(group, key.strip(), _unescape(value.lstrip(), number, name), number))
+        value = _unescape(value.lstrip(_BLANK), number, name)
+        entries.append(Entry(group, key.strip(_BLANK), value, number))
     return entries
