@@ -104,3 +104,19 @@ def mutate_all(data: bytes, reader: Callable[[bytes], Any], rounds: int = 40, se
         except CxkitError:
             failed += 1
     return failed
+
+
+def pass_import_rows(manager: type, path: str) -> list[tuple[str, str, str, int]]:
+    """(type, Base32 secret, algorithm, digits) of each entry as pass-import (an independent
+    reader, dev dependency) reads the file *path*."""
+    import urllib.parse
+
+    with manager(path) as reader:
+        reader.parse()
+        found = []
+        for entry in reader.data:
+            parts = urllib.parse.urlsplit(entry["otpauth"])
+            query = dict(urllib.parse.parse_qsl(parts.query))
+            found.append((parts.netloc, query["secret"].rstrip("="),
+                          query.get("algorithm", "SHA1").lower(), int(query.get("digits", 6))))  # fmt: skip
+    return sorted(found)

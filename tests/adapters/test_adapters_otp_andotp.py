@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from _otp_read import codes_match_reference, mutate_all, read, reference, rows
+from _otp_read import codes_match_reference, mutate_all, pass_import_rows, read, reference, rows
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -155,3 +155,14 @@ def test_password_bytes_from_the_environment() -> None:
     assert decrypt_backup(data, "pw\udcff") == b"[]"
     with pytest.raises(AdapterError, match="not valid text"):
         decrypt_backup(data, "pw\ud800")
+
+
+@pytest.mark.parametrize(
+    "path", ["andotp/aegis/andotp_plain.json", "andotp/pass-import/andotp.json"]
+)
+def test_same_secrets_as_pass_import(path: str) -> None:
+    from pass_import.managers.andotp import AndOTP
+
+    file = shared_path("exports", path)
+    ours = sorted((r[0], r[3], r[4], r[5]) for r in rows(read(file.read_bytes(), file.name)[0]))
+    assert ours == pass_import_rows(AndOTP, str(file))

@@ -8,7 +8,7 @@ import json
 import struct
 
 import pytest
-from _otp_read import codes_match_reference, mutate_all, read, reference, rows
+from _otp_read import codes_match_reference, mutate_all, pass_import_rows, read, reference, rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -187,3 +187,12 @@ def test_v1_xml_junk() -> None:
                  b"<map>", b"<other/>"):  # fmt: skip
         with contextlib.suppress(CxkitError):
             read(data, "tokens.xml", "freeotp")
+
+
+@pytest.mark.parametrize("path", ["aegis/freeotp_plus.json", "pass-import/freeotp.json"])
+def test_same_secrets_as_pass_import(path: str) -> None:
+    from pass_import.managers.freeotp import FreeOTPPlus
+
+    file = shared_path("exports", "freeotp", path)
+    ours = sorted((r[0], r[3], r[4], r[5]) for r in rows(read(file.read_bytes(), file.name)[0]))
+    assert ours == pass_import_rows(FreeOTPPlus, str(file))
