@@ -253,3 +253,36 @@ def test_damaged_vaults_are_refused_with_cxkit_errors(name: str) -> None:
             _read(damaged, name, "test")
         except CxkitError as exc:
             assert exc.message and "4SJHB4GSD43FZBAI7C2HLRJGPQ" not in str(exc)
+
+
+def _pass_import_rows(manager: type, path: str) -> list[tuple[str, str, str, str, int]]:
+    """(type, issuer+name, Base32 secret, algorithm, digits) of each entry as pass-import (an
+    independent Aegis reader, dev dependency) reads *path*."""
+    import urllib.parse
+
+    with manager(path) as reader:
+        reader.parse()
+        rows = []
+        for entry in reader.data:
+            parts = urllib.parse.urlsplit(entry["otpauth"])
+            query = dict(urllib.parse.parse_qsl(parts.query))
+            rows.append((parts.netloc, entry["title"], query["secret"].rstrip("="),
+                         query.get("algorithm", "SHA1").lower(), int(query.get("digits", 6))))  # fmt: skip
+    return rows
+
+
+def test_pass_import_reads_what_cxkit_writes(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pass_import.managers import aegis as theirs
+
+    source = shared_path("exports", "aegis", "aegis", "aegis_plain.json")
+    expected = _pass_import_rows(theirs.Aegis, str(source))
+    doc = _read(source.read_bytes(), "a.json")
+    plain, _ = _write(doc, "aegis-json")
+    (tmp_path / "plain.json").write_bytes(plain)
+    assert _pass_import_rows(theirs.Aegis, str(tmp_path / "plain.json")) == expected
+    sealed, _ = _write(doc, "aegis-encrypted-json", "their test")
+    (tmp_path / "sealed.json").write_bytes(sealed)
+    monkeypatch.setattr(theirs, "getpassword", lambda *_a, **_k: "their test")
+    assert _pass_import_rows(theirs.AegisCipher, str(tmp_path / "sealed.json")) == expected
