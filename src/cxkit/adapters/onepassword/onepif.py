@@ -56,7 +56,7 @@ class OnePifAdapter:
         format="1PIF export (legacy, unencrypted)",
         versions="1Password 4 to 7",
         capabilities=Capability.READ,
-        credential_types=CREDENTIAL_TYPES,
+        credential_types=CREDENTIAL_TYPES - {"file"},  # a 1PIF holds no file contents
         how_to_export=(
             "1Password 7 or older: File → Export → All Items → format '1Password Interchange "
             "Format (1PIF)'; cxkit reads the data.1pif file inside the exported folder. Trashed "
