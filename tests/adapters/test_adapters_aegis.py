@@ -108,11 +108,16 @@ def test_the_report_names_what_is_not_totp() -> None:
     assert secret not in text and secret not in json.dumps(report.to_json())
 
 
-def test_plain_and_encrypted_vaults_hold_the_same_entries() -> None:
-    plain = _read(shared_path("exports", "aegis", "aegis", "aegis_plain.json").read_bytes(), "p")
-    sealed = _read(shared_path("exports", "aegis", "aegis", "aegis_encrypted.json").read_bytes(),
-                   "e", "test")  # fmt: skip
-    assert _summary(plain) == _summary(sealed)
+@pytest.mark.parametrize(("folder", "plain", "sealed"), [
+    ("aegis", "aegis_plain.json", "aegis_encrypted.json"),
+    ("proton", "aegis-json-unencrypted.json", "aegis-json-encrypted-test.json"),
+])  # fmt: skip
+def test_plain_and_encrypted_vaults_hold_the_same_entries(
+    folder: str, plain: str, sealed: str
+) -> None:
+    a = _read(shared_path("exports", "aegis", folder, plain).read_bytes(), "p")
+    b = _read(shared_path("exports", "aegis", folder, sealed).read_bytes(), "e", "test")
+    assert _summary(a) == _summary(b) and _summary(a)
 
 
 @pytest.mark.parametrize("name", sorted(PASSWORDS))
