@@ -4,6 +4,9 @@ by its ``with`` block (the thread is joined)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -96,6 +99,14 @@ class Background:
         if self._error is not None:
             raise self._error
         return self._value
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect garbage after each test, so that a connection left open is reported (as an
+    "unclosed transport" warning, an error here) by the test that left it, not a later one."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -509,3 +520,27 @@ def test_wire_mac_depends_on_psk_digest_and_body() -> None:
     assert a != _wire.error_mac(b"K" * 32, b"d" * 32, b"body")
     assert a != _wire.error_mac(b"k" * 32, b"D" * 32, b"body")
     assert a != _wire.error_mac(b"k" * 32, b"d" * 32, b"Body")
+
+
+def test_a_connection_whose_handler_never_ran_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cause of a flaky test: a handler task cancelled before its first step never reaches
+    its ``finally``, so the connection it was given stayed open until garbage collection
+    ("unclosed transport", an error under ``-W error``). Here every handler ignores its
+    connection; closing the receiver must still close them all."""
+
+    async def ignore(self: Receiver, reader: Any, writer: Any) -> None:
+        await asyncio.Event().wait()  # never closes *writer*: cancelled at the end
+
+    monkeypatch.setattr(Receiver, "_on_connection", ignore)
+    with Receiver(importer="importer.example", lifetime=20, io_timeout=FAST) as r:
+        clients = [socket.create_connection(address(r), timeout=2) for _ in range(3)]
+        time.sleep(0.2)  # the listener accepts them
+    try:
+        for client in clients:  # the receiver closed its end: each client reads EOF or reset
+            client.settimeout(2)
+            with contextlib.suppress(ConnectionResetError):
+                assert client.recv(1) == b""
+    finally:
+        for client in clients:
+            client.close()
+    gc.collect()  # an unclosed transport would warn here (warnings are errors)

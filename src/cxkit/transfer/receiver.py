@@ -39,9 +39,10 @@ import secrets
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from cxkit.crypto.safezip import DEFAULT_LIMITS, ZipLimits
 from cxkit.cxp import p0
@@ -187,6 +188,7 @@ class Receiver:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._transports: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
         self._reserved = 0
         self._accepted = False
         self._done = threading.Event()
@@ -322,6 +324,7 @@ class Receiver:
         try:
             loop.run_until_complete(self._serve())
             loop.run_until_complete(_drain_tasks(0.0))
+            self._close_transports(loop)
         except BaseException:  # pragma: no cover - a bug; never leave wait() hanging
             self._finish(None, TransferError("the receiver stopped unexpectedly"))
         finally:
@@ -334,9 +337,8 @@ class Receiver:
                 self._finish(None, TransferCanceledError("the transfer was canceled"))
 
     async def _serve(self) -> None:
-        server = await asyncio.start_server(
-            self._on_connection, sock=self._sock, limit=_STREAM_LIMIT
-        )
+        assert self._sock is not None
+        server = await asyncio.get_running_loop().create_server(self._protocol, sock=self._sock)
         try:
             if self._done.is_set():
                 return
@@ -353,6 +355,7 @@ class Receiver:
                 )
         finally:
             self._stop.set()  # connections not started yet see it and close at once
+            await self._stop_accepting()
             server.close()
             keep = self._closing_reply  # the 204 to the accepted sender is let through
             if keep is not None:
@@ -365,6 +368,42 @@ class Receiver:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
                     await server.wait_closed()
+
+    async def _stop_accepting(self) -> None:
+        """Stop accepting, then let the connections accepted already get their transports
+        before the server closes.
+
+        asyncio (3.11) accepts a connection in one loop turn and builds its transport in a task
+        that runs in the next; a transport built after ``Server.close()`` fails in its
+        constructor (the server's ``_attach`` asserts it is open), the error is swallowed and
+        the half-built transport keeps the socket open until garbage collection ("unclosed
+        transport"): the cause of a flaky live test. Removing the listening socket's reader
+        first and yielding twice lets those tasks run while the server is still open; their
+        handlers see ``_stop`` and close at once."""
+        assert self._sock is not None
+        with contextlib.suppress(Exception):  # (the socket may be closed already)
+            asyncio.get_running_loop().remove_reader(self._sock.fileno())
+        for _ in range(2):
+            await asyncio.sleep(0)
+
+    def _protocol(self) -> asyncio.StreamReaderProtocol:
+        """The stream protocol of one accepted connection, its transport remembered so that
+        :meth:`_close_transports` closes it whatever happened to its handler."""
+        return _TrackedProtocol(
+            asyncio.StreamReader(limit=_STREAM_LIMIT), self._on_connection, self._transports
+        )
+
+    def _close_transports(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Abort every connection still open and let the loop run their close callbacks.
+
+        A handler task cancelled before its first step never reaches its ``finally`` (the
+        coroutine is thrown into before its first line), so the connection it was given would
+        stay open until garbage collection ("unclosed transport"). Aborting schedules the socket's close with ``call_soon``; one more loop turn runs it.
+        """
+        for transport in list(self._transports):
+            if not transport.is_closing():
+                transport.abort()  # type: ignore[attr-defined]
+        loop.run_until_complete(asyncio.sleep(0))
 
     async def _on_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -604,6 +643,23 @@ class Receiver:
                 f"the exporter ended the transfer: {safe}", report.error, hint=None
             ),
         )
+
+
+class _TrackedProtocol(asyncio.StreamReaderProtocol):
+    """:class:`asyncio.StreamReaderProtocol` that adds its transport to *transports*."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        handler: Any,
+        transports: weakref.WeakSet[asyncio.BaseTransport],
+    ) -> None:
+        super().__init__(reader, handler)
+        self._tracked = transports
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._tracked.add(transport)
+        super().connection_made(transport)
 
 
 async def _drain_tasks(grace: float) -> None:
