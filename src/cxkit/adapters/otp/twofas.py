@@ -76,6 +76,7 @@ _SERVICE_KNOWN: Final = frozenset({"name", "secret", "updatedAt", "type", "servi
                                    "order", "icon", "badge", "groupId"})  # fmt: skip
 _OTP_KNOWN: Final = frozenset({"link", "label", "account", "issuer", "digits", "period",
                                "algorithm", "tokenType", "counter", "source"})  # fmt: skip
+_FROM_LINK: Final = ("account", "issuer", "digits", "period", "algorithm", "tokenType")
 _BOOKKEEPING: Final = "2FAS backup bookkeeping"
 _ICON: Final = "icon: CXF 1.0 items have no icon"
 _MAX_SERVICES: Final = 100_000
@@ -201,7 +202,9 @@ def _read_service(vault: VaultBuilder, raw: dict[str, Any], at: str, index: int,
     otp = raw.get("otp") if isinstance(raw.get("otp"), dict) else {}
     assert isinstance(otp, dict)
     b = vault.item(at, item_id=stable_id(key, name, str(index)))
-    link = parse_uri(otp["link"]) if isinstance(otp.get("link"), str) else None
+    # the link is read only for what the service's own members lack (older and manual ones)
+    lacking = any(otp.get(k) is None for k in _FROM_LINK)
+    link = parse_uri(otp["link"]) if lacking and isinstance(otp.get("link"), str) else None
     from_link = link if isinstance(link, Entry) else None
     title = as_text(raw.get("name")).strip()
     token = as_text(otp.get("tokenType")).lower() or (from_link.kind if from_link else "totp")
