@@ -305,3 +305,19 @@ def test_totp_qr_on_a_terminal_shows_one_code_at_a_time(
     assert prompts[0].startswith("[1/4] Deno") and prompts[2].startswith("[2/4] SPDX")
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert main(["totp", "qr", str(shared_path(*PLAIN))]) == 2
+
+
+def test_convert_says_when_the_proof_is_not_made(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    base = ["convert", str(shared_path(*PLAIN)), "--to", "otpauth-uris", "--plaintext", "-q",
+            "--report", str(report), "--force"]  # fmt: skip
+    assert main([*base, "--dry-run"]) == 0
+    assert json.loads(report.read_text())["totp"]["state"] == "skipped"
+    assert main([*base, "-o", str(tmp_path / "o.txt"), "--no-verify"]) == 0
+    assert json.loads(report.read_text())["totp"] == {"state": "skipped", "why": "--no-verify"}
+    # a destination without a TOTP column: nothing to compare, nothing failed
+    other = ["convert", str(shared_path(*PLAIN)), "--to", "chrome-csv", "--plaintext", "-q",
+             "--report", str(report), "--force", "-o", str(tmp_path / "c.csv")]  # fmt: skip
+    assert main(other) == 0
+    proof = json.loads(report.read_text())["totp"]
+    assert proof["state"] == "checked" and proof["checked"] == 0 and proof["not_compared"] == 4
