@@ -321,3 +321,13 @@ def test_convert_says_when_the_proof_is_not_made(tmp_path: Path) -> None:
     assert main(other) == 0
     proof = json.loads(report.read_text())["totp"]
     assert proof["state"] == "checked" and proof["checked"] == 0 and proof["not_compared"] == 4
+
+
+def test_unknown_uri_parameters_are_kept_and_pins_hidden() -> None:
+    line = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&issuer=A&pin=1234&color=red\n"
+    doc, report = _read(line.encode(), "x.txt")
+    fields = {f.label: f for _, i in doc.items() for c in i.credentials
+              if isinstance(c, m.CustomFields) for f in c.fields}  # fmt: skip
+    assert fields["otpauth: pin"].field_type == "concealed-string"
+    assert fields["otpauth: color"].value == "red"
+    assert "1234" not in report.render()

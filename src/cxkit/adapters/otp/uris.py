@@ -120,7 +120,8 @@ def _read(data: bytes, name: str, key: str, options: ReadOptions,
             if param.lower() == "codedisplay":
                 _code_display(b, value, at)
             elif param.lower() not in _KNOWN_PARAMS and value:
-                b.custom(f"otpauth: {param}", Val(value, at),
+                hidden = any(word in param.lower() for word in ("pin", "pass", "key", "secret"))
+                b.custom(f"otpauth: {param}", Val(value, at), hidden=hidden,
                          note="a URI parameter cxkit does not map")  # fmt: skip
         vault.add(b)
     return vault.build(account_id=stable_id(key, file, "account"))
