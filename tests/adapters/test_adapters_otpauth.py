@@ -331,3 +331,18 @@ def test_unknown_uri_parameters_are_kept_and_pins_hidden() -> None:
     assert fields["otpauth: pin"].field_type == "concealed-string"
     assert fields["otpauth: color"].value == "red"
     assert "1234" not in report.render()
+
+
+@pytest.mark.parametrize("key", ["aegis-json", "2fas", "otpauth-uris", "google-authenticator-qr"])
+def test_a_totp_whose_secret_is_not_base32_is_reported_not_written(key: str) -> None:
+    from cxkit.adapters.base import converted_document
+
+    bad = m.Totp(secret="not base32 !", period=30, digits=6, algorithm="sha1")
+    good = m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1")
+    items = (m.Item(id="aXRlbTE", title="Bad", credentials=(bad,)),
+             m.Item(id="aXRlbTI", title="Good", credentials=(good,)))  # fmt: skip
+    account = m.Account(id="YWNjb3VudA", username="", email="", collections=(), items=items)
+    _, report = adapters.write(converted_document(account, rp_id="t", app="t"), key)
+    (record,) = [r for r in report.credentials if r.stage == "write" and r.item == "Bad"]
+    assert record.outcome == "not-carried" and "not Base32" in record.note
+    assert report.items_written == 1

@@ -14,8 +14,9 @@ from typing import Final, NamedTuple
 
 from cxkit import cxf
 from cxkit.adapters.kit import ledger
-from cxkit.adapters.otp.entry import Entry, item_entries
+from cxkit.adapters.otp.entry import Entry, item_entries, secret_base32
 from cxkit.adapters.report import MigrationReport, Outcome
+from cxkit.cxf import b64
 from cxkit.cxf import model as m
 
 __all__ = ["OTP_FIELDS", "Written", "collect", "declaration"]
@@ -76,6 +77,15 @@ def declaration(
     )
 
 
+def _unusable(entry: Entry) -> str:
+    """Why no app can hold *entry* ('' when it is usable): a secret that is not Base32."""
+    try:
+        secret_base32(entry.secret)
+    except b64.Base64Error:
+        return "its secret is not Base32"
+    return ""
+
+
 def _memberships(doc: cxf.Document) -> dict[str, list[str]]:
     """Item id → titles of the collections holding it (nested ones flattened)."""
     found: dict[str, list[str]] = {}
@@ -120,7 +130,7 @@ def collect(
                 ctype = cxf.credential_type(cred)
                 entry = entries.get(index)
                 if entry is not None:
-                    why = fits(entry)
+                    why = _unusable(entry) or fits(entry)
                     if why:
                         outcomes.append((ctype, Outcome.NOT_CARRIED, why))
                         modes.append((ledger.DROPPED, why))
