@@ -88,32 +88,20 @@ KNOWN: Final[tuple[Known, ...]] = (
           hint="give cxkit the .opvault folder itself (cxkit convert NAME.opvault ...)"),
     # ------------------------------------------------------------------ zip layouts
     Known("raivo", "a Raivo OTP export", zip_members=frozenset({"raivo-otp-export.json"})),
-    Known("authenticator-plus", "an Authenticator Plus export",
-          zip_members=frozenset({"Accounts.txt"})),
     # ------------------------------------------------------------------ JSON objects
     Known("nordpass-cxf-draft", "a NordPass CXF file from a draft of the format (before CXF "
           "1.0: integer version, item type 'login')",
           json_members=frozenset({"version", "exporter", "accounts"}), marker=b'ordpass"',
           hint="export CSV from NordPass instead (--from nordpass-csv)"),
-    Known("lastpass-authenticator", "a LastPass Authenticator export",
-          json_members=frozenset({"accounts", "deviceName", "localDeviceId"})),
-    Known("steam", "a Steam guard file", json_members=frozenset({"accounts"}), json_exact=True),
-    Known("steam", "a Steam guard file",
-          json_members=frozenset({"shared_secret", "serial_number", "revocation_code"})),
     Known("padlock", "a Padlock encrypted JSON export",
           json_members=frozenset({"cipher", "ct", "iter", "iv", "salt"})),
     # ------------------------------------------------------------------ JSON arrays
-    Known("duo", "a Duo Mobile export", json_entries=("", frozenset({"accountType", "otpGenerator"}))),
     Known("raivo", "a Raivo OTP export",
           json_entries=("", frozenset({"kind", "timer", "secret", "issuer", "account"}))),
     # ------------------------------------------------------------------ XML roots
     Known("keepass-keyfile", "a KeePass key file", export=False, xml_root="KeyFile",
           hint="give it with --keyfile when reading the KeePass database"),
     Known("safeincloud", "a SafeInCloud XML export", xml_root="database", marker=b"<card "),
-    Known("battle-net", f"Battle.net Authenticator's {_SHARED_PREFS}", export=False,
-          xml_root="map", marker=b'"com.blizzard.'),
-    Known("totp-authenticator", f"TOTP Authenticator's {_SHARED_PREFS}", export=False,
-          xml_root="map", marker=b'name="STATIC_TOTP_CODES_LIST"'),
     Known("android", f"an Android app's {_SHARED_PREFS}", export=False, xml_root="map"),
     # ------------------------------------------------------------------ CSV headers
     Known("lastpass", "a LastPass form-fill CSV export",

@@ -53,24 +53,31 @@ class EntryVault:
         recs: Iterable[Rec] = (),
         leftovers: Iterable[Val] = (),
         trashed: Val | None = None,
+        hidden: Iterable[Val] = (),
     ) -> None:
         """One entry read at *prefix*: its item id from *source_id* (the app's id of the
         entry) or the file name and *index*; *recs*: the entry's further fields recorded as
         said; *leftovers*: fields kept as custom fields; *trashed*: the field saying the entry
-        is in the app's trash."""
+        is in the app's trash; *hidden*: fields kept as concealed custom fields (secrets)."""
         key = self.info.key
         item_id = stable_id(key, source_id) if source_id else stable_id(key, self.name, str(index))
         b = self.vault.item(prefix, item_id=item_id)
         if not _has_secret(entry):
             for at, _, _, _ in recs:
                 b.rec(at, NOT_CARRIED, "", "entry without a secret")
-            for v in leftovers:
+            for v in (*leftovers, *hidden):
                 b.rec(v.at, NOT_CARRIED, "", "entry without a secret")
             add_entry(b, entry)  # records the entry's fields and skips the item
             return
         add_entry(b, entry)
         for at, disposition, target, note in recs:
             b.rec(at, disposition, target, note)
+        for v in hidden:
+            if v.text:
+                b.custom(v.at.lstrip("."), v, hidden=True,
+                         note="a secret of the app; kept as a concealed custom field")  # fmt: skip
+            else:
+                b.rec(v.at, NOT_CARRIED, "", "empty")
         if trashed is not None:
             b.trashed(trashed)
         self.vault.add(b, leftovers)
