@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from cxkit.adapters.detection import detect, make_sample
 from cxkit.adapters.otp.stratum import MAGIC_LEGACY, decrypt_backup
+from cxkit.cxf import model as m
 from cxkit.errors import CxkitError, DecodeError, DecryptionError
 from shared_evidence import shared_path
 
@@ -82,6 +83,9 @@ def test_own_backup_categories_pin_and_unknown_members() -> None:
     assert by_path["$.Authenticators[1].Pin"].disposition.value == "custom-field"
     assert by_path["$.CustomIcons[0]"].disposition.value == "not-carried"
     assert rows(doc)[0][:2] == ("motp", "Bank")  # mOTP: kept as custom fields
+    pins = [f for c in account.items[1].credentials if isinstance(c, m.CustomFields)
+            for f in c.fields if f.label == "Pin"]  # fmt: skip
+    assert [(f.value, f.field_type) for f in pins] == [("1234", "concealed-string")]
 
 
 def test_own_legacy_backup_round() -> None:

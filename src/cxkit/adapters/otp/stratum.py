@@ -50,7 +50,6 @@ _TAKEN: Final = {"type": "kind", "issuer": "issuer", "username": "account", "sec
                  "counter": "counter", "icon": "icon"}  # fmt: skip
 _KNOWN: Final = {
     "ranking": (NOT_CARRIED, "", "the entry's place in the app's list"),
-    "pin": (Disposition.CUSTOM_FIELD, "custom-fields.PIN", "the mOTP/Yandex PIN"),
     "copycount": (NOT_CARRIED, "", "the app's usage statistics"),
 }
 _ARGON2_MEMORY_KIB: Final = 64 * 1024
@@ -212,19 +211,18 @@ class StratumAdapter:
         )  # fmt: skip
         recs: list[Rec] = []
         rest: list[Val] = []
+        pin: list[Val] = []
         for key, (item, path) in raw.items():
             if key in _TAKEN or item is None:
                 continue
-            if key == "pin" and item not in (None, ""):
-                rest.append(Val(str(item), path))
-            elif key in _KNOWN and key != "pin":
+            if key == "pin":  # a secret: a concealed custom field ("" is recorded empty)
+                pin.append(Val(str(item), path))
+            elif key in _KNOWN:
                 disposition, target, note = _KNOWN[key]
                 recs.append((path, disposition, target, note))
-            elif key == "pin":
-                recs.append((path, NOT_CARRIED, "", "no PIN"))
             else:
                 rest.extend(leaves(item, path))
-        vault.add(at, entry, index=index, recs=recs, leftovers=rest)
+        vault.add(at, entry, index=index, recs=recs, leftovers=rest, hidden=pin)
 
     # ------------------------------------------------------------------ the database
 
