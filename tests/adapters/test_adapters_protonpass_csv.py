@@ -285,3 +285,22 @@ def test_gpg_decrypt_with_a_passphrase_and_its_bounds() -> None:
             gpg.decrypt(big, home=home, passphrase="p", max_output=1 << 20)
         with pytest.raises(gpg.GpgError, match="not an OpenPGP message"):
             gpg.decrypt(b"not pgp at all", home=home, passphrase="p")
+
+
+def test_cli_reads_a_pgp_export_with_the_passphrase_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cxkit.cli.main import main
+
+    source = tmp_path / "Proton Pass_export_2025-01-01.pgp"
+    source.write_bytes(_encrypt(CSV, PASSPHRASE))
+    monkeypatch.setenv("PP_PASSPHRASE", PASSPHRASE)
+    assert main(["detect", str(source)]) == 0
+    assert capsys.readouterr().out.startswith("protonpass-pgp")
+    code = main(["convert", str(source), "--dry-run", "--password-env", "PP_PASSPHRASE"])
+    out = capsys.readouterr().out
+    assert code == 0 and "4 read" in out and SECRET not in out
+    monkeypatch.setenv("PP_PASSPHRASE", "not it")
+    code = main(["convert", str(source), "--dry-run", "--password-env", "PP_PASSPHRASE"])
+    err = capsys.readouterr().err
+    assert code == 2 and "wrong passphrase" in err and "not it" not in err
