@@ -20,11 +20,14 @@ mutation and secret checks run over them — also for UPM, which detection never
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_adapters_pass_import_refs import _project, _same, _yaml_entries
@@ -33,9 +36,10 @@ from cxkit import adapters, cxf
 from cxkit.adapters import contract, detection
 from cxkit.adapters.detection import InputRefusedError
 from cxkit.adapters.longtail._keyfile import parse_keyfile
+from cxkit.adapters.longtail._keyring_binary import MAGIC, MAX_ITERATIONS, derive
 from cxkit.adapters.longtail.passpie import MAX_YAML, load_yaml
 from cxkit.cxf import model as m
-from cxkit.errors import CxkitError
+from cxkit.errors import CxkitError, DecryptionError
 from shared_evidence import shared_path
 
 #: sample → (adapter key, reference, keys dropped before comparing (tests.yml's ``without``))
@@ -670,3 +674,111 @@ def test_fixture_splices_raise_only_cxkit_errors(name: str, data: st.DataObject)
     junk = data.draw(st.binary(max_size=8))
     with contextlib.suppress(CxkitError):
         adapters.read(raw[:at] + junk + raw[at + cut :], name, source_format=key)
+
+
+# =========================================================================== encrypted keyring
+def _encrypt_keyring(
+    name: str,
+    items: list[tuple[int, int, str, bytes, list[tuple[str, str | int]]]],
+    password: str,
+    *,
+    salt: bytes = b"\x01\x02\x03\x04\x05\x06\x07\x08",
+    iterations: int = 1234,
+) -> bytes:
+    """An encrypted keyring of *items* ``(id, type, display name, secret, attributes)``, written
+    here from gnome-keyring's ``docs/file-format.txt`` (hashed attributes left empty)."""
+
+    def u32(n: int) -> bytes:
+        return struct.pack(">I", n)
+
+    def text(s: str) -> bytes:
+        raw = s.encode()
+        return u32(len(raw)) + raw
+
+    def attributes(attrs: list[tuple[str, str | int]]) -> bytes:
+        out = u32(len(attrs))
+        for attr, value in attrs:
+            out += text(attr) + (u32(1) + u32(value) if isinstance(value, int)
+                                 else u32(0) + text(value))  # fmt: skip
+        return out
+
+    head = MAGIC + bytes(4) + text(name) + u32(0) + u32(1) + u32(0) + u32(2)
+    head += u32(0) + u32(0) + u32(iterations) + salt + bytes(16) + u32(len(items))
+    body = b""
+    for item_id, kind, title, secret, attrs in items:
+        head += u32(item_id) + u32(kind) + u32(0)
+        body += text(title) + u32(len(secret)) + secret + u32(0) + u32(3) + u32(0) + u32(4)
+        body += u32(_NONE) + bytes(16) + attributes(attrs) + u32(0)
+    body += bytes(-(len(body) + 16) % 16)
+    plain = hashlib.md5(body, usedforsecurity=False).digest() + body
+    key, iv = derive(password.encode("utf-8"), salt, iterations)
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return head + u32(len(plain)) + encryptor.update(plain) + encryptor.finalize()
+
+
+_NONE = 0xFFFFFFFF
+_KEYRING_ITEMS: list[tuple[int, int, str, bytes, list[tuple[str, str | int]]]] = [
+    (1, 1, "ann@imap", b"Sup3r-s3cret!", [("user", "ann"), ("server", "imap.example"),
+                                           ("protocol", "imaps"), ("port", 993)]),
+    (2, 0, "Wi-Fi key", b"\xff\xfe-not-text", []),
+    (3, 2, "Memo", b"first\nsecond", [("xdg:schema", "org.gnome.keyring.Note")]),
+]  # fmt: skip
+_KEYRING_PASSWORD = "keyring-pw"
+
+
+def _encrypted_keyring(**kwargs: Any) -> bytes:
+    return _encrypt_keyring("Login", _KEYRING_ITEMS, _KEYRING_PASSWORD, **kwargs)
+
+
+def test_encrypted_keyring_reads_with_its_password() -> None:
+    data = _encrypted_keyring()
+    assert detection.detect(detection.make_sample(data, "login.keyring")).adapter.info.key == (
+        "gnome-keyring-encrypted"
+    )
+    options = adapters.ReadOptions(password=lambda _prompt: _KEYRING_PASSWORD)
+    doc, report = adapters.read(data, "login.keyring", options=options)
+    assert report.encrypted
+    items = _items(doc)
+    login = _cred(items["ann@imap"], m.BasicAuth)
+    assert (login.username.value, login.password.value) == ("ann", "Sup3r-s3cret!")
+    assert items["ann@imap"].scope.urls == ("imaps://imap.example:993",)
+    binary = _cred(items["Wi-Fi key"], m.CustomFields).fields[0]
+    assert (binary.label, binary.value) == ("binary secret", "fffe2d6e6f742d74657874")
+    assert _cred(items["Memo"], m.Note).content.value == "first\nsecond"
+    assert [c.title for c in doc.accounts[0].collections] == ["Login"]
+
+
+def test_encrypted_keyring_key_derivation_is_the_documented_one() -> None:
+    """SHA-256(password ‖ salt), then SHA-256 of the digest iterations − 1 times."""
+    digest = hashlib.sha256(b"pw" + b"saltsalt").digest()
+    for _ in range(2):
+        digest = hashlib.sha256(digest).digest()
+    assert derive(b"pw", b"saltsalt", 3) == (digest[:16], digest[16:])
+
+
+def test_encrypted_keyring_wrong_password_and_bounds() -> None:
+    data = _encrypted_keyring()
+    wrong = adapters.ReadOptions(password=lambda _prompt: "not-it")
+    with pytest.raises(DecryptionError, match="wrong password") as caught:
+        adapters.read(data, "login.keyring", options=wrong)
+    assert "keyring-pw" not in str(caught.value)
+    with pytest.raises(CxkitError, match="encrypted"):
+        adapters.read(data, "login.keyring")
+    greedy = _encrypted_keyring(iterations=MAX_ITERATIONS + 1)
+    right = adapters.ReadOptions(password=lambda _prompt: _KEYRING_PASSWORD)
+    with pytest.raises(CxkitError, match="1,000,000"):
+        adapters.read(greedy, "login.keyring", options=right)
+    assert greedy.startswith(MAGIC)
+
+
+def test_encrypted_keyring_contract() -> None:
+    from cxkit.adapters import registry
+
+    adapter = registry.get("gnome-keyring-encrypted")
+    sample = contract.Sample("login.keyring", _encrypted_keyring(iterations=3), _KEYRING_PASSWORD)
+    problems = (
+        contract.check_accounting(adapter, sample)
+        + contract.check_mutations(adapter, sample, rounds=200)
+        + contract.check_secrets(adapter, sample)
+    )
+    assert not problems, "\n".join(problems)

@@ -75,10 +75,6 @@ KNOWN: Final[tuple[Known, ...]] = (
           magic=(b"OPCLDAT",),
           hint="give cxkit the .opvault folder itself (cxkit convert NAME.opvault ...)"),
     Known("gnupg", "a GnuPG trust database", export=False, magic=(b"\x01gpg",)),
-    Known("gnome-keyring", "an encrypted GNOME Keyring file (a keyring with a password)",
-          magic=(b"GnomeKeyring\n\r\x00\n",),
-          hint="set the keyring's password to empty in Seahorse (it is then stored as text, "
-          "which cxkit reads), or export the items from Seahorse"),
     Known("gnupg", "a GnuPG private-key file", export=False,
           text_prefix=(b"(11:private-key", b"(21:protected-private-key",
                        b"(20:shadowed-private-key")),

@@ -58,6 +58,7 @@ BUILTINS: Final = (
     "cxkit.adapters.passman:PassmanJsonAdapter",
     "cxkit.adapters.passman:PassmanCsvAdapter",
     "cxkit.adapters.pwsafe:PwsafeXmlAdapter",
+    "cxkit.adapters.longtail.gnome_keyring:GnomeKeyringEncryptedAdapter",
     "cxkit.adapters.longtail.csvapps:BlurCsvAdapter",
     "cxkit.adapters.longtail.buttercup:ButtercupCsvAdapter",
     "cxkit.adapters.longtail.csvapps:EncryptrCsvAdapter",

@@ -15,8 +15,8 @@ keyring with an empty password (``~/.local/share/keyrings/NAME.keyring``), a GLi
 * ``[N:aclM]`` — which applications may read the item (not carried).
 
 The encrypted binary keyring (magic ``GnomeKeyring\\n\\r\\0\\n``, a keyring with a password) is
-not read: detection names it, and the hint says to unlock it and export with Seahorse or
-``secret-tool``.
+read by :class:`GnomeKeyringEncryptedAdapter`: decrypted with the keyring's password
+(:mod:`~cxkit.adapters.longtail._keyring_binary`) into the same entries, mapped the same way.
 """
 
 from __future__ import annotations
@@ -25,14 +25,22 @@ import re
 from typing import Final
 
 from cxkit import cxf
-from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    PasswordNeededError,
+    ReadOptions,
+    Sample,
+)
 from cxkit.adapters.kit.builder import ItemBuilder, Val, stable_id
 from cxkit.adapters.kit.targets import MappedReader, skip_reason
 from cxkit.adapters.longtail._keyfile import Entry, parse_keyfile
+from cxkit.adapters.longtail._keyring_binary import MAGIC, keyring_entries
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.errors import AdapterError, CxkitError, InputTooLargeError
 
-__all__ = ["GnomeKeyringAdapter"]
+__all__ = ["GnomeKeyringAdapter", "GnomeKeyringEncryptedAdapter"]
 
 _MEMBER: Final = Disposition.MEMBER
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
@@ -65,8 +73,13 @@ class GnomeKeyringAdapter(MappedReader):
         return Confidence.CERTAIN if head.startswith(b"[keyring]") else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        name = sample.name
-        entries = parse_keyfile(sample.data, name=name)
+        return self.read_entries(parse_keyfile(sample.data, name=sample.name), sample.name,
+                                 options, report)  # fmt: skip
+
+    def read_entries(
+        self, entries: list[Entry], name: str, options: ReadOptions, report: MigrationReport
+    ) -> cxf.Document:
+        """The items of a keyring's entries (the plain file's, or the decrypted binary's)."""
         if not entries or entries[0].group != "keyring":
             raise AdapterError("not a GNOME keyring file (no [keyring] group first)",
                                location=name or None)  # fmt: skip
@@ -189,4 +202,37 @@ class GnomeKeyringAdapter(MappedReader):
 
 
 def _at(e: Entry) -> str:
-    return f"{e.line}:[{e.group}]{e.key}"
+    """``LINE:[group]key`` (the binary keyring has no lines: ``[group]key``)."""
+    return f"{e.line}:[{e.group}]{e.key}" if e.line else f"[{e.group}]{e.key}"
+
+
+class GnomeKeyringEncryptedAdapter(GnomeKeyringAdapter):
+    info = AdapterInfo(
+        key="gnome-keyring-encrypted",
+        app="GNOME Keyring",
+        format="encrypted keyring file (.keyring with a password)",
+        versions="gnome-keyring 2.x–3.x (file format 0.0)",
+        capabilities=Capability.READ | Capability.ENCRYPTED,
+        credential_types=frozenset({"basic-auth", "note", "custom-fields"}),
+        how_to_export=(
+            "Copy ~/.local/share/keyrings/NAME.keyring (login.keyring is the login keyring); "
+            "cxkit asks for the keyring's password (for the login keyring: your login "
+            "password at the time it was made)."
+        ),
+        extensions=(".keyring",),
+        magic=(MAGIC,),
+    )
+
+    def accepts(self, sample: Sample) -> Confidence:
+        """CERTAIN on the binary keyring's magic bytes."""
+        return Confidence.CERTAIN if sample.data.startswith(MAGIC) else Confidence.NO
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        name = sample.name
+        if options.password is None:
+            raise PasswordNeededError("this GNOME keyring is encrypted (it has a password)",
+                                      location=name or None)  # fmt: skip
+        entries = keyring_entries(sample.data, options.password("password of the GNOME keyring"),
+                                  name=name)  # fmt: skip
+        report.encrypted = True
+        return self.read_entries(entries, name, options, report)
