@@ -388,3 +388,20 @@ def test_a_folder_without_marker_is_described(tmp_path: Path) -> None:
     sample = make_folder_sample(tmp_path)
     with pytest.raises(adapters.DetectionError, match=r"a folder holding a\.txt"):
         adapters.detect(sample)
+
+
+def test_a_signed_entry_whose_signer_is_unknown_is_read(gnupg: Path, tmp_path: Path) -> None:
+    """gpg exits non-zero when it cannot check a signature; the decryption itself succeeded."""
+    store = tmp_path / "signed"
+    store.mkdir()
+    (store / ".gpg-id").write_text(KEY1 + "\n")
+    signed = subprocess.run(
+        ["gpg", "--batch", "--quiet", "--local-user", KEY2, "--recipient", KEY1, "--sign",
+         "--encrypt", "--output", "-"],
+        input=b"pw-signed-123\nlogin: zed\n", capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    (store / "entry.gpg").write_bytes(signed)
+    subprocess.run(["gpg", "--batch", "--yes", "--delete-secret-and-public-key", KEY2],
+                   capture_output=True, check=True)  # fmt: skip
+    doc, _ = adapters.read(store, "signed")
+    assert _summary(doc)["entry"]["login"] == "zed"

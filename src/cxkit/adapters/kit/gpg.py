@@ -221,7 +221,9 @@ def decrypt(
         passphrase=passphrase,
     )  # fmt: skip
     words = {line.split()[0] for line in lines if line.split()}
-    if status == 0 and "DECRYPTION_OKAY" in words:
+    # DECRYPTION_OKAY comes after the integrity check; gpg may still exit non-zero for a
+    # signature it cannot verify (a signer's key it lacks), which is no reason to refuse
+    if "DECRYPTION_OKAY" in words and "DECRYPTION_FAILED" not in words:
         return output
     if "BAD_PASSPHRASE" in words or ("NEED_PASSPHRASE_SYM" in words and passphrase is not None):
         raise DecryptionError(
