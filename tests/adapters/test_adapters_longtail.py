@@ -782,3 +782,12 @@ def test_encrypted_keyring_contract() -> None:
         + contract.check_secrets(adapter, sample)
     )
     assert not problems, "\n".join(problems)
+
+
+def test_passman_csv_without_the_files_column() -> None:
+    text = "label,username,password,email,description,tags,url,custom_fields\n"
+    text += "Mail,ann,Sup3r-s3cret!,,,[Work],https://m.example,[]\n"
+    sample = detection.make_sample(text.encode(), "passman.csv")
+    assert detection.detect(sample).adapter.info.key == "passman-csv"
+    doc, report = adapters.read(text.encode(), "passman.csv")
+    assert _items(doc)["Mail"].tags == ("Work",) and not report.items_skipped

@@ -152,6 +152,10 @@ class PassmanJsonAdapter(JsonRecordReader):
         b.totp(Val(uri, ".otp"), label=self.totp_label, parser=self.totp_parser)
 
 
+_CSV_COLUMNS: Final = frozenset({"label", "username", "password", "email", "description", "tags",
+                                 "url", "custom_fields", "files"})  # fmt: skip
+
+
 class PassmanCsvAdapter(CsvReader):
     info = AdapterInfo(
         key="passman-csv",
@@ -165,19 +169,8 @@ class PassmanCsvAdapter(CsvReader):
             "credentials are not in it."
         ),
         extensions=(".csv",),
-        csv_header=frozenset(
-            {
-                "label",
-                "username",
-                "password",
-                "email",
-                "description",
-                "tags",
-                "url",
-                "custom_fields",
-                "files",
-            }
-        ),
+        csv_header=_CSV_COLUMNS,
+        csv_headers=(_CSV_COLUMNS - {"files"},),  # (an export without the files column)
     )
     columns: ClassVar[Mapping[str, Target | Column]] = {
         "label": TITLE, "username": USERNAME, "password": PASSWORD, "url": URL,
@@ -211,8 +204,8 @@ class PassmanCsvAdapter(CsvReader):
                 continue
             hidden = field.get("secret") is True or field.get("field_type") == "password"
             b.custom(label, Val(value, "custom_fields"), hidden=hidden, record=index == 0)
-        files = _json_list(cells["files"], "files")
-        if cells["files"]:
+        files = _json_list(cells.get("files", ""), "files")
+        if cells.get("files"):
             why = "attached files are not in the CSV export" if files else "no files"
             b.rec("files", _NOT_CARRIED, "", why)
 
