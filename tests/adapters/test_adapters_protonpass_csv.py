@@ -3,6 +3,7 @@ JSON/ZIP/CSV export): fields, detection, wrong passphrase, no gpg, and mutation 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,6 +17,8 @@ import pytest
 from _gnupg import needs_gpg
 from _pp_adapter_data import export as proton_export
 from _pp_adapter_data import zip_export as proton_zip
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxkit import adapters, cxf
 from cxkit.adapters import Confidence, ReadOptions, contract
@@ -304,3 +307,40 @@ def test_cli_reads_a_pgp_export_with_the_passphrase_from_the_environment(
     code = main(["convert", str(source), "--dry-run", "--password-env", "PP_PASSPHRASE"])
     err = capsys.readouterr().err
     assert code == 2 and "wrong passphrase" in err and "not it" not in err
+
+
+def _skesk_v6(passes: int, lanes: int, exponent: int) -> bytes:
+    """A version 6 symmetric-key session key packet with an Argon2 S2K (RFC 9580 §5.3)."""
+    s2k = bytes([4]) + bytes(16) + bytes([passes, lanes, exponent])
+    body = bytes([6, 3 + len(s2k), 9, 2, len(s2k)]) + s2k + bytes(16 + 32)
+    return bytes([0xC3, len(body)]) + body
+
+
+def test_the_passphrase_kdf_is_bounded_before_gpg_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    ran: list[Any] = []
+    monkeypatch.setattr(gpg, "_run", lambda *a, **k: ran.append(a) or (2, b"", []))
+    heavy = _skesk_v6(3, 4, 22) + bytes([0xD2, 0x05, 2, 9, 2, 6, 0])
+    armored = (b"-----BEGIN PGP MESSAGE-----\n\n"
+               + base64.encodebytes(heavy) + b"-----END PGP MESSAGE-----\n")  # fmt: skip
+    for data in (heavy, armored):
+        with pytest.raises(CxkitError, match="over cxkit's bound of 1,048,576 KiB") as caught:
+            adapters.read(data, "Proton Pass_export.pgp", source_format="protonpass-pgp",
+                          options=_options(PASSPHRASE))  # fmt: skip
+        assert "4,194,304 KiB" in caught.value.message
+    assert not ran
+    for light in (_skesk_v6(3, 4, 16), _skesk_v6(1, 1, 20)):
+        gpg.check_passphrase_kdf(light)  # 64 MiB, 1 GiB: within the bound
+    with pytest.raises(CxkitError, match="passes"):
+        gpg.check_passphrase_kdf(_skesk_v6(200, 4, 16))
+    gpg.check_passphrase_kdf(_encrypt(b"x", "p"))  # iterated and salted: bounded by the format
+    gpg.check_passphrase_kdf(b"\xff\x00junk")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_the_kdf_check_reads_any_bytes(data: bytes) -> None:
+    for candidate in (data, _skesk_v6(3, 4, 16)[:7] + data, b"\xc3" + data):
+        with contextlib.suppress(CxkitError):
+            gpg.check_passphrase_kdf(candidate)

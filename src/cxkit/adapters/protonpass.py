@@ -959,6 +959,7 @@ class ProtonPassPgpAdapter:
                 location=name or None,
             )
         gpg.gpg_program()  # a missing gpg: one clear error before the passphrase is asked
+        gpg.check_passphrase_kdf(sample.data, location=name or None)  # before any work
         if options.password is None:
             raise PasswordNeededError(
                 "the export is encrypted with a passphrase", location=name or None,

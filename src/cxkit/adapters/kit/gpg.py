@@ -29,8 +29,10 @@ from cxkit.errors import AdapterError, DecryptionError, InputTooLargeError
 
 __all__ = [
     "GPG_TIMEOUT",
+    "MAX_ARGON2_MEMORY_KIB",
     "GpgError",
     "ProgramMissingError",
+    "check_passphrase_kdf",
     "decrypt",
     "encrypt",
     "gpg_program",
@@ -47,6 +49,13 @@ _PINENTRY: Final = (
     "with GPG_TTY set (export GPG_TTY=$(tty)), or unlock the key first (e.g. pass show an entry)"
 )
 _INSTALL: Final = "install GnuPG — Debian/Ubuntu: apt install gnupg; macOS: brew install gnupg"
+
+
+#: Bounds of a passphrase's key derivation read from a message (RFC 9580 §3.7.1.4, Argon2 S2K),
+#: checked before gpg runs: memory, passes, lanes
+MAX_ARGON2_MEMORY_KIB: Final = 1 << 20
+MAX_ARGON2_PASSES: Final = 16
+MAX_ARGON2_LANES: Final = 16
 
 
 class ProgramMissingError(AdapterError):
@@ -282,3 +291,85 @@ def encrypt(
     raise GpgError(
         f"gpg could not encrypt (exit status {status}); nothing was written", location=location
     )
+
+
+# --------------------------------------------------------------------------- the S2K bound
+
+
+def _dearmor(data: bytes) -> bytes:
+    """The packets of an ASCII-armoured message (RFC 9580 §6.2), or *data* as it is."""
+    import base64
+    import binascii
+
+    start = data.find(b"-----BEGIN PGP MESSAGE-----")
+    if start < 0:
+        return data
+    lines = data[start:].splitlines()[1:]
+    while lines and lines[0].strip() and b":" in lines[0]:  # armour headers
+        lines.pop(0)
+    body = []
+    for line in lines:
+        line = line.strip()
+        if line.startswith((b"=", b"-----")):
+            break
+        body.append(line)
+    try:
+        return base64.b64decode(b"".join(body)[: 4 * 1024], validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _packets(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(tag, body) of the leading OpenPGP packets with a known length (RFC 9580 §4.2)."""
+    at = 0
+    while at < len(data):
+        first = data[at]
+        if not first & 0x80:
+            return
+        if first & 0x40:
+            tag, octet = first & 0x3F, data[at + 1] if at + 1 < len(data) else 0
+            if octet < 192:
+                length, header = octet, 2
+            elif octet < 224 and at + 2 < len(data):
+                length, header = ((octet - 192) << 8) + data[at + 2] + 192, 3
+            elif octet == 255:
+                length, header = int.from_bytes(data[at + 2 : at + 6]), 6
+            else:
+                return  # a partial length: a data packet, past the key packets
+        else:
+            tag, size = (first >> 2) & 0x0F, (1, 2, 4, 0)[first & 3]
+            if not size:
+                return
+            length, header = int.from_bytes(data[at + 1 : at + 1 + size]), 1 + size
+        yield tag, data[at + header : at + header + length]
+        at += header + length
+
+
+def check_passphrase_kdf(data: bytes, *, location: str | None = None) -> None:
+    """Refuse, before gpg runs, a message whose passphrase key derivation would take more than
+    cxkit's bounds: Argon2 (S2K type 4) with more than :data:`MAX_ARGON2_MEMORY_KIB` KiB of
+    memory, :data:`MAX_ARGON2_PASSES` passes or :data:`MAX_ARGON2_LANES` lanes. (Iterated and
+    salted S2K is bounded by the format itself: at most 65,011,712 bytes hashed.)"""
+    for tag, body in _packets(_dearmor(data[: 64 << 10])):
+        if tag != 3 or len(body) < 4:  # symmetric-key encrypted session key packets only
+            continue
+        version = body[0]
+        if version == 4:
+            s2k = body[2:]
+        elif version == 6 and len(body) > 5:
+            s2k = body[5:]  # version, count, cipher, AEAD mode, S2K length
+        else:
+            continue
+        if s2k[:1] != b"\x04" or len(s2k) < 20:
+            continue
+        passes, lanes, exponent = s2k[17], s2k[18], s2k[19]
+        memory = 1 << min(exponent, 62)
+        if memory > MAX_ARGON2_MEMORY_KIB or passes > MAX_ARGON2_PASSES or lanes > MAX_ARGON2_LANES:
+            raise AdapterError(
+                f"the passphrase's key derivation (Argon2: {memory:,} KiB, {passes} passes, "
+                f"{lanes} lanes) is over cxkit's bound of {MAX_ARGON2_MEMORY_KIB:,} KiB, "
+                f"{MAX_ARGON2_PASSES} passes and {MAX_ARGON2_LANES} lanes; nothing was decrypted",
+                location=location,
+                hint="decrypt it with gpg yourself if you trust it: "
+                "gpg --decrypt FILE | cxkit convert - -o DEST",
+            )
