@@ -19,7 +19,14 @@ import zlib
 from typing import Final
 
 from cxkit import cxf
-from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    PasswordNeededError,
+    ReadOptions,
+    Sample,
+)
 from cxkit.adapters.otp import _unlock
 from cxkit.adapters.otp.uris import _read as read_uri_lines
 from cxkit.adapters.report import MigrationReport
@@ -32,17 +39,20 @@ MAX_ENTRIES: Final = 64
 MAX_SIZE: Final = 16 << 20
 _WHAT: Final = "the Authenticator Plus export"
 _AES: Final = 99  # WinZip AES "compression method"
+#: What zipfile raises on a damaged or unusual archive (NotImplementedError: a newer version).
+_ZIP_ERRORS: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+                      NotImplementedError, RuntimeError)  # fmt: skip
 
 
 def accounts_text(data: bytes, password: str | None, where: str = "") -> bytes:
     """The bytes of ``Accounts.txt`` in an Authenticator Plus zip (decrypted with *password*
-    when the member is encrypted; None → :class:`PasswordNeededError` raised by the caller's
-    ``ask``). Bounded; every failure is a cxkit error."""
+    when the member is encrypted; an encrypted member and no password →
+    :class:`PasswordNeededError`). Bounded; every failure is a cxkit error."""
     location = where or None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except _ZIP_ERRORS:
         raise DecodeError(f"{_WHAT} is not a zip archive cxkit can read",
                           location=location) from None  # fmt: skip
     if len(infos) > MAX_ENTRIES:
@@ -62,19 +72,19 @@ def accounts_text(data: bytes, password: str | None, where: str = "") -> bytes:
     encrypted = bool(info.flag_bits & 0x1)
     secret = _unlock.password_bytes(password, where) if encrypted and password is not None else None
     if encrypted and secret is None:
-        raise DecodeError(f"{_WHAT} is encrypted", location=location)  # (callers ask first)
+        raise PasswordNeededError(f"{_WHAT} is encrypted", location=location)
     try:
         with archive.open(info, pwd=secret) as member:
             content = member.read(MAX_SIZE + 1)
+    except NotImplementedError:  # (a RuntimeError: before the password's clause)
+        raise UnsupportedVersionError(f"{MEMBER} uses a zip feature cxkit does not read",
+                                      location=location) from None  # fmt: skip
     except RuntimeError:  # zipfile: "Bad password for file"
         raise _unlock.wrong_password(_WHAT, where) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
         if encrypted:  # a wrong key that passed the check byte decrypts to garbage
             raise _unlock.wrong_password(_WHAT, where) from None
         raise DecodeError(f"{MEMBER} is damaged", location=location) from None
-    except NotImplementedError:
-        raise UnsupportedVersionError(f"{MEMBER} uses a zip feature cxkit does not read",
-                                      location=location) from None  # fmt: skip
     if len(content) > MAX_SIZE:
         raise InputTooLargeError(f"{MEMBER} is larger than {MAX_SIZE >> 20} MiB",
                                  location=location)  # fmt: skip
@@ -84,7 +94,7 @@ def accounts_text(data: bytes, password: str | None, where: str = "") -> bytes:
 def _encrypted(data: bytes) -> bool:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except _ZIP_ERRORS:
         return False
     return any(i.filename == MEMBER and i.flag_bits & 0x1 for i in infos[:MAX_ENTRIES])
 
