@@ -111,6 +111,13 @@ BUILTINS: Final = (
     "cxkit.adapters.otp.freeotp:FreeOtpPlusAdapter",
     "cxkit.adapters.otp.authy:AuthyAdapter",
     "cxkit.adapters.otp.ente:EnteAdapter",
+    "cxkit.adapters.otp.battlenet:BattleNetAdapter",
+    "cxkit.adapters.otp.duo:DuoAdapter",
+    "cxkit.adapters.otp.lpauth:LastPassAuthenticatorAdapter",
+    "cxkit.adapters.otp.msauth:MicrosoftAuthenticatorAdapter",
+    "cxkit.adapters.otp.steam:SteamGuardAdapter",
+    "cxkit.adapters.otp.totpauth:TotpAuthenticatorAdapter",
+    "cxkit.adapters.otp.authplus:AuthenticatorPlusAdapter",
 )
 
 _cache: dict[str, Any] | None = None
