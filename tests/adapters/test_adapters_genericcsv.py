@@ -128,6 +128,16 @@ def test_bom_tabs_and_extra_cells() -> None:
     assert _items(_read(data)[0])[0]["custom"] == {"column 3": "1"}
 
 
+def test_blank_and_repeated_column_names() -> None:
+    data = b"name,password,,url,url,\r\nA,p,x,https://a.example,https://b.example,y\r\nB,q,,,,\r\n"
+    doc, report = _read(data, "title=name,password=password,url=url,url=url (2)")
+    items = _items(doc)
+    assert items[0]["urls"] == ["https://a.example", "https://b.example"]
+    assert items[0]["custom"] == {"column 3": "x", "column 6": "y"}
+    assert items[1]["password"] == "q"
+    assert {f.path for f in report.fields} >= {"export.csv:2:column 3", "export.csv:3:password"}
+
+
 def test_a_missing_column_lists_the_header() -> None:
     with pytest.raises(AdapterError) as caught:
         _read(CSV, "title=Name,password=Passwort")

@@ -217,6 +217,9 @@ class GenericCsvAdapter:
             raise AdapterError("a folder, not a CSV file", location=name or None)
         opts = options.get(CsvMapOptions)
         delimiter = opts.delimiter or _delimiter(sample.data, name)
+        named = _named_header(sample.data, name, delimiter)
+        if named is not None:  # blank or repeated column names: named, the rows unchanged
+            sample = Sample(name=name, data=named, kind=sample.kind)
         table = read_csv(sample.data, name=name, delimiter=delimiter, allow_extra=True)
         width = max((len(cells) for _, cells in table.lines), default=0)
         header = [table.column(n) for n in range(max(width, len(table.header)))]
@@ -233,6 +236,36 @@ class GenericCsvAdapter:
         )  # fmt: skip
         columns: dict[str, Target | Column] = {c: t for t, c in mapping}
         return _mapped_reader(self.info, columns, delimiter).read(sample, options, report)
+
+
+def _named_header(data: bytes, name: str, delimiter: str) -> bytes | None:
+    """The file with its header line rewritten when a column name is blank (``column N``) or
+    repeated (``Name (2)``), else None. Only the header line changes: row numbers stay."""
+    text = decode_text(data, name=name)
+    lines = io.StringIO(text, newline="").readlines()
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            row = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            return None
+        header = [c.strip() for c in row]
+        if all(header) and len(set(header)) == len(header):
+            return None
+        names: list[str] = []
+        for index, cell in enumerate(header):
+            base = cell or f"column {index + 1}"
+            found, count = base, 1
+            while found in names or (not cell and found in header):
+                count += 1
+                found = f"{base} ({count})"
+            names.append(found)
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(names)
+        lines[number] = out.getvalue()
+        return "".join(lines).encode("utf-8")
+    return None
 
 
 def _column(wanted: str, header: list[str], name: str) -> str:
