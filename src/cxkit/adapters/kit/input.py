@@ -132,19 +132,22 @@ def read_csv(
     allow_extra: bool = False,
     allow_short: bool = False,
     delimiter: str = ",",
+    bad_rows: list[tuple[int, int]] | None = None,
 ) -> CsvTable:
     """Parse a CSV export. *headers*: accepted header sets (the file's header must equal one of
     them, ignoring order and case of surrounding whitespace). Blank lines are skipped. With
     *allow_extra*, cells beyond the header are kept as ``column N``; with *allow_short*, a row
     that stops early has its missing trailing cells empty; *delimiter*: ``;`` or tab for files
-    written that way (any CSV with a column map)."""
+    written that way (any CSV with a column map). A row of another width than the header is an
+    error, unless *bad_rows* is given: then it is skipped and ``(row number, cells)`` added to
+    it, so that one damaged row (a comma or quote out of place) does not sink the others."""
     text = decode_text(data, name=name)
     limit = csv.field_size_limit()
     csv.field_size_limit(max_cell)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
         header = _csv_header(reader, name, list(headers))
-        lines = _csv_lines(reader, name, len(header), allow_extra, allow_short)
+        lines = _csv_lines(reader, name, len(header), allow_extra, allow_short, bad_rows)
     except csv.Error as exc:
         text_exc = str(exc)
         if "larger than field limit" in text_exc:
@@ -187,7 +190,12 @@ def _csv_header(reader: Any, name: str, accepted: list[frozenset[str]]) -> list[
 
 
 def _csv_lines(
-    reader: Any, name: str, width: int, allow_extra: bool, allow_short: bool
+    reader: Any,
+    name: str,
+    width: int,
+    allow_extra: bool,
+    allow_short: bool,
+    bad_rows: list[tuple[int, int]] | None = None,
 ) -> list[tuple[int, list[str]]]:
     """The data rows as (row number, cells); the number is the line the row starts on."""
     lines: list[tuple[int, list[str]]] = []
@@ -202,6 +210,9 @@ def _csv_lines(
                 pass
             elif allow_short and len(raw) < width:
                 raw += [""] * (width - len(raw))
+            elif bad_rows is not None:
+                bad_rows.append((row_start, len(raw)))
+                continue
             else:
                 raise AdapterError(
                     f"row has {len(raw)} columns, the header {width}",

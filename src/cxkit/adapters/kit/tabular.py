@@ -60,7 +60,7 @@ from cxkit.adapters.kit.targets import (
     TargetMap,
     skip_reason,
 )
-from cxkit.adapters.report import MigrationReport
+from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.cxf.codec import paused_gc
 from cxkit.errors import CxkitError, InputTooLargeError
 
@@ -139,8 +139,17 @@ class CsvReader(TargetMap):
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
+        bad_rows: list[tuple[int, int]] = []
         table = read_csv(sample.data, name=name, headers=self.headers, allow_short=self.short_rows,
-                         delimiter=self.delimiter, allow_extra=self.extra_cells)  # fmt: skip
+                         delimiter=self.delimiter, allow_extra=self.extra_cells,
+                         bad_rows=bad_rows)  # fmt: skip
+        for row_number, width in bad_rows:  # one damaged row never sinks the rest
+            why = (f"{width} cell{'s' if width != 1 else ''} where the header has "
+                   f"{len(table.header)}: not read (a comma or quote out of place?)")  # fmt: skip
+            report.skip_item(f"row {row_number}", why)
+            report.add_field(
+                f"{name}:{row_number}", f"row {row_number}", Disposition.NOT_CARRIED, "", why
+            )
         if self.extra_cells:
             _widen(table)
         vault = self.vault(report, options)
