@@ -170,3 +170,29 @@ def test_changed_parameters_are_caught_and_duplicates_counted() -> None:
     skipped = prove(_doc(base), _doc(), carried=lambda _i, _n: False)
     assert skipped.ok and skipped.skipped == 1 and skipped.checked == 0
     assert prove(_doc(base), _doc(base)).to_json()["matched"] == 1
+
+
+def test_unmatched_totps_name_their_credential() -> None:
+    base = m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1")
+    (unmatched,) = prove(_doc(base), _doc()).unmatched
+    assert (unmatched.item_id, unmatched.index) == (b64.encode(b"\x01" * 16), 0)
+    assert "different codes" in unmatched.why
+
+
+def test_the_convert_proof_spares_totps_the_writer_kept_in_another_shape() -> None:
+    """A TOTP the write report calls transformed (e.g. kept as a custom field) need not read back
+    as a TOTP; one it calls carried must."""
+    from cxkit.adapters.report import MigrationReport, Outcome
+    from cxkit.cli.totp import prove_output
+
+    base = m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1")
+    source = _doc(base)
+    empty = cxf.encode(_doc())
+    item_id = b64.encode(b"\x01" * 16)
+    for outcome, failed in ((Outcome.TRANSFORMED, 0), (Outcome.CARRIED, 1)):
+        report = MigrationReport()
+        report.add_credential("write", "totp", "x", outcome, "", key=(item_id, 0))
+        prove_output(source, empty, "", "cxf-json", "out.cxf.json", report, password=None,
+                     keyfile=None)  # fmt: skip
+        assert report.totp is not None and report.totp["state"] == "checked"
+        assert report.totp_failed() == failed

@@ -108,13 +108,5 @@ def prove(
             pool[codes] -= 1
             proof.matched += 1
         else:
-            proof.unmatched.append(
-                Unmatched(
-                    name.item,
-                    name.issuer,
-                    name.username,
-                    "the other file gives different codes (seed, period, digits or "
-                    "algorithm changed), or lacks it",
-                )
-            )
+            proof.unmatched.append(replace(name, why=_DIFFERENT))
     return proof
