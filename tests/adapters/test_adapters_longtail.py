@@ -791,3 +791,23 @@ def test_passman_csv_without_the_files_column() -> None:
     assert detection.detect(sample).adapter.info.key == "passman-csv"
     doc, report = adapters.read(text.encode(), "passman.csv")
     assert _items(doc)["Mail"].tags == ("Work",) and not report.items_skipped
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("upm.csv", "Mail,ann,Sup3r-s3cret!,https://m.example,\nBad,row,0ne,too,many,cells\n"
+                    "Note,,,,hello\n"),
+        ("zoho.vault.csv", _ZOHO_VAULT + "Bad,row\n" + _ZOHO_VAULT.split("\n", 1)[1]),
+        ("buttercup.csv", _BUTTERCUP + "entry,g1,,,Bad,x,y,z,e9,n,o,extra\n"),
+    ],
+)  # fmt: skip
+def test_a_row_of_another_width_is_skipped_by_number(name: str, text: str) -> None:
+    key = FIXTURES[name][0]
+    doc, report = adapters.read(text.encode(), name, source_format=key)
+    assert (
+        len(report.items_skipped) == 1
+        and "cells where the header has" in report.items_skipped[0][1]
+    )
+    assert len(list(doc.items())) >= 2
+    assert "0ne" not in report.render()

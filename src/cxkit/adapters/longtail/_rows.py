@@ -66,23 +66,34 @@ class LooseCsvReader(MappedReader):
 
     # ------------------------------------------------------------------ reading
 
-    def table(self, sample: Sample) -> CsvTable:
+    def table(self, sample: Sample, bad_rows: list[tuple[int, int]]) -> CsvTable:
+        """The parsed file; rows of another width than the header go to *bad_rows* (row
+        number, cells) instead of failing the file."""
         name = sample.name
         if self.headerless is None:
             headers = tuple(h for h in (self.info.csv_header, *self.info.csv_headers) if h)
-            return read_csv(sample.data, name=name, headers=headers,
-                            allow_extra=self.extra_cells, allow_short=self.short_rows)  # fmt: skip
+            return read_csv(sample.data, name=name, headers=headers, allow_extra=self.extra_cells,
+                            allow_short=self.short_rows, bad_rows=bad_rows)  # fmt: skip
         # a header line of our own above the data; the row numbers are then one too high
         text = decode_text(sample.data, name=name)
         header = ",".join(self.headerless) + "\n"
+        found: list[tuple[int, int]] = []
         table = read_csv((header + text).encode(), name=name, headers=(frozenset(self.headerless),),
-                         allow_extra=self.extra_cells, allow_short=self.short_rows)  # fmt: skip
+                         allow_extra=self.extra_cells, allow_short=self.short_rows,
+                         bad_rows=found)  # fmt: skip
         table.lines = [(number - 1, cells) for number, cells in table.lines]
+        bad_rows.extend((number - 1, width) for number, width in found)
         return table
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        table = self.table(sample)
+        bad_rows: list[tuple[int, int]] = []
+        table = self.table(sample, bad_rows)
+        for number, width in bad_rows:  # one damaged row never sinks the rest
+            why = (f"{width} cell{'s' if width != 1 else ''} where the header has "
+                   f"{len(table.header)}: not read (a comma or quote out of place?)")  # fmt: skip
+            report.skip_item(f"row {number}", why)
+            report.add_field(f"{name}:{number}", f"row {number}", _NOT_CARRIED, "", why)
         vault = self.vault(report, options.include_trashed)
         self.begin(table, vault, name)
         make_id = stable_ids(self.info.key, name)
@@ -95,8 +106,8 @@ class LooseCsvReader(MappedReader):
                            extension=self.item_extension)  # fmt: skip
             named = {table.column(i): cell for i, cell in enumerate(cells)}
             for c, t in list(named.items()):
-                if t and (why := self.skip_cell(c, t)) is not None:
-                    b.rec(c, _NOT_CARRIED, "", why)
+                if t and (reason := self.skip_cell(c, t)) is not None:
+                    b.rec(c, _NOT_CARRIED, "", reason)
                     named[c] = ""
             try:
                 self.apply(b, [(specs[c], Val(t, c)) for c, t in named.items() if c in specs and t])

@@ -64,8 +64,8 @@ class ButtercupCsvAdapter(LooseCsvReader):
         header = frozenset(sample.csv_header or ())
         return Confidence.CERTAIN if self.info.csv_header <= header else Confidence.NO
 
-    def table(self, sample: Sample) -> CsvTable:
-        table = read_csv(sample.data, name=sample.name, allow_short=True)
+    def table(self, sample: Sample, bad_rows: list[tuple[int, int]]) -> CsvTable:
+        table = read_csv(sample.data, name=sample.name, allow_short=True, bad_rows=bad_rows)
         if not self.info.csv_header <= set(table.header):
             raise AdapterError("not a Buttercup CSV (the group and entry columns are missing)",
                                location=sample.name or None)  # fmt: skip
