@@ -28,6 +28,9 @@ from cxkit.errors import DecodeError, UnsupportedVersionError
 
 __all__ = ["BattleNetAdapter", "unmask"]
 
+_FILE: Final = "(the app's preferences)"
+"""The item name of the records of fields outside any entry."""
+
 MASK: Final = bytes.fromhex(
     "398e27fc50276a656065b0e525f4c06c04c61075286b8e7aeda59da9813b5dd6c80d2fb38068773fa59ba4"
     "7c17ca6c6479015c1d5b8b8f6b9a"
@@ -88,7 +91,7 @@ class BattleNetAdapter:
         vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
                            include_trashed=options.include_trashed)  # fmt: skip
         for at in others:
-            report.add_field(f"{name}:{at}", "", NOT_CARRIED, "", "a setting of the app")
+            report.add_field(f"{name}:{at}", _FILE, NOT_CARRIED, "", "a setting of the app")
         kind = by_name.get(_KIND)
         if kind is not None and kind.text.strip() != "MASK":
             raise UnsupportedVersionError(
@@ -99,9 +102,11 @@ class BattleNetAdapter:
         used = {p.at for p in (secret, serial, old, kind) if p is not None}
         for pref in strings:
             if pref.at not in used:
-                report.add_field(f"{name}:{pref.at}", "", NOT_CARRIED, "", "a setting of the app")
+                report.add_field(
+                    f"{name}:{pref.at}", _FILE, NOT_CARRIED, "", "a setting of the app"
+                )
         if kind is not None:
-            report.add_field(f"{name}:{kind.at}", "", Disposition.MEMBER, "totp.secret",
+            report.add_field(f"{name}:{kind.at}", _FILE, Disposition.MEMBER, "totp.secret",
                              "how the secret is stored (Blizzard's mask)")  # fmt: skip
         if secret is None and old is None:
             raise DecodeError("no Battle.net authenticator in these preferences",

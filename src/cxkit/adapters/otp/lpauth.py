@@ -25,6 +25,9 @@ from cxkit.errors import DecodeError
 
 __all__ = ["LastPassAuthenticatorAdapter"]
 
+_FILE: Final = "(the export)"
+"""The item name of the records of fields outside any entry."""
+
 _TOP: Final = frozenset({"accounts", "deviceName", "localDeviceId"})
 _ACCOUNT: Final = frozenset({"secret", "timeStep", "digits"})
 _BUILTIN_FOLDERS: Final = (0, 1)
@@ -87,9 +90,9 @@ class LastPassAuthenticatorAdapter:
         folders = self._folders(top.get("folders"), report)
         for key in top:
             if key in _TOP_NOTES:
-                report.add_field(f"$.{key}", "", NOT_CARRIED, "", _TOP_NOTES[key])
+                report.add_field(f"$.{key}", _FILE, NOT_CARRIED, "", _TOP_NOTES[key])
             elif key not in ("accounts", "folders"):
-                report.add_field(f"$.{key}", "", NOT_CARRIED, "",
+                report.add_field(f"$.{key}", _FILE, NOT_CARRIED, "",
                                  "a member of the export cxkit does not know")  # fmt: skip
         for index, rec in enumerate(top["accounts"]):
             at = f"$.accounts[{index}]"
@@ -105,19 +108,19 @@ class LastPassAuthenticatorAdapter:
         if value is None:
             return found
         if not isinstance(value, list):
-            report.add_field("$.folders", "", NOT_CARRIED, "", "not a list of folders")
+            report.add_field("$.folders", _FILE, NOT_CARRIED, "", "not a list of folders")
             return found
         for index, folder in enumerate(value):
             at = f"$.folders[{index}]"
             ident = folder.get("id") if isinstance(folder, dict) else None
             label = folder.get("name") if isinstance(folder, dict) else None
             if type(ident) is not int or not isinstance(label, str):
-                report.add_field(at, "", NOT_CARRIED, "", "a folder without an id or name")
+                report.add_field(at, _FILE, NOT_CARRIED, "", "a folder without an id or name")
             elif ident in _BUILTIN_FOLDERS:
-                report.add_field(at, "", NOT_CARRIED, "", "one of the app's own folders")
+                report.add_field(at, _FILE, NOT_CARRIED, "", "one of the app's own folders")
             else:
                 found[ident] = label
-                report.add_field(at, "", Disposition.MEMBER, "collection",
+                report.add_field(at, _FILE, Disposition.MEMBER, "collection",
                                  "the folder's accounts are in a collection of its name")  # fmt: skip
         return found
 

@@ -34,6 +34,10 @@ from cxkit.errors import CxkitError, DecodeError
 
 __all__ = ["TotpAuthenticatorAdapter", "decrypt_backup", "entry_secret"]
 
+_FILE: Final = "(the backup)"
+_PREFS: Final = "(the app's preferences)"
+"""The item name of the records of fields outside any entry."""
+
 LIST_KEY: Final = "STATIC_TOTP_CODES_LIST"
 PASSWORD_KEY: Final = "DEFAULT_ENCRYPTION_KEY"  # noqa: S105 - a preference name
 _WHAT: Final = "the TOTP Authenticator backup"
@@ -92,7 +96,7 @@ class TotpAuthenticatorAdapter:
         format="encrypted backup (.bin) or the app's shared preferences",
         versions="TOTP Authenticator for Android 6.x/7.x",
         capabilities=Capability.READ | Capability.ENCRYPTED,
-        credential_types=frozenset({"totp"}),
+        credential_types=frozenset({"totp", "custom-fields"}),
         how_to_export=(
             "TOTP Authenticator → Settings → Backup → Backup to file (a .bin file protected "
             "with a password). A backup with another extension needs --from totp-authenticator."
@@ -142,25 +146,25 @@ class TotpAuthenticatorAdapter:
             except (CxkitError, UnicodeError):
                 entries = None
             if not isinstance(entries, list):
-                report.add_field(at, "", NOT_CARRIED, "", "not the app's list of entries")
+                report.add_field(at, _FILE, NOT_CARRIED, "", "not the app's list of entries")
                 continue
-            report.add_field(f"{at}:value", "", NOT_CARRIED, "", "when the backup was made")
+            report.add_field(f"{at}:value", _FILE, NOT_CARRIED, "", "when the backup was made")
             self._entries(vault, entries, at)
         return vault.document()
 
     def _prefs(self, vault: EntryVault, data: bytes, name: str, report: MigrationReport) -> None:
         strings, others = _android.prefs_strings(data, name)
         for at in others:
-            report.add_field(f"{name}:{at}", "", NOT_CARRIED, "", "a setting of the app")
+            report.add_field(f"{name}:{at}", _PREFS, NOT_CARRIED, "", "a setting of the app")
         found = False
         for pref in strings:
             where = f"{name}:{pref.at}"
             if pref.name == PASSWORD_KEY:
-                report.add_field(where, "", NOT_CARRIED, "",
+                report.add_field(where, _PREFS, NOT_CARRIED, "",
                                  "the backup password the app keeps: never copied")  # fmt: skip
                 continue
             if pref.name != LIST_KEY:
-                report.add_field(where, "", NOT_CARRIED, "", "a setting of the app")
+                report.add_field(where, _PREFS, NOT_CARRIED, "", "a setting of the app")
                 continue
             found = True
             try:
