@@ -13,10 +13,13 @@ SQLCipher (``sqlcipher3``), which cxkit does not have; use the app's export inst
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 import zlib
 from typing import Final
+
+import msgspec
 
 from cxkit import cxf
 from cxkit.adapters.base import (
@@ -133,4 +136,7 @@ class AuthenticatorPlusAdapter:
         name = sample.name
         password = _unlock.ask_password(options, _WHAT, name) if _encrypted(sample.data) else None
         text = accounts_text(sample.data, password, name)
-        return read_uri_lines(text, f"{name or 'input'}/{MEMBER}", self.info.key, options, report)
+        doc = read_uri_lines(text, f"{name or 'input'}/{MEMBER}", self.info.key, options, report)
+        header = msgspec.structs.replace(doc.header, exporter_rp_id=self.rp_id,
+                                         exporter_display_name=self.app)  # fmt: skip
+        return dataclasses.replace(doc, header=header)
