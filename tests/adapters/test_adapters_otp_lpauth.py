@@ -74,6 +74,7 @@ def test_own_export_folders_favourites_and_secrets() -> None:
     totp = items["GitHub"].credentials[0]
     assert isinstance(totp, m.Totp) and (totp.algorithm, totp.username) == ("sha256", "octo")
     assert items["Mail"].favorite is True
+    assert items["GitHub"].creation_at == 1738075355  # milliseconds in the file
     assert [c.title for c in acc.collections] == ["Work"]
     assert [x.item for x in acc.collections[0].items] == [items["GitHub"].id]
     assert _DEVICE_SECRET not in report.render() and _DEVICE_SECRET not in json.dumps(

@@ -54,18 +54,20 @@ class EntryVault:
         leftovers: Iterable[Val] = (),
         trashed: Val | None = None,
         hidden: Iterable[Val] = (),
+        created: Val | None = None,
     ) -> None:
         """One entry read at *prefix*: its item id from *source_id* (the app's id of the
         entry) or the file name and *index*; *recs*: the entry's further fields recorded as
         said; *leftovers*: fields kept as custom fields; *trashed*: the field saying the entry
-        is in the app's trash; *hidden*: fields kept as concealed custom fields (secrets)."""
+        is in the app's trash; *hidden*: fields kept as concealed custom fields (secrets);
+        *created*: the entry's creation time (a date or epoch seconds/milliseconds)."""
         key = self.info.key
         item_id = stable_id(key, source_id) if source_id else stable_id(key, self.name, str(index))
         b = self.vault.item(prefix, item_id=item_id)
         if not _has_secret(entry):
             for at, _, _, _ in recs:
                 b.rec(at, NOT_CARRIED, "", "entry without a secret")
-            for v in (*leftovers, *hidden):
+            for v in (*leftovers, *hidden, *((created,) if created is not None else ())):
                 b.rec(v.at, NOT_CARRIED, "", "entry without a secret")
             add_entry(b, entry)  # records the entry's fields and skips the item
             return
@@ -78,6 +80,8 @@ class EntryVault:
                          note="a secret of the app; kept as a concealed custom field")  # fmt: skip
             else:
                 b.rec(v.at, NOT_CARRIED, "", "empty")
+        if created is not None:
+            b.created(created)
         if trashed is not None:
             b.trashed(trashed)
         self.vault.add(b, leftovers)

@@ -5,7 +5,8 @@ name, isOpened}], backupInfo}`` (the iOS export lacks ``deviceId``, ``deviceSecr
 ``backupInfo``). An account is ``{accountID, lmiUserId, issuerName, originalIssuerName,
 userName, originalUserName, pushNotification, secret (Base32), timeStep, digits,
 creationTimestamp, isFavorite, algorithm, folderData{folderId, position}}``: the user-edited
-``issuerName`` / ``userName`` are carried (the ``original*`` names are what the QR code said).
+``issuerName`` / ``userName`` are carried (the ``original*`` names are what the QR code said);
+``creationTimestamp`` (milliseconds on Android, seconds on iOS) is the item's creation time.
 
 Folders 0 ("Other accounts") and 1 ("Favorites") are the app's own; other folders become
 collections. The device members (``deviceSecret`` is LastPass's device credential) are not
@@ -18,6 +19,7 @@ from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
+from cxkit.adapters.kit.builder import Val
 from cxkit.adapters.otp._reader import NOT_CARRIED, EntryVault, members
 from cxkit.adapters.otp.entry import Entry
 from cxkit.adapters.report import Disposition, MigrationReport
@@ -32,7 +34,7 @@ _TOP: Final = frozenset({"accounts", "deviceName", "localDeviceId"})
 _ACCOUNT: Final = frozenset({"secret", "timeStep", "digits"})
 _BUILTIN_FOLDERS: Final = (0, 1)
 _TAKEN: Final = ("secret", "issuerName", "userName", "timeStep", "digits", "algorithm",
-                 "isFavorite", "folderData")  # fmt: skip
+                 "isFavorite", "folderData", "creationTimestamp")  # fmt: skip
 _KNOWN: Final = {
     "accountID": (Disposition.MEMBER, "item.id", "the item id derives from it"),
     "originalIssuerName": (NOT_CARRIED, "", "the issuer as first scanned (issuerName is carried)"),
@@ -163,4 +165,11 @@ class LastPassAuthenticatorAdapter:
             recs.append((".folderData", NOT_CARRIED, "", "not a folder reference"))
         ident = rec.get("accountID")
         source = f"lpa/{ident}" if isinstance(ident, str) and ident else ""
-        vault.add(at, entry, source_id=source, index=index, recs=recs, leftovers=rest)
+        stamp = rec.get("creationTimestamp")
+        created = None
+        if type(stamp) is int or isinstance(stamp, str):  # ms (Android) or seconds (iOS)
+            created = Val(str(stamp), ".creationTimestamp")
+        elif stamp is not None:
+            rest.append(Val(str(stamp), ".creationTimestamp"))
+        vault.add(at, entry, source_id=source, index=index, recs=recs, leftovers=rest,
+                  created=created)  # fmt: skip
