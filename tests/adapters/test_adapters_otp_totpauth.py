@@ -75,6 +75,11 @@ def test_wrong_or_missing_password() -> None:
     assert "wrong password" in str(err.value) and "Testtest2" not in err.value.diagnostics()
     with pytest.raises(PasswordNeededError):
         read(sealed, "t.bin", "totp-authenticator")
+    # CBC has no tag: this wrong password passes the padding check (1 in ~256), then the text
+    # is not JSON — still the wrong-password error, not "not JSON"
+    decrypt_backup(sealed, "wrong164")
+    with pytest.raises(DecryptionError, match="wrong password"):
+        read(sealed, "t.bin", "totp-authenticator", "wrong164")
 
 
 def test_own_backup_with_every_base() -> None:

@@ -135,7 +135,10 @@ class TotpAuthenticatorAdapter:
             return vault.document()
         password = _unlock.ask_password(options, _WHAT, name)
         plain = decrypt_backup(sample.data, password, name)
-        top = parse_json(plain, name=name)
+        try:
+            top = parse_json(plain, name=name)
+        except CxkitError:  # CBC has no tag: a wrong key passes the padding 1 time in ~256
+            raise _unlock.wrong_password(_WHAT, name) from None
         if not isinstance(top, dict) or not top:
             raise DecodeError(f"{_WHAT} does not hold the app's list of entries",
                               location=name or None)  # fmt: skip
