@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import hashlib
 import hmac
 import os
@@ -362,7 +361,7 @@ def parse_types(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def utc(ts: int) -> str:
-    return datetime.datetime.fromtimestamp(ts, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return cxf.format_utc(ts, "%Y-%m-%d %H:%M UTC", out_of_range=f"{ts} (no date)")
 
 
 def filter_document(doc: cxf.Document, flt: CredentialTypeFilter) -> tuple[cxf.Document, int]:

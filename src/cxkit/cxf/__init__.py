@@ -30,7 +30,14 @@ from cxkit.cxf.codec import (
 from cxkit.cxf.findings import CODES, Finding, Severity
 from cxkit.cxf.model import *  # noqa: F403 - the model is the package's vocabulary
 from cxkit.cxf.model import __all__ as _model_all
-from cxkit.cxf.query import credential_type, filter_items, prune, type_counts
+from cxkit.cxf.query import (
+    credential_type,
+    filter_items,
+    format_utc,
+    prune,
+    type_counts,
+    utc_datetime,
+)
 from cxkit.cxf.validate import validate
 
 __all__ = [
@@ -45,10 +52,12 @@ __all__ = [
     "credential_type",
     "encode_struct",
     "filter_items",
+    "format_utc",
     "prune",
     "type_counts",
     "replace",
     "unknown_members",
+    "utc_datetime",
     "validate",
     *_model_all,
 ]

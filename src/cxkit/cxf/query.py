@@ -9,15 +9,41 @@ re-encodes from its source bytes.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections import Counter
 from collections.abc import Callable
 
 from cxkit.cxf import model as m
 from cxkit.cxf.codec import Document, replace
 
-__all__ = ["credential_type", "filter_items", "prune", "type_counts"]
+__all__ = [
+    "credential_type",
+    "filter_items",
+    "format_utc",
+    "prune",
+    "type_counts",
+    "utc_datetime",
+]
 
 _TYPE_NAMES: dict[type, str] = {}
+
+
+def utc_datetime(seconds: int | float | None) -> datetime.datetime | None:
+    """The UTC time of a CXF timestamp (spec ``cxf.md``: ``uint .size 8``, seconds), or None when
+    it lies outside what a calendar date can hold (before year 1, after 9999 — a 2**63 or
+    2**64-1 timestamp is valid CBOR/JSON but no date; issue #17)."""
+    if seconds is None:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def format_utc(seconds: int | float | None, fmt: str, *, out_of_range: str = "") -> str:
+    """:func:`utc_datetime` formatted with ``fmt``; ``out_of_range`` for a time no date holds."""
+    value = utc_datetime(seconds)
+    return out_of_range if value is None else value.strftime(fmt)
 
 
 def credential_type(credential: object) -> str:

@@ -395,6 +395,8 @@ def _cxf_view(cxf_json: bytes) -> tuple[str | None, int | None, dict[str, _FileR
             del shape
     except msgspec.DecodeError as exc:
         raise DecodeError("the CXF document is not a JSON CXF Header") from exc
+    except RecursionError:  # msgspec's depth guard (a CXF nested 100,000 deep: issue #17)
+        raise DecodeError("the CXF document is nested too deeply to be a CXF Header") from None
     files: dict[str, _FileRef] = {}
     for a, account in enumerate(header.accounts):
         for i, item in enumerate(account.items):

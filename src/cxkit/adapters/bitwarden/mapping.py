@@ -970,7 +970,13 @@ class _ItemWriter:
                 if btype != T_LOGIN:
                     self.as_fields(index, cred, f"a {_TYPE_NAMES[btype]} cannot hold passkeys")
                     continue
-                login["fido2Credentials"].append(self.passkey(cred, fido_meta))
+                try:
+                    passkey = self.passkey(cred, fido_meta)
+                except b64.Base64Error:  # a model built in code: B64's pattern, bad length
+                    why = "its credentialId is not base64url"
+                    self.outcome(index, ctype, Outcome.NOT_CARRIED, why)
+                    continue
+                login["fido2Credentials"].append(passkey)
                 self.outcome(index, ctype, Outcome.CARRIED)
             elif isinstance(cred, m.BasicAuth) and btype == T_LOGIN and first:
                 login["username"] = cred.username.value if cred.username else None

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import datetime
 import enum
 import functools
 from collections.abc import Callable, Mapping, Sequence
@@ -41,6 +40,7 @@ from cxkit.adapters.kit.values import format_totp
 from cxkit.adapters.report import MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.cxf.query import format_utc
 
 __all__ = [
     "BLANK",
@@ -113,7 +113,7 @@ def epoch_ms(seconds: int) -> str:
 
 def iso_utc(seconds: int) -> str:
     """ISO 8601 UTC, ``2024-05-01T12:00:00Z``."""
-    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(seconds, "%Y-%m-%dT%H:%M:%SZ")  # "" for a time no date holds (#17)
 
 
 @dataclass(frozen=True)

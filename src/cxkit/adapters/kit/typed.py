@@ -14,7 +14,6 @@ second card number, an expiry cxkit cannot read) is kept as a custom field, note
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any, Final
 
@@ -22,6 +21,7 @@ from cxkit.adapters.kit.builder import ItemBuilder, Val
 from cxkit.adapters.kit.values import parse_card_expiry, parse_time
 from cxkit.adapters.report import Disposition
 from cxkit.cxf import model as m
+from cxkit.cxf.query import utc_datetime
 
 __all__ = ["KINDS", "Parts"]
 
@@ -89,8 +89,11 @@ class Parts:
             if seconds is None:
                 self._b.custom(fallback, v, note="not a date cxkit can read; kept as text")
                 return False
-            day = datetime.datetime.fromtimestamp(seconds, datetime.UTC).date()
-            text, field_type = day.isoformat(), "date"
+            when = utc_datetime(seconds)
+            if when is None:
+                self._b.custom(fallback, v, note="not a date cxkit can read; kept as text")
+                return False
+            text, field_type = when.date().isoformat(), "date"
         elif member in _COUNTRIES and _COUNTRY.match(text):
             text, field_type = text.upper(), "country-code"
         elif member == "hidden":

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cxkit import cxf
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.cxf.query import utc_datetime
 from cxkit.errors import AdapterError
 
 __all__ = [
@@ -135,8 +136,8 @@ def parse_android_url(text: str) -> m.AndroidAppId | None:
 def format_iso_date(seconds: int | None) -> str | None:
     if seconds is None:
         return None
-    value = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    value = utc_datetime(seconds)  # None beyond year 9999 (a 2**63 timestamp: issue #17)
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def json_leaves(value: Any, path: str) -> Iterator[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import datetime
 import json
 import re
 from pathlib import Path
@@ -207,8 +206,8 @@ def summarize(doc: cxf.Document, findings: list[cxf.Finding]) -> dict[str, Any]:
     unknown_members = sum(1 for f in findings if f.code == "member.unknown")
     timestamp = None
     if not doc.account_root and header.timestamp:
-        timestamp = datetime.datetime.fromtimestamp(header.timestamp, datetime.UTC).strftime(
-            "%Y-%m-%d %H:%M:%S UTC"
+        timestamp = cxf.format_utc(
+            header.timestamp, "%Y-%m-%d %H:%M:%S UTC", out_of_range=f"{header.timestamp} (no date)"
         )
     return {
         "root": "Account" if doc.account_root else "Header",
