@@ -9,6 +9,8 @@ Layers (dependencies flow one way, top to bottom):
 * :mod:`cxkit.transfer` — the live P0 transfer between two devices (QR-code pairing).
 * :mod:`cxkit.kdbx` — KeePass KDBX 3.1/4 reading and writing.
 * :mod:`cxkit.adapters` — readers and writers for other applications' export formats.
+* :mod:`cxkit.compare` — :func:`diff` (did everything arrive?) and :func:`merge` (several vaults
+  into one) on CXF documents; ``cxkit.diff`` / ``cxkit.merge`` are these two functions.
 * :mod:`cxkit.cli` — the ``cxkit`` command.
 """
 
@@ -18,4 +20,13 @@ from cxkit.errors import CxkitError
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["CxkitError", "__version__"]
+__all__ = ["CxkitError", "__version__", "diff", "merge"]
+
+
+def __getattr__(name: str) -> object:
+    """``cxkit.diff`` and ``cxkit.merge``, imported on first use (CLI start-up time)."""
+    if name in ("diff", "merge"):
+        from cxkit import compare
+
+        return getattr(compare, name)
+    raise AttributeError(f"module 'cxkit' has no attribute {name!r}")
