@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,9 @@ settings.register_profile(
     "cxkit", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("cxkit")
+
+# `cxkit formats` keeps a cache of the format list: the tests' goes to a temporary folder.
+os.environ.setdefault("CXKIT_CACHE_DIR", tempfile.mkdtemp(prefix="cxkit-test-cache-"))
 
 __all__ = ["PROJECT_ROOT", "SHARED", "shared_files", "shared_path"]
 

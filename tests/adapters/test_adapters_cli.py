@@ -106,7 +106,7 @@ def test_formats_and_detect(
     bw_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["formats", "--json"]) == 0
-    keys = {f["key"] for f in json.loads(capsys.readouterr().out)}
+    keys = {f["key"] for f in json.loads(capsys.readouterr().out)["formats"]}
     assert {"cxf-json", "bitwarden-json", "bitwarden-encrypted-json"} <= keys
     assert main(["detect", str(bw_file)]) == 0
     assert capsys.readouterr().out.startswith("bitwarden-json")

@@ -40,6 +40,6 @@ def test_verify_an_encrypted_keepass_database(
     assert main(["passkeys", "verify", str(path), "--source-password-env", "DB_PASS"]) == 0
     assert "2 passkeys: 2 verified, 0 failed" in capsys.readouterr().out
     monkeypatch.setenv("DB_PASS", "canary-Qz7-not-it")
-    assert main(["passkeys", "verify", str(path), "--source-password-env", "DB_PASS"]) == 2
+    assert main(["passkeys", "verify", str(path), "--password-env", "DB_PASS"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cxkit: error:") and "canary-Qz7" not in err

@@ -1,28 +1,77 @@
-"""Small helpers for what commands print: tables, counts, masked secrets."""
+"""Small helpers for what commands print: tables fitted to the terminal, colour, counts,
+masked secrets. Cheap to import (no cxkit layer below the CLI)."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
-from cxkit.cxf.findings import Finding, Severity
+if TYPE_CHECKING:
+    from cxkit.cxf.findings import Finding
 
 MASK = "••••••••"
+
+#: False after ``--no-color``; colour also needs a terminal and no ``NO_COLOR`` variable.
+COLOR = True
+
+_STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+
+
+def use_color(stream: IO[str] | None = None) -> bool:
+    """Colour only on a terminal, not after ``--no-color``, not when ``NO_COLOR`` is set
+    (https://no-color.org: any non-empty value), not for ``TERM=dumb``."""
+    s = sys.stdout if stream is None else stream
+    if not COLOR or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(s, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def style(text: str, *names: str, stream: IO[str] | None = None) -> str:
+    """*text* in the named styles (bold, dim, red, green, yellow, cyan) when colour is on."""
+    if not names or not use_color(stream):
+        return text
+    codes = ";".join(_STYLES[n] for n in names)
+    return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def width() -> int:
+    """Columns of the terminal (``COLUMNS`` when set; 80 when not a terminal)."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
 
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
-    """Left-aligned columns separated by two spaces."""
+def table(
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str] | None = None,
+    *,
+    max_width: int | None = None,
+) -> str:
+    """Left-aligned columns separated by two spaces. With *max_width* the widest columns are cut
+    (with …) so that every line fits."""
     all_rows = [list(header)] if header else []
     all_rows.extend([list(r) for r in rows])
     if not all_rows:
         return ""
     widths = [max(len(r[i]) for r in all_rows) for i in range(len(all_rows[0]))]
+    if max_width is not None and len(widths) > 1:
+        # narrow the widest column (never the first) until the lines fit, down to 8 each
+        while sum(widths) + 2 * (len(widths) - 1) > max_width:
+            i = max(range(1, len(widths)), key=lambda k: widths[k])
+            if widths[i] <= 8:
+                break
+            widths[i] -= 1
+        for r in all_rows:
+            for i, w in enumerate(widths):
+                if len(r[i]) > w:
+                    r[i] = r[i][: w - 1] + "…"
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
         for r in all_rows
@@ -39,6 +88,8 @@ def mask(secret: str | None, reveal: bool) -> str:
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    from cxkit.cxf.findings import Severity
+
     counts = {str(s): 0 for s in Severity}
     for f in findings:
         counts[str(f.severity)] += 1

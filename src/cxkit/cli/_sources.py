@@ -18,14 +18,15 @@ MAX_KEYFILE_SIZE = 64 << 20
 
 
 def add_source_options(p: argparse.ArgumentParser, *, what: str = "SOURCE") -> None:
-    """``--from FORMAT``, ``--source-password-file/-env/-stdin`` and ``--keyfile FILE``."""
+    """``--from FORMAT``, ``--password-file/-env/-stdin`` (the SOURCE password, as in every
+    command; the old ``--source-password-*`` still work) and ``--keyfile FILE``."""
     p.add_argument(
         "--from",
         dest="source_format",
         metavar="FORMAT",
         help=f"format of {what} (default: detected; cxkit formats lists them)",
     )
-    add_secret_options(p, prefix="source-password", what=f"the password of an encrypted {what}")
+    add_secret_options(p, prefix="password", what=f"the password of an encrypted {what}")
     p.add_argument("--keyfile", metavar="FILE", help=f"key file of a KeePass {what}")
 
 
@@ -46,7 +47,7 @@ def load_source(
         fmt = adapters.detect(sample).adapter.info.key
 
     def password(prompt: str) -> str:
-        return existing_secret(args, prompt, prefix="source-password", noun="password")
+        return existing_secret(args, prompt, prefix="password", noun="password")
 
     try:
         options = ReadOptions(

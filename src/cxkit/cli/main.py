@@ -1,64 +1,270 @@
 """The ``cxkit`` command: argument parsing and the one place where errors become messages.
 
-Exit codes: 0 success; 1 the command ran and found problems (error-level findings, failed
-passkeys); 2 an input could not be read or the command line is wrong; 130 interrupted.
-``-v`` shows the Python traceback of an error.
+Start-up is kept instant: ``cxkit --help`` imports no command module (the summaries live in
+:data:`COMMANDS`), and ``cxkit COMMAND`` imports only the module of that command.
+
+Exit codes (the README's table): 0 success; 1 the command ran and found problems
+(error-level findings, failed passkeys, TOTP codes that differ); 2 an input could not be read,
+a password was wrong or the command line is wrong; 70 a bug in cxkit; 130 interrupted.
+``-v`` (anywhere on the line) shows the Python traceback of an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from cxkit import __version__
 from cxkit.errors import CxkitError
 
-#: Modules that add subcommands: each has ``register(subparsers) -> None``. Listed explicitly,
-#: in the order ``cxkit --help`` shows them.
-COMMAND_MODULES = (
-    "cxkit.cli.commands.demo",
-    "cxkit.cli.commands.cxf",
-    "cxkit.cli.commands.passkeys",
-    "cxkit.cli.totp",
-    "cxkit.cli.commands.exchange",
-    "cxkit.cli.commands.convert",
-    "cxkit.cli.commands.transfer",
-)
+#: Every command: name → (module that registers it, one-line summary for ``cxkit --help``).
+#: The summaries are the commands' own ``help=`` texts (a test checks that they agree), in the
+#: order ``cxkit --help`` shows them. A module listed here that is not built yet is skipped.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("cxkit.cli.commands.demo", "run cxkit on its built-in sample vault"),
+    "convert": (
+        "cxkit.cli.commands.convert",
+        "convert an export to another format (CXF, Bitwarden, ...) with a migration report",
+    ),
+    "formats": ("cxkit.cli.commands.formats", "list the formats cxkit reads and writes"),
+    "detect": ("cxkit.cli.commands.convert", "tell which export format a file is"),
+    "validate": ("cxkit.cli.commands.cxf", "check CXF files against the specification"),
+    "inspect": ("cxkit.cli.commands.cxf", "summarise a CXF file (secrets masked)"),
+    "fmt": ("cxkit.cli.commands.cxf", "re-encode a CXF file (lossless, or --normalize)"),
+    "schema": ("cxkit.cli.commands.cxf", "print the JSON Schema of CXF 1.0"),
+    "passkeys": (
+        "cxkit.cli.commands.passkeys",
+        "list or verify the passkeys of a CXF file or any export cxkit reads",
+    ),
+    "totp": (
+        "cxkit.cli.totp",
+        "list, verify or show as QR codes the one-time passwords of any export",
+    ),
+    "diff": (
+        "cxkit.cli.commands.compare",
+        "what of OLD did not arrive in NEW (any two formats; exit 1 when something was lost)",
+    ),
+    "merge": (
+        "cxkit.cli.commands.compare",
+        "merge several exports into one vault (TOTP and passkeys onto their logins)",
+    ),
+    "request": (
+        "cxkit.cli.commands.exchange",
+        "importer: write an export request and its private key",
+    ),
+    "export": (
+        "cxkit.cli.commands.exchange",
+        "exporter: answer an export request with an encrypted response",
+    ),
+    "import": (
+        "cxkit.cli.commands.exchange",
+        "importer: decrypt a response and write the CXF document",
+    ),
+    "seal": (
+        "cxkit.cli.commands.exchange",
+        "encrypt a CXF file into a passphrase-sealed archive",
+    ),
+    "open": ("cxkit.cli.commands.exchange", "decrypt a passphrase-sealed archive"),
+    "receive": (
+        "cxkit.cli.commands.transfer",
+        "importer: receive credentials live from 'cxkit send' (QR code pairing)",
+    ),
+    "send": (
+        "cxkit.cli.commands.transfer",
+        "exporter: send credentials live to a waiting 'cxkit receive'",
+    ),
+}
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+
+#: Old option spellings that keep working, by command ("*": every command): old → new. They
+#: are rewritten (with a deprecation notice on standard error) before parsing; ``--help``
+#: shows only the new. The vocabulary: ``--password-*`` is the SOURCE's password,
+#: ``--new-password-*`` the DEST's, ``--passphrase-*`` a sealed archive's or key file's.
+DEPRECATED_OPTIONS: dict[str, dict[str, str]] = {
+    "*": {
+        "--source-password-file": "--password-file",
+        "--source-password-env": "--password-env",
+        "--source-password-stdin": "--password-stdin",
+    },
+    "convert": {
+        "--passphrase-file": "--password-file",
+        "--passphrase-env": "--password-env",
+        "--passphrase-stdin": "--password-stdin",
+    },
+}
+
+#: Options whose next word is their value (never rewritten as an option itself).
+_VALUE_OPTIONS = frozenset({"-o", "--output"})
+
+_VERBOSE_HELP = "more detail, and the Python traceback of an error (allowed anywhere)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    return [s for a in parser._actions for s in a.option_strings]
+
+
+def _all_option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    """The options of *parser* and of every sub-command parser below it."""
+    found = _option_strings(parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                found.extend(_all_option_strings(child))
+    return sorted(set(found))
+
+
+class CxkitParser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` that takes no abbreviations (``--fo`` is not
+    ``--force``) and answers a mistyped command or flag with "did you mean"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        hint = ""
+        if "invalid choice:" in message:
+            wrong = message.split("invalid choice:", 1)[1].split("'")[1:2]
+            choices = [c for a in self._actions for c in (a.choices or ())]
+            if wrong:
+                hint = _did_you_mean(wrong[0], [str(c) for c in choices])
+        elif "unrecognized arguments:" in message:
+            words = message.split("unrecognized arguments:", 1)[1].split()
+            flags = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+            if flags:
+                hint = _did_you_mean(flags[0], _all_option_strings(self))
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}{hint}\n")
+
+
+def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command word of *argv*: its first word that is not an option."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    """``-v/--verbose`` on *parser* and every sub-command below it (default: the top's)."""
+    if "-v" not in _option_strings(parser):
+        parser.add_argument(
+            "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE_HELP
+        )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _add_verbose(child)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser: every command as a summary line, and the full options of *command* (of all
+    commands when None — slower: every command module is imported; of none when "")."""
+    parser = CxkitParser(
         prog="cxkit",
         description=(
             "Move credentials between credential managers, losslessly and encrypted: "
             "FIDO CXF 1.0 files, CXP exchanges (profile P0) and passkeys that provably work."
         ),
-        epilog="Run 'cxkit COMMAND --help' for the options of a command.",
+        epilog="Run 'cxkit COMMAND --help' for the options and an example of a command.\n"
+        "Example: cxkit convert bitwarden.json -o vault.kdbx",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cxkit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE_HELP)
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="show the Python traceback of an error"
+        "--no-color",
+        action="store_true",
+        help="no colour in the output (also when the NO_COLOR environment variable is set)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CxkitParser
+    )
+    wanted = list(COMMANDS) if command is None else [command] if command in COMMANDS else []
+    loaded: set[str] = set()
+    for name in wanted:
+        module_name = COMMANDS[name][0]
+        if module_name in loaded:
+            continue
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == name:
+            if exc.name == module_name:
                 continue  # a command family not built yet
             raise
         module.register(sub)
+        loaded.add(module_name)
+    present = set(sub.choices)
+    for name, (module_name, summary) in COMMANDS.items():
+        if name in present:
+            continue
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        # only a summary: parsed fully when it is the command (``cxkit NAME --help``)
+        sub.add_parser(name, help=summary, add_help=False)
+    order = list(COMMANDS)
+    sub._choices_actions.sort(key=lambda a: order.index(a.dest) if a.dest in order else 99)
+    _add_verbose(parser)
     return parser
 
 
+def _rewrite_deprecated(argv: list[str]) -> list[str]:
+    command = _command_of(argv) or ""
+    renames = {**DEPRECATED_OPTIONS["*"], **DEPRECATED_OPTIONS.get(command, {})}
+    result = []
+    for i, word in enumerate(argv):
+        name, eq, value = word.partition("=")
+        if name in renames and not (i and argv[i - 1] in _VALUE_OPTIONS):
+            new = renames[name]
+            print(f"cxkit: note: {name} is deprecated; use {new}", file=sys.stderr)
+            word = f"{new}{eq}{value}"
+        result.append(word)
+    return result
+
+
+#: The options that name a format (``--from``/``--to`` and the like), by their ``dest``.
+FORMAT_DESTS = ("source_format", "dest_format", "against_from")
+
+
+def _check_formats(args: argparse.Namespace) -> None:
+    """A format key that does not exist is an error naming the closest ones, before anything
+    is read or asked."""
+    for dest in FORMAT_DESTS:
+        key = getattr(args, dest, None)
+        if not isinstance(key, str):
+            continue
+        from cxkit.cli._catalog import suggest_format
+
+        hint = suggest_format(key)
+        if hint is not None:
+            from cxkit.errors import InputError
+
+            raise InputError(f"unknown format {key!r}", hint=hint)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = _rewrite_deprecated(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser(_command_of(words) or "")
+    args = parser.parse_args(words)
+    if args.no_color:
+        from cxkit.cli import _console
+
+        _console.COLOR = False
     try:
+        _check_formats(args)
         result: int = args.handler(args)
         return result
     except CxkitError as exc:
@@ -79,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Run again with -v for the details.",
             file=sys.stderr,
         )
-        return 70
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ __all__ = ["prove_output", "register", "remembering"]
 
 _WHAT: Final = (
     "FILE is a CXF file or any export cxkit reads (cxkit formats), detected or named with "
-    "--from; an encrypted one asks for its password (--source-password-file/-env/-stdin)."
+    "--from; an encrypted one asks for its password (--password-file/-env/-stdin)."
 )
 
 

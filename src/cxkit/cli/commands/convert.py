@@ -1,4 +1,4 @@
-"""``cxkit convert``, ``cxkit formats``, ``cxkit detect``: migrations between export formats.
+"""``cxkit convert``, ``cxkit detect``: migrations between export formats.
 
 ``convert`` reads SOURCE (format detected, or ``--from``), maps it to CXF, signs and verifies a
 WebAuthn assertion with every passkey (``--no-verify`` to skip), writes DEST atomically with mode
@@ -122,7 +122,7 @@ def register(sub: Any) -> None:
         metavar="BYTES",
         help=f"refuse larger inputs (default: {DEFAULT_MAX_SIZE:,} bytes)",
     )
-    add_secret_options(p, prefix="password", aliases=("passphrase",), what="the SOURCE password")
+    add_secret_options(p, prefix="password", what="the SOURCE password")
     add_secret_options(p, prefix="new-password", what="the DEST password", stdin=False)
     p.add_argument("--keyfile", metavar="FILE", help="key file of the SOURCE database (KeePass)")
     p.add_argument(
@@ -143,16 +143,6 @@ def register(sub: Any) -> None:
         help="an existing key file that the DEST database will also need (KeePass)",
     )
     p.set_defaults(handler=cmd_convert)
-
-    p = sub.add_parser(
-        "formats",
-        help="list the formats cxkit reads and writes",
-        description="Every format (adapter) cxkit knows: key for --from/--to, read/write, what "
-        "it carries and how to export it from the application.",
-    )
-    p.add_argument("--json", action="store_true", help="print the list as JSON")
-    p.add_argument("-v", "--verbose", action="store_true", help="also show how to export")
-    p.set_defaults(handler=cmd_formats)
 
     p = sub.add_parser(
         "detect",
@@ -178,41 +168,6 @@ def register(sub: Any) -> None:
 
 
 # --------------------------------------------------------------------------- formats / detect
-
-
-def _info_json(info: adapters.AdapterInfo) -> dict[str, Any]:
-    return {
-        "key": info.key,
-        "app": info.app,
-        "format": info.format,
-        "versions": info.versions,
-        "read": info.can(Capability.READ),
-        "write": info.can(Capability.WRITE),
-        "encrypted": info.can(Capability.ENCRYPTED),
-        "credential_types": sorted(info.credential_types),
-        "how_to_export": info.how_to_export,
-    }
-
-
-def cmd_formats(args: argparse.Namespace) -> int:
-    infos = [a.info for a in adapters.adapters().values()]
-    if args.json:
-        out.print_json([_info_json(i) for i in infos])
-        return 0
-    rows = []
-    for i in infos:
-        rw = ("read" if i.can(Capability.READ) else "") + (
-            "/write" if i.can(Capability.WRITE) else ""
-        )
-        rows.append([i.key, rw.strip("/"), i.app.split(" (")[0], i.format])
-    print(out.table(rows, header=["format", "can", "app", "description"]))
-    for i in infos:
-        print(f"\n{i.key}: carries {', '.join(sorted(i.credential_types))}")
-        if args.verbose:
-            print(f"  how to export: {i.how_to_export}")
-    for problem in adapters.plugin_errors():
-        out.err(f"warning: {problem}")
-    return 0
 
 
 def cmd_detect(args: argparse.Namespace) -> int:

@@ -1,0 +1,130 @@
+"""The list of formats (every adapter's :class:`~cxkit.adapters.base.AdapterInfo` as plain data),
+cheap to load: ``cxkit formats`` and the "did you mean" of ``--from``/``--to`` need only the
+metadata, but the adapters live in ~70 modules whose imports take about a second.
+
+The list is computed once from :mod:`cxkit.adapters.registry` and kept in a cache file
+(``$CXKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/cxkit``, else ``~/.cache/cxkit``; mode 0600),
+stamped with a fingerprint of cxkit's own files (path, size, mtime) and of the folders on
+``sys.path`` (a plug-in installed or removed changes them). Any change, or an unreadable cache,
+means the list is computed again; a cache that cannot be written is simply not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cxkit import __version__
+
+__all__ = ["Catalog", "cache_file", "catalog", "fingerprint", "suggest_format"]
+
+Catalog = dict[str, Any]
+"""``{"formats": [ {key, app, format, versions, read, write, encrypted, credential_types,
+how_to_export, extensions}, ...], "plugin_errors": [str, ...]}``"""
+
+_FORMAT = 1
+
+
+def cache_file() -> Path:
+    """One file per cxkit version and Python environment."""
+    env = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
+    name = f"formats-{__version__}-{env}.json"
+    base = os.environ.get("CXKIT_CACHE_DIR")
+    if base:
+        return Path(base) / name
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    root = Path(xdg) if xdg else Path.home() / ".cache"
+    return root / "cxkit" / name
+
+
+def fingerprint() -> str:
+    """A digest of cxkit's source files and of the ``sys.path`` folders (stat only)."""
+    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{sys.version}".encode())
+    package = Path(__file__).resolve().parent.parent
+    stack = [str(package)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                if e.name != "__pycache__":
+                    stack.append(e.path)
+            elif e.name.endswith(".py"):
+                st = e.stat()
+                h.update(f"{e.path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for entry in sys.path[1:]:  # [0] is the script's folder or the working folder
+        try:
+            h.update(f"{entry}|{os.stat(entry or '.').st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{entry}|-\n".encode())
+    return h.hexdigest()
+
+
+def _compute() -> Catalog:
+    from cxkit.adapters import Capability, registry
+
+    formats = []
+    for adapter in registry.adapters().values():
+        info = adapter.info
+        formats.append(
+            {
+                "key": info.key,
+                "app": info.app,
+                "format": info.format,
+                "versions": info.versions,
+                "read": info.can(Capability.READ),
+                "write": info.can(Capability.WRITE),
+                "encrypted": info.can(Capability.ENCRYPTED),
+                "credential_types": sorted(info.credential_types),
+                "how_to_export": info.how_to_export,
+                "extensions": list(info.extensions),
+            }
+        )
+    return {"formats": formats, "plugin_errors": registry.plugin_errors()}
+
+
+def catalog(*, use_cache: bool = True) -> Catalog:
+    """The list of formats, from the cache when it is current."""
+    if not use_cache:
+        return _compute()
+    stamp = fingerprint()
+    path = cache_file()
+    try:
+        cached = json.loads(path.read_text("utf-8"))
+        if isinstance(cached, dict) and cached.get("fingerprint") == stamp:
+            result: Catalog = cached["catalog"]
+            return result
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    result = _compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".formats.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"fingerprint": stamp, "catalog": result}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return result
+
+
+def suggest_format(key: str) -> str | None:
+    """For an unknown format key: a hint naming the closest known keys, or None when *key* is
+    known."""
+    import difflib
+
+    keys = [f["key"] for f in catalog()["formats"]]
+    if key in keys:
+        return None
+    close = difflib.get_close_matches(key, keys, n=3, cutoff=0.5)
+    if close:
+        return f"did you mean {' or '.join(close)}? (cxkit formats lists them)"
+    return "cxkit formats lists them"

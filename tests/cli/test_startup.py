@@ -1,0 +1,149 @@
+"""Start-up (issue #18): ``cxkit --help`` and ``cxkit formats`` import no heavy module; the
+summaries of ``cxkit --help`` are the commands' own; the format list's cache is current.
+
+Speed itself is measured in ``benchmarks/suite_startup.py``; here only *what* is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxkit.cli import _catalog
+from cxkit.cli.main import COMMANDS, build_parser, main
+
+HEAVY = (
+    "cryptography",
+    "fido2",
+    "asyncio",
+    "segno",
+    "msgspec",
+    "PIL",
+    "zxingcpp",
+    "nacl",
+    "yaml",
+    "argon2",
+    "cxkit.cxf",
+    "cxkit.adapters",
+    "cxkit.transfer",
+    "cxkit.passkey",
+    "cxkit.crypto",
+    "cxkit.kdbx",
+)
+
+_PROBE = """
+import json, sys
+from cxkit.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\n" + json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_after(args: list[str], cache: Path) -> set[str]:
+    env = dict(os.environ, CXKIT_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], env=env, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
+    assert _heavy(_modules_after(["--help"], tmp_path)) == []
+
+
+def test_version_and_a_wrong_command_import_no_heavy_module(tmp_path: Path) -> None:
+    assert _heavy(_modules_after(["--version"], tmp_path)) == []
+    assert _heavy(_modules_after(["conver", "x"], tmp_path)) == []
+
+
+def test_formats_with_a_warm_cache_imports_no_heavy_module(tmp_path: Path) -> None:
+    first = _modules_after(["formats"], tmp_path)
+    assert "cxkit.adapters.registry" in first  # the cold run computes the list
+    assert _heavy(_modules_after(["formats"], tmp_path)) == []
+    assert _heavy(_modules_after(["formats", "--json"], tmp_path)) == []
+
+
+def test_importing_the_cli_imports_no_heavy_module() -> None:
+    code = (
+        "import sys, cxkit.cli.main, cxkit.cli._console, cxkit.cli._catalog; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert _heavy(set(done.stdout.split())) == []
+
+
+def test_help_summaries_are_the_commands_own() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    real = {a.dest: a.help for a in sub._choices_actions}
+    for name, (_, summary) in COMMANDS.items():
+        if name in real:
+            assert real[name] == summary, name
+    # and every command a module registers is listed in COMMANDS
+    assert set(real) <= set(COMMANDS)
+
+
+def test_every_command_parses_alone_as_in_the_full_parser() -> None:
+    full = build_parser()
+    sub = next(a for a in full._actions if a.dest == "command")
+    for name, parser in sub.choices.items():
+        alone = build_parser(name)
+        alone_sub = next(a for a in alone._actions if a.dest == "command")
+        assert alone_sub.choices[name].format_help() == parser.format_help()
+
+
+def test_top_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for name in build_parser()._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+        assert f"    {name} " in text
+
+
+def test_catalog_cache_is_refreshed_when_cxkit_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CXKIT_CACHE_DIR", str(tmp_path))
+    fresh = _catalog.catalog(use_cache=False)
+    assert _catalog.catalog() == fresh
+    path = _catalog.cache_file()
+    stored = json.loads(path.read_text())
+    # a stale fingerprint (cxkit upgraded, a plug-in installed) is recomputed, not trusted
+    stored["catalog"]["formats"] = []
+    stored["fingerprint"] = "stale"
+    path.write_text(json.dumps(stored))
+    assert _catalog.catalog() == fresh
+    # a damaged cache is recomputed too
+    path.write_text("{not json")
+    assert _catalog.catalog() == fresh
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+
+
+def test_catalog_matches_the_registry() -> None:
+    from cxkit import adapters
+
+    keys = [f["key"] for f in _catalog.catalog(use_cache=False)["formats"]]
+    assert keys == list(adapters.adapters())
+
+
+def test_an_unwritable_cache_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("CXKIT_CACHE_DIR", str(blocker / "sub"))
+    assert _catalog.catalog()["formats"]
