@@ -42,8 +42,12 @@ class FieldDiff:
     extra: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "status": self.status, "missing": self.missing,
-                "extra": self.extra}  # fmt: skip
+        return {
+            "field": self.field,
+            "status": self.status,
+            "missing": self.missing,
+            "extra": self.extra,
+        }
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,12 @@ class ItemDiff:
         return any(f.status in (LOST, CHANGED) for f in self.fields)
 
     def to_json(self) -> dict[str, Any]:
-        return {"old": self.old, "new": self.new, "lost": self.lost,
-                "fields": [f.to_json() for f in self.fields]}  # fmt: skip
+        return {
+            "old": self.old,
+            "new": self.new,
+            "lost": self.lost,
+            "fields": [f.to_json() for f in self.fields],
+        }
 
 
 @dataclass(frozen=True)
@@ -136,8 +144,10 @@ class DiffResult:
                 for f in d.fields:
                     if f.status in (LOST, CHANGED):
                         lines.append(f"    {f.field}: {_describe(f)}")
-                for status, label in ((CANNOT_HOLD, "NEW's format cannot hold"),
-                                      (ADDED, "added in NEW")):  # fmt: skip
+                for status, label in (
+                    (CANNOT_HOLD, "NEW's format cannot hold"),
+                    (ADDED, "added in NEW"),
+                ):
                     names = [f.field for f in d.fields if f.status == status]
                     if names:
                         lines.append(f"    {label}: {', '.join(names)}")
@@ -230,8 +240,9 @@ def diff(
     for v in old_views:
         j = pairs.get(v.index)
         if j is None:
-            result.only_old.append(LostItem(v.name(), v.kind, _item_status(v, held_views,
-                                                                           to_held, holds)))  # fmt: skip
+            result.only_old.append(
+                LostItem(v.name(), v.kind, _item_status(v, held_views, to_held, holds))
+            )
             continue
         w = new_views[j]
         if held_views is not None:
@@ -243,8 +254,9 @@ def diff(
         if fields:
             result.changed.append(ItemDiff(v.name(), w.name(), tuple(fields)))
     matched = set(pairs.values())
-    result.only_new = [LostItem(w.name(), w.kind, ADDED) for w in new_views
-                       if w.index not in matched]  # fmt: skip
+    result.only_new = [
+        LostItem(w.name(), w.kind, ADDED) for w in new_views if w.index not in matched
+    ]
     return result
 
 
@@ -298,8 +310,9 @@ def held_by_format(
                 password=password, on_recovery_code=code, attachments=attachments or {}
             ),
         )
-        doc, _ = adapters.read(data, "round-trip", source_format=fmt,
-                               options=ReadOptions(password=password))  # fmt: skip
+        doc, _ = adapters.read(
+            data, "round-trip", source_format=fmt, options=ReadOptions(password=password)
+        )
     except CxkitError:
         return None, holds
     return doc, holds

@@ -59,8 +59,14 @@ class MergeEvent:
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "index": self.index, "item": self.item,
-                "action": self.action, "target": self.target, "note": self.note}  # fmt: skip
+        return {
+            "source": self.source,
+            "index": self.index,
+            "item": self.item,
+            "action": self.action,
+            "target": self.target,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,12 @@ class Conflict:
     second: tuple[str, int]
 
     def to_json(self) -> dict[str, Any]:
-        return {"item": self.item, "fields": list(self.fields),
-                "first": {"source": self.first[0], "index": self.first[1]},
-                "second": {"source": self.second[0], "index": self.second[1]}}  # fmt: skip
+        return {
+            "item": self.item,
+            "fields": list(self.fields),
+            "first": {"source": self.first[0], "index": self.first[1]},
+            "second": {"source": self.second[0], "index": self.second[1]},
+        }
 
 
 @dataclass
@@ -215,8 +224,15 @@ def merge(
             item_id = _derived_id(name, v.index, item.id)
         used_ids.add(item_id)
         urls = list(item.scope.urls) if item.scope is not None else []
-        out = _Out(v, list(item.credentials), urls, list(item.tags), set(v.fields.get("folder", ())),  # type: ignore[arg-type]
-                   (name, v.index), item_id)  # fmt: skip
+        out = _Out(
+            v,
+            list(item.credentials),
+            urls,
+            list(item.tags),
+            set(v.fields.get("folder", ())),  # type: ignore[arg-type]
+            (name, v.index),
+            item_id,
+        )
         outs.append(out)
         for _, key in v.keys:
             by_key.setdefault(key, []).append(len(outs) - 1)

@@ -102,8 +102,15 @@ def split_spec(spec: str) -> tuple[str, str | None]:
 class Loaded:
     """One input read: its document, attachment bytes, format and the password it opened with."""
 
-    def __init__(self, name: str, doc: cxf.Document, fmt: str, attachments: dict[str, bytes],
-                 password: str | None, keyfile: bytes | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        doc: cxf.Document,
+        fmt: str,
+        attachments: dict[str, bytes],
+        password: str | None,
+        keyfile: bytes | None,
+    ) -> None:
         self.name, self.doc, self.fmt = name, doc, fmt
         self.attachments, self.password, self.keyfile = attachments, password, keyfile
 
@@ -127,8 +134,14 @@ def load(spec: str, args: argparse.Namespace) -> Loaded:
         if not (exc.location or "").startswith(name):
             exc.location = f"{name}: {exc.location}" if exc.location else name
         raise
-    return Loaded(name, doc, report.source_format or fmt or "", dict(options.attachments),
-                  used[-1] if used else None, keyfile)  # fmt: skip
+    return Loaded(
+        name,
+        doc,
+        report.source_format or fmt or "",
+        dict(options.attachments),
+        used[-1] if used else None,
+        keyfile,
+    )
 
 
 # --------------------------------------------------------------------------- diff
@@ -142,8 +155,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
     basis = f"{'round trip through' if held is not None else 'declared by'} {new.fmt}"
     result = compare.diff(old.doc, new.doc, held=held, holds=holds, basis=basis)
     if args.json:
-        out.print_json({"old": old.name, "new": new.name, "old_format": old.fmt,
-                        "new_format": new.fmt, **result.to_json()})  # fmt: skip
+        out.print_json(
+            {
+                "old": old.name,
+                "new": new.name,
+                "old_format": old.fmt,
+                "new_format": new.fmt,
+                **result.to_json(),
+            }
+        )
     else:
         print(f"{old.name} ({old.fmt}) → {new.name} ({new.fmt})")
         print(result.render(), end="")
@@ -174,13 +194,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
     existing: Loaded | None = None
     if args.into:
         existing = load(args.into, args)
-        fmt = destination_format(args.into, existing.fmt, plaintext=args.plaintext,
-                                 dry_run=args.dry_run)  # fmt: skip
+        fmt = destination_format(
+            args.into, existing.fmt, plaintext=args.plaintext, dry_run=args.dry_run
+        )
         if not adapters.get(fmt).info.can(Capability.READ):
             raise InputError(f"cxkit cannot merge into {fmt}")
     else:
-        fmt = destination_format(args.output, args.dest_format, plaintext=args.plaintext,
-                                 dry_run=args.dry_run)  # fmt: skip
+        fmt = destination_format(
+            args.output, args.dest_format, plaintext=args.plaintext, dry_run=args.dry_run
+        )
         if args.output and not args.dry_run:
             check_output(args.output, force=args.force, inputs=names)
     loaded = [load(s, args) for s in args.sources]
@@ -216,9 +238,16 @@ def cmd_merge(args: argparse.Namespace) -> int:
         )
     failed = report.passkeys_failed()
     if args.json:
-        out.print_json({**result.to_json(), "format": fmt, "destination": dest or None,
-                        "dry_run": args.dry_run, "passkeys_failed": failed,
-                        "passkeys_to_recreate": report.passkeys_to_recreate})  # fmt: skip
+        out.print_json(
+            {
+                **result.to_json(),
+                "format": fmt,
+                "destination": dest or None,
+                "dry_run": args.dry_run,
+                "passkeys_failed": failed,
+                "passkeys_to_recreate": report.passkeys_to_recreate,
+            }
+        )
     else:
         print(result.render(), end="")
         for p in report.passkeys_to_recreate:
@@ -236,8 +265,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
             shutil.copy2(path, backup)
             os.chmod(backup, 0o600)
         except OSError as exc:
-            raise OutputError(f"cannot keep a backup: {exc.strerror}", location=str(backup),
-                              hint="nothing was changed") from None  # fmt: skip
+            raise OutputError(
+                f"cannot keep a backup: {exc.strerror}",
+                location=str(backup),
+                hint="nothing was changed",
+            ) from None
         write_output(args.into, output, force=True)
         out.err(f"merged into {args.into} (previous file kept as {backup})")
     else:
