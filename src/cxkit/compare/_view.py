@@ -9,6 +9,7 @@ shown: callers report field names only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Hashable, Iterator, Mapping
@@ -52,7 +53,9 @@ def field_credential_type(name: str) -> str | None:
 
 def text(value: str) -> str:
     """Whitespace does not count: runs collapse to one space, the ends are stripped."""
-    return _SPACE.sub(" ", value).strip()
+    if "  " in value or "\n" in value or "\t" in value or "\r" in value:
+        return _SPACE.sub(" ", value).strip()
+    return value.strip()
 
 
 def norm_secret(secret: str) -> str:
@@ -60,6 +63,7 @@ def norm_secret(secret: str) -> str:
     return re.sub(r"[\s=-]+", "", secret).upper()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def norm_url(url: str) -> str:
     """A URL as a site knows it: scheme http/https and ``www.`` ignored, host lower case,
     default ports and a trailing ``/`` dropped; other schemes (``androidapp://``) as written."""
@@ -85,6 +89,7 @@ def norm_url(url: str) -> str:
     return f"{scheme}://{where}{path}{query}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def site_of(url: str) -> str:
     """The host of a URL without ``www.`` (``""`` when there is none)."""
     normal = norm_url(url)
@@ -110,20 +115,30 @@ def collection_paths(doc: Document) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _struct_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, wire name) of a model struct's members, without ``cx_extra`` (cached)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        pairs = zip(cls.__struct_fields__, cls.__struct_encode_fields__, strict=True)  # type: ignore[attr-defined]
+        found = _FIELDS[cls] = tuple((a, w) for a, w in pairs if a != "cx_extra")
+    return found
+
+
 def _member_values(value: Any) -> Iterator[tuple[str, Hashable]]:
     """(member path, comparable value) of one credential's members, EditableFields by value."""
     if isinstance(value, m.EditableField):
         yield "", text(value.value)
         return
     if isinstance(value, msgspec.Struct):
-        for f in msgspec.structs.fields(value):
-            if f.name == "cx_extra":
-                continue
-            sub = getattr(value, f.name)
+        for name, wire in _struct_fields(type(value)):
+            sub = getattr(value, name)
             if sub is None or sub == ():
                 continue
             for path, leaf in _member_values(sub):
-                yield (f.encode_name + ("." + path if path else "")), leaf
+                yield (wire + ("." + path if path else "")), leaf
         return
     if isinstance(value, tuple):
         yield "", msgspec.json.encode(msgspec.to_builtins(value))
@@ -286,11 +301,28 @@ def match(old: list[ItemView], new: list[ItemView]) -> dict[int, int]:
                 if lvl != level:
                     continue
                 candidates = index.get(key)
-                while candidates and candidates[0] in taken:
-                    candidates.pop(0)
-                if candidates:
-                    found = candidates.pop(0)
+                if not candidates:
+                    continue
+                found = _best(v, candidates, new, taken)
+                if found is not None:
                     pairs[v.index] = found
                     taken.add(found)
                     break
     return pairs
+
+
+def _best(v: ItemView, candidates: list[int], new: list[ItemView], taken: set[int]) -> int | None:
+    """Of the items sharing a key with *v*, the one with its id, else its title, else the first
+    (duplicates — two logins of one site and account — pair with their own)."""
+    while candidates and candidates[0] in taken:
+        candidates.pop(0)
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    free = [i for i in candidates[:64] if i not in taken]
+    for i in free:
+        if new[i].item.id == v.item.id:
+            return i
+    for i in free:
+        if new[i].title == v.title:
+            return i
+    return free[0]

@@ -231,8 +231,12 @@ def diff(
     else *holds*: the credential types NEW's format can hold; neither: every difference counts."""
     old_views, new_views = view_document(old), view_document(new)
     pairs = match(old_views, new_views)
-    held_views = view_document(held) if held is not None else None
-    to_held = match(old_views, held_views) if held_views is not None else {}
+    if held is old:  # NEW's format holds everything (CXF): OLD is its own measure
+        held_views: list[ItemView] | None = old_views
+        to_held = {v.index: v.index for v in old_views}
+    else:
+        held_views = view_document(held) if held is not None else None
+        to_held = match(old_views, held_views) if held_views is not None else {}
     if not basis:
         basis = "round-trip" if held is not None else "declared" if holds is not None else "none"
     result = DiffResult(len(old_views), len(new_views), basis)

@@ -234,8 +234,10 @@ def merge(
             item_id,
         )
         outs.append(out)
-        for _, key in v.keys:
-            by_key.setdefault(key, []).append(len(outs) - 1)
+        for level, key in v.keys:
+            if level < 4:
+                by_key.setdefault(key, []).append(len(outs) - 1)
+        by_key.setdefault(_fingerprint(v), []).append(len(outs) - 1)
         events.append(MergeEvent(name, v.index, v.name(), action, len(outs) - 1, note))
         return len(outs) - 1
 
@@ -279,6 +281,11 @@ def merge(
     )
 
 
+def _fingerprint(v: ItemView) -> Hashable:
+    """A key equal for items whose views are equal (identical items; folders aside)."""
+    return ("fields", frozenset((k, x) for k, x in v.fields.items() if k != "folder"))
+
+
 def _cred_key(c: m.AnyCredential) -> Hashable:
     if isinstance(c, m.Totp):
         from cxkit.compare._view import norm_secret
@@ -309,34 +316,37 @@ def _place(
     *,
     apart_note: str = "",
 ) -> None:
-    """Add *v*, or find it among the output items: identical, mergeable or conflicting."""
-    for level, key in v.keys:
-        if level >= 4:  # a title alone does not make two items the same
-            break
-        for i in by_key.get(key, ()):
-            o = outs[i]
-            if o.view.fields == v.fields:
-                o.folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
-                events.append(MergeEvent(name, v.index, v.name(), IDENTICAL, i))
-                return
-            clash = _conflicts(o.view.fields, v.fields)
-            if clash:
-                add(name, v, f"conflicts with #{i + 1}: {', '.join(clash)}", KEPT_APART)
-                conflicts.append(Conflict(v.name(), tuple(clash), o.origin, (name, v.index)))
-                return
-            have = {_cred_key(c) for c in o.credentials}
-            for c in v.item.credentials:
-                if _cred_key(c) not in have:
-                    o.credentials.append(c)
-                    have.add(_cred_key(c))
-            known = {norm_url(u) for u in o.urls}
-            scope = v.item.scope
-            o.urls += [u for u in (scope.urls if scope else ()) if norm_url(u) not in known]
-            o.tags += [t for t in v.item.tags if t not in o.tags]
-            o.folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
-            events.append(MergeEvent(name, v.index, v.name(), MERGED, i))
-            return
-    add(name, v, apart_note, KEPT_APART if apart_note else ADDED)
+    """Add *v*, or find it among the output items: identical (any key, the title included),
+    else mergeable or conflicting (a key stronger than the title; the first such item)."""
+    same = by_key.get(_fingerprint(v))
+    if same:
+        i = same[0]
+        outs[i].folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
+        events.append(MergeEvent(name, v.index, v.name(), IDENTICAL, i))
+        return
+    # a title alone does not make two items the same
+    strong = [by_key[key][0] for level, key in v.keys if level < 4 and key in by_key]
+    if not strong:
+        add(name, v, apart_note, KEPT_APART if apart_note else ADDED)
+        return
+    i = strong[0]
+    o = outs[i]
+    clash = _conflicts(o.view.fields, v.fields)
+    if clash:
+        add(name, v, f"conflicts with #{i + 1}: {', '.join(clash)}", KEPT_APART)
+        conflicts.append(Conflict(v.name(), tuple(clash), o.origin, (name, v.index)))
+        return
+    have = {_cred_key(c) for c in o.credentials}
+    for c in v.item.credentials:
+        if _cred_key(c) not in have:
+            o.credentials.append(c)
+            have.add(_cred_key(c))
+    known = {norm_url(u) for u in o.urls}
+    scope = v.item.scope
+    o.urls += [u for u in (scope.urls if scope else ()) if norm_url(u) not in known]
+    o.tags += [t for t in v.item.tags if t not in o.tags]
+    o.folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
+    events.append(MergeEvent(name, v.index, v.name(), MERGED, i))
 
 
 def _build(
