@@ -2,7 +2,8 @@
 
 OLD is ``gen_cxf.generate(n)``; NEW is the same vault as another app would give it back: items
 in reverse order, every 100th item dropped, every 50th password changed, every 7th URL spelled
-``HTTPS://WWW.…/``. The floor is ``cxf.decode`` of OLD and NEW, measured in the same run; subject
+``HTTPS://WWW.…/``. A second NEW has every title re-spaced too, so that no item is equal as
+decoded and every pair takes the full field comparison (as across formats). The floor is ``cxf.decode`` of OLD and NEW, measured in the same run; subject
 and floor alternate (``rounds`` each) and each figure is the median, with the spread (min–max)
 in ``extra``. Target: diff ≤ 3× the decode, merge ≤ 3× the decode; the per-item time should stay
 flat from 1k to 100k items (linear). The diff is the library call on decoded documents (the
@@ -27,11 +28,13 @@ from gen_cxf import generate
 SUITE = "compare"
 
 
-def _new_vault(old: bytes) -> bytes:
+def _new_vault(old: bytes, *, reshape: bool = False) -> bytes:
     data = orjson.loads(old)
     for account in data["accounts"]:
         items = [it for n, it in enumerate(account["items"]) if n % 100 != 99]
         for n, item in enumerate(items):
+            if reshape:  # as another format gives it back: every item differs in spelling
+                item["title"] = "  " + item["title"]
             for c in item["credentials"]:
                 if c["type"] == "basic-auth" and "password" in c and n % 50 == 0:
                     c["password"]["value"] += "!"
@@ -70,17 +73,24 @@ def _measure(n: int, rounds: int) -> list[Figure]:
         "changed_items": len(result.lossy_items()),
         "only_new": len(result.only_new),
     }
+    reshaped = cxf.decode(_new_vault(old_bytes, reshape=True))
     decode: list[float] = []
     diff: list[float] = []
+    diff_all: list[float] = []
     merge: list[float] = []
     for _ in range(rounds):  # alternate subject and floor
         decode.append(_time(lambda: (cxf.decode(old_bytes), cxf.decode(new_bytes))))
         diff.append(_time(lambda: compare.diff(old, new, held=old)))
+        diff_all.append(_time(lambda: compare.diff(old, reshaped, held=old)))
         merge.append(_time(lambda: compare.merge([("old", old), ("new", new)])))
     floor = statistics.median(decode)
     tag = f"{n // 1000}k + {n // 1000}k items"
     figures = []
-    for name, times in (("diff", diff), ("merge", merge)):
+    for name, times in (
+        ("diff", diff),
+        ("diff, every item re-shaped", diff_all),
+        ("merge", merge),
+    ):
         value = statistics.median(times)
         figures.append(
             Figure(

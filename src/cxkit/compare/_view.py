@@ -13,7 +13,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Hashable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -149,21 +148,68 @@ def _member_values(value: Any) -> Iterator[tuple[str, Hashable]]:
     yield "", text(value) if isinstance(value, str) else value
 
 
-@dataclass(frozen=True)
 class ItemView:
     """One item as compared: its index in the document, a label to name it by (title, site,
-    account), its kind, its fields and the identity keys, strongest first."""
+    account), its kind and identity keys (cheap, computed at once) and its fields (computed on
+    first use: most paired items are equal and never need them)."""
 
-    index: int
-    item: m.Item
-    title: str
-    kind: str
-    site: str
-    username: str
-    fields: View
-    keys: tuple[tuple[int, tuple[Hashable, ...]], ...]
-    """(level, key): 0 passkey id + RP ID, 1 login site + account, 2 TOTP secret, 3 content,
-    4 title."""
+    __slots__ = ("_fields", "folders", "index", "item", "keys", "kind", "site", "title",
+                 "username")  # fmt: skip
+
+    def __init__(self, index: int, item: m.Item, folders: frozenset[str] = frozenset()) -> None:
+        self.index, self.item, self.folders = index, item, folders
+        self._fields: View | None = None
+        title = self.title = text(item.title)
+        lowered = title.lower()
+        keys: list[tuple[int, tuple[Hashable, ...]]] = []
+        username = ""
+        login = False
+        first = ""
+        for c in item.credentials:
+            if isinstance(c, m.BasicAuth):
+                login = True
+                if not username and c.username is not None:
+                    username = text(c.username.value)
+            elif isinstance(c, m.Totp):
+                keys.append((2, ("totp", norm_secret(c.secret))))
+            elif isinstance(c, m.Passkey):
+                keys.append((0, ("passkey", c.rp_id.lower(), c.credential_id)))
+            elif isinstance(c, m.Note):
+                keys.append((3, ("note", lowered, _digest(text(c.content.value)))))
+            elif isinstance(c, m.CreditCard) and c.number is not None:
+                keys.append((3, ("card", re.sub(r"\D", "", c.number.value))))
+            elif isinstance(c, m.SshKey):
+                keys.append((3, ("ssh", c.private_key)))
+            if not first:
+                first = credential_type(c)
+        if not username:
+            for c in item.credentials:
+                if isinstance(c, m.Passkey | m.Totp) and c.username:
+                    username = c.username
+                    break
+        self.username = username
+        site = ""
+        if item.scope is not None:
+            for url in item.scope.urls:
+                site = site_of(url)
+                if site:
+                    break
+        self.site = site
+        if login:
+            keys.append((1, ("login", site or "title:" + lowered, username.lower())))
+        keys.append((4, ("title", lowered)))
+        keys.sort(key=lambda k: k[0])
+        self.keys: tuple[tuple[int, tuple[Hashable, ...]], ...] = tuple(keys)
+        """(level, key): 0 passkey id + RP ID, 1 login site + account, 2 TOTP secret,
+        3 content, 4 title."""
+        self.kind = _kind(item.credentials, first)
+
+    @property
+    def fields(self) -> View:
+        """Field name → normalised values (see the module docstring)."""
+        if self._fields is None:
+            self._fields = _fields_of(self.item, self.title, self.folders)
+        return self._fields
 
     def name(self) -> str:
         """The item as a person recognises it: title, then site and account when known."""
@@ -171,14 +217,15 @@ class ItemView:
         return f"{self.title!r} ({extra})" if extra else repr(self.title)
 
 
-_KIND_ORDER: Final = ("basic-auth", "passkey", "totp", "credit-card", "note")
+_KINDS: Final = ((m.BasicAuth, "login"), (m.Passkey, "passkey"), (m.Totp, "totp"),
+                 (m.CreditCard, "credit-card"), (m.Note, "note"))  # fmt: skip
 
 
-def _kind(types: list[str]) -> str:
-    for t in _KIND_ORDER:
-        if t in types:
-            return "login" if t == "basic-auth" else t
-    return types[0] if types else "empty"
+def _kind(credentials: tuple[m.AnyCredential, ...], first: str) -> str:
+    for cls, kind in _KINDS:
+        if any(isinstance(c, cls) for c in credentials):
+            return kind
+    return first or "empty"
 
 
 def _digest(value: str) -> str:
@@ -187,19 +234,20 @@ def _digest(value: str) -> str:
 
 def view_item(index: int, item: m.Item, folders: frozenset[str] = frozenset()) -> ItemView:
     """The comparable view of *item* (see the module docstring)."""
+    return ItemView(index, item, folders)
+
+
+def _fields_of(item: m.Item, title: str, folders: frozenset[str]) -> View:
     fields: dict[str, set[Hashable]] = {}
 
     def add(name: str, value: Hashable) -> None:
         if value != "" and value is not None:
             fields.setdefault(name, set()).add(value)
 
-    title = text(item.title)
     add("title", title.lower())
-    urls: list[str] = []
     if item.scope is not None:
         for url in item.scope.urls:
             add("urls", norm_url(url))
-            urls.append(url)
         for app in item.scope.android_apps:
             add("urls", "androidapp://" + app.bundle_id)
     for tag in item.tags:
@@ -208,31 +256,18 @@ def view_item(index: int, item: m.Item, folders: frozenset[str] = frozenset()) -
         add("folder", text(folder))
     if item.favorite:
         add("favorite", True)
-    types: list[str] = []
-    usernames: list[str] = []
-    keys: list[tuple[int, tuple[Hashable, ...]]] = []
     for c in item.credentials:
-        t = credential_type(c)
-        types.append(t)
         if isinstance(c, m.BasicAuth):
-            if c.username is not None and text(c.username.value):
-                usernames.append(text(c.username.value))
+            if c.username is not None:
                 add("username", text(c.username.value).lower())
             if c.password is not None:
                 add("password", c.password.value)
         elif isinstance(c, m.Totp):
-            secret = norm_secret(c.secret)
-            add("totp", (secret, c.period, c.digits, c.algorithm.lower()))
-            keys.append((2, ("totp", secret)))
+            add("totp", (norm_secret(c.secret), c.period, c.digits, c.algorithm.lower()))
         elif isinstance(c, m.Passkey):
             add("passkey", (c.rp_id.lower(), c.credential_id, c.user_handle, c.key, c.username))
-            keys.append((0, ("passkey", c.rp_id.lower(), c.credential_id)))
-            if not usernames and c.username:
-                usernames.append(c.username)
         elif isinstance(c, m.Note):
-            content = text(c.content.value)
-            add("notes", content)
-            keys.append((3, ("note", title.lower(), _digest(content))))
+            add("notes", text(c.content.value))
         elif isinstance(c, m.CustomFields):
             for n, f in enumerate(c.fields):
                 label = text(f.label or "") or f"#{n + 1}"
@@ -241,32 +276,25 @@ def view_item(index: int, item: m.Item, folders: frozenset[str] = frozenset()) -
             add("attachments", (c.name, c.decrypted_size, c.integrity_hash))
         elif isinstance(c, m.UnknownCredential):
             blob = msgspec.json.encode(msgspec.to_builtins(c.members), order="sorted")
-            add(f"{t}.members", blob)
+            add(f"{c.credential_type}.members", blob)
         else:
+            t = credential_type(c)
             for path, value in _member_values(c):
                 add(f"{t}.{path}", value)
-            if isinstance(c, m.CreditCard) and c.number is not None:
-                keys.append((3, ("card", re.sub(r"\D", "", c.number.value))))
-            elif isinstance(c, m.SshKey):
-                keys.append((3, ("ssh", c.private_key)))
-    site = next((s for s in map(site_of, urls) if s), "")
-    username = usernames[0] if usernames else ""
-    if not username:
-        username = next((c.username for c in item.credentials if isinstance(c, m.Totp)), "") or ""
-    if "basic-auth" in types:
-        keys.append((1, ("login", site or "title:" + title.lower(), username.lower())))
-    kind = _kind(types)
-    keys.append((4, ("title", title.lower())))
-    keys.sort(key=lambda k: k[0])
-    return ItemView(
-        index=index,
-        item=item,
-        title=title,
-        kind=kind,
-        site=site,
-        username=username,
-        fields={k: frozenset(v) for k, v in fields.items()},
-        keys=tuple(keys),
+    return {k: frozenset(v) for k, v in fields.items()}
+
+
+def same_content(a: ItemView, b: ItemView, *, folders: bool = True) -> bool:
+    """Whether two items hold the same (ids and timestamps aside): a cheap test, done in C for
+    the credentials, that spares comparing their fields."""
+    x, y = a.item, b.item
+    return (
+        x.credentials == y.credentials
+        and x.title == y.title
+        and x.scope == y.scope
+        and x.tags == y.tags
+        and x.favorite == y.favorite
+        and (not folders or a.folders == b.folders)
     )
 
 

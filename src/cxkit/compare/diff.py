@@ -16,8 +16,14 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from cxkit.compare._view import ItemView, field_credential_type, match, view_document
-from cxkit.cxf.codec import Document
+from cxkit.compare._view import (
+    ItemView,
+    field_credential_type,
+    match,
+    same_content,
+    view_document,
+)
+from cxkit.cxf.codec import Document, paused_gc
 
 __all__ = ["DiffResult", "FieldDiff", "ItemDiff", "LostItem", "diff", "held_by_format"]
 
@@ -186,7 +192,7 @@ def _compare(
     n: dict[str, frozenset[Hashable]],
     h: dict[str, frozenset[Hashable]] | None,
     holds: frozenset[str] | None,
-    present: frozenset[str],
+    present: set[str],
 ) -> list[FieldDiff]:
     out: list[FieldDiff] = []
     empty: frozenset[Hashable] = frozenset()
@@ -229,6 +235,17 @@ def diff(
 ) -> DiffResult:
     """Compare *old* with *new* (see the module docstring). *held*: OLD as NEW's format keeps it;
     else *holds*: the credential types NEW's format can hold; neither: every difference counts."""
+    with paused_gc():
+        return _diff(old, new, held, holds, basis)
+
+
+def _diff(
+    old: Document,
+    new: Document,
+    held: Document | None,
+    holds: frozenset[str] | None,
+    basis: str,
+) -> DiffResult:
     old_views, new_views = view_document(old), view_document(new)
     pairs = match(old_views, new_views)
     if held is old:  # NEW's format holds everything (CXF): OLD is its own measure
@@ -240,7 +257,16 @@ def diff(
     if not basis:
         basis = "round-trip" if held is not None else "declared" if holds is not None else "none"
     result = DiffResult(len(old_views), len(new_views), basis)
-    present = frozenset(name for w in new_views for name in w.fields)
+    present = {"title"}  # the item members some item of NEW has (declared basis)
+    if held is None and holds is not None:
+        for w in new_views:
+            it = w.item
+            present.update(
+                name
+                for name, has in (("tags", it.tags), ("favorite", it.favorite),
+                                  ("folder", w.folders), ("urls", it.scope))
+                if has
+            )  # fmt: skip
     for v in old_views:
         j = pairs.get(v.index)
         if j is None:
@@ -249,6 +275,8 @@ def diff(
             )
             continue
         w = new_views[j]
+        if same_content(v, w):
+            continue
         if held_views is not None:
             k = to_held.get(v.index)
             h = held_views[k].fields if k is not None else {}

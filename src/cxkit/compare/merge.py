@@ -25,12 +25,13 @@ from cxkit.compare._view import (
     ItemView,
     collection_paths,
     norm_url,
+    same_content,
     site_of,
     view_item,
 )
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.cxf.codec import Document, replace
+from cxkit.cxf.codec import Document, paused_gc, replace
 
 __all__ = ["Conflict", "MergeEvent", "MergeResult", "merge"]
 
@@ -208,7 +209,15 @@ def merge(
 ) -> MergeResult:
     """Merge *sources* — (name, document) pairs, in priority order — into one document (see the
     module docstring). The first source's items come first; nothing is dropped: every source
-    item is identical to, merged into or attached to an output item, or is one."""
+    item is identical to, merged into or attached to an output item, or is one. The cyclic
+    collector is paused meanwhile (as for decoding: many small objects, no cycles)."""
+    with paused_gc():
+        return _merge(sources, exporter_rp_id, exporter_display_name)
+
+
+def _merge(
+    sources: Sequence[tuple[str, Document]], exporter_rp_id: str, exporter_display_name: str
+) -> MergeResult:
     outs: list[_Out] = []
     by_key: dict[Hashable, list[int]] = {}
     events: list[MergeEvent] = []
@@ -229,7 +238,7 @@ def merge(
             list(item.credentials),
             urls,
             list(item.tags),
-            set(v.fields.get("folder", ())),  # type: ignore[arg-type]
+            set(v.folders),
             (name, v.index),
             item_id,
         )
@@ -266,7 +275,7 @@ def merge(
             for c in v.item.credentials:
                 if _cred_key(c) not in have:
                     target.credentials.append(c)
-            target.folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
+            target.folders |= v.folders
             events.append(MergeEvent(name, v.index, v.name(), ATTACHED, candidates[0]))
             continue
         note = (
@@ -281,9 +290,19 @@ def merge(
     )
 
 
-def _fingerprint(v: ItemView) -> Hashable:
-    """A key equal for items whose views are equal (identical items; folders aside)."""
-    return ("fields", frozenset((k, x) for k, x in v.fields.items() if k != "folder"))
+def _without_folder(fields: dict[str, frozenset[Hashable]]) -> dict[str, frozenset[Hashable]]:
+    return {k: x for k, x in fields.items() if k != "folder"}
+
+
+def _fingerprint(v: ItemView) -> tuple[str, Hashable]:
+    """A key equal for identical items (ids, timestamps and folders aside): the hash of the
+    item's content (checked with :func:`same_content`), or its fields when it cannot be hashed
+    (an unknown credential's members)."""
+    it = v.item
+    try:
+        return ("same", hash((it.title, it.credentials, it.scope, it.tags, it.favorite)))
+    except TypeError:
+        return ("fields", frozenset(_without_folder(v.fields).items()))
 
 
 def _cred_key(c: m.AnyCredential) -> Hashable:
@@ -318,12 +337,12 @@ def _place(
 ) -> None:
     """Add *v*, or find it among the output items: identical (any key, the title included),
     else mergeable or conflicting (a key stronger than the title; the first such item)."""
-    same = by_key.get(_fingerprint(v))
-    if same:
-        i = same[0]
-        outs[i].folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
-        events.append(MergeEvent(name, v.index, v.name(), IDENTICAL, i))
-        return
+    fp = _fingerprint(v)
+    for i in by_key.get(fp, ()):
+        if fp[0] == "fields" or same_content(outs[i].view, v, folders=False):
+            outs[i].folders |= v.folders
+            events.append(MergeEvent(name, v.index, v.name(), IDENTICAL, i))
+            return
     # a title alone does not make two items the same
     strong = [by_key[key][0] for level, key in v.keys if level < 4 and key in by_key]
     if not strong:
@@ -332,6 +351,10 @@ def _place(
     i = strong[0]
     o = outs[i]
     clash = _conflicts(o.view.fields, v.fields)
+    if not clash and _without_folder(o.view.fields) == _without_folder(v.fields):
+        o.folders |= v.folders
+        events.append(MergeEvent(name, v.index, v.name(), IDENTICAL, i))
+        return
     if clash:
         add(name, v, f"conflicts with #{i + 1}: {', '.join(clash)}", KEPT_APART)
         conflicts.append(Conflict(v.name(), tuple(clash), o.origin, (name, v.index)))
@@ -345,7 +368,7 @@ def _place(
     scope = v.item.scope
     o.urls += [u for u in (scope.urls if scope else ()) if norm_url(u) not in known]
     o.tags += [t for t in v.item.tags if t not in o.tags]
-    o.folders |= set(v.fields.get("folder", ()))  # type: ignore[arg-type]
+    o.folders |= v.folders
     events.append(MergeEvent(name, v.index, v.name(), MERGED, i))
 
 
