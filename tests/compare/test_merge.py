@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from _compare_vault import CANARY, TOTP_SECRETS, ident, login, passkey, passkey_key, totp
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxkit import adapters, compare, cxf
 from cxkit.cli.main import main
@@ -234,3 +236,38 @@ def test_into_keepass_keeps_its_password(sources: list[str], tmp_path: Path) -> 
     titles = set(_by_title(back))
     assert {"Bank", "forge.example", "mail.example"} <= titles
     assert (tmp_path / "vault.kdbx.bak").read_bytes() == data
+
+
+_POOL = [
+    login(30, "A", "https://a.example", "u", f"{CANARY}-a"),
+    login(31, "A again", "https://www.a.example/", "u", f"{CANARY}-a"),
+    login(32, "A other", "https://a.example", "u", f"{CANARY}-a2"),
+    login(33, "B", "https://b.example", "v", f"{CANARY}-b"),
+    {"id": ident(34), "title": "A", "credentials": [totp(TOTP_SECRETS[0], "A", "u")]},
+    {"id": ident(35), "title": "B", "credentials": [totp(TOTP_SECRETS[1], "B", "")]},
+    {"id": ident(36), "title": "pk", "credentials": [passkey("b.example", "v", KEY)]},
+    {"id": ident(37), "title": "note", "credentials": [{"type": "note",
+                                                         "content": {"fieldType": "string",
+                                                                     "value": "n"}}]},
+]  # fmt: skip
+
+
+def _keys(doc: cxf.Document) -> set[object]:
+    from cxkit.compare.merge import _cred_key
+
+    return {_cred_key(c) for _, item in doc.items() for c in item.credentials}
+
+
+@given(st.lists(st.lists(st.sampled_from(range(len(_POOL))), max_size=6), min_size=1, max_size=3))
+def test_merge_never_drops_a_credential(picks: list[list[int]]) -> None:
+    """Whatever the sources, every credential of every source is in the output; every source
+    item has exactly one event; the output is valid CXF and the same on a second run."""
+    sources = [(f"s{n}", _doc([_POOL[i] for i in pick])) for n, pick in enumerate(picks)]
+    result = compare.merge(sources)
+    wanted: set[object] = set()
+    for _, doc in sources:
+        wanted |= _keys(doc)
+    assert wanted <= _keys(result.document)
+    assert len(result.events) == sum(len(p) for p in picks)
+    assert not [f for f in cxf.validate(result.document) if f.severity.name == "ERROR"]
+    assert compare.merge(sources).document.encode() == result.document.encode()
