@@ -39,14 +39,20 @@ class UnusableError(Exception):
 class Context:
     """Collects findings during one decode."""
 
-    __slots__ = ("findings", "may_have_null", "sources")
+    __slots__ = ("check_duplicates", "escapes", "findings", "may_have_null", "sources")
 
-    def __init__(self, may_have_null: bool = True) -> None:
+    def __init__(
+        self, may_have_null: bool = True, check_duplicates: bool = False, escapes: bool = True
+    ) -> None:
         self.findings: list[Finding] = []
         #: id(account) → (account, source bytes of its items), filled by the decoder
         self.sources: dict[int, Any] = {}
         #: False when the document has no ``null`` anywhere, so items need no null check.
         self.may_have_null = may_have_null
+        #: True when an item may hold a passkey (its members' duplicates are refused, #17).
+        self.check_duplicates = check_duplicates
+        #: False when the document has no ``\\u`` escape (no member name spelled with one).
+        self.escapes = escapes
 
     def add(self, code: str, path: str, message: str | None = None) -> None:
         self.findings.append(make_finding(code, path, message))

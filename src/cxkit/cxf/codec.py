@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import msgspec
 
 from cxkit.cxf import b64 as _b64
 from cxkit.cxf import model as m
+from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
 from cxkit.cxf._lenient import (
     LEGACY_NAMES,
     Context,
@@ -136,6 +138,9 @@ class Document:
     )
     """id(account) → (account as decoded, the source bytes of its items), for the lossless
     encoder (private)."""
+    source: bytes | None = field(default=None, compare=False, repr=False)
+    """The JSON text decoded (private: the validator's duplicate-member check; the item bytes
+    above are views of it, so keeping it costs no memory)."""
 
     @property
     def accounts(self) -> tuple[m.Account, ...]:
@@ -170,7 +175,12 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             f"document is {len(data):,} bytes, over the limit of {max_size:,} bytes",
             hint="raise the limit (--max-size) if the file is really this large",
         )
-    ctx = Context(may_have_null=_has_json_null(data))
+    escapes = b"\\u" in data
+    ctx = Context(
+        may_have_null=_has_json_null(data),
+        check_duplicates=escapes or b'"passkey"' in data,
+        escapes=escapes,
+    )
     if bom:
         ctx.add("json.bom", "$")
     sources: dict[int, tuple[m.Account, list[msgspec.Raw]]] = {}
@@ -182,7 +192,7 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             raise DecodeError("JSON nested too deeply to be a CXF document") from None
         except UnicodeDecodeError:  # msgspec.Raw parts are checked only when decoded
             raise DecodeError("invalid UTF-8 in a string") from None
-        return Document(header, account_root, tuple(ctx.findings), sources)
+        return Document(header, account_root, tuple(ctx.findings), sources, data)
 
 
 @contextlib.contextmanager
@@ -414,10 +424,14 @@ def _decode_item_raws(
     """The items of an account and, aligned with them, their source bytes. The hot loop."""
     decode = _ITEM.decode
     check_null = ctx.may_have_null
+    check_duplicates = ctx.check_duplicates
+    passkeys_made = m.PASSKEYS_MADE
+    escapes = ctx.escapes
     items: list[m.Item] = []
     kept: list[msgspec.Raw] = []
     for index, item_raw in enumerate(raws):
         item: m.Item | None = None
+        made = passkeys_made[0]
         # Strict structs would take a JSON null for "absent" without a finding: such items take
         # the tolerant path (a document without "null" anywhere skips the per-item check).
         if not (check_null and _has_json_null(bytes(item_raw))):
@@ -425,6 +439,14 @@ def _decode_item_raws(
                 item = decode(item_raw)
             except _STRICT_ERRORS:
                 item = None
+        if check_duplicates and (item is None or passkeys_made[0] != made):
+            text = bytes(item_raw)
+            if _may_repeat_passkey_member(text, item, escapes) and has_duplicates(text):
+                item = _decode_item_duplicates(text, f"{path}[{index}]", ctx)
+                if item is not None:
+                    items.append(item)
+                    kept.append(item_raw)
+                continue
         if item is None:
             item = _decode_item_slow(item_raw, path, index, ctx)
             if item is None:
@@ -432,6 +454,39 @@ def _decode_item_raws(
         items.append(item)
         kept.append(item_raw)
     return tuple(items), kept
+
+
+#: The names counted by the screen: each occurs at least as often as the decoded model says.
+_SCREENED: Final = re.compile(
+    rb'"(?:passkey|type|username|rpId|credentialId|userHandle|userDisplayName|key|fido2Extensions)"'
+)
+
+
+def _may_repeat_passkey_member(text: bytes, item: m.Item | None, escapes: bool) -> bool:
+    """Whether an item may hold a passkey with a repeated member: the cheap screen before the
+    exact check (:func:`~cxkit.cxf._dupes.has_duplicates`). ``item`` is the strict decoder's
+    result (None when it refused the item: then any item that names a passkey is checked);
+    ``escapes``: the document has a ``\\u`` escape (a name may be spelled with one).
+
+    The screen: each screened name occurs in the text at least as often as the model explains
+    (``passkey`` and the five passkey-only members once per passkey, ``type`` once per
+    credential, ``username`` once per passkey and per present basic-auth/TOTP username), so
+    one count of all of them equal to the explained sum proves no passkey member repeats; more
+    (a repeat, or the name as a value) sends the item to the exact check — a false alarm costs
+    time only."""
+    if item is None or escapes:
+        return item is not None or b'"passkey"' in text or b"\\u" in text
+    passkeys = named = 0  # named: the credentials whose `username` member is present
+    for credential in item.credentials:
+        kind = type(credential)
+        if kind is m.Passkey:
+            passkeys += 1
+            if credential.fido2_extensions is not None:  # type: ignore[union-attr]
+                return True
+        elif kind is m.BasicAuth or kind is m.Totp:
+            named += credential.username is not None  # type: ignore[union-attr]
+    explained = 7 * passkeys + len(item.credentials) + named
+    return len(_SCREENED.findall(text)) != explained
 
 
 def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Context) -> m.Item | None:
@@ -467,6 +522,59 @@ def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Contex
         ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
         return None
     return built
+
+
+def _decode_item_duplicates(text: bytes, path: str, ctx: Context) -> m.Item | None:
+    """An item that may hold a passkey and has a repeated member name (issue #17): each repeat is
+    an error finding; a passkey with one anywhere inside it is refused (kept verbatim as an
+    ignored credential, never used), the rest of the item is read (the last value counting)."""
+    value, duplicates = find_duplicates(text, path)
+    for where, name in duplicates:
+        ctx.add(
+            "json.duplicate-member",
+            where,
+            f"member '{member_name(name)}' appears more than once (cxkit reads the last)",
+        )
+    if not isinstance(value, dict):
+        return None
+    raw_credentials = value.get("credentials")
+    refused: dict[int, str] = {}
+    if isinstance(raw_credentials, list):
+        for i, credential in enumerate(raw_credentials):
+            if not isinstance(credential, dict) or credential.get("type") != "passkey":
+                continue
+            prefix = f"{path}.credentials[{i}]"
+            for where, name in duplicates:
+                if where == prefix or where.startswith((prefix + ".", prefix + "[")):
+                    refused.setdefault(i, name)
+    try:
+        item: m.Item = build(m.Item, value, path, ctx)
+    except UnusableError as exc:
+        ctx.add("member.invalid-element", path, f"item skipped: {exc.message or exc.code}")
+        return None
+    if not refused:
+        return item
+    assert isinstance(raw_credentials, list)
+    aligned = len(item.credentials) == len(raw_credentials)
+    credentials = list(item.credentials)
+    for i, credential in enumerate(credentials):
+        if not isinstance(credential, m.Passkey):
+            continue
+        if aligned and i not in refused:
+            continue
+        name = refused.get(i) or next(iter(refused.values()))
+        source = raw_credentials[i] if aligned else {}
+        ctx.add(
+            "credential.invalid",
+            f"{path}.credentials[{i}]",
+            f"passkey credential refused: member '{member_name(name)}' appears more than once",
+        )
+        credentials[i] = m.UnknownCredential(
+            credential_type="passkey",
+            members={k: v for k, v in source.items() if k != "type"},
+            reason="invalid",
+        )
+    return msgspec.structs.replace(item, credentials=tuple(credentials))
 
 
 def _nulls_only_in_extensions(raw: msgspec.Raw) -> bool:

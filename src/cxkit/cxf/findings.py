@@ -80,6 +80,12 @@ CODES: Final[dict[str, tuple[Severity, str, str]]] = {
         "RFC 8259 §8.1",
         "The file starts with a UTF-8 byte order mark; ignored (written without it).",
     ),
+    "json.duplicate-member": (
+        E,
+        "RFC 8259 §4, §1.7",
+        "An object has two members of one name; readers disagree on which one counts (cxkit "
+        "reads the last). A passkey with a repeated member is refused.",
+    ),
     "json.null": (
         W,
         "§4.1, §7.6.26",

@@ -439,8 +439,17 @@ class Fido2Extensions(CXFStruct, frozen=True, kw_only=True):
     payments: bool | None = None
 
 
+#: How many :class:`Passkey` structs were made (decoded or built). The decoder reads it around
+#: each item: a change means the item holds a passkey, whose members' repeats are then checked
+#: (issue #17) — at the cost of one call per passkey, none per other item.
+PASSKEYS_MADE: Final[list[int]] = [0]
+
+
 class Passkey(Credential, tag="passkey", frozen=True, kw_only=True):
     """A WebAuthn discoverable credential with its private key (spec §3.3.12)."""
+
+    def __post_init__(self) -> None:
+        PASSKEYS_MADE[0] += 1
 
     credential_id: B64
     rp_id: str

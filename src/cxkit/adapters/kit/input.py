@@ -1,7 +1,10 @@
 """Safe input handling shared by the adapters: JSON, CSV and zip, with limits.
 
-* JSON is parsed by msgspec (no float surprises, duplicate keys keep the last); nesting depth is
-  bounded by a cheap pre-scan; a UTF-8 BOM is tolerated.
+* JSON is parsed by msgspec (no float surprises); nesting depth is bounded by a cheap pre-scan;
+  a UTF-8 BOM is tolerated. A member name repeated in one object (RFC 8259 §4; issue #17) is
+  refused where the two values would change what a secret means (passkey members, encrypted
+  export headers: :data:`REFUSED_DUPLICATES`), else read last-wins and reported as a warning
+  (:func:`duplicate_warnings`).
 * CSV: UTF-8 with or without BOM, then strict fallbacks (UTF-16 with BOM; cp1252 only when
   asked); a bounded cell size so a 1 GB line fails fast; the header must be one of the expected
   sets; every row is checked for its column count with its row number in the error.
@@ -14,6 +17,8 @@ location (file, row, JSON path) and never a cell's value.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import io
 import re
@@ -23,12 +28,15 @@ from typing import Any, Final
 import msgspec
 
 from cxkit.crypto.safezip import SafeZip, ZipLimits, read_zip
+from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
 from cxkit.errors import AdapterError, DecodeError, InputTooLargeError
 
 __all__ = [
     "MAX_CSV_CELL",
     "MAX_JSON_DEPTH",
+    "REFUSED_DUPLICATES",
     "CsvTable",
+    "duplicate_warnings",
     "header_like",
     "parse_json",
     "read_csv",
@@ -44,12 +52,72 @@ _ANY: Final = msgspec.json.Decoder()
 _ZIP_LIMITS: Final = ZipLimits(max_entries=20_000, max_entry_size=256 << 20, max_total_size=1 << 30)
 
 
+#: Member names whose repetition in one object refuses the file: a passkey's members (Bitwarden
+#: ``fido2Credentials``, CXF, KeePassXC and Proton Pass spellings) and the headers of encrypted
+#: exports (Bitwarden ``encrypted``/``kdf*``, Aegis ``header``/``slots``/``params``, 2FAS
+#: ``servicesEncrypted``/``reference``): two readers would derive different keys or sign for
+#: different sites. Any repeat inside an object under a passkey container is refused too.
+REFUSED_DUPLICATES: Final = frozenset(
+    {
+        # passkeys
+        "credentialId", "keyType", "keyAlgorithm", "keyCurve", "keyValue", "rpId", "rpName",
+        "userHandle", "userName", "userDisplayName", "counter", "discoverable", "privateKey",
+        "fido2Credentials", "passkeys", "passkey",
+        # encrypted-export headers
+        "encrypted", "passwordProtected", "salt", "kdfType", "kdfIterations", "kdfMemory",
+        "kdfParallelism", "encKeyValidation_DO_NOT_EDIT", "data", "header", "slots", "params",
+        "key_params", "nonce", "tag", "servicesEncrypted", "reference", "db", "version",
+    }
+)  # fmt: skip
+_PASSKEY_CONTAINERS: Final = ("fido2credentials", "passkey")
+_WARNINGS: Final[contextvars.ContextVar[list[str] | None]] = contextvars.ContextVar(
+    "cxkit_json_duplicate_warnings", default=None
+)
+
+
+@contextlib.contextmanager
+def duplicate_warnings() -> Iterator[list[str]]:
+    """Collect, while active, one message per repeated member name that :func:`parse_json`
+    tolerated (path and name, never a value); :func:`cxkit.adapters.read` adds them to the
+    migration report's warnings."""
+    found: list[str] = []
+    token = _WARNINGS.set(found)
+    try:
+        yield found
+    finally:
+        _WARNINGS.reset(token)
+
+
+def _check_duplicates(data: bytes, name: str) -> None:
+    if not has_duplicates(data):
+        return
+    where = f"{name}: " if name else ""
+    for path, member in find_duplicates(data)[1]:
+        shown = member_name(member)
+        if member in REFUSED_DUPLICATES or any(c in path.lower() for c in _PASSKEY_CONTAINERS):
+            raise DecodeError(
+                f"member '{shown}' appears twice in one object: refused, since readers would "
+                "disagree on its value",
+                location=f"{where}{path}",
+                hint="export the file again from the app; a file edited by hand or by a "
+                "tool can carry such repeats",
+            )
+        collector = _WARNINGS.get()
+        if collector is not None:
+            collector.append(
+                f"{where}{path}: member '{shown}' appears more than once; the last one was read"
+            )
+
+
 def parse_json(data: bytes, *, name: str = "") -> Any:
-    """Decode JSON bytes (BOM tolerated) or raise :class:`DecodeError` naming *name*."""
+    """Decode JSON bytes (BOM tolerated) or raise :class:`DecodeError` naming *name*; repeated
+    member names are refused or reported (see the module's notes)."""
     if data.startswith(_BOM):
         data = data[3:]
     try:
-        return _ANY.decode(data)
+        value = _ANY.decode(data)
+        _check_duplicates(data, name)
+        return value
     except msgspec.DecodeError as exc:
         raise DecodeError(f"not valid JSON: {_clean(str(exc))}", location=name or None) from None
     except RecursionError:
