@@ -128,7 +128,7 @@ def assert_private(path: Path) -> None:
 def test_cli_small_document(fast: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src, att = write_small(tmp_path)
     out = tmp_path / "out.json"
-    thread, box, rx = receive_in_background(["receive", "-o", str(out), "--timeout", "1"])
+    thread, box, rx = receive_in_background(["receive", "-o", str(out), "--timeout", "60"])
     pairing = rx.pairing.to_string()
     rc_send = main(["send", str(src), pairing, "--attachments", str(att), "--yes"])
     assert finish(thread, box, rx) == 0
@@ -136,7 +136,9 @@ def test_cli_small_document(fast: None, tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "the receiver checked and accepted the export" in err
     assert "fingerprint:" in err and rx.fingerprint in err
-    assert "cxkit send SOURCE.json" in err and pairing in err  # the ready-to-run line
+    assert "cxkit send SOURCE - --yes" in err and pairing in err  # the ready-to-run line
+    # the pairing string (a one-time key) is never offered as a command-line argument
+    assert not any("cxkit send" in line and pairing in line for line in err.splitlines())
     assert "█" in err or "▀" in err  # the QR code
     got = cxf.decode(out.read_bytes())
     assert abs(got.header.timestamp - time.time()) < 60
@@ -281,7 +283,7 @@ def test_cli_receive_into_another_format(
     src, att = write_small(tmp_path)
     dest = tmp_path / "into.json"
     argv = ["receive", "--into", str(dest), "--to", "bitwarden-json", "--plaintext"]
-    thread, box, rx = receive_in_background([*argv, "--timeout", "1"])
+    thread, box, rx = receive_in_background([*argv, "--timeout", "60"])
     assert main(["send", str(src), rx.pairing.to_string(), "--attachments", str(att), "--yes"]) == 0
     assert finish(thread, box, rx) == 0
     exported = json.loads(dest.read_bytes())

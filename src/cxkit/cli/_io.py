@@ -25,6 +25,7 @@ __all__ = [
     "add_max_size",
     "check_folder_output",
     "check_output",
+    "is_binary",
     "load_cxf",
     "read_input",
     "read_source",
@@ -125,8 +126,15 @@ def check_output(name: str, *, force: bool = False, inputs: Iterable[str] = ()) 
 def write_output(
     name: str, data: bytes, *, force: bool = False, inputs: Iterable[str] = ()
 ) -> None:
-    """Write ``data`` to ``name`` atomically with mode 0600 (``-`` = standard output)."""
+    """Write ``data`` to ``name`` atomically with mode 0600 (``-`` = standard output; binary
+    data — a KDBX database, a zip — is refused when standard output is a terminal)."""
     if name == "-":
+        if is_binary(data) and sys.stdout.isatty():
+            raise OutputError(
+                "binary output is not written to a terminal",
+                location="standard output",
+                hint="redirect it (-o - > FILE, or | another command) or give a file with -o",
+            )
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
@@ -149,6 +157,18 @@ def write_output(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether *data* is not text a terminal shows: not UTF-8, or with control characters
+    other than tab, line feed and carriage return."""
+    try:
+        text = data[:65536].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(data[:65536]) - 3:  # not a character cut at the sample's end
+            return True
+        text = data[: exc.start].decode("utf-8")
+    return any(ord(c) < 32 and c not in "\t\n\r" for c in text)
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -19,7 +19,7 @@ MAX_KEYFILE_SIZE = 64 << 20
 
 def add_source_options(p: argparse.ArgumentParser, *, what: str = "SOURCE") -> None:
     """``--from FORMAT``, ``--password-file/-env/-stdin`` (the SOURCE password, as in every
-    command; the old ``--source-password-*`` still work) and ``--keyfile FILE``."""
+    command; the old source-password spellings still work) and ``--keyfile FILE``."""
     p.add_argument(
         "--from",
         dest="source_format",

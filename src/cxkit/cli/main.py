@@ -120,8 +120,8 @@ def _all_option_strings(parser: argparse.ArgumentParser) -> list[str]:
 
 
 class CxkitParser(argparse.ArgumentParser):
-    """An :class:`argparse.ArgumentParser` that takes no abbreviations (``--fo`` is not
-    ``--force``) and answers a mistyped command or flag with "did you mean"."""
+    """An :class:`argparse.ArgumentParser` that takes no abbreviations (``fo`` is not
+    ``force``) and answers a mistyped command or flag with "did you mean"."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_abbrev"] = False
@@ -158,16 +158,39 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _add_verbose(parser: argparse.ArgumentParser) -> None:
-    """``-v/--verbose`` on *parser* and every sub-command below it (default: the top's)."""
-    if "-v" not in _option_strings(parser):
+_JSON_HELP = (
+    "print one JSON object on standard output: {command, ok, exit_code, output, messages}, "
+    "or {command, ok: false, exit_code, error: {type, message, location, hint}}"
+)
+_QUIET_HELP = (
+    "print no summary on standard output (errors, warnings, prompts and recovery codes still "
+    "go to standard error)"
+)
+
+
+def _add_common(parser: argparse.ArgumentParser, *, top: bool = True) -> None:
+    """The options every command takes, on *parser* and every sub-command below it:
+    ``-v/--verbose`` (default: the top's), and, below the top, ``--json`` and ``-q/--quiet``
+    on every command (leaf) that does not have its own (:func:`main` gives their generic
+    form)."""
+    have = _option_strings(parser)
+    if "-v" not in have:
         parser.add_argument(
             "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE_HELP
         )
+    leaf = not any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+    if not top and leaf:
+        if "--json" not in have:
+            parser.add_argument("--json", action="store_true", help=_JSON_HELP)
+            parser.set_defaults(generic_json=True)
+        if "--quiet" not in have:
+            flags = ["--quiet"] if "-q" in have else ["-q", "--quiet"]
+            parser.add_argument(*flags, action="store_true", help=_QUIET_HELP)
+            parser.set_defaults(generic_quiet=True)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in set(action.choices.values()):
-                _add_verbose(child)
+                _add_common(child, top=False)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -217,7 +240,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         sub.add_parser(name, help=summary, add_help=False)
     order = list(COMMANDS)
     sub._choices_actions.sort(key=lambda a: order.index(a.dest) if a.dest in order else 99)
-    _add_verbose(parser)
+    _add_common(parser)
     return parser
 
 
@@ -255,6 +278,48 @@ def _check_formats(args: argparse.Namespace) -> None:
             raise InputError(f"unknown format {key!r}", hint=hint)
 
 
+def _outputs(args: argparse.Namespace) -> list[str]:
+    return [v for k in ("output", "into", "key") if isinstance(v := getattr(args, k, None), str)]
+
+
+def _json_result(command: str, code: int, args: argparse.Namespace, **extra: Any) -> None:
+    """The generic ``--json`` object of a command (on standard error when standard output
+    carries the command's data, ``-o -``)."""
+    import json
+
+    result = {"command": command, "ok": code == EXIT_OK, "exit_code": code, **extra}
+    stream = sys.stderr if "-" in _outputs(args) else sys.stdout
+    print(json.dumps(result, indent=2, ensure_ascii=False), file=stream)
+
+
+def _error_json(exc: BaseException, kind: str) -> dict[str, Any]:
+    if isinstance(exc, CxkitError):
+        return {"type": type(exc).__name__, "message": exc.message, "location": exc.location,
+                "hint": exc.hint}  # fmt: skip
+    return {"type": kind, "message": kind, "location": None, "hint": None}
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's handler, with the generic ``--json``/``--quiet`` around it: standard
+    output (unless it carries the data, ``-o -``) is kept for the JSON object, or dropped."""
+    generic_json = args.json if getattr(args, "generic_json", False) else False
+    generic_quiet = args.quiet if getattr(args, "generic_quiet", False) else False
+    if not (generic_json or generic_quiet) or "-" in _outputs(args):
+        result: int = args.handler(args)
+        return result
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        result = args.handler(args)
+    if generic_json:
+        lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+        outputs: list[str | None] = [*_outputs(args), None]
+        _json_result(args.command, result, args, output=outputs[0], messages=lines)
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = _rewrite_deprecated(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_command_of(words) or "")
@@ -263,17 +328,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cxkit.cli import _console
 
         _console.COLOR = False
+    as_json = bool(getattr(args, "json", False))
     try:
         _check_formats(args)
-        result: int = args.handler(args)
-        return result
+        return _run(args)
     except CxkitError as exc:
         if args.verbose:
             raise
         print(f"cxkit: error: {exc.diagnostics()}", file=sys.stderr)
+        if as_json:
+            _json_result(args.command, EXIT_INPUT, args, error=_error_json(exc, "error"))
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("cxkit: interrupted", file=sys.stderr)
+        if as_json:
+            _json_result(args.command, EXIT_INTERRUPTED, args,
+                         error=_error_json(KeyboardInterrupt(), "interrupted"))  # fmt: skip
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
@@ -285,6 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Run again with -v for the details.",
             file=sys.stderr,
         )
+        if as_json:
+            _json_result(args.command, EXIT_BUG, args, error=_error_json(exc, "internal"))
         return EXIT_BUG
 
 

@@ -234,7 +234,7 @@ def _source_password(args: argparse.Namespace) -> adapters.PasswordSource:
 
 
 def new_password_source(args: argparse.Namespace) -> adapters.PasswordSource:
-    """Asks for (or reads, ``--new-password-*``) the password of an encrypted DEST."""
+    """Asks for (or reads, ``--new-password-file/-env``) the password of an encrypted DEST."""
 
     def provide(prompt: str) -> str:
         secret = secret_from_source(args, prefix="new-password", what="password")

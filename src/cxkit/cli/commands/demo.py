@@ -23,6 +23,7 @@ from cxkit.cli._io import write_output
 from cxkit.cli.commands.cxf import summarize
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.errors import OutputError
 
 SAMPLE = "sample-vault.cxf.json"
 SAMPLE_ATTACHMENT = "sample-vault.file-1.bin"
@@ -59,6 +60,8 @@ def bitwarden_sample_bytes() -> bytes:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise OutputError("is a file, not a folder", location=args.out, hint="give a folder")
     data, attachment = sample_bytes()
     print(f"== 1. read the built-in sample ({len(data):,} bytes of CXF 1.0 JSON)")
     t0 = time.perf_counter()
@@ -206,7 +209,10 @@ def _seal_round_trip(data: bytes, attachments: dict[str, bytes]) -> tuple[bytes,
 def _write_sample(
     folder: Path, data: bytes, attachment: bytes, sealed: bytes, code: str, *, force: bool
 ) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder: {exc.strerror}", location=str(folder)) from None
     doc = cxf.decode(data)
     file_id = next(
         c.id for _, item in doc.items() for c in item.credentials if isinstance(c, m.File)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import queue
-import shlex
 import socket
 import sys
 import time
@@ -68,8 +67,9 @@ from cxkit.transfer import (
 )
 from cxkit.transfer.pairing import MAX_PAIRING_LENGTH
 
-DEFAULT_MINUTES: Final = p0.KEY_LIFETIME // 60
-MAX_MINUTES: Final = 60
+DEFAULT_SECONDS: Final = p0.KEY_LIFETIME
+MIN_SECONDS: Final = 60
+MAX_SECONDS: Final = 3600
 
 PAIRING_HELP: Final = (
     "The pairing string (cxp-p0:…) carries the listener's address, the request digest and a "
@@ -125,9 +125,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--timeout",
         type=int,
-        default=DEFAULT_MINUTES,
-        metavar="MIN",
-        help=f"minutes to wait (default: %(default)s; at most {MAX_MINUTES})",
+        default=DEFAULT_SECONDS,
+        metavar="SEC",
+        help=f"seconds to wait, as every cxkit timeout (default: %(default)s; {MIN_SECONDS} to "
+        f"{MAX_SECONDS})",
     )
     p.add_argument(
         "--importer",
@@ -229,8 +230,12 @@ def _show_event(event: TransferEvent, tty: bool) -> None:
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
-    if not 1 <= args.timeout <= MAX_MINUTES:
-        raise InputError(f"--timeout must be 1 to {MAX_MINUTES} minutes")
+    if not MIN_SECONDS <= args.timeout <= MAX_SECONDS:
+        raise InputError(
+            f"--timeout must be {MIN_SECONDS} to {MAX_SECONDS} seconds",
+            hint="every cxkit timeout is in seconds (receive took minutes before): "
+            "--timeout 600 waits 10 minutes",
+        )
     if not 0 <= args.port <= 65535:
         raise InputError("--port must be 0 to 65535")
     if args.max_size <= 0:
@@ -248,6 +253,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         into_format is None or adapters.get(into_format).info.can(Capability.DETACHED_ATTACHMENTS)
     ):
         check_folder_target(target + ".attachments", force=args.force)
+    password = _password_first(args, into_format) if into_format else (None, [])
     host = args.bind or (_lan_address() if args.lan else "127.0.0.1")
     events: queue.SimpleQueue[TransferEvent] = queue.SimpleQueue()
     tty = sys.stderr.isatty()
@@ -256,7 +262,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         importer=args.importer,
         host=host,
         port=args.port,
-        lifetime=args.timeout * 60,
+        lifetime=args.timeout,
         credential_types=parse_types(args.types),
         max_body=args.max_size,
         on_event=events.put,
@@ -271,12 +277,9 @@ def cmd_receive(args: argparse.Namespace) -> int:
             out.err(render_qr(text))
         out.err("pairing string (a one-time key: show it only to the sender):\n")
         out.err(f"  {text}\n")
-        out.err("on this machine, run in another terminal:\n")
-        out.err(f"  cxkit send SOURCE.json {shlex.quote(text)}\n")
-        out.err(
-            "  (on a machine shared with other users, keep the string out of the process "
-            "list:\n   paste it on standard input of 'cxkit send SOURCE.json - --yes')\n"
-        )
+        out.err("on this machine, run in another terminal and paste the pairing string:\n")
+        out.err("  cxkit send SOURCE - --yes\n")
+        out.err("  (the string is read from standard input: never put it on a command line)\n")
         try:
             while not rx.poll(1.0):
                 while not events.empty():
@@ -304,16 +307,37 @@ def cmd_receive(args: argparse.Namespace) -> int:
     print_contents(doc, opened.attachments, "  ")
     errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
     if into_format is not None:
-        return _write_into(args, opened, into_format) or (1 if errors else 0)
+        return _write_into(args, opened, into_format, password) or (1 if errors else 0)
     folder, written = write_result(args, opened, doc)
     report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0
 
 
-def _write_into(args: argparse.Namespace, opened: p0.OpenedExport, fmt: str) -> int:
+def _password_first(
+    args: argparse.Namespace, fmt: str
+) -> tuple[adapters.PasswordSource | None, list[str]]:
+    """The --into DEST's password, asked (or read) now: before the listener starts, so that
+    nothing waits on a person once the sender was told the transfer was accepted."""
+    source, codes = dest_password(args, fmt)
+    if source is None or not adapters.get(fmt).info.can(Capability.ENCRYPTED):
+        return source, codes
+    secret = source(f"password for the new {args.into}")
+
+    def given(_prompt: str) -> str:
+        return secret
+
+    return given, codes
+
+
+def _write_into(
+    args: argparse.Namespace,
+    opened: p0.OpenedExport,
+    fmt: str,
+    password: tuple[adapters.PasswordSource | None, list[str]],
+) -> int:
     """``--into DEST``: the received CXF converted to *fmt* as ``cxkit convert`` does it
     (every passkey verified, migration report), written atomically with mode 0600."""
-    new_password, codes = dest_password(args, fmt)
+    new_password, codes = password
     conversion = adapters.convert(
         opened.cxf_json,
         "received",
@@ -342,7 +366,10 @@ def _write_into(args: argparse.Namespace, opened: p0.OpenedExport, fmt: str) -> 
 
 def _read_pairing(arg: str) -> Pairing:
     if arg == "-":
-        line = sys.stdin.readline(MAX_PAIRING_LENGTH + 1)
+        try:
+            line = sys.stdin.readline(MAX_PAIRING_LENGTH + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read standard input: {exc.strerror or 'closed'}") from None
         if not line.strip():
             raise InputError("no pairing string on standard input")
         return Pairing.parse(line)
