@@ -19,6 +19,7 @@ from cxkit import adapters, cxf
 from cxkit.adapters import Capability, MigrationReport, ReadOptions
 from cxkit.adapters.report import Outcome
 from cxkit.cli import _console as out
+from cxkit.cli import _qr
 from cxkit.cli._io import add_max_size, read_source
 from cxkit.cli._secrets import add_secret_options, existing_secret
 from cxkit.cli._sources import add_source_options, load_source
@@ -178,22 +179,8 @@ def _uri(totp: m.Totp) -> str:
     )
 
 
-def _draw(modules: list[list[bool]]) -> str:
-    """A QR code as terminal text, two module rows per line in half blocks: light modules are
-    drawn (as ``qrencode -t UTF8`` does), dark ones left as the terminal's dark background."""
-    lines = []
-    for y in range(0, len(modules), 2):
-        top = modules[y]
-        bottom = modules[y + 1] if y + 1 < len(modules) else [False] * len(top)
-        chars = []
-        for t, b in zip(top, bottom, strict=True):
-            chars.append(" " if t and b else "▄" if t else "▀" if b else "█")
-        lines.append("".join(chars))
-    return "\n".join(lines)
-
-
 def cmd_qr(args: argparse.Namespace) -> int:
-    from cxkit.adapters.otp.gaqr import qr_image, qr_modules
+    from cxkit.adapters.otp.gaqr import qr_image
     from cxkit.totp import totp_problem
 
     doc, _, _ = load_source(args.file, args, max_size=args.max_size)
@@ -230,7 +217,10 @@ def cmd_qr(args: argparse.Namespace) -> int:
         answer = input(f"[{number}/{len(totps)}] {label}: Enter shows its QR code, q stops: ")
         if answer.strip().lower() == "q":
             break
-        print(_draw(qr_modules(_uri(totp))))
+        # a clean screen: the code (23 lines for a usual otpauth URI) and one prompt line fit
+        # in 80 x 24
+        print("\x1b[2J\x1b[H", end="")
+        print(_qr.render(_uri(totp), color=out.use_color()))
         input("Enter hides it: ")
         print("\x1b[2J\x1b[H", end="", flush=True)  # clear the screen: the code held a secret
     return 0

@@ -22,6 +22,7 @@ from typing import Any, Final
 from cxkit import adapters, cxf
 from cxkit.adapters import Capability, WriteOptions
 from cxkit.cli import _console as out
+from cxkit.cli import _qr
 from cxkit.cli._handover import (
     ATTACHMENTS_HELP,
     ATTACHMENTS_OUT_HELP,
@@ -62,7 +63,6 @@ from cxkit.transfer import (
     TransferEvent,
     fetch_request,
     post_response,
-    render_qr,
     report_error,
 )
 from cxkit.transfer.pairing import MAX_PAIRING_LENGTH
@@ -274,7 +274,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         out.err(f"  expires at:   {utc(int(rx.expires_at))}")
         if not args.no_qr:
             out.err("\nscan with the sending device:\n")
-            out.err(render_qr(text))
+            out.err(_qr.render(text, color=out.use_color(sys.stderr)))
         out.err("pairing string (a one-time key: show it only to the sender):\n")
         out.err(f"  {text}\n")
         out.err("on this machine, run in another terminal and paste the pairing string:\n")
