@@ -57,7 +57,9 @@ def render() -> str:
         lines.append(f"{_cell(i.format)}; versions: {_cell(i.versions)}; {_can(i)}.")
         if i.extensions:
             lines.append(f"Files: {', '.join(f'`{e}`' for e in i.extensions)}.")
-        lines += ["", i.how_to_export.strip(), ""]
+        lines += ["", f"**Export from the app:** {i.how_to_export.strip()}", ""]
+        if i.how_to_import.strip():
+            lines += [f"**Import the file cxkit wrote:** {i.how_to_import.strip()}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

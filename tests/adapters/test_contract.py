@@ -192,6 +192,12 @@ def test_no_secret_in_any_message(adapter: Any) -> None:
 
 
 @ADAPTERS
+def test_it_says_how_to_export_and_import(adapter: Any) -> None:
+    problems = contract.check_info(adapter)
+    assert not problems, "\n".join(problems)
+
+
+@ADAPTERS
 def test_writer_round_trip(adapter: Any) -> None:
     if not (adapter.info.can(Capability.WRITE) and hasattr(adapter, "write")):
         pytest.skip(f"{adapter.info.key} does not write")

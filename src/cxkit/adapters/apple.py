@@ -66,13 +66,14 @@ class ApplePasswordsCsvAdapter(CsvReader, w.CsvWriter):
         versions="Safari 15+ and the Passwords app (macOS 15+, iOS 18+)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth", "note", "totp"}),
+        how_to_import=(
+            "Mac: Passwords app → File → Import Passwords… (Safari: File → Import From → "
+            "Passwords CSV File…); rows need a password. Delete the file after importing."
+        ),
         how_to_export=(
             "Mac: Passwords app → File → Export All Passwords… (Safari: File → Export → "
             "Passwords…); iPhone/iPad: Passwords → ⋯ → Export. Passwords, notes and TOTP only: "
-            "passkeys stay on the device (they move only by Apple's own credential transfer). To "
-            "import a file cxkit wrote (--to apple-passwords-csv): Passwords app → File → Import "
-            "Passwords… (Safari: File → Import From → Passwords CSV File…); rows need a password. "
-            "Delete the file after importing."
+            "passkeys stay on the device (they move only by Apple's own credential transfer)."
         ),
         extensions=(".csv",),
         csv_header=frozenset(APPLE_COLUMNS),

@@ -80,6 +80,9 @@ class AdapterInfo:
     credential_types: frozenset[str]
     """CXF credential types the format can hold (others are transformed or not carried)."""
     how_to_export: str
+    """How to get the file out of the app (``cxkit formats -v``, ``docs/formats.md``)."""
+    how_to_import: str = ""
+    """For a writer: how to bring the file cxkit wrote into the app (every writer says it)."""
     # -- detection hints: the default ``accepts`` (:func:`accepts_by_hints` below)
     # says CERTAIN / LIKELY only on one of these pieces of positive evidence.
     extensions: tuple[str, ...] = ()

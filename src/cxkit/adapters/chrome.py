@@ -57,14 +57,16 @@ class ChromeCsvAdapter(CsvReader, w.CsvWriter):
         versions="all (note column since 2023)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth", "note"}),
+        how_to_import=(
+            "Chrome: Settings → Google Password Manager → Settings → Import passwords (Edge: "
+            "Settings → Passwords → Import; Brave, Opera, Vivaldi and Arc likewise); most "
+            "password managers import this file as 'Chrome CSV' too. Rows need a URL and a "
+            "password. Delete the file after importing."
+        ),
         how_to_export=(
             "Chrome: Settings → Google Password Manager → Settings → Export passwords (Edge, "
             "Brave, Opera, Vivaldi and Arc: the same under their password settings). Passwords "
-            "and notes only: passkeys never leave the browser as a file. To import a file "
-            "cxkit wrote (--to chrome-csv): Chrome → Google Password Manager → Settings → Import "
-            "passwords (Edge: Settings → Passwords → Import; Brave, Opera, Vivaldi and Arc "
-            "likewise); most password managers import this file as 'Chrome CSV' too. Rows need "
-            "a URL and a password; delete the file after importing."
+            "and notes only: passkeys never leave the browser as a file."
         ),
         extensions=(".csv",),
         csv_header=frozenset(_COLUMNS),

@@ -305,6 +305,18 @@ def write_reference(adapter: Any, password: str = _PASSWORD) -> tuple[bytes, Mig
         return api.write(one, _key(adapter), options=options)
 
 
+def check_info(adapter: Any) -> list[str]:
+    """The metadata a person reads (``cxkit formats -v``, ``docs/formats.md``): every adapter
+    says how to export from its app, and every writer how to import the file it wrote."""
+    info = adapter.info
+    problems = []
+    if info.can(Capability.READ) and not info.how_to_export.strip():
+        problems.append(f"{info.key}: no how_to_export")
+    if info.can(Capability.WRITE) and not info.how_to_import.strip():
+        problems.append(f"{info.key}: a writer without how_to_import")
+    return problems
+
+
 def check_round_trip(adapter: Any, password: str = _PASSWORD) -> list[str]:
     """Write the reference document, read it back with the same format: as many items, and at
     least as many credentials of each type as the write report calls carried; the writer's
@@ -441,5 +453,6 @@ def check(adapter: Any, own: Iterable[Sample] = (), others: Iterable[Sample] = (
             problems += check_accounting(adapter, sample)
             problems += check_mutations(adapter, sample)
             problems += check_secrets(adapter, sample)
+    problems += check_info(adapter)
     problems += check_round_trip(adapter)
     return problems

@@ -59,6 +59,11 @@ class CxfJsonAdapter:
             Capability.READ | Capability.WRITE | Capability.CXF | Capability.DETACHED_ATTACHMENTS
         ),
         credential_types=frozenset(m.CREDENTIAL_TYPES),
+        how_to_import=(
+            "Give it to an app that imports CXF 1.0 JSON (its 'Import' → CXF or Credential "
+            "Exchange option), or read it back with cxkit. It holds every secret in plain text: "
+            "import it at once and delete it, or seal it (cxkit seal) for keeping."
+        ),
         how_to_export=(
             "A CXF JSON file from any exporter (or 'cxkit open' of a sealed archive). cxkit "
             "writes a Header-rooted document in the strict canonical form; unknown members and "

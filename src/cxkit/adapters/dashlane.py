@@ -143,6 +143,10 @@ class DashlaneCsvAdapter(_CredentialsColumns, w.CsvWriter):
         versions="current (otpUrl) and earlier (otpSecret)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth", "totp", "note", "custom-fields"}),
+        how_to_import=(
+            "Dashlane web app: Settings → Import data → CSV → choose this credentials.csv. Delete "
+            "the file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".csv",),
         csv_header=frozenset(CREDENTIALS_COLUMNS),

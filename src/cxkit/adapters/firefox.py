@@ -89,10 +89,13 @@ class FirefoxCsvAdapter(_Titled, w.CsvWriter):
         versions="Firefox 79+ (about:logins → Export Logins)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth"}),
+        how_to_import=(
+            "Firefox: about:logins → ⋯ menu → Import from a File… Rows need a URL and a password. "
+            "Delete the file after importing."
+        ),
         how_to_export=(
             "Firefox: about:logins → ⋯ menu → Export Logins… Passwords only (no notes, TOTP or "
-            "passkeys). To import a file cxkit wrote (--to firefox-csv): about:logins → ⋯ menu → "
-            "Import from a File… Rows need a URL and a password; delete the file after importing."
+            "passkeys)."
         ),
         extensions=(".csv",),
         csv_header=frozenset(FIREFOX_COLUMNS),

@@ -144,6 +144,10 @@ class KeeperCsvAdapter:
         versions="Keeper web vault / desktop / Commander CSV",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth", "note", "totp", "custom-fields"}),
+        how_to_import=(
+            "Keeper web vault or desktop app: Settings → Import → 'Keeper' CSV → choose the file "
+            "(map the columns if asked). Delete the file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".csv",),
         plaintext=True,

@@ -384,6 +384,10 @@ class LastPassCsvAdapter(CsvReader, w.CsvWriter):
         versions="current (with totp) and older (without totp)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=_CARRIES,
+        how_to_import=(
+            "LastPass web vault: Advanced options → Import → source 'LastPass' (or 'Generic CSV "
+            "file') → choose the file. Delete the file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".csv",),
         csv_header=frozenset(LASTPASS_COLUMNS),

@@ -94,6 +94,10 @@ class NordPassCsvAdapter(CsvReader):
         versions="current layout with type/additional_urls/custom_fields; older 19-column one",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=_CARRIES,
+        how_to_import=(
+            "NordPass desktop app: Settings → Import Items → 'NordPass' (CSV) → choose the file. "
+            "Delete the file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".csv",),
         csv_header=frozenset(COLUMNS),

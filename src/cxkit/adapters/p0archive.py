@@ -58,6 +58,11 @@ class SealedArchiveAdapter:
             Capability.READ | Capability.WRITE | Capability.ENCRYPTED | Capability.RECOVERY_CODE
         ),
         credential_types=frozenset(m.CREDENTIAL_TYPES),
+        how_to_import=(
+            "cxkit open ARCHIVE (the recovery code or passphrase is asked for) gives the CXF "
+            "document; cxkit convert ARCHIVE -o vault.kdbx (or --to any format) goes straight to "
+            "another app's format."
+        ),
         how_to_export=(
             "'cxkit seal SOURCE.json -o vault.cxp', or 'cxkit convert EXPORT -o vault.cxp' from "
             "any format cxkit reads. The archive is sealed with a recovery code that cxkit "

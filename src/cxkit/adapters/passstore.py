@@ -613,6 +613,11 @@ class PassStoreAdapter(_Reader):
         versions="pass 1.x; gopass (same layout)",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED | Capability.FOLDER,
         credential_types=frozenset({"basic-auth", "totp", "note", "custom-fields"}),
+        how_to_import=(
+            "pass and gopass use the folder as it is (pass show NAME); to add entries to a store "
+            "you already use, write them into a new sub-folder of it "
+            "(-o ~/.password-store/imported): cxkit never replaces an entry."
+        ),
         how_to_export=(
             "Nothing to export: give cxkit the store's folder (~/.password-store, or "
             "$PASSWORD_STORE_DIR; gopass: ~/.local/share/gopass/stores/root). Each entry is "

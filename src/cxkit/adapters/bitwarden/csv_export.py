@@ -113,6 +113,10 @@ class BitwardenCsvAdapter:
         versions="all (reprompt column since 2022)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth", "totp", "note", "custom-fields"}),
+        how_to_import=(
+            "Bitwarden web vault or desktop app: Tools → Import data → format 'Bitwarden (csv)' → "
+            "choose the file. Delete the file after importing."
+        ),
         how_to_export=(
             "Bitwarden: Tools → Export vault → file format '.csv'. CSV holds logins and secure "
             "notes only (no cards, identities, SSH keys or passkeys): prefer '.json'."

@@ -269,6 +269,11 @@ class BitwardenJsonAdapter:
         versions="2021+ (fido2Credentials since 2023, SSH keys since 2024.12)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=CARRIES,
+        how_to_import=(
+            "Bitwarden web vault or desktop app: Tools → Import data → format 'Bitwarden (json)' "
+            "→ choose the file (an organisation vault: Admin Console → Import data). Delete the "
+            "file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".json",),
         json_keys=frozenset({"encrypted", "items"}),
@@ -326,6 +331,10 @@ class BitwardenEncryptedJsonAdapter:
         versions="2022+",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
         credential_types=CARRIES,
+        how_to_import=(
+            "Bitwarden web vault or desktop app: Tools → Import data → format 'Bitwarden (json)' "
+            "→ choose the file and enter the file password cxkit set."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".json",),
         json_keys=frozenset({"encrypted", "passwordProtected", "data"}),

@@ -339,6 +339,10 @@ class KeePassXCCsvAdapter(_KeePassCsv):
         versions="KeePassXC 2.x (10 columns with TOTP, icon, times); KeePassX 2 (6 columns)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=_CARRIED_BY_CSV,
+        how_to_import=(
+            "KeePassXC: Database → Import → CSV File… (check the column assignment the wizard "
+            "shows). Delete the file after importing."
+        ),
         how_to_export=(
             "KeePassXC: Database → Export → CSV File. CSV holds title, user name, password, URL, "
             "notes and TOTP only (no custom attributes, passkeys or attachments): prefer the "

@@ -1117,6 +1117,11 @@ class KeePassKdbxAdapter:
         versions="KDBX 3.1, 4.0, 4.1 (AES-256 or ChaCha20; Twofish unsupported)",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
         credential_types=_CARRIES,
+        how_to_import=(
+            "Open the database in KeePassXC, KeePass 2, KeePassDX, Strongbox, KeePassium or "
+            "MacPass with the password you gave (and key file); to add it to a database you "
+            "already use, KeePassXC: Database → Merge from database."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".kdbx",),
         magic=(KDBX_MAGIC,),

@@ -95,11 +95,11 @@ class KeePassXCPasskeyAdapter:
         versions="2.7.7+",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"passkey"}),
+        how_to_import=("KeePassXC: Database → Passkeys → Import, one .passkey file at a time."),
         how_to_export=(
             "KeePassXC: Database → Passkeys → Export (or select a passkey entry and use "
             "'Export passkey' from the Entries menu); KeePassXC warns that the file is "
-            "unencrypted. cxkit writes one passkey per file (--to keepassxc-passkey); import it "
-            "in KeePassXC with Database → Passkeys → Import."
+            "unencrypted. cxkit writes one passkey per file (--to keepassxc-passkey)."
         ),
         extensions=(".passkey",),
         json_keys=_REQUIRED,

@@ -61,11 +61,11 @@ class OnePassword8CsvAdapter(CsvReader, w.CsvWriter):
         versions="1Password 8",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"basic-auth", "totp", "note"}),
-        how_to_export=_HOW
-        + (
-            " To import a file cxkit wrote (--to 1password-csv): 1Password 8 → File → Import → "
-            "'Other' / CSV, and map the columns if asked; delete the file afterwards."
+        how_to_import=(
+            "1Password 8: File → Import → 'Other' / CSV → choose the file, and map the columns if "
+            "asked. Delete the file after importing."
         ),
+        how_to_export=_HOW,
         extensions=(".csv",),
         csv_header=frozenset(_V8),
         plaintext=True,

@@ -368,6 +368,10 @@ class AegisJsonAdapter:
         versions="Aegis 1.x-3.x (db versions 1-3: groups, notes, favourites)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=_CARRIES,
+        how_to_import=(
+            "Aegis: Settings → Import & Export → Import from file → 'Aegis' → choose the file. "
+            "Delete the file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".json",),
         json_keys=frozenset({"version", "header", "db"}),
@@ -397,6 +401,10 @@ class AegisEncryptedAdapter:
         versions="Aegis 1.x-3.x",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
         credential_types=_CARRIES,
+        how_to_import=(
+            "Aegis: Settings → Import & Export → Import from file → 'Aegis' → choose the file and "
+            "enter the password cxkit set."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".json",),
         plaintext=False,

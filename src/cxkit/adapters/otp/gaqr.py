@@ -400,10 +400,15 @@ class GoogleMigrationQrAdapter:
         versions="Google Authenticator 5.10+ (Android), 3.x+ (iOS)",
         capabilities=Capability.WRITE,
         credential_types=frozenset({"totp", "custom-fields"}),
+        how_to_import=(
+            "Google Authenticator: Transfer accounts → Import accounts → scan each QR code of the "
+            "PNG in turn (at most 10 accounts per code). The image holds the secrets: delete it "
+            "after importing."
+        ),
         how_to_export=(
-            "Google Authenticator: Transfer accounts → Import accounts → scan each QR code of "
-            "the PNG in turn (at most 10 accounts per code). The image holds the secrets: "
-            "delete it after importing."
+            "Not an export cxkit reads in this form: Google Authenticator's own export "
+            "(Transfer accounts → Export accounts) shows such QR codes; a screenshot of each is "
+            "read with --from google-authenticator."
         ),
         extensions=(".png",),
         plaintext=True,

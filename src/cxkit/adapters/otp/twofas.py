@@ -344,6 +344,10 @@ class TwoFasAdapter:
         versions="schema versions 1-4 (Android and iOS)",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=_CARRIES,
+        how_to_import=(
+            "2FAS: Settings → 2FAS Backup → Import from file → choose the .2fas file. Delete the "
+            "file after importing."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".2fas",),
         json_keys=frozenset({"services", "schemaVersion"}),
@@ -375,6 +379,10 @@ class TwoFasEncryptedAdapter:
         versions="schema versions 2-4",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
         credential_types=_CARRIES,
+        how_to_import=(
+            "2FAS: Settings → 2FAS Backup → Import from file → choose the .2fas file and enter "
+            "the password cxkit set."
+        ),
         how_to_export=_HOW_TO,
         extensions=(".2fas",),
         plaintext=False,

@@ -135,6 +135,11 @@ class OtpauthUrisAdapter:
         versions="Key Uri Format (totp, hotp, steam); Ente's codeDisplay parameter",
         capabilities=Capability.READ | Capability.WRITE,
         credential_types=frozenset({"totp", "custom-fields"}),
+        how_to_import=(
+            "Ente Auth: Settings → Data → Import codes → Plain text; Aegis: Import from file → "
+            "'Plain text'; Proton Authenticator and most other authenticators import such a list "
+            "too. Delete the file after importing."
+        ),
         how_to_export=(
             "Aegis: Export → 'Plain text (.txt)'; Ente Auth: Settings → Data → Export codes → "
             "Plain text; WinAuth: File → Export. Most authenticators import such a list."
