@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections import deque
 from collections.abc import Hashable, Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -308,18 +309,29 @@ def view_document(doc: Document) -> list[ItemView]:
 
 
 def match(old: list[ItemView], new: list[ItemView]) -> dict[int, int]:
-    """Pair items of *old* with items of *new* (old index → new index) by their identity keys,
-    strongest level first; each item pairs at most once; ties go in document order."""
+    """Pair items of *old* with items of *new* (old index → new index): first the same item id
+    with a key in common (a same-format export keeps ids), then by identity keys, strongest
+    level first, preferring the same title among items sharing a key (duplicates — two logins
+    of one site and account — pair with their own); each item pairs at most once; ties go in
+    document order. Linear in the number of items."""
     pairs: dict[int, int] = {}
     taken: set[int] = set()
+    by_id = {w.item.id: w for w in new}
+    for v in old:
+        w = by_id.get(v.item.id)
+        if w is not None and w.index not in taken and set(v.keys) & set(w.keys):
+            pairs[v.index] = w.index
+            taken.add(w.index)
     for level in range(5):
-        index: dict[Hashable, list[int]] = {}
-        for v in new:
-            if v.index in taken:
+        index: dict[Hashable, deque[int]] = {}
+        titled: dict[Hashable, deque[int]] = {}
+        for w in new:
+            if w.index in taken:
                 continue
-            for lvl, key in v.keys:
+            for lvl, key in w.keys:
                 if lvl == level:
-                    index.setdefault(key, []).append(v.index)
+                    index.setdefault(key, deque()).append(w.index)
+                    titled.setdefault((key, w.title), deque()).append(w.index)
         if not index:
             continue
         for v in old:
@@ -328,10 +340,9 @@ def match(old: list[ItemView], new: list[ItemView]) -> dict[int, int]:
             for lvl, key in v.keys:
                 if lvl != level:
                     continue
-                candidates = index.get(key)
-                if not candidates:
-                    continue
-                found = _best(v, candidates, new, taken)
+                found = _first_free(titled.get((key, v.title)), taken)
+                if found is None:
+                    found = _first_free(index.get(key), taken)
                 if found is not None:
                     pairs[v.index] = found
                     taken.add(found)
@@ -339,18 +350,11 @@ def match(old: list[ItemView], new: list[ItemView]) -> dict[int, int]:
     return pairs
 
 
-def _best(v: ItemView, candidates: list[int], new: list[ItemView], taken: set[int]) -> int | None:
-    """Of the items sharing a key with *v*, the one with its id, else its title, else the first
-    (duplicates — two logins of one site and account — pair with their own)."""
-    while candidates and candidates[0] in taken:
-        candidates.pop(0)
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    free = [i for i in candidates[:64] if i not in taken]
-    for i in free:
-        if new[i].item.id == v.item.id:
-            return i
-    for i in free:
-        if new[i].title == v.title:
-            return i
-    return free[0]
+def _first_free(queue: deque[int] | None, taken: set[int]) -> int | None:
+    """The first index of *queue* not taken yet (taken ones are dropped for good)."""
+    while queue:
+        if queue[0] in taken:
+            queue.popleft()
+        else:
+            return queue[0]
+    return None
