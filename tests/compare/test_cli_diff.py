@@ -67,3 +67,22 @@ def test_format_suffix_names_the_format(tmp_path: Path, capsys: Any) -> None:
     new = _write(vault(KEY), "chrome-csv", tmp_path / "new.txt")
     assert main(["diff", old, f"{new}:chrome-csv", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["new_format"] == "chrome-csv"
+
+
+def test_encrypted_new_is_read_with_its_password(tmp_path: Path, capsys: Any) -> None:
+    password = f"{CANARY}-kdbx"
+
+    def give(_prompt: str) -> str:
+        return password
+
+    old = _write(vault(KEY), "cxf-json", tmp_path / "old.cxf.json")
+    data, _ = adapters.write(
+        vault(KEY), "keepass-kdbx", options=adapters.WriteOptions(password=give)
+    )
+    (tmp_path / "new.kdbx").write_bytes(data)
+    (tmp_path / "pw").write_text(password + "\n")
+    args = ["diff", old, str(tmp_path / "new.kdbx"), "--password-file", str(tmp_path / "pw")]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "6 of 6 items arrived" in captured.out
+    assert CANARY not in captured.out + captured.err
