@@ -15,7 +15,7 @@ from cxkit.adapters.base import ReadOptions, WriteOptions
 from cxkit.adapters.report import MigrationReport
 from cxkit.cli.totp import prove_output
 from cxkit.cxf import model as m
-from shared_evidence import shared_path
+from shared_evidence import SHARED, shared_files, shared_path
 
 #: sample (under exports/) → its password (README "Passwords and key files")
 PASSWORDS = {
@@ -43,36 +43,23 @@ PASSWORDS = {
 #: sample → reader key, where the file carries no signature of its own (``--from``)
 FROM = {"andotp/aegis/andotp_encrypted_old.bin": "andotp"}
 
-SAMPLES = sorted(
-    {
-        *PASSWORDS,
-        "2fas/aegis/2fas_authenticator.json",
-        "2fas/aegis/2fas_authenticator_plain_v4.2fas",
-        "2fas/proton/decrypted_with_hotp_and_unsupported_algorithms.2fas",
-        "aegis/aegis/aegis_plain.json",
-        "aegis/proton/aegis-json-unencrypted-with-bad-period-digits.json",
-        "andotp/aegis/andotp_plain.json",
-        "authy/aegis/authy_plain.xml",
-        "battle-net/aegis/battle_net_authenticator.xml",
-        "bitwarden-authenticator/proton/bitwarden.json",
-        "duo/aegis/duo.json",
-        "ente/proton/plain_with_steam_and_hotp.txt",
-        "freeotp/aegis/freeotp.xml",
-        "freeotp/aegis/freeotp_plus.json",
-        "gnome-authenticator/pass-import/gnomeauthenticator.json",
-        "google-authenticator/aegis/google_authenticator.sqlite",
-        "google-authenticator/migration-uris.txt",
-        "google-authenticator/proton/GoogleAuthenticatorExport_1.png",
-        "lastpass-authenticator/proton/lastpass.json",
-        "microsoft-authenticator/aegis/microsoft_authenticator.sqlite",
-        "otpauth-uris/aegis/plain.txt",
-        "proton-authenticator/aegis/proton_authenticator.json",
-        "steam/aegis/steam.json",
-        "stratum/aegis/stratum_internal.db",
-        "stratum/aegis/stratum_plain.json",
-        "totp-authenticator/aegis/totp_authenticator_internal.xml",
-    }
-)
+#: the authenticator apps' folders of ../shared/exports (issue #14's list)
+FOLDERS = (
+    "2fas", "aegis", "andotp", "google-authenticator", "ente", "freeotp", "authy", "battle-net",
+    "bitwarden-authenticator", "duo", "lastpass-authenticator", "microsoft-authenticator",
+    "proton-authenticator", "steam", "stratum", "totp-authenticator", "authenticator-plus",
+    "gnome-authenticator", "otpauth-uris",
+)  # fmt: skip
+#: files in those folders that are not exports: passwords, expected values, the OpenPGP-wrapped
+#: andOTP backup (decrypted by gpg first: ``gpg --decrypt FILE | cxkit convert -``)
+NOT_EXPORTS = ("password", ".expected.json", ".gpg")
+
+SAMPLES = [
+    path.relative_to(SHARED / "exports").as_posix()
+    for folder in FOLDERS
+    for path in shared_files(f"exports/{folder}")
+    if not path.name.endswith(NOT_EXPORTS)
+] or ["(../shared is absent)"]
 
 DESTINATIONS = ("aegis-json", "2fas", "otpauth-uris", "keepass-kdbx", "bitwarden-json")
 NEW_PASSWORD = "migration-test-pw"
