@@ -98,6 +98,29 @@ def add_max_size(parser: argparse.ArgumentParser, default: int) -> None:
         metavar="BYTES",
         help=f"refuse larger input files (default: {default:,} bytes)",
     )
+    add_max_elements(parser)
+
+
+def add_max_elements(parser: argparse.ArgumentParser) -> None:
+    """``--max-elements``: the CXF decoder's limit on damaged arrays (issue #17)."""
+    parser.add_argument(
+        "--max-elements",
+        type=_max_elements,
+        metavar="N",
+        help="longest damaged CXF array read element by element (default: 10,000; issue #17)",
+    )
+
+
+def _max_elements(text: str) -> int:
+    """argparse type of ``--max-elements``: sets the CXF decoder's limit for this run."""
+    from cxkit.cxf._lenient import set_max_elements
+
+    try:
+        value = int(text)
+        set_max_elements(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number of at least 1") from None
+    return value
 
 
 def check_output(name: str, *, force: bool = False, inputs: Iterable[str] = ()) -> None:

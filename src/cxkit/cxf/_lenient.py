@@ -27,6 +27,34 @@ from cxkit.cxf.findings import Finding, make_finding
 _UINT64_MAX: Final = 2**64 - 1
 
 
+#: Largest array the tolerant path reads element by element (credentials of an item, fields of a
+#: credential, extensions...): each damaged element costs a finding and a few hundred bytes, so
+#: a 3 MB file of a million empty credentials would cost 1.2 GB (issue #17). A longer array is
+#: unusable (one finding). ``cxkit ... --max-elements N`` raises it (:func:`set_max_elements`).
+DEFAULT_MAX_ELEMENTS: Final = 10_000
+_MAX_ELEMENTS: list[int] = [DEFAULT_MAX_ELEMENTS]
+
+
+def set_max_elements(limit: int) -> None:
+    """Set the tolerant path's array limit for this process (the CLI's ``--max-elements``)."""
+    if limit < 1:
+        raise ValueError("the element limit must be at least 1")
+    _MAX_ELEMENTS[0] = limit
+
+
+def max_elements() -> int:
+    return _MAX_ELEMENTS[0]
+
+
+def too_many(count: int) -> UnusableError:
+    limit = _MAX_ELEMENTS[0]
+    return UnusableError(
+        "member.too-many",
+        f"{count:,} elements, over the limit of {limit:,} for damaged arrays "
+        "(--max-elements raises it)",
+    )
+
+
 class UnusableError(Exception):
     """A value (or a whole structure) the model cannot hold; carries the finding code."""
 
@@ -173,6 +201,8 @@ def _tuple_converter(element: Converter, what: str) -> Converter:
     def convert(value: Any, path: str, ctx: Context) -> tuple[Any, ...]:
         if not isinstance(value, list):
             raise UnusableError("member.wrong-type", f"expected an array, found {json_type(value)}")
+        if len(value) > _MAX_ELEMENTS[0]:
+            raise too_many(len(value))
         out = []
         for index, element_value in enumerate(value):
             element_path = f"{path}[{index}]"

@@ -38,6 +38,8 @@ from cxkit.cxf._lenient import (
     credential_from_json,
     extension_from_json,
     json_type,
+    max_elements,
+    too_many,
 )
 from cxkit.cxf.findings import Finding
 from cxkit.errors import DecodeError, InputTooLargeError, UnsupportedVersionError
@@ -493,7 +495,10 @@ def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Contex
     """An item the strict decoder rejected: the item shell, else the tolerant builder."""
     path = f"{items_path}[{index}]"
     if not (ctx.may_have_null and _has_json_null(bytes(raw))) or _nulls_only_in_extensions(raw):
-        item = _decode_item_shell(raw, path, ctx)
+        try:
+            item = _decode_item_shell(raw, path, ctx)
+        except _SkipItemError:
+            return None
         if item is not None:
             return item
     try:
@@ -609,6 +614,10 @@ def _has_json_null(data: bytes) -> bool:
     return False
 
 
+class _SkipItemError(Exception):
+    """The item is skipped; its finding is already made."""
+
+
 def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | None:
     """Item-level members strictly, each credential strictly or else tolerantly."""
     try:
@@ -617,6 +626,10 @@ def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | No
         return None
     credentials = []
     raws: tuple[msgspec.Raw, ...] = getattr(shell, "credentials")  # noqa: B009 - dynamic struct
+    if len(raws) > max_elements():  # a million damaged credentials: one finding, not a million
+        exc = too_many(len(raws))
+        ctx.add("member.invalid-element", path, f"item skipped: credentials: {exc.message}")
+        raise _SkipItemError
     mark = len(ctx.findings)
     for index, credential_raw in enumerate(raws):
         try:

@@ -18,10 +18,32 @@ Messages never contain secret values.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["CODES", "Finding", "Severity", "make_finding"]
+__all__ = ["CODES", "SUMMARY_PER_CODE", "Finding", "Severity", "make_finding", "summarize"]
+
+#: Findings of one code shown before the rest are summarised (``cxkit validate --all`` shows all).
+SUMMARY_PER_CODE: Final = 20
+
+
+def summarize(
+    findings: Iterable[Finding], per_code: int = SUMMARY_PER_CODE
+) -> tuple[list[Finding], dict[str, int]]:
+    """The first ``per_code`` findings of each code, in order, and how many of each code were
+    left out (a million empty credentials give one line per code, not 141 MB; issue #17)."""
+    shown: list[Finding] = []
+    seen: dict[str, int] = {}
+    left: dict[str, int] = {}
+    for finding in findings:
+        n = seen.get(finding.code, 0)
+        seen[finding.code] = n + 1
+        if n < per_code:
+            shown.append(finding)
+        else:
+            left[finding.code] = left.get(finding.code, 0) + 1
+    return shown, left
 
 
 class Severity(enum.StrEnum):
@@ -70,7 +92,7 @@ CODES: Final[dict[str, tuple[Severity, str, str]]] = {
         "A newer minor version of CXF 1: compatible by definition; unknown members are kept.",
     ),
     "header.missing-member": (
-        W,
+        E,
         "§2.1, §7.1.2",
         "A required Header member is missing or unusable; an empty value is assumed.",
     ),
@@ -97,9 +119,15 @@ CODES: Final[dict[str, tuple[Severity, str, str]]] = {
         "A member this version of CXF does not define; ignored by importers, kept by cxkit for the round trip.",
     ),
     "member.missing": (
-        W,
+        E,
         "§2, §7.5.18",
         "A required member is missing; a default is assumed so that the rest of the structure is kept.",
+    ),
+    "member.too-many": (
+        E,
+        "§1.6 (a limit of cxkit)",
+        "A damaged array longer than cxkit's limit (10,000 elements by default; --max-elements "
+        "raises it): it is not read element by element.",
     ),
     "member.wrong-type": (
         W,
@@ -116,7 +144,7 @@ CODES: Final[dict[str, tuple[Severity, str, str]]] = {
         "§2",
         "An array element is not the structure it must be; it is skipped.",
     ),
-    "array.missing": (W, "§1.6, §7.3.9", "A required array is missing; treated as empty."),
+    "array.missing": (E, "§1.6, §7.3.9", "A required array is missing; treated as empty."),
     "array.empty-optional": (
         W,
         "§1.6, §7.3.9",

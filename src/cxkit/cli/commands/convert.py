@@ -23,6 +23,7 @@ from cxkit.adapters.kit.csvwrite import CsvWriteOptions
 from cxkit.adapters.passstore import PassStoreWriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._io import (
+    add_max_elements,
     check_folder_output,
     check_output,
     read_input,
@@ -122,6 +123,7 @@ def register(sub: Any) -> None:
         metavar="BYTES",
         help=f"refuse larger inputs (default: {DEFAULT_MAX_SIZE:,} bytes)",
     )
+    add_max_elements(p)
     add_secret_options(p, prefix="password", what="the SOURCE password")
     add_secret_options(p, prefix="new-password", what="the DEST password", stdin=False)
     p.add_argument("--keyfile", metavar="FILE", help="key file of the SOURCE database (KeePass)")

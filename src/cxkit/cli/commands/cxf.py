@@ -13,7 +13,8 @@ from cxkit import cxf
 from cxkit.cli import _console as out
 from cxkit.cli._io import add_max_size, load_cxf, read_input, write_output
 from cxkit.cxf import model as m
-from cxkit.cxf.findings import Severity
+from cxkit.cxf.findings import SUMMARY_PER_CODE, Severity
+from cxkit.cxf.findings import summarize as summarize_findings
 from cxkit.cxf.schema import json_schema
 from cxkit.errors import CxkitError, InputError
 
@@ -45,6 +46,12 @@ def register(sub: Any) -> None:
         choices=tuple(_LEVELS),
         default="info",
         help="lowest severity to print (default: info, i.e. everything)",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help=f"print every finding (default: the first {SUMMARY_PER_CODE} of each code, then a "
+        "count; --json always lists all)",
     )
     add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_validate)
@@ -136,9 +143,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 f"{name}: {verdict} — {out.plural(counts['error'], 'error')}, "
                 f"{out.plural(counts['warning'], 'warning')}, {counts['info']} info"
             )
-            for f in findings:
-                if _LEVELS[str(f.severity)] <= limit:
-                    print(f"  {f.severity:<7} {f.path}: {f.message} [{f.code}]")
+            shown = [f for f in findings if _LEVELS[str(f.severity)] <= limit]
+            left: dict[str, int] = {}
+            if not args.all:
+                shown, left = summarize_findings(shown)
+            for f in shown:
+                print(f"  {f.severity:<7} {f.path}: {f.message} [{f.code}]")
+            for code, n in left.items():
+                print(f"  … {out.plural(n, 'more finding')} [{code}] (--all lists them)")
     if args.json:
         out.print_json(reports if len(reports) != 1 else reports[0])
     return worst
