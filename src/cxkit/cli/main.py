@@ -33,8 +33,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "formats": ("cxkit.cli.commands.formats", "list the formats cxkit reads and writes"),
     "detect": ("cxkit.cli.commands.convert", "tell which export format a file is"),
-    "validate": ("cxkit.cli.commands.cxf", "check CXF files against the specification"),
-    "inspect": ("cxkit.cli.commands.cxf", "summarise a CXF file (secrets masked)"),
+    "validate": (
+        "cxkit.cli.commands.cxf",
+        "check CXF files, or the CXF any export maps to, against the specification",
+    ),
+    "inspect": (
+        "cxkit.cli.commands.cxf",
+        "summarise a CXF file or any export cxkit reads (secrets masked)",
+    ),
     "fmt": ("cxkit.cli.commands.cxf", "re-encode a CXF file (lossless, or --normalize)"),
     "schema": ("cxkit.cli.commands.cxf", "print the JSON Schema of CXF 1.0"),
     "passkeys": (

@@ -11,7 +11,8 @@ from typing import Any
 
 from cxkit import cxf
 from cxkit.cli import _console as out
-from cxkit.cli._io import add_max_size, load_cxf, read_input, write_output
+from cxkit.cli._io import add_max_size, load_cxf, read_input, read_source, write_output
+from cxkit.cli._sources import add_source_options, load_source
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import SUMMARY_PER_CODE, Severity
 from cxkit.cxf.findings import summarize as summarize_findings
@@ -24,7 +25,7 @@ _LEVELS = {"error": 0, "warning": 1, "info": 2}
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "validate",
-        help="check CXF files against the specification",
+        help="check CXF files, or the CXF any export maps to, against the specification",
         description=(
             "Decode each CXF file and run every check of the CXF 1.0 checklist. Prints one line per "
             "finding: severity, JSON path, message and code (codes: docs/findings.md). "
@@ -32,8 +33,13 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument(
-        "files", nargs="+", metavar="FILE", help="CXF JSON file(s); - reads standard input"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="CXF JSON file(s), or any export cxkit reads (validated as the CXF it maps to); "
+        "- reads standard input",
     )
+    add_source_options(p, what="FILE")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument(
         "--attachments",
@@ -58,13 +64,16 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser(
         "inspect",
-        help="summarise a CXF file (secrets masked)",
+        help="summarise a CXF file or any export cxkit reads (secrets masked)",
         description=(
             "Show what a CXF file holds: exporter, accounts, items, credentials by type, collections, "
             "extensions and anything cxkit does not know. Secret values are masked unless --reveal."
         ),
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "file", metavar="FILE", help="a CXF file, or any export cxkit reads (a sealed archive too)"
+    )
+    add_source_options(p, what="FILE")
     p.add_argument("--items", action="store_true", help="also list every item")
     p.add_argument(
         "--reveal",
@@ -116,7 +125,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     limit = _LEVELS[args.level]
     for name in args.files:
         try:
-            doc = load_cxf(name, args.max_size)
+            doc, fmt = load_any(name, args)
         except CxkitError as exc:
             worst = 2
             reports.append({"file": name, "readable": False, "error": str(exc), "hint": exc.hint})
@@ -131,6 +140,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         reports.append(
             {
                 "file": name,
+                "format": fmt,
                 "readable": True,
                 "valid": counts["error"] == 0,
                 "counts": counts,
@@ -282,16 +292,56 @@ def item_rows(doc: cxf.Document, reveal: bool) -> list[dict[str, str]]:
     return rows
 
 
+def load_any(name: str, args: argparse.Namespace) -> tuple[cxf.Document, str]:
+    """The CXF document of *name*: a CXF file as it is (its own decode errors, with JSON
+    paths), any other export cxkit reads — a sealed archive included — as its reader maps it
+    (detected, or ``--from``)."""
+    if args.source_format is None or args.source_format == "cxf-json":
+        try:
+            return load_cxf(name, args.max_size), "cxf-json"
+        except CxkitError:
+            if (
+                args.source_format is not None
+                or name == "-"
+                or _detected(name, args)
+                in (
+                    None,
+                    "cxf-json",
+                )
+            ):
+                raise
+    doc, _, fmt = load_source(name, args, max_size=args.max_size)
+    return doc, fmt
+
+
+def _detected(name: str, args: argparse.Namespace) -> str | None:
+    from cxkit import adapters
+
+    try:
+        data = read_source(name, args.max_size)
+        sample = (
+            adapters.make_sample(data, name)
+            if isinstance(data, bytes)
+            else adapters.make_folder_sample(data, name)
+        )
+        key: str = adapters.detect(sample).adapter.info.key
+        return key
+    except CxkitError:
+        return None
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
-    doc = load_cxf(args.file, args.max_size)
+    doc, fmt = load_any(args.file, args)
     findings = cxf.validate(doc)
     summary = summarize(doc, findings)
     if args.items:
         summary["items"] = item_rows(doc, args.reveal)
     if args.json:
-        out.print_json(summary)
+        out.print_json({"file": args.file, "format": fmt, **summary})
         return 0
     print(f"file:        {args.file}")
+    if fmt != "cxf-json":
+        print(f"format:      {fmt} (shown as the CXF document cxkit maps it to)")
     if doc.account_root:
         print("root:        Account (no Header: as Apple and Bitwarden flows write it)")
     else:

@@ -42,6 +42,7 @@ from cxkit.cli._handover import (
     utc,
     write_result,
 )
+from cxkit.cli._into import add_into_options, prepare_into, write_into
 from cxkit.cli._io import add_max_size, check_output, read_input, same_file, write_output
 from cxkit.cli._secrets import (
     add_secret_options,
@@ -206,7 +207,9 @@ def register(sub: Any) -> None:
     p.add_argument("response", metavar="RESPONSE", help="the response file")
     p.add_argument("--request", required=True, metavar="REQUEST", help="the request file")
     p.add_argument("--key", metavar="KEYFILE", help="the key file (default: REQUEST.key)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="CXF output file")
+    dest = p.add_mutually_exclusive_group(required=True)
+    dest.add_argument("-o", "--output", metavar="OUT", help="CXF output file")
+    add_into_options(p, dest)
     p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
     _secret_options(p, new=False)
     p.add_argument("--force", action="store_true", help="replace existing outputs")
@@ -248,7 +251,9 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument("archive", metavar="ARCHIVE", help="the sealed archive")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="CXF output file")
+    dest = p.add_mutually_exclusive_group(required=True)
+    dest.add_argument("-o", "--output", metavar="OUT", help="CXF output file")
+    add_into_options(p, dest)
     p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
     _secret_options(p, new=False)
     p.add_argument("--force", action="store_true", help="replace existing outputs")
@@ -533,13 +538,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     key_name = args.key or args.request + ".key"
     inputs = [args.response, args.request, key_name]
-    check_output(args.output, force=args.force, inputs=inputs)
-    if args.attachments_out:
-        check_folder_target(args.attachments_out, force=args.force)
-    elif args.output != "-":
-        check_folder_target(args.output + ".attachments", force=args.force)
     if args.passphrase_stdin and "-" in (args.response, args.request, key_name):
         raise InputError("--passphrase-stdin cannot be used when an input is standard input")
+    into = prepare_into(args, inputs=inputs) if args.into else None  # before the key is used
+    if into is None:
+        check_output(args.output, force=args.force, inputs=inputs)
+        if args.attachments_out:
+            check_folder_target(args.attachments_out, force=args.force)
+        elif args.output != "-":
+            check_folder_target(args.output + ".attachments", force=args.force)
 
     request_bytes = read_input(args.request, MAX_REQUEST_SIZE)
     try:
@@ -575,7 +582,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         out.err("contents:")
         print_contents(doc, opened.attachments, "  ")
         errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
-        folder, written = write_result(args, opened, doc)
+        if into is not None:
+            failed = write_into(args, opened, into)
+        else:
+            folder, written = write_result(args, opened, doc)
     finally:
         key.destroy()
         destroyed = _destroy_file(key_name) if key_name != "-" else False
@@ -584,8 +594,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 out.err(f"deleted {key_name} (the key is single use)")
             else:
                 out.err(f"warning: could not delete {key_name}; delete it yourself")
-    report_written(args, folder, written, len(opened.cxf_json))
     out.err(f"you can now delete {args.request} and {args.response}.")
+    if into is not None:
+        return failed or (1 if errors else 0)
+    report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0
 
 
@@ -632,13 +644,17 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    check_output(args.output, force=args.force, inputs=[args.archive])
-    if args.attachments_out:
-        check_folder_target(args.attachments_out, force=args.force)
-    elif args.output != "-":
-        check_folder_target(args.output + ".attachments", force=args.force)
     if args.passphrase_stdin and args.archive == "-":
         raise InputError("--passphrase-stdin cannot be used when ARCHIVE is standard input")
+    into = None
+    if args.into:
+        into = prepare_into(args, inputs=[args.archive])
+    else:
+        check_output(args.output, force=args.force, inputs=[args.archive])
+        if args.attachments_out:
+            check_folder_target(args.attachments_out, force=args.force)
+        elif args.output != "-":
+            check_folder_target(args.output + ".attachments", force=args.force)
     data = read_input(args.archive, args.max_size)
     secret = _existing_secret(args, f"recovery code or passphrase for {args.archive}")
     try:
@@ -655,6 +671,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         out.err(f"  exported at:  {utc(opened.timestamp)}")
     print_contents(doc, opened.attachments, "  ")
     errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
+    if into is not None:
+        return write_into(args, opened, into) or (1 if errors else 0)
     folder, written = write_result(args, opened, doc)
     report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0

@@ -19,8 +19,7 @@ import sys
 import time
 from typing import Any, Final
 
-from cxkit import adapters, cxf
-from cxkit.adapters import Capability, WriteOptions
+from cxkit import cxf
 from cxkit.cli import _console as out
 from cxkit.cli import _qr
 from cxkit.cli._handover import (
@@ -38,15 +37,10 @@ from cxkit.cli._handover import (
     utc,
     write_result,
 )
-from cxkit.cli._io import check_output, write_output
-from cxkit.cli._secrets import add_secret_options, safe_text
+from cxkit.cli._into import add_into_options, prepare_into, write_into
+from cxkit.cli._io import check_output
+from cxkit.cli._secrets import safe_text
 from cxkit.cli._sources import add_source_options, load_source
-from cxkit.cli.commands.convert import (
-    dest_password,
-    destination_format,
-    show_recovery_code,
-    write_attachments,
-)
 from cxkit.cxf import model as m
 from cxkit.cxp import p0
 from cxkit.cxp.messages import (
@@ -56,7 +50,7 @@ from cxkit.cxp.messages import (
     credential_type_filter,
     select_hpke,
 )
-from cxkit.errors import InputError, OutputError
+from cxkit.errors import InputError
 from cxkit.transfer import (
     Pairing,
     Receiver,
@@ -98,19 +92,7 @@ def register(sub: Any) -> None:
     )
     dest = p.add_mutually_exclusive_group(required=True)
     dest.add_argument("-o", "--output", metavar="OUT", help="CXF output file")
-    dest.add_argument(
-        "--into",
-        metavar="DEST",
-        help="write the received credentials in another app's format instead (cxkit formats "
-        "lists them; the format comes from --to or DEST's name), with a migration report",
-    )
-    p.add_argument("--to", dest="dest_format", metavar="FORMAT", help="format of --into DEST")
-    p.add_argument(
-        "--plaintext",
-        action="store_true",
-        help="allow an unencrypted --into format (every secret lies in it in clear text)",
-    )
-    add_secret_options(p, prefix="new-password", what="the --into DEST password", stdin=False)
+    add_into_options(p, dest)
     p.add_argument("--attachments-out", metavar="DIR", help="folder for the attachments")
     where = p.add_mutually_exclusive_group()
     where.add_argument(
@@ -240,20 +222,15 @@ def cmd_receive(args: argparse.Namespace) -> int:
         raise InputError("--port must be 0 to 65535")
     if args.max_size <= 0:
         raise InputError("--max-size must be positive")
-    into_format = None
+    into = None
     if args.into:
-        into_format = destination_format(args.into, args.dest_format, plaintext=args.plaintext)
-        check_output(args.into, force=args.force, inputs=())
+        into = prepare_into(args)  # the DEST's password too: before the listener starts
     else:
         check_output(args.output, force=args.force, inputs=())
-    target = args.into or args.output
-    if args.attachments_out:
-        check_folder_target(args.attachments_out, force=args.force)
-    elif target != "-" and (
-        into_format is None or adapters.get(into_format).info.can(Capability.DETACHED_ATTACHMENTS)
-    ):
-        check_folder_target(target + ".attachments", force=args.force)
-    password = _password_first(args, into_format) if into_format else (None, [])
+        if args.attachments_out:
+            check_folder_target(args.attachments_out, force=args.force)
+        elif args.output != "-":
+            check_folder_target(args.output + ".attachments", force=args.force)
     host = args.bind or (_lan_address() if args.lan else "127.0.0.1")
     events: queue.SimpleQueue[TransferEvent] = queue.SimpleQueue()
     tty = sys.stderr.isatty()
@@ -306,59 +283,11 @@ def cmd_receive(args: argparse.Namespace) -> int:
     out.err("contents:")
     print_contents(doc, opened.attachments, "  ")
     errors = print_findings(cxf.validate(doc, attachments=opened.attachments))
-    if into_format is not None:
-        return _write_into(args, opened, into_format, password) or (1 if errors else 0)
+    if into is not None:
+        return write_into(args, opened, into) or (1 if errors else 0)
     folder, written = write_result(args, opened, doc)
     report_written(args, folder, written, len(opened.cxf_json))
     return 1 if errors else 0
-
-
-def _password_first(
-    args: argparse.Namespace, fmt: str
-) -> tuple[adapters.PasswordSource | None, list[str]]:
-    """The --into DEST's password, asked (or read) now: before the listener starts, so that
-    nothing waits on a person once the sender was told the transfer was accepted."""
-    source, codes = dest_password(args, fmt)
-    if source is None or not adapters.get(fmt).info.can(Capability.ENCRYPTED):
-        return source, codes
-    secret = source(f"password for the new {args.into}")
-
-    def given(_prompt: str) -> str:
-        return secret
-
-    return given, codes
-
-
-def _write_into(
-    args: argparse.Namespace,
-    opened: p0.OpenedExport,
-    fmt: str,
-    password: tuple[adapters.PasswordSource | None, list[str]],
-) -> int:
-    """``--into DEST``: the received CXF converted to *fmt* as ``cxkit convert`` does it
-    (every passkey verified, migration report), written atomically with mode 0600."""
-    new_password, codes = password
-    conversion = adapters.convert(
-        opened.cxf_json,
-        "received",
-        to=fmt,
-        source_format=adapters.cxf_format(),
-        write_options=WriteOptions(
-            password=new_password,
-            attachments=dict(opened.attachments),
-            on_recovery_code=codes.append,
-        ),
-    )
-    report = conversion.report
-    report.destination = args.into
-    if conversion.output is None:  # pragma: no cover - convert writes unless dry_run
-        raise OutputError("nothing to write", location=args.into)
-    if conversion.attachments and adapters.get(fmt).info.can(Capability.DETACHED_ATTACHMENTS):
-        write_attachments(args.into, args.attachments_out, conversion.attachments, force=args.force)
-    write_output(args.into, conversion.output, force=args.force)
-    print(report.render(), file=sys.stderr)
-    show_recovery_code(codes, args.into)
-    return 1 if report.passkeys_failed() else 0
 
 
 # --------------------------------------------------------------------------- send
