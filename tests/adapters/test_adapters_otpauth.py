@@ -346,3 +346,13 @@ def test_a_totp_whose_secret_is_not_base32_is_reported_not_written(key: str) -> 
     (record,) = [r for r in report.credentials if r.stage == "write" and r.item == "Bad"]
     assert record.outcome == "not-carried" and "not Base32" in record.note
     assert report.items_written == 1
+
+
+def test_entry_repr_names_no_value() -> None:
+    """An entry's repr (a debugger, a log) shows its shape, never a value of the source."""
+    entry = Entry(b"12345678901234567890", issuer="Acme Bank", account="alice@example.com",
+                  note="recovery code 7f3a", at={"secret": ".secret", "issuer": ".issuer"})  # fmt: skip
+    text = repr(entry)
+    for value in ("1234567890", "Acme Bank", "alice@example.com", "7f3a"):
+        assert value not in text
+    assert "kind='totp'" in text and "issuer" in text  # the attribute names remain

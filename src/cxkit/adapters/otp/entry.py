@@ -94,11 +94,10 @@ class Entry:
     favorite: bool | None = None
     at: Mapping[str, str] = field(default_factory=dict)
 
-    def __repr__(self) -> str:  # never the secret
+    def __repr__(self) -> str:  # never a value of the source (secret, issuer, account, note)
         return (
-            f"Entry(kind={self.kind!r}, issuer={self.issuer!r}, account={self.account!r}, "
-            f"algorithm={self.algorithm!r}, digits={self.digits}, period={self.period}, "
-            f"counter={self.counter})"
+            f"Entry(kind={self.kind!r}, algorithm={self.algorithm!r}, digits={self.digits}, "
+            f"period={self.period}, counter={self.counter}, at={sorted(self.at)!r})"
         )
 
 
