@@ -563,3 +563,9 @@ def test_1pif_records_round_trip_through_the_separator(entries: list[tuple[str, 
     doc, _, _ = _read(data, "data.1pif")
     got = [(i.title, _first(i, m.BasicAuth).password.value) for i in doc.header.accounts[0].items]
     assert got == entries
+
+
+def test_section_field_repr_hides_its_value() -> None:
+    """A normalised section field (a password, a card number) never shows its value in repr."""
+    f = mapping._Field("password", "Password", "concealed", "hunter2-s3cret", "$.f", "$.f.v", "")
+    assert "hunter2-s3cret" not in repr(f) and "'password'" in repr(f)

@@ -31,7 +31,7 @@ import hashlib
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from cxkit.adapters.kit.builder import ItemBuilder, Val
@@ -295,7 +295,7 @@ class _Field:
     name: str
     title: str
     kind: str
-    value: Any
+    value: Any = field(repr=False)  # a value of the source (a password, a card number)
     at: str
     """The field object's path."""
     value_at: str
