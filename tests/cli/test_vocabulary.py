@@ -266,3 +266,24 @@ def test_receive_into_asks_every_password_before_listening(
     assert "listening on" not in err
     assert "--new-password-file" in err
     assert not dest.exists()
+
+
+def test_every_command_has_an_example_that_parses() -> None:
+    from cxkit.cli.main import EXAMPLES
+
+    parser = build_parser()
+    for name, leaf in _leaves().items():
+        examples = EXAMPLES.get(name, ())
+        assert examples, f"cxkit {name} --help has no example"
+        assert "examples:\n  cxkit " + name in leaf.format_help()
+        for example in examples:
+            words = example.split()
+            assert words[0] == "cxkit"
+            args = parser.parse_args(words[1:])  # exits (fails the test) when it does not parse
+            assert args.handler is not None
+
+
+def test_help_has_no_source_markup() -> None:
+    for name, leaf in _leaves().items():
+        text = leaf.format_help()
+        assert "``" not in text and ":func:" not in text, name

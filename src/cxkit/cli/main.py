@@ -86,6 +86,38 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: One or two examples per command, shown at the end of its ``--help`` (a test parses each).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "demo": ("cxkit demo --out samples",),
+    "convert": (
+        "cxkit convert bitwarden_export.json -o vault.kdbx",
+        "cxkit convert logins.csv --from csv --dry-run",
+    ),
+    "formats": ("cxkit formats -v", "cxkit formats --json"),
+    "detect": ("cxkit detect export.csv --json",),
+    "validate": ("cxkit validate vault.cxf.json", "cxkit validate bitwarden_export.json --json"),
+    "inspect": ("cxkit inspect vault.cxp --items",),
+    "fmt": ("cxkit fmt vault.cxf.json --normalize -o clean.cxf.json",),
+    "schema": ("cxkit schema -o cxf.schema.json",),
+    "passkeys list": ("cxkit passkeys list vault.kdbx",),
+    "passkeys verify": ("cxkit passkeys verify bitwarden_export.json --json",),
+    "totp list": ("cxkit totp list aegis-backup.json",),
+    "totp verify": ("cxkit totp verify aegis-backup.json --against vault.kdbx",),
+    "totp qr": ("cxkit totp qr aegis-backup.json",),
+    "diff": ("cxkit diff bitwarden_export.json vault.kdbx",),
+    "merge": ("cxkit merge chrome.csv aegis.json -o vault.kdbx",),
+    "request": ("cxkit request -o request.json",),
+    "export": ("cxkit export vault.kdbx --request request.json -o response.json",),
+    "import": (
+        "cxkit import response.json --request request.json -o vault.cxf.json",
+        "cxkit import response.json --request request.json --into vault.kdbx",
+    ),
+    "seal": ("cxkit seal vault.kdbx -o backup.cxp",),
+    "open": ("cxkit open backup.cxp --into vault.kdbx",),
+    "receive": ("cxkit receive --into vault.kdbx --lan",),
+    "send": ("cxkit send bitwarden_export.json - --yes",),
+}
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 #: Old option spellings that keep working, by command ("*": every command): old → new. They
@@ -132,6 +164,17 @@ class CxkitParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        """The help, with the source's reST markup (double back-quotes) taken out, and the
+        command's examples at the end."""
+        import re
+
+        text = re.sub(r"``([^`]+)``", r"\1", super().format_help())
+        examples = EXAMPLES.get(self.prog.removeprefix("cxkit").strip(), ())
+        if examples:
+            text += "\nexamples:\n" + "".join(f"  {e}\n" for e in examples)
+        return text
 
     def error(self, message: str) -> NoReturn:
         hint = ""

@@ -188,7 +188,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--force", action="store_true", help="replace RESPONSE if it exists")
-    add_max_size(p, MAX_MESSAGE_SIZE)
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser(
@@ -237,7 +237,7 @@ def register(sub: Any) -> None:
     _secret_options(p, new=True)
     _kdf_options(p)
     p.add_argument("--force", action="store_true", help="replace ARCHIVE if it exists")
-    add_max_size(p, MAX_MESSAGE_SIZE)
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_seal)
 
     p = sub.add_parser(

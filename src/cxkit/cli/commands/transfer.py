@@ -174,9 +174,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--max-size",
         type=int,
-        default=MAX_MESSAGE_SIZE,
+        default=cxf.DEFAULT_MAX_SIZE,
         metavar="BYTES",
-        help=f"refuse larger source files (default: {MAX_MESSAGE_SIZE:,} bytes)",
+        help=f"refuse larger source files (default: {cxf.DEFAULT_MAX_SIZE:,} bytes)",
     )
     p.set_defaults(handler=cmd_send)
 
@@ -356,6 +356,12 @@ def cmd_send(args: argparse.Namespace) -> int:
         )
     if args.pairing == "-" and args.source == "-":
         raise InputError("SOURCE and PAIRING cannot both be standard input")
+    if args.pairing != "-":
+        out.err(
+            "note: a pairing string given as an argument is visible to other users of this "
+            "machine (process list, shell history); paste it on standard input instead: "
+            "cxkit send SOURCE - --yes"
+        )
     if not 0 < args.timeout <= 3600:
         raise InputError("--timeout must be more than 0 and at most 3600 seconds")
     pairing = _read_pairing(args.pairing)
