@@ -271,3 +271,19 @@ def test_merge_never_drops_a_credential(picks: list[list[int]]) -> None:
     assert len(result.events) == sum(len(p) for p in picks)
     assert not [f for f in cxf.validate(result.document) if f.severity.name == "ERROR"]
     assert compare.merge(sources).document.encode() == result.document.encode()
+
+
+def test_cli_merge_to_an_encrypted_database(sources: list[str], tmp_path: Path) -> None:
+    dest = tmp_path / "merged.kdbx"
+    (tmp_path / "pw").write_text(PW + "\n")
+    assert (
+        main(["merge", *sources, "-o", str(dest), "--new-password-file", str(tmp_path / "pw")]) == 0
+    )
+
+    def password(_prompt: str) -> str:
+        return PW
+
+    back, _ = adapters.read(dest.read_bytes(), "x", options=adapters.ReadOptions(password=password))
+    assert CANARY.encode() not in dest.read_bytes()
+    mail = _by_title(back)["mail.example"]
+    assert [c.rp_id for c in mail[0].credentials if isinstance(c, cxf.Passkey)] == ["mail.example"]

@@ -184,7 +184,7 @@ def _backup_name(path: Path) -> Path:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from cxkit import compare
-    from cxkit.cli.commands.convert import destination_format, new_password_source
+    from cxkit.cli.commands.convert import dest_password, destination_format, show_recovery_code
 
     if args.into and args.output:
         raise InputError("give either -o DEST or --into EXISTING, not both")
@@ -216,7 +216,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         attachments.update(x.attachments)
     output = None
     dest = args.into or args.output
-    if dest:
+    codes: list[str] = []  # a sealed DEST without a new password: its generated recovery code
+    if dest and not args.dry_run:
         if existing is not None and existing.password is not None:
             kept = existing.password
 
@@ -225,7 +226,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
             source: adapters.PasswordSource | None = password
         else:
-            source = new_password_source(args)
+            source, codes = dest_password(args, fmt)
         output, _ = adapters.write(
             result.document,
             fmt,
@@ -233,6 +234,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
                 password=source,
                 attachments=attachments,
                 keyfile=existing.keyfile if existing is not None else None,
+                on_recovery_code=codes.append,
             ),
             report=report,
         )
@@ -274,5 +276,6 @@ def cmd_merge(args: argparse.Namespace) -> int:
         out.err(f"merged into {args.into} (previous file kept as {backup})")
     else:
         write_output(args.output, output, force=args.force, inputs=names)
+        show_recovery_code(codes, args.output)
     sys.stdout.flush()
     return 1 if failed else 0
