@@ -287,3 +287,17 @@ def test_cli_merge_to_an_encrypted_database(sources: list[str], tmp_path: Path) 
     assert CANARY.encode() not in dest.read_bytes()
     mail = _by_title(back)["mail.example"]
     assert [c.rp_id for c in mail[0].credentials if isinstance(c, cxf.Passkey)] == ["mail.example"]
+
+
+def test_nested_folders_survive_a_merge() -> None:
+    data = json.loads(_doc([login(40, "A", "https://a.example", "u", "p")]).encode())
+    data["accounts"][0]["collections"] = [
+        {"id": ident("w"), "title": "Work/Home", "items": [],
+         "subCollections": [{"id": ident("s"), "title": "Servers", "items": [{"item": ident(40)}]}]}
+    ]  # fmt: skip
+    result = compare.merge([("one", cxf.decode(json.dumps(data)))])
+    (top,) = result.document.accounts[0].collections
+    assert top.title == "Work/Home" and top.items == ()
+    assert [(c.title, [x.item for x in c.items]) for c in top.sub_collections] == [
+        ("Servers", [ident(40)])
+    ]

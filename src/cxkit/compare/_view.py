@@ -98,12 +98,16 @@ def site_of(url: str) -> str:
     return normal[6:].split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
 
 
+#: Between the titles of nested collections in a folder path (a title may hold a ``/``).
+FOLDER_SEP: Final = "\x1f"
+
+
 def collection_paths(doc: Document) -> dict[str, frozenset[str]]:
-    """Item id → the paths (``Work/Servers``) of the collections that list it."""
+    """Item id → the paths (``Work`` FOLDER_SEP ``Servers``) of the collections that list it."""
     found: dict[str, set[str]] = {}
 
     def walk(collection: m.Collection, prefix: str) -> None:
-        path = f"{prefix}/{collection.title}" if prefix else collection.title
+        path = f"{prefix}{FOLDER_SEP}{collection.title}" if prefix else collection.title
         for link in collection.items:
             found.setdefault(link.item, set()).add(path)
         for sub in collection.sub_collections:

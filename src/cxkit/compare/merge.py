@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from cxkit.compare._view import (
+    FOLDER_SEP,
     ItemView,
     collection_paths,
     norm_url,
@@ -414,18 +415,18 @@ def _build(
 
 
 def _collections(folders: dict[str, list[str]]) -> tuple[m.Collection, ...]:
-    """Nested collections from folder paths (``Work/Servers``), in sorted order."""
+    """Nested collections from folder paths (titles joined by FOLDER_SEP), in sorted order."""
     tree: dict[str, Any] = {}
     for path, ids in sorted(folders.items()):
         node = tree
-        for part in path.split("/"):
+        for part in path.split(FOLDER_SEP):
             node = node.setdefault(part, {"\x00items": []})
         node["\x00items"].extend(ids)
 
     def build(nodes: dict[str, Any], prefix: str) -> tuple[m.Collection, ...]:
         out = []
         for title, node in sorted((k, v) for k, v in nodes.items() if k != "\x00items"):
-            path = f"{prefix}/{title}"
+            path = f"{prefix}{FOLDER_SEP}{title}"
             subs = build(node, path)
             out.append(
                 m.Collection(
