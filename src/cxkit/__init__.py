@@ -16,7 +16,12 @@ Layers (dependencies flow one way, top to bottom):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cxkit.errors import CxkitError
+
+if TYPE_CHECKING:  # imported on first use (below): ``cxkit`` itself stays light to import
+    from cxkit.compare import diff, merge
 
 __version__ = "0.1.0.dev0"
 
