@@ -2,25 +2,31 @@
 §8, §12): the password asked once, key derivations whose cost a file states bounded *before*
 any work, and authenticated decryption that fails with one clear error, never a traceback.
 
-Shared by the andOTP, Ente, FreeOTP, Authy and Stratum readers. Heavy libraries
-(``cryptography``, PyNaCl) are imported inside the functions.
+Shared by every authenticator reader of an encrypted backup, and by the Aegis and 2FAS writers
+(:func:`write_password`). Heavy libraries (``cryptography``, PyNaCl) are imported inside the
+functions.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+from typing import Any
 
-from cxkit.adapters.base import PasswordNeededError, ReadOptions
+from cxkit.adapters.base import PasswordNeededError, ReadOptions, WriteOptions
 from cxkit.adapters.otp.entry import check_kdf
-from cxkit.errors import AdapterError, DecryptionError
+from cxkit.errors import AdapterError, DecodeError, DecryptionError
 
 __all__ = [
     "aes_cbc_open",
     "aes_gcm_open",
     "argon2id_sodium",
     "ask_password",
+    "base64_member",
     "password_bytes",
     "pbkdf2",
+    "write_password",
     "wrong_password",
 ]
 
@@ -36,6 +42,27 @@ def ask_password(options: ReadOptions, what: str, where: str) -> str:
     return options.password(f"password of {what}")
 
 
+def base64_member(value: Any, what: str, where: str) -> bytes:
+    """The bytes of the standard-base64 text *value* (a member of an encrypted backup named
+    *what*: ``"kdfParams.salt"``); anything else → a :class:`DecodeError` naming it."""
+    if not isinstance(value, str):
+        raise DecodeError(f"{what} is not text", location=where or None)
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DecodeError(f"{what} is not base64", location=where or None) from None
+
+
+def write_password(options: WriteOptions, what: str) -> str:
+    """The new password for an encrypted *what* from *options* (asked once)."""
+    if options.password is None:
+        raise PasswordNeededError(f"a password is needed to write {what}")
+    password = options.password(f"new password for {what}")
+    if not password:
+        raise AdapterError(f"the password for {what} is empty")
+    return password
+
+
 def password_bytes(password: str, where: str = "") -> bytes:
     """The password's UTF-8 bytes (bytes that came from an environment variable or file as
     surrogate escapes are given back as they were); text that has no bytes → a clear error."""
@@ -45,7 +72,7 @@ def password_bytes(password: str, where: str = "") -> bytes:
         raise AdapterError("the password is not valid text", location=where or None) from None
 
 
-def wrong_password(what: str, where: str) -> DecryptionError:
+def wrong_password(what: str, where: str | None) -> DecryptionError:
     """The one error of a wrong password (or a damaged file: they cannot be told apart)."""
     return DecryptionError(
         f"cannot decrypt {what}: wrong password, or the file is damaged",

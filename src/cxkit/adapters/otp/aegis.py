@@ -17,7 +17,6 @@ collections; icons are not carried. The scrypt parameters of a file are bounded 
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import hashlib
 import json
@@ -36,6 +35,7 @@ from cxkit.adapters.base import (
 )
 from cxkit.adapters.kit.builder import Val, VaultBuilder, encode_id, stable_id
 from cxkit.adapters.kit.input import parse_json
+from cxkit.adapters.otp import _unlock
 from cxkit.adapters.otp._jsonread import as_int, as_number, as_text, leaves
 from cxkit.adapters.otp._write import collect, declaration
 from cxkit.adapters.otp.entry import (
@@ -43,10 +43,7 @@ from cxkit.adapters.otp.entry import (
     add_entry,
     check_kdf,
     normalize_algorithm,
-    read_password,
     secret_base32,
-    write_password,
-    wrong_password,
 )
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.errors import AdapterError, DecodeError
@@ -168,18 +165,13 @@ def decrypt_vault(obj: dict[str, Any], password: str, where: str = "") -> Any:
         if master is not None:
             break
     if master is None:
-        raise wrong_password("the Aegis vault", where)
+        raise _unlock.wrong_password("the Aegis vault", where)
     db = obj.get("db")
-    if not isinstance(db, str):
-        raise DecodeError("the vault's db is not base64 text", location=where or None)
-    try:
-        data = base64.b64decode(db, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeError("the vault's db is not base64", location=where or None) from None
+    data = _unlock.base64_member(db, "the vault's db", where or "")
     plain = _gcm_open(master, header.get("params") if isinstance(header, dict) else None, data,
                       "the vault's db", where or "$.header.params")  # fmt: skip
     if plain is None:
-        raise wrong_password("the Aegis vault", where)
+        raise _unlock.wrong_password("the Aegis vault", where)
     return parse_json(plain, name=where)
 
 
@@ -418,7 +410,7 @@ class AegisEncryptedAdapter:
         obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
         if not isinstance(obj, dict) or not isinstance(obj.get("db"), str):
             raise DecodeError("not an encrypted Aegis vault", location=where)
-        password = read_password(options, "the Aegis vault", sample.name)
+        password = _unlock.ask_password(options, "the Aegis vault", sample.name)
         db = decrypt_vault(obj, password, sample.name)
         return _read_db(db, sample.name, self.info.key, options, report, encrypted=True)
 
@@ -427,5 +419,5 @@ class AegisEncryptedAdapter:
         report.encrypted, report.plaintext = True, False
         if report.dry_run:
             return b""
-        password = write_password(options, "the Aegis vault")
+        password = _unlock.write_password(options, "the Aegis vault")
         return json.dumps(encrypt_vault(db, password), indent=4).encode() + b"\n"

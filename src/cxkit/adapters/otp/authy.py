@@ -18,8 +18,6 @@ encrypted with a device key: not carried.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any, Final
 
@@ -61,10 +59,7 @@ def decrypt_secret(token: dict[str, Any], password: str, where: str = "") -> str
     iterations = token.get("key_derivation_iterations", _ITERATIONS)
     if not isinstance(iterations, int) or isinstance(iterations, bool):
         raise DecodeError("key_derivation_iterations is not a number", location=where or None)
-    try:
-        sealed = base64.b64decode(sealed_text, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeError("encryptedSecret is not base64", location=where or None) from None
+    sealed = _unlock.base64_member(sealed_text, "encryptedSecret", where)
     key = _unlock.pbkdf2("sha1", password, salt.encode(), iterations, _WHAT, where)
     plain = _unlock.aes_cbc_open(key, bytes(16), sealed, _WHAT, where)
     try:

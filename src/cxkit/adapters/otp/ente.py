@@ -15,8 +15,6 @@ Detection takes the encrypted JSON by its three members.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any, Final
 
 from cxkit import cxf
@@ -30,15 +28,6 @@ __all__ = ["EnteAdapter", "decrypt_export"]
 
 _WHAT: Final = "the Ente Auth export"
 _ENCRYPTED_KEYS: Final = frozenset({"kdfParams", "encryptedData", "encryptionNonce"})
-
-
-def _b64(value: Any, what: str, where: str) -> bytes:
-    if not isinstance(value, str):
-        raise DecodeError(f"{what} is not text", location=where or None)
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeError(f"{what} is not base64", location=where or None) from None
 
 
 def decrypt_export(top: dict[str, Any], password: str, where: str = "") -> bytes:
@@ -56,9 +45,9 @@ def decrypt_export(top: dict[str, Any], password: str, where: str = "") -> bytes
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (mem, ops)):
         raise DecodeError("kdfParams.memLimit or opsLimit is not a number", location=where or None)
     assert isinstance(mem, int) and isinstance(ops, int)
-    salt = _b64(params.get("salt"), "kdfParams.salt", where)
-    header = _b64(top.get("encryptionNonce"), "encryptionNonce", where)
-    sealed = _b64(top.get("encryptedData"), "encryptedData", where)
+    salt = _unlock.base64_member(params.get("salt"), "kdfParams.salt", where)
+    header = _unlock.base64_member(top.get("encryptionNonce"), "encryptionNonce", where)
+    sealed = _unlock.base64_member(top.get("encryptedData"), "encryptedData", where)
     key = _unlock.argon2id_sodium(password, salt, ops, mem, _WHAT, where)
     if len(header) != sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES:
         raise _unlock.wrong_password(_WHAT, where)

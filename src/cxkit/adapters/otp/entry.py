@@ -32,12 +32,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from cxkit.adapters.base import PasswordNeededError, ReadOptions, WriteOptions
 from cxkit.adapters.kit.builder import ItemBuilder, Val
 from cxkit.adapters.report import Disposition, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.errors import AdapterError, DecryptionError
+from cxkit.errors import AdapterError
 
 __all__ = [
     "ALGORITHMS",
@@ -50,11 +49,8 @@ __all__ = [
     "item_entries",
     "normalize_algorithm",
     "parse_uri",
-    "read_password",
     "secret_base32",
     "secret_bytes",
-    "write_password",
-    "wrong_password",
 ]
 
 ALGORITHMS: Final = frozenset({"sha1", "sha256", "sha512"})
@@ -426,36 +422,3 @@ def check_kdf(name: str, *, memory: int = 0, iterations: int = 0, where: str | N
             f"the file's {name} work factor is outside what cxkit allows (1 to {limit})",
             location=where, hint="the file may be damaged or crafted",
         )  # fmt: skip
-
-
-# =========================================================================== passwords
-
-
-def read_password(options: ReadOptions, what: str, where: str | None) -> str:
-    """The password of *what* (``"the Aegis vault"``) from *options*; none given → the
-    project's :class:`~cxkit.adapters.base.PasswordNeededError`."""
-    if options.password is None:
-        raise PasswordNeededError(
-            f"{what} is encrypted", location=where or None,
-            hint="give its password (--password-file, --password-env or at the prompt)",
-        )  # fmt: skip
-    return options.password(f"password of {what}")
-
-
-def write_password(options: WriteOptions, what: str) -> str:
-    """The new password for an encrypted *what* from *options* (asked once)."""
-    if options.password is None:
-        raise PasswordNeededError(f"a password is needed to write {what}")
-    password = options.password(f"new password for {what}")
-    if not password:
-        raise AdapterError(f"the password for {what} is empty")
-    return password
-
-
-def wrong_password(what: str, where: str | None) -> DecryptionError:
-    """The error of a wrong password (or a damaged file: they cannot be told apart)."""
-    return DecryptionError(
-        f"cannot decrypt {what}: wrong password, or the file is damaged",
-        location=where or None,
-        hint="check the password (the one set when the export was made)",
-    )

@@ -10,8 +10,6 @@ AAD is ``proton.authenticator.export.v1``; the plaintext is the plain export.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any, Final
 
 from cxkit import cxf
@@ -33,15 +31,6 @@ _WHAT: Final = "the Proton Authenticator export"
 _ENTRY_MEMBERS: Final = frozenset({"id", "content", "note"})
 
 
-def _b64(text: Any, what: str, where: str) -> bytes:
-    if not isinstance(text, str):
-        raise DecodeError(f"member {what} is not text", location=where or None)
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeError(f"member {what} is not base64", location=where or None) from None
-
-
 def decrypt_export(top: dict[str, Any], password: str, where: str = "") -> bytes:
     """A password-protected export (decoded JSON) → the plain export's bytes."""
     if top.get("version") != 1:
@@ -49,8 +38,8 @@ def decrypt_export(top: dict[str, Any], password: str, where: str = "") -> bytes
             "only version 1 of the encrypted Proton Authenticator export is known",
             location=where or None,
         )
-    salt = _b64(top.get("salt"), "salt", where)
-    content = _b64(top.get("content"), "content", where)
+    salt = _unlock.base64_member(top.get("salt"), "member salt", where)
+    content = _unlock.base64_member(top.get("content"), "member content", where)
     if len(salt) != 16 or len(content) < 12 + 16:
         raise _unlock.wrong_password(_WHAT, where)
     key = _unlock.argon2id_sodium(password, salt, _ARGON2_PASSES, _ARGON2_MEMORY, _WHAT, where)

@@ -21,7 +21,6 @@ become collections; icons, badges and positions are not carried.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -40,6 +39,7 @@ from cxkit.adapters.base import (
 )
 from cxkit.adapters.kit.builder import Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.input import parse_json
+from cxkit.adapters.otp import _unlock
 from cxkit.adapters.otp._jsonread import as_int, as_text, leaves
 from cxkit.adapters.otp._write import collect, declaration
 from cxkit.adapters.otp.entry import (
@@ -49,10 +49,7 @@ from cxkit.adapters.otp.entry import (
     entry_uri,
     normalize_algorithm,
     parse_uri,
-    read_password,
     secret_base32,
-    write_password,
-    wrong_password,
 )
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.errors import DecodeError
@@ -103,17 +100,10 @@ def _is_twofas(sample: Sample) -> bool:
 # =========================================================================== encryption
 
 
-def _b64(text: str, what: str, where: str | None) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeError(f"{what} is not base64", location=where) from None
-
-
 def _split(value: Any, what: str, where: str | None) -> tuple[bytes, bytes, bytes]:
     if not isinstance(value, str) or value.count(":") != 2:
         raise DecodeError(f"{what} is not '<data>:<salt>:<iv>'", location=where)
-    data, salt, iv = (_b64(p, what, where) for p in value.split(":"))
+    data, salt, iv = (_unlock.base64_member(p, what, where or "") for p in value.split(":"))
     if len(iv) != 12 or len(data) < 16 or not salt:
         raise DecodeError(f"{what} has a bad IV, salt or length", location=where)
     return data, salt, iv
@@ -138,11 +128,11 @@ def decrypt_field(obj: dict[str, Any], password: str, where: str | None = None) 
         try:
             AESGCM(ref_key).decrypt(ref_iv, ref, None)
         except InvalidTag:
-            raise wrong_password("the 2FAS backup", where) from None
+            raise _unlock.wrong_password("the 2FAS backup", where) from None
     try:
         plain = AESGCM(key).decrypt(iv, data, None)
     except InvalidTag:
-        raise wrong_password("the 2FAS backup", where) from None
+        raise _unlock.wrong_password("the 2FAS backup", where) from None
     return parse_json(plain, name=where or "")
 
 
@@ -398,7 +388,7 @@ class TwoFasEncryptedAdapter:
         obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
         if not isinstance(obj, dict) or not isinstance(obj.get("servicesEncrypted"), str):
             raise DecodeError("not an encrypted 2FAS backup", location=where)
-        password = read_password(options, "the 2FAS backup", sample.name)
+        password = _unlock.ask_password(options, "the 2FAS backup", sample.name)
         services = decrypt_field(obj, password, where)
         return _read(obj, services, sample.name, self.info.key, options, report, encrypted=True)
 
@@ -407,7 +397,7 @@ class TwoFasEncryptedAdapter:
         report.encrypted, report.plaintext = True, False
         if report.dry_run:
             return b""
-        password = write_password(options, "the 2FAS backup")
+        password = _unlock.write_password(options, "the 2FAS backup")
         salt = os.urandom(256)
         key = _key(password, salt, None)
         plain = json.dumps(backup.pop("services"), ensure_ascii=False).encode()
