@@ -253,7 +253,7 @@ _POOL = [
 
 
 def _keys(doc: cxf.Document) -> set[object]:
-    from cxkit.compare.merge import _cred_key
+    from cxkit.compare._merge import _cred_key
 
     return {_cred_key(c) for _, item in doc.items() for c in item.credentials}
 

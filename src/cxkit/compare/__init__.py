@@ -17,8 +17,8 @@ account) and fields, never values.
 
 from __future__ import annotations
 
-from cxkit.compare.diff import DiffResult, FieldDiff, ItemDiff, LostItem, diff, held_by_format
-from cxkit.compare.merge import Conflict, MergeEvent, MergeResult, merge
+from cxkit.compare._diff import DiffResult, FieldDiff, ItemDiff, LostItem, diff, held_by_format
+from cxkit.compare._merge import Conflict, MergeEvent, MergeResult, merge
 
 __all__ = [
     "Conflict",
