@@ -69,6 +69,7 @@ def _adapters() -> list[Any]:
 REFUSED = {
     "test4_twofish.kdbx": "Twofish is not implemented (a clear 'unsupported cipher' error)",
     "test4_twofish_uncompressed.kdbx": "Twofish is not implemented",
+    "padlock.json": "its password is unknown (refused as a wrong password; a fixture stands in)",
 }
 
 
@@ -81,6 +82,7 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
     from test_adapters_bitwarden_zip import _export as bitwarden_zip
     from test_adapters_dashlane import credentials_csv, dashlane_zip
     from test_adapters_lastpass import lastpass_csv
+    from test_adapters_padlock_json import RECORDS, padlock_export
 
     return {
         "bitwarden-zip": [contract.Sample("bitwarden_export.zip", bitwarden_zip()[1])],
@@ -93,6 +95,9 @@ def _fixtures() -> dict[str, list[contract.Sample]]:
         "dashlane-zip": [contract.Sample("dashlane.zip", dashlane_zip())],
         "dashlane-csv": [contract.Sample("credentials.csv", credentials_csv())],
         "lastpass-csv": [contract.Sample("lastpass.csv", lastpass_csv())],
+        "padlock-json": [
+            contract.Sample("padlock.json", padlock_export(RECORDS, "contract-pw"), "contract-pw")
+        ],
     }
 
 

@@ -224,7 +224,7 @@ VERDICTS: dict[str, str] = {
     "onepassword/pass-import/1password8.csv": "1password-csv",
     "otpauth-uris/aegis/plain.txt": "otpauth-uris",
     "padlock/pass-import/padlock.csv": "padlock-csv",
-    "padlock/pass-import/padlock.json": "known:padlock",
+    "padlock/pass-import/padlock.json": "padlock-json",
     "pass-import-gnupg/.gpg-v21-migrated": "unknown",
     "pass-import-gnupg/gpg.conf": "unknown",
     "pass-import-gnupg/openpgp-revocs.d/56CEB1E101161259C24A302A62B9F5CDBF6BE4CF.rev": "openpgp-keys",

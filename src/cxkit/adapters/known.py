@@ -89,8 +89,6 @@ KNOWN: Final[tuple[Known, ...]] = (
           "1.0: integer version, item type 'login')",
           json_members=frozenset({"version", "exporter", "accounts"}), marker=b'ordpass"',
           hint="export CSV from NordPass instead (--from nordpass-csv)"),
-    Known("padlock", "a Padlock encrypted JSON export",
-          json_members=frozenset({"cipher", "ct", "iter", "iv", "salt"})),
     # ------------------------------------------------------------------ JSON arrays
     Known("raivo", "a Raivo OTP export",
           json_entries=("", frozenset({"kind", "timer", "secret", "issuer", "account"}))),

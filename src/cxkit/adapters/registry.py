@@ -64,6 +64,7 @@ BUILTINS: Final = (
     "cxkit.adapters.longtail.csvapps:GorillaCsvAdapter",
     "cxkit.adapters.longtail.csvapps:MykiCsvAdapter",
     "cxkit.adapters.longtail.csvapps:PadlockCsvAdapter",
+    "cxkit.adapters.longtail.padlock_json:PadlockJsonAdapter",
     "cxkit.adapters.longtail.csvapps:PasspackCsvAdapter",
     "cxkit.adapters.longtail.csvapps:SafeInCloudCsvAdapter",
     "cxkit.adapters.longtail.csvapps:SaferPassCsvAdapter",
