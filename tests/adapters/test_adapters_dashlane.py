@@ -24,7 +24,7 @@ from cxkit.adapters.dashlane import CREDENTIALS_COLUMNS, dashlane_date
 from cxkit.adapters.detection import make_sample
 from cxkit.adapters.report import Disposition
 from cxkit.cxf import model as m
-from cxkit.errors import CxkitError
+from cxkit.errors import AdapterError, CxkitError
 from shared_evidence import shared_path
 
 _PI = ("exports", "dashlane", "pass-import")
@@ -341,3 +341,15 @@ def test_legacy_json_other_sections_become_items() -> None:
     assert not contract.check_accounting(adapters.get("dashlane-json"),
                                          contract.Sample("dashlane.json", data))  # fmt: skip
     assert "json-pass-6" not in report.render()
+
+
+def test_legacy_csv_reads_through_the_kit() -> None:
+    """The legacy headerless CSV is read by the kit's raw-row reader: an empty file is the kit's
+    'empty CSV file' error (it was an empty vault), malformed quoting the kit's error."""
+    with pytest.raises(AdapterError, match="empty CSV file"):
+        adapters.read(b"\n \n", "old.csv", source_format="dashlane-legacy-csv")
+    with pytest.raises(AdapterError, match="malformed CSV"):
+        adapters.read(b'a,"b"x,c\n', "old.csv", source_format="dashlane-legacy-csv")
+    doc, report = adapters.read(b"\xef\xbb\xbfSite,https://a.example,al,pw,n\n\nB,,bo,pw2\n",
+                                "old.csv", source_format="dashlane-legacy-csv")  # fmt: skip
+    assert report.items_read == 2 and [i.title for _, i in doc.items()] == ["Site", "B"]

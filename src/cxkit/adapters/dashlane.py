@@ -21,9 +21,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
@@ -40,7 +38,8 @@ from cxkit.adapters.base import (
 from cxkit.adapters.kit import tabular_write as w
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
-from cxkit.adapters.kit.input import MAX_CSV_CELL, decode_text, parse_json, zip_archive
+from cxkit.adapters.kit.input import parse_json, zip_archive
+from cxkit.adapters.kit.rawcsv import read_rows
 from cxkit.adapters.kit.records import JsonRecordReader, Records
 from cxkit.adapters.kit.tabular import (
     CUSTOM,
@@ -59,7 +58,7 @@ from cxkit.adapters.kit.tabular import (
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.errors import AdapterError, InputTooLargeError
+from cxkit.errors import AdapterError
 
 __all__ = [
     "CREDENTIALS_COLUMNS",
@@ -445,28 +444,10 @@ class DashlaneLegacyCsvAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        text = decode_text(sample.data, name=name)
         vault = VaultBuilder(report, key=self.info.key, rp_id=_RP_ID, app=_APP,
                              include_trashed=options.include_trashed)  # fmt: skip
-        limit = csv.field_size_limit()
-        csv.field_size_limit(MAX_CSV_CELL)
-        try:
-            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-            start = 1
-            for raw in reader:
-                row, start = start, reader.line_num + 1
-                if not any(c.strip() for c in raw):
-                    continue
-                self._row(vault, name, row, raw)
-        except csv.Error as exc:
-            if "larger than field limit" in str(exc):
-                raise InputTooLargeError(
-                    f"a CSV cell is larger than {MAX_CSV_CELL:,} bytes (runaway quote?)",
-                    location=name or None,
-                ) from None
-            raise AdapterError(f"malformed CSV: {str(exc)[:120]}", location=name or None) from None
-        finally:
-            csv.field_size_limit(limit)
+        for row, raw in read_rows(sample.data, name=name):
+            self._row(vault, name, row, raw)
         digest = hashlib.sha256(f"cxkit/{self.info.key}-account".encode()).digest()[:16]
         return vault.build(account_id=b64.encode(digest))
 
