@@ -287,3 +287,44 @@ def test_help_has_no_source_markup() -> None:
     for name, leaf in _leaves().items():
         text = leaf.format_help()
         assert "``" not in text and ":func:" not in text, name
+
+
+def test_tables_fit_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxkit.cli import _console as out
+
+    rows = [["cxf-json", "read/write", "FIDO CXF", "CXF 1.0 JSON " + "x" * 100]] * 3
+    for columns in (40, 60, 80, 120):
+        text = out.table(rows, header=["format", "can", "app", "description"], max_width=columns)
+        assert max(len(line) for line in text.splitlines()) <= columns
+    monkeypatch.setenv("COLUMNS", "72")
+    assert out.width() == 72
+
+
+def test_formats_fits_80_columns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["formats", "-v"]) == 0
+    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 80
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from cxkit.cli import _console as out
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert out.style("ok", "green", stream=Tty()) == "\x1b[32mok\x1b[0m"
+    assert out.style("ok", "green", stream=io.StringIO()) == "ok"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert out.style("ok", "green", stream=Tty()) == "ok"
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr(out, "COLOR", False)  # what --no-color sets
+    assert out.style("ok", "green", stream=Tty()) == "ok"

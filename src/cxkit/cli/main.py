@@ -373,10 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = _rewrite_deprecated(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(_command_of(words) or "")
     args = parser.parse_args(words)
-    if args.no_color:
-        from cxkit.cli import _console
+    from cxkit.cli import _console
 
-        _console.COLOR = False
+    _console.COLOR = not args.no_color
     as_json = bool(getattr(args, "json", False))
     try:
         _check_formats(args)

@@ -148,7 +148,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             }
         )
         if not args.json:
-            verdict = "valid" if counts["error"] == 0 else "INVALID"
+            verdict = (
+                out.style("valid", "green")
+                if counts["error"] == 0
+                else out.style("INVALID", "red", "bold")
+            )
             print(
                 f"{name}: {verdict} — {out.plural(counts['error'], 'error')}, "
                 f"{out.plural(counts['warning'], 'warning')}, {counts['info']} info"
@@ -380,6 +384,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     for r in summary["items"]
                 ],
                 header=["account", "title", "credentials", "username", "password", "urls"],
+                max_width=out.width(),
             )
         )
     return 0

@@ -200,7 +200,8 @@ def _print(args: argparse.Namespace, reports: list[PasskeyReport], last: str) ->
                     final,
                 ]
             )
-        print(out.table(rows, header=["account", "item", "rpId", "username", "algorithm", last]))
+        header = ["account", "item", "rpId", "username", "algorithm", last]
+        print(out.table(rows, header=header, max_width=out.width()))
         noted = [r for r in reports if r.check.findings]
         if noted:
             print()
