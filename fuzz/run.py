@@ -1,0 +1,217 @@
+"""Run a coverage-guided fuzzing campaign (atheris / libFuzzer) over the targets of targets.py.
+
+    uv run python fuzz/run.py                         # every target, 60 s each
+    uv run python fuzz/run.py cxf zip --seconds 600   # some targets, 10 min each
+    uv run python fuzz/run.py cxf --runs 1000000      # a number of executions
+    uv run python fuzz/run.py --list
+
+Each target runs in its own process (``fuzz/run.py --child TARGET``) with a corpus folder
+``fuzz/corpus/TARGET`` (kept between runs, git-ignored) seeded from the project's fixtures and,
+when present, ``../shared`` (read in place, never copied into the project). A crash stops that
+target: libFuzzer writes the input to ``fuzz/crashes/TARGET/`` and the summary says so. The
+summary prints executions, coverage (libFuzzer's ``cov``/``ft``), corpus size and crashes per
+target, and with ``--record FILE`` appends it as a Markdown table (docs/fuzzing.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = ROOT.parent / "shared"
+MAX_SEED = 256 << 10  # libFuzzer -max_len below; larger seeds are cut
+
+_EXPORTS = (
+    ".json",
+    ".csv",
+    ".xml",
+    ".txt",
+    ".zip",
+    ".1pux",
+    ".kdbx",
+    ".2fas",
+    ".yml",
+    ".bin",
+    ".js",
+)
+# Seeds: files under these folders whose suffix fits the target (recursive, capped in number).
+_SEEDS: dict[str, tuple[tuple[Path, tuple[str, ...]], ...]] = {
+    "cxf": ((ROOT / "src/cxkit/samples", (".json",)), (SHARED / "exports", (".json",))),
+    "readers": (
+        (ROOT / "src/cxkit/samples", (".json",)),
+        (SHARED / "exports", _EXPORTS),
+    ),
+    "detect": ((SHARED / "exports", _EXPORTS),),
+    "zip": ((SHARED / "exports", (".zip", ".1pux")), (SHARED / "vectors", (".zip",))),
+    "kdbx": ((SHARED / "exports", (".kdbx",)), (SHARED / "vectors", (".kdbx",))),
+    "cxp": ((SHARED / "vectors/cxp", (".json",)), (SHARED / "exports/cxp", (".json",))),
+    "pairing": (),
+}
+_PAIRING_SEEDS = (b"cxkit-pair:1:127.0.0.1:8443:AAAA:BBBB", b"")
+
+
+def _seed_files(target: str, limit: int = 400) -> list[Path]:
+    found: list[Path] = []
+    for folder, suffixes in _SEEDS.get(target, ()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix.lower() in suffixes:
+                found.append(path)
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def seed_corpus(target: str) -> Path:
+    """The corpus folder of *target*, seeded on first use (file contents, never paths)."""
+    corpus = HERE / "corpus" / target
+    corpus.mkdir(parents=True, exist_ok=True)
+    if any(corpus.iterdir()):
+        return corpus
+    from targets import reader_keys
+
+    keys = reader_keys()
+    for i, path in enumerate(_seed_files(target)):
+        data = path.read_bytes()[:MAX_SEED]
+        if target == "readers":  # one copy per plausible reader (the first byte picks it)
+            for k, key in enumerate(keys):
+                if key.split("-")[-1] in path.name.lower() or k % 16 == i % 16:
+                    (corpus / f"seed-{i}-{k}").write_bytes(bytes([k]) + data)
+        else:
+            (corpus / f"seed-{i}").write_bytes(data)
+    if target == "pairing":
+        for i, data in enumerate(_PAIRING_SEEDS):
+            (corpus / f"seed-{i}").write_bytes(data)
+    if target == "cxf" and not any(corpus.iterdir()):
+        (corpus / "seed-min").write_bytes(b'{"version":{"major":1,"minor":0},"accounts":[]}')
+    return corpus
+
+
+def _child(target: str, libfuzzer_args: list[str]) -> None:
+    import atheris  # type: ignore[import-untyped]
+
+    sys.path.insert(0, str(HERE))
+    with atheris.instrument_imports(include=["cxkit"]):
+        # every module a target reaches, imported (so instrumented) before the first input
+        from targets import TARGETS, reader_keys
+
+        import cxkit.adapters
+        import cxkit.crypto.safezip
+        import cxkit.cxf
+        import cxkit.cxp.p0
+        import cxkit.kdbx
+        import cxkit.transfer.pairing  # noqa: F401
+
+        reader_keys()  # loads every registered adapter module
+
+    fn = TARGETS[target]
+    atheris.Setup([sys.argv[0], *libfuzzer_args], fn)
+    atheris.Fuzz()
+
+
+_STAT = re.compile(rb"#(\d+)\s+(?:DONE|pulse|NEW|REDUCE|INITED)\s+cov: (\d+) ft: (\d+) corp: (\d+)")
+
+
+def run_target(target: str, seconds: int | None, runs: int | None) -> dict[str, object]:
+    corpus = seed_corpus(target)
+    crashes = HERE / "crashes" / target
+    crashes.mkdir(parents=True, exist_ok=True)
+    args = [
+        sys.executable,
+        str(HERE / "run.py"),
+        "--child",
+        target,
+        str(corpus),
+        f"-artifact_prefix={crashes}/",
+        f"-max_len={MAX_SEED}",
+        "-timeout=20",
+        "-rss_limit_mb=3072",
+        "-print_final_stats=1",
+    ]
+    if seconds is not None:
+        args.append(f"-max_total_time={seconds}")
+    if runs is not None:
+        args.append(f"-runs={runs}")
+    started = time.monotonic()
+    before = set(crashes.iterdir())
+    proc = subprocess.run(args, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
+    elapsed = time.monotonic() - started
+    log = proc.stdout + proc.stderr
+    (HERE / "crashes" / f"{target}.log").write_bytes(log[-200_000:])
+    stats = _STAT.findall(log)
+    execs, cov, ft, corp = (int(x) for x in stats[-1]) if stats else (0, 0, 0, 0)
+    done = re.search(rb"stat::number_of_executed_units: (\d+)", log)
+    if done:
+        execs = int(done.group(1))
+    new_crashes = sorted(str(p.name) for p in set(crashes.iterdir()) - before)
+    return {
+        "target": target,
+        "executions": execs,
+        "seconds": round(elapsed),
+        "cov": cov,
+        "ft": ft,
+        "corpus": corp,
+        "exit": proc.returncode,
+        "crashes": new_crashes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        _child(argv[1], argv[2:])
+        return 0
+    sys.path.insert(0, str(HERE))
+    from targets import TARGETS
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("targets", nargs="*", help=f"default: all of {', '.join(TARGETS)}")
+    parser.add_argument("--seconds", type=int, help="length per target (default 60)")
+    parser.add_argument("--runs", type=int, help="executions per target instead of a time")
+    parser.add_argument("--record", metavar="FILE", help="append the summary to a Markdown file")
+    parser.add_argument("--list", action="store_true", help="list the targets")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(TARGETS))
+        return 0
+    names = args.targets or list(TARGETS)
+    unknown = [n for n in names if n not in TARGETS]
+    if unknown:
+        parser.error(f"unknown target(s): {', '.join(unknown)}")
+    seconds = args.seconds if args.seconds is not None or args.runs is not None else 60
+    rows = []
+    for name in names:
+        row = run_target(name, seconds, args.runs)
+        rows.append(row)
+        crashes = ", ".join(row["crashes"]) or "none"  # type: ignore[arg-type]
+        print(
+            f"{name:8} {row['executions']:>10,} execs in {row['seconds']:>5} s   "
+            f"cov {row['cov']:>6} ft {row['ft']:>6} corpus {row['corpus']:>5}   "
+            f"exit {row['exit']}   crashes: {crashes}",
+            flush=True,
+        )
+    if args.record:
+        with open(args.record, "a", encoding="utf-8") as fh:
+            fh.write(f"\n### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n")
+            fh.write("| target | executions | seconds | cov | ft | corpus | crashes |\n")
+            fh.write("|---|---:|---:|---:|---:|---:|---|\n")
+            for r in rows:
+                crashes = ", ".join(r["crashes"]) or "none"  # type: ignore[arg-type]
+                fh.write(
+                    f"| {r['target']} | {r['executions']:,} | {r['seconds']} | {r['cov']} | "
+                    f"{r['ft']} | {r['corpus']} | {crashes} |\n"
+                )
+    return 1 if any(r["crashes"] for r in rows) else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
