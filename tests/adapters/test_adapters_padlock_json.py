@@ -158,7 +158,9 @@ def test_records_read_back_exactly() -> None:
 
 def test_removed_records_follow_the_trash_policy() -> None:
     doc, _ = read(padlock_export(RECORDS), trashed=True)
-    assert len(items(doc)) == 3
+    assert [i.title for i in items(doc)][2] == "(a removed Padlock record)"
+    _, report = read(padlock_export(RECORDS))
+    assert [t for t, _ in report.items_skipped] == ["(a removed Padlock record)"]
 
 
 def test_a_second_username_field_is_kept_as_a_custom_field() -> None:

@@ -232,6 +232,8 @@ class PadlockJsonAdapter(JsonRecordReader):
         removed = scalar_text(rec.get("removed"))
         if removed is not None:
             if truthy(removed):
+                if not b.title:  # Padlock empties a removed record's name and fields
+                    b.title = "(a removed Padlock record)"
                 b.trashed(Val(removed, ".removed"))
             else:
                 b.rec(".removed", _MEMBER, "trash", "not in the trash")
