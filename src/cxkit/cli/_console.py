@@ -53,9 +53,10 @@ def table(
     header: Sequence[str] | None = None,
     *,
     max_width: int | None = None,
+    keep: Sequence[int] = (),
 ) -> str:
     """Left-aligned columns separated by two spaces. With *max_width* the widest columns are cut
-    (with …) so that every line fits."""
+    (with …) so that every line fits; the columns in *keep* (indexes) are never cut."""
     all_rows = [list(header)] if header else []
     all_rows.extend([list(r) for r in rows])
     if not all_rows:
@@ -64,7 +65,12 @@ def table(
     if max_width is not None and len(widths) > 1:
         # narrow the widest column (never the first) until the lines fit, down to 8 each
         while sum(widths) + 2 * (len(widths) - 1) > max_width:
-            i = max(range(1, len(widths)), key=lambda k: widths[k])
+            cuttable = [
+                k for k in range(1, len(widths)) if k not in keep and k - len(widths) not in keep
+            ]
+            if not cuttable:
+                break
+            i = max(cuttable, key=lambda k: widths[k])
             if widths[i] <= 8:
                 break
             widths[i] -= 1
