@@ -437,16 +437,7 @@ class LastPassCsvAdapter(CsvReader, w.CsvWriter):
         return super().read(sample, options, report)
 
     def row(self, b: ItemBuilder, cells: Mapping[str, str], vault: VaultBuilder) -> None:
-        url, extra = cells.get("url", ""), cells.get("extra", "")
-        secure_note = url.strip() == SECURE_NOTE_URL
-        if secure_note:
-            b.rec("url", _MEMBER, "item kind", "LastPass's mark of a secure note")
-        elif url.strip() == _EMPTY_URL:
-            b.rec("url", _NOT_CARRIED, "", "LastPass's empty URL")
-        elif url:
-            b.urls([Val(url, "url")], apps=True)
-        if extra and not (secure_note and read_secure_note(b, extra, "extra")):
-            b.note(Val(extra, "extra"))
+        _url_and_note(b, Val(cells.get("url", ""), "url"), Val(cells.get("extra", ""), "extra"))
         folder(b, cells.get("grouping", ""), "grouping")
 
     def cell(self, column: str, row: w.Row) -> str:
@@ -459,6 +450,26 @@ class LastPassCsvAdapter(CsvReader, w.CsvWriter):
         if scope is not None and scope.urls:
             return scope.urls[0]
         return SECURE_NOTE_URL if row.login is None and row.totp is None else ""
+
+
+def _url_and_note(b: ItemBuilder, url: Val | None, note: Val | None) -> None:
+    """An entry's URL — LastPass's mark of a secure note (``http://sn``), its empty URL
+    (``http://``) or a URL — and its note: a secure note's typed fields when the URL marks one
+    (:func:`read_secure_note`), else the text. The same for the CSV and both ``lpass`` forms."""
+    text = url.text.strip() if url is not None else ""
+    secure_note = text == SECURE_NOTE_URL
+    if url is not None and secure_note:
+        b.rec(url.at, _MEMBER, "item kind", "LastPass's mark of a secure note")
+    elif url is not None and text == _EMPTY_URL:
+        b.rec(url.at, _NOT_CARRIED, "", "LastPass's empty URL")
+    elif url is not None and url.text:
+        b.urls([url], apps=True)
+    if (
+        note is not None
+        and note.text
+        and not (secure_note and read_secure_note(b, note.text, note.at))
+    ):
+        b.note(note)
 
 
 def folder(b: ItemBuilder, text: str, at: str) -> None:
@@ -524,17 +535,8 @@ class LastPassCliJsonAdapter(JsonRecordReader):
                 b.rec(f".{member}", _NOT_CARRIED, "", "empty")
         if rec.get("id"):
             b.rec(".id", _MEMBER, "item.id", "the item id derives from it")
-        url = scalar_text(rec.get("url")) or ""
-        secure_note = url.strip() == SECURE_NOTE_URL
-        if secure_note:
-            b.rec(".url", _MEMBER, "item kind", "LastPass's mark of a secure note")
-        elif url.strip() == _EMPTY_URL:
-            b.rec(".url", _NOT_CARRIED, "", "LastPass's empty URL")
-        elif url:
-            b.urls([Val(url, ".url")], apps=True)
-        note = scalar_text(rec.get("note")) or ""
-        if note and not (secure_note and read_secure_note(b, note, ".note")):
-            b.note(Val(note, ".note"))
+        _url_and_note(b, Val(scalar_text(rec.get("url")) or "", ".url"),
+                     Val(scalar_text(rec.get("note")) or "", ".note"))  # fmt: skip
         folder(b, scalar_text(rec.get("group")) or "", ".group")
 
 
@@ -635,18 +637,7 @@ class LastPassCliTextAdapter:
                 b.rec(at, _NOT_CARRIED, "", "empty")
         values = {_SHOW_MEMBERS[k]: Val(v, at) for k, v, at in fields if k in _SHOW_MEMBERS}
         b.login(values.get("username"), values.get("password"))
-        url = values.get("url")
-        secure_note = url is not None and url.text.strip() == SECURE_NOTE_URL
-        if url is not None and secure_note:
-            b.rec(url.at, _MEMBER, "item kind", "LastPass's mark of a secure note")
-        elif url is not None and url.text.strip() == _EMPTY_URL:
-            b.rec(url.at, _NOT_CARRIED, "", "LastPass's empty URL")
-        elif url is not None and url.text:
-            b.urls([url], apps=True)
-        note = values.get("note")
-        if (note is not None and note.text
-                and not (secure_note and read_secure_note(b, note.text, note.at))):  # fmt: skip
-            b.note(note)
+        _url_and_note(b, values.get("url"), values.get("note"))
         for key, value, at in fields:
             if key not in _SHOW_MEMBERS and value:
                 b.custom(key, Val(value, at), hidden=_hidden(key))
