@@ -328,3 +328,14 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr(out, "COLOR", False)  # what --no-color sets
     assert out.style("ok", "green", stream=Tty()) == "ok"
+
+
+def test_fit_wraps_long_lines_keeping_their_indent() -> None:
+    from cxkit.cli import _console as out
+
+    text = "head\n  not carried: " + " ".join(["word"] * 40) + "\nshort"
+    fitted = out.fit(text, 40).split("\n")
+    assert fitted[0] == "head" and fitted[-1] == "short"
+    assert all(len(line) <= 40 for line in fitted)
+    assert fitted[1].startswith("  not carried:") and fitted[2].startswith("      word")
+    assert " ".join(" ".join(fitted).split()) == " ".join(text.split())  # nothing lost

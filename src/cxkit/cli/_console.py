@@ -87,6 +87,38 @@ def table(
     return "\n".join(lines)
 
 
+def fit(text: str, columns: int | None = None, *, stream: IO[str] | None = None) -> str:
+    """*text* with every line longer than *columns* (default: the terminal's, when *stream* —
+    standard output by default — is a terminal; else unchanged, for pipes and scripts) wrapped
+    at a space, its continuation indented 4 more than the line."""
+    import textwrap
+
+    if columns is None:
+        s = sys.stdout if stream is None else stream
+        isatty = getattr(s, "isatty", None)
+        if not (isatty and isatty()):
+            return text
+    cols = columns or width()
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= cols:
+            lines.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        lines.extend(
+            textwrap.wrap(
+                line.lstrip(" "),
+                cols,
+                initial_indent=indent,
+                subsequent_indent=indent + "    ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [line]
+        )
+    return "\n".join(lines)
+
+
 def mask(secret: str | None, reveal: bool) -> str:
     if secret is None:
         return ""

@@ -16,6 +16,7 @@ from typing import Any
 
 from cxkit import adapters
 from cxkit.adapters import Capability, WriteOptions
+from cxkit.cli import _console as out
 from cxkit.cli._handover import check_folder_target
 from cxkit.cli._io import check_output, write_output
 from cxkit.cli._secrets import add_secret_options
@@ -100,6 +101,6 @@ def write_into(args: argparse.Namespace, opened: p0.OpenedExport, into: Into) ->
     if conversion.attachments and adapters.get(into.fmt).info.can(Capability.DETACHED_ATTACHMENTS):
         write_attachments(into.dest, args.attachments_out, conversion.attachments, force=args.force)
     write_output(into.dest, conversion.output, force=args.force)
-    print(report.render(), file=sys.stderr)
+    print(out.fit(report.render(), stream=sys.stderr), file=sys.stderr)
     show_recovery_code(into.codes, into.dest)
     return 1 if report.passkeys_failed() else 0

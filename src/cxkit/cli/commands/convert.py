@@ -230,7 +230,10 @@ def _guess_dest_format(name: str) -> str:
 
 def _source_password(args: argparse.Namespace) -> adapters.PasswordSource:
     def provide(prompt: str) -> str:
-        return existing_secret(args, prompt, prefix="password", noun="password")
+        # with a key file, an empty password is a password (KeePass: SHA-256 of "")
+        return existing_secret(
+            args, prompt, prefix="password", noun="password", allow_empty=bool(args.keyfile)
+        )
 
     return provide
 
@@ -386,7 +389,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         out.print_json(report.to_json())
     elif not args.quiet:
         stream = sys.stderr if args.output == "-" else sys.stdout
-        print(report.render(), file=stream)
+        print(out.fit(report.render(), stream=stream), file=stream)
     return 1 if report.passkeys_failed() or report.totp_failed() else 0
 
 
