@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from cxkit import cxf
 from cxkit.errors import CxkitError, InputError, InputTooLargeError, OutputError
@@ -101,8 +102,30 @@ def add_max_size(parser: argparse.ArgumentParser, default: int) -> None:
     add_max_elements(parser)
 
 
+class _RaiseLimits(argparse.Action):
+    """``--raise-limits``: KeePass KDF/payload ceilings 16x, no inflation ratio, and 100x
+    ``--max-elements``, for a file the user trusts (README "Resource bounds")."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        from cxkit.cxf._lenient import max_elements, set_max_elements
+        from cxkit.kdbx._crypto import RAISED_LIMITS, set_default_limits
+
+        set_default_limits(RAISED_LIMITS)
+        set_max_elements(max(max_elements(), 1_000_000))
+        setattr(namespace, self.dest, True)
+
+
 def add_max_elements(parser: argparse.ArgumentParser) -> None:
-    """``--max-elements``: the CXF decoder's limit on damaged arrays (issue #17)."""
+    """``--max-elements`` (the CXF decoder's limit on damaged arrays) and ``--raise-limits``
+    (issue #17)."""
+    parser.add_argument(
+        "--raise-limits",
+        action=_RaiseLimits,
+        nargs=0,
+        default=False,
+        help="for a file you trust: KeePass key-derivation and size ceilings 16x higher, no "
+        "compression-ratio limit, 1,000,000 --max-elements",
+    )
     parser.add_argument(
         "--max-elements",
         type=_max_elements,

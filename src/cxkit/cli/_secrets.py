@@ -85,9 +85,15 @@ def add_secret_options(
 
 
 def secret_from_source(
-    args: argparse.Namespace, *, prefix: str = "passphrase", what: str = "passphrase"
+    args: argparse.Namespace,
+    *,
+    prefix: str = "passphrase",
+    what: str = "passphrase",
+    allow_empty: bool = False,
 ) -> str | None:
-    """The secret from ``--PREFIX-file/-env/-stdin``, or None when none was given."""
+    """The secret from ``--PREFIX-file/-env/-stdin``, or None when none was given. An empty
+    one is refused unless ``allow_empty`` (a KeePass database with a key file may have the
+    empty string as its password, which differs from no password; issue #17)."""
     dest = prefix.replace("-", "_")
     file = getattr(args, f"{dest}_file", None)
     env = getattr(args, f"{dest}_env", None)
@@ -112,7 +118,7 @@ def secret_from_source(
         secret, where = strip_newline(line), "standard input"
     else:
         return None
-    if not secret:
+    if not secret and not allow_empty:
         raise InputError(f"the {what} from {where} is empty")
     return secret
 
@@ -132,15 +138,20 @@ def ask(prompt: str, *, what: str = "passphrase") -> str:
 
 
 def existing_secret(
-    args: argparse.Namespace, what: str, *, prefix: str = "passphrase", noun: str = "passphrase"
+    args: argparse.Namespace,
+    what: str,
+    *,
+    prefix: str = "passphrase",
+    noun: str = "passphrase",
+    allow_empty: bool = False,
 ) -> str:
     """The secret to open something: from a source, or asked once on a terminal."""
-    secret = secret_from_source(args, prefix=prefix, what=noun)
+    secret = secret_from_source(args, prefix=prefix, what=noun, allow_empty=allow_empty)
     if secret is not None:
         return secret
     if not sys.stdin.isatty():
         raise no_terminal(what, prefix=prefix)
     secret = ask(f"{what}: ", what=noun)
-    if not secret:
+    if not secret and not allow_empty:
         raise InputError(f"no {noun} entered")
     return secret

@@ -26,7 +26,6 @@ from cxkit.errors import (
     UnsupportedVersionError,
 )
 from cxkit.kdbx._crypto import (
-    DEFAULT_LIMITS,
     KDF_AES,
     KDF_ARGON2D,
     KDF_ARGON2ID,
@@ -37,6 +36,7 @@ from cxkit.kdbx._crypto import (
     KdfLimits,
     check_kdf,
     composite_key,
+    default_limits,
     transform_key,
 )
 from cxkit.kdbx._deflate import ParallelGzip
@@ -331,7 +331,7 @@ def read_kdbx(
     location: str | None = None
     try:
         data, location = _source_bytes(source)
-        return _read(data, password, keyfile, limits or DEFAULT_LIMITS)
+        return _read(data, password, keyfile, limits or default_limits())
     except CxkitError as exc:
         if location and exc.location is None:
             exc.location = location
@@ -473,7 +473,7 @@ def _read_v4_payload(
     if cipher != CIPHER_CHACHA20:
         plain = _unpad(plain)
     if compression == 1:
-        plain = gunzip(plain, limits.max_payload_bytes)
+        plain = gunzip(plain, limits.max_payload_bytes, limits.max_inflate_ratio)
     # inner header
     pos = 0
     inner_id = -1
@@ -557,7 +557,7 @@ def _read_v3_payload(
         index += 1
     payload = b"".join(blocks)
     if compression == 1:
-        payload = gunzip(payload, limits.max_payload_bytes)
+        payload = gunzip(payload, limits.max_payload_bytes, limits.max_inflate_ratio)
     return payload, inner_id, inner_key
 
 

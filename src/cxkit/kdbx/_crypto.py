@@ -44,9 +44,35 @@ class KdfLimits:
     max_argon2_work_kib: int = 16 * 1024 * 1024  # memory x iterations: 16 GiB-passes
     max_aes_rounds: int = 200_000_000
     max_payload_bytes: int = 512 * 1024 * 1024  # decrypted / decompressed payload
+    max_inflate_ratio: int = 100
+    """Decompressed/compressed size above which a gzip payload is refused while inflating (past
+    a 32 MiB floor): KeePass XML compresses 5-20x; a 1 GiB gzip bomb stops at ~100 MB (#17)."""
 
 
 DEFAULT_LIMITS: Final = KdfLimits()
+#: The ceilings of ``cxkit ... --raise-limits`` (a file the user trusts): 16x the KDF work,
+#: 4 GiB of payload, no inflation ratio.
+RAISED_LIMITS: Final = KdfLimits(
+    max_argon2_memory_kib=4 * 1024 * 1024,
+    max_argon2_iterations=16_000,
+    max_argon2_parallelism=256,
+    max_argon2_work_kib=256 * 1024 * 1024,
+    max_aes_rounds=3_200_000_000,
+    max_payload_bytes=4 << 30,
+    max_inflate_ratio=0,
+)
+_DEFAULT: list[KdfLimits] = [DEFAULT_LIMITS]
+_HINT: Final = "if you trust this file, run the command again with --raise-limits"
+
+
+def default_limits() -> KdfLimits:
+    """The ceilings used when a caller passes none (:data:`DEFAULT_LIMITS` unless raised)."""
+    return _DEFAULT[0]
+
+
+def set_default_limits(limits: KdfLimits) -> None:
+    """Set the process-wide default ceilings (the CLI's ``--raise-limits``)."""
+    _DEFAULT[0] = limits
 
 
 # --------------------------------------------------------------------------- composite key
@@ -130,7 +156,7 @@ def check_kdf(kdf: bytes, params: dict[str, object], limits: KdfLimits) -> dict[
         if rounds > limits.max_aes_rounds:
             raise KdfCostError(
                 f"AES-KDF asks for {rounds} rounds, above the limit of {limits.max_aes_rounds}",
-                hint="raise KdfLimits.max_aes_rounds if you trust this file",
+                hint=_HINT,
             )
         return {"rounds": rounds}
     if kdf in (KDF_ARGON2D, KDF_ARGON2ID):
@@ -161,7 +187,7 @@ def check_kdf(kdf: bytes, params: dict[str, object], limits: KdfLimits) -> dict[
             if value > cap:
                 raise KdfCostError(
                     f"Argon2 {what} = {value} is above the limit of {cap}; refusing the work",
-                    hint="raise the matching KdfLimits field if you trust this file",
+                    hint=_HINT,
                 )
         return {"memory_kib": mem_kib, "iterations": it, "parallelism": par}
     raise UnsupportedAlgorithmError("unknown key derivation function in the KDBX header")

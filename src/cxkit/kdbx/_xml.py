@@ -420,10 +420,30 @@ def drop_layout(el: Element) -> Element:
 _ISIZE: Final = struct.Struct("<I")
 
 
-def gunzip(data: bytes, max_bytes: int) -> bytes:
-    """Decompress gzip data, refusing more than *max_bytes* of output."""
+#: Output always allowed whatever the inflation ratio (a small database compresses well).
+INFLATE_FLOOR: Final = 32 << 20
+
+
+def gunzip(data: bytes, max_bytes: int, max_ratio: int = 100) -> bytes:
+    """Decompress gzip data, refusing more than *max_bytes* of output, or (past
+    :data:`INFLATE_FLOOR`) more than *max_ratio* times the compressed size (0: no ratio);
+    bounded while inflating, never after (issue #17: a 1 GiB gzip bomb)."""
     if not data:
         return b""
+    if max_ratio and max(INFLATE_FLOOR, max_ratio * len(data)) < max_bytes:
+        max_bytes = max(INFLATE_FLOOR, max_ratio * len(data))
+        try:
+            return _gunzip(data, max_bytes)
+        except InputTooLargeError:
+            raise InputTooLargeError(
+                f"the compressed payload inflates to more than {max_ratio} times its "
+                f"{len(data):,} bytes: refused while inflating (a compression bomb?)",
+                hint="if you trust this file, run the command again with --raise-limits",
+            ) from None
+    return _gunzip(data, max_bytes)
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     # the length in the gzip trailer (mod 2**32; zlib checks it at the end) sizes the output
     # buffer in advance: twice as fast as growing it, without page faults. A wrong one (a
@@ -441,7 +461,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise InputTooLargeError(
             f"the decompressed payload is larger than the limit of {max_bytes} bytes",
-            hint="raise KdfLimits.max_payload_bytes if you trust this file",
+            hint="if you trust this file, run the command again with --raise-limits",
         )
     if not d.eof:
         raise KdbxFormatError("the compressed payload is truncated")
