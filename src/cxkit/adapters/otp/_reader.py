@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from cxkit import cxf
-from cxkit.adapters.base import AdapterInfo
+from cxkit.adapters.base import AdapterInfo, ReadOptions
 from cxkit.adapters.kit.builder import Val, VaultBuilder, stable_id
 from cxkit.adapters.otp.entry import Entry, add_entry, secret_base32
 from cxkit.adapters.report import Disposition, MigrationReport
@@ -32,8 +32,26 @@ def _has_secret(entry: Entry) -> bool:
         return isinstance(entry.secret, str) and bool(entry.secret.strip())
 
 
+class _EntryReader(Protocol):
+    """An authenticator reader: its :class:`AdapterInfo` and the exporter it names."""
+
+    @property
+    def info(self) -> AdapterInfo: ...
+    @property
+    def rp_id(self) -> str: ...
+    @property
+    def app(self) -> str: ...
+
+
 class EntryVault:
     """The items of one input: :meth:`add` one entry per call, :meth:`document` at the end."""
+
+    @classmethod
+    def of(cls, reader: _EntryReader, name: str, options: ReadOptions,
+           report: MigrationReport) -> EntryVault:  # fmt: skip
+        """The vault of *reader* (its ``info``, ``rp_id`` and ``app``) reading input *name*."""
+        return cls(reader.info, report, rp_id=reader.rp_id, app=reader.app, name=name,
+                   include_trashed=options.include_trashed)  # fmt: skip
 
     def __init__(self, info: AdapterInfo, report: MigrationReport, *, rp_id: str, app: str,
                  name: str, include_trashed: bool = False) -> None:  # fmt: skip

@@ -134,8 +134,7 @@ class AndOtpAdapter:
         if not isinstance(top, list):
             raise DecodeError("not an andOTP backup: the JSON is not a list of entries",
                               location=name or None)  # fmt: skip
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         for index, rec in enumerate(top):
             at = f"$[{index}]"
             if not isinstance(rec, dict):

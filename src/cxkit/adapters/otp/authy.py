@@ -113,8 +113,7 @@ class AuthyAdapter:
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
         strings, others = _android.prefs_strings(sample.data, name)
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         for at in others:
             report.add_field(f"{name}:{at}", "", NOT_CARRIED, "", "a preference, not a token")
         password: str | None = None

@@ -88,8 +88,7 @@ class BattleNetAdapter:
         name = sample.name
         strings, others = _android.prefs_strings(sample.data, name)
         by_name = {p.name: p for p in strings}
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         for at in others:
             report.add_field(f"{name}:{at}", _FILE, NOT_CARRIED, "", "a setting of the app")
         kind = by_name.get(_KIND)

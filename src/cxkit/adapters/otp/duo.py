@@ -63,8 +63,7 @@ class DuoAdapter:
         if not isinstance(top, list):
             raise DecodeError("not a Duo Mobile account list: the JSON is not a list",
                               location=name or None)  # fmt: skip
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         for index, rec in enumerate(top):
             at = f"$[{index}]"
             if not isinstance(rec, dict):

@@ -364,8 +364,7 @@ class FreeOtpAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         if sample.data.startswith(JAVA_MAGIC):
             found = java_string_map(sample.data, name)
             password = _unlock.ask_password(options, _WHAT, name)
@@ -402,8 +401,7 @@ class FreeOtpPlusAdapter:
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
         top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         for index, token in _iter_tokens(top, name):
             at = f"$.tokens[{index}]"
             if not isinstance(token, dict):

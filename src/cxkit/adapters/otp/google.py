@@ -133,8 +133,7 @@ class GoogleAuthenticatorAdapter:
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
         data = sample.data
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         if data.startswith(_android.SQLITE_MAGIC):
             self._database(vault, data, name)
             return vault.document()

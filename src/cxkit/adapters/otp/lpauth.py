@@ -87,8 +87,7 @@ class LastPassAuthenticatorAdapter:
         if not isinstance(top, dict) or not isinstance(top.get("accounts"), list):
             raise DecodeError("not a LastPass Authenticator export: no list of accounts",
                               location=name or None)  # fmt: skip
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         folders = self._folders(top.get("folders"), report)
         for key in top:
             if key in _TOP_NOTES:

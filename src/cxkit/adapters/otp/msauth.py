@@ -84,8 +84,7 @@ class MicrosoftAuthenticatorAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         with _android.open_sqlite(sample.data, name) as conn:
             columns = _android.sqlite_tables(conn).get("accounts", frozenset())
             if not columns >= _COLUMNS:

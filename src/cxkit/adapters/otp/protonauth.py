@@ -101,8 +101,7 @@ class ProtonAuthenticatorAdapter:
             prefix = "$"
         if not isinstance(top, dict) or not isinstance(top.get("entries"), list):
             raise DecodeError("no list of entries at $.entries", location=name or None)
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         for member in top:
             if member != "entries":
                 report.add_field(f"{prefix}.{member}", "", Disposition.MEMBER, "",

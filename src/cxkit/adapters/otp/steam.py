@@ -89,8 +89,7 @@ class SteamGuardAdapter:
         if not isinstance(top, dict):
             raise DecodeError("not a Steam Guard file: the JSON is not an object",
                               location=name or None)  # fmt: skip
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         if "shared_secret" in top:
             self._account(vault, top, "$", 0)
             return vault.document()

@@ -128,8 +128,7 @@ class TotpAuthenticatorAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        vault = EntryVault(self.info, report, rp_id=self.rp_id, app=self.app, name=name,
-                           include_trashed=options.include_trashed)  # fmt: skip
+        vault = EntryVault.of(self, name, options, report)
         if sample.data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
             self._prefs(vault, sample.data, name, report)
             return vault.document()
