@@ -147,3 +147,30 @@ def test_an_unwritable_cache_is_not_an_error(
     blocker.write_text("")
     monkeypatch.setenv("CXKIT_CACHE_DIR", str(blocker / "sub"))
     assert _catalog.catalog()["formats"]
+
+
+def test_command_help_is_cached_and_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CXKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "80")
+    for argv in (["convert", "--help"], ["passkeys", "verify", "-h"]):
+        texts = []
+        for _ in range(2):  # computed, then from the cache
+            with pytest.raises(SystemExit) as exc:
+                main(argv)
+            assert exc.value.code == 0
+            texts.append(capsys.readouterr().out)
+        assert texts[0] == texts[1] and "examples:" in texts[0]
+    assert "convert@80" in json.loads(_catalog.cache_file().read_text())["help"]
+    # a wrong sub-command is an error, never cached
+    with pytest.raises(SystemExit) as exc:
+        main(["totp", "nope", "--help"])
+    assert exc.value.code == 2
+
+
+def test_cached_command_help_imports_no_heavy_module(tmp_path: Path) -> None:
+    _modules_after(["convert", "--help"], tmp_path)
+    assert _heavy(_modules_after(["convert", "--help"], tmp_path)) == []
+    _modules_after(["receive", "--help"], tmp_path)
+    assert _heavy(_modules_after(["receive", "--help"], tmp_path)) == []

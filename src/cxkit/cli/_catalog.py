@@ -16,12 +16,13 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cxkit import __version__
 
-__all__ = ["Catalog", "cache_file", "catalog", "fingerprint", "suggest_format"]
+__all__ = ["Catalog", "cache_file", "cached_help", "catalog", "fingerprint", "suggest_format"]
 
 Catalog = dict[str, Any]
 """``{"formats": [ {key, app, format, versions, read, write, encrypted, credential_types,
@@ -91,29 +92,59 @@ def _compute() -> Catalog:
     return {"formats": formats, "plugin_errors": registry.plugin_errors()}
 
 
-def catalog(*, use_cache: bool = True) -> Catalog:
-    """The list of formats, from the cache when it is current."""
-    if not use_cache:
-        return _compute()
-    stamp = fingerprint()
-    path = cache_file()
+def _load(stamp: str) -> dict[str, Any]:
+    """The cache file's content when its fingerprint is *stamp*, else an empty cache."""
     try:
-        cached = json.loads(path.read_text("utf-8"))
+        cached = json.loads(cache_file().read_text("utf-8"))
         if isinstance(cached, dict) and cached.get("fingerprint") == stamp:
-            result: Catalog = cached["catalog"]
-            return result
-    except (OSError, ValueError, KeyError, TypeError):
+            return cached
+    except (OSError, ValueError):
         pass
-    result = _compute()
+    return {"fingerprint": stamp}
+
+
+def _store(content: dict[str, Any]) -> None:
+    path = cache_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".formats.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"fingerprint": stamp, "catalog": result}, fh)
+            json.dump(content, fh)
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def catalog(*, use_cache: bool = True) -> Catalog:
+    """The list of formats, from the cache when it is current."""
+    if not use_cache:
+        return _compute()
+    content = _load(fingerprint())
+    cached = content.get("catalog")
+    if isinstance(cached, dict) and isinstance(cached.get("formats"), list):
+        return cached
+    result = _compute()
+    content["catalog"] = result
+    _store(content)
     return result
+
+
+def cached_help(key: str, compute: Callable[[], str | None]) -> str | None:
+    """The ``--help`` text of a command (*key*: its words and the terminal width), kept in the
+    same cache (the commands' modules take up to a second to import; their help does not
+    change without cxkit changing). *compute* gives None for what is not to be kept."""
+    content = _load(fingerprint())
+    helps = content.setdefault("help", {})
+    if not isinstance(helps, dict):
+        helps = content["help"] = {}
+    text = helps.get(key)
+    if isinstance(text, str):
+        return text
+    text = compute()
+    if text is not None:
+        helps[key] = text
+        _store(content)
+    return text
 
 
 def suggest_format(key: str) -> str | None:

@@ -369,8 +369,43 @@ def _run(args: argparse.Namespace) -> int:
     return result
 
 
+def _help_of(words: list[str]) -> str | None:
+    """What ``cxkit WORDS`` prints for ``--help`` (None when it is an error)."""
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
+            build_parser(words[0]).parse_args(words)
+    except SystemExit as exc:
+        return buffer.getvalue() if exc.code in (0, None) else None
+    return None  # pragma: no cover - --help always exits
+
+
+def _cached_help(words: list[str]) -> bool:
+    """``cxkit COMMAND [SUB] --help`` from the cache (printed; True), without importing the
+    command's module; False when it is not such a command line."""
+    if not 2 <= len(words) <= 3 or words[-1] not in ("-h", "--help") or words[0] not in COMMANDS:
+        return False
+    if any(w.startswith("-") for w in words[:-1]):
+        return False
+    import shutil
+
+    from cxkit.cli._catalog import cached_help
+
+    key = " ".join(words[:-1]) + f"@{shutil.get_terminal_size((80, 24)).columns}"
+    text = cached_help(key, lambda: _help_of(words))
+    if text is None:
+        return False
+    sys.stdout.write(text)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = _rewrite_deprecated(list(sys.argv[1:] if argv is None else argv))
+    if _cached_help(words):
+        raise SystemExit(EXIT_OK)  # as argparse's --help does
     parser = build_parser(_command_of(words) or "")
     args = parser.parse_args(words)
     from cxkit.cli import _console
