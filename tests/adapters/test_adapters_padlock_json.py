@@ -294,12 +294,11 @@ def test_damaged_fixtures_raise_only_cxkit_errors() -> None:
     assert not problems, "\n".join(problems)
 
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=3),
-    max_leaves=12,
-)  # fmt: skip
+_SCALAR = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+)
+_NESTED = st.lists(_SCALAR, max_size=3) | st.dictionaries(st.text(max_size=6), _SCALAR, max_size=3)
+_JSON = _SCALAR | _NESTED | st.lists(_NESTED, max_size=2)
 _FIELD = st.fixed_dictionaries(
     {}, optional={"name": _JSON | st.sampled_from(["username", "password", "url", "notes"]),
                   "value": _JSON | st.text(max_size=10), "masked": _JSON},
