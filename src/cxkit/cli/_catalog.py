@@ -11,11 +11,10 @@ means the list is computed again; a cache that cannot be written is simply not k
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ _FORMAT = 1
 
 def cache_file() -> Path:
     """One file per cxkit version and Python environment."""
-    env = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
+    env = f"{zlib.crc32(sys.prefix.encode()):08x}"
     name = f"formats-{__version__}-{env}.json"
     base = os.environ.get("CXKIT_CACHE_DIR")
     if base:
@@ -44,8 +43,9 @@ def cache_file() -> Path:
 
 
 def fingerprint() -> str:
-    """A digest of cxkit's source files and of the ``sys.path`` folders (stat only)."""
-    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{sys.version}".encode())
+    """A digest of cxkit's source files and of the ``sys.path`` folders (stat only; CRC-32
+    and a count: it tells a changed installation, it protects nothing)."""
+    parts = [f"{_FORMAT}|{__version__}|{sys.version}"]
     package = Path(__file__).resolve().parent.parent
     stack = [str(package)]
     while stack:
@@ -60,13 +60,14 @@ def fingerprint() -> str:
                     stack.append(e.path)
             elif e.name.endswith(".py"):
                 st = e.stat()
-                h.update(f"{e.path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+                parts.append(f"{e.path}|{st.st_size}|{st.st_mtime_ns}")
     for entry in sys.path[1:]:  # [0] is the script's folder or the working folder
         try:
-            h.update(f"{entry}|{os.stat(entry or '.').st_mtime_ns}\n".encode())
+            parts.append(f"{entry}|{os.stat(entry or '.').st_mtime_ns}")
         except OSError:
-            h.update(f"{entry}|-\n".encode())
-    return h.hexdigest()
+            parts.append(f"{entry}|-")
+    text = "\n".join(parts).encode()
+    return f"{zlib.crc32(text):08x}-{zlib.adler32(text):08x}-{len(text)}"
 
 
 def _compute() -> Catalog:
@@ -104,6 +105,8 @@ def _load(stamp: str) -> dict[str, Any]:
 
 
 def _store(content: dict[str, Any]) -> None:
+    import tempfile
+
     path = cache_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

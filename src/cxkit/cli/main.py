@@ -12,7 +12,6 @@ a password was wrong or the command line is wrong; 70 a bug in cxkit; 130 interr
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import importlib.util
 import sys
@@ -193,6 +192,8 @@ class CxkitParser(argparse.ArgumentParser):
 
 
 def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
