@@ -545,7 +545,6 @@ class LastPassCliJsonAdapter(JsonRecordReader):
 _SHOW_HEADER: Final = re.compile(r"(?P<full>[^\n]{0,1000}) \[id: (?P<id>\d{1,30})\]")
 _SHOW_MEMBERS: Final = {"Username": "username", "Password": "password", "URL": "url",
                         "Notes": "note"}  # fmt: skip
-_MAX_SHOW: Final = 64 << 20
 
 
 class LastPassCliTextAdapter:

@@ -44,8 +44,6 @@ MAX_ENTRIES: Final = 100_000
 _WHAT: Final = "the FreeOTP backup"
 _KDFS: Final = {"PBKDF2withHmacSHA1": "sha1", "PBKDF2withHmacSHA256": "sha256",
                 "PBKDF2withHmacSHA512": "sha512"}  # fmt: skip
-_TOKEN_KEYS: Final = ("algo", "counter", "digits", "issuerExt", "issuerInt", "label", "period",
-                      "secret", "type")  # fmt: skip
 _IMAGE_KEYS: Final = ("image", "imageAlt")
 
 # Java serialisation stream constants (Java Object Serialization Specification §6.4)
