@@ -1,6 +1,9 @@
 """CSV rows without a fixed header (issue 13): for exports whose rows are positional or of
 varying width — Keeper's headerless CSV (``formats/other-managers.md`` §5), Enpass's
-``Title,Field,Value,…,Note`` rows (§3). The same guarded input as
+``Title,Field,Value,…,Note`` rows (§3), RoboForm's form-field cells beyond its header (§6),
+Dashlane's legacy headerless CSV. (A reader with a header and a column map, even one whose
+rows run past it, is :class:`~cxkit.adapters.kit.tabular.CsvReader` or the long tail's
+``LooseCsvReader`` on :func:`~cxkit.adapters.kit.input.read_csv`.) The same guarded input as
 :func:`~cxkit.adapters.kit.input.read_csv` (UTF-8 with or without BOM, UTF-16 with BOM, bounded
 cell size, malformed quoting reported with the file, never a traceback); the caller names the
 cells and maps them.
