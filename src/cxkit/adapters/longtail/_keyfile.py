@@ -31,7 +31,7 @@ class Entry(NamedTuple):
         return f"Entry(group={self.group!r}, key={self.key!r}, line={self.line})"
 
 
-def _unescape(text: str, line: int, name: str) -> str:
+def _unescape(text: str) -> str:
     if "\\" not in text:
         return text
     out: list[str] = []
@@ -70,6 +70,6 @@ def parse_keyfile(data: bytes, *, name: str = "") -> list[Entry]:
         if not group:
             raise DecodeError("a key=value line before the first [group]",
                               location=f"{name}:{number}")  # fmt: skip
-        value = _unescape(value.lstrip(_BLANK), number, name)
+        value = _unescape(value.lstrip(_BLANK))
         entries.append(Entry(group, key.strip(_BLANK), value, number))
     return entries
