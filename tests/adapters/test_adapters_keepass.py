@@ -20,7 +20,7 @@ from cxkit.adapters import MigrationReport, Outcome, PasswordNeededError, ReadOp
 from cxkit.adapters.keepass.database import PASSKEY_OF, KeePassKdbxAdapter, otp_uri
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
-from cxkit.errors import CxkitError, UnsupportedAlgorithmError
+from cxkit.errors import CxkitError
 from cxkit.kdbx import KdbxCredentialsError
 from cxkit.passkey import check_document
 from shared_evidence import KDBX_CREDENTIALS, SHARED, shared_files, shared_path
@@ -467,10 +467,6 @@ def test_bare_base64_private_key_is_read_and_reported() -> None:
 @pytest.mark.parametrize("path", PARAMS)
 def test_every_kdbx_sample_converts_to_cxf(path: Path) -> None:
     opts = _read_options(path)
-    if "twofish" in path.name:
-        with pytest.raises(UnsupportedAlgorithmError, match=r"unsupported cipher.*Twofish"):
-            adapters.read(path.read_bytes(), path.name, options=opts)
-        return
     doc, report = adapters.read(path.read_bytes(), path.name, options=opts)
     db = kdbx.read_kdbx(path, password=opts.password("") if opts.password else None,
                         keyfile=opts.keyfile)  # fmt: skip

@@ -67,8 +67,6 @@ def _adapters() -> list[Any]:
 #: Samples of a format that cxkit refuses on purpose, with the reason (the refusal itself is
 #: tested where the adapter is).
 REFUSED = {
-    "test4_twofish.kdbx": "Twofish is not implemented (a clear 'unsupported cipher' error)",
-    "test4_twofish_uncompressed.kdbx": "Twofish is not implemented",
     "padlock.json": "its password is unknown (refused as a wrong password; a fixture stands in)",
 }
 

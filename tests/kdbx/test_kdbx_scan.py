@@ -349,7 +349,7 @@ def _read_both(data: bytes, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> tuple
     return dump_db(fast), dump_db(tree), used == [True]
 
 
-SAMPLES = [s for s in shared_files("exports", "*.kdbx") if "twofish" not in s.name]
+SAMPLES = list(shared_files("exports", "*.kdbx"))
 
 
 @pytest.mark.shared

@@ -297,7 +297,7 @@ class KdbxInfo:
     """How a database read from a file was stored (informational; never contains keys)."""
 
     version: tuple[int, int]
-    cipher: str  # "aes256" | "chacha20"
+    cipher: str  # "aes256" | "chacha20" | "twofish"
     kdf: str  # "aes-kdf" | "argon2d" | "argon2id"
     compressed: bool
     inner_stream: str  # "salsa20" | "chacha20" | "none"

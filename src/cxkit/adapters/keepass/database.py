@@ -113,8 +113,8 @@ _CARRIES: Final = frozenset({"basic-auth", "passkey", "totp", "note", "custom-fi
 _HOW_TO: Final = (
     "Use the database file itself (.kdbx): KeePassXC, KeePass 2, KeePassDX, Strongbox, "
     "KeePassium and MacPass all store one. Give its password (and --keyfile FILE when it "
-    "needs a key file; --no-password for a key file alone). Twofish-encrypted databases: "
-    "switch the encryption to AES-256 or ChaCha20 in the database settings first."
+    "needs a key file; --no-password for a key file alone). AES-256, ChaCha20 and Twofish "
+    "databases all open."
 )
 
 
@@ -1114,7 +1114,7 @@ class KeePassKdbxAdapter:
         key="keepass-kdbx",
         app="KeePass, KeePassXC, KeePassDX, Strongbox, KeePassium",
         format="KDBX database (read 3.1/4.x, write 4.0; passkeys as KPEX_PASSKEY_* attributes)",
-        versions="KDBX 3.1, 4.0, 4.1 (AES-256 or ChaCha20; Twofish unsupported)",
+        versions="KDBX 3.1, 4.0, 4.1 (AES-256, ChaCha20 or Twofish)",
         capabilities=Capability.READ | Capability.WRITE | Capability.ENCRYPTED,
         credential_types=_CARRIES,
         how_to_import=(
