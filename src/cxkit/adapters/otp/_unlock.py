@@ -81,8 +81,7 @@ def wrong_password(what: str, where: str | None) -> DecryptionError:
     )
 
 
-def pbkdf2(hash_name: str, password: str, salt: bytes, iterations: int, what: str,
-           where: str) -> bytes:  # fmt: skip
+def pbkdf2(hash_name: str, password: str, salt: bytes, iterations: int, where: str) -> bytes:
     """PBKDF2-HMAC-*hash_name* → 32 bytes, the iteration count bounded first
     (:func:`~cxkit.adapters.otp.entry.check_kdf`)."""
     check_kdf("pbkdf2", iterations=iterations, where=where or None)

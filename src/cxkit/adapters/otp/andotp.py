@@ -58,7 +58,7 @@ def decrypt_backup(data: bytes, password: str, where: str = "") -> bytes:
     iterations = int.from_bytes(data[:4], "big")
     if not 1 <= iterations <= MAX_ITERATIONS["pbkdf2"]:
         raise _unlock.wrong_password(_WHAT, where)  # not the new format: the old one failed
-    key = _unlock.pbkdf2("sha1", password, data[4:16], iterations, _WHAT, where)
+    key = _unlock.pbkdf2("sha1", password, data[4:16], iterations, where)
     return _unlock.aes_gcm_open(key, data[16:head], data[head:], None, _WHAT, where)
 
 

@@ -60,7 +60,7 @@ def decrypt_secret(token: dict[str, Any], password: str, where: str = "") -> str
     if not isinstance(iterations, int) or isinstance(iterations, bool):
         raise DecodeError("key_derivation_iterations is not a number", location=where or None)
     sealed = _unlock.base64_member(sealed_text, "encryptedSecret", where)
-    key = _unlock.pbkdf2("sha1", password, salt.encode(), iterations, _WHAT, where)
+    key = _unlock.pbkdf2("sha1", password, salt.encode(), iterations, where)
     plain = _unlock.aes_cbc_open(key, bytes(16), sealed, _WHAT, where)
     try:
         text = plain.decode("ascii")

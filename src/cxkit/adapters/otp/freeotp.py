@@ -200,7 +200,7 @@ def _master_key(master_json: str, password: str, where: str) -> bytes:
                                       location=where or None)  # fmt: skip
     if not isinstance(iterations, int) or isinstance(iterations, bool) or salt is None:
         raise DecodeError("masterKey lacks its iteration count or salt", location=where or None)
-    key = _unlock.pbkdf2(kdf, password, salt, iterations, _WHAT, where)
+    key = _unlock.pbkdf2(kdf, password, salt, iterations, where)
     iv, sealed, aad = _sealed(master.get("mEncryptedKey"), "masterKey", where)
     return _unlock.aes_gcm_open(key, iv, sealed, aad, _WHAT, where)
 

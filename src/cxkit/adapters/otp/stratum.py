@@ -81,7 +81,7 @@ def decrypt_backup(data: bytes, password: str, where: str = "") -> bytes:
         if len(body) < 20 + 16 + 16:
             raise _unlock.wrong_password(_WHAT, where)
         salt, iv, sealed = body[:20], body[20:36], body[36:]
-        key = _unlock.pbkdf2("sha1", password, salt, _LEGACY_ITERATIONS, _WHAT, where)
+        key = _unlock.pbkdf2("sha1", password, salt, _LEGACY_ITERATIONS, where)
         return _unlock.aes_cbc_open(key, iv, sealed, _WHAT, where)
     raise DecodeError("not an encrypted Stratum backup (no AUTHENTICATORPRO header)",
                       location=where or None)  # fmt: skip

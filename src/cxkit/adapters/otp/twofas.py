@@ -155,7 +155,6 @@ def _read(obj: dict[str, Any], services: Any, name: str, key: str, options: Read
         raise DecodeError("not a 2FAS backup: the services are not a list", location=where)
     if len(services) > _MAX_SERVICES:
         raise DecodeError(f"more than {_MAX_SERVICES} services", location=where)
-    schema = as_int(obj.get("schemaVersion")) or 0
     vault = VaultBuilder(report, key=key, rp_id="2fas.com", app="2FAS",
                          include_trashed=options.include_trashed)  # fmt: skip
     group_names: dict[str, str] = {}
@@ -183,12 +182,12 @@ def _read(obj: dict[str, Any], services: Any, name: str, key: str, options: Read
             report.skip_item(f"service {index + 1}", "not a JSON object")
             report.add_field(at, "", Disposition.NOT_CARRIED, "", "not a 2FAS service")
             continue
-        _read_service(vault, raw, at, index, name, key, schema, group_names)
+        _read_service(vault, raw, at, index, name, key, group_names)
     return vault.build(account_id=stable_id(key, name, "account"))
 
 
 def _read_service(vault: VaultBuilder, raw: dict[str, Any], at: str, index: int, name: str,
-                  key: str, schema: int, group_names: dict[str, str]) -> None:  # fmt: skip
+                  key: str, group_names: dict[str, str]) -> None:  # fmt: skip
     otp = raw.get("otp") if isinstance(raw.get("otp"), dict) else {}
     assert isinstance(otp, dict)
     b = vault.item(at, item_id=stable_id(key, name, str(index)))
