@@ -22,7 +22,7 @@ from cxkit.adapters.kit.values import json_leaves, scalar_text
 from cxkit.adapters.onepassword.mapping import CREDENTIAL_TYPES, LEGACY_TYPES, Layout
 from cxkit.adapters.onepassword.onepux import EXPORTER_RP_ID, read_item
 from cxkit.adapters.report import Disposition, MigrationReport
-from cxkit.errors import CxkitError, DecodeError
+from cxkit.errors import DecodeError
 
 __all__ = ["MARKER", "OnePifAdapter"]
 
@@ -81,12 +81,9 @@ class OnePifAdapter:
             at = f"$[{len(records)}]"
             try:
                 records.append((at, parse_json(chunk.strip(), name=f"{name}: record {index + 1}")))
-            except CxkitError as exc:
-                if isinstance(exc, DecodeError):  # one broken line never sinks the rest
-                    report.skip_item(at, f"record {index + 1} is not JSON")
-                    report.add_field(at, "", _NOT_CARRIED, "", "not JSON")
-                    continue
-                raise
+            except DecodeError:  # one broken line never sinks the rest
+                report.skip_item(at, f"record {index + 1} is not JSON")
+                report.add_field(at, "", _NOT_CARRIED, "", "not JSON")
         folders: dict[str, tuple[str, str]] = {}
         for _at, rec in records:
             if isinstance(rec, dict) and str(rec.get("typeName", "")).startswith("system.folder"):
