@@ -86,10 +86,7 @@ class Parts:
             text, field_type = f"{found[0]:04d}-{found[1]:02d}", "year-month"
         elif member in _DATES:
             seconds = parse_time(text)
-            if seconds is None:
-                self._b.custom(fallback, v, note="not a date cxkit can read; kept as text")
-                return False
-            when = utc_datetime(seconds)
+            when = utc_datetime(seconds) if seconds is not None else None
             if when is None:
                 self._b.custom(fallback, v, note="not a date cxkit can read; kept as text")
                 return False
