@@ -355,20 +355,6 @@ def _read_entry(vault: VaultBuilder, rel: str, plain: bytes | CxkitError) -> Non
     vault.add(b)
 
 
-class _Reader:
-    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        entries = _entries(sample, report, options)
-        vault = VaultBuilder(report, key=KEY, rp_id="passwordstore.org", app="pass",
-                             include_trashed=options.include_trashed)  # fmt: skip
-        results = _decrypt_all(entries, sample.name)
-        errors = [r for _, r in results if isinstance(r, CxkitError)]
-        if results and len(errors) == len(results):
-            raise errors[0]  # nothing could be decrypted: one clear error, not N skipped items
-        for rel, plain in results:
-            _read_entry(vault, rel, plain)
-        return vault.build(account_id=stable_id(KEY, "account"))
-
-
 # =========================================================================== writing
 
 
@@ -605,7 +591,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 # =========================================================================== the adapter
 
 
-class PassStoreAdapter(_Reader):
+class PassStoreAdapter:
     info: Final = AdapterInfo(
         key=KEY,
         app="pass (password-store), gopass",
@@ -646,6 +632,18 @@ class PassStoreAdapter(_Reader):
                                                    for n in names):  # fmt: skip
                 return Confidence.LIKELY
         return found
+
+    def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
+        entries = _entries(sample, report, options)
+        vault = VaultBuilder(report, key=KEY, rp_id="passwordstore.org", app="pass",
+                             include_trashed=options.include_trashed)  # fmt: skip
+        results = _decrypt_all(entries, sample.name)
+        errors = [r for _, r in results if isinstance(r, CxkitError)]
+        if results and len(errors) == len(results):
+            raise errors[0]  # nothing could be decrypted: one clear error, not N skipped items
+        for rel, plain in results:
+            _read_entry(vault, rel, plain)
+        return vault.build(account_id=stable_id(KEY, "account"))
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         return write_store(doc, options.get(PassStoreWriteOptions), report)
