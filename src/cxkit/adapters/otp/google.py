@@ -72,7 +72,10 @@ def qr_texts(data: bytes, name: str = "") -> list[str]:
                     f"{MAX_IMAGE_PIXELS // 1_000_000} million", location=where,
                 )  # fmt: skip
             image.load()
-            results = zxingcpp.read_barcodes(image)
+            # QR codes only: a 1D decoder finds spurious bar codes in the modules of a QR code
+            results = zxingcpp.read_barcodes(
+                image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+            )
     except CxkitError:
         raise
     except Exception:
