@@ -291,3 +291,18 @@ def test_pass_import_reads_what_cxkit_writes(
     (tmp_path / "sealed.json").write_bytes(sealed)
     monkeypatch.setattr(theirs, "getpassword", lambda *_a, **_k: "their test")
     assert _pass_import_rows(theirs.AegisCipher, str(tmp_path / "sealed.json")) == expected
+
+
+def test_an_unknown_member_with_a_dot_in_its_name_is_kept() -> None:
+    """Bug fixed: the leaves of an unknown member were found again by re-parsing their path, so
+    a member named ``a.b`` or ``c[0]`` raised KeyError (an internal error) instead of being kept."""
+    entry = {"type": "totp", "uuid": "0b9a7c9e-1f0e-4d8a-9b1a-3c1d2e3f4a5b", "name": "me",
+             "issuer": "X", "info": {"secret": "JBSWY3DPEHPK3PXP", "algo": "SHA1", "digits": 6,
+                                     "period": 30, "x.y": "in info"},
+             "extra": {"a.b": "kept", "c[0]": "too", "empty": ""}}  # fmt: skip
+    vault = {"version": 1, "header": {"slots": None, "params": None},
+             "db": {"version": 3, "entries": [entry], "groups": []}}  # fmt: skip
+    doc, _ = adapters.read(json.dumps(vault).encode(), "a.json", source_format="aegis-json")
+    (item,) = [i for _, i in doc.items()]
+    kept = {f.value for c in item.credentials if isinstance(c, m.CustomFields) for f in c.fields}
+    assert {"kept", "too", "in info"} <= kept and "" not in kept

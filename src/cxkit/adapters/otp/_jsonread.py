@@ -4,15 +4,12 @@ custom fields, ``formats/totp-apps.md``)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any, Final
+from typing import Any
 
 from cxkit.adapters.kit.builder import Val
-from cxkit.adapters.kit.values import json_leaves, scalar_text
+from cxkit.adapters.kit.values import scalar_text
 
 __all__ = ["as_int", "as_number", "as_text", "leaves"]
-
-_PART: Final = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
 
 def as_int(value: Any) -> int | None:
@@ -36,17 +33,11 @@ def as_text(value: Any) -> str:
 
 
 def leaves(value: Any, path: str) -> list[Val]:
-    """The non-empty scalar leaves under *value* (at *path*) as values to keep."""
-    if isinstance(value, dict | list):
-        found = []
-        for leaf in json_leaves(value, path):
-            found.append(Val(_leaf_text(value, leaf[len(path) :]), leaf))
-        return [v for v in found if v.text]
+    """The non-empty scalar leaves under *value* (at *path*) as values to keep (objects and
+    lists flattened; a member's name is used as it is, dots and brackets included)."""
+    if isinstance(value, dict):
+        return [v for k, x in value.items() for v in leaves(x, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [v for i, x in enumerate(value) for v in leaves(x, f"{path}[{i}]")]
     text = scalar_text(value)
     return [Val(text, path)] if text else []
-
-
-def _leaf_text(value: Any, rest: str) -> str:
-    for name, index in _PART.findall(rest):
-        value = value[name] if name else value[int(index)]
-    return scalar_text(value) or ""
