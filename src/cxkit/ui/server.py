@@ -1,0 +1,680 @@
+"""``cxkit ui``: the migration as a local web app (issue 19), standard library only.
+
+One process, one person: a :class:`UiServer` on 127.0.0.1 (a random port) serves plain HTML
+forms — no script at all — for the migrate flow: upload an export → its detected format (its
+password asked when it needs one) → a preview (credentials per type, items with every secret
+masked) → the destination format and its password → the result to download and the report page
+(:func:`cxkit.ui.render_report_html`).
+
+Security (issue 19, "Security"):
+
+* loopback only unless ``lan=True``; the ``Host`` header must name the server by IP literal or
+  ``localhost`` (a DNS-rebinding page cannot reach it);
+* a one-time token in the URL the command prints; its first use sets an HttpOnly,
+  SameSite=Strict session cookie and redirects to a URL without it; every request needs that
+  cookie;
+* every POST needs the session's CSRF token (a hidden form field) and, when the browser sends
+  one, an ``Origin`` equal to the server's;
+* a strict Content-Security-Policy (nothing but the page's own inline style), no-store,
+  no-referrer, no framing;
+* no secret in a URL (passwords travel in POST bodies only), a log line (method, path without
+  query, status) or an error page (only cxkit's own error messages, which name no value);
+* uploads and results in a private temporary folder (0700; files 0600) removed at exit; the
+  server stops after an idle timeout or from its Stop button.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from html import escape
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+from cxkit.errors import CxkitError
+
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "UiApp", "UiServer", "make_server"]
+
+#: Minutes without a request after which the server stops.
+DEFAULT_IDLE_TIMEOUT: Final = 30 * 60.0
+#: The largest upload (the CLI's ``--max-size`` default).
+MAX_UPLOAD: Final = 256 * 1024 * 1024
+_COOKIE: Final = "cxkit_ui"
+
+_CSS: Final = """
+:root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1f;--line:#c9ccd3;--card:#f4f5f7;
+--bad:#b3261e;--focus:#0b57d0}
+@media (prefers-color-scheme:dark){:root{--bg:#141518;--fg:#e8e9ec;--line:#3b3f47;
+--card:#1f2126;--bad:#ff8a80;--focus:#8ab4f8}}
+body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,sans-serif}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+a{color:var(--focus)}:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+form{margin:1rem 0}label{display:block;font-weight:600;margin:.5rem 0 .2rem}
+input,select,button{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);
+border-radius:.3rem;padding:.3rem .5rem}
+button{background:var(--card);cursor:pointer}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);
+padding:.3rem .5rem;text-align:left;overflow-wrap:anywhere}th{background:var(--card)}
+.error{border:2px solid var(--bad);border-radius:.5rem;padding:.5rem 1rem}
+header{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
+""".strip()
+
+
+def _csp() -> str:
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+    return (
+        f"default-src 'none'; style-src 'sha256-{digest}'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; img-src 'none'; object-src 'none'"
+    )
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _private_file(path: Path, data: bytes) -> None:
+    """Write *data* to a new file readable by its owner only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+@dataclass
+class _Job:
+    """One uploaded export and what was made of it. The source password stays in memory only
+    (for the conversion after the preview) and is dropped with the job."""
+
+    name: str
+    path: Path
+    source_format: str = ""
+    password: str | None = field(default=None, repr=False)
+    result: Path | None = None
+    report: dict[str, Any] | None = None
+
+
+class _RefusedError(Exception):
+    def __init__(self, status: HTTPStatus, why: str) -> None:
+        super().__init__(why)
+        self.status, self.why = status, why
+
+
+@dataclass
+class UiApp:
+    """The state of one ``cxkit ui`` run: its secrets (URL token, session, CSRF token), its
+    private folder and the jobs in it."""
+
+    lan: bool = False
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    log: Callable[[str], None] = lambda _line: None
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    session: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cxkit-ui-")))
+    jobs: dict[str, _Job] = field(default_factory=dict)
+    token_used: bool = False
+    last_seen: float = field(default_factory=time.monotonic)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.folder.chmod(0o700)
+
+    def cleanup(self) -> None:
+        """Forget every job (and its password) and remove the private folder."""
+        for job in self.jobs.values():
+            job.password = None
+        self.jobs.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def use_token(self, given: str) -> bool:
+        """True once for the right token (it is one-time: the cookie takes over)."""
+        with self.lock:
+            if self.token_used or not hmac.compare_digest(given.encode(), self.token.encode()):
+                return False
+            self.token_used = True
+            return True
+
+
+class UiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, app: UiApp, host: str, port: int) -> None:
+        self.app = app
+        super().__init__((host, port), _Handler)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The URL to open (with the one-time token); never logged by the server."""
+        host = "127.0.0.1" if not self.app.lan else str(self.server_address[0])
+        return f"http://{host}:{self.port}/?token={self.app.token}"
+
+    def watch_idle(self) -> threading.Thread:
+        """A thread that stops the server after :attr:`UiApp.idle_timeout` without a request."""
+
+        def watch() -> None:
+            app = self.app
+            while not app.stopping.wait(min(5.0, max(app.idle_timeout / 4, 0.05))):
+                if time.monotonic() - app.last_seen > app.idle_timeout:
+                    app.log("idle timeout: stopping")
+                    app.stopping.set()
+            self.shutdown()
+
+        thread = threading.Thread(target=watch, name="cxkit-ui-idle", daemon=True)
+        thread.start()
+        return thread
+
+
+def make_server(
+    *,
+    lan: bool = False,
+    port: int = 0,
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    log: Callable[[str], None] | None = None,
+) -> UiServer:
+    """A server on 127.0.0.1 (all addresses with *lan*), port *port* (0: a random free one).
+    Run it with ``serve_forever()`` (and :meth:`UiServer.watch_idle`); call
+    ``server.app.cleanup()`` after it stops."""
+    app = UiApp(lan=lan, idle_timeout=idle_timeout, log=log or (lambda _line: None))
+    try:
+        return UiServer(app, "0.0.0.0" if lan else "127.0.0.1", port)  # noqa: S104
+    except BaseException:
+        app.cleanup()
+        raise
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _page(title: str, body: str, app: UiApp | None = None) -> bytes:
+    stop = (
+        '<form method="post" action="/stop"><input type="hidden" name="csrf" '
+        f'value="{_e(app.csrf)}"><button type="submit">Stop cxkit ui</button></form>'
+        if app is not None
+        else ""
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)} — cxkit</title><style>{_CSS}</style></head><body><main>"
+        f"<header><h1>{_e(title)}</h1>{stop}</header>{body}</main></body></html>"
+    ).encode()
+
+
+def _csrf_field(app: UiApp) -> str:
+    return f'<input type="hidden" name="csrf" value="{_e(app.csrf)}">'
+
+
+def _home(app: UiApp) -> bytes:
+    body = (
+        "<p>Migrate a vault: choose the export file of your password manager. It stays on this "
+        "computer: cxkit reads it here, in a private folder removed when cxkit ui stops.</p>"
+        '<form method="post" action="/upload" enctype="multipart/form-data">'
+        f"{_csrf_field(app)}"
+        '<label for="file">Export file</label><input id="file" name="file" type="file" required>'
+        '<label for="password">Its password (only if it is encrypted)</label>'
+        '<input id="password" name="password" type="password" autocomplete="off">'
+        '<p><button type="submit">Read it</button></p></form>'
+        '<form method="post" action="/sample">'
+        f"{_csrf_field(app)}"
+        '<button type="submit">Try it with the built-in sample vault</button></form>'
+    )
+    return _page("Migrate a vault", body, app)
+
+
+def _error(app: UiApp | None, message: str, hint: str = "", back: str = "/") -> bytes:
+    text = f'<div class="error" role="alert"><p>{_e(message)}</p>'
+    if hint:
+        text += f"<p>{_e(hint)}</p>"
+    text += f'</div><p><a href="{_e(back)}">Back</a></p>'
+    return _page("Something went wrong", text, app)
+
+
+def _ask_password(app: UiApp, job_id: str, job: _Job, wrong: bool) -> bytes:
+    body = (
+        (
+            '<div class="error" role="alert"><p>That password did not open it.</p></div>'
+            if wrong
+            else ""
+        )
+        + f"<p>{_e(job.name)} is encrypted ({_e(job.source_format or 'format detected')}).</p>"
+        '<form method="post" action="/unlock">'
+        f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
+        '<label for="password">Its password</label>'
+        '<input id="password" name="password" type="password" autocomplete="off" required>'
+        '<p><button type="submit">Open</button></p></form>'
+    )
+    return _page("Password needed", body, app)
+
+
+def _writers() -> list[tuple[str, str, bool, str]]:
+    """(key, label, plaintext, file extension) of every writer that makes one file."""
+    from cxkit.adapters import Capability
+    from cxkit.adapters.registry import writers
+
+    out = []
+    for w in writers():
+        info = w.info
+        if info.can(Capability.FOLDER):
+            continue
+        ext = info.extensions[0] if info.extensions else ".out"
+        out.append((info.key, f"{info.app}: {info.format}", bool(info.plaintext), ext))
+    out.sort(key=lambda w: (w[2], w[1].lower()))
+    return out
+
+
+def _preview(app: UiApp, job_id: str, job: _Job, doc: Any) -> bytes:
+    """Counts by type and the items (title and credential types; every secret masked)."""
+    from cxkit import cxf
+
+    counts = cxf.type_counts(doc)
+    rows = "".join(f"<tr><td>{_e(t)}</td><td>{n}</td></tr>" for t, n in counts.items())
+    items = []
+    for _, item in doc.items():
+        types = ", ".join(cxf.credential_type(c) for c in item.credentials)
+        items.append(f"<tr><td>{_e(item.title)}</td><td>{_e(types)}</td><td>•••••</td></tr>")
+        if len(items) >= 1000:
+            items.append('<tr><td colspan="3">… (the first 1000 items)</td></tr>')
+            break
+    options = "".join(
+        f'<option value="{_e(k)}">{_e(label)}{" — NOT encrypted" if plain else ""}</option>'
+        for k, label, plain, _ in _writers()
+    )
+    body = (
+        f"<p>{_e(job.name)}: <strong>{_e(job.source_format)}</strong>.</p>"
+        '<table><caption>Credentials per type</caption><thead><tr><th scope="col">type</th>'
+        f'<th scope="col">count</th></tr></thead><tbody>{rows}</tbody></table>'
+        '<h2>Convert to</h2><form method="post" action="/convert">'
+        f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
+        f'<label for="to">Destination format</label><select id="to" name="to">{options}</select>'
+        '<label for="new_password">Password of the new file</label>'
+        '<input id="new_password" name="new_password" type="password" autocomplete="new-password">'
+        '<label for="new_password2">The same password again</label>'
+        '<input id="new_password2" name="new_password2" type="password" '
+        'autocomplete="new-password">'
+        '<label><input type="checkbox" name="plaintext" value="yes"> I understand that a '
+        "format that is NOT encrypted holds every secret in clear text</label>"
+        '<p><button type="submit">Convert</button></p></form>'
+        "<h2>Items</h2><table><caption>Items (secrets masked)</caption><thead><tr>"
+        '<th scope="col">title</th><th scope="col">credentials</th><th scope="col">secrets</th>'
+        f"</tr></thead><tbody>{''.join(items)}</tbody></table>"
+    )
+    return _page("Preview", body, app)
+
+
+def _result(app: UiApp, job_id: str, job: _Job) -> bytes:
+    report = job.report or {}
+    creds = report.get("credentials", {})
+    carried = sum(v.get("carried", 0) for v in creds.values())
+    changed = sum(v.get("transformed", 0) for v in creds.values())
+    lost = sum(v.get("not_carried", 0) for v in creds.values())
+    name = job.result.name if job.result else ""
+    body = (
+        f"<p>{_e(report.get('items', {}).get('written', 0))} items written as "
+        f"{_e(report.get('destination', {}).get('format', ''))}: {carried} credentials carried, "
+        f"{changed} transformed, {lost} not carried.</p>"
+        f'<p><a href="/download/{_e(job_id)}" download="{_e(name)}">Download {_e(name)}</a></p>'
+        f'<p><a href="/report/{_e(job_id)}">Open the migration report</a> · '
+        f'<a href="/report/{_e(job_id)}.json">the report as JSON</a></p>'
+        '<p><a href="/">Migrate another file</a></p>'
+    )
+    return _page("Done", body, app)
+
+
+# --------------------------------------------------------------------------- the handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: UiServer
+    protocol_version = "HTTP/1.1"
+    server_version = "cxkit-ui"
+    sys_version = ""
+
+    # -- plumbing
+    def log_message(self, format: str, *args: Any) -> None:
+        """Nothing of the request but its method and path without the query."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = urlsplit(self.path).path
+        self.server.app.log(f"{self.command} {path} {code}")
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        *,
+        ctype: str = "text/html; charset=utf-8",
+        headers: Mapping[str, str] | None = None,
+        csp: str | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", csp or _csp())
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _refuse(self, status: HTTPStatus, why: str) -> None:
+        self.close_connection = True
+        self._send(status, _page("Refused", f'<p class="error" role="alert">{_e(why)}</p>'))
+
+    def _check_origin_host(self) -> None:
+        """The peer is this machine (unless --lan) and the Host header names this server by
+        an IP literal or localhost (no DNS rebinding)."""
+        app = self.server.app
+        peer = ipaddress.ip_address(self.client_address[0])
+        if not app.lan and not peer.is_loopback:
+            raise _RefusedError(HTTPStatus.FORBIDDEN, "only this computer may connect")
+        host = (self.headers.get("Host") or "").strip()
+        try:
+            parts = urlsplit("//" + host)
+            name, port = parts.hostname or "", parts.port
+        except ValueError:
+            raise _RefusedError(HTTPStatus.FORBIDDEN, "unexpected Host header") from None
+        if port != self.server.port:
+            raise _RefusedError(HTTPStatus.FORBIDDEN, "unexpected Host header")
+        if name == "localhost":
+            return
+        try:
+            addr = ipaddress.ip_address(name)
+        except ValueError:
+            raise _RefusedError(HTTPStatus.FORBIDDEN, "unexpected Host header") from None
+        if not app.lan and not addr.is_loopback:
+            raise _RefusedError(HTTPStatus.FORBIDDEN, "unexpected Host header")
+
+    def _has_session(self) -> bool:
+        from http.cookies import CookieError, SimpleCookie
+
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.headers.get("Cookie") or "")
+        except CookieError:
+            return False
+        morsel = cookie.get(_COOKIE)
+        return morsel is not None and hmac.compare_digest(
+            morsel.value.encode(), self.server.app.session.encode()
+        )
+
+    def _admit(self) -> bool:
+        """Checks every request; False when a response was already sent."""
+        app = self.server.app
+        try:
+            self._check_origin_host()
+        except _RefusedError as r:
+            self._refuse(r.status, r.why)
+            return False
+        app.last_seen = time.monotonic()
+        url = urlsplit(self.path)
+        token = parse_qs(url.query).get("token", [""])[0]
+        if self.command == "GET" and url.path == "/" and token:
+            if app.use_token(token):
+                cookie = f"{_COOKIE}={app.session}; HttpOnly; SameSite=Strict; Path=/"
+                self._send(
+                    HTTPStatus.SEE_OTHER, b"", headers={"Location": "/", "Set-Cookie": cookie}
+                )
+                return False
+            self._refuse(HTTPStatus.FORBIDDEN, "this link was already used or is wrong")
+            return False
+        if not self._has_session():
+            self._refuse(
+                HTTPStatus.FORBIDDEN,
+                "open the link that cxkit ui printed (it works once, in one browser)",
+            )
+            return False
+        return True
+
+    # -- GET
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        if not self._admit():
+            return
+        app = self.server.app
+        path = urlsplit(self.path).path
+        if path == "/":
+            self._send(HTTPStatus.OK, _home(app))
+            return
+        for prefix, kind in (("/download/", "download"), ("/report/", "report")):
+            if path.startswith(prefix):
+                self._job_file(path[len(prefix) :], kind)
+                return
+        self._send(HTTPStatus.NOT_FOUND, _error(app, "no such page"))
+
+    def _job_file(self, name: str, kind: str) -> None:
+        from cxkit.ui.report_html import content_security_policy, render_report_html
+
+        app = self.server.app
+        as_json = kind == "report" and name.endswith(".json")
+        job = app.jobs.get(name.removesuffix(".json") if as_json else name)
+        if job is None or job.result is None or job.report is None:
+            self._send(HTTPStatus.NOT_FOUND, _error(app, "no such result"))
+            return
+        if kind == "download":
+            self._send(
+                HTTPStatus.OK,
+                job.result.read_bytes(),
+                ctype="application/octet-stream",
+                headers={"Content-Disposition": f'attachment; filename="{job.result.name}"'},
+            )
+        elif as_json:
+            body = json.dumps(job.report, indent=2, ensure_ascii=False).encode()
+            self._send(HTTPStatus.OK, body, ctype="application/json; charset=utf-8")
+        else:
+            html = render_report_html(job.report, title=f"Migration report: {job.name}")
+            self._send(HTTPStatus.OK, html.encode(), csp=content_security_policy())
+
+    # -- POST
+    def do_POST(self) -> None:
+        if not self._admit():
+            return
+        app = self.server.app
+        try:
+            form, files = self._form()
+            origin = self.headers.get("Origin")
+            if origin is not None and origin != f"http://{self.headers.get('Host')}":
+                raise _RefusedError(HTTPStatus.FORBIDDEN, "a request from another site was refused")
+            given = form.get("csrf", "")
+            if not given or not hmac.compare_digest(given.encode(), app.csrf.encode()):
+                raise _RefusedError(HTTPStatus.FORBIDDEN, "the form is stale or from another site")
+        except _RefusedError as r:
+            self._refuse(r.status, r.why)
+            return
+        path = urlsplit(self.path).path
+        try:
+            if path == "/stop":
+                self._send(HTTPStatus.OK, _page("cxkit ui stopped", "<p>You can close this tab."))
+                app.stopping.set()
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+            elif path == "/upload":
+                name, data = files.get("file", ("", b""))
+                if not data:
+                    raise _RefusedError(HTTPStatus.BAD_REQUEST, "choose a file first")
+                self._new_job(Path(name).name or "export", data, form.get("password") or None)
+            elif path == "/sample":
+                from importlib.resources import files as resources
+
+                data = resources("cxkit.samples").joinpath("sample-bitwarden.json").read_bytes()
+                self._new_job("sample-bitwarden.json", data, None)
+            elif path == "/unlock":
+                job_id = form.get("job", "")
+                job = app.jobs.get(job_id)
+                if job is None:
+                    raise _RefusedError(HTTPStatus.NOT_FOUND, "no such file; upload it again")
+                job.password = form.get("password") or None
+                self._open(job_id, job)
+            elif path == "/convert":
+                self._convert(form)
+            else:
+                self._send(HTTPStatus.NOT_FOUND, _error(app, "no such action"))
+        except _RefusedError as r:
+            self._send(r.status, _error(app, r.why))
+        except CxkitError as exc:
+            self._send(HTTPStatus.BAD_REQUEST, _error(app, exc.message, exc.hint or ""))
+        except Exception as exc:  # a bug: name its kind, never its text (it may hold a value)
+            app.log(f"error: {type(exc).__name__}")
+            self._send(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                _error(app, f"cxkit failed ({type(exc).__name__}); this is a bug in cxkit"),
+            )
+
+    def _form(self) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+        """The form fields and uploaded files of the request body (urlencoded or multipart)."""
+        try:
+            length = int(self.headers.get("Content-Length") or "0")
+        except ValueError:
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "bad Content-Length") from None
+        if length < 0 or length > MAX_UPLOAD:
+            raise _RefusedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the file is too large")
+        body = self.rfile.read(length)
+        ctype = self.headers.get("Content-Type") or ""
+        fields: dict[str, str] = {}
+        files: dict[str, tuple[str, bytes]] = {}
+        if ctype.startswith("multipart/form-data"):
+            head = f"Content-Type: {ctype}\r\n\r\n".encode("latin-1", "replace")
+            message = BytesParser(policy=HTTP).parsebytes(head + body)
+            for part in message.iter_parts() if message.is_multipart() else ():
+                name = part.get_param("name", header="content-disposition")
+                if not isinstance(name, str):
+                    continue
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
+                filename = part.get_filename()
+                if filename is not None:
+                    files[name] = (filename, data)
+                else:
+                    fields[name] = data.decode("utf-8", "replace")
+        else:
+            parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            fields = {k: v[0] for k, v in parsed.items()}
+        return fields, files
+
+    def _new_job(self, name: str, data: bytes, password: str | None) -> None:
+        app = self.server.app
+        job_id = secrets.token_urlsafe(12)
+        folder = app.folder / job_id
+        folder.mkdir(mode=0o700)
+        path = folder / "source"
+        _private_file(path, data)
+        job = _Job(name=name, path=path, password=password)
+        with app.lock:
+            app.jobs[job_id] = job
+        self._open(job_id, job)
+
+    def _read(self, job: _Job) -> Any:
+        from cxkit import adapters
+        from cxkit.adapters import ReadOptions
+
+        password = job.password
+        options = ReadOptions(password=None if password is None else (lambda _p: password))
+        doc, report = adapters.read(
+            job.path.read_bytes(), job.name, source_format=job.source_format or None,
+            options=options,
+        )  # fmt: skip
+        job.source_format = report.source_format
+        return doc
+
+    def _open(self, job_id: str, job: _Job) -> None:
+        from cxkit.adapters import PasswordNeededError, detect, make_sample
+
+        app = self.server.app
+        if not job.source_format:
+            job.source_format = detect(
+                make_sample(job.path.read_bytes(), job.name)
+            ).adapter.info.key
+        try:
+            doc = self._read(job)
+        except PasswordNeededError:
+            self._send(HTTPStatus.OK, _ask_password(app, job_id, job, wrong=False))
+            return
+        except CxkitError as exc:
+            if job.password is not None and "password" in exc.message.lower():
+                job.password = None
+                self._send(HTTPStatus.OK, _ask_password(app, job_id, job, wrong=True))
+                return
+            raise
+        self._send(HTTPStatus.OK, _preview(app, job_id, job, doc))
+
+    def _convert(self, form: Mapping[str, str]) -> None:
+        from cxkit import adapters
+        from cxkit.adapters import MigrationReport, ReadOptions, WriteOptions
+
+        app = self.server.app
+        job_id = form.get("job", "")
+        job = app.jobs.get(job_id)
+        if job is None:
+            raise _RefusedError(HTTPStatus.NOT_FOUND, "no such file; upload it again")
+        writers = {k: (plain, ext) for k, _, plain, ext in _writers()}
+        to = form.get("to", "")
+        if to not in writers:
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "choose a destination format")
+        plain, ext = writers[to]
+        if plain and form.get("plaintext") != "yes":
+            raise _RefusedError(
+                HTTPStatus.BAD_REQUEST,
+                "that format is not encrypted: tick the box to say you understand, or choose "
+                "an encrypted one",
+            )
+        new = form.get("new_password", "")
+        if not plain:
+            if not new:
+                raise _RefusedError(HTTPStatus.BAD_REQUEST, "give the new file a password")
+            if new != form.get("new_password2", ""):
+                raise _RefusedError(HTTPStatus.BAD_REQUEST, "the two passwords differ")
+        source_password = job.password
+        report = MigrationReport()
+        conversion = adapters.convert(
+            job.path.read_bytes(),
+            job.name,
+            to=to,
+            source_format=job.source_format or None,
+            read_options=ReadOptions(
+                password=None if source_password is None else (lambda _p: source_password)
+            ),
+            write_options=WriteOptions(password=(lambda _p: new) if new else None),
+            report=report,
+        )
+        if conversion.output is None:
+            raise _RefusedError(HTTPStatus.INTERNAL_SERVER_ERROR, "nothing was written")
+        from cxkit.cli.totp import prove_output  # the TOTP proof: the output read back
+
+        result_name = Path(job.name).stem.split(".")[0] + "-converted" + ext
+        prove_output(conversion.document, conversion.output, "", to, result_name, report,
+                     password=new or None, keyfile=None)  # fmt: skip
+        result = app.folder / job_id / result_name
+        with contextlib.suppress(FileNotFoundError):
+            result.unlink()
+        _private_file(result, conversion.output)
+        report.destination = result_name
+        job.result, job.report = result, report.to_json()
+        self._send(HTTPStatus.OK, _result(app, job_id, job))

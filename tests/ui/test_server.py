@@ -1,0 +1,295 @@
+"""``cxkit ui`` over HTTP: the security rules and the migrate flow (issue 19).
+
+A real server on a random loopback port, driven with ``http.client`` as a browser would be
+(cookies, hidden form fields, multipart uploads). The headless-browser tests of the issue need
+Chromium and Playwright/Selenium (not dependencies yet)."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import stat
+import threading
+import uuid
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import pytest
+from ui_canaries import assert_no_secret, planted_sample
+
+from cxkit.ui.server import UiServer, make_server
+
+NEW_PASSWORD = "Dest-Passw0rd-for-the-test"
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[UiServer, list[str]]]:
+    logs: list[str] = []
+    srv = make_server(log=logs.append)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield srv, logs
+    finally:
+        srv.shutdown()
+        thread.join()
+        srv.server_close()
+        srv.app.cleanup()
+
+
+class Browser:
+    """Just enough of a browser: one cookie, the Host it would send, forms."""
+
+    def __init__(self, srv: UiServer) -> None:
+        self.port = srv.port
+        self.host = f"127.0.0.1:{srv.port}"
+        self.cookie = ""
+        self.pages: list[str] = []
+
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            h = {"Host": self.host, **({"Cookie": self.cookie} if self.cookie else {}),
+                 **(headers or {})}  # fmt: skip
+            conn.putrequest(method, path, skip_host=True)
+            for k, v in h.items():
+                conn.putheader(k, v)
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            resp = conn.getresponse()
+            data = resp.read()
+            got = {k.lower(): v for k, v in resp.getheaders()}
+        finally:
+            conn.close()
+        if got.get("content-type", "").startswith("text/html"):
+            self.pages.append(data.decode())
+        return resp.status, got, data
+
+    def login(self, token: str) -> None:
+        status, headers, _ = self.request("GET", f"/?token={token}")
+        assert status == 303 and headers["location"] == "/"
+        cookie = headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        self.cookie = cookie.split(";", 1)[0]
+
+    def csrf(self) -> str:
+        _, _, body = self.request("GET", "/")
+        found = re.search(r'name="csrf" value="([^"]+)"', body.decode())
+        assert found
+        return unescape(found.group(1))
+
+    def post(
+        self, path: str, fields: dict[str, str], file: tuple[str, bytes] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        boundary = uuid.uuid4().hex
+        parts = []
+        for k, v in fields.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            )
+        if file:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{file[0]}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+                + file[1]
+                + b"\r\n"
+            )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        ctype = f"multipart/form-data; boundary={boundary}"
+        return self.request("POST", path, body, {"Content-Type": ctype,
+                                                 "Origin": f"http://{self.host}"})  # fmt: skip
+
+
+def test_no_token_wrong_token_and_used_token_are_refused(
+    server: tuple[UiServer, list[str]],
+) -> None:
+    srv, _ = server
+    b = Browser(srv)
+    assert b.request("GET", "/")[0] == 403
+    assert b.request("GET", "/?token=wrong")[0] == 403
+    assert b.request("GET", "/download/x")[0] == 403
+    b.login(srv.app.token)
+    assert b.request("GET", "/")[0] == 200
+    other = Browser(srv)  # the token is one-time: a second browser cannot use it
+    assert other.request("GET", f"/?token={srv.app.token}")[0] == 403
+    other.cookie = "cxkit_ui=forged"
+    assert other.request("GET", "/")[0] == 403
+
+
+def test_security_headers(server: tuple[UiServer, list[str]]) -> None:
+    srv, _ = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    _, headers, body = b.request("GET", "/")
+    csp = headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "script-src" not in csp  # no script at all
+    assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
+    assert b"<script" not in body and b"http://" not in body and b"https://" not in body
+
+
+def test_non_loopback_host_is_refused(server: tuple[UiServer, list[str]]) -> None:
+    srv, _ = server
+    for host in (f"evil.example:{srv.port}", f"192.168.1.5:{srv.port}", "127.0.0.1:1", ""):
+        b = Browser(srv)
+        b.host = host
+        assert b.request("GET", f"/?token={srv.app.token}")[0] == 403, host
+    assert not srv.app.token_used
+    b = Browser(srv)
+    b.host = f"localhost:{srv.port}"
+    b.login(srv.app.token)
+
+
+def test_cross_site_posts_are_refused(server: tuple[UiServer, list[str]]) -> None:
+    srv, _ = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    # no CSRF token (a form on another site cannot know it)
+    assert b.post("/sample", {})[0] == 403
+    assert b.post("/sample", {"csrf": "guess"})[0] == 403
+    # the right token but another site's Origin
+    body = f"csrf={srv.app.csrf}".encode()
+    status, _, _ = b.request("POST", "/sample", body, {
+        "Content-Type": "application/x-www-form-urlencoded", "Origin": "https://evil.example"})  # fmt: skip
+    assert status == 403
+    # without the cookie
+    anon = Browser(srv)
+    assert anon.post("/stop", {"csrf": srv.app.csrf})[0] == 403
+    assert not srv.app.stopping.is_set() and not srv.app.jobs
+
+
+def test_migrate_the_planted_sample_to_kdbx(
+    server: tuple[UiServer, list[str]], tmp_path: Path
+) -> None:
+    pykeepass = pytest.importorskip("pykeepass")
+    srv, logs = server
+    data, keys = planted_sample()
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    status, _, body = b.post("/upload", {"csrf": csrf, "password": ""},
+                             ("bitwarden_export.json", data))  # fmt: skip
+    page = body.decode()
+    assert status == 200, page
+    assert "bitwarden-json" in page and "Travel card" in page and "passkey" in page
+    job = re.search(r'name="job" value="([^"]+)"', page)
+    assert job
+    status, _, body = b.post("/convert", {
+        "csrf": csrf, "job": job.group(1), "to": "keepass-kdbx",
+        "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD})  # fmt: skip
+    page = body.decode()
+    assert status == 200, page
+    download = re.search(r'href="(/download/[^"]+)"', page)
+    report = re.search(r'href="(/report/[^"]+?)"', page)
+    assert download and report
+    status, headers, kdbx = b.request("GET", download.group(1))
+    assert status == 200 and "attachment" in headers["content-disposition"]
+    saved = next(srv.app.folder.glob("*/*.kdbx"))
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert stat.S_IMODE(srv.app.folder.stat().st_mode) == 0o700
+    path = tmp_path / "out.kdbx"
+    path.write_bytes(kdbx)
+    db = pykeepass.PyKeePass(str(path), password=NEW_PASSWORD)
+    titles = {e.title for e in db.entries}
+    assert {"Code Forge", "Travel card"} <= titles
+    forge = next(e for e in db.entries if e.title == "Code Forge")
+    from ui_canaries import CANARIES
+
+    assert forge.password == CANARIES["password"]  # the secrets did travel...
+    status, headers, html = b.request("GET", report.group(1))
+    assert status == 200 and "sha256-" in headers["content-security-policy"]
+    assert "TOTP proof" in html.decode() and "1 give the same codes" in html.decode()
+    status, _, js = b.request("GET", report.group(1) + ".json")
+    assert status == 200
+    # ...but never into a page, the report or a log line
+    for text in [*b.pages, js.decode(), "\n".join(logs)]:
+        assert_no_secret(text, keys)
+        assert NEW_PASSWORD not in text
+    assert logs and all(srv.app.token not in line for line in logs)
+    assert any(line.startswith("POST /convert 200") for line in logs)
+
+
+def test_encrypted_source_asks_for_its_password(server: tuple[UiServer, list[str]]) -> None:
+    from cxkit import adapters
+    from cxkit.adapters import WriteOptions
+
+    data, _ = planted_sample()
+    doc, _ = adapters.read(data, "x.json")
+    kdbx, _ = adapters.write(doc, "keepass-kdbx",
+                             options=WriteOptions(password=lambda _p: "source-pass-1"))  # fmt: skip
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/upload", {"csrf": csrf}, ("vault.kdbx", kdbx))
+    page = body.decode()
+    assert "Password needed" in page
+    job = re.search(r'name="job" value="([^"]+)"', page)
+    assert job
+    _, _, body = b.post("/unlock", {"csrf": csrf, "job": job.group(1), "password": "wrong-1"})
+    assert "did not open it" in body.decode()
+    _, _, body = b.post("/unlock", {"csrf": csrf, "job": job.group(1),
+                                    "password": "source-pass-1"})  # fmt: skip
+    assert "Preview" in body.decode() and "keepass-kdbx" in body.decode()
+    for text in [*b.pages, "\n".join(logs)]:
+        assert "source-pass-1" not in text and "wrong-1" not in text
+
+
+def test_refusals_of_the_flow(server: tuple[UiServer, list[str]]) -> None:
+    srv, _ = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    status, _, body = b.post("/upload", {"csrf": csrf}, ("junk.bin", b"\x00not an export\xff"))
+    assert status == 400 and 'role="alert"' in body.decode()
+    _, _, body = b.post("/sample", {"csrf": csrf})
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job
+    base = {"csrf": csrf, "job": job.group(1)}
+    assert b.post("/convert", {**base, "to": "no-such"})[0] == 400
+    assert b.post("/convert", {**base, "to": "keepass-kdbx"})[0] == 400  # no password
+    status, _, body = b.post("/convert", {**base, "to": "keepass-kdbx", "new_password": "a",
+                                          "new_password2": "b"})  # fmt: skip
+    assert status == 400 and "differ" in body.decode()
+    status, _, body = b.post("/convert", {**base, "to": "chrome-csv"})  # plaintext: needs a tick
+    assert status == 400 and "not encrypted" in body.decode()
+    assert b.post("/convert", {**base, "to": "chrome-csv", "plaintext": "yes"})[0] == 200
+    assert b.request("GET", "/download/nope")[0] == 404
+
+
+def test_stop_button_and_cleanup() -> None:
+    srv = make_server()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        b = Browser(srv)
+        b.login(srv.app.token)
+        b.post("/sample", {"csrf": b.csrf()})
+        assert any(srv.app.folder.iterdir())
+        status, _, _ = b.post("/stop", {"csrf": srv.app.csrf})
+        assert status == 200
+        thread.join(10)
+        assert not thread.is_alive() and srv.app.stopping.is_set()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        srv.app.cleanup()
+    assert not srv.app.folder.exists() and not srv.app.jobs
+
+
+def test_idle_timeout_stops_the_server() -> None:
+    srv = make_server(idle_timeout=0.2)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    watcher = srv.watch_idle()
+    try:
+        thread.join(20)
+        watcher.join(20)
+        assert not thread.is_alive() and srv.app.stopping.is_set()
+    finally:
+        srv.app.stopping.set()
+        srv.server_close()
+        srv.app.cleanup()
