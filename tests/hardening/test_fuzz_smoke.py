@@ -76,3 +76,17 @@ def test_readers_target_covers_every_reader() -> None:
     assert len(keys) >= 60
     assert {"cxf-json", "bitwarden-json", "keepass-kdbx"} <= keys
     assert keys <= {a.info.key for a in registry.readers()}
+
+
+def test_campaign_finding_csv_header_regex_is_linear() -> None:
+    """Fuzzing found (readers, keepass-csv): a header cell of 77 underscores and a colon made
+    the column-name pattern backtrack 2^39 ways (a hang). Now refused at once; a wall-clock
+    bound is for benchmarks, so this checks the result on inputs that used to hang."""
+    from cxkit.adapters.kit.input import header_like
+
+    for n in (40, 77, 5000):
+        assert header_like(["_" * n + ":"]) is False
+        assert header_like(["_" * n]) is False
+    assert header_like(["Title", "User_Name", "Pass-word"]) is True
+    assert header_like(["a_b_c_d_e_f_g_h"]) is False  # no column word
+    TARGETS["readers"](bytes([reader_keys().index("keepass-csv")]) + b"_" * 77 + b":")
