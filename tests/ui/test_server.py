@@ -293,3 +293,44 @@ def test_idle_timeout_stops_the_server() -> None:
         srv.app.stopping.set()
         srv.server_close()
         srv.app.cleanup()
+
+
+def test_open_a_sealed_archive_and_reveal_one_item(server: tuple[UiServer, list[str]]) -> None:
+    """The estate executor's view: the archive opens with its passphrase, the preview and the
+    search show no secret, and one item's secrets are shown on its own request only."""
+    from ui_canaries import CANARIES
+
+    from cxkit import adapters
+    from cxkit.adapters import WriteOptions
+
+    data, keys = planted_sample()
+    doc, _ = adapters.read(data, "x.json")
+    sealed, _ = adapters.write(
+        doc, "cxkit-sealed", options=WriteOptions(password=lambda _p: "estate-phrase-42")
+    )
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/upload", {"csrf": csrf}, ("vault.cxp", sealed))
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job and "Password needed" in body.decode()
+    _, _, body = b.post("/unlock", {"csrf": csrf, "job": job.group(1),
+                                    "password": "estate-phrase-42"})  # fmt: skip
+    preview = body.decode()
+    assert "cxkit-sealed" in preview and "Code Forge" in preview
+    _, _, body = b.post("/find", {"csrf": csrf, "job": job.group(1), "q": "forge"})
+    found = body.decode()
+    assert "Code Forge" in found and "Travel card" not in found
+    quiet = list(b.pages)
+    item = re.search(r'name="item" value="(\d+)"', found)
+    assert item
+    status, headers, body = b.post("/reveal", {"csrf": csrf, "job": job.group(1),
+                                               "item": item.group(1)})  # fmt: skip
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert CANARIES["password"] in body.decode()  # revealed: asked for
+    assert b.post("/reveal", {"csrf": csrf, "job": job.group(1), "item": "999"})[0] == 404
+    assert b.post("/reveal", {"job": job.group(1), "item": "0"})[0] == 403  # no CSRF token
+    for text in [*quiet, "\n".join(logs)]:
+        assert_no_secret(text, keys)
+        assert "estate-phrase-42" not in text

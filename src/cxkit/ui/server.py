@@ -108,6 +108,8 @@ class _Job:
     password: str | None = field(default=None, repr=False)
     result: Path | None = None
     report: dict[str, Any] | None = None
+    doc: Any = field(default=None, repr=False)
+    """The CXF document read (in memory only), for the preview, search and reveal."""
 
 
 class _RefusedError(Exception):
@@ -140,7 +142,7 @@ class UiApp:
     def cleanup(self) -> None:
         """Forget every job (and its password) and remove the private folder."""
         for job in self.jobs.values():
-            job.password = None
+            job.password = job.doc = None
         self.jobs.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -284,19 +286,35 @@ def _writers() -> list[tuple[str, str, bool, str]]:
     return out
 
 
-def _preview(app: UiApp, job_id: str, job: _Job, doc: Any) -> bytes:
-    """Counts by type and the items (title and credential types; every secret masked)."""
+def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> bytes:
+    """Counts by type and the items (title and credential types; every secret masked, each
+    item's revealed only by its own button), searchable by title."""
     from cxkit import cxf
 
     counts = cxf.type_counts(doc)
     rows = "".join(f"<tr><td>{_e(t)}</td><td>{n}</td></tr>" for t, n in counts.items())
     items = []
-    for _, item in doc.items():
+    hidden = f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
+    for index, (_, item) in enumerate(doc.items()):
+        if query and query.casefold() not in item.title.casefold():
+            continue
         types = ", ".join(cxf.credential_type(c) for c in item.credentials)
-        items.append(f"<tr><td>{_e(item.title)}</td><td>{_e(types)}</td><td>•••••</td></tr>")
+        items.append(
+            f"<tr><td>{_e(item.title)}</td><td>{_e(types)}</td><td>•••••"
+            f'<form method="post" action="/reveal">{hidden}'
+            f'<input type="hidden" name="item" value="{index}">'
+            f'<button type="submit" aria-label="Reveal the secrets of {_e(item.title)}">'
+            "Reveal</button></form></td></tr>"
+        )
         if len(items) >= 1000:
-            items.append('<tr><td colspan="3">… (the first 1000 items)</td></tr>')
+            items.append('<tr><td colspan="3">… (the first 1000 items: search)</td></tr>')
             break
+    search = (
+        f'<form method="post" action="/find" role="search">{hidden}'
+        '<label for="q">Search items by title</label>'
+        f'<input id="q" name="q" type="search" value="{_e(query)}"> '
+        '<button type="submit">Search</button></form>'
+    )
     options = "".join(
         f'<option value="{_e(k)}">{_e(label)}{" — NOT encrypted" if plain else ""}</option>'
         for k, label, plain, _ in _writers()
@@ -316,11 +334,52 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any) -> bytes:
         '<label><input type="checkbox" name="plaintext" value="yes"> I understand that a '
         "format that is NOT encrypted holds every secret in clear text</label>"
         '<p><button type="submit">Convert</button></p></form>'
-        "<h2>Items</h2><table><caption>Items (secrets masked)</caption><thead><tr>"
+        f"<h2>Items</h2>{search}<table><caption>Items (secrets masked)</caption><thead><tr>"
         '<th scope="col">title</th><th scope="col">credentials</th><th scope="col">secrets</th>'
         f"</tr></thead><tbody>{''.join(items)}</tbody></table>"
     )
     return _page("Preview", body, app)
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(member path, value) of every leaf of a credential's JSON form."""
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _leaves(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in _leaves(v, f"{path}[{i}]")]
+    return [] if value is None else [(path, str(value))]
+
+
+def _reveal(app: UiApp, job_id: str, job: _Job, index: int) -> bytes:
+    """One item with every value shown: asked for by its own button, never cached."""
+    import msgspec
+
+    from cxkit import cxf
+
+    found = next((i for n, (_, i) in enumerate(job.doc.items()) if n == index), None)
+    if found is None:
+        raise _RefusedError(HTTPStatus.NOT_FOUND, "no such item")
+    parts = []
+    for credential in found.credentials:
+        rows = "".join(
+            f'<tr><th scope="row">{_e(k)}</th><td><code>{_e(v)}</code></td></tr>'
+            for k, v in _leaves(msgspec.to_builtins(credential))
+            if k != "type"
+        )
+        parts.append(
+            f"<h2>{_e(cxf.credential_type(credential))}</h2><table><tbody>{rows}</tbody></table>"
+        )
+    back = (
+        f'<form method="post" action="/find">{_csrf_field(app)}'
+        f'<input type="hidden" name="job" value="{_e(job_id)}"><button type="submit">'
+        "Hide and go back</button></form>"
+    )
+    body = (
+        "<p>Shown because you asked; this page is not kept (no-store). Close it when done.</p>"
+        + "".join(parts)
+        + back
+    )
+    return _page(found.title, body, app)
 
 
 def _result(app: UiApp, job_id: str, job: _Job) -> bytes:
@@ -535,6 +594,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._open(job_id, job)
             elif path == "/convert":
                 self._convert(form)
+            elif path in ("/find", "/reveal"):
+                job_id = form.get("job", "")
+                job = app.jobs.get(job_id)
+                if job is None or job.doc is None:
+                    raise _RefusedError(HTTPStatus.NOT_FOUND, "no such file; upload it again")
+                if path == "/find":
+                    page = _preview(app, job_id, job, job.doc, form.get("q", "")[:200])
+                else:
+                    index = form.get("item", "")
+                    if not index.isdigit():
+                        raise _RefusedError(HTTPStatus.BAD_REQUEST, "no such item")
+                    page = _reveal(app, job_id, job, int(index))
+                self._send(HTTPStatus.OK, page)
             else:
                 self._send(HTTPStatus.NOT_FOUND, _error(app, "no such action"))
         except _RefusedError as r:
@@ -623,6 +695,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.OK, _ask_password(app, job_id, job, wrong=True))
                 return
             raise
+        job.doc = doc
         self._send(HTTPStatus.OK, _preview(app, job_id, job, doc))
 
     def _convert(self, form: Mapping[str, str]) -> None:
