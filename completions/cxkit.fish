@@ -20,6 +20,7 @@ complete -c cxkit -n '__fish_use_subcommand' -a seal -d 'encrypt a CXF file into
 complete -c cxkit -n '__fish_use_subcommand' -a open -d 'decrypt a passphrase-sealed archive'
 complete -c cxkit -n '__fish_use_subcommand' -a receive -d 'importer: receive credentials live from \'cxkit send\' (QR code pairing)'
 complete -c cxkit -n '__fish_use_subcommand' -a send -d 'exporter: send credentials live to a waiting \'cxkit receive\''
+complete -c cxkit -n '__fish_use_subcommand' -a ui -d 'migrate a vault in your browser'
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -l out -r -F -d 'also write the samples'
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -l force -d 'replace files in DIR'
@@ -364,3 +365,12 @@ complete -c cxkit -n '__fish_seen_subcommand_from send' -s v -l verbose -d 'more
 complete -c cxkit -n '__fish_seen_subcommand_from send' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
 complete -c cxkit -n '__fish_seen_subcommand_from send' -s q -l quiet -d 'print no summary on standard output'
 complete -c cxkit -n '__fish_seen_subcommand_from send' -F
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -s h -l help -d 'show this help message and exit'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l port -r -F -d 'port to listen on (default: random)'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l lan -d 'also accept connections from other computers'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l no-browser -d 'print the address; open nothing'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l idle-timeout -r -F -d 'stop after this many minutes without a request (default: 30)'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -F

@@ -190,6 +190,7 @@ def _failing_argv(tmp_path: Path) -> dict[str, list[str]]:
         "send": [missing, "-", "--yes"],
         "diff": [missing, missing],
         "merge": [missing, "-o", out],
+        "ui": ["--port", "70000", "--no-browser"],
     }
 
 
@@ -304,8 +305,13 @@ def test_formats_fits_80_columns(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert main(["formats", "-v"]) == 0
-    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 80
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # colour takes no column
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)  # a pipe: every value whole
+    assert main(["formats", "-v"]) == 0
+    assert max(len(line) for line in capsys.readouterr().out.splitlines()) > 80
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(
@@ -339,3 +345,13 @@ def test_fit_wraps_long_lines_keeping_their_indent() -> None:
     assert all(len(line) <= 40 for line in fitted)
     assert fitted[1].startswith("  not carried:") and fitted[2].startswith("      word")
     assert " ".join(" ".join(fitted).split()) == " ".join(text.split())  # nothing lost
+
+
+def test_detect_json_for_an_unknown_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = tmp_path / "x.bin"
+    unknown.write_bytes(b"\x00\x01 nothing cxkit reads")
+    assert main(["detect", str(unknown), "--json"]) == 2
+    result = json.loads(capsys.readouterr().out)
+    assert result["format"] is None and result["verdict"] and result["message"]

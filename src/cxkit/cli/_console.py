@@ -87,6 +87,14 @@ def table(
     return "\n".join(lines)
 
 
+def term_width(stream: IO[str] | None = None) -> int | None:
+    """The terminal's columns when *stream* (standard output by default) is a terminal; None
+    for a pipe or a file (scripts get every value whole)."""
+    s = sys.stdout if stream is None else stream
+    isatty = getattr(s, "isatty", None)
+    return width() if isatty and isatty() else None
+
+
 def fit(text: str, columns: int | None = None, *, stream: IO[str] | None = None) -> str:
     """*text* with every line longer than *columns* (default: the terminal's, when *stream* —
     standard output by default — is a terminal; else unchanged, for pipes and scripts) wrapped

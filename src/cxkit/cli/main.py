@@ -83,6 +83,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cxkit.cli.commands.transfer",
         "exporter: send credentials live to a waiting 'cxkit receive'",
     ),
+    "ui": (
+        "cxkit.cli.commands.ui",
+        "migrate a vault in your browser (a local web page on this computer only)",
+    ),
 }
 
 #: One or two examples per command, shown at the end of its ``--help`` (a test parses each).
@@ -115,6 +119,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "open": ("cxkit open backup.cxp --into vault.kdbx",),
     "receive": ("cxkit receive --into vault.kdbx --lan",),
     "send": ("cxkit send bitwarden_export.json - --yes",),
+    "ui": ("cxkit ui", "cxkit ui --no-browser"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130

@@ -103,7 +103,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     header = ["item", "issuer", "account", "algorithm", "digits", "period"]
     if rows:
-        print(out.table([[str(r[h]) for h in header] for r in rows], header, max_width=out.width()))
+        print(
+            out.table(
+                [[str(r[h]) for h in header] for r in rows], header, max_width=out.term_width()
+            )
+        )
     print(out.plural(len(rows), "TOTP"))
     return 0
 

@@ -384,7 +384,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     for r in summary["items"]
                 ],
                 header=["account", "title", "credentials", "username", "password", "urls"],
-                max_width=out.width(),
+                max_width=out.term_width(),
+                keep=(4,) if args.reveal else (),  # a revealed password is never cut
             )
         )
     return 0

@@ -40,7 +40,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
     if args.quiet:
         print("\n".join(f["key"] for f in formats))
         return 0
-    cols = out.width()
+    cols = out.term_width() or 10_000  # cut and wrapped on a terminal only
     rows = []
     for f in formats:
         can = "/".join(w for w, ok in (("read", f["read"]), ("write", f["write"])) if ok)
