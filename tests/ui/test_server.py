@@ -82,7 +82,11 @@ class Browser:
         return unescape(found.group(1))
 
     def post(
-        self, path: str, fields: dict[str, str], file: tuple[str, bytes] | None = None
+        self,
+        path: str,
+        fields: dict[str, str],
+        file: tuple[str, bytes] | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         boundary = uuid.uuid4().hex
         parts = []
@@ -90,11 +94,11 @@ class Browser:
             parts.append(
                 f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
             )
-        if file:
+        for key, (filename, data) in {**({"file": file} if file else {}), **(files or {})}.items():
             parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-                f'filename="{file[0]}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
-                + file[1]
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; '
+                f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+                + data
                 + b"\r\n"
             )
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
@@ -334,3 +338,25 @@ def test_open_a_sealed_archive_and_reveal_one_item(server: tuple[UiServer, list[
     for text in [*quiet, "\n".join(logs)]:
         assert_no_secret(text, keys)
         assert "estate-phrase-42" not in text
+
+
+def test_diff_of_two_exports(server: tuple[UiServer, list[str]]) -> None:
+    from cxkit import adapters
+
+    data, keys = planted_sample()
+    doc, _ = adapters.read(data, "x.json")
+    csv, _ = adapters.write(doc, "chrome-csv")
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    status, _, body = b.post("/diff", {"csrf": csrf, "old_password": "", "new_password": ""},
+                             files={"old": ("bitwarden.json", data), "new": ("chrome.csv", csv)})  # fmt: skip
+    page = body.decode()
+    assert status == 200, page
+    assert "bitwarden-json" in page and "chrome-csv" in page and "items arrived" in page
+    assert "Travel card" in page  # a card: Chrome's CSV cannot hold it
+    status, _, body = b.post("/diff", {"csrf": csrf}, files={"old": ("a.json", data)})
+    assert status == 400 and "new export" in body.decode()
+    for text in [*b.pages, "\n".join(logs)]:
+        assert_no_secret(text, keys)

@@ -90,6 +90,17 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def _given(secret: str | None) -> Callable[[str], str] | None:
+    """A password source that answers *secret* (None: no password)."""
+    if secret is None:
+        return None
+
+    def provide(_prompt: str) -> str:
+        return secret
+
+    return provide
+
+
 def _private_file(path: Path, data: bytes) -> None:
     """Write *data* to a new file readable by its owner only (0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -241,8 +252,58 @@ def _home(app: UiApp) -> bytes:
         '<form method="post" action="/sample">'
         f"{_csrf_field(app)}"
         '<button type="submit">Try it with the built-in sample vault</button></form>'
+        "<h2>Did everything arrive?</h2><p>Compare an export with what the new manager holds "
+        "(both read here; nothing is kept).</p>"
+        '<form method="post" action="/diff" enctype="multipart/form-data">'
+        f"{_csrf_field(app)}"
+        '<label for="old">The old export</label><input id="old" name="old" type="file" required>'
+        '<label for="old_password">Its password (if encrypted)</label>'
+        '<input id="old_password" name="old_password" type="password" autocomplete="off">'
+        '<label for="new">The new export</label><input id="new" name="new" type="file" required>'
+        '<label for="new_password_d">Its password (if encrypted)</label>'
+        '<input id="new_password_d" name="new_password" type="password" autocomplete="off">'
+        '<p><button type="submit">Compare</button></p></form>'
     )
     return _page("Migrate a vault", body, app)
+
+
+def _diff_page(app: UiApp, names: tuple[str, str], formats: tuple[str, str], result: Any) -> bytes:
+    """What of OLD did not arrive in NEW (:meth:`cxkit.compare.DiffResult.to_json`: names of
+    items and fields, counts — never a value)."""
+    r = result.to_json()
+
+    def items(rows: list[dict[str, Any]], status: str | None = None) -> str:
+        listed = [x for x in rows if status is None or x.get("status") == status]
+        return "".join(f"<li>{_e(x['item'])} [{_e(x['kind'])}]</li>" for x in listed)
+
+    sections = []
+    for title, html in (
+        ("Lost (the new format could hold them)", items(r["only_old"], "lost")),
+        ("Not arrived: the new format cannot hold them", items(r["only_old"], "cannot-hold")),
+        ("Only in the new export", items(r["only_new"])),
+    ):
+        if html:
+            sections.append(f"<h2>{_e(title)}</h2><ul>{html}</ul>")
+    changed = "".join(
+        f"<tr><td>{_e(d['old'])}</td><td>{'yes' if d['lost'] else 'no'}</td><td>"
+        + _e(", ".join(f"{f['field']} ({f['status']})" for f in d["fields"]))
+        + "</td></tr>"
+        for d in r["changed"]
+    )
+    if changed:
+        sections.append(
+            '<h2>Items that differ</h2><table><thead><tr><th scope="col">item</th>'
+            '<th scope="col">something lost</th><th scope="col">fields</th></tr></thead>'
+            f"<tbody>{changed}</tbody></table>"
+        )
+    body = (
+        f"<p>{_e(names[0])} ({_e(formats[0])}) → {_e(names[1])} ({_e(formats[1])})</p>"
+        f'<p role="status"><strong>{_e(r["summary"])}</strong></p>'
+        + "".join(sections)
+        + f"<p>(what the new format can hold: {_e(r['basis'])})</p>"
+        '<p><a href="/">Back</a></p>'
+    )
+    return _page("Comparison", body, app)
 
 
 def _error(app: UiApp | None, message: str, hint: str = "", back: str = "/") -> bytes:
@@ -594,6 +655,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._open(job_id, job)
             elif path == "/convert":
                 self._convert(form)
+            elif path == "/diff":
+                self._diff(form, files)
             elif path in ("/find", "/reveal"):
                 job_id = form.get("job", "")
                 job = app.jobs.get(job_id)
@@ -697,6 +760,32 @@ class _Handler(BaseHTTPRequestHandler):
             raise
         job.doc = doc
         self._send(HTTPStatus.OK, _preview(app, job_id, job, doc))
+
+    def _diff(self, form: Mapping[str, str], files: Mapping[str, tuple[str, bytes]]) -> None:
+        from cxkit import adapters, compare
+        from cxkit.adapters import PasswordNeededError, ReadOptions
+
+        loaded = []
+        for which in ("old", "new"):
+            name, data = files.get(which, ("", b""))
+            if not data:
+                raise _RefusedError(HTTPStatus.BAD_REQUEST, f"choose the {which} export first")
+            secret = form.get(f"{which}_password") or None
+            options = ReadOptions(password=_given(secret))
+            name = Path(name).name or which
+            try:
+                doc, report = adapters.read(data, name, options=options)
+            except PasswordNeededError:
+                raise _RefusedError(
+                    HTTPStatus.BAD_REQUEST, f"the {which} export is encrypted: give its password"
+                ) from None
+            loaded.append((name, report.source_format, doc, dict(options.attachments)))
+        (old_name, old_fmt, old, attachments), (new_name, new_fmt, new, _) = loaded
+        held, holds = compare.held_by_format(old, new_fmt, attachments)
+        basis = f"{'round trip through' if held is not None else 'declared by'} {new_fmt}"
+        result = compare.diff(old, new, held=held, holds=holds, basis=basis)
+        page = _diff_page(self.server.app, (old_name, new_name), (old_fmt, new_fmt), result)
+        self._send(HTTPStatus.OK, page)
 
     def _convert(self, form: Mapping[str, str]) -> None:
         from cxkit import adapters
