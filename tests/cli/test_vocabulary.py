@@ -355,3 +355,15 @@ def test_detect_json_for_an_unknown_file(
     assert main(["detect", str(unknown), "--json"]) == 2
     result = json.loads(capsys.readouterr().out)
     assert result["format"] is None and result["verdict"] and result["message"]
+
+
+def test_a_usage_error_is_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["convert", "x.json", "--json", "--fo"])
+    assert exc.value.code == 2
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is False and result["command"] == "convert"
+    assert result["error"]["type"] == "UsageError" and "--force" in result["error"]["message"]
+    with pytest.raises(SystemExit):
+        main(["convert", "x.json", "--fo"])  # without --json: text only
+    assert capsys.readouterr().out == ""

@@ -141,6 +141,9 @@ DEPRECATED_OPTIONS: dict[str, dict[str, str]] = {
     },
 }
 
+#: What :meth:`CxkitParser.error` needs to know of the command line being parsed.
+_STATE: dict[str, Any] = {}
+
 #: Options whose next word is their value (never rewritten as an option itself).
 _VALUE_OPTIONS = frozenset({"-o", "--output"})
 
@@ -193,6 +196,14 @@ class CxkitParser(argparse.ArgumentParser):
             if flags:
                 hint = _did_you_mean(flags[0], _all_option_strings(self))
         self.print_usage(sys.stderr)
+        if _STATE.get("json"):  # a script asked for JSON: it gets the usage error as JSON too
+            import json
+
+            error = {"type": "UsageError", "message": message + hint, "location": None,
+                     "hint": f"{self.prog} --help"}  # fmt: skip
+            result = {"command": _STATE.get("command"), "ok": False, "exit_code": EXIT_INPUT,
+                      "error": error}  # fmt: skip
+            print(json.dumps(result, indent=2, ensure_ascii=False))
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}{hint}\n")
 
 
@@ -410,6 +421,7 @@ def _cached_help(words: list[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = _rewrite_deprecated(list(sys.argv[1:] if argv is None else argv))
+    _STATE.update(json="--json" in words, command=_command_of(words))
     if _cached_help(words):
         raise SystemExit(EXIT_OK)  # as argparse's --help does
     parser = build_parser(_command_of(words) or "")
