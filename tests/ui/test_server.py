@@ -16,6 +16,8 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ui_canaries import assert_no_secret, planted_sample
 
 from cxkit.ui.server import UiServer, make_server
@@ -360,3 +362,48 @@ def test_diff_of_two_exports(server: tuple[UiServer, list[str]]) -> None:
     assert status == 400 and "new export" in body.decode()
     for text in [*b.pages, "\n".join(logs)]:
         assert_no_secret(text, keys)
+
+
+def test_lan_accepts_an_ip_literal_host_never_a_name() -> None:
+    srv = make_server(lan=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        b = Browser(srv)
+        b.host = f"rebind.example:{srv.port}"  # a DNS name could point anywhere: refused
+        assert b.request("GET", f"/?token={srv.app.token}")[0] == 403
+        b.host = f"192.168.1.5:{srv.port}"
+        b.login(srv.app.token)
+        assert b.request("GET", "/")[0] == 200
+    finally:
+        srv.shutdown()
+        thread.join()
+        srv.server_close()
+        srv.app.cleanup()
+
+
+_bodies = st.binary(max_size=300) | st.builds(
+    lambda a, b: b"--B\r\n" + a + b"\r\n\r\n" + b + b"\r\n--B--\r\n",
+    st.sampled_from([b'Content-Disposition: form-data; name="csrf"',
+                     b'Content-Disposition: form-data; name="file"; filename="x"',
+                     b"Content-Disposition: form-data", b"", b"\xff\xfe"]),
+    st.binary(max_size=100),
+)  # fmt: skip
+
+
+def test_any_body_is_refused_cleanly(server: tuple[UiServer, list[str]]) -> None:
+    """Whatever a POST body holds (malformed multipart, bytes that are no form), the answer
+    is a refusal (403: no valid CSRF token) — never a crash of the handler."""
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+
+    @settings(max_examples=60, deadline=None)
+    @given(_bodies, st.sampled_from(["multipart/form-data; boundary=B",
+                                     "application/x-www-form-urlencoded", ""]))  # fmt: skip
+    def check(body: bytes, ctype: str) -> None:
+        status, _, _ = b.request("POST", "/upload", body, {"Content-Type": ctype})
+        assert status == 403
+
+    check()
+    assert not any(line.startswith("error") for line in logs)
