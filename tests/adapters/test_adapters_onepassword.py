@@ -569,3 +569,22 @@ def test_section_field_repr_hides_its_value() -> None:
     """A normalised section field (a password, a card number) never shows its value in repr."""
     f = mapping._Field("password", "Password", "concealed", "hunter2-s3cret", "$.f", "$.f.v", "")
     assert "hunter2-s3cret" not in repr(f) and "'password'" in repr(f)
+
+
+def test_1pif_a_broken_record_keeps_its_own_path() -> None:
+    """Bug fixed: a record was named by the count of records read before it, so a broken record
+    and the good one after it were both ``$[k]`` in the report."""
+    chunks = onepif().split(b"\n" + _op_data_marker() + b"\n")
+    chunks[1] = b'{"uuid": "broken" oops'
+    data = (b"\n" + _op_data_marker() + b"\n").join(chunks)
+    _doc, report, _ = _read(data, "data.1pif")
+    broken = [r.path for r in report.fields if r.note == "not JSON"]
+    assert broken == ["$[1]"]
+    assert not [r for r in report.fields if r.path.startswith("$[1].")]  # no good record there
+    assert any(r.path.startswith("$[2]") for r in report.fields)
+
+
+def _op_data_marker() -> bytes:
+    from _op_data import PIF_MARKER
+
+    return PIF_MARKER.encode()

@@ -75,10 +75,11 @@ class OnePifAdapter:
         name = sample.name
         records: list[tuple[str, Any]] = []
         chunks = _SEPARATOR.split(sample.data)
+        position = 0  # of the record among the file's records, broken ones included
         for index, chunk in enumerate(chunks):
             if not chunk.strip():
                 continue
-            at = f"$[{len(records)}]"
+            at, position = f"$[{position}]", position + 1
             try:
                 records.append((at, parse_json(chunk.strip(), name=f"{name}: record {index + 1}")))
             except DecodeError:  # one broken line never sinks the rest
