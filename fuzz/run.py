@@ -90,9 +90,34 @@ def seed_corpus(target: str) -> Path:
     if target == "pairing":
         for i, data in enumerate(_PAIRING_SEEDS):
             (corpus / f"seed-{i}").write_bytes(data)
+    if target == "kdbx":  # databases the harness can open (password "fuzz", cheap Argon2)
+        for name, data in _kdbx_seeds().items():
+            (corpus / f"seed-{name}").write_bytes(data)
     if target == "cxf" and not any(corpus.iterdir()):
         (corpus / "seed-min").write_bytes(b'{"version":{"major":1,"minor":0},"accounts":[]}')
     return corpus
+
+
+def _kdbx_seeds() -> dict[str, bytes]:
+    from cxkit.kdbx import Database, Entry, WriteOptions, write_kdbx
+
+    db = Database()
+    entry = Entry()
+    entry.set("Title", "site")
+    entry.set("Password", "pw", protected=True)
+    db.root.entries.append(entry)
+    seeds = {}
+    for cipher in ("chacha20", "aes256"):
+        for compress in (True, False):
+            options = WriteOptions(
+                cipher=cipher,
+                argon2_memory_kib=64,
+                argon2_iterations=1,
+                argon2_parallelism=1,
+                compress=compress,
+            )
+            seeds[f"{cipher}-{compress}"] = write_kdbx(db, password="fuzz", options=options)  # noqa: S106
+    return seeds
 
 
 def _child(target: str, libfuzzer_args: list[str]) -> None:
