@@ -407,3 +407,35 @@ def test_any_body_is_refused_cleanly(server: tuple[UiServer, list[str]]) -> None
 
     check()
     assert not any(line.startswith("error") for line in logs)
+
+
+def test_attachments_a_cxf_destination_cannot_take_are_reported(
+    server: tuple[UiServer, list[str]],
+) -> None:
+    from importlib.resources import files as resources
+
+    from cxkit import adapters
+    from cxkit.adapters import WriteOptions
+
+    samples = resources("cxkit.samples")
+    doc, _ = adapters.read(samples.joinpath("sample-vault.cxf.json").read_bytes(), "v.cxf.json")
+    file_id = next(
+        c.id for _, i in doc.items() for c in i.credentials if hasattr(c, "decrypted_size")
+    )
+    kdbx, _ = adapters.write(doc, "keepass-kdbx", options=WriteOptions(
+        password=lambda _p: "pw-1", attachments={
+            file_id: samples.joinpath("sample-vault.file-1.bin").read_bytes()}))  # fmt: skip
+    srv, _ = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/upload", {"csrf": csrf, "password": "pw-1"}, ("v.kdbx", kdbx))
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job, body.decode()
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1), "to": "cxf-json",
+                                          "plaintext": "yes"})  # fmt: skip
+    assert status == 200, body.decode()
+    report = re.search(r'href="(/report/[^"]+?)"', body.decode())
+    assert report
+    _, _, html = b.request("GET", report.group(1))
+    assert "1 attachments were not saved" in html.decode()

@@ -42,7 +42,7 @@ padding:.5rem 1rem;min-width:9rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;
 vertical-align:top;overflow-wrap:anywhere}
-th{background:var(--card)}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:var(--card)}.n{text-align:right;font-variant-numeric:tabular-nums}
 .filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:end;margin:.5rem 0}
 .filters label{display:flex;flex-direction:column;font-weight:600}
 input,select{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);
@@ -161,8 +161,9 @@ def _summary_table(counts: Sequence[tuple[str, int, int, int]]) -> str:
     )
     return (
         "<table><caption>Credentials per type</caption><thead><tr>"
-        '<th scope="col">type</th><th scope="col">carried</th><th scope="col">transformed</th>'
-        f'<th scope="col">not carried</th></tr></thead><tbody>{rows}</tbody></table>'
+        '<th scope="col">type</th><th scope="col" class="n">carried</th>'
+        '<th scope="col" class="n">transformed</th><th scope="col" class="n">not carried</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from cxkit.errors import CxkitError
+from cxkit.errors import CxkitError, DecryptionError
 
 __all__ = ["DEFAULT_IDLE_TIMEOUT", "UiApp", "UiServer", "make_server"]
 
@@ -753,7 +753,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, _ask_password(app, job_id, job, wrong=False))
             return
         except CxkitError as exc:
-            if job.password is not None and "password" in exc.message.lower():
+            wrong = isinstance(exc, DecryptionError) or "password" in exc.message.lower()
+            if job.password is not None and wrong:
                 job.password = None
                 self._send(HTTPStatus.OK, _ask_password(app, job_id, job, wrong=True))
                 return
@@ -789,7 +790,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _convert(self, form: Mapping[str, str]) -> None:
         from cxkit import adapters
-        from cxkit.adapters import MigrationReport, ReadOptions, WriteOptions
+        from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 
         app = self.server.app
         job_id = form.get("job", "")
@@ -838,5 +839,11 @@ class _Handler(BaseHTTPRequestHandler):
             result.unlink()
         _private_file(result, conversion.output)
         report.destination = result_name
+        detached = adapters.get(to).info.can(Capability.DETACHED_ATTACHMENTS)
+        if detached and conversion.attachments:
+            report.warnings.append(
+                f"{len(conversion.attachments)} attachments were not saved: cxkit ui does not "
+                "write CXF attachment files yet (cxkit convert does)"
+            )
         job.result, job.report = result, report.to_json()
         self._send(HTTPStatus.OK, _result(app, job_id, job))
