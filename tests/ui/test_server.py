@@ -181,6 +181,7 @@ def test_migrate_the_planted_sample_to_kdbx(
     page = body.decode()
     assert status == 200, page
     assert "bitwarden-json" in page and "Travel card" in page and "passkey" in page
+    assert 'value="keepass-kdbx" selected' in page  # the encrypted default
     job = re.search(r'name="job" value="([^"]+)"', page)
     assert job
     status, _, body = b.post("/convert", {

@@ -55,6 +55,8 @@ DEFAULT_IDLE_TIMEOUT: Final = 30 * 60.0
 #: The largest upload (the CLI's ``--max-size`` default).
 MAX_UPLOAD: Final = 256 * 1024 * 1024
 _COOKIE: Final = "cxkit_ui"
+#: The destination offered first: KeePass (KDBX 4), encrypted and read by most managers.
+DEFAULT_DESTINATION: Final = "keepass-kdbx"
 
 _CSS: Final = """
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1f;--line:#c9ccd3;--card:#f4f5f7;
@@ -64,7 +66,7 @@ _CSS: Final = """
 body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,sans-serif}
 main{max-width:60rem;margin:0 auto;padding:1rem}
 a{color:var(--focus)}:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
-form{margin:1rem 0}label{display:block;font-weight:600;margin:.5rem 0 .2rem}
+form{margin:1rem 0}td form{display:inline;margin:0 0 0 .5rem}select{max-width:100%}label{display:block;font-weight:600;margin:.5rem 0 .2rem}
 input,select,button{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);
 border-radius:.3rem;padding:.3rem .5rem}
 button{background:var(--card);cursor:pointer}
@@ -377,7 +379,8 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
         '<button type="submit">Search</button></form>'
     )
     options = "".join(
-        f'<option value="{_e(k)}">{_e(label)}{" — NOT encrypted" if plain else ""}</option>'
+        f'<option value="{_e(k)}"{" selected" if k == DEFAULT_DESTINATION else ""}>'
+        f"{_e(label)}{' — NOT encrypted' if plain else ''}</option>"
         for k, label, plain, _ in _writers()
     )
     body = (
