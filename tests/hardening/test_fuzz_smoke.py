@@ -90,3 +90,13 @@ def test_campaign_finding_csv_header_regex_is_linear() -> None:
     assert header_like(["Title", "User_Name", "Pass-word"]) is True
     assert header_like(["a_b_c_d_e_f_g_h"]) is False  # no column word
     TARGETS["readers"](bytes([reader_keys().index("keepass-csv")]) + b"_" * 77 + b":")
+
+
+@pytest.mark.parametrize("key", ["keepassx-xml", "keepass-xml", "apple-keychain", "pwsafe-xml"])
+def test_campaign_finding_unknown_xml_encoding(key: str) -> None:
+    """Fuzzing found (readers, keepassx-xml): ``<?xml version="1.0" encoding="utf-4"?>`` made
+    expat raise LookupError (an internal error). Now a cxkit error (or, for a sniffing parser,
+    "not this format")."""
+    data = b'<?xml version="1.0" encoding="utf-4" ?>\n<database><group><title>t</title></group></database>'
+    TARGETS["readers"](bytes([reader_keys().index(key)]) + data)
+    TARGETS["detect"](data)

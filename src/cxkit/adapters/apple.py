@@ -233,7 +233,7 @@ def _note_text(raw: bytes) -> tuple[str | None, bool]:
         return None, False
     try:
         root = ET.fromstring(raw)  # noqa: S314 - no entities (checked above); no network access
-    except ET.ParseError:
+    except (ET.ParseError, ValueError, LookupError, RecursionError):  # LookupError: encoding="x"
         return None, False
     top = root.find("dict") if root.tag == "plist" else root
     if top is None or top.tag != "dict":

@@ -73,6 +73,8 @@ def parse_xml_guarded(data: bytes) -> Element:
         return ET.fromstring(data)  # noqa: S314 - DTDs refused above, expat never fetches
     except ET.ParseError as exc:
         raise KdbxFormatError(f"the XML payload is not well-formed ({where(exc)})") from None
+    except LookupError:  # expat: an XML declaration naming an encoding Python has no codec for
+        raise KdbxFormatError("the XML declares an encoding cxkit cannot read") from None
     except (ValueError, RecursionError):
         raise KdbxFormatError("the XML payload cannot be parsed") from None
 
