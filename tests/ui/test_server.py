@@ -440,3 +440,34 @@ def test_attachments_a_cxf_destination_cannot_take_are_reported(
     assert report
     _, _, html = b.request("GET", report.group(1))
     assert "1 attachments were not saved" in html.decode()
+
+
+def test_seal_with_a_recovery_code_shown_once(server: tuple[UiServer, list[str]]) -> None:
+    from cxkit import adapters
+    from cxkit.adapters import ReadOptions
+
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/sample", {"csrf": csrf})
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1),
+                                          "to": "cxkit-sealed"})  # fmt: skip
+    page = body.decode()
+    assert status == 200, page
+    code = re.search(r"<code>([^<]+)</code>", page)
+    assert code and "shown only this once" in page
+    recovery = unescape(code.group(1))
+    download = re.search(r'href="(/download/[^"]+)"', page)
+    report = re.search(r'href="(/report/[^"]+?)"', page)
+    assert download and report
+    _, _, sealed = b.request("GET", download.group(1))
+    doc, _ = adapters.read(sealed, "x.cxp", options=ReadOptions(password=lambda _p: recovery))
+    assert len(list(doc.items())) == 5
+    _, _, html = b.request("GET", report.group(1))
+    assert "1 give the same codes" in html.decode()  # the TOTP proof opened it with the code
+    _, _, again = b.request("GET", "/")
+    for text in [html.decode(), again.decode(), "\n".join(logs)]:
+        assert recovery not in text

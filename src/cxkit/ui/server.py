@@ -390,7 +390,8 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
         '<h2>Convert to</h2><form method="post" action="/convert">'
         f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
         f'<label for="to">Destination format</label><select id="to" name="to">{options}</select>'
-        '<label for="new_password">Password of the new file</label>'
+        '<label for="new_password">Password of the new file (a sealed archive left without '
+        "one gets a recovery code)</label>"
         '<input id="new_password" name="new_password" type="password" autocomplete="new-password">'
         '<label for="new_password2">The same password again</label>'
         '<input id="new_password2" name="new_password2" type="password" '
@@ -446,14 +447,23 @@ def _reveal(app: UiApp, job_id: str, job: _Job, index: int) -> bytes:
     return _page(found.title, body, app)
 
 
-def _result(app: UiApp, job_id: str, job: _Job) -> bytes:
+def _result(app: UiApp, job_id: str, job: _Job, recovery_code: str = "") -> bytes:
+    """The result: counts, the download, the report; a generated recovery code is shown here
+    once (this response only: it is kept nowhere)."""
     report = job.report or {}
     creds = report.get("credentials", {})
     carried = sum(v.get("carried", 0) for v in creds.values())
     changed = sum(v.get("transformed", 0) for v in creds.values())
     lost = sum(v.get("not_carried", 0) for v in creds.values())
     name = job.result.name if job.result else ""
-    body = (
+    code = (
+        '<div class="error" role="alert"><p><strong>Recovery code</strong> — shown only this '
+        "once. Write it down or store it in a password manager; without it the archive cannot "
+        f"be opened:</p><p><code>{_e(recovery_code)}</code></p></div>"
+        if recovery_code
+        else ""
+    )
+    body = code + (
         f"<p>{_e(report.get('items', {}).get('written', 0))} items written as "
         f"{_e(report.get('destination', {}).get('format', ''))}: {carried} credentials carried, "
         f"{changed} transformed, {lost} not carried.</p>"
@@ -812,22 +822,22 @@ class _Handler(BaseHTTPRequestHandler):
                 "an encrypted one",
             )
         new = form.get("new_password", "")
+        # a sealed archive without a passphrase is sealed with a generated recovery code
+        sealable = adapters.get(to).info.can(Capability.RECOVERY_CODE)
         if not plain:
-            if not new:
+            if not new and not sealable:
                 raise _RefusedError(HTTPStatus.BAD_REQUEST, "give the new file a password")
             if new != form.get("new_password2", ""):
                 raise _RefusedError(HTTPStatus.BAD_REQUEST, "the two passwords differ")
-        source_password = job.password
         report = MigrationReport()
+        codes: list[str] = []
         conversion = adapters.convert(
             job.path.read_bytes(),
             job.name,
             to=to,
             source_format=job.source_format or None,
-            read_options=ReadOptions(
-                password=None if source_password is None else (lambda _p: source_password)
-            ),
-            write_options=WriteOptions(password=(lambda _p: new) if new else None),
+            read_options=ReadOptions(password=_given(job.password)),
+            write_options=WriteOptions(password=_given(new or None), on_recovery_code=codes.append),
             report=report,
         )
         if conversion.output is None:
@@ -836,7 +846,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         result_name = Path(job.name).stem.split(".")[0] + "-converted" + ext
         prove_output(conversion.document, conversion.output, "", to, result_name, report,
-                     password=new or None, keyfile=None)  # fmt: skip
+                     password=new or (codes[-1] if codes else None), keyfile=None)  # fmt: skip
         result = app.folder / job_id / result_name
         with contextlib.suppress(FileNotFoundError):
             result.unlink()
@@ -849,4 +859,4 @@ class _Handler(BaseHTTPRequestHandler):
                 "write CXF attachment files yet (cxkit convert does)"
             )
         job.result, job.report = result, report.to_json()
-        self._send(HTTPStatus.OK, _result(app, job_id, job))
+        self._send(HTTPStatus.OK, _result(app, job_id, job, codes[0] if codes else ""))
