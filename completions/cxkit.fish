@@ -369,7 +369,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from ui' -s h -l help -d 'show this
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l port -r -F -d 'port to listen on (default: random)'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l lan -d 'also accept connections from other computers'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l no-browser -d 'print the address; open nothing'
-complete -c cxkit -n '__fish_seen_subcommand_from ui' -l idle-timeout -r -F -d 'stop after this many minutes without a request (default: 30)'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l idle-timeout -r -F -d 'stop after this many seconds without a request, as every cxkit timeout'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -s q -l quiet -d 'print no summary on standard output'

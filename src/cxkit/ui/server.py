@@ -50,7 +50,7 @@ from cxkit.errors import CxkitError, DecryptionError
 
 __all__ = ["DEFAULT_IDLE_TIMEOUT", "UiApp", "UiServer", "make_server"]
 
-#: Minutes without a request after which the server stops.
+#: Seconds without a request after which the server stops (30 minutes).
 DEFAULT_IDLE_TIMEOUT: Final = 30 * 60.0
 #: The largest upload (the CLI's ``--max-size`` default).
 MAX_UPLOAD: Final = 256 * 1024 * 1024

@@ -3,7 +3,7 @@
 Starts a local web app on 127.0.0.1 (a random port), prints its address with a one-time token
 and opens it in the default browser (not with ``--no-browser``). Everything stays on this
 computer: uploads and results live in a private temporary folder removed when it stops (its
-Stop button, Ctrl-C, or ``--idle-timeout`` minutes without a request).
+Stop button, Ctrl-C, or ``--idle-timeout`` seconds without a request).
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--idle-timeout",
         type=float,
-        default=30.0,
-        metavar="MINUTES",
-        help="stop after this many minutes without a request (default: 30)",
+        default=1800.0,
+        metavar="SECONDS",
+        help="stop after this many seconds without a request, as every cxkit timeout "
+        "(default: %(default)g)",
     )
     p.set_defaults(handler=cmd_ui)
 
@@ -44,7 +45,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from cxkit.ui.server import make_server
 
     if args.idle_timeout <= 0:
-        raise InputError("--idle-timeout must be a positive number of minutes")
+        raise InputError("--idle-timeout must be a positive number of seconds")
     if not 0 <= args.port <= 65535:
         raise InputError("--port must be 0..65535")
 
@@ -52,9 +53,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         print(f"cxkit ui: {line}", file=sys.stderr)
 
     try:
-        server = make_server(
-            lan=args.lan, port=args.port, idle_timeout=args.idle_timeout * 60, log=log
-        )
+        server = make_server(lan=args.lan, port=args.port, idle_timeout=args.idle_timeout, log=log)
     except OSError as exc:
         raise InputError(f"cannot listen: {exc.strerror}", hint="try another --port") from None
     try:
