@@ -471,3 +471,23 @@ def test_seal_with_a_recovery_code_shown_once(server: tuple[UiServer, list[str]]
     _, _, again = b.request("GET", "/")
     for text in [html.decode(), again.decode(), "\n".join(logs)]:
         assert recovery not in text
+
+
+def test_a_failure_names_its_kind_only(server: tuple[UiServer, list[str]]) -> None:
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/sample", {"csrf": csrf})
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job
+    _, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1), "to": "keepass-kdbx",
+                                     "new_password": "p-1", "new_password2": "p-1"})  # fmt: skip
+    download = re.search(r'href="(/download/[^"]+)"', body.decode())
+    assert download
+    for f in srv.app.folder.glob("*/*.kdbx"):
+        f.unlink()  # the result vanished (or any bug): a 500 page naming the kind of error
+    status, _, body = b.request("GET", download.group(1))
+    assert status == 500 and "FileNotFoundError" in body.decode()
+    assert str(srv.app.folder) not in body.decode()
+    assert "error: FileNotFoundError" in logs

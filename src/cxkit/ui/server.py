@@ -175,6 +175,13 @@ class UiServer(ThreadingHTTPServer):
         self.app = app
         super().__init__((host, port), _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """An error no handler caught: its type in the log, never the traceback (its text
+        may hold a value)."""
+        import sys
+
+        self.app.log(f"error: {type(sys.exc_info()[1]).__name__}")
+
     @property
     def port(self) -> int:
         return int(self.server_address[1])
@@ -600,9 +607,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         for prefix, kind in (("/download/", "download"), ("/report/", "report")):
             if path.startswith(prefix):
-                self._job_file(path[len(prefix) :], kind)
+                try:
+                    self._job_file(path[len(prefix) :], kind)
+                except Exception as exc:  # a bug or a vanished file: its kind, never its text
+                    self._failed(exc)
                 return
         self._send(HTTPStatus.NOT_FOUND, _error(app, "no such page"))
+
+    def _failed(self, exc: BaseException) -> None:
+        app = self.server.app
+        app.log(f"error: {type(exc).__name__}")
+        self._send(
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            _error(app, f"cxkit failed ({type(exc).__name__}); this is a bug in cxkit"),
+        )
 
     def _job_file(self, name: str, kind: str) -> None:
         from cxkit.ui.report_html import content_security_policy, render_report_html
@@ -690,11 +708,7 @@ class _Handler(BaseHTTPRequestHandler):
         except CxkitError as exc:
             self._send(HTTPStatus.BAD_REQUEST, _error(app, exc.message, exc.hint or ""))
         except Exception as exc:  # a bug: name its kind, never its text (it may hold a value)
-            app.log(f"error: {type(exc).__name__}")
-            self._send(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                _error(app, f"cxkit failed ({type(exc).__name__}); this is a bug in cxkit"),
-            )
+            self._failed(exc)
 
     def _form(self) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
         """The form fields and uploaded files of the request body (urlencoded or multipart)."""
