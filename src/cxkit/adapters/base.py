@@ -174,6 +174,16 @@ class Sample:
         self._json = value
         self.json_ok = value is not None
 
+    def parsed_json(self) -> Any:
+        """The input as a JSON document, for a reader: the sniffers' decode when detection saw
+        JSON, else parsed now with the guarded parser (its error names the file) — for a
+        reader chosen with ``--from`` on an input detection did not take for JSON."""
+        if self.json_ok:
+            return self.json
+        from cxkit.adapters.kit.input import parse_json
+
+        return parse_json(self.data, name=self.name)
+
     @property
     def json_keys(self) -> frozenset[str]:
         """Top-level members of a JSON object (empty for anything else)."""

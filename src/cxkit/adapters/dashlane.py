@@ -38,7 +38,7 @@ from cxkit.adapters.base import (
 from cxkit.adapters.kit import tabular_write as w
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
 from cxkit.adapters.kit.csvwrite import CsvWriteOptions
-from cxkit.adapters.kit.input import parse_json, zip_archive
+from cxkit.adapters.kit.input import zip_archive
 from cxkit.adapters.kit.rawcsv import read_rows
 from cxkit.adapters.kit.records import JsonRecordReader, Records
 from cxkit.adapters.kit.tabular import (
@@ -499,7 +499,7 @@ class DashlaneJsonAdapter(JsonRecordReader):
         """The logins, and every other top-level array of objects (the export's other sections,
         e.g. ``EMAIL``) as items of their own: ``title`` (or ``name``) as the title, the other
         members as custom fields — kept, not dropped as export metadata."""
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        top = sample.parsed_json()
         sections = (
             tuple(Records((key,), key, fields=_SECTION_FIELDS) for key, value in
                   top.items() if key != "AUTHENTIFIANT" and isinstance(value, list))

@@ -41,7 +41,6 @@ from typing import Any, ClassVar, Final
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id, stable_ids
-from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.kit.rawcsv import read_rows
 from cxkit.adapters.kit.records import JsonRecordReader, Records
 from cxkit.adapters.kit.targets import (
@@ -165,7 +164,7 @@ class EnpassJsonAdapter(JsonRecordReader):
         return Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        top = sample.parsed_json()
         sample.json = top
         folders = _folder_paths(top.get("folders")) if isinstance(top, dict) else {}
         token = _READ.set((folders, options.attachments))

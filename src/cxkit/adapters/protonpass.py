@@ -766,7 +766,7 @@ class ProtonPassAdapter:
             obj = parse_json(data, name=f"{sample.name}: {inner}")
             files = _Files(archive, names)
         else:
-            obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+            obj = sample.parsed_json()
         return read_export(obj, report, options, name=sample.name, files=files)
 
 

@@ -301,7 +301,7 @@ class BitwardenJsonAdapter:
         return Confidence.MAYBE if ours else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if isinstance(obj, dict) and obj.get("encrypted") is True:
             raise AdapterError(
                 "this Bitwarden export is encrypted",
@@ -349,7 +349,7 @@ class BitwardenEncryptedJsonAdapter:
         return Confidence.CERTAIN if sample.json_member("encrypted") is True else Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if not isinstance(obj, dict) or obj.get("encrypted") is not True:
             raise DecodeError("not an encrypted Bitwarden export", location=sample.name or None)
         if obj.get("passwordProtected") is not True:

@@ -24,7 +24,6 @@ from cxkit.adapters.base import (
 )
 from cxkit.adapters.kit import ledger
 from cxkit.adapters.kit.builder import ItemBuilder, Val
-from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
@@ -118,7 +117,7 @@ class KeePassXCPasskeyAdapter:
         ``$.member``); members cxkit does not know → hidden custom fields ``KeePassXC``."""
         from cxkit.passkey import load_private_key, pem_to_der
 
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if not isinstance(obj, dict):
             raise DecodeError("a .passkey file is a JSON object", location=sample.name or None)
         missing = sorted(k for k in _REQUIRED if not obj.get(k))

@@ -36,7 +36,7 @@ from typing import Any, ClassVar, Final
 from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
-from cxkit.adapters.kit.input import MAX_JSON_DEPTH, parse_json
+from cxkit.adapters.kit.input import MAX_JSON_DEPTH
 from cxkit.adapters.kit.targets import (
     Column,
     MappedReader,
@@ -134,7 +134,7 @@ class JsonRecordReader(MappedReader):
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
+        top = sample.parsed_json()
         vault = self.vault(report, options.include_trashed)
         found = False
         for source in self.records:

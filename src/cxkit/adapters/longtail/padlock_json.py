@@ -210,7 +210,7 @@ class PadlockJsonAdapter(JsonRecordReader):
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
+        top = sample.parsed_json()
         _container(top, name)  # the bounds before asking for a password
         plain = decrypt_container(top, _password(options, name), name)
         records = parse_json(plain, name=f"{name} (decrypted)" if name else "decrypted")

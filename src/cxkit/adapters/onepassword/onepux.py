@@ -181,7 +181,7 @@ class OnePuxAdapter:
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
         if not sample.data.startswith(b"PK"):  # export.data on its own (no files)
-            data = sample.json if sample.json_ok else parse_json(sample.data, name=name)
+            data = sample.parsed_json()
             return read_data(data, report, options, name=name)
         archive = zip_archive(sample.data, name=name)
         names = archive.names()

@@ -373,7 +373,7 @@ class AegisJsonAdapter:
         return _accepts_plain(sample)
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if not isinstance(obj, dict) or not isinstance(obj.get("db"), dict):
             raise DecodeError("not an unencrypted Aegis vault", location=sample.name or None)
         return _read_db(obj["db"], sample.name, self.info.key, options, report, encrypted=False)
@@ -407,7 +407,7 @@ class AegisEncryptedAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         where = sample.name or None
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if not isinstance(obj, dict) or not isinstance(obj.get("db"), str):
             raise DecodeError("not an encrypted Aegis vault", location=where)
         password = _unlock.ask_password(options, "the Aegis vault", sample.name)

@@ -19,7 +19,6 @@ from typing import Any, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
-from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.otp import _unlock
 from cxkit.adapters.report import Disposition, MigrationReport
 from cxkit.errors import DecodeError, UnsupportedVersionError
@@ -93,7 +92,7 @@ class EnteAdapter:
         from cxkit.adapters.otp.uris import OtpauthUrisAdapter
 
         name = sample.name
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
+        top = sample.parsed_json()
         if not isinstance(top, dict) or not top.keys() >= _ENCRYPTED_KEYS:
             raise DecodeError("not an encrypted Ente export (no kdfParams, encryptedData, "
                               "encryptionNonce)", location=name or None)  # fmt: skip

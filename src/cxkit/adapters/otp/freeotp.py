@@ -29,7 +29,6 @@ from typing import Any, Final
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
 from cxkit.adapters.kit.builder import Val
-from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.otp import _android, _unlock
 from cxkit.adapters.otp._reader import NOT_CARRIED, EntryVault, Rec, leaves
 from cxkit.adapters.otp.entry import Entry
@@ -398,7 +397,7 @@ class FreeOtpPlusAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
+        top = sample.parsed_json()
         vault = EntryVault.of(self, name, options, report)
         for index, token in _iter_tokens(top, name):
             at = f"$.tokens[{index}]"

@@ -88,7 +88,7 @@ class ProtonAuthenticatorAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         name = sample.name
-        top = sample.json if sample.json_ok else parse_json(sample.data, name=name)
+        top = sample.parsed_json()
         if _encrypted(top):
             password = _unlock.ask_password(options, _WHAT, name)
             plain = decrypt_export(top, password, name)

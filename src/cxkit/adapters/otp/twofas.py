@@ -348,7 +348,7 @@ class TwoFasAdapter:
         return Confidence.CERTAIN
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if not isinstance(obj, dict) or "servicesEncrypted" in obj:
             raise DecodeError("not an unencrypted 2FAS backup", location=sample.name or None)
         return _read(obj, obj.get("services"), sample.name, self.info.key, options, report,
@@ -384,7 +384,7 @@ class TwoFasEncryptedAdapter:
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
         where = sample.name or None
-        obj = sample.json if sample.json_ok else parse_json(sample.data, name=sample.name)
+        obj = sample.parsed_json()
         if not isinstance(obj, dict) or not isinstance(obj.get("servicesEncrypted"), str):
             raise DecodeError("not an encrypted 2FAS backup", location=where)
         password = _unlock.ask_password(options, "the 2FAS backup", sample.name)
