@@ -491,3 +491,33 @@ def test_a_failure_names_its_kind_only(server: tuple[UiServer, list[str]]) -> No
     assert status == 500 and "FileNotFoundError" in body.decode()
     assert str(srv.app.folder) not in body.decode()
     assert "error: FileNotFoundError" in logs
+
+
+def test_merge_two_opened_files(server: tuple[UiServer, list[str]]) -> None:
+    from cxkit import adapters
+
+    data, keys = planted_sample()
+    doc, _ = adapters.read(data, "x.json")
+    csv, _ = adapters.write(doc, "chrome-csv")
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    assert "Merge the files you opened" not in b.request("GET", "/")[2].decode()
+    b.post("/upload", {"csrf": csrf}, ("bitwarden.json", data))
+    b.post("/upload", {"csrf": csrf}, ("chrome.csv", csv))
+    home = b.request("GET", "/")[2].decode()
+    boxes = re.findall(r'name="(merge_[^"]+)"', home)
+    assert len(boxes) == 2
+    assert b.post("/merge", {"csrf": csrf, boxes[0]: "yes"})[0] == 400  # one file: nothing to merge
+    status, _, body = b.post("/merge", {"csrf": csrf, **dict.fromkeys(boxes, "yes")})
+    page = body.decode()
+    assert status == 200, page
+    assert "2 sources" in page and "merged.cxf.json" in page and "cxf-json" in page
+    job = re.search(r'name="job" value="([^"]+)"', page)
+    assert job
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1), "to": "keepass-kdbx",
+                                          "new_password": "m-1", "new_password2": "m-1"})  # fmt: skip
+    assert status == 200, body.decode()
+    for text in [*b.pages, "\n".join(logs)]:
+        assert_no_secret(text, keys)

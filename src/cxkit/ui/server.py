@@ -123,6 +123,8 @@ class _Job:
     report: dict[str, Any] | None = None
     doc: Any = field(default=None, repr=False)
     """The CXF document read (in memory only), for the preview, search and reveal."""
+    note: str = ""
+    """Shown above its preview (a merge's summary)."""
 
 
 class _RefusedError(Exception):
@@ -248,8 +250,26 @@ def _csrf_field(app: UiApp) -> str:
     return f'<input type="hidden" name="csrf" value="{_e(app.csrf)}">'
 
 
+def _merge_form(app: UiApp) -> str:
+    """Merge the files opened in this session (two or more) into one vault."""
+    opened = [(k, j) for k, j in app.jobs.items() if j.doc is not None]
+    if len(opened) < 2:
+        return ""
+    boxes = "".join(
+        f'<li><label><input type="checkbox" name="merge_{_e(k)}" value="yes" checked> '
+        f"{_e(j.name)} ({_e(j.source_format)})</label></li>"
+        for k, j in opened
+    )
+    return (
+        "<h2>Merge the files you opened</h2><p>Into one vault, the first one first: identical "
+        "items kept once, TOTP and passkeys attached to their logins, conflicts kept both.</p>"
+        f'<form method="post" action="/merge">{_csrf_field(app)}<ul>{boxes}</ul>'
+        '<p><button type="submit">Merge</button></p></form>'
+    )
+
+
 def _home(app: UiApp) -> bytes:
-    body = (
+    body = _merge_form(app) + (
         "<p>Migrate a vault: choose the export file of your password manager. It stays on this "
         "computer: cxkit reads it here, in a private folder removed when cxkit ui stops.</p>"
         '<form method="post" action="/upload" enctype="multipart/form-data">'
@@ -390,8 +410,9 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
         f"{_e(label)}{' — NOT encrypted' if plain else ''}</option>"
         for k, label, plain, _ in _writers()
     )
+    note = f'<p role="status">{_e(job.note)}</p>' if job.note else ""
     body = (
-        f"<p>{_e(job.name)}: <strong>{_e(job.source_format)}</strong>.</p>"
+        note + f"<p>{_e(job.name)}: <strong>{_e(job.source_format)}</strong>.</p>"
         '<table><caption>Credentials per type</caption><thead><tr><th scope="col">type</th>'
         f'<th scope="col">count</th></tr></thead><tbody>{rows}</tbody></table>'
         '<h2>Convert to</h2><form method="post" action="/convert">'
@@ -688,6 +709,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._convert(form)
             elif path == "/diff":
                 self._diff(form, files)
+            elif path == "/merge":
+                self._merge(form)
             elif path in ("/find", "/reveal"):
                 job_id = form.get("job", "")
                 job = app.jobs.get(job_id)
@@ -741,14 +764,45 @@ class _Handler(BaseHTTPRequestHandler):
             fields = {k: v[0] for k, v in parsed.items()}
         return fields, files
 
-    def _new_job(self, name: str, data: bytes, password: str | None) -> None:
+    def _merge(self, form: Mapping[str, str]) -> None:
+        """The chosen opened files merged (:func:`cxkit.compare.merge`) into a new file (CXF,
+        in the private folder) that goes on as any upload: preview, destination, result."""
+        from cxkit import adapters, compare
+
+        app = self.server.app
+        chosen = [
+            j for k, j in app.jobs.items() if form.get(f"merge_{k}") == "yes" and j.doc is not None
+        ]
+        if len(chosen) < 2:
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "choose two or more files to merge")
+        result = compare.merge([(j.name, j.doc) for j in chosen])
+        conflicts = f" Conflicts: {', '.join(c.item for c in result.conflicts[:20])}." if (
+            result.conflicts
+        ) else ""  # fmt: skip
+        self._new_job(
+            "merged.cxf.json",
+            result.document.encode(),
+            None,
+            source_format=adapters.cxf_format(),
+            note=result.summary() + "." + conflicts,
+        )
+
+    def _new_job(
+        self,
+        name: str,
+        data: bytes,
+        password: str | None,
+        *,
+        source_format: str = "",
+        note: str = "",
+    ) -> None:
         app = self.server.app
         job_id = secrets.token_urlsafe(12)
         folder = app.folder / job_id
         folder.mkdir(mode=0o700)
         path = folder / "source"
         _private_file(path, data)
-        job = _Job(name=name, path=path, password=password)
+        job = _Job(name=name, path=path, password=password, source_format=source_format, note=note)
         with app.lock:
             app.jobs[job_id] = job
         self._open(job_id, job)
