@@ -319,7 +319,10 @@ def test_convert_says_when_the_proof_is_not_made(tmp_path: Path) -> None:
     assert main([*base, "--dry-run"]) == 0
     assert json.loads(report.read_text())["totp"]["state"] == "skipped"
     assert main([*base, "-o", str(tmp_path / "o.txt"), "--no-verify"]) == 0
-    assert json.loads(report.read_text())["totp"] == {"state": "skipped", "why": "--no-verify"}
+    assert json.loads(report.read_text())["totp"] == {
+        "state": "skipped",
+        "why": "not asked for (--no-verify)",
+    }
     # a destination without a TOTP column: nothing to compare, nothing failed
     other = ["convert", str(shared_path(*PLAIN)), "--to", "chrome-csv", "--plaintext", "-q",
              "--report", str(report), "--force", "-o", str(tmp_path / "c.csv")]  # fmt: skip

@@ -182,8 +182,8 @@ def test_unmatched_totps_name_their_credential() -> None:
 def test_the_convert_proof_spares_totps_the_writer_kept_in_another_shape() -> None:
     """A TOTP the write report calls transformed (e.g. kept as a custom field) need not read back
     as a TOTP; one it calls carried must."""
+    from cxkit import adapters
     from cxkit.adapters.report import MigrationReport, Outcome
-    from cxkit.cli.totp import prove_output
 
     base = m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1")
     source = _doc(base)
@@ -192,7 +192,6 @@ def test_the_convert_proof_spares_totps_the_writer_kept_in_another_shape() -> No
     for outcome, failed in ((Outcome.TRANSFORMED, 0), (Outcome.CARRIED, 1)):
         report = MigrationReport()
         report.add_credential("write", "totp", "x", outcome, "", key=(item_id, 0))
-        prove_output(source, empty, "", "cxf-json", "out.cxf.json", report, password=None,
-                     keyfile=None)  # fmt: skip
+        adapters.prove_totp(source, empty, "cxf-json", report)
         assert report.totp is not None and report.totp["state"] == "checked"
         assert report.totp_failed() == failed

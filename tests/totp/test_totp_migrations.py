@@ -13,7 +13,6 @@ import pytest
 from cxkit import adapters
 from cxkit.adapters.base import ReadOptions, WriteOptions
 from cxkit.adapters.report import MigrationReport
-from cxkit.cli.totp import prove_output
 from cxkit.cxf import model as m
 from shared_evidence import SHARED, shared_files, shared_path
 
@@ -87,16 +86,7 @@ def test_every_totp_survives_every_destination(sample: str) -> None:
             options=WriteOptions(password=(lambda _p: NEW_PASSWORD) if kdbx else None),
             report=report,
         )
-        prove_output(
-            source,
-            output,
-            "",
-            dest,
-            f"out-{dest}",
-            report,
-            password=NEW_PASSWORD if kdbx else None,
-            keyfile=None,
-        )
+        adapters.prove_totp(source, output, dest, report, password=NEW_PASSWORD if kdbx else None)
         proof = report.totp
         assert proof is not None and proof["state"] == "checked", (sample, dest, proof)
         assert proof["failed"] == 0, (sample, dest, proof["failures"])

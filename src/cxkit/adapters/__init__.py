@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cxkit.adapters.base import (
     AdapterInfo,
@@ -60,7 +60,7 @@ from cxkit.adapters.report import (
     Outcome,
 )
 from cxkit.cxf.codec import Document, paused_gc
-from cxkit.errors import AdapterError
+from cxkit.errors import AdapterError, CxkitError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -92,6 +92,7 @@ __all__ = [
     "make_folder_sample",
     "make_sample",
     "plugin_errors",
+    "prove_totp",
     "read",
     "verify_passkeys",
     "write",
@@ -240,10 +241,95 @@ def convert(
         if progress is not None:
             progress("verify", 0, 0)
         verify_passkeys(doc, report, progress=progress)
-    write_options = write_options or WriteOptions()
+    write_options = replace(write_options) if write_options is not None else WriteOptions()
     if not write_options.attachments and read_options.attachments:
         write_options.attachments = read_options.attachments
+    secrets: list[str] = []  # the destination's password or recovery code, to read it back
+    if write_options.password is not None:
+        write_options.password = _remembering(write_options.password, secrets)
+    code_hook = write_options.on_recovery_code
+
+    def on_code(code: str) -> None:
+        secrets.append(code)
+        if code_hook is not None:
+            code_hook(code)
+
+    write_options.on_recovery_code = on_code
     if progress is not None:
         progress("write", 0, 0)
     output, _ = write(doc, to, options=write_options, report=report)
+    if not verify:
+        skipped = "not asked for (--no-verify)"
+    elif dry_run:
+        skipped = "nothing was written (--dry-run)"
+    else:
+        skipped = ""
+    prove_totp(doc, output, to, report, skipped=skipped,
+               password=secrets[-1] if secrets else None, keyfile=write_options.keyfile)  # fmt: skip
     return Conversion(doc, None if dry_run else output, report, dict(read_options.attachments))
+
+
+def _remembering(source: PasswordSource, into: list[str]) -> PasswordSource:
+    """*source*, keeping each password it gives in *into*."""
+
+    def ask(prompt: str) -> str:
+        password = source(prompt)
+        into.append(password)
+        return password
+
+    return ask
+
+
+def prove_totp(
+    source: Document,
+    output: bytes,
+    dest_format: str,
+    report: MigrationReport,
+    *,
+    skipped: str = "",
+    password: str | None = None,
+    keyfile: bytes | None = None,
+) -> None:
+    """The TOTP proof of a conversion (issue #14): read *output* (written as *dest_format*)
+    back and check that every TOTP of *source* the writer carried gives the same codes there
+    at fixed instants (:func:`cxkit.totp.prove`); the result goes to ``report.totp``.
+    *skipped*: why the proof is not made. A TOTP the writer reports kept in another shape (a
+    custom field) is not compared; one it reports not carried is counted apart."""
+    from cxkit.cxf import model as m
+    from cxkit.totp import prove
+
+    if not any(isinstance(c, m.Totp) for _, i in source.items() for c in i.credentials):
+        return
+    adapter = get(dest_format)
+    if not skipped and adapter.info.can(Capability.FOLDER):
+        skipped = "a folder destination is not read back (its entries open with your own gpg key)"
+    if skipped:
+        report.totp = {"state": "skipped", "why": skipped}
+        return
+    fmt = dest_format if adapter.info.can(Capability.READ) else None
+    name = "output" + (adapter.info.extensions[0] if adapter.info.extensions else "")
+    options = ReadOptions(password=None if password is None else (lambda _p: password),
+                          keyfile=keyfile)  # fmt: skip
+    try:
+        back, _ = read(output, name, source_format=fmt, options=options)
+    except CxkitError as exc:  # cxkit's own output unreadable by its reader: said, not hidden
+        why = f"the destination cannot be read back ({type(exc).__name__}: {exc.message})"
+        report.totp = {"state": "skipped", "why": why}
+        report.warnings.append(f"TOTP proof not made: {why}")
+        return
+    carried: set[tuple[str, int]] = set()
+    transformed: set[tuple[str, int]] = set()
+    for record in report.credentials:
+        if record.stage == "write" and record.credential_type == "totp" and record.key:
+            if record.outcome is Outcome.CARRIED:
+                carried.add(record.key)
+            elif record.outcome is Outcome.TRANSFORMED:
+                transformed.add(record.key)
+    kept = carried | transformed
+    proof = prove(source, back, carried=lambda item_id, index: (item_id, index) in kept)
+    # a TOTP the writer said it kept in another shape (a custom field) need not read back as one
+    reshaped = [u for u in proof.unmatched if (u.item_id, u.index) in transformed]
+    proof.unmatched = [u for u in proof.unmatched if (u.item_id, u.index) not in transformed]
+    proof.checked -= len(reshaped)
+    proof.skipped += len(reshaped)
+    report.totp = {"state": "checked", **proof.to_json()}

@@ -3,8 +3,8 @@ algorithm, digits, period; never the secret), ``verify`` (codes computed at fixe
 ``--against OTHER`` compared with a second file) and ``qr`` (each entry's ``otpauth://`` QR code
 on the terminal, one at a time on request, or PNG files with ``--out DIR``).
 
-Also the TOTP proof of ``cxkit convert`` (:func:`prove_output`): the destination read back must
-give the same codes as the source at fixed instants (:mod:`cxkit.totp`).
+The TOTP proof of ``cxkit convert`` (the destination read back gives the same codes as the
+source at fixed instants) is :func:`cxkit.adapters.prove_totp`, run by ``adapters.convert``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from cxkit import adapters, cxf
-from cxkit.adapters import Capability, MigrationReport, ReadOptions
-from cxkit.adapters.report import Outcome
+from cxkit.adapters import MigrationReport, ReadOptions
 from cxkit.cli import _console as out
 from cxkit.cli import _qr
 from cxkit.cli._io import add_max_size, read_source
@@ -26,7 +25,7 @@ from cxkit.cli._sources import add_source_options, load_source
 from cxkit.cxf import model as m
 from cxkit.errors import CxkitError, OutputError
 
-__all__ = ["prove_output", "register", "remembering"]
+__all__ = ["prove_output", "register"]
 
 _WHAT: Final = (
     "FILE is a CXF file or any export cxkit reads (cxkit formats), detected or named with "
@@ -233,18 +232,6 @@ def cmd_qr(args: argparse.Namespace) -> int:
 # =========================================================================== the convert proof
 
 
-def remembering(source: adapters.PasswordSource, into: list[str]) -> adapters.PasswordSource:
-    """*source*, keeping each password it gives in *into* (the convert proof reads the
-    destination back with the password it was written with)."""
-
-    def ask(prompt: str) -> str:
-        password = source(prompt)
-        into.append(password)
-        return password
-
-    return ask
-
-
 def prove_output(
     source: cxf.Document,
     output: bytes | None,
@@ -256,43 +243,9 @@ def prove_output(
     password: str | None,
     keyfile: bytes | None,
 ) -> None:
-    """Read *output* (the bytes written as *dest_format*) back and check that every TOTP of
-    *source* the writer carried gives the same codes there (into ``report.totp``); *skipped*:
-    why the proof is not made (``--no-verify``), or ''."""
-    from cxkit.totp import prove
-
-    if not any(isinstance(c, m.Totp) for _, i in source.items() for c in i.credentials):
-        return
-    if output is None or skipped:
-        report.totp = {"state": "skipped", "why": skipped or "nothing was written (--dry-run)"}
-        return
-    adapter = adapters.get(dest_format)
-    if adapter.info.can(Capability.FOLDER):
-        why = "a folder destination is not read back (its entries open with your own gpg key)"
-        report.totp = {"state": "skipped", "why": why}
-        return
-    fmt: str | None = dest_format if adapter.info.can(Capability.READ) else None
-    options = ReadOptions(password=None if password is None else (lambda _p: password),
-                          keyfile=keyfile)  # fmt: skip
-    try:
-        back, _ = adapters.read(output, name or "output", source_format=fmt, options=options)
-    except Exception as exc:  # the proof is a check: a reader's failure only skips it
-        why = f"the destination cannot be read back ({type(exc).__name__})"
-        report.totp = {"state": "skipped", "why": why}
-        return
-    carried: set[tuple[str, int]] = set()
-    transformed: set[tuple[str, int]] = set()
-    for record in report.credentials:
-        if record.stage == "write" and record.credential_type == "totp" and record.key:
-            if record.outcome is Outcome.CARRIED:
-                carried.add(record.key)
-            elif record.outcome is Outcome.TRANSFORMED:
-                transformed.add(record.key)
-    kept = carried | transformed
-    proof = prove(source, back, carried=lambda item_id, index: (item_id, index) in kept)
-    # a TOTP the writer said it kept in another shape (a custom field) need not read back as one
-    reshaped = [u for u in proof.unmatched if (u.item_id, u.index) in transformed]
-    proof.unmatched = [u for u in proof.unmatched if (u.item_id, u.index) not in transformed]
-    proof.checked -= len(reshaped)
-    proof.skipped += len(reshaped)
-    report.totp = {"state": "checked", **proof.to_json()}
+    """The TOTP proof of a conversion, now in the library (:func:`cxkit.adapters.prove_totp`,
+    which :func:`cxkit.adapters.convert` runs); kept for callers of the old name."""
+    if output is None and not skipped:
+        skipped = "nothing was written (--dry-run)"
+    adapters.prove_totp(source, output or b"", dest_format, report, skipped=skipped,
+                        password=password, keyfile=keyfile)  # fmt: skip

@@ -39,7 +39,6 @@ from cxkit.cli._secrets import (
     no_terminal,
     secret_from_source,
 )
-from cxkit.cli.totp import prove_output, remembering
 from cxkit.cxf import DEFAULT_MAX_SIZE
 from cxkit.errors import InputError, OutputError
 
@@ -331,9 +330,6 @@ def cmd_convert(args: argparse.Namespace) -> int:
     source_format = "csv" if args.column_map else args.source_format
     new_password, codes = dest_password(args, dest_format)
     report = MigrationReport()
-    used: list[str] = []  # the DEST password, for reading DEST back (the TOTP proof)
-    if new_password is not None:
-        new_password = remembering(new_password, used)
     with Progress.for_terminal(report, quiet=args.quiet or args.json) as progress:
         conversion = adapters.convert(
             data,
@@ -366,10 +362,6 @@ def cmd_convert(args: argparse.Namespace) -> int:
             progress=progress.update,
         )
     del data
-    prove_output(conversion.document, conversion.output, "--no-verify" if args.no_verify else "",
-                 dest_format, args.output or "", report,
-                 password=(used or codes)[-1] if used or codes else None,
-                 keyfile=new_keyfile)  # fmt: skip
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
         detached = adapters.get(dest_format).info.can(Capability.DETACHED_ATTACHMENTS)
