@@ -25,9 +25,9 @@ __all__ = ["Catalog", "cache_file", "cached_help", "catalog", "fingerprint", "su
 
 Catalog = dict[str, Any]
 """``{"formats": [ {key, app, format, versions, read, write, encrypted, credential_types,
-how_to_export, extensions}, ...], "plugin_errors": [str, ...]}``"""
+how_to_export, how_to_import, extensions}, ...], "plugin_errors": [str, ...]}``"""
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_file() -> Path:
@@ -87,6 +87,7 @@ def _compute() -> Catalog:
                 "encrypted": info.can(Capability.ENCRYPTED),
                 "credential_types": sorted(info.credential_types),
                 "how_to_export": info.how_to_export,
+                "how_to_import": info.how_to_import,
                 "extensions": list(info.extensions),
             }
         )

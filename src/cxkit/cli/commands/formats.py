@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
         "--json",
         action="store_true",
         help="print {formats: [{key, app, format, versions, read, write, encrypted, "
-        "credential_types, how_to_export, extensions}], plugin_errors: [...]}",
+        "credential_types, how_to_export, how_to_import, extensions}], plugin_errors: [...]}",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print the format keys only")
     p.add_argument("-v", "--verbose", action="store_true", help="also show how to export")
@@ -55,6 +55,9 @@ def cmd_formats(args: argparse.Namespace) -> int:
         if getattr(args, "verbose", False):
             print(textwrap.fill(f"how to export: {f['how_to_export']}", cols,
                                 initial_indent="  ", subsequent_indent="  "))  # fmt: skip
+            if f.get("how_to_import"):
+                print(textwrap.fill(f"how to import what cxkit wrote: {f['how_to_import']}", cols,
+                                    initial_indent="  ", subsequent_indent="  "))  # fmt: skip
     for problem in found["plugin_errors"]:
         out.err(f"warning: {problem}")
     return 0
