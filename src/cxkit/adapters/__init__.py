@@ -43,7 +43,6 @@ from cxkit.adapters.detection import (
     make_folder_sample,
     make_sample,
 )
-from cxkit.adapters.kit.input import duplicate_warnings
 from cxkit.adapters.registry import (
     ENTRY_POINT_GROUP,
     adapters,
@@ -122,6 +121,8 @@ def read(
         raise AdapterError(f"cxkit cannot read {adapter.info.key}")
     report.source = report.source or name
     report.source_format = adapter.info.key
+    from cxkit.adapters.kit.input import duplicate_warnings  # lazily: start-up time
+
     with paused_gc(), duplicate_warnings() as repeated:  # readers build ~100 objects per item
         doc = adapter.read(sample, options, report)
     report.warnings.extend(repeated)  # repeated JSON member names read last-wins (#17)
