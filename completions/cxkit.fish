@@ -38,7 +38,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from convert' -l no-verify -d 'do n
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -l include-trashed -d 'also convert the items in the source\'s trash'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -l attachments-out -r -F -d 'folder for the attachments read from SOURCE when DEST is CXF JSON'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -l dry-run -d 'read and report only; write nothing'
-complete -c cxkit -n '__fish_seen_subcommand_from convert' -l report -r -F -d 'write the full report as JSON to FILE'
+complete -c cxkit -n '__fish_seen_subcommand_from convert' -l report -r -F -d 'write the full report to FILE: as JSON, or as a web page when FILE en…'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -l json -d 'print the report as JSON'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -s q -l quiet -d 'print nothing but errors'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -l force -d 'replace DEST / the report if they exist'

@@ -98,7 +98,11 @@ def register(sub: Any) -> None:
         "DEST.attachments; one file per attachment, named by its File.id)",
     )
     p.add_argument("--dry-run", action="store_true", help="read and report only; write nothing")
-    p.add_argument("--report", metavar="FILE", help="write the full report as JSON to FILE")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the full report to FILE: as JSON, or as a web page when FILE ends in .html",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--force", action="store_true", help="replace DEST / the report if they exist")
@@ -375,7 +379,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
             write_output(args.output, conversion.output, force=args.force, inputs=[args.source])
         show_recovery_code(codes, args.output)
     if args.report:
-        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        if args.report.lower().endswith((".html", ".htm")):  # the report as a page (#19)
+            from cxkit.ui import render_report_html
+
+            text = render_report_html(report.to_json())
+        else:
+            text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
         write_output(args.report, text.encode("utf-8"), force=args.force, inputs=[args.source])
     if args.json:
         out.print_json(report.to_json())
