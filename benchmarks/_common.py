@@ -110,3 +110,25 @@ def generator_main(generate: Callable[[int, int], bytes], doc: str | None) -> in
         with open(args.output, "wb") as fh:
             fh.write(data)
     return 0
+
+
+def alternate(
+    floor: Callable[[], object], subject: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Seconds of *repeat* runs each of *floor* and *subject*, alternating, each after a
+    ``gc.collect()`` (collector on, as in use): both measured in the same process state."""
+    floors: list[float] = []
+    subjects: list[float] = []
+    for _ in range(repeat):
+        for fn, out in ((floor, floors), (subject, subjects)):
+            gc.collect()
+            t0 = time.perf_counter()
+            result = fn()
+            out.append(time.perf_counter() - t0)
+            del result
+    return floors, subjects
+
+
+def spread(values: list[float]) -> str:
+    """``min-max`` of *values* (3 significant digits), printed next to a median."""
+    return f"{min(values):.3g}-{max(values):.3g}"

@@ -24,13 +24,13 @@ import random
 import statistics
 from collections.abc import Callable
 
-from _common import Figure
+from _common import Figure, alternate, spread
 from cxkit import adapters, kdbx
 from cxkit.adapters import WriteOptions
 from cxkit.adapters.chrome import ChromeCsvAdapter
 from cxkit.adapters.keepass.database import KeePassKdbxAdapter
 from cxkit.adapters.report import MigrationReport
-from suite_csv import _DOMAINS, _WORDS, _alternate, _floor, _secret, _spread
+from suite_csv import _DOMAINS, _WORDS, _floor, _secret
 
 SUITE = "browsers"
 
@@ -95,7 +95,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                            "csv.writer"),
         }  # fmt: skip
         for label, (floor_fn, subject, floor_name) in subjects.items():
-            floors, times = _alternate(floor_fn, subject, repeat)
+            floors, times = alternate(floor_fn, subject, repeat)
             median, floor = statistics.median(times), statistics.median(floors)
             per_row[label].append(median / n)
             source = "CXF" if label == "Chrome CSV" else "Chrome CSV"
@@ -108,8 +108,8 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                     floor=floor,
                     floor_name=floor_name,
                     extra={
-                        "spread": _spread(times),
-                        "floor_spread": _spread(floors),
+                        "spread": spread(times),
+                        "floor_spread": spread(floors),
                         "cells": cells,
                         "us_per_row": round(median / n * 1e6, 1),
                         **({"under_1s": median < 1.0} if n == 10_000 else {}),

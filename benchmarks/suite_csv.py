@@ -21,14 +21,11 @@ in the rows, 10k rows under 1 s on a 2-core machine, at most 10× the floor.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import random
 import statistics
-import time
-from collections.abc import Callable
 
-from _common import Figure
+from _common import Figure, alternate, spread
 from cxkit import adapters
 from cxkit.adapters.kit.input import read_csv
 
@@ -106,26 +103,6 @@ def _floor(data: bytes) -> object:
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
-def _alternate(
-    floor: Callable[[], object], subject: Callable[[], object], repeat: int
-) -> tuple[list[float], list[float]]:
-    """Seconds of *repeat* runs each, floor and subject alternating (collector on, as in use)."""
-    floors: list[float] = []
-    subjects: list[float] = []
-    for _ in range(repeat):
-        for fn, out in ((floor, floors), (subject, subjects)):
-            gc.collect()
-            t0 = time.perf_counter()
-            result = fn()
-            out.append(time.perf_counter() - t0)
-            del result
-    return floors, subjects
-
-
-def _spread(values: list[float]) -> str:
-    return f"{min(values):.3g}-{max(values):.3g}"
-
-
 def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
     chosen = sizes or ((1_000, 10_000) if quick else (1_000, 10_000, 100_000))
     figures: list[Figure] = []
@@ -145,10 +122,10 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
             assert report.items_read == n, (label, report.items_read, n)
             cells = len(report.fields)
             del doc, report
-            floors, subjects = _alternate(lambda data=data: _floor(data), subject, repeat)
+            floors, subjects = alternate(lambda data=data: _floor(data), subject, repeat)
             median, floor = statistics.median(subjects), statistics.median(floors)
             # the parsing phase alone (kit read_csv: decoding, limits, row numbers, cell lists)
-            _, parses = _alternate(lambda: None, lambda data=data: read_csv(data), repeat)
+            _, parses = alternate(lambda: None, lambda data=data: read_csv(data), repeat)
             parse = statistics.median(parses)
             per_row.append(median / n)
             figures.append(
@@ -161,8 +138,8 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                     floor_name="csv.reader",
                     target=10.0,
                     extra={
-                        "spread": _spread(subjects),
-                        "floor_spread": _spread(floors),
+                        "spread": spread(subjects),
+                        "floor_spread": spread(floors),
                         "cells": cells,
                         "us_per_row": round(median / n * 1e6, 1),
                         "read_csv_x": round(parse / floor, 2),

@@ -23,10 +23,10 @@ import statistics
 import zipfile
 from collections.abc import Callable
 
-from _common import Figure
+from _common import Figure, alternate, spread
 from cxkit import adapters
 from cxkit.adapters.report import MigrationReport
-from suite_csv import _DOMAINS, _WORDS, _alternate, _floor, _secret, _spread
+from suite_csv import _DOMAINS, _WORDS, _floor, _secret
 
 SUITE = "lastpass_dashlane"
 
@@ -130,7 +130,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                 "csv.writer"),
         }  # fmt: skip
         for label, (floor_fn, subject, floor_name) in subjects.items():
-            floors, times = _alternate(floor_fn, subject, repeat)
+            floors, times = alternate(floor_fn, subject, repeat)
             median, floor = statistics.median(times), statistics.median(floors)
             figures.append(
                 Figure(
@@ -141,8 +141,8 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                     floor=floor,
                     floor_name=floor_name,
                     extra={
-                        "spread": _spread(times),
-                        "floor_spread": _spread(floors),
+                        "spread": spread(times),
+                        "floor_spread": spread(floors),
                         "us_per_row": round(median / n * 1e6, 1),
                     },
                 )

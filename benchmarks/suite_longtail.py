@@ -25,9 +25,9 @@ import random
 import statistics
 from collections.abc import Callable
 
-from _common import Figure
+from _common import Figure, alternate, spread
 from cxkit import adapters
-from suite_csv import _DOMAINS, _WORDS, _alternate, _floor, _secret, _spread
+from suite_csv import _DOMAINS, _WORDS, _floor, _secret
 
 SUITE = "longtail"
 
@@ -114,10 +114,10 @@ def run(quick: bool) -> list[Figure]:
             def floor_run(data: bytes = data, fn: Callable[[bytes], object] = floor_fn) -> object:
                 return fn(data)
 
-            floors, subjects = _alternate(floor_run, subject, repeat)
+            floors, subjects = alternate(floor_run, subject, repeat)
             value, floor = statistics.median(subjects), statistics.median(floors)
             figures.append(Figure(SUITE, f"{label} → CXF, {n:,} entries", value * 1e3, "ms",
                                   floor=floor * 1e3, floor_name=floor_name,
-                                  extra={"spread_ms": _spread([s * 1e3 for s in subjects]),
+                                  extra={"spread_ms": spread([s * 1e3 for s in subjects]),
                                          "per_entry_us": value / n * 1e6}))  # fmt: skip
     return figures

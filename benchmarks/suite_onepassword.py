@@ -17,17 +17,15 @@ rounds each) and the figure is the median, the spread (min–max) shown.
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import random
 import statistics
-import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from _common import Figure
+from _common import Figure, alternate, spread
 from cxkit import adapters, kdbx
 from cxkit.adapters import WriteOptions
 from cxkit.adapters.keepass.database import KeePassKdbxAdapter
@@ -129,26 +127,6 @@ def onepux(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _alternate(
-    floor: Callable[[], object], subject: Callable[[], object], repeat: int
-) -> tuple[list[float], list[float]]:
-    """Seconds of *repeat* runs each, floor and subject alternating (collector on, as in use)."""
-    floors: list[float] = []
-    subjects: list[float] = []
-    for _ in range(repeat):
-        for fn, out in ((floor, floors), (subject, subjects)):
-            gc.collect()
-            t0 = time.perf_counter()
-            result = fn()
-            out.append(time.perf_counter() - t0)
-            del result
-    return floors, subjects
-
-
-def _spread(values: list[float]) -> str:
-    return f"{min(values):.3g}-{max(values):.3g}"
-
-
 _KDBX = KeePassKdbxAdapter(kdbx.WriteOptions(kdf="aes-kdf", aes_rounds=1))
 
 
@@ -174,7 +152,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
             "KDBX": lambda pux=pux: _to_kdbx(pux),
         }
         for label, subject in subjects.items():
-            floors, times = _alternate(lambda data=data: json.loads(data), subject, repeat)
+            floors, times = alternate(lambda data=data: json.loads(data), subject, repeat)
             median, floor = statistics.median(times), statistics.median(floors)
             per_item[label].append(median / n)
             figures.append(
@@ -186,8 +164,8 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                     floor=floor,
                     floor_name="json.loads(export.data)",
                     extra={
-                        "spread": _spread(times),
-                        "floor_spread": _spread(floors),
+                        "spread": spread(times),
+                        "floor_spread": spread(floors),
                         "source_fields": leaves,
                         "us_per_item": round(median / n * 1e6, 1),
                         "bytes": len(data),

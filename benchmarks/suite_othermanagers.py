@@ -24,12 +24,12 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from _common import Figure
+from _common import Figure, alternate, spread
 from cxkit import adapters
 from cxkit.adapters.keeper import write_keeper_csv
 from cxkit.adapters.nordpass import COLUMNS, write_nordpass_csv
 from cxkit.adapters.report import MigrationReport
-from suite_csv import _DOMAINS, _WORDS, _alternate, _floor, _secret, _spread
+from suite_csv import _DOMAINS, _WORDS, _floor, _secret
 
 SUITE = "othermanagers"
 _SEED32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -191,7 +191,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                                         lambda d=doc: write_keeper_csv(d, MigrationReport()),
                                         "csv.writer")  # fmt: skip
         for label, (floor_fn, subject, floor_name) in subjects.items():
-            floors, times = _alternate(floor_fn, subject, repeat)
+            floors, times = alternate(floor_fn, subject, repeat)
             median, floor = statistics.median(times), statistics.median(floors)
             figures.append(
                 Figure(
@@ -202,8 +202,8 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                     floor=floor,
                     floor_name=floor_name,
                     extra={
-                        "spread": _spread(times),
-                        "floor_spread": _spread(floors),
+                        "spread": spread(times),
+                        "floor_spread": spread(floors),
                         "us_per_record": round(median / n * 1e6, 1),
                     },
                 )
