@@ -10,10 +10,12 @@ import http.client
 import re
 import stat
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -105,8 +107,31 @@ class Browser:
             )
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         ctype = f"multipart/form-data; boundary={boundary}"
-        return self.request("POST", path, body, {"Content-Type": ctype,
-                                                 "Origin": f"http://{self.host}"})  # fmt: skip
+        answer = self.request("POST", path, body, {"Content-Type": ctype,
+                                                   "Origin": f"http://{self.host}"})  # fmt: skip
+        return self.follow(answer)
+
+    def follow(
+        self, answer: tuple[int, dict[str, str], bytes]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """As a browser: a 303 is followed with a GET, a page that refreshes itself (the
+        progress of a conversion) is fetched again until it stops refreshing."""
+        for _ in range(600):
+            status, headers, body = answer
+            if status == 303 and headers.get("location", "").startswith("/progress/"):
+                answer = self.request("GET", headers["location"])
+            elif status == 200 and b'http-equiv="refresh"' in body:
+                time.sleep(0.1)
+                answer = self.request("GET", self.last_progress(body))
+            else:
+                return answer
+        raise AssertionError("the conversion never ended")
+
+    @staticmethod
+    def last_progress(body: bytes) -> str:
+        found = re.search(rb'href="(/progress/[^"]+)"', body)
+        assert found
+        return found.group(1).decode()
 
 
 def test_no_token_wrong_token_and_used_token_are_refused(
@@ -216,7 +241,8 @@ def test_migrate_the_planted_sample_to_kdbx(
         assert_no_secret(text, keys)
         assert NEW_PASSWORD not in text
     assert logs and all(srv.app.token not in line for line in logs)
-    assert any(line.startswith("POST /convert 200") for line in logs)
+    assert any(line.startswith("POST /convert 303") for line in logs)
+    assert any(line.startswith("GET /progress/") for line in logs)
 
 
 def test_encrypted_source_asks_for_its_password(server: tuple[UiServer, list[str]]) -> None:
@@ -334,8 +360,25 @@ def test_open_a_sealed_archive_and_reveal_one_item(server: tuple[UiServer, list[
     assert item
     status, headers, body = b.post("/reveal", {"csrf": csrf, "job": job.group(1),
                                                "item": item.group(1)})  # fmt: skip
+    fields = body.decode()
     assert status == 200 and headers["cache-control"] == "no-store"
-    assert CANARIES["password"] in body.decode()  # revealed: asked for
+    assert_no_secret(fields, keys)  # the item's fields, every value masked
+    assert "script-src" not in headers["content-security-policy"]
+    password = re.search(r'name="field" value="(\d+)"><button type="submit" '
+                         r'aria-label="Reveal basic-auth password"', fields)  # fmt: skip
+    assert password, fields
+    status, headers, body = b.post("/reveal", {"csrf": csrf, "job": job.group(1),
+                                               "item": item.group(1), "field": password.group(1)})  # fmt: skip
+    shown = body.decode()
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert CANARIES["password"] in shown  # revealed: asked for...
+    assert CANARIES["totp"] not in shown and CANARIES["note"] not in shown  # ...that one only
+    assert "script-src 'sha256-" in headers["content-security-policy"]  # the Copy button
+    assert shown.count("<script>") == 1 and 'id="copy" hidden' in shown
+    assert b.post("/reveal", {"csrf": csrf, "job": job.group(1), "item": item.group(1),
+                              "field": "999"})[0] == 404  # fmt: skip
+    assert b.post("/reveal", {"csrf": csrf, "job": job.group(1), "item": item.group(1),
+                              "field": "-1"})[0] == 400  # fmt: skip
     assert b.post("/reveal", {"csrf": csrf, "job": job.group(1), "item": "999"})[0] == 404
     assert b.post("/reveal", {"job": job.group(1), "item": "0"})[0] == 403  # no CSRF token
     for text in [*quiet, "\n".join(logs)]:
@@ -521,3 +564,120 @@ def test_merge_two_opened_files(server: tuple[UiServer, list[str]]) -> None:
     assert status == 200, body.decode()
     for text in [*b.pages, "\n".join(logs)]:
         assert_no_secret(text, keys)
+
+
+def test_a_long_conversion_shows_its_progress(
+    server: tuple[UiServer, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The conversion runs in a worker thread: POST → 303 → a progress page that refreshes
+    itself (no script) with the report's counters, then the result."""
+    from cxkit import adapters
+
+    real, release = adapters.convert, threading.Event()
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        kwargs["progress"]("verify", 0, 0)
+        kwargs["report"].items_read = 5
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(adapters, "convert", slow)
+    srv, _ = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/sample", {"csrf": csrf})
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job
+    fields = {"csrf": csrf, "job": job.group(1), "to": "keepass-kdbx", "new_password": "p-2",
+              "new_password2": "p-2"}  # fmt: skip
+    b.follow = lambda answer: answer  # type: ignore[method-assign]  # one step at a time
+    status, headers, _ = b.post("/convert", fields)
+    assert status == 303 and headers["location"] == f"/progress/{job.group(1)}"
+    assert b.post("/convert", fields)[0] == 409  # once at a time
+    status, headers, body = b.request("GET", headers["location"])
+    page = body.decode()
+    assert status == 200 and '<meta http-equiv="refresh" content="2">' in page
+    assert "checking every passkey" in page and "items read: 5" in page
+    assert "<script" not in page and "script-src" not in headers["content-security-policy"]
+    release.set()
+    status, _, body = Browser.follow(b, (200, {}, body))
+    assert status == 200 and "Download sample-bitwarden-converted.kdbx" in body.decode()
+    assert b.request("GET", "/progress/nope")[0] == 404
+
+
+def test_a_failed_conversion_shows_its_error(
+    server: tuple[UiServer, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxkit import adapters
+    from cxkit.errors import AdapterError
+
+    def failing(*_args: Any, **_kwargs: Any) -> Any:
+        raise AdapterError("the writer refused it", hint="try another format")
+
+    monkeypatch.setattr(adapters, "convert", failing)
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/sample", {"csrf": csrf})
+    job = re.search(r'name="job" value="([^"]+)"', body.decode())
+    assert job
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1), "to": "cxf-json",
+                                          "plaintext": "yes"})  # fmt: skip
+    assert status == 400 and "the writer refused it" in body.decode()
+    assert "try another format" in body.decode()
+
+    def buggy(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError("SECRET-IN-A-BUG-9")
+
+    monkeypatch.setattr(adapters, "convert", buggy)
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1), "to": "cxf-json",
+                                          "plaintext": "yes"})  # fmt: skip
+    assert status == 500 and "ValueError" in body.decode()
+    assert "SECRET-IN-A-BUG-9" not in body.decode() + "\n".join(logs)
+    assert "error: ValueError" in logs
+
+
+def test_keepass_key_files_in_and_out(server: tuple[UiServer, list[str]], tmp_path: Path) -> None:
+    """A KeePass database that needs a key file opens with it (uploaded next to its password),
+    and the new database can be given a key file of its own."""
+    pykeepass = pytest.importorskip("pykeepass")
+    from cxkit import adapters
+    from cxkit.adapters import WriteOptions
+
+    data, keys = planted_sample()
+    doc, _ = adapters.read(data, "x.json")
+    key_in, key_out = bytes(range(7, 107)), bytes(range(100, 200))
+    kdbx, _ = adapters.write(doc, "keepass-kdbx", options=WriteOptions(
+        password=lambda _p: "kf-pass-1", keyfile=key_in))  # fmt: skip
+    srv, logs = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    csrf = b.csrf()
+    _, _, body = b.post("/upload", {"csrf": csrf, "password": "kf-pass-1"}, ("v.kdbx", kdbx))
+    page = body.decode()
+    assert "did not open it" in page and 'name="keyfile" type="file"' in page  # key missing
+    job = re.search(r'name="job" value="([^"]+)"', page)
+    assert job
+    status, _, body = b.post("/unlock", {"csrf": csrf, "job": job.group(1),
+                                         "password": "kf-pass-1"},
+                             files={"keyfile": ("my.keyx", key_in)})  # fmt: skip
+    assert status == 200 and "Preview" in body.decode(), body.decode()
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1), "to": "chrome-csv",
+                                          "plaintext": "yes"},
+                             files={"new_keyfile": ("k", key_out)})  # fmt: skip
+    assert status == 400 and "KeePass database only" in body.decode()
+    status, _, body = b.post("/convert", {"csrf": csrf, "job": job.group(1),
+                                          "to": "keepass-kdbx"},
+                             files={"new_keyfile": ("new.keyx", key_out)})  # fmt: skip
+    download = re.search(r'href="(/download/[^"]+)"', body.decode())
+    assert status == 200 and download, body.decode()
+    _, _, out = b.request("GET", download.group(1))
+    (tmp_path / "o.kdbx").write_bytes(out)
+    (tmp_path / "o.key").write_bytes(key_out)
+    db = pykeepass.PyKeePass(str(tmp_path / "o.kdbx"), keyfile=str(tmp_path / "o.key"))
+    assert "Code Forge" in {e.title for e in db.entries}
+    for text in [*b.pages, "\n".join(logs)]:
+        assert_no_secret(text, keys)
+        assert "kf-pass-1" not in text

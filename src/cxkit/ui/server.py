@@ -77,14 +77,32 @@ header{display:flex;justify-content:space-between;align-items:center;gap:1rem;fl
 """.strip()
 
 
-def _csp() -> str:
+#: The one script of cxkit ui: the Copy button of a revealed value (on that page only, allowed
+#: by its hash). The button stays hidden without script or without the Clipboard API (a page
+#: reached over --lan by IP is no secure context), so it never does nothing when pressed.
+_COPY_JS: Final = (
+    "(function(){var b=document.getElementById('copy'),v=document.getElementById('secret'),"
+    "o=document.getElementById('copied');if(!b||!v||!o||!navigator.clipboard)return;"
+    "b.hidden=false;b.addEventListener('click',function(){navigator.clipboard.writeText("
+    "v.textContent).then(function(){o.textContent='Copied to the clipboard.'},function(){"
+    "o.textContent='Copying did not work here: select the value and copy it.'})})})();"
+)
+
+
+def _sha256(text: str) -> str:
     import base64
     import hashlib
 
-    digest = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _csp(script: str = "") -> str:
+    """The policy of every page: its own style, no script (the reveal page: its copy script,
+    by hash), forms to this server only, no framing, nothing else."""
+    scripts = f"; script-src {_sha256(script)}" if script else ""
     return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'; img-src 'none'; object-src 'none'"
+        f"default-src 'none'; style-src {_sha256(_CSS)}; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; img-src 'none'; object-src 'none'" + scripts
     )
 
 
@@ -111,14 +129,33 @@ def _private_file(path: Path, data: bytes) -> None:
 
 
 @dataclass
+class _Task:
+    """A conversion running in a worker thread; its progress page shows :attr:`report`'s
+    counters (``MigrationReport`` is filled while the work runs) until :attr:`done`."""
+
+    report: Any
+    phase: str = "starting"
+    started: float = field(default_factory=time.monotonic)
+    done: threading.Event = field(default_factory=threading.Event)
+    error: tuple[str, str] | None = None
+    """(message, hint) of a failure: cxkit's own message (names, never values) or a kind."""
+    failed_status: HTTPStatus = HTTPStatus.BAD_REQUEST
+    recovery_code: str = field(default="", repr=False)
+    """A generated recovery code: shown by the first page after the work is done, then
+    forgotten."""
+
+
+@dataclass
 class _Job:
-    """One uploaded export and what was made of it. The source password stays in memory only
-    (for the conversion after the preview) and is dropped with the job."""
+    """One uploaded export and what was made of it. The source password (and key file) stay in
+    memory only (for the conversion after the preview) and are dropped with the job."""
 
     name: str
     path: Path
     source_format: str = ""
     password: str | None = field(default=None, repr=False)
+    keyfile: bytes | None = field(default=None, repr=False)
+    task: _Task | None = field(default=None, repr=False)
     result: Path | None = None
     report: dict[str, Any] | None = None
     doc: Any = field(default=None, repr=False)
@@ -157,7 +194,7 @@ class UiApp:
     def cleanup(self) -> None:
         """Forget every job (and its password) and remove the private folder."""
         for job in self.jobs.values():
-            job.password = job.doc = None
+            job.password = job.doc = job.keyfile = job.task = None
         self.jobs.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -231,7 +268,11 @@ def make_server(
 # --------------------------------------------------------------------------- pages
 
 
-def _page(title: str, body: str, app: UiApp | None = None) -> bytes:
+def _page(
+    title: str, body: str, app: UiApp | None = None, *, head: str = "", script: str = ""
+) -> bytes:
+    """A whole page: *head* goes into ``<head>`` (a refresh), *script* at the end of the body
+    (its hash must be in the response's policy: :func:`_csp`)."""
     stop = (
         '<form method="post" action="/stop"><input type="hidden" name="csrf" '
         f'value="{_e(app.csrf)}"><button type="submit">Stop cxkit ui</button></form>'
@@ -241,8 +282,10 @@ def _page(title: str, body: str, app: UiApp | None = None) -> bytes:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)} — cxkit</title><style>{_CSS}</style></head><body><main>"
-        f"<header><h1>{_e(title)}</h1>{stop}</header>{body}</main></body></html>"
+        f"<title>{_e(title)} — cxkit</title><style>{_CSS}</style>{head}</head><body><main>"
+        f"<header><h1>{_e(title)}</h1>{stop}</header>{body}</main>"
+        + (f"<script>{script}</script>" if script else "")
+        + "</body></html>"
     ).encode()
 
 
@@ -277,6 +320,8 @@ def _home(app: UiApp) -> bytes:
         '<label for="file">Export file</label><input id="file" name="file" type="file" required>'
         '<label for="password">Its password (only if it is encrypted)</label>'
         '<input id="password" name="password" type="password" autocomplete="off">'
+        '<label for="keyfile">KeePass key file (only if the database uses one)</label>'
+        '<input id="keyfile" name="keyfile" type="file">'
         '<p><button type="submit">Read it</button></p></form>'
         '<form method="post" action="/sample">'
         f"{_csrf_field(app)}"
@@ -351,10 +396,12 @@ def _ask_password(app: UiApp, job_id: str, job: _Job, wrong: bool) -> bytes:
             else ""
         )
         + f"<p>{_e(job.name)} is encrypted ({_e(job.source_format or 'format detected')}).</p>"
-        '<form method="post" action="/unlock">'
+        '<form method="post" action="/unlock" enctype="multipart/form-data">'
         f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
-        '<label for="password">Its password</label>'
-        '<input id="password" name="password" type="password" autocomplete="off" required>'
+        '<label for="password">Its password (or recovery code)</label>'
+        '<input id="password" name="password" type="password" autocomplete="off">'
+        '<label for="keyfile">KeePass key file (only if the database uses one)</label>'
+        '<input id="keyfile" name="keyfile" type="file">'
         '<p><button type="submit">Open</button></p></form>'
     )
     return _page("Password needed", body, app)
@@ -393,8 +440,8 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
             f"<tr><td>{_e(item.title)}</td><td>{_e(types)}</td><td>•••••"
             f'<form method="post" action="/reveal">{hidden}'
             f'<input type="hidden" name="item" value="{index}">'
-            f'<button type="submit" aria-label="Reveal the secrets of {_e(item.title)}">'
-            "Reveal</button></form></td></tr>"
+            f'<button type="submit" aria-label="Show the fields of {_e(item.title)}">'
+            "Show fields</button></form></td></tr>"
         )
         if len(items) >= 1000:
             items.append('<tr><td colspan="3">… (the first 1000 items: search)</td></tr>')
@@ -415,7 +462,7 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
         note + f"<p>{_e(job.name)}: <strong>{_e(job.source_format)}</strong>.</p>"
         '<table><caption>Credentials per type</caption><thead><tr><th scope="col">type</th>'
         f'<th scope="col">count</th></tr></thead><tbody>{rows}</tbody></table>'
-        '<h2>Convert to</h2><form method="post" action="/convert">'
+        '<h2>Convert to</h2><form method="post" action="/convert" enctype="multipart/form-data">'
         f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
         f'<label for="to">Destination format</label><select id="to" name="to">{options}</select>'
         '<label for="new_password">Password of the new file (a sealed archive left without '
@@ -424,6 +471,9 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
         '<label for="new_password2">The same password again</label>'
         '<input id="new_password2" name="new_password2" type="password" '
         'autocomplete="new-password">'
+        '<label for="new_keyfile">A KeePass key file the new database also needs (optional; '
+        "KeePass only)</label>"
+        '<input id="new_keyfile" name="new_keyfile" type="file">'
         '<label><input type="checkbox" name="plaintext" value="yes"> I understand that a '
         "format that is NOT encrypted holds every secret in clear text</label>"
         '<p><button type="submit">Convert</button></p></form>'
@@ -443,36 +493,73 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, str]]:
     return [] if value is None else [(path, str(value))]
 
 
-def _reveal(app: UiApp, job_id: str, job: _Job, index: int) -> bytes:
-    """One item with every value shown: asked for by its own button, never cached."""
+#: Members that only give a credential its shape (CXF 1.0 §2: ``type``, ``id``, an
+#: EditableField's ``fieldType``): listed by no reveal.
+_STRUCTURAL: Final = frozenset({"type", "id", "fieldType"})
+
+
+def _fields(item: Any) -> list[tuple[str, str, str]]:
+    """(credential type, member path, value) of every value of *item*'s credentials, in a
+    stable order: the numbers the per-field reveal is asked with."""
     import msgspec
 
     from cxkit import cxf
 
+    out = []
+    for credential in item.credentials:
+        kind = cxf.credential_type(credential)
+        for path, value in _leaves(msgspec.to_builtins(credential)):
+            if path.rsplit(".", 1)[-1].split("[", 1)[0] not in _STRUCTURAL:
+                out.append((kind, path.removesuffix(".value"), value))
+    return out
+
+
+def _reveal(app: UiApp, job_id: str, job: _Job, index: int, which: int | None) -> bytes:
+    """One item's fields, every value masked, each with its own Reveal button (a POST with
+    the CSRF token, never cached); *which*: the one field shown, with a Copy button."""
     found = next((i for n, (_, i) in enumerate(job.doc.items()) if n == index), None)
     if found is None:
         raise _RefusedError(HTTPStatus.NOT_FOUND, "no such item")
-    parts = []
-    for credential in found.credentials:
-        rows = "".join(
-            f'<tr><th scope="row">{_e(k)}</th><td><code>{_e(v)}</code></td></tr>'
-            for k, v in _leaves(msgspec.to_builtins(credential))
-            if k != "type"
-        )
-        parts.append(
-            f"<h2>{_e(cxf.credential_type(credential))}</h2><table><tbody>{rows}</tbody></table>"
-        )
+    fields = _fields(found)
+    if which is not None and not 0 <= which < len(fields):
+        raise _RefusedError(HTTPStatus.NOT_FOUND, "no such field")
+    hidden = (
+        f'{_csrf_field(app)}<input type="hidden" name="job" value="{_e(job_id)}">'
+        f'<input type="hidden" name="item" value="{index}">'
+    )
+    rows = []
+    for n, (kind, path, value) in enumerate(fields):
+        if n == which:
+            cell = (
+                f'<code id="secret">{_e(value)}</code> '
+                '<button type="button" id="copy" hidden>Copy</button>'
+                '<span id="copied" role="status"></span>'
+            )
+        else:
+            cell = (
+                f'•••••<form method="post" action="/reveal">{hidden}'
+                f'<input type="hidden" name="field" value="{n}">'
+                f'<button type="submit" aria-label="Reveal {_e(kind)} {_e(path)}">Reveal'
+                "</button></form>"
+            )
+        rows.append(f'<tr><td>{_e(kind)}</td><th scope="row">{_e(path)}</th><td>{cell}</td></tr>')
     back = (
         f'<form method="post" action="/find">{_csrf_field(app)}'
         f'<input type="hidden" name="job" value="{_e(job_id)}"><button type="submit">'
-        "Hide and go back</button></form>"
+        "Hide and go back to the items</button></form>"
+    )
+    shown = (
+        "<p>One value shown because you asked; this page is not kept (no-store). Close it or "
+        "go back when done.</p>"
+        if which is not None
+        else "<p>Every value is masked: reveal one at a time.</p>"
     )
     body = (
-        "<p>Shown because you asked; this page is not kept (no-store). Close it when done.</p>"
-        + "".join(parts)
-        + back
+        shown + '<table><caption>Fields</caption><thead><tr><th scope="col">credential</th>'
+        '<th scope="col">field</th><th scope="col">value</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{back}"
     )
-    return _page(found.title, body, app)
+    return _page(found.title, body, app, script=_COPY_JS if which is not None else "")
 
 
 def _result(app: UiApp, job_id: str, job: _Job, recovery_code: str = "") -> bytes:
@@ -501,6 +588,31 @@ def _result(app: UiApp, job_id: str, job: _Job, recovery_code: str = "") -> byte
         '<p><a href="/">Migrate another file</a></p>'
     )
     return _page("Done", body, app)
+
+
+_PHASES: Final = {
+    "starting": "starting",
+    "read": "reading the export",
+    "verify": "checking every passkey (a signature made and verified with each)",
+    "write": "writing the new file and proving its TOTP codes",
+}
+
+
+def _progress(app: UiApp, job_id: str, job: _Job, task: _Task) -> bytes:
+    """The conversion still running: its phase and the report's counters, refreshed by the
+    page itself every 2 seconds (``<meta http-equiv=refresh>``: no script)."""
+    r = task.report
+    seconds = int(time.monotonic() - task.started)
+    body = (
+        f"<p>{_e(job.name)} → {_e(r.destination_format or 'the new file')}</p>"
+        f'<p role="status">Now: {_e(_PHASES.get(task.phase, task.phase))} ({seconds} s).</p>'
+        f"<ul><li>items read: {r.items_read}</li>"
+        f"<li>passkeys checked: {len(r.passkeys)}</li>"
+        f"<li>items written: {r.items_written}</li></ul>"
+        "<p>This page refreshes itself every 2 seconds until the work is done.</p>"
+        f'<p><a href="/progress/{_e(job_id)}">Refresh now</a></p>'
+    )
+    return _page("Converting", body, app, head='<meta http-equiv="refresh" content="2">')
 
 
 # --------------------------------------------------------------------------- the handler
@@ -626,6 +738,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/":
             self._send(HTTPStatus.OK, _home(app))
             return
+        if path.startswith("/progress/"):
+            self._progress(path[len("/progress/") :])
+            return
         for prefix, kind in (("/download/", "download"), ("/report/", "report")):
             if path.startswith(prefix):
                 try:
@@ -642,6 +757,24 @@ class _Handler(BaseHTTPRequestHandler):
             HTTPStatus.INTERNAL_SERVER_ERROR,
             _error(app, f"cxkit failed ({type(exc).__name__}); this is a bug in cxkit"),
         )
+
+    def _progress(self, job_id: str) -> None:
+        """The page of a conversion: its progress while it runs (waiting up to a second first,
+        so a quick one shows its result at once), then its result or its error."""
+        app = self.server.app
+        job = app.jobs.get(job_id)
+        task = job.task if job is not None else None
+        if job is None or task is None:
+            self._send(HTTPStatus.NOT_FOUND, _error(app, "no such conversion"))
+            return
+        if not task.done.wait(1.0):
+            self._send(HTTPStatus.OK, _progress(app, job_id, job, task))
+        elif task.error is not None:
+            self._send(task.failed_status, _error(app, *task.error))
+        else:
+            with app.lock:
+                code, task.recovery_code = task.recovery_code, ""
+            self._send(HTTPStatus.OK, _result(app, job_id, job, code))
 
     def _job_file(self, name: str, kind: str) -> None:
         from cxkit.ui.report_html import content_security_policy, render_report_html
@@ -692,7 +825,12 @@ class _Handler(BaseHTTPRequestHandler):
                 name, data = files.get("file", ("", b""))
                 if not data:
                     raise _RefusedError(HTTPStatus.BAD_REQUEST, "choose a file first")
-                self._new_job(Path(name).name or "export", data, form.get("password") or None)
+                self._new_job(
+                    Path(name).name or "export",
+                    data,
+                    form.get("password") or None,
+                    keyfile=files.get("keyfile", ("", b""))[1] or None,
+                )
             elif path == "/sample":
                 from importlib.resources import files as resources
 
@@ -704,9 +842,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if job is None:
                     raise _RefusedError(HTTPStatus.NOT_FOUND, "no such file; upload it again")
                 job.password = form.get("password") or None
+                job.keyfile = files.get("keyfile", ("", b""))[1] or None
                 self._open(job_id, job)
             elif path == "/convert":
-                self._convert(form)
+                self._convert(form, files)
             elif path == "/diff":
                 self._diff(form, files)
             elif path == "/merge":
@@ -719,10 +858,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if path == "/find":
                     page = _preview(app, job_id, job, job.doc, form.get("q", "")[:200])
                 else:
-                    index = form.get("item", "")
-                    if not index.isdigit():
+                    index, which = form.get("item", ""), form.get("field", "")
+                    if not index.isdigit() or not (which == "" or which.isdigit()):
                         raise _RefusedError(HTTPStatus.BAD_REQUEST, "no such item")
-                    page = _reveal(app, job_id, job, int(index))
+                    page = _reveal(app, job_id, job, int(index), int(which) if which else None)
+                    if which:
+                        self._send(HTTPStatus.OK, page, csp=_csp(_COPY_JS))
+                        return
                 self._send(HTTPStatus.OK, page)
             else:
                 self._send(HTTPStatus.NOT_FOUND, _error(app, "no such action"))
@@ -795,6 +937,7 @@ class _Handler(BaseHTTPRequestHandler):
         *,
         source_format: str = "",
         note: str = "",
+        keyfile: bytes | None = None,
     ) -> None:
         app = self.server.app
         job_id = secrets.token_urlsafe(12)
@@ -802,7 +945,8 @@ class _Handler(BaseHTTPRequestHandler):
         folder.mkdir(mode=0o700)
         path = folder / "source"
         _private_file(path, data)
-        job = _Job(name=name, path=path, password=password, source_format=source_format, note=note)
+        job = _Job(name=name, path=path, password=password, source_format=source_format, note=note,
+                   keyfile=keyfile)  # fmt: skip
         with app.lock:
             app.jobs[job_id] = job
         self._open(job_id, job)
@@ -812,7 +956,7 @@ class _Handler(BaseHTTPRequestHandler):
         from cxkit.adapters import ReadOptions
 
         password = job.password
-        options = ReadOptions(password=None if password is None else (lambda _p: password))
+        options = ReadOptions(password=_given(password), keyfile=job.keyfile)
         doc, report = adapters.read(
             job.path.read_bytes(), job.name, source_format=job.source_format or None,
             options=options,
@@ -835,8 +979,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except CxkitError as exc:
             wrong = isinstance(exc, DecryptionError) or "password" in exc.message.lower()
-            if job.password is not None and wrong:
-                job.password = None
+            if (job.password is not None or job.keyfile is not None) and wrong:
+                job.password = job.keyfile = None
                 self._send(HTTPStatus.OK, _ask_password(app, job_id, job, wrong=True))
                 return
             raise
@@ -869,15 +1013,19 @@ class _Handler(BaseHTTPRequestHandler):
         page = _diff_page(self.server.app, (old_name, new_name), (old_fmt, new_fmt), result)
         self._send(HTTPStatus.OK, page)
 
-    def _convert(self, form: Mapping[str, str]) -> None:
+    def _convert(self, form: Mapping[str, str], files: Mapping[str, tuple[str, bytes]]) -> None:
+        """Check the form, start the conversion in a worker thread and send the browser to its
+        progress page (POST → 303 → GET: a reload never converts twice)."""
         from cxkit import adapters
-        from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
+        from cxkit.adapters import Capability, MigrationReport
 
         app = self.server.app
         job_id = form.get("job", "")
         job = app.jobs.get(job_id)
         if job is None:
             raise _RefusedError(HTTPStatus.NOT_FOUND, "no such file; upload it again")
+        if job.task is not None and not job.task.done.is_set():
+            raise _RefusedError(HTTPStatus.CONFLICT, "this file is being converted already")
         writers = {k: (plain, ext) for k, _, plain, ext in _writers()}
         to = form.get("to", "")
         if to not in writers:
@@ -890,38 +1038,85 @@ class _Handler(BaseHTTPRequestHandler):
                 "an encrypted one",
             )
         new = form.get("new_password", "")
+        keyfile = files.get("new_keyfile", ("", b""))[1] or None
+        if keyfile is not None and to != "keepass-kdbx":
+            raise _RefusedError(HTTPStatus.BAD_REQUEST, "a key file is for a KeePass database only")
         # a sealed archive without a passphrase is sealed with a generated recovery code
         sealable = adapters.get(to).info.can(Capability.RECOVERY_CODE)
         if not plain:
-            if not new and not sealable:
+            if not new and not sealable and keyfile is None:
                 raise _RefusedError(HTTPStatus.BAD_REQUEST, "give the new file a password")
             if new != form.get("new_password2", ""):
                 raise _RefusedError(HTTPStatus.BAD_REQUEST, "the two passwords differ")
-        report = MigrationReport()
+        task = _Task(report=MigrationReport())
+        task.report.destination_format = to
+        job.task = task
+        threading.Thread(
+            target=self._convert_work,
+            args=(job_id, job, task, to, ext, new or None, keyfile),
+            name="cxkit-ui-convert",
+            daemon=True,
+        ).start()
+        self._send(HTTPStatus.SEE_OTHER, b"", headers={"Location": f"/progress/{job_id}"})
+
+    def _convert_work(
+        self,
+        job_id: str,
+        job: _Job,
+        task: _Task,
+        to: str,
+        ext: str,
+        new: str | None,
+        keyfile: bytes | None,
+    ) -> None:
+        """The conversion (:func:`cxkit.adapters.convert`: read, every passkey verified, write,
+        the TOTP proof), in the worker thread; its end and any failure go to *task*."""
+        from cxkit import adapters
+        from cxkit.adapters import Capability, ReadOptions, WriteOptions
+
+        app = self.server.app
         codes: list[str] = []
-        conversion = adapters.convert(
-            job.path.read_bytes(),
-            job.name,
-            to=to,
-            source_format=job.source_format or None,
-            read_options=ReadOptions(password=_given(job.password)),
-            write_options=WriteOptions(password=_given(new or None), on_recovery_code=codes.append),
-            report=report,
-        )
-        if conversion.output is None:
-            raise _RefusedError(HTTPStatus.INTERNAL_SERVER_ERROR, "nothing was written")
-        # adapters.convert verified every passkey and made the TOTP proof (the output read back)
-        result_name = Path(job.name).stem.split(".")[0] + "-converted" + ext
-        result = app.folder / job_id / result_name
-        with contextlib.suppress(FileNotFoundError):
-            result.unlink()
-        _private_file(result, conversion.output)
-        report.destination = result_name
-        detached = adapters.get(to).info.can(Capability.DETACHED_ATTACHMENTS)
-        if detached and conversion.attachments:
-            report.warnings.append(
-                f"{len(conversion.attachments)} attachments were not saved: cxkit ui does not "
-                "write CXF attachment files yet (cxkit convert does)"
+
+        def progress(phase: str, _done: int, _total: int) -> None:
+            task.phase = phase
+
+        try:
+            conversion = adapters.convert(
+                job.path.read_bytes(),
+                job.name,
+                to=to,
+                source_format=job.source_format or None,
+                read_options=ReadOptions(password=_given(job.password), keyfile=job.keyfile),
+                write_options=WriteOptions(
+                    password=_given(new), keyfile=keyfile, on_recovery_code=codes.append
+                ),
+                report=task.report,
+                progress=progress,
             )
-        job.result, job.report = result, report.to_json()
-        self._send(HTTPStatus.OK, _result(app, job_id, job, codes[0] if codes else ""))
+            if conversion.output is None:
+                raise _RefusedError(HTTPStatus.INTERNAL_SERVER_ERROR, "nothing was written")
+            report = task.report
+            result_name = Path(job.name).stem.split(".")[0] + "-converted" + ext
+            result = app.folder / job_id / result_name
+            with contextlib.suppress(FileNotFoundError):
+                result.unlink()
+            _private_file(result, conversion.output)
+            report.destination = result_name
+            detached = adapters.get(to).info.can(Capability.DETACHED_ATTACHMENTS)
+            if detached and conversion.attachments:
+                report.warnings.append(
+                    f"{len(conversion.attachments)} attachments were not saved: cxkit ui does "
+                    "not write CXF attachment files yet (cxkit convert does)"
+                )
+            job.result, job.report = result, report.to_json()
+            task.recovery_code = codes[0] if codes else ""
+        except _RefusedError as r:
+            task.error, task.failed_status = (r.why, ""), r.status
+        except CxkitError as exc:
+            task.error = (exc.message, exc.hint or "")
+        except Exception as exc:  # a bug: its kind only, never its text (it may hold a value)
+            app.log(f"error: {type(exc).__name__}")
+            task.failed_status = HTTPStatus.INTERNAL_SERVER_ERROR
+            task.error = (f"cxkit failed ({type(exc).__name__}); this is a bug in cxkit", "")
+        finally:
+            task.done.set()

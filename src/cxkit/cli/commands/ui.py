@@ -37,6 +37,20 @@ def register(sub: Any) -> None:
         help="stop after this many seconds without a request, as every cxkit timeout "
         "(default: %(default)g)",
     )
+    # its own --json and -q (not the generic ones, which print after the command ends: this
+    # one runs until it is stopped, and its address is needed at once)
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object at once: {"command": "ui", "url", "host", "port"}; '
+        "the URL holds the one-time token",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the address (one line) and no log of requests",
+    )
     p.set_defaults(handler=cmd_ui)
 
 
@@ -50,15 +64,25 @@ def cmd_ui(args: argparse.Namespace) -> int:
         raise InputError("--port must be 0..65535")
 
     def log(line: str) -> None:
-        print(f"cxkit ui: {line}", file=sys.stderr)
+        if not args.quiet:
+            print(f"cxkit ui: {line}", file=sys.stderr, flush=True)
 
     try:
         server = make_server(lan=args.lan, port=args.port, idle_timeout=args.idle_timeout, log=log)
     except OSError as exc:
         raise InputError(f"cannot listen: {exc.strerror}", hint="try another --port") from None
     try:
-        print(f"cxkit ui is running. Open this address in your browser (it works once):\n\n"
-              f"    {server.url}\n\nStop it with its Stop button or Ctrl-C.", flush=True)  # fmt: skip
+        if args.json:
+            import json
+
+            host = "127.0.0.1" if not args.lan else str(server.server_address[0])
+            print(json.dumps({"command": "ui", "url": server.url, "host": host,
+                              "port": server.port}), flush=True)  # fmt: skip
+        elif args.quiet:
+            print(server.url, flush=True)
+        else:
+            print(f"cxkit ui is running. Open this address in your browser (it works once):\n\n"
+                  f"    {server.url}\n\nStop it with its Stop button or Ctrl-C.", flush=True)  # fmt: skip
         if not args.no_browser:
             import webbrowser
 
@@ -70,5 +94,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
         server.app.stopping.set()
         server.server_close()
         server.app.cleanup()
-    print("cxkit ui stopped; its temporary files were removed.", file=sys.stderr)
+    if not args.quiet:
+        print("cxkit ui stopped; its temporary files were removed.", file=sys.stderr)
     return 0
