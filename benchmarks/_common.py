@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import statistics
 import sys
 import time
 import tracemalloc
@@ -113,20 +114,55 @@ def generator_main(generate: Callable[[int, int], bytes], doc: str | None) -> in
 
 
 def alternate(
-    floor: Callable[[], object], subject: Callable[[], object], repeat: int
+    floor: Callable[[], object],
+    subject: Callable[[], object],
+    repeat: int,
+    *,
+    warmup: int = 1,
+    collector: str = "on",
 ) -> tuple[list[float], list[float]]:
-    """Seconds of *repeat* runs each of *floor* and *subject*, alternating, each after a
-    ``gc.collect()`` (collector on, as in use): both measured in the same process state."""
+    """Seconds of *repeat* runs each of *floor* and *subject*, alternating, after *warmup*
+    untimed runs of each (caches, lazy imports and allocator arenas warm for both).
+
+    Both run in the same process state: before each timed run the previous result is freed and
+    a full collection leaves the same heap for either; *collector* is ``"on"`` (enabled during
+    the run, as in use: each pays the collections its allocations trigger) or ``"paused"``
+    (disabled during the run for both; the collection of the result is then not timed for
+    either). Neither callable gets a fresh heap the other does not."""
+    if collector not in ("on", "paused"):
+        raise ValueError(f"collector must be 'on' or 'paused', not {collector!r}")
+    pause = collector == "paused"
+    for _ in range(warmup):
+        for fn in (floor, subject):
+            result = fn()
+            del result
     floors: list[float] = []
     subjects: list[float] = []
     for _ in range(repeat):
         for fn, out in ((floor, floors), (subject, subjects)):
-            gc.collect()
-            t0 = time.perf_counter()
-            result = fn()
-            out.append(time.perf_counter() - t0)
-            del result
+            out.append(_timed(fn, pause))
     return floors, subjects
+
+
+def _timed(fn: Callable[[], object], pause: bool) -> float:
+    gc.collect()
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        t0 = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - t0
+    finally:
+        if was_enabled:
+            gc.enable()
+    del result  # freeing the result is not part of the measured work
+    return elapsed
+
+
+def median(values: list[float]) -> float:
+    """The median of *values* (what every figure reports)."""
+    return statistics.median(values)
 
 
 def spread(values: list[float]) -> str:

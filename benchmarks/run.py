@@ -4,7 +4,10 @@
 
 Every ``benchmarks/suite_<name>.py`` is a suite: a module with ``run(quick: bool) ->
 list[Figure]``. Figures are measured, not asserted: targets are shown as ``ok``/``MISS``, and
-the script exits 0 either way (benchmarks are run on demand, never as timed unit tests).
+the script exits 0 either way (benchmarks are run on demand, never as timed unit tests). Suites
+that time with ``_common.alternate`` (floor and subject alternating after a warm-up) report the
+median as the figure and its ``spread`` (min-max) beside it; each suite ends with a summary line
+saying which of its targets hold.
 """
 
 from __future__ import annotations
@@ -51,10 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f"suite_{name}")
         if not args.json:
             print(f"== {name} ==", flush=True)
+        suite_figures: list[Figure] = []
         for fig in module.run(quick=args.quick):
-            figures.append(fig)
+            suite_figures.append(fig)
             if not args.json:
                 print(_format(fig), flush=True)
+        figures += suite_figures
+        if not args.json:
+            print(_summary(name, suite_figures), flush=True)
 
     if args.json:
         print(
@@ -73,6 +80,19 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     return 0
+
+
+def _summary(suite: str, figures: list[Figure]) -> str:
+    """One line per suite: how many of its targets hold, and which do not."""
+    judged = [f for f in figures if f.ok is not None]
+    if not judged:
+        return f"  -- {suite}: no targets"
+    missed = [f.name for f in judged if not f.ok]
+    held = len(judged) - len(missed)
+    text = f"  -- {suite}: {held} of {len(judged)} targets hold"
+    if missed:
+        text += "; MISS: " + "; ".join(missed)
+    return text
 
 
 def _format(fig: Figure) -> str:
