@@ -58,7 +58,7 @@ _cxkit_options() {
         "open") echo "-h --help -o --output --into --to --plaintext --new-password-file --new-password-env --attachments-out --passphrase-file --passphrase-env --passphrase-stdin --force --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;
         "receive") echo "-h --help -o --output --into --to --plaintext --new-password-file --new-password-env --attachments-out --lan --bind --port --timeout --importer --types --no-qr --force --max-size -v --verbose --json -q --quiet" ;;
         "send") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --attachments --exporter --yes --timeout --max-size -v --verbose --json -q --quiet" ;;
-        "ui") echo "-h --help --port --lan --no-browser --idle-timeout -v --verbose --json -q --quiet" ;;
+        "ui") echo "-h --help --port --lan --no-browser --idle-timeout --json -q --quiet -v --verbose" ;;
     esac
 }
 complete -o default -F _cxkit cxkit

@@ -26,7 +26,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from demo' -l out -r -F -d 'also wr
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -l force -d 'replace files in DIR'
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from demo' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from demo' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from demo' -F
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -s o -l output -r -F -d 'file to write (- for standard output)'
@@ -62,7 +62,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from detect' -s h -l help -d 'show 
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -l json -d 'print the result as JSON; an unknown or ambiguous FILE gives format n…'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -l max-size -r -F -d 'refuse larger inputs (default: 268,435,456 bytes)'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from detect' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from detect' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -F
 complete -c cxkit -n '__fish_seen_subcommand_from formats' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from formats' -l json -d 'print {formats: [{key, app, format, versions, read, write, encrypted,…'
@@ -83,7 +83,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from validate' -l max-size -r -F -d
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -l raise-limits -d 'for a file you trust: KeePass key-derivation and size ceilings 16x hi…'
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from validate' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from validate' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -F
 complete -c cxkit -n '__fish_seen_subcommand_from inspect' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from inspect' -l from -x -a '(cxkit formats --quiet 2>/dev/null)' -d 'format of FILE (default: detected; cxkit formats lists them)'
@@ -98,7 +98,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from inspect' -l max-size -r -F -d 
 complete -c cxkit -n '__fish_seen_subcommand_from inspect' -l raise-limits -d 'for a file you trust: KeePass key-derivation and size ceilings 16x hi…'
 complete -c cxkit -n '__fish_seen_subcommand_from inspect' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from inspect' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from inspect' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from inspect' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from inspect' -F
 complete -c cxkit -n '__fish_seen_subcommand_from fmt' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from fmt' -s o -l output -r -F -d 'output file (- for standard output)'
@@ -110,14 +110,14 @@ complete -c cxkit -n '__fish_seen_subcommand_from fmt' -l raise-limits -d 'for a
 complete -c cxkit -n '__fish_seen_subcommand_from fmt' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from fmt' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from fmt' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from fmt' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from fmt' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from fmt' -F
 complete -c cxkit -n '__fish_seen_subcommand_from schema' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from schema' -s o -l output -r -F -d 'output file (default: standard output)'
 complete -c cxkit -n '__fish_seen_subcommand_from schema' -l force -d 'replace OUT if it exists'
 complete -c cxkit -n '__fish_seen_subcommand_from schema' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from schema' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from schema' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from schema' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from schema' -F
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and not __fish_seen_subcommand_from list verify' -a list -d 'one row per passkey with its public-key fingerprint'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and not __fish_seen_subcommand_from list verify' -a verify -d 'prove each passkey can still sign in'
@@ -134,7 +134,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subc
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from list' -l raise-limits -d 'for a file you trust: KeePass key-derivation and size ceilings 16x hi…'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from list' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from list' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from list' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from list' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from list' -F
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -l json -d 'print the rows and the summary as JSON'
@@ -147,7 +147,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subc
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -l raise-limits -d 'for a file you trust: KeePass key-derivation and size ceilings 16x hi…'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from passkeys; and __fish_seen_subcommand_from verify' -F
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and not __fish_seen_subcommand_from list verify qr' -a list -d 'one row per TOTP: item, issuer, account, algorithm, digits, period'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and not __fish_seen_subcommand_from list verify qr' -a verify -d 'compute every TOTP\'s codes at fixed instants'
@@ -165,7 +165,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcomma
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from list' -l raise-limits -d 'for a file you trust: KeePass key-derivation and size ceilings 16x hi…'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from list' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from list' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from list' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from list' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from list' -F
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -l json -d 'print the rows as JSON'
@@ -183,7 +183,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcomma
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -l against-password-env -r -F -d 'read the password of an encrypted OTHER from environment variable VAR'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -l against-password-stdin -d 'read the password of an encrypted OTHER from the first line of standa…'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from verify' -F
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -l from -x -a '(cxkit formats --quiet 2>/dev/null)' -d 'format of FILE (default: detected; cxkit formats lists them)'
@@ -197,7 +197,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcomma
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -l out -r -F -d 'write PNG files into DIR instead'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from totp; and __fish_seen_subcommand_from qr' -F
 complete -c cxkit -n '__fish_seen_subcommand_from diff' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from diff' -l json -d 'print the result as JSON'
@@ -207,7 +207,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from diff' -l password-stdin -d 're
 complete -c cxkit -n '__fish_seen_subcommand_from diff' -l keyfile -r -F -d 'key file of a KeePass input'
 complete -c cxkit -n '__fish_seen_subcommand_from diff' -l max-size -r -F -d 'refuse larger inputs (default: 268,435,456 bytes)'
 complete -c cxkit -n '__fish_seen_subcommand_from diff' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from diff' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from diff' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from diff' -F
 complete -c cxkit -n '__fish_seen_subcommand_from merge' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from merge' -s o -l output -r -F -d 'the vault to write'
@@ -226,7 +226,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from merge' -l password-stdin -d 'r
 complete -c cxkit -n '__fish_seen_subcommand_from merge' -l keyfile -r -F -d 'key file of a KeePass input'
 complete -c cxkit -n '__fish_seen_subcommand_from merge' -l max-size -r -F -d 'refuse larger inputs (default: 268,435,456 bytes)'
 complete -c cxkit -n '__fish_seen_subcommand_from merge' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from merge' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from merge' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from merge' -F
 complete -c cxkit -n '__fish_seen_subcommand_from request' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from request' -s o -l output -r -F -d 'request file'
@@ -245,7 +245,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from request' -l kdf-iterations -r 
 complete -c cxkit -n '__fish_seen_subcommand_from request' -l force -d 'replace existing files'
 complete -c cxkit -n '__fish_seen_subcommand_from request' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from request' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from request' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from request' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from request' -F
 complete -c cxkit -n '__fish_seen_subcommand_from export' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from export' -l from -x -a '(cxkit formats --quiet 2>/dev/null)' -d 'format of SOURCE (default: detected; cxkit formats lists them)'
@@ -265,7 +265,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from export' -l raise-limits -d 'fo
 complete -c cxkit -n '__fish_seen_subcommand_from export' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from export' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from export' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from export' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from export' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from export' -F
 complete -c cxkit -n '__fish_seen_subcommand_from import' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from import' -l request -r -F -d 'the request file'
@@ -286,7 +286,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from import' -l raise-limits -d 'fo
 complete -c cxkit -n '__fish_seen_subcommand_from import' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from import' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from import' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from import' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from import' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from import' -F
 complete -c cxkit -n '__fish_seen_subcommand_from seal' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from seal' -l from -x -a '(cxkit formats --quiet 2>/dev/null)' -d 'format of SOURCE (default: detected; cxkit formats lists them)'
@@ -308,7 +308,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from seal' -l raise-limits -d 'for 
 complete -c cxkit -n '__fish_seen_subcommand_from seal' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from seal' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from seal' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from seal' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from seal' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from seal' -F
 complete -c cxkit -n '__fish_seen_subcommand_from open' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from open' -s o -l output -r -F -d 'CXF output file'
@@ -327,7 +327,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from open' -l raise-limits -d 'for 
 complete -c cxkit -n '__fish_seen_subcommand_from open' -l max-elements -r -F -d 'longest damaged CXF array read element by element'
 complete -c cxkit -n '__fish_seen_subcommand_from open' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from open' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from open' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from open' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from open' -F
 complete -c cxkit -n '__fish_seen_subcommand_from receive' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from receive' -s o -l output -r -F -d 'CXF output file'
@@ -348,7 +348,7 @@ complete -c cxkit -n '__fish_seen_subcommand_from receive' -l force -d 'replace 
 complete -c cxkit -n '__fish_seen_subcommand_from receive' -l max-size -r -F -d 'refuse larger responses unread (default: 1,073,741,824 bytes)'
 complete -c cxkit -n '__fish_seen_subcommand_from receive' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from receive' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from receive' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from receive' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from receive' -F
 complete -c cxkit -n '__fish_seen_subcommand_from send' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from send' -l from -x -a '(cxkit formats --quiet 2>/dev/null)' -d 'format of SOURCE (default: detected; cxkit formats lists them)'
@@ -363,14 +363,14 @@ complete -c cxkit -n '__fish_seen_subcommand_from send' -l timeout -r -F -d 'net
 complete -c cxkit -n '__fish_seen_subcommand_from send' -l max-size -r -F -d 'refuse larger source files (default: 268,435,456 bytes)'
 complete -c cxkit -n '__fish_seen_subcommand_from send' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from send' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from send' -s q -l quiet -d 'print no summary on standard output'
+complete -c cxkit -n '__fish_seen_subcommand_from send' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from send' -F
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l port -r -F -d 'port to listen on (default: random)'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l lan -d 'also accept connections from other computers'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l no-browser -d 'print the address; open nothing'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -l idle-timeout -r -F -d 'stop after this many seconds without a request, as every cxkit timeout'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -l json -d 'print one JSON object at once: {"command": "ui", "url", "host", "port…'
+complete -c cxkit -n '__fish_seen_subcommand_from ui' -s q -l quiet -d 'print only the address (one line) and no log of requests'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
-complete -c cxkit -n '__fish_seen_subcommand_from ui' -l json -d 'print one JSON object on standard output: {command, ok, exit_code, ou…'
-complete -c cxkit -n '__fish_seen_subcommand_from ui' -s q -l quiet -d 'print no summary on standard output'
 complete -c cxkit -n '__fish_seen_subcommand_from ui' -F

@@ -3,11 +3,12 @@ masked secrets. Cheap to import (no cxkit layer below the CLI)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +18,11 @@ MASK = "••••••••"
 
 #: False after ``--no-color``; colour also needs a terminal and no ``NO_COLOR`` variable.
 COLOR = True
+
+#: True after ``-q/--quiet``: :func:`err` (status lines, notes, warnings, progress) prints
+#: nothing; errors (printed by ``cli.main``) and :func:`must` (what the user needs to go on)
+#: still appear.
+QUIET = False
 
 _STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
@@ -147,4 +153,26 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
 
 
 def err(text: str) -> None:
+    """A status line on standard error (nothing under ``--quiet``)."""
+    if not QUIET:
+        print(text, file=sys.stderr)
+
+
+@contextlib.contextmanager
+def loud(when: bool = True) -> Iterator[None]:
+    """Status lines shown even under ``--quiet`` while the body runs, *when* true: the summary
+    a confirmation question asks about is part of the question."""
+    global QUIET
+    was = QUIET
+    if when:
+        QUIET = False
+    try:
+        yield
+    finally:
+        QUIET = was
+
+
+def must(text: str) -> None:
+    """What the user must see to go on, even under ``--quiet``: a recovery code shown once, a
+    pairing string and its QR code, the summary a confirmation asks about."""
     print(text, file=sys.stderr)

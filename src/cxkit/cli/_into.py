@@ -101,6 +101,6 @@ def write_into(args: argparse.Namespace, opened: p0.OpenedExport, into: Into) ->
     if conversion.attachments and adapters.get(into.fmt).info.can(Capability.DETACHED_ATTACHMENTS):
         write_attachments(into.dest, args.attachments_out, conversion.attachments, force=args.force)
     write_output(into.dest, conversion.output, force=args.force)
-    print(out.fit(report.render(), stream=sys.stderr), file=sys.stderr)
+    out.err(out.fit(report.render(), stream=sys.stderr))
     show_recovery_code(into.codes, into.dest)
     return 1 if report.passkeys_failed() else 0

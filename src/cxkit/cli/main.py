@@ -229,8 +229,8 @@ _JSON_HELP = (
     "or {command, ok: false, exit_code, error: {type, message, location, hint}}"
 )
 _QUIET_HELP = (
-    "print no summary on standard output (errors, warnings, prompts and recovery codes still "
-    "go to standard error)"
+    "print only errors and what you need to go on (prompts, a recovery code shown once, a "
+    "pairing string): no summary, status line, note, warning or progress"
 )
 
 
@@ -313,12 +313,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def _rewrite_deprecated(argv: list[str]) -> list[str]:
     command = _command_of(argv) or ""
     renames = {**DEPRECATED_OPTIONS["*"], **DEPRECATED_OPTIONS.get(command, {})}
+    quiet = "-q" in argv or "--quiet" in argv
     result = []
     for i, word in enumerate(argv):
         name, eq, value = word.partition("=")
         if name in renames and not (i and argv[i - 1] in _VALUE_OPTIONS):
             new = renames[name]
-            print(f"cxkit: note: {name} is deprecated; use {new}", file=sys.stderr)
+            if not quiet:
+                print(f"cxkit: note: {name} is deprecated; use {new}", file=sys.stderr)
             word = f"{new}{eq}{value}"
         result.append(word)
     return result
@@ -429,6 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cxkit.cli import _console
 
     _console.COLOR = not args.no_color
+    _console.QUIET = bool(getattr(args, "quiet", False))
     as_json = bool(getattr(args, "json", False))
     try:
         _check_formats(args)

@@ -5,7 +5,8 @@ Importer::
 
     from cxkit.transfer import Receiver
     with Receiver(importer="example.org") as rx:
-        show_qr(rx.pairing.to_string())       # or render_qr(...) in a terminal
+        show_qr(rx.pairing.qr_text())         # compact CXP-P0C: form; render_qr(...) on a tty
+        show_text(rx.pairing.to_string())     # the P0 §5.3 cxp-p0: text, to copy and paste
         opened = rx.wait()                     # cxkit.cxp.p0.OpenedExport
 
 Exporter::
@@ -27,7 +28,7 @@ from cxkit.transfer.errors import (
     TransferError,
     TransferExpiredError,
 )
-from cxkit.transfer.pairing import PAIRING_PREFIX, Pairing, render_qr
+from cxkit.transfer.pairing import COMPACT_PREFIX, PAIRING_PREFIX, Pairing, render_qr
 from cxkit.transfer.receiver import Receiver, TransferEvent
 from cxkit.transfer.sender import (
     SendResult,
@@ -38,6 +39,7 @@ from cxkit.transfer.sender import (
 )
 
 __all__ = [
+    "COMPACT_PREFIX",
     "PAIRING_PREFIX",
     "ImporterRefusedError",
     "Pairing",

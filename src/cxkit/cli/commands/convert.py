@@ -278,7 +278,7 @@ def show_recovery_code(codes: list[str], dest: str) -> None:
     if not codes:
         return
     where = "standard output" if dest == "-" else dest
-    out.err(
+    out.must(
         f"\nRecovery code for {where} — shown only this once. Write it down or store it in a "
         "password manager;\nwithout it the file cannot be opened:\n\n"
         f"    {codes[0]}\n"

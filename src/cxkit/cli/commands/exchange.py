@@ -352,7 +352,7 @@ def _new_secret(args: argparse.Namespace) -> tuple[str, bool]:
 
 
 def _show_recovery_code(code: str, what: str) -> None:
-    out.err(
+    out.must(
         f"\nRecovery code for {what} — shown only this once. Write it down or store it in a "
         "password manager;\nwithout it the file cannot be opened:\n\n"
         f"    {code}\n"
@@ -422,7 +422,12 @@ def cmd_request(args: argparse.Namespace) -> int:
     sealed = " (sealed)" if args.seal_key else ""
     out.err(f"wrote {where} (export request; no secrets)")
     out.err(f"wrote {key_name} (private key{sealed}, mode 0600; keep it on this machine)")
-    out.err(f"\nrequest fingerprint:  {fingerprint}\n")
+    # the importer compares it with what 'cxkit export' shows: needed even under --quiet
+    out.must(
+        f"request fingerprint:  {fingerprint}"
+        if out.QUIET
+        else f"\nrequest fingerprint:  {fingerprint}\n"
+    )
     expires = key.expires_at or 0
     out.err(
         "next:\n"
@@ -498,23 +503,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     _, entry, _ = select_hpke(request, p0.SUPPORTED_SUITES)
     suite = (entry.kem, entry.kdf, entry.aead)
     importer = request.importer or "(no name)"
-    out.err("export request")
-    out.err(f"  importer:     {safe_text(importer)}  (as the request claims; not verified)")
-    out.err(f"  fingerprint:  {fingerprint}")
-    out.err("                ↑ must equal what 'cxkit request' showed on the importing side")
-    out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}")
-    if flt.types is None and not flt.accounts_only:
-        out.err("  asks for:     all credential types")
-    elif flt.accounts_only:
-        out.err("  asks for:     accounts only (no items)")
-    else:
-        out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
-    if flt.ignored:
-        out.err("  ignored:      " + ", ".join(safe_text(t, 40) for t in flt.ignored))
-    out.err(f"will export from {args.source} as {safe_text(rp_id)}:")
-    print_contents(exported, attachments, "  ")
-    if dropped:
-        out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
+    with out.loud(not args.yes):  # the summary a confirmation asks about shows under -q too
+        out.err("export request")
+        out.err(f"  importer:     {safe_text(importer)}  (as the request claims; not verified)")
+        out.err(f"  fingerprint:  {fingerprint}")
+        out.err("                ↑ must equal what 'cxkit request' showed on the importing side")
+        out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}")
+        if flt.types is None and not flt.accounts_only:
+            out.err("  asks for:     all credential types")
+        elif flt.accounts_only:
+            out.err("  asks for:     accounts only (no items)")
+        else:
+            out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
+        if flt.ignored:
+            out.err("  ignored:      " + ", ".join(safe_text(t, 40) for t in flt.ignored))
+        out.err(f"will export from {args.source} as {safe_text(rp_id)}:")
+        print_contents(exported, attachments, "  ")
+        if dropped:
+            out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
     if not args.yes and not confirm(
         f"Encrypt these credentials for '{safe_text(importer, 60)}' and write {args.output}?"
     ):

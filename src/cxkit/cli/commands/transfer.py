@@ -211,6 +211,32 @@ def _show_event(event: TransferEvent, tty: bool) -> None:
         out.err(f"{prefix}  receiving… a valid response arrived")
 
 
+#: Terminal lines the QR code may take: with the countdown line under it, 24 (the code of a
+#: compact pairing is 23 lines; P0 §5.3's text form would be 29).
+QR_LINES: Final = 23
+
+
+def show_pairing(rx: Receiver, *, qr: bool) -> None:
+    """The pairing for the sender, on standard error: the status lines, the text form to
+    paste (P0 §5.3) and how, then the QR code last (the compact form, ``CXP-P0C:``), so
+    that it stays whole on an 80×24 terminal with the countdown under it. Under ``--quiet``
+    only the pairing string and the QR code."""
+    text = rx.pairing.to_string()
+    out.err("live transfer: waiting for one export (CXP direct mode, profile P0)")
+    out.err(f"  listening on: {rx.pairing.url.split('/cxp/')[0]}")
+    out.err(f"  fingerprint:  {rx.fingerprint}")
+    out.err(f"  expires at:   {utc(int(rx.expires_at))}")
+    out.err("pairing string (a one-time key: show it only to the sender):\n")
+    out.must(f"  {text}\n" if not out.QUIET else text)
+    out.err("on this machine, run in another terminal and paste the pairing string:\n")
+    out.err("  cxkit send SOURCE - --yes\n")
+    out.err("  (the string is read from standard input: never put it on a command line)\n")
+    if qr:
+        out.err("or scan this QR code with the sending device:")
+        color = out.use_color(sys.stderr)
+        out.must(_qr.render(rx.pairing.qr_text(), color=color, error="m", max_lines=QR_LINES))
+
+
 def cmd_receive(args: argparse.Namespace) -> int:
     if not MIN_SECONDS <= args.timeout <= MAX_SECONDS:
         raise InputError(
@@ -244,19 +270,8 @@ def cmd_receive(args: argparse.Namespace) -> int:
         max_body=args.max_size,
         on_event=events.put,
     ) as rx:
-        text = rx.pairing.to_string()
-        out.err("live transfer: waiting for one export (CXP direct mode, profile P0)")
-        out.err(f"  listening on: {rx.pairing.url.split('/cxp/')[0]}")
-        out.err(f"  fingerprint:  {rx.fingerprint}")
-        out.err(f"  expires at:   {utc(int(rx.expires_at))}")
-        if not args.no_qr:
-            out.err("\nscan with the sending device:\n")
-            out.err(_qr.render(text, color=out.use_color(sys.stderr)))
-        out.err("pairing string (a one-time key: show it only to the sender):\n")
-        out.err(f"  {text}\n")
-        out.err("on this machine, run in another terminal and paste the pairing string:\n")
-        out.err("  cxkit send SOURCE - --yes\n")
-        out.err("  (the string is read from standard input: never put it on a command line)\n")
+        show_pairing(rx, qr=not args.no_qr)
+        tty = tty and not out.QUIET
         try:
             while not rx.poll(1.0):
                 while not events.empty():
@@ -374,22 +389,23 @@ def cmd_send(args: argparse.Namespace) -> int:
     flt = credential_type_filter(request)
     importer = request.importer or "(no name)"
 
-    out.err("live transfer request")
-    out.err(f"  importer:     {safe_text(importer)}  (as the request claims; not verified)")
-    out.err(f"  address:      {safe_text(pairing.url.split('/cxp/')[0])}")
-    out.err(f"  fingerprint:  {fingerprint}  (matches the pairing string)")
     suite = (entry.kem, entry.kdf, entry.aead)
-    out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}, PSK mode")
-    if flt.types is None and not flt.accounts_only:
-        out.err("  asks for:     all credential types")
-    elif flt.accounts_only:
-        out.err("  asks for:     accounts only (no items)")
-    else:
-        out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
-    out.err(f"will send from {args.source} as {safe_text(rp_id)}:")
-    print_contents(exported, attachments, "  ")
-    if dropped:
-        out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
+    with out.loud(not args.yes):  # the summary a confirmation asks about shows under -q too
+        out.err("live transfer request")
+        out.err(f"  importer:     {safe_text(importer)}  (as the request claims; not verified)")
+        out.err(f"  address:      {safe_text(pairing.url.split('/cxp/')[0])}")
+        out.err(f"  fingerprint:  {fingerprint}  (matches the pairing string)")
+        out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}, PSK mode")
+        if flt.types is None and not flt.accounts_only:
+            out.err("  asks for:     all credential types")
+        elif flt.accounts_only:
+            out.err("  asks for:     accounts only (no items)")
+        else:
+            out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
+        out.err(f"will send from {args.source} as {safe_text(rp_id)}:")
+        print_contents(exported, attachments, "  ")
+        if dropped:
+            out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
     if not args.yes and not confirm(
         f"Send these credentials to '{safe_text(importer, 60)}' at the pairing address?"
     ):
