@@ -42,6 +42,7 @@ from typing import Any, Final
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from cxkit import _kdfcost
 from cxkit.crypto import jwe
 from cxkit.crypto._b64 import b64u_decode, b64u_encode
 from cxkit.errors import DecodeError, DecryptionError, InputError, ProtocolError
@@ -229,6 +230,9 @@ def normalize_secret(secret: str) -> bytes:
 
 
 def _argon2id(secret: bytes, params: Argon2Params) -> bytes:
+    _kdfcost.announce(
+        "Argon2id", memory_kib=params.memory_kib, iterations=params.iterations, lanes=params.lanes
+    )
     return Argon2id(
         salt=params.salt,
         length=IKM_LENGTH,

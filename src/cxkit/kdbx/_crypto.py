@@ -18,6 +18,7 @@ from typing import Final
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2d, Argon2id
 
+from cxkit import _kdfcost
 from cxkit.errors import InvalidKeyError, UnsupportedAlgorithmError
 from cxkit.kdbx.errors import KdbxFormatError, KdfCostError
 
@@ -201,12 +202,19 @@ def transform_key(
     if kdf == KDF_AES:
         seed = params["S"]
         assert isinstance(seed, bytes)
+        _kdfcost.announce("AES-KDF", iterations=p["rounds"])
         return aes_kdf(composite, seed, p["rounds"])
     salt = params["S"]
     assert isinstance(salt, bytes)
     secret = params.get("K")
     ad = params.get("A")
     cls = Argon2d if kdf == KDF_ARGON2D else Argon2id
+    _kdfcost.announce(
+        "Argon2d" if kdf == KDF_ARGON2D else "Argon2id",
+        memory_kib=p["memory_kib"],
+        iterations=p["iterations"],
+        lanes=p["parallelism"],
+    )
     kdf_obj = cls(
         salt=salt,
         length=32,

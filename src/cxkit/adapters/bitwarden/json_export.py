@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from cxkit import cxf
+from cxkit import _kdfcost, cxf
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -120,6 +120,7 @@ def _master_key(password: str, salt: str, params: KdfParams) -> bytes:
     params.check()
     secret = password.encode("utf-8")
     if params.kdf_type == PBKDF2:
+        _kdfcost.announce("PBKDF2-HMAC-SHA256/cryptography", iterations=params.iterations)
         return PBKDF2HMAC(
             algorithm=hashes.SHA256(),
             length=32,
@@ -127,6 +128,8 @@ def _master_key(password: str, salt: str, params: KdfParams) -> bytes:
             iterations=params.iterations,
         ).derive(secret)
     assert params.memory_mib is not None and params.parallelism is not None
+    _kdfcost.announce("Argon2id", memory_kib=params.memory_mib * 1024,
+                      iterations=params.iterations, lanes=params.parallelism)  # fmt: skip
     return Argon2id(
         salt=hashlib.sha256(salt.encode("utf-8")).digest(),
         length=32,

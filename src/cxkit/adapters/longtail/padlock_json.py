@@ -27,7 +27,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
-from cxkit import cxf
+from cxkit import _kdfcost, cxf
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -156,6 +156,7 @@ def decrypt_container(top: Any, password: bytes, where: str = "") -> bytes:
     nonce = iv[: 15 - width]
     if not 7 <= len(nonce) <= 13:
         raise _wrong_password(where)
+    _kdfcost.announce("PBKDF2-HMAC-SHA256", iterations=found["iter"])
     key = hashlib.pbkdf2_hmac(
         "sha256", password, raw["salt"], found["iter"],
         found["keySize"] // 8,

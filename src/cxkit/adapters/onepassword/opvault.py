@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from cxkit import cxf
+from cxkit import _kdfcost, cxf
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -158,6 +158,7 @@ def open_profile(profile: Any, password: str) -> _Keys:
         raise DecodeError("profile.js: the salt has an unusual length")
     master_blob = _b64(profile.get("masterKey"), "profile.js: 'masterKey'")
     overview_blob = _b64(profile.get("overviewKey"), "profile.js: 'overviewKey'")
+    _kdfcost.announce("PBKDF2-HMAC-SHA512", iterations=iterations)
     derived = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt, iterations, 64)
     try:
         master = decrypt_opdata(master_blob, derived[:32], derived[32:], what="the master key")

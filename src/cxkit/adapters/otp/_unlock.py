@@ -14,6 +14,7 @@ import binascii
 import hashlib
 from typing import Any
 
+from cxkit import _kdfcost
 from cxkit.adapters.base import PasswordNeededError, ReadOptions, WriteOptions
 from cxkit.adapters.otp.entry import check_kdf
 from cxkit.errors import AdapterError, DecodeError, DecryptionError
@@ -85,6 +86,7 @@ def pbkdf2(hash_name: str, password: str, salt: bytes, iterations: int, where: s
     """PBKDF2-HMAC-*hash_name* → 32 bytes, the iteration count bounded first
     (:func:`~cxkit.adapters.otp.entry.check_kdf`)."""
     check_kdf("pbkdf2", iterations=iterations, where=where or None)
+    _kdfcost.announce(f"PBKDF2-HMAC-{hash_name.upper()}", iterations=iterations)
     return hashlib.pbkdf2_hmac(hash_name, password_bytes(password, where), salt, iterations, 32)
 
 
@@ -110,6 +112,7 @@ def argon2id_sodium(password: str, salt: bytes, ops: int, mem: int, what: str,
             f"{sodium.crypto_pwhash_SALTBYTES}",
             location=where or None,
         )
+    _kdfcost.announce("Argon2id/libsodium", memory_kib=mem // 1024, iterations=ops)
     try:
         return bytes(
             sodium.crypto_pwhash_alg(

@@ -24,7 +24,7 @@ import os
 import uuid
 from typing import Any, Final
 
-from cxkit import cxf
+from cxkit import _kdfcost, cxf
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -122,6 +122,7 @@ def _scrypt(password: str, slot: dict[str, Any], where: str) -> bytes:
     memory = 128 * n * r
     check_kdf("scrypt", memory=memory, iterations=n, where=where)
     salt = _hex(slot.get("salt"), None, "the slot's salt", where)
+    _kdfcost.announce("scrypt", iterations=n, r=r, lanes=p)
     return hashlib.scrypt(
         password.encode(), salt=salt, n=n, r=r, p=p, maxmem=2 * memory + (1 << 20), dklen=32
     )
