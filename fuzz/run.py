@@ -120,9 +120,48 @@ def _kdbx_seeds() -> dict[str, bytes]:
     return seeds
 
 
+def _patch_atheris() -> None:
+    """Work around an atheris 2.3 bug that miscompiled the code being fuzzed (CPython 3.11).
+
+    After inserting its probes, atheris grows every jump whose argument no longer fits in one
+    byte (an ``EXTENDED_ARG`` more) by comparing each instruction with the next one, so the
+    function's *last* instruction is never checked. A function ending in a ``while True:`` loop
+    whose instrumented body passes 255 code units ends in a ``JUMP_BACKWARD`` that grew without
+    its argument being corrected: the loop jumps back two bytes too far, one instruction
+    skipped, and the function computes nonsense (``_parse_header`` of KDBX raised
+    ``TypeError`` on every database, which ``read_kdbx`` reported as "cannot be read", so no
+    input ever got past the header). The patch re-checks the last instruction's invariant
+    (offset + size + scaled argument == target) and applies atheris's own size adjustment.
+    """
+    from atheris import instrument_bytecode as ib  # type: ignore[import-untyped]
+
+    original = ib.Instrumentor._handle_size_changes
+    if getattr(original, "_cxkit_patched", False):
+        return
+
+    def handle_size_changes(self: object) -> None:
+        while True:
+            original(self)
+            listing = self._get_linear_instruction_listing()  # type: ignore[attr-defined]
+            last = listing[-1] if listing else None
+            if last is None or last.reference is None or not last._is_relative:
+                return
+            scale = ib.rel_reference_scale(last.mnemonic)
+            gap = (
+                last.offset + last.get_size() + ib.jump_arg_bytes(last.arg) * scale
+            ) - last.reference
+            if gap == 0:
+                return
+            self._adjust(last.offset + 0.5, gap)  # type: ignore[attr-defined]
+
+    handle_size_changes._cxkit_patched = True  # type: ignore[attr-defined]
+    ib.Instrumentor._handle_size_changes = handle_size_changes
+
+
 def _child(target: str, libfuzzer_args: list[str]) -> None:
     import atheris  # type: ignore[import-untyped]
 
+    _patch_atheris()
     sys.path.insert(0, str(HERE))
     with atheris.instrument_imports(include=["cxkit"]):
         # every module a target reaches, imported (so instrumented) before the first input

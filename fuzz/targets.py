@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cxkit.errors import CxkitError
 
-__all__ = ["TARGETS", "reader_keys"]
+__all__ = ["TARGETS", "MaskedInternalError", "check_error", "expected_errors", "reader_keys"]
 
 
 class _NoPasswordError(CxkitError):
@@ -32,12 +33,38 @@ def _no_password(prompt: str) -> str:
     raise _NoPasswordError("no password in the fuzz harness")
 
 
+class MaskedInternalError(AssertionError):
+    """A cxkit error that only wraps a Python exception (``read_kdbx``'s catch-all reports
+    "the database cannot be read (TypeError)"): the user sees no traceback, but it is a bug all
+    the same, and a fuzzer that accepted it would never see the bugs behind it."""
+
+
+# "... (TypeError)" at the end of a message: a catch-all naming the exception it swallowed
+_MASKED = re.compile(r"\((?:[A-Z][A-Za-z]*(?:Error|Exception)|StopIteration)\)$")
+
+
+def check_error(exc: CxkitError) -> None:
+    """Raise :class:`MaskedInternalError` when *exc* is a catch-all hiding a Python exception."""
+    if _MASKED.search(str(exc)):
+        raise MaskedInternalError(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def expected_errors() -> Iterator[None]:
+    """Like ``contextlib.suppress(CxkitError)``, but a masked internal error is a finding."""
+    try:
+        yield
+    except CxkitError as exc:
+        check_error(exc)
+
+
 def fuzz_cxf(data: bytes) -> None:
     from cxkit import cxf
 
     try:
         doc = cxf.decode(data)
-    except CxkitError:
+    except CxkitError as exc:
+        check_error(exc)
         return
     cxf.validate(doc)
     again = cxf.decode(doc.encode())  # lossless output must decode again
@@ -68,14 +95,14 @@ def fuzz_readers(data: bytes) -> None:
     keys = reader_keys()
     key = keys[data[0] % len(keys)]
     options = ReadOptions(password=_no_password, max_size=1 << 20)
-    with contextlib.suppress(CxkitError):
+    with expected_errors():
         read(data[1:], f"fuzz.{key}", source_format=key, options=options)
 
 
 def fuzz_detect(data: bytes) -> None:
     from cxkit.adapters.detection import detect, make_sample
 
-    with contextlib.suppress(CxkitError):
+    with expected_errors():
         detect(make_sample(data, "fuzz.bin"))
 
 
@@ -88,8 +115,8 @@ def fuzz_zip(data: bytes) -> None:
             archive = read_zip(data, limits=limits, canonical=canonical)
             for name in archive.names():
                 archive.read(name)
-        except CxkitError:
-            pass
+        except CxkitError as exc:
+            check_error(exc)
 
 
 def fuzz_kdbx(data: bytes) -> None:
@@ -103,7 +130,7 @@ def fuzz_kdbx(data: bytes) -> None:
         max_aes_rounds=64,
         max_payload_bytes=4 << 20,
     )
-    with contextlib.suppress(CxkitError):
+    with expected_errors():
         read_kdbx(data, password="fuzz", limits=limits)  # noqa: S106 - a fuzz input
 
 
@@ -120,16 +147,17 @@ def fuzz_cxp(data: bytes) -> None:
 
     try:
         obj = parse_json(data, what="fuzz message")
-    except CxkitError:
+    except CxkitError as exc:
+        check_error(exc)
         return
     for parse in (ExportRequest.from_json, ExportResponse.from_json):
-        with contextlib.suppress(CxkitError):
+        with expected_errors():
             parse(obj)
     request, key = _cxp_fixture()
-    with contextlib.suppress(CxkitError):
+    with expected_errors():
         p0.open_response(data, request, key, now=1_700_000_000, consume=False)
     if _cheap_kdf(obj):  # an allowed 1 GiB Argon2 is slow, not a bug: not what is fuzzed here
-        with contextlib.suppress(CxkitError):
+        with expected_errors():
             p0.open_archive(data, "fuzz", enforce_minimums=False)
 
 
@@ -149,7 +177,7 @@ def fuzz_pairing(data: bytes) -> None:
     from cxkit.transfer.pairing import Pairing
 
     text = data.decode("utf-8", "replace")
-    with contextlib.suppress(CxkitError):
+    with expected_errors():
         Pairing.parse(Pairing.parse(text).to_string())
 
 
