@@ -681,3 +681,35 @@ def test_keepass_key_files_in_and_out(server: tuple[UiServer, list[str]], tmp_pa
     for text in [*b.pages, "\n".join(logs)]:
         assert_no_secret(text, keys)
         assert "kf-pass-1" not in text
+
+
+def test_a_fetch_from_another_site_is_refused(server: tuple[UiServer, list[str]]) -> None:
+    """Chromium's ``Sec-Fetch-Site`` of a post from another site (even one on this machine,
+    which ``SameSite`` counts as the same site) is refused, the right CSRF token or not."""
+    srv, _ = server
+    b = Browser(srv)
+    b.login(srv.app.token)
+    for site in ("cross-site", "same-site", "none"):
+        status, _, body = b.request("POST", "/stop", f"csrf={srv.app.csrf}".encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": site})  # fmt: skip
+        assert status == 403 and "another site" in body.decode(), site
+    assert not srv.app.stopping.is_set()
+
+
+def test_every_value_is_one_field_to_reveal() -> None:
+    """The per-field reveal covers every value of every item (each canary is exactly one
+    field's value), and no field is a whole credential's secrets at once."""
+    from ui_canaries import CANARIES
+
+    from cxkit import adapters
+    from cxkit.ui.server import _fields
+
+    data, keys = planted_sample()
+    doc, _ = adapters.read(data, "x.json")
+    values = [v for _, item in doc.items() for _, _, v in _fields(item)]
+    for name, canary in CANARIES.items():
+        holding = [v for v in values if canary in v]
+        assert holding and all(v == canary for v in holding), name
+    for key in keys:
+        assert any(key.rstrip("=") in v for v in values)
+    assert not any("cxkit-unknown-extension" in v for v in values)  # bookkeeping left out

@@ -14,9 +14,9 @@ Security (issue 19, "Security"):
   SameSite=Strict session cookie and redirects to a URL without it; every request needs that
   cookie;
 * every POST needs the session's CSRF token (a hidden form field) and, when the browser sends
-  one, an ``Origin`` equal to the server's;
+  one, an ``Origin`` equal to the server's (and a ``Sec-Fetch-Site`` of ``same-origin``);
 * a strict Content-Security-Policy (nothing but the page's own inline style), no-store,
-  no-referrer, no framing;
+  a same-origin referrer policy, no framing;
 * no secret in a URL (passwords travel in POST bodies only), a log line (method, path without
   query, status) or an error page (only cxkit's own error messages, which name no value);
 * uploads and results in a private temporary folder (0700; files 0600) removed at exit; the
@@ -485,10 +485,24 @@ def _preview(app: UiApp, job_id: str, job: _Job, doc: Any, query: str = "") -> b
 
 
 def _leaves(value: Any, path: str = "") -> list[tuple[str, str]]:
-    """(member path, value) of every leaf of a credential's JSON form."""
+    """(member path, value) of every leaf of a credential's JSON form; a labelled field (CXF
+    1.0 EditableField with a ``label``) is one leaf named by its label; ``extensions`` (cxkit's
+    bookkeeping) are left out."""
     if isinstance(value, dict):
-        return [x for k, v in value.items() for x in _leaves(v, f"{path}.{k}" if path else k)]
-    if isinstance(value, list):
+        label, inner = value.get("label"), value.get("value")
+        if (
+            isinstance(label, str)
+            and inner is not None
+            and not isinstance(inner, dict | list | tuple)
+        ):
+            return [(f"{path} ({label})" if path else label, str(inner))]
+        return [
+            x
+            for k, v in value.items()
+            if k != "extensions"
+            for x in _leaves(v, f"{path}.{k}" if path else k)
+        ]
+    if isinstance(value, list | tuple):
         return [x for i, v in enumerate(value) for x in _leaves(v, f"{path}[{i}]")]
     return [] if value is None else [(path, str(value))]
 
@@ -646,7 +660,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Content-Security-Policy", csp or _csp())
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with
+        # the page's own form posts, which the Origin check must refuse (a sandboxed frame sends
+        # it too); other sites still get no Referer
+        self.send_header("Referrer-Policy", "same-origin")
         self.send_header("X-Frame-Options", "DENY")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
@@ -808,6 +825,9 @@ class _Handler(BaseHTTPRequestHandler):
             form, files = self._form()
             origin = self.headers.get("Origin")
             if origin is not None and origin != f"http://{self.headers.get('Host')}":
+                raise _RefusedError(HTTPStatus.FORBIDDEN, "a request from another site was refused")
+            fetch_site = self.headers.get("Sec-Fetch-Site")
+            if fetch_site is not None and fetch_site != "same-origin":
                 raise _RefusedError(HTTPStatus.FORBIDDEN, "a request from another site was refused")
             given = form.get("csrf", "")
             if not given or not hmac.compare_digest(given.encode(), app.csrf.encode()):
