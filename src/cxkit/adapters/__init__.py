@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from cxkit._limits import check_entries
 from cxkit.adapters.base import (
     AdapterInfo,
     Capability,
@@ -125,6 +126,7 @@ def read(
 
     with paused_gc(), duplicate_warnings() as repeated:  # readers build ~100 objects per item
         doc = adapter.read(sample, options, report)
+    check_entries(doc, name)  # the document-wide bound of every format (#17; cxkit._limits)
     report.warnings.extend(repeated)  # repeated JSON member names read last-wins (#17)
     return doc, report
 
