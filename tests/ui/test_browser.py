@@ -244,6 +244,36 @@ def test_diff_of_two_exports(browser: Any, ui: UiServer, shot: Shot, tmp_path: P
     shot(page, "diff")
 
 
+def test_the_progress_page_refreshes_itself_to_the_result(
+    browser: Any, ui: UiServer, shot: Shot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversion that takes a while: the browser shows its progress page (the report's
+    counters), which reloads itself under the page's policy (no script) until the result."""
+    from cxkit import adapters
+
+    real, release = adapters.convert, threading.Event()
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        kwargs["progress"]("verify", 0, 0)
+        kwargs["report"].items_read = 5
+        assert release.wait(120)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(adapters, "convert", slow)
+    page = _page(browser, ui)
+    page.get_by_role("button", name="Try it with the built-in sample vault").click()
+    page.get_by_label("Password of the new file").fill(NEW_PASSWORD)
+    page.get_by_label("The same password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Convert").click()
+    expect(page.get_by_role("heading", name="Converting")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("checking every passkey")
+    expect(page.get_by_text("items read: 5")).to_be_visible()
+    shot(page, "progress")
+    release.set()
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()  # no click: it refreshed
+    shot(page, "done")
+
+
 def _tab_to(page: Any, name: str, limit: int = 60) -> None:
     """Press Tab until the focused control's accessible text is *name* (keyboard only)."""
     for _ in range(limit):
