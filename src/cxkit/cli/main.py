@@ -428,11 +428,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(EXIT_OK)  # as argparse's --help does
     parser = build_parser(_command_of(words) or "")
     args = parser.parse_args(words)
+    from cxkit import _kdfcost
     from cxkit.cli import _console
 
     _console.COLOR = not args.no_color
     _console.QUIET = bool(getattr(args, "quiet", False))
     as_json = bool(getattr(args, "json", False))
+    _kdfcost.announce_to_stderr(not (as_json or _console.QUIET))  # slow KDFs said (#17)
     try:
         _check_formats(args)
         return _run(args)
