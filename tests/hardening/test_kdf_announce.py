@@ -251,3 +251,37 @@ def test_authenticator_backups_announce_before_deriving(
     with pytest.raises(AdapterError):  # the recorder's stop, reported as a failed derivation
         _unlock.argon2id_sodium("pw", bytes(16), 4, 256 << 20, "the backup", "$")
     assert [getattr(e, "detail", e) for e in heard] == ["256 MiB, 4 passes", "derive"]
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"], ["--json"]])
+def test_the_cli_announces_on_stderr_unless_quiet_or_json(
+    quiet: list[str],
+    everything_slow: None,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    from cxkit.cli.main import main
+    from cxkit.kdbx import Database, Entry, WriteOptions, write_kdbx
+
+    assert isinstance(tmp_path, Path)
+    db = Database()
+    entry = Entry()
+    entry.set("Title", "site")
+    db.root.entries.append(entry)
+    options = WriteOptions(argon2_memory_kib=64, argon2_iterations=2, argon2_parallelism=1)
+    src = tmp_path / "vault.kdbx"
+    src.write_bytes(write_kdbx(db, password="pw", options=options))
+    monkeypatch.setenv("CXKIT_TEST_PW", "pw")
+    previous = set_announcer(None)
+    try:
+        code = main(["inspect", str(src), "--password-env", "CXKIT_TEST_PW", *quiet])
+    finally:
+        set_announcer(previous)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    said = "cxkit: deriving the key (Argon2id, 64 KiB, 2 passes): about "
+    assert (said in err) == (not quiet)
+    assert said not in out
