@@ -6,15 +6,27 @@
   most :data:`cxkit.ui.report_html.MAX_ROWS` rows, so its size stays bounded.
 * ``import`` — importing ``cxkit.ui.server`` (http.server, email) in a fresh interpreter, next
   to bare ``python -c pass``: the price ``cxkit ui`` pays and no other command does.
+* ``migrate over HTTP`` — a generated Bitwarden export migrated to KeePass through a running
+  server as a browser would (upload → preview page, convert → 303 → progress page → result; the
+  conversion in its worker thread), next to the floor ``adapters.convert`` of the same bytes
+  with the same options: what the pages, the upload parsing, the preview's read and the worker
+  add. Target ≤ 2× (the upload reads the export once for the preview, the conversion again).
+  Floor and subject alternate (``_common.alternate``); median and min-max spread.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
+import statistics
 import subprocess
 import sys
+import threading
+import uuid
+from html import unescape
 
-from _common import Figure, best_time
+from _common import Figure, alternate, best_time, spread
 from cxkit import adapters
 from cxkit.adapters import MigrationReport, WriteOptions
 from cxkit.ui import render_report_html
@@ -37,6 +49,86 @@ def _python(code: str) -> float:
     return best_time(once, repeat=5)
 
 
+class _Client:
+    """Just enough of a browser for the flow: one cookie, forms, a 303 and the progress page
+    followed."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port, self.cookie = port, ""
+        _, headers, _ = self.request("GET", f"/?token={token}")
+        self.cookie = headers["set-cookie"].split(";", 1)[0]
+        found = re.search(r'name="csrf" value="([^"]+)"', self.request("GET", "/")[2].decode())
+        assert found
+        self.csrf = unescape(found.group(1))
+
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        try:
+            h = {"Host": f"127.0.0.1:{self.port}", "Origin": f"http://127.0.0.1:{self.port}",
+                 **({"Cookie": self.cookie} if self.cookie else {}), **(headers or {})}  # fmt: skip
+            conn.request(method, path, body, h)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def post(self, path: str, fields: dict[str, str], file: bytes | None = None) -> bytes:
+        b = uuid.uuid4().hex
+        parts = [f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                 for k, v in {"csrf": self.csrf, **fields}.items()]  # fmt: skip
+        if file is not None:
+            parts.append(f'--{b}\r\nContent-Disposition: form-data; name="file"; '
+                         f'filename="export.json"\r\n\r\n'.encode() + file + b"\r\n")  # fmt: skip
+        body = b"".join(parts) + f"--{b}--\r\n".encode()
+        status, headers, page = self.request(
+            "POST", path, body, {"Content-Type": f"multipart/form-data; boundary={b}"}
+        )
+        while status == 303 or b'http-equiv="refresh"' in page:
+            where = headers.get("location") or f"/progress/{fields['job']}"
+            status, headers, page = self.request("GET", where)
+        assert status == 200, page[:300]
+        return page
+
+
+def _migrate_over_http(n: int, repeat: int) -> Figure:
+    from cxkit.ui.server import make_server
+
+    data = generate(n)
+    srv = make_server()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        client = _Client(srv.port, srv.app.token)
+
+        def floor() -> object:
+            return adapters.convert(data, "export.json", to="keepass-kdbx",
+                                    write_options=WriteOptions(password=lambda _p: "bench"))  # fmt: skip
+
+        def subject() -> object:
+            page = client.post("/upload", {}, data).decode()
+            job = re.search(r'name="job" value="([^"]+)"', page)
+            assert job
+            done = client.post("/convert", {"job": job.group(1), "to": "keepass-kdbx",
+                                            "new_password": "bench", "new_password2": "bench"})  # fmt: skip
+            assert b"Download " in done
+            return done
+
+        floors, subjects = alternate(floor, subject, repeat)
+    finally:
+        srv.shutdown()
+        thread.join()
+        srv.server_close()
+        srv.app.cleanup()
+    f, s = statistics.median(floors), statistics.median(subjects)
+    return Figure(SUITE, f"migrate over HTTP, {n} items", s * 1e3, "ms", f * 1e3,
+                  "adapters.convert of the same bytes", 2.0,
+                  extra={"spread_ms": spread([x * 1e3 for x in subjects]),
+                         "floor_spread_ms": spread([x * 1e3 for x in floors]),
+                         "rounds": repeat})  # fmt: skip
+
+
 def run(quick: bool) -> list[Figure]:
     figures: list[Figure] = []
     for n in (100, 1_000) if quick else (100, 1_000, 10_000):
@@ -54,4 +146,6 @@ def run(quick: bool) -> list[Figure]:
     server = _python("import cxkit.ui.server")
     figures.append(Figure(SUITE, "import cxkit.ui.server", server * 1e3, "ms", base * 1e3,
                           "python -c pass", None))  # fmt: skip
+    for n in (100, 1_000) if quick else (100, 1_000, 10_000):
+        figures.append(_migrate_over_http(n, 5 if quick or n < 10_000 else 3))
     return figures
