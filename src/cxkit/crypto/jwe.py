@@ -11,10 +11,14 @@ failure — malformed token or wrong key or tampering — is the one opaque
 :class:`~cxkit.errors.DecryptionError`. Plain JOSE: any JOSE library decrypts these tokens given
 the key.
 
-Large plaintexts are processed in pieces of about 1 MiB (AES-GCM and base64url in one pass over
-cache-sized pieces, no whole-size intermediate copies): :func:`encrypt_compact_parts` yields the
-token piece by piece, :class:`CompactDecryptor` takes it piece by piece (e.g. straight from
-inflate). Both produce exactly the bytes of the one-shot functions.
+Large plaintexts are processed in pieces of about 1 MiB of text (768 KiB of plaintext): each
+piece is encrypted into one reused buffer and base64url-encoded from there, and a token of known
+length is decrypted in place into a plaintext buffer allocated once (no growing output, no copy
+of each piece into it). :func:`encrypt_compact_parts` yields the token piece by piece,
+:class:`CompactDecryptor` takes it piece by piece (e.g. straight from inflate) without joining a
+piece to the previous one's remainder. Both produce exactly the bytes of the one-shot functions
+(``tests/crypto/test_crypto_jwe_golden.py`` pins them). Where the time goes is measured in
+``docs/performance.md`` (CXP profile P0): base64url, not AES-GCM, is most of it.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ TAG_LENGTH: Final = 16
 ENC_FOR_KEY_LENGTH: Final = {16: "A128GCM", 32: "A256GCM"}
 _PLAIN_STEP: Final = 3 << 18  # plaintext bytes per piece: a multiple of 3 (1 MiB of base64url)
 _TEXT_STEP: Final = 1 << 20  # base64url characters per piece: a multiple of 4
+_SLACK: Final = 15  # ``update_into`` wants room for one AES block less a byte beyond the input
 _IV_CHARS: Final = 16  # unpadded base64url of 12 bytes
 _TAG_PART: Final = 1 + 22  # "." and the unpadded base64url of 16 bytes
 
@@ -87,8 +92,17 @@ def encrypt_compact_parts(
 
     def parts() -> Iterator[bytes]:
         yield b"".join((protected, b"..", b64u_encode_bytes(iv), b"."))
-        for i in range(0, len(view), _PLAIN_STEP):
-            yield b64u_encode_bytes(encryptor.update(view[i : i + _PLAIN_STEP]))
+        size = len(view)
+        if size:
+            # One buffer for every piece's ciphertext (each yielded piece is a new bytes
+            # object, so reusing it is safe).
+            buf = bytearray(min(size, _PLAIN_STEP) + _SLACK)
+            out = memoryview(buf)
+            update_into = encryptor.update_into
+            for i in range(0, size, _PLAIN_STEP):
+                n = update_into(view[i : i + _PLAIN_STEP], buf)
+                yield b64u_encode_bytes(out[:n])
+            out.release()
         encryptor.finalize()
         yield b"." + b64u_encode_bytes(encryptor.tag)
 
@@ -102,6 +116,8 @@ def encrypt_compact(
 
     A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only.
     """
+    # A growing BytesIO measured faster than one presized at the token's length (whose
+    # zero-fill costs more than the few reallocations it saves).
     out = io.BytesIO()
     for part in encrypt_compact_parts(plaintext, cek, _iv=_iv):
         out.write(part)
@@ -118,7 +134,10 @@ class CompactDecryptor:
     verifies.
     """
 
-    def __init__(self, cek: bytes) -> None:
+    def __init__(self, cek: bytes, *, size_hint: int | None = None) -> None:
+        """*size_hint*: the token's length in characters, when known (a zip entry's size):
+        the plaintext is then allocated once and decrypted into in place. A wrong hint costs
+        speed, never correctness."""
         self._key = _check_key(cek)
         self._protected = _PROTECTED[len(self._key)]
         self._prefix = len(self._protected) + 2 + _IV_CHARS + 1
@@ -126,6 +145,14 @@ class CompactDecryptor:
         self._decryptor: AEADDecryptionContext | None = None
         self._out: io.BytesIO | None = io.BytesIO()
         self._error: BaseException | None = None
+        self._buf = bytearray()  # AES-GCM output of one piece, reused
+        self._view: memoryview | None = None  # the presized output, written in place
+        self._pos = 0
+        body = (size_hint or 0) - self._prefix - _TAG_PART
+        if body > _TEXT_STEP:
+            self._out.seek(body * 3 // 4 + _SLACK - 1)
+            self._out.write(b"\0")
+            self._view = self._out.getbuffer()
 
     def feed(self, data: bytes) -> None:
         if self._error is not None:
@@ -137,38 +164,76 @@ class CompactDecryptor:
 
     def _fail(self, exc: BaseException) -> None:
         self._error = exc
-        self._out = None
+        if self._view is not None:
+            self._view.release()
+        self._view = self._out = None
         self._pending = b""
+
+    def _unsize(self, out: io.BytesIO) -> None:
+        """Leave the presized output: keep what was written, append from now on."""
+        if self._view is not None:
+            self._view.release()
+            self._view = None
+            out.truncate(self._pos)
+            out.seek(self._pos)
 
     def _feed(self, data: bytes) -> None:
         if not isinstance(data, bytes):
             raise TypeError("token pieces must be bytes")
-        buf = self._pending + data if self._pending else data
-        self._pending = b""
-        pos = 0
+        buf, pos = data, 0
+        pending = self._pending
+        if pending:
+            self._pending = b""
+            head = -len(pending) % 4  # characters of data that complete pending's last group
+            if self._decryptor is None or len(data) - head < _TAG_PART:
+                buf = pending + data  # small: the header, or the last characters
+            else:
+                # Followed by at least a tag part, these groups are body characters: decode
+                # them alone instead of copying the whole piece behind them.
+                group = pending + data[:head]
+                self._decode(group, 0, len(group))
+                pos = head
         if self._decryptor is None:
-            if len(buf) < self._prefix:
-                self._pending = buf
+            if len(buf) - pos < self._prefix:
+                self._pending = buf[pos:]
                 return
             p = len(self._protected)
-            if buf[: p + 2] != self._protected + b".." or buf[self._prefix - 1] != 0x2E:
+            if (
+                buf[pos : pos + p + 2] != self._protected + b".."
+                or buf[pos + self._prefix - 1] != 0x2E
+            ):
                 raise ValueError("unexpected protected header, encrypted key or IV")
-            iv = b64u_decode(buf[p + 2 : p + 2 + _IV_CHARS])
+            iv = b64u_decode(buf[pos + p + 2 : pos + p + 2 + _IV_CHARS])
             if len(iv) != IV_LENGTH:
                 raise ValueError("bad IV length")
             decryptor = Cipher(algorithms.AES(self._key), modes.GCM(iv)).decryptor()
             decryptor.authenticate_additional_data(self._protected)
             self._decryptor = decryptor
-            pos = self._prefix
-        decryptor = self._decryptor
-        out = self._out
-        assert out is not None
+            pos += self._prefix
         # Keep the tag part and the last partial group back; decode whole groups now.
         end = pos + max(0, len(buf) - _TAG_PART - pos) // 4 * 4
         for i in range(pos, end, _TEXT_STEP):
-            j = min(i + _TEXT_STEP, end)
-            out.write(decryptor.update(b64u_decode_span(buf, i, j)))
+            self._decode(buf, i, min(i + _TEXT_STEP, end))
         self._pending = buf[end:]
+
+    def _decode(self, buf: bytes, start: int, end: int) -> None:
+        """Decrypt the base64url groups ``buf[start:end]`` into the output: in place when it
+        was presized, else through one reused buffer."""
+        decryptor, out = self._decryptor, self._out
+        assert decryptor is not None and out is not None
+        raw = b64u_decode_span(buf, start, end)
+        n = len(raw)
+        view = self._view
+        if view is not None:
+            if self._pos + n + _SLACK <= len(view):
+                self._pos += decryptor.update_into(raw, view[self._pos :])
+                return
+            self._unsize(out)  # more than the hint said
+        if n > len(self._buf) - _SLACK:
+            self._buf = bytearray(n + _SLACK)
+        k = decryptor.update_into(raw, self._buf)
+        with memoryview(self._buf) as view:
+            out.write(view[:k])
 
     def finish(self) -> bytes:
         """The plaintext, once the whole token was fed and the tag verifies."""
@@ -177,6 +242,8 @@ class CompactDecryptor:
                 raise self._error
             decryptor, out, rest = self._decryptor, self._out, self._pending
             self._out, self._pending = None, b""
+            if out is not None:
+                self._unsize(out)
             if decryptor is None or out is None or len(rest) < _TAG_PART:
                 raise ValueError("truncated token")
             if rest[-_TAG_PART] != 0x2E:
@@ -195,11 +262,11 @@ class CompactDecryptor:
 
 def decrypt_compact(token: bytes | str, cek: bytes) -> bytes:
     """Decrypt a token made by :func:`encrypt_compact` (or any JOSE library, same header)."""
-    decryptor = CompactDecryptor(cek)
     try:
         data = token.encode("ascii") if isinstance(token, str) else bytes(token)
     except (TypeError, UnicodeError) as exc:
         raise DecryptionError() from exc
+    decryptor = CompactDecryptor(cek, size_hint=len(data))
     decryptor.feed(data)
     del data
     return decryptor.finish()

@@ -204,6 +204,13 @@ class SafeZip:
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
 
+    def size(self, name: str) -> int:
+        """The declared (and, while reading, enforced) uncompressed size of *name*."""
+        entry = self._by_name.get(name)
+        if entry is None:
+            raise ZipFormatError("no such zip member")
+        return entry.size
+
     def read(self, name: str) -> bytes:
         """The decompressed bytes of *name*, bounded by its declared size and the limits."""
         out = io.BytesIO()

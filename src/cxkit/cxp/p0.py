@@ -663,7 +663,9 @@ def _open(
     def decrypt(path: str) -> bytes:
         # Inflate, base64url-decode and decrypt piece by piece; the zip checks (size, CRC-32,
         # total) end the iteration, so they come before any decryption verdict, as before.
-        decryptor = jwe.CompactDecryptor(ctx.export(file_key_context(path), cek_len))
+        decryptor = jwe.CompactDecryptor(
+            ctx.export(file_key_context(path), cek_len), size_hint=archive.size(path)
+        )
         for piece in archive.read_pieces(path):
             decryptor.feed(piece)
         return decryptor.finish()
