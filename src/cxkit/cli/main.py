@@ -372,6 +372,8 @@ def _run(args: argparse.Namespace) -> int:
     output (unless it carries the data, ``-o -``) is kept for the JSON object, or dropped."""
     generic_json = args.json if getattr(args, "generic_json", False) else False
     generic_quiet = args.quiet if getattr(args, "generic_quiet", False) else False
+    if getattr(args, "shows_on_terminal", False) and not generic_json:
+        generic_quiet = False  # what it shows on the terminal is what -q keeps (totp qr)
     if not (generic_json or generic_quiet) or "-" in _outputs(args):
         result: int = args.handler(args)
         return result

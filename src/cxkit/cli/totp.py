@@ -74,7 +74,7 @@ def register(sub: Any) -> None:
     )
     _common(q, json_flag=False)
     q.add_argument("--out", metavar="DIR", help="write PNG files into DIR instead")
-    q.set_defaults(handler=cmd_qr)
+    q.set_defaults(handler=cmd_qr, shows_on_terminal=True)
 
 
 def _common(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
@@ -189,7 +189,8 @@ def cmd_qr(args: argparse.Namespace) -> int:
     doc, _, _ = load_source(args.file, args, max_size=args.max_size)
     totps = [(i, t) for i, t in _totps(doc) if not totp_problem(t)]
     if not totps:
-        print("no TOTP to show")
+        if not args.quiet:
+            print("no TOTP to show")
         return 0
     if args.out:
         folder = Path(args.out)
@@ -207,8 +208,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 qr_image(_uri(totp), scale=8).save(fh, format="PNG")
-        print(f"{out.plural(len(totps), 'QR code')} written to {args.out} (they hold the secrets: "
-              "delete them after scanning)")  # fmt: skip
+        if not args.quiet:
+            print(f"{out.plural(len(totps), 'QR code')} written to {args.out} (they hold the "
+                  "secrets: delete them after scanning)")  # fmt: skip
         return 0
     if not sys.stdout.isatty():
         raise OutputError(

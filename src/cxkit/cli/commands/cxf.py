@@ -130,7 +130,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             worst = 2
             reports.append({"file": name, "readable": False, "error": str(exc), "hint": exc.hint})
             if not args.json:
-                out.err(f"{name}: cannot read: {exc.diagnostics()}")
+                out.must(f"{name}: cannot read: {exc.diagnostics()}")  # an error: even -q
             continue
         attachments = None if args.attachments is None else _attachment_bytes(doc, args.attachments)
         findings = cxf.validate(doc, attachments=attachments)
