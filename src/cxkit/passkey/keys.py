@@ -36,7 +36,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives import hashes, serialization
@@ -300,6 +300,27 @@ def _rsa_modulus_bits(buf: bytes, start: int, end: int) -> int:
     return int.from_bytes(buf[nstart:nend], "big").bit_length()
 
 
+_KINDS: dict[type, str] = {}
+
+
+def _key_kind(key: object) -> str:
+    """``"ec"``, ``"ed25519"``, ``"rsa"`` or ``"other"`` for a ``cryptography`` private key;
+    memoised per concrete type (``isinstance`` against the ABCs costs ~1 µs each, issue #20)."""
+    cls = type(key)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            kind = "ec"
+        elif isinstance(key, ed25519.Ed25519PrivateKey):
+            kind = "ed25519"
+        elif isinstance(key, rsa.RSAPrivateKey):
+            kind = "rsa"
+        else:
+            kind = "other"
+        _KINDS[cls] = kind
+    return kind
+
+
 def _inspect(der: object) -> PasskeyKey | _Rejection:
     """Identify and load PKCS#8 key bytes; never raises (problems come back as _Rejection)."""
     if not isinstance(der, bytes | bytearray | memoryview):
@@ -364,12 +385,13 @@ def _inspect(der: object) -> PasskeyKey | _Rejection:
             unsupported=False,
             cause=exc,
         )
+    kind = _key_kind(key)
     if algorithm is Algorithm.EDDSA:
-        ok = isinstance(key, ed25519.Ed25519PrivateKey)
+        ok = kind == "ed25519"
     elif algorithm is Algorithm.RS256:
-        ok = isinstance(key, rsa.RSAPrivateKey)
+        ok = kind == "rsa"
     else:
-        ok = isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == _EC[algorithm][0]
+        ok = kind == "ec" and key.curve.name == _EC[algorithm][0]  # type: ignore[union-attr]
     if not ok:  # pragma: no cover - cryptography loads what the AlgorithmIdentifier says
         return _Rejection(
             "passkey.key-not-pkcs8",
@@ -408,27 +430,60 @@ def _minimal_bytes(value: int) -> bytes:
 
 def _cose_params(algorithm: Algorithm, public: PublicKey) -> dict[int, int | bytes]:
     """The COSE_Key map of a public key (labels: 1 kty, 3 alg, -1 crv / n, -2 x / e, -3 y)."""
-    if isinstance(public, ec.EllipticCurvePublicKey):
-        _, crv, size, _ = _EC[algorithm]
+    ec_spec = _EC.get(algorithm)
+    if ec_spec is not None:
+        _, crv, size, _ = ec_spec
         point = public.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
         return {1: 2, 3: int(algorithm), -1: crv, -2: point[1 : 1 + size], -3: point[1 + size :]}
-    if isinstance(public, ed25519.Ed25519PublicKey):
+    if algorithm is Algorithm.EDDSA:
         raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return {1: 1, 3: int(algorithm), -1: 6, -2: raw}
-    numbers = public.public_numbers()
+    numbers = cast(rsa.RSAPublicKey, public).public_numbers()
     return {1: 3, 3: int(algorithm), -1: _minimal_bytes(numbers.n), -2: _minimal_bytes(numbers.e)}
 
 
-def _cose_encode(params: dict[int, int | bytes]) -> bytes:
-    """Canonical CTAP2 CBOR of a COSE_Key map built by :func:`_cose_params` (its insertion
-    order is already the canonical order: 1, 3, -1, -2, -3)."""
+def _cose_encode_general(params: dict[int, int | bytes]) -> bytes:
     out = [_cbor_head(5, len(params))]
     for label, value in params.items():
         out.append(_cbor_int(label))
         out.append(_cbor_bstr(value) if isinstance(value, bytes) else _cbor_int(value))
     return b"".join(out)
+
+
+def _ec2_template(algorithm: Algorithm) -> tuple[bytes, bytes, int]:
+    _, crv, size, _ = _EC[algorithm]
+    head = _cose_encode_general({1: 2, 3: int(algorithm), -1: crv})[1:]  # without the map head
+    return (
+        _cbor_head(5, 5) + head + _cbor_int(-2) + _cbor_head(2, size),
+        _cbor_int(-3) + _cbor_head(2, size),
+        size,
+    )
+
+
+# The fixed bytes around x and y of an EC2 key of each curve, and before x of an Ed25519 key.
+_EC2_TEMPLATES: Final = {alg: _ec2_template(alg) for alg in _EC}
+_OKP_HEAD: Final = _cose_encode_general({1: 1, 3: int(Algorithm.EDDSA), -1: 6})[1:]
+_OKP_TEMPLATE: Final = _cbor_head(5, 4) + _OKP_HEAD + _cbor_int(-2) + _cbor_head(2, 32)
+
+
+def _cose_encode(params: dict[int, int | bytes]) -> bytes:
+    """Canonical CTAP2 CBOR of a COSE_Key map built by :func:`_cose_params` (its insertion
+    order is already the canonical order: 1, 3, -1, -2, -3). EC2 and Ed25519 keys are the
+    fixed bytes of their algorithm around the coordinates; RSA is encoded member by member."""
+    alg = params.get(3)
+    template = _EC2_TEMPLATES.get(alg) if isinstance(alg, int) else None  # type: ignore[call-overload]
+    if template is not None and len(params) == 5:
+        x, y = params[-2], params[-3]
+        head, middle, size = template
+        if isinstance(x, bytes) and isinstance(y, bytes) and len(x) == len(y) == size:
+            return b"".join((head, x, middle, y))
+    elif alg == Algorithm.EDDSA and len(params) == 4:
+        x = params[-2]
+        if isinstance(x, bytes) and len(x) == 32 and params.get(-1) == 6:
+            return _OKP_TEMPLATE + x
+    return _cose_encode_general(params)
 
 
 def public_key_fingerprint(cose_public_key: bytes) -> str:
@@ -501,11 +556,12 @@ class PasskeyKey:
         """Sign *data* with the algorithm's WebAuthn scheme (ECDSA with the curve's hash, DER
         signature; Ed25519; RSASSA-PKCS1-v1_5 with SHA-256)."""
         key = self.private_key
-        if isinstance(key, ec.EllipticCurvePrivateKey):
-            return key.sign(data, _ECDSA[self.algorithm])
-        if isinstance(key, ed25519.Ed25519PrivateKey):
-            return key.sign(data)
-        return key.sign(data, _PKCS1V15, _SHA256)
+        kind = _key_kind(key)
+        if kind == "ec":
+            return cast(ec.EllipticCurvePrivateKey, key).sign(data, _ECDSA[self.algorithm])
+        if kind == "ed25519":
+            return cast(ed25519.Ed25519PrivateKey, key).sign(data)
+        return cast(rsa.RSAPrivateKey, key).sign(data, _PKCS1V15, _SHA256)
 
     def to_der(self) -> bytes:
         """Re-serialise as unencrypted PKCS#8 DER."""

@@ -34,10 +34,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import sha256
+from hmac import compare_digest
 from typing import Final, Literal
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import constant_time
 from fido2 import cbor
 from fido2.cose import CoseKey
 from fido2.rpid import verify_rp_id
@@ -181,6 +182,14 @@ def _same_key(
 # The ceremony
 
 
+@lru_cache(maxsize=1024)
+def _read_auth_data(auth_data: bytes) -> tuple[bytes, int, int]:
+    """fido2's reading of authenticatorData: (rpIdHash, flags, signCount). The bytes depend
+    only on the rpId and the flags (the counter is 0), so each distinct value is parsed once."""
+    ad = AuthenticatorData(auth_data)
+    return ad.rp_id_hash, int(ad.flags), ad.counter
+
+
 def _relying_party(
     rp_key: CoseKey,
     auth_data: bytes,
@@ -192,15 +201,15 @@ def _relying_party(
 ) -> tuple[list[PasskeyFinding], bool]:
     """WebAuthn L3 §7.2 on fido2's parsers; returns (findings, signature verified)."""
     findings: list[PasskeyFinding] = []
-    ad = AuthenticatorData(auth_data)
+    rp_id_hash, got, counter = _read_auth_data(auth_data)
     cd = CollectedClientData(client_data)
-    if cd.type != _GET or not constant_time.bytes_eq(cd.challenge, challenge):
+    if cd.type != _GET or not compare_digest(cd.challenge, challenge):
         findings.append(_finding("passkey.assertion-invalid", "clientData type or challenge"))
     if expected_rp_id is not None:
         rp_hash, origin_json = _rp_context(expected_rp_id)
         origin = cd.origin
         origin_ok = origin == origin_json[1:-1] or verify_rp_id(expected_rp_id, origin)
-        if not constant_time.bytes_eq(ad.rp_id_hash, rp_hash) or not origin_ok:
+        if not compare_digest(rp_id_hash, rp_hash) or not origin_ok:
             findings.append(
                 _finding(
                     "passkey.rp-id-mismatch",
@@ -208,11 +217,12 @@ def _relying_party(
                     "is SHA-256 of another RP ID (the passkey is bound to a different rpId)",
                 )
             )
-    got = int(ad.flags)
-    if got != flags or got & (_UP | _UV) != _UP | _UV or ad.counter:
+    if got != flags or got & (_UP | _UV) != _UP | _UV or counter:
         findings.append(_finding("passkey.assertion-invalid", "authenticatorData flags/counter"))
     try:
-        rp_key.verify(bytes(ad) + cd.hash, signature)
+        # §7.2 step 21: the signature over authenticatorData ‖ SHA-256(clientDataJSON), by
+        # fido2's COSE key class (it builds the public key from the COSE x/y or n/e itself).
+        rp_key.verify(auth_data + sha256(cd).digest(), signature)
     except InvalidSignature:
         return findings, False
     except Exception:  # fido2 raises ValueError for curve mismatches and the like
