@@ -5,9 +5,15 @@ Payloads: (a) one synthetic CXF JSON (~45 MB; 3 MB with --quick); (b) an attachm
 cryptography (HPKE setup, per-file Export, JWE = AES-256-GCM + base64url) and compare it with
 bare AES-256-GCM over the same bytes (target ratio <= 1.5); the open side has the same figure
 ("P0 crypto, open": HPKE setup + Export + JWE decryption incl. base64url, next to bare AES-256-GCM
-decryption of the same bytes). The end-to-end figures add zip/DEFLATE and JSON and are reported
-without a target. Argon2id (sealed archive) is reported on its own at
-the minimum accepted parameters.
+decryption of the same bytes). A second floor shows the work the format cannot avoid: bare
+AES-256-GCM *and* base64url (pybase64) of the same bytes, without JWE, HPKE or checks ("... /
+AES-GCM + base64url", no target). The end-to-end figures add zip/DEFLATE and JSON and are
+reported without a target. Argon2id (sealed archive) is reported on its own at the minimum
+accepted parameters.
+
+Fair method (``_common.alternate``): floor and subject alternate after a warm-up run of each,
+each timed run after a full collection, collector on for both; each figure is the median,
+``spread`` the min-max.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import json
 import os
 import time
 
+import pybase64
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from _common import Figure, best_time, peak_memory
+from _common import Figure, alternate, best_time, median, peak_memory, spread
 from cxkit.crypto import jwe
 from cxkit.crypto._b64 import b64u_encode
 from cxkit.crypto.hpke import PrivateKey, Suite
@@ -86,6 +93,13 @@ def _bare_aes(blobs: list[bytes]) -> None:
         AESGCM(key).encrypt(os.urandom(12), blob, b"")
 
 
+def _bare_aes_b64(blobs: list[bytes]) -> None:
+    """The work the format cannot avoid: AES-256-GCM, then base64url of the result."""
+    key = os.urandom(32)
+    for blob in blobs:
+        pybase64.urlsafe_b64encode(AESGCM(key).encrypt(os.urandom(12), blob, b""))
+
+
 def _crypto_open(sk: PrivateKey, enc: bytes, tokens: list[bytes]) -> None:
     ctx = Suite(32, 1, 2).setup_recipient(enc, sk, b"info")
     for i, token in enumerate(tokens):
@@ -97,8 +111,55 @@ def _bare_aes_open(key: bytes, sealed: list[tuple[bytes, bytes]]) -> None:
         AESGCM(key).decrypt(nonce, ct, b"")
 
 
-def _open_crypto(label: str, blobs: list[bytes], mb: float) -> Figure:
-    """The open side: the same tokens decrypted, next to bare AES-256-GCM decryption."""
+def _bare_b64_aes_open(key: bytes, sealed: list[tuple[bytes, bytes]]) -> None:
+    for nonce, text in sealed:
+        AESGCM(key).decrypt(nonce, pybase64.b64decode(text, altchars=b"-_", validate=True), b"")
+
+
+def _pair(
+    name: str,
+    floor_name: str,
+    floors: list[float],
+    subjects: list[float],
+    mb: float,
+    target: float | None,
+) -> Figure:
+    return Figure(
+        SUITE,
+        name,
+        median(subjects),
+        "s",
+        median(floors),
+        floor_name,
+        target,
+        {
+            "spread": spread(subjects),
+            "floor_spread": spread(floors),
+            "MB": round(mb, 1),
+            "MB/s": round(mb / median(subjects), 1),
+        },
+    )
+
+
+def _crypto(label: str, blobs: list[bytes], mb: float, repeat: int) -> list[Figure]:
+    """Seal and open, each next to bare AES-GCM (the target) and AES-GCM + base64url."""
+    seal = lambda: _crypto_only(blobs)  # noqa: E731
+    figures = [
+        _pair(
+            f"{label}: P0 crypto (HPKE+Export+JWE)",
+            "AES-256-GCM",
+            *alternate(lambda: _bare_aes(blobs), seal, repeat),
+            mb,
+            1.5,
+        ),
+        _pair(
+            f"{label}: P0 crypto / AES-GCM + base64url",
+            "AES-256-GCM + base64url",
+            *alternate(lambda: _bare_aes_b64(blobs), seal, repeat),
+            mb,
+            None,
+        ),
+    ]
     sk = PrivateKey.generate(32)
     enc, ctx = Suite(32, 1, 2).setup_sender(sk.public_key, b"info")
     tokens = [jwe.encrypt_compact(b, ctx.export(f"f{i}".encode(), 32)) for i, b in enumerate(blobs)]
@@ -107,55 +168,36 @@ def _open_crypto(label: str, blobs: list[bytes], mb: float) -> Figure:
     for blob in blobs:
         nonce = os.urandom(12)
         sealed.append((nonce, AESGCM(aes_key).encrypt(nonce, blob, b"")))
-    floor = best_time(lambda: _bare_aes_open(aes_key, sealed))
-    value = best_time(lambda: _crypto_open(sk, enc, tokens))
-    return Figure(
-        SUITE,
-        f"{label}: P0 crypto, open (HPKE+Export+JWE)",
-        value,
-        "s",
-        floor,
-        "AES-256-GCM decrypt",
-        1.5,
-        {"MB": round(mb, 1)},
+    texts = [(nonce, pybase64.urlsafe_b64encode(ct)) for nonce, ct in sealed]
+    opened = lambda: _crypto_open(sk, enc, tokens)  # noqa: E731
+    figures.append(
+        _pair(
+            f"{label}: P0 crypto, open (HPKE+Export+JWE)",
+            "AES-256-GCM decrypt",
+            *alternate(lambda: _bare_aes_open(aes_key, sealed), opened, repeat),
+            mb,
+            1.5,
+        )
     )
+    figures.append(
+        _pair(
+            f"{label}: P0 crypto, open / base64url + AES-GCM",
+            "base64url decode + AES-256-GCM decrypt",
+            *alternate(lambda: _bare_b64_aes_open(aes_key, texts), opened, repeat),
+            mb,
+            None,
+        )
+    )
+    return figures
 
 
-def _case(label: str, cxf: bytes, files: dict[str, bytes]) -> list[Figure]:
+def _case(label: str, cxf: bytes, files: dict[str, bytes], quick: bool) -> list[Figure]:
     size = len(cxf) + sum(len(b) for b in files.values())
     blobs = [cxf, *files.values()]
     mb = size / 1e6
-    figures = []
-    floor = best_time(lambda: _bare_aes(blobs))
-    crypto = best_time(lambda: _crypto_only(blobs))
-    figures.append(
-        Figure(
-            SUITE,
-            f"{label}: P0 crypto (HPKE+Export+JWE)",
-            crypto,
-            "s",
-            floor,
-            "AES-256-GCM",
-            1.5,
-            {"MB": round(mb, 1)},
-        )
-    )
-    figures.append(_open_crypto(label, blobs, mb))
-    request, _ = p0.make_request(importer="i.example", now=NOW, lifetime=None)
-    seal_t = best_time(lambda: p0.seal_response(request, cxf, files), repeat=2)
-    figures.append(
-        Figure(
-            SUITE,
-            f"{label}: response seal (end to end)",
-            seal_t,
-            "s",
-            floor,
-            "AES-256-GCM",
-            None,
-            {"MB/s": round(mb / seal_t, 1)},
-        )
-    )
-    response = p0.seal_response(request, cxf, files)
+    figures = _crypto(label, blobs, mb, 9 if quick else 7)
+    request, importer = p0.make_request(importer="i.example", now=NOW, lifetime=None)
+    keys = {32: importer._keys[32], 16: importer._keys[16]}
 
     def open_once() -> object:
         _, key = p0.make_request(
@@ -163,25 +205,17 @@ def _case(label: str, cxf: bytes, files: dict[str, bytes]) -> list[Figure]:
         )
         return p0.open_response(response, request, key, now=NOW, consume=False)
 
-    # re-create the importer key for repeated opens
-    request, importer = p0.make_request(importer="i.example", now=NOW, lifetime=None)
-    keys = {
-        32: importer._keys[next(k for k in importer._keys if k == 32)],
-        16: importer._keys[next(k for k in importer._keys if k == 16)],
-    }
     response = p0.seal_response(request, cxf, files)
-    open_t = best_time(open_once, repeat=2)
+    e2e = 5 if quick else 3
+    floors, seals = alternate(
+        lambda: _bare_aes(blobs), lambda: p0.seal_response(request, cxf, files), e2e
+    )
     figures.append(
-        Figure(
-            SUITE,
-            f"{label}: response open (end to end)",
-            open_t,
-            "s",
-            floor,
-            "AES-256-GCM",
-            None,
-            {"MB/s": round(mb / open_t, 1)},
-        )
+        _pair(f"{label}: response seal (end to end)", "AES-256-GCM", floors, seals, mb, None)
+    )
+    floors, opens = alternate(lambda: _bare_aes(blobs), open_once, e2e)
+    figures.append(
+        _pair(f"{label}: response open (end to end)", "AES-256-GCM", floors, opens, mb, None)
     )
     params = Argon2Params(MIN_MEMORY_KIB, MIN_ITERATIONS, 1)
     secret = "bench passphrase"
@@ -224,10 +258,10 @@ def _case(label: str, cxf: bytes, files: dict[str, bytes]) -> list[Figure]:
 def run(quick: bool) -> list[Figure]:
     figures: list[Figure] = []
     json_size = (3 if quick else 45) * 1_000_000
-    figures += _case("(a) JSON", _cxf(json_size, {}), {})
+    figures += _case("(a) JSON", _cxf(json_size, {}), {}, quick)
     per_file = (1 if quick else 10) * 1_000_000
     files = {f"ZmlsZS0{i}": os.urandom(per_file) for i in range(10)}
-    figures += _case("(b) attachments", _cxf(10_000, files), files)
+    figures += _case("(b) attachments", _cxf(10_000, files), files, quick)
     params = Argon2Params(MIN_MEMORY_KIB, MIN_ITERATIONS, 1, b"s" * 16)
     argon = best_time(lambda: derive_ikm("bench passphrase", params), repeat=2)
     figures.append(Figure(SUITE, "Argon2id m=19 MiB t=2 p=1", argon, "s"))
