@@ -74,7 +74,12 @@ def seed_corpus(target: str) -> Path:
     """The corpus folder of *target*, seeded on first use (file contents, never paths)."""
     corpus = HERE / "corpus" / target
     corpus.mkdir(parents=True, exist_ok=True)
-    if any(corpus.iterdir()):
+    seeded = any(corpus.iterdir())
+    if target == "kdbx":  # databases the harness can open and a payload it wraps: added to an
+        for name, data in _kdbx_seeds().items():  # existing corpus too (they are cheap)
+            if not (corpus / f"seed-{name}").exists():
+                (corpus / f"seed-{name}").write_bytes(data)
+    if seeded:
         return corpus
     from targets import reader_keys
 
@@ -90,9 +95,6 @@ def seed_corpus(target: str) -> Path:
     if target == "pairing":
         for i, data in enumerate(_PAIRING_SEEDS):
             (corpus / f"seed-{i}").write_bytes(data)
-    if target == "kdbx":  # databases the harness can open (password "fuzz", cheap Argon2)
-        for name, data in _kdbx_seeds().items():
-            (corpus / f"seed-{name}").write_bytes(data)
     if target == "cxf" and not any(corpus.iterdir()):
         (corpus / "seed-min").write_bytes(b'{"version":{"major":1,"minor":0},"accounts":[]}')
     return corpus
@@ -117,6 +119,9 @@ def _kdbx_seeds() -> dict[str, bytes]:
                 compress=compress,
             )
             seeds[f"{cipher}-{compress}"] = write_kdbx(db, password="fuzz", options=options)  # noqa: S106
+    from targets import kdbx_payload_seed
+
+    seeds["payload"] = kdbx_payload_seed()  # not a KDBX file: the harness wraps it (targets.py)
     return seeds
 
 

@@ -119,10 +119,14 @@ def fuzz_zip(data: bytes) -> None:
             check_error(exc)
 
 
-def fuzz_kdbx(data: bytes) -> None:
-    from cxkit.kdbx import KdfLimits, read_kdbx
+_KDBX_SIGNATURE = b"\x03\xd9\xa2\x9a"
 
-    limits = KdfLimits(
+
+@functools.cache
+def _kdbx_limits() -> Any:
+    from cxkit.kdbx import KdfLimits
+
+    return KdfLimits(
         max_argon2_memory_kib=64,
         max_argon2_iterations=2,
         max_argon2_parallelism=2,
@@ -130,8 +134,86 @@ def fuzz_kdbx(data: bytes) -> None:
         max_aes_rounds=64,
         max_payload_bytes=4 << 20,
     )
+
+
+@functools.cache
+def _kdbx_frame() -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """A KDBX 4 file the harness can open (password "fuzz", 64 KiB Argon2, ChaCha20, no
+    compression): (outer header with its hash and HMAC, cipher key, IV, HMAC base key, the
+    decrypted payload — inner header and XML — of that file, a seed)."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    from cxkit.kdbx import Database, Entry, WriteOptions, _crypto, write_kdbx
+    from cxkit.kdbx import _container as c
+
+    db = Database()
+    entry = Entry()
+    entry.set("Title", "site")
+    entry.set("Password", "pw", protected=True)
+    db.root.entries.append(entry)
+    options = WriteOptions(
+        cipher="chacha20",
+        argon2_memory_kib=64,
+        argon2_iterations=1,
+        argon2_parallelism=1,
+        compress=False,
+    )
+    data = write_kdbx(db, password="fuzz", options=options)  # noqa: S106
+    header = c._parse_header(data)
+    master_seed, iv = header.fields[4], header.fields[7]
+    kdf, params = c._kdf_of(header)
+    composite = _crypto.composite_key(b"fuzz", None)
+    transformed = _crypto.transform_key(kdf, params, composite, _kdbx_limits())
+    key = hashlib.sha256(master_seed + transformed).digest()
+    hmac_base = hashlib.sha512(master_seed + transformed + b"\x01").digest()
+    pos, blocks = header.end + 64, []
+    while True:  # the payload blocks: (HMAC, size, data) until an empty one
+        size = int.from_bytes(data[pos + 32 : pos + 36], "little")
+        if not size:
+            break
+        blocks.append(data[pos + 36 : pos + 36 + size])
+        pos += 36 + size
+    nonce = b"\0\0\0\0" + iv
+    plain = Cipher(algorithms.ChaCha20(key, nonce), None).decryptor().update(b"".join(blocks))
+    return data[: header.end + 64], key, iv, hmac_base, plain
+
+
+def kdbx_payload_seed() -> bytes:
+    """The decrypted payload of the harness's own database (a seed of the payload mode)."""
+    return _kdbx_frame()[4]
+
+
+def _kdbx_wrap(payload: bytes) -> bytes:
+    """*payload* (inner header + XML) as the encrypted, authenticated payload of the harness's
+    KDBX 4 frame: mutations reach the inner header, the fast scanner and the XML reader instead
+    of dying at the block HMACs."""
+    import hashlib
+    import hmac
+    import struct
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    prefix, key, iv, hmac_base, _ = _kdbx_frame()
+    body = Cipher(algorithms.ChaCha20(key, b"\0\0\0\0" + iv), None).encryptor().update(payload)
+    out = [prefix]
+    for index, block in enumerate((body, b"") if body else (b"",)):
+        block_key = hashlib.sha512(struct.pack("<Q", index) + hmac_base).digest()
+        head = struct.pack("<Qi", index, len(block))
+        out += [hmac.new(block_key, head + block, "sha256").digest(), head[8:], block]
+    return b"".join(out)
+
+
+def fuzz_kdbx(data: bytes) -> None:
+    """A whole KDBX file when the input starts with the KDBX signature; otherwise the input is
+    the decrypted payload, wrapped in a valid encrypted frame (:func:`_kdbx_wrap`)."""
+    from cxkit.kdbx import read_kdbx
+
+    if not data.startswith(_KDBX_SIGNATURE):
+        data = _kdbx_wrap(data)
     with expected_errors():
-        read_kdbx(data, password="fuzz", limits=limits)  # noqa: S106 - a fuzz input
+        read_kdbx(data, password="fuzz", limits=_kdbx_limits())  # noqa: S106 - a fuzz input
 
 
 @functools.cache

@@ -62,3 +62,26 @@ def test_instrumented_code_computes_what_the_code_computes() -> None:
     header = _container._parse_header(data)
     instrumented = atheris.instrument_func(_container._parse_header)
     assert instrumented(data) == header  # atheris 2.3 unpatched: TypeError in the loop
+
+
+def test_kdbx_payload_mode_reaches_the_xml_and_survives_mutations() -> None:
+    import random
+
+    from targets import _kdbx_limits, _kdbx_wrap, fuzz_kdbx, kdbx_payload_seed
+
+    from cxkit.kdbx import read_kdbx
+
+    payload = kdbx_payload_seed()
+    assert b"<KeePassFile" in payload  # the decrypted payload: inner header, then the XML
+    db = read_kdbx(_kdbx_wrap(payload), password="fuzz", limits=_kdbx_limits())
+    assert [e.get("Title") for e in db.root.entries] == ["site"]
+    rnd = random.Random("kdbx-payload")
+    for _ in range(60):
+        data = bytearray(payload)
+        for _ in range(rnd.randint(1, 6)):
+            at = rnd.randrange(len(data))
+            if rnd.random() < 0.5:
+                data[at] ^= 1 << rnd.randrange(8)
+            else:
+                del data[at : at + rnd.randint(1, 40)]
+        fuzz_kdbx(bytes(data))  # a cxkit error inside is fine; anything else fails
