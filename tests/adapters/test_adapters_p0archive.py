@@ -254,20 +254,21 @@ def test_progress_line_drawn_paused_and_cleared() -> None:
     with Progress(report, enabled=True, stream=stream, delay=0, interval=0.01) as progress:
         report.items_read = 1234
         progress.update("read")
-        assert progress.text() == "reading… read 1,234 items"
+        assert progress.text().startswith("reading 1,234 items  0:0")
         progress.update("verify", 2, 3)
+        assert progress.text().startswith("verifying passkeys 2/3  [")
         progress.update("write")
         report.items_written = 5
-        assert "passkeys verified 2/3" in progress.text() and "written 5 items" in progress.text()
+        assert progress.text().startswith("writing 5/1,234 items")
         asked = progress.wrap(lambda prompt: prompt.upper())
         assert asked("x") == "X"
         import time
 
         deadline = time.monotonic() + 2
-        while "written 5" not in stream.getvalue() and time.monotonic() < deadline:
+        while "writing 5/1,234" not in stream.getvalue() and time.monotonic() < deadline:
             time.sleep(0.01)
     text = stream.getvalue()
-    assert "written 5 items" in text and text.endswith("\r")  # erased at the end
+    assert "writing 5/1,234 items" in text and text.endswith("\r\x1b[K")  # erased at the end
     quiet = io.StringIO()
     with Progress(report, enabled=False, stream=quiet, delay=0):
         pass

@@ -24,6 +24,10 @@ COLOR = True
 #: still appear.
 QUIET = False
 
+#: The progress lines being drawn (``cli._progress.Progress``): a message erases them first, so
+#: that it never lands on the end of a bar (the bar is drawn again at its next tick).
+ACTIVE: list[Any] = []
+
 _STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
 
@@ -155,6 +159,14 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
 def err(text: str) -> None:
     """A status line on standard error (nothing under ``--quiet``)."""
     if not QUIET:
+        _print_err(text)
+
+
+def _print_err(text: str) -> None:
+    """*text* on standard error, with the progress lines erased while it prints."""
+    with contextlib.ExitStack() as stack:
+        for progress in list(ACTIVE):
+            stack.enter_context(progress.printing())
         print(text, file=sys.stderr)
 
 
@@ -175,4 +187,4 @@ def loud(when: bool = True) -> Iterator[None]:
 def must(text: str) -> None:
     """What the user must see to go on, even under ``--quiet``: a recovery code shown once, a
     pairing string and its QR code, the summary a confirmation asks about."""
-    print(text, file=sys.stderr)
+    _print_err(text)

@@ -5,12 +5,16 @@ file an encrypted export needs."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cxkit import adapters, cxf
-from cxkit.adapters import ReadOptions
+from cxkit.adapters import MigrationReport, ReadOptions
 from cxkit.cli._io import read_input, read_source
 from cxkit.cli._secrets import add_secret_options, existing_secret
 from cxkit.errors import CxkitError
+
+if TYPE_CHECKING:
+    from cxkit.cli._progress import Progress
 
 __all__ = ["add_source_options", "load_source"]
 
@@ -31,10 +35,12 @@ def add_source_options(p: argparse.ArgumentParser, *, what: str = "SOURCE") -> N
 
 
 def load_source(
-    name: str, args: argparse.Namespace, *, max_size: int
+    name: str, args: argparse.Namespace, *, max_size: int, progress: Progress | None = None
 ) -> tuple[cxf.Document, dict[str, bytes], str]:
     """The document in *name*, its attachment bytes (from formats that hold them) and the
-    format it was read as. CXF files keep their source bytes (lossless re-encoding)."""
+    format it was read as. CXF files keep their source bytes (lossless re-encoding). With
+    *progress*, the items read are counted on its line (``reading 12,345 items``), which a
+    password prompt hides."""
     data = read_source(name, max_size)
     if args.source_format:
         fmt = args.source_format
@@ -49,13 +55,18 @@ def load_source(
     def password(prompt: str) -> str:
         return existing_secret(args, prompt, prefix="password", noun="password")
 
+    report = None
+    if progress is not None:
+        report = MigrationReport()
+        progress.report = report
+        progress.update("read")
     try:
         options = ReadOptions(
-            password=password,
+            password=password if progress is None else progress.wrap(password),
             max_size=max_size,
             keyfile=None if not args.keyfile else read_input(args.keyfile, MAX_KEYFILE_SIZE),
         )
-        doc, _ = adapters.read(data, name, source_format=fmt, options=options)
+        doc, _ = adapters.read(data, name, source_format=fmt, options=options, report=report)
         return doc, dict(options.attachments), fmt
     except CxkitError as exc:
         if not (exc.location or "").startswith(name):

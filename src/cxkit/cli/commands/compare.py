@@ -32,6 +32,7 @@ from cxkit import adapters, cxf
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._io import check_output, read_input, read_source, write_output
+from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import add_secret_options, existing_secret
 from cxkit.errors import CxkitError, InputError, OutputError
 
@@ -115,8 +116,9 @@ class Loaded:
         self.attachments, self.password, self.keyfile = attachments, password, keyfile
 
 
-def load(spec: str, args: argparse.Namespace) -> Loaded:
-    """Read one input as ``convert`` does: detected (or ``:FORMAT``), its password asked."""
+def load(spec: str, args: argparse.Namespace, progress: Progress | None = None) -> Loaded:
+    """Read one input as ``convert`` does: detected (or ``:FORMAT``), its password asked
+    (with *progress*: its items counted on the line, hidden while a password is asked)."""
     name, fmt = split_spec(spec)
     data = read_source(name, args.max_size)
     used: list[str] = []
@@ -127,9 +129,14 @@ def load(spec: str, args: argparse.Namespace) -> Loaded:
         used.append(secret)
         return secret
 
+    report = MigrationReport()
+    if progress is not None:
+        progress.report = report
+        progress.update("read")
+    ask = password if progress is None else progress.wrap(password)
     try:
-        options = ReadOptions(password=password, max_size=args.max_size, keyfile=keyfile)
-        doc, report = adapters.read(data, name, source_format=fmt, options=options)
+        options = ReadOptions(password=ask, max_size=args.max_size, keyfile=keyfile)
+        doc, report = adapters.read(data, name, source_format=fmt, options=options, report=report)
     except CxkitError as exc:
         if not (exc.location or "").startswith(name):
             exc.location = f"{name}: {exc.location}" if exc.location else name
@@ -150,10 +157,12 @@ def load(spec: str, args: argparse.Namespace) -> Loaded:
 def cmd_diff(args: argparse.Namespace) -> int:
     from cxkit import compare
 
-    old, new = load(args.old, args), load(args.new, args)
-    held, holds = compare.held_by_format(old.doc, new.fmt, old.attachments)
-    basis = f"{'round trip through' if held is not None else 'declared by'} {new.fmt}"
-    result = compare.diff(old.doc, new.doc, held=held, holds=holds, basis=basis)
+    with Progress.for_terminal(quiet=args.json) as progress:
+        old, new = load(args.old, args, progress), load(args.new, args, progress)
+        progress.step(f"comparing (a round trip through {new.fmt})")
+        held, holds = compare.held_by_format(old.doc, new.fmt, old.attachments)
+        basis = f"{'round trip through' if held is not None else 'declared by'} {new.fmt}"
+        result = compare.diff(old.doc, new.doc, held=held, holds=holds, basis=basis)
     if args.json:
         out.print_json(
             {
@@ -184,16 +193,22 @@ def _backup_name(path: Path) -> Path:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from cxkit import compare
-    from cxkit.cli.commands.convert import dest_password, destination_format, show_recovery_code
 
     if args.into and args.output:
         raise InputError("give either -o DEST or --into EXISTING, not both")
     if not (args.into or args.output or args.dry_run):
         raise InputError("no DEST given", hint="add -o DEST, --into EXISTING or --dry-run")
     names = [split_spec(s)[0] for s in args.sources]
+    with Progress.for_terminal(quiet=args.json) as progress:
+        return _merge(args, names, progress, compare)
+
+
+def _merge(args: argparse.Namespace, names: list[str], progress: Progress, compare: Any) -> int:
+    from cxkit.cli.commands.convert import dest_password, destination_format, show_recovery_code
+
     existing: Loaded | None = None
     if args.into:
-        existing = load(args.into, args)
+        existing = load(args.into, args, progress)
         fmt = destination_format(
             args.into, existing.fmt, plaintext=args.plaintext, dry_run=args.dry_run
         )
@@ -205,12 +220,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
         )
         if args.output and not args.dry_run:
             check_output(args.output, force=args.force, inputs=names)
-    loaded = [load(s, args) for s in args.sources]
+    loaded = [load(s, args, progress) for s in args.sources]
     inputs = ([existing] if existing is not None else []) + loaded
+    progress.step("merging")
     result = compare.merge([(x.name, x.doc) for x in inputs])
     report = MigrationReport(dry_run=args.dry_run)
+    progress.report = report
     if not args.no_verify:
-        adapters.verify_passkeys(result.document, report)
+        adapters.verify_passkeys(result.document, report, progress=progress.update)
     attachments: dict[str, bytes] = {}
     for x in inputs:
         attachments.update(x.attachments)
@@ -227,11 +244,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
             source: adapters.PasswordSource | None = password
         else:
             source, codes = dest_password(args, fmt)
+        progress.step(f"writing {fmt}")
         output, _ = adapters.write(
             result.document,
             fmt,
             options=WriteOptions(
-                password=source,
+                password=None if source is None else progress.wrap(source),
                 attachments=attachments,
                 keyfile=existing.keyfile if existing is not None else None,
                 on_recovery_code=codes.append,
@@ -239,6 +257,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
             report=report,
         )
     failed = report.passkeys_failed()
+    progress.enabled = False
+    progress.clear()  # the results follow
     if args.json:
         out.print_json(
             {

@@ -44,6 +44,7 @@ from cxkit.cli._handover import (
 )
 from cxkit.cli._into import add_into_options, prepare_into, write_into
 from cxkit.cli._io import add_max_size, check_output, read_input, same_file, write_output
+from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import (
     add_secret_options,
     ask,
@@ -479,7 +480,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "the request fingerprint differs from the expected one; nothing exported",
                 hint="the request may have been swapped; ask the importer for a new one",
             )
-    doc, from_source, _ = load_source(args.source, args, max_size=args.max_size)
+    with Progress.for_terminal(quiet=args.json) as progress:
+        doc, from_source, _ = load_source(
+            args.source, args, max_size=args.max_size, progress=progress
+        )
     flt = credential_type_filter(request)
     exported, dropped = filter_document(doc, flt)
     header = exported.header
@@ -527,8 +531,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.err("cxkit: export canceled; nothing written")
         return 1
 
-    response = p0.seal_response(request, exported.encode(), attachments, exporter=rp_id)
-    write_output(args.output, response, force=args.force, inputs=[args.source, args.request])
+    with Progress.for_terminal(quiet=args.json) as progress:
+        progress.step("encrypting for the importer (HPKE)")
+        response = p0.seal_response(request, exported.encode(), attachments, exporter=rp_id)
+        progress.step("writing")
+        write_output(args.output, response, force=args.force, inputs=[args.source, args.request])
     where = "standard output" if args.output == "-" else args.output
     out.err(
         f"wrote {where} (encrypted export response, {len(response):,} bytes, mode 0600)\n"
@@ -631,16 +638,22 @@ def cmd_seal(args: argparse.Namespace) -> int:
     if args.passphrase_stdin and args.source == "-":
         raise InputError("--passphrase-stdin cannot be used when SOURCE is standard input")
     params = _kdf_params(args)
-    doc, from_source, _ = load_source(args.source, args, max_size=args.max_size)
-    if doc.account_root or not doc.header.exporter_rp_id:
-        raise InputError(
-            "the source has no CXF Header with an exporterRpId, which the archive needs",
-            location=args.source,
+    with Progress.for_terminal(quiet=args.json) as progress:
+        doc, from_source, _ = load_source(
+            args.source, args, max_size=args.max_size, progress=progress
         )
-    attachments = attachments_for(doc, args.attachments, from_source)
-    secret, generated = _new_secret(args)
-    archive = p0.seal_archive(doc.encode(), attachments, secret, params=params)
-    write_output(args.output, archive, force=args.force, inputs=[args.source])
+        if doc.account_root or not doc.header.exporter_rp_id:
+            raise InputError(
+                "the source has no CXF Header with an exporterRpId, which the archive needs",
+                location=args.source,
+            )
+        attachments = attachments_for(doc, args.attachments, from_source)
+        with progress.paused():
+            secret, generated = _new_secret(args)
+        progress.step("sealing (Argon2id key derivation, then encryption)")
+        archive = p0.seal_archive(doc.encode(), attachments, secret, params=params)
+        progress.step("writing")
+        write_output(args.output, archive, force=args.force, inputs=[args.source])
     where = "standard output" if args.output == "-" else args.output
     out.err(f"wrote {where} (sealed archive, {len(archive):,} bytes, mode 0600):")
     print_contents(doc, attachments, "  ")

@@ -10,7 +10,6 @@ Secrets (key bytes, user handles) are never printed. Exit status: 0 every passke
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any, Final
 
 from cxkit import cxf
@@ -83,33 +82,25 @@ def _common(p: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- running the checks
 
 
-class _Progress:
-    """``checked N/T passkeys`` on stderr every :data:`PROGRESS_EVERY` passkeys (TTY only)."""
-
-    def __init__(self) -> None:
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if done % PROGRESS_EVERY == 0 and done < total:
-            sys.stderr.write(f"\rchecked {done:,}/{total:,} passkeys")
-            sys.stderr.flush()
-            self.shown = True
-
-    def finish(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
 def _check(args: argparse.Namespace) -> list[PasskeyReport]:
-    doc, _, _ = load_source(args.file, args, max_size=args.max_size)
-    if not (sys.stderr.isatty() and count_passkeys(doc) >= PROGRESS_EVERY):
-        return check_document(doc)
-    progress = _Progress()
-    try:
-        return check_document(doc, progress=progress)
-    finally:
-        progress.finish()
+    """Every passkey checked; on a terminal with many passkeys, a progress bar
+    (``checked 2,000/10,000 passkeys``) redrawn every :data:`PROGRESS_EVERY` passkeys."""
+    from cxkit.cli._progress import Progress
+
+    with Progress.for_terminal(quiet=getattr(args, "json", False)) as progress:
+        doc, _, _ = load_source(args.file, args, max_size=args.max_size, progress=progress)
+        total = count_passkeys(doc)
+        if not progress.enabled or total < PROGRESS_EVERY:
+            progress.enabled = False
+            return check_document(doc)
+
+        def each(done: int, total: int) -> None:
+            progress.count("checked", done, total, "passkeys")
+            if done % PROGRESS_EVERY == 0 and done < total:
+                progress.tick()
+
+        progress.count("checked", 0, total, "passkeys")
+        return check_document(doc, progress=each)
 
 
 def summary_line(reports: list[PasskeyReport]) -> str:

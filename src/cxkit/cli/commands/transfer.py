@@ -39,6 +39,7 @@ from cxkit.cli._handover import (
 )
 from cxkit.cli._into import add_into_options, prepare_into, write_into
 from cxkit.cli._io import check_output
+from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import safe_text
 from cxkit.cli._sources import add_source_options, load_source
 from cxkit.cxf import model as m
@@ -344,20 +345,14 @@ def _prepare(
     return dataclasses.replace(exported, header=header, account_root=False), rp_id, dropped
 
 
-def _progress(tty: bool) -> Any:
-    last = [-1]
+def _sending(progress: Progress) -> Any:
+    """The upload's callback: kB sent of the total on the progress bar, then the wait."""
 
     def show(sent: int, total: int) -> None:
-        if not tty or total < (4 << 20):
-            return
-        pct = sent * 100 // max(total, 1)
-        if pct != last[0]:
-            last[0] = pct
-            sys.stderr.write(f"\r\x1b[K  sending… {pct}% of {total:,} bytes")
-            sys.stderr.flush()
-            if sent >= total:
-                sys.stderr.write("\r\x1b[K  sent; waiting for the receiver's checks…")
-                sys.stderr.flush()
+        if sent >= total:
+            progress.step("sent; waiting for the receiver's checks")
+        else:
+            progress.count("sending", sent // 1000, max(1, total // 1000), "kB")
 
     return show
 
@@ -380,7 +375,10 @@ def cmd_send(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 3600:
         raise InputError("--timeout must be more than 0 and at most 3600 seconds")
     pairing = _read_pairing(args.pairing)
-    doc, from_source, _ = load_source(args.source, args, max_size=args.max_size)
+    with Progress.for_terminal(quiet=args.json) as progress:
+        doc, from_source, _ = load_source(
+            args.source, args, max_size=args.max_size, progress=progress
+        )
     request = fetch_request(pairing, timeout=args.timeout)
     fingerprint = p0.request_fingerprint(request)
     exported, rp_id, dropped = _prepare(doc, request, args.exporter, args.source)
@@ -414,8 +412,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         out.err(f"cxkit: transfer canceled; nothing sent{told}")
         return 1
 
-    tty = sys.stderr.isatty()
-    try:
+    with Progress.for_terminal(quiet=args.json) as progress:
+        progress.step("encrypting for the receiver (HPKE)")
         sent = post_response(
             pairing,
             request,
@@ -423,12 +421,8 @@ def cmd_send(args: argparse.Namespace) -> int:
             attachments,
             exporter=rp_id,
             timeout=args.timeout,
-            progress=_progress(tty),
+            progress=_sending(progress),
         )
-    finally:
-        if tty:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
     out.err(f"sent {sent:,} encrypted bytes; the receiver checked and accepted the export.")
     out.err(f"note: {args.source} still holds these credentials.")
     return 0
