@@ -694,6 +694,9 @@ _DEFAULT_MEMORY_PROTECTION: Final = (
 
 
 _PARTS_PER_PIECE: Final = 4096  # about 450 KB of XML (a deflate piece) per call of the sink
+# formatted times and Times blocks are remembered until this many distinct ones: then forgotten
+# (and remembered afresh when they had been looked up again at least as often), else not any more
+_PROBE: Final = 1024
 
 
 def binary_pool(db: Database) -> dict[tuple[bytes, bool], int]:
@@ -728,6 +731,10 @@ class _Writer:
         self.sink = sink
         self.out: list[str] = []
         self.pool_index = pool_index
+        self.now_text = _fmt_time_of(now)
+        self.texts: dict[datetime, str] | None = {}
+        self.blocks: dict[tuple[object, ...], str] | None = {}
+        self.text_hits = self.block_hits = 0
 
     def emit(self) -> None:
         """Hand the XML written so far to the sink."""
@@ -753,20 +760,62 @@ class _Writer:
             self.out.append(ET.tostring(el, encoding="unicode"))
 
     def times(self, t: Times) -> str:
-        raw = t._pending  # still as read: written back unchanged
-        if isinstance(raw, RawTimes) and (xml := raw.xml()) is not None:
-            return xml
-        n = self.now
-        f = _fmt_time_of
-        return (
-            f"<Times><CreationTime>{f(t.creation or n)}</CreationTime>"
-            f"<LastModificationTime>{f(t.last_modification or n)}</LastModificationTime>"
-            f"<LastAccessTime>{f(t.last_access or n)}</LastAccessTime>"
-            f"<ExpiryTime>{f(t.expiry or n)}</ExpiryTime>"
+        """The ``Times`` block of *t*. Each distinct block and time is formatted once per
+        document while that pays (entries written by a converter share most of their times);
+        a database of distinct times stops looking them up after :data:`_PROBE` blocks."""
+        if type(t) is not Times:  # still as read (a pending variant): written back unchanged
+            raw = t._pending
+            if isinstance(raw, RawTimes) and (xml := raw.xml()) is not None:
+                return xml
+        blocks = self.blocks
+        key: tuple[object, ...] | None = None
+        if blocks is not None:
+            key = (t.creation, t.last_modification, t.last_access, t.expiry, t.location_changed,
+                   t.expires, t.usage_count)  # fmt: skip
+            try:
+                xml = blocks.get(key)
+            except TypeError:  # something unhashable where a time or a number belongs
+                key = None
+            else:
+                if xml is not None:
+                    self.block_hits += 1
+                    return xml
+        f = self.time_text
+        xml = (
+            f"<Times><CreationTime>{f(t.creation)}</CreationTime>"
+            f"<LastModificationTime>{f(t.last_modification)}</LastModificationTime>"
+            f"<LastAccessTime>{f(t.last_access)}</LastAccessTime>"
+            f"<ExpiryTime>{f(t.expiry)}</ExpiryTime>"
             f"<Expires>{'True' if t.expires else 'False'}</Expires>"
             f"<UsageCount>{int(t.usage_count)}</UsageCount>"
-            f"<LocationChanged>{f(t.location_changed or n)}</LocationChanged></Times>"
+            f"<LocationChanged>{f(t.location_changed)}</LocationChanged></Times>"
         )
+        if blocks is not None and key is not None:
+            blocks[key] = xml
+            if len(blocks) >= _PROBE:  # mostly distinct blocks: stop remembering them
+                self.blocks = None if self.block_hits < _PROBE else {}
+                self.block_hits = 0
+        return xml
+
+    def time_text(self, dt: datetime | None) -> str:
+        """:func:`_fmt_time_of` of *dt* (``now`` when unset), remembered per distinct time."""
+        if not dt:
+            return self.now_text
+        texts = self.texts
+        if texts is None:
+            return _fmt_time_of(dt)
+        try:
+            text = texts.get(dt)
+        except TypeError:
+            return _fmt_time_of(dt)
+        if text is None:
+            text = texts[dt] = _fmt_time_of(dt)
+            if len(texts) >= _PROBE:  # mostly distinct times: stop remembering them
+                self.texts = None if self.text_hits < _PROBE else {}
+                self.text_hits = 0
+        else:
+            self.text_hits += 1
+        return text
 
     def entry(self, e: Entry, *, in_history: bool = False) -> None:
         out = self.out

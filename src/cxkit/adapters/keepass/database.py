@@ -34,7 +34,6 @@ import hashlib
 import re
 import urllib.parse
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
@@ -55,6 +54,7 @@ from cxkit.adapters.kit.values import credential_members, parse_iso_datetime, pa
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+from cxkit.cxf.codec import paused_gc
 from cxkit.errors import CxkitError
 from cxkit.passkey import (
     credential_id_from_b64url,
@@ -143,14 +143,27 @@ def iso_time(value: datetime.datetime) -> str:
 
 def _uuid_of(cxf_id: str, salt: str = "") -> uuid.UUID:
     """The KeePass UUID for a CXF id: the id's bytes when they are 16, else a stable hash."""
-    if not salt:
-        try:
-            raw = b64.decode(cxf_id)
-        except b64.Base64Error:
-            raw = b""
-        if len(raw) == 16:
-            return uuid.UUID(bytes=raw)
-    return uuid.UUID(bytes=hashlib.sha256(f"{cxf_id}{salt}".encode()).digest()[:16])
+    if not salt and _ID16.fullmatch(cxf_id) is not None:  # 16 bytes, canonical (22 characters)
+        return _uuid_from(
+            binascii.a2b_base64(cxf_id.encode("ascii").translate(_URL_TO_STD) + b"==")
+        )
+    return _uuid_from(hashlib.sha256(f"{cxf_id}{salt}".encode()).digest()[:16])
+
+
+# canonical unpadded base64url of 16 bytes: 21 characters and a last one with 4 unused bits 0
+_ID16: Final = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")
+_URL_TO_STD: Final = bytes.maketrans(b"-_", b"+/")
+_UUID_NEW: Final = uuid.UUID.__new__
+_SET: Final = object.__setattr__
+_SAFE_UNKNOWN: Final = uuid.SafeUUID.unknown
+
+
+def _uuid_from(raw: bytes) -> uuid.UUID:
+    """``uuid.UUID(bytes=raw)`` for 16 bytes, without its Python-level argument checks."""
+    u = _UUID_NEW(uuid.UUID)
+    _SET(u, "int", int.from_bytes(raw, "big"))
+    _SET(u, "is_safe", _SAFE_UNKNOWN)
+    return u
 
 
 def _ext(obj: Any) -> dict[str, Any]:
@@ -705,32 +718,48 @@ _RESERVED: Final = frozenset(
 )
 
 
-@dataclass
 class _EntryWriter:
     """One CXF item → one KeePass entry (plus one entry per further passkey)."""
 
-    item: m.Item
-    report: MigrationReport
-    attachments: Any
-    entry: kdbx.Entry = field(init=False)
-    extra_entries: list[kdbx.Entry] = field(default_factory=list)
+    __slots__ = ("attachments", "entry", "ext", "extra_entries", "item", "modes", "records",
+                 "report", "rows")  # fmt: skip
 
-    def __post_init__(self) -> None:
-        self.ext = _ext(self.item)
-        self.entry = kdbx.Entry(uuid=_uuid_of(self.item.id))
-        self.modes: list[tuple[str, str] | None] = [None] * len(self.item.credentials)
+    def __init__(
+        self, item: m.Item, report: MigrationReport, attachments: Any, rows: list[_CredRow]
+    ) -> None:
+        self.item = item
+        self.report = report
+        self.rows = rows
+        self.attachments = attachments
+        self.extra_entries: list[kdbx.Entry] = []
+        self.ext = _ext(item) if item.extensions else {}
+        self.entry = kdbx.Entry(uuid=_uuid_of(item.id))
+        n = len(item.credentials)
+        self.modes: list[tuple[str, str] | None] = [None] * n
         """Per credential: the mode of :data:`WRITTEN` it was written by, and why not."""
+        self.records: list[tuple[str, Outcome, str] | None] = [None] * n
+        """Per credential: its report record (type, outcome, note), added to *rows* (the
+        report's credential rows of the whole document) by :meth:`flush`."""
 
     def outcome(
         self, index: int, cred: Any, outcome: Outcome, note: str = "", mode: str = ""
     ) -> None:
         ctype = cxf.credential_type(cred)
-        self.report.add_credential("write", ctype, self.item.title, outcome,
-                                   note, key=(self.item.id, index))  # fmt: skip
+        self.records[index] = (ctype, outcome, note)
         if outcome is Outcome.NOT_CARRIED:
             self.modes[index] = (ledger.DROPPED, note)
         else:
             self.modes[index] = ledger.written_as(mode or ctype)
+
+    def flush(self) -> None:
+        """Add the credentials' report rows (in order; the ones written so far when the item
+        fails half-way, as recording each at once did)."""
+        title, item_id = self.item.title, self.item.id
+        self.rows += [
+            ("write", r[0], title, r[1], r[2], item_id, index)
+            for index, r in enumerate(self.records)
+            if r is not None  # a prefix: written in order
+        ]
 
     def put(
         self, entry: kdbx.Entry, key: str, value: str, protected: bool, *, exact: bool = False
@@ -746,26 +775,34 @@ class _EntryWriter:
         return name
 
     def build(self) -> list[kdbx.Entry]:
-        item, e = self.item, self.entry
+        item, e, ext = self.item, self.entry, self.ext
         e.strings["Title"] = kdbx.StringField(item.title)
-        e.tags = list(item.tags)
-        e.times = kdbx.Times(
-            creation=_dt(item.creation_at),
-            last_modification=_dt(item.modified_at),
-            last_access=parse_iso_datetime(self.ext.get("lastAccess")),
-            expiry=parse_iso_datetime(self.ext.get("expiry")),
-            expires=parse_iso_datetime(self.ext.get("expiry")) is not None,
-            usage_count=self.ext["usageCount"]
-            if isinstance(self.ext.get("usageCount"), int)
-            else 0,
-        )
-        icon = self.ext.get("icon")
-        e.icon_id = icon if isinstance(icon, int) and 0 <= icon < 1000 else 0
-        for name, attr in (("foregroundColor", "foreground_color"),
-                           ("backgroundColor", "background_color"),
-                           ("overrideUrl", "override_url")):  # fmt: skip
-            if isinstance(self.ext.get(name), str):
-                setattr(e, attr, self.ext[name])
+        if item.tags:
+            e.tags = list(item.tags)
+        created, modified = item.creation_at, item.modified_at
+        if not ext:  # the usual item: only its own two times
+            e.times = kdbx.Times(
+                None if created is None else _dt(created),
+                None if modified is None else _dt(modified),
+            )
+        else:
+            expiry = parse_iso_datetime(ext.get("expiry"))
+            usage = ext.get("usageCount")
+            e.times = kdbx.Times(
+                creation=_dt(created),
+                last_modification=_dt(modified),
+                last_access=parse_iso_datetime(ext.get("lastAccess")),
+                expiry=expiry,
+                expires=expiry is not None,
+                usage_count=usage if isinstance(usage, int) else 0,
+            )
+            icon = ext.get("icon")
+            e.icon_id = icon if isinstance(icon, int) and 0 <= icon < 1000 else 0
+            for name, attr in (("foregroundColor", "foreground_color"),
+                               ("backgroundColor", "background_color"),
+                               ("overrideUrl", "override_url")):  # fmt: skip
+                if isinstance(ext.get(name), str):
+                    setattr(e, attr, ext[name])
         self.scope()
         totp_forms = [
             [f for f in forms if isinstance(f, str)] or ["otp"]
@@ -831,15 +868,8 @@ class _EntryWriter:
 
     def scope(self) -> None:
         scope = self.item.scope
-        if scope is None:
-            return
-        urls = list(scope.urls)
-        if urls and not self.ext.get("noMainUrl"):
-            self.entry.strings["URL"] = kdbx.StringField(urls.pop(0))
-        extras = [*urls, *(f"androidapp://{a.bundle_id}" for a in scope.android_apps)]
-        for n, url in enumerate(extras):
-            key = "KP2A_URL" if n == 0 else f"KP2A_URL_{n}"
-            self.entry.strings[key] = kdbx.StringField(url)
+        if scope is not None:
+            _scope_strings(scope, self.entry.strings, bool(self.ext.get("noMainUrl")))
 
     def totp(self, totp: m.Totp, form: str) -> None:
         e = self.entry
@@ -1034,16 +1064,96 @@ attributes (:data:`~cxkit.adapters.kit.ledger.FIELDS`). Collections become neste
 their titles and times; one account is the database, several are groups named after them."""
 
 
+def _scope_strings(scope: m.CredentialScope, strings: dict[str, kdbx.StringField],
+                   no_main_url: bool) -> None:  # fmt: skip
+    """``URL`` (the first URL, unless *no_main_url*) and ``KP2A_URL``, ``KP2A_URL_1``, ... (the
+    further URLs, then the Android apps as ``androidapp://`` URLs)."""
+    urls = list(scope.urls)
+    if urls and not no_main_url:
+        strings["URL"] = kdbx.StringField(urls.pop(0))
+    if scope.android_apps:
+        urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
+    for n, url in enumerate(urls):
+        strings["KP2A_URL" if n == 0 else f"KP2A_URL_{n}"] = kdbx.StringField(url)
+
+
+_SF: Final = kdbx.StringField
+_LOGIN_MODE: Final = ledger.written_as("basic-auth")
+_NOTE_MODE: Final = ledger.written_as("note")
+_JOINED_MODE: Final = ledger.written_as(ledger.FIELDS)
+_CARRIED: Final = Outcome.CARRIED
+_TRANSFORMED: Final = Outcome.TRANSFORMED
+_CredRow = tuple[str, str, str, Outcome, str, str, int]
+"""A credential row of the report: (stage, type, item, outcome, note, item id, index)."""
+
+
+def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
+    """The entry and the credential modes of an item with no ``cxkit/keepass`` extension whose
+    credentials are one login and notes — the usual item of a browser or CSV export — in one
+    pass: what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for
+    any other item (nothing recorded then)."""
+    if item.extensions:
+        return None
+    creds = item.credentials
+    login = False
+    for cred in creds:
+        kind = type(cred)
+        if kind is m.BasicAuth and not login:
+            login = True
+        elif kind is not m.Note:
+            return None
+    title, item_id = item.title, item.id
+    strings = {"Title": _SF(title)}
+    if item.scope is not None:
+        _scope_strings(item.scope, strings, False)
+    modes: list[Any] = []
+    notes: list[str] = []
+    for index, cred in enumerate(creds):
+        if type(cred) is m.BasicAuth:
+            if cred.username is not None:
+                strings["UserName"] = _SF(cred.username.value)
+            if cred.password is not None:
+                strings["Password"] = _SF(cred.password.value, True)
+            rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
+            modes.append(_LOGIN_MODE)
+        else:
+            notes.append(cred.content.value)  # type: ignore[union-attr]
+            if len(notes) == 1:
+                rows.append(("write", "note", title, _CARRIED, "", item_id, index))
+                modes.append(_NOTE_MODE)
+            else:
+                rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
+                             index))  # fmt: skip
+                modes.append(_JOINED_MODE)
+    if notes:
+        strings["Notes"] = _SF("\n\n".join(notes))
+    created, modified = item.creation_at, item.modified_at
+    times = kdbx.Times(
+        None if created is None else _dt(created), None if modified is None else _dt(modified)
+    )
+    entry = kdbx.Entry(_uuid_of(item_id), strings, [], list(item.tags), times, 0, None, "", "",
+                       "", [], [])  # fmt: skip
+    return entry, modes
+
+
 def document_to_database(
     doc: cxf.Document, report: MigrationReport, attachments: Any = None
 ) -> kdbx.Database:
     """A CXF document → a KeePass database (attachment bytes from *attachments*)."""
+    with paused_gc():  # ~10 new objects per entry, none in a cycle (as the CXF decoder does)
+        return _document_to_database(doc, report, attachments)
+
+
+def _document_to_database(
+    doc: cxf.Document, report: MigrationReport, attachments: Any
+) -> kdbx.Database:
     db = kdbx.Database()
     db.meta.generator = "cxkit"
     accounts = doc.accounts
     many = len(accounts) > 1
     WRITTEN.record_document(report, doc, "many" if many else "")
-    used_uuids: set[uuid.UUID] = set()
+    used_uuids: set[int] = set()
+    rows: list[_CredRow] = []  # the report's credential rows, added at the end in one call
     for a_index, account in enumerate(accounts):
         aext = _ext(account)
         if not many:
@@ -1057,53 +1167,72 @@ def document_to_database(
             top = kdbx.Group(name=account.username or account.email or "Account")
             db.root.groups.append(top)
         placement: dict[str, kdbx.Group] = {}
-
-        def build(col: m.Collection, parent: kdbx.Group, placement: dict[str, kdbx.Group]) -> None:
-            cext = _ext(col)
-            group = kdbx.Group(uuid=_uuid_of(col.id) if col.id else uuid.uuid4(), name=col.title)
-            group.times = kdbx.Times(creation=_dt(col.creation_at),
-                                     last_modification=_dt(col.modified_at))  # fmt: skip
-            if isinstance(cext.get("notes"), str):
-                group.notes = cext["notes"]
-            if isinstance(cext.get("icon"), int):
-                group.icon_id = cext["icon"]
-            if isinstance(cext.get("tags"), list):
-                group.tags = [t for t in cext["tags"] if isinstance(t, str)]
-            if cext.get("recycleBin"):
-                db.meta.recycle_bin_uuid = group.uuid
-            parent.groups.append(group)
-            for link in col.items:
-                if link.item in placement and placement[link.item] is not group:
-                    report.warnings.append(
-                        f"an item is in several collections; KeePass keeps it in "
-                        f"'{placement[link.item].name}' only"
-                    )
-                placement.setdefault(link.item, group)
-            for sub in col.sub_collections:
-                build(sub, group, placement)
-
         for col in account.collections:
-            build(col, top, placement)
+            _group_of(col, top, placement, db, report)
+        record = WRITTEN.record
         for i_index, item in enumerate(account.items):
-            writer = _EntryWriter(item, report, attachments)
             where = f"$.accounts[{a_index}].items[{i_index}]"
-            try:
-                entries = writer.build()
-            except (CxkitError, ValueError, TypeError) as exc:
-                message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
-                report.skip_item(item.title, f"cannot be written: {message}")
-                unwritten = ("*dropped", "the item could not be written")
-                WRITTEN.record(report, where, item, [unwritten] * len(item.credentials), "skipped")
-                continue
-            WRITTEN.record(report, where, item, writer.modes)
+            plain = _plain_entry(item, rows)
+            if plain is not None:
+                entries: list[kdbx.Entry] = [plain[0]]
+                record(report, where, item, plain[1])
+            else:
+                writer = _EntryWriter(item, report, attachments, rows)
+                try:
+                    entries = writer.build()
+                except (CxkitError, ValueError, TypeError) as exc:
+                    writer.flush()
+                    message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
+                    report.skip_item(item.title, f"cannot be written: {message}")
+                    unwritten = ("*dropped", "the item could not be written")
+                    record(report, where, item, [unwritten] * len(item.credentials), "skipped")
+                    continue
+                writer.flush()
+                record(report, where, item, writer.modes)
             group = placement.get(item.id, top)
             for entry in entries:
-                while entry.uuid in used_uuids:
+                number = entry.uuid.int
+                while number in used_uuids:
                     entry.uuid = uuid.uuid4()
-                used_uuids.add(entry.uuid)
-                group.entries.append(entry)
+                    number = entry.uuid.int
+                used_uuids.add(number)
+            group.entries += entries
             report.items_written += 1
+    report.credentials.add_rows(rows)
     return db
+
+
+def _group_of(
+    col: m.Collection,
+    parent: kdbx.Group,
+    placement: dict[str, kdbx.Group],
+    db: kdbx.Database,
+    report: MigrationReport,
+) -> None:
+    """A collection (and its sub-collections) → a group of *parent*; *placement* learns the
+    group of each item it links (the first collection wins)."""
+    cext = _ext(col)
+    group = kdbx.Group(uuid=_uuid_of(col.id) if col.id else uuid.uuid4(), name=col.title)
+    group.times = kdbx.Times(creation=_dt(col.creation_at),
+                             last_modification=_dt(col.modified_at))  # fmt: skip
+    if isinstance(cext.get("notes"), str):
+        group.notes = cext["notes"]
+    if isinstance(cext.get("icon"), int):
+        group.icon_id = cext["icon"]
+    if isinstance(cext.get("tags"), list):
+        group.tags = [t for t in cext["tags"] if isinstance(t, str)]
+    if cext.get("recycleBin"):
+        db.meta.recycle_bin_uuid = group.uuid
+    parent.groups.append(group)
+    for link in col.items:
+        if link.item in placement and placement[link.item] is not group:
+            report.warnings.append(
+                f"an item is in several collections; KeePass keeps it in "
+                f"'{placement[link.item].name}' only"
+            )
+        placement.setdefault(link.item, group)
+    for sub in col.sub_collections:
+        _group_of(sub, group, placement, db, report)
 
 
 # =========================================================================== the adapter
@@ -1167,9 +1296,10 @@ class KeePassKdbxAdapter:
         password = (
             options.password("new password for the KeePass database") if options.password else None
         )
-        return kdbx.write_kdbx(
-            db,
-            password=password,
-            keyfile=options.keyfile,
-            options=self.kdbx_options or KDBX_WRITE_OPTIONS,
-        )
+        with paused_gc():  # the XML pieces: many short-lived strings, no cycles
+            return kdbx.write_kdbx(
+                db,
+                password=password,
+                keyfile=options.keyfile,
+                options=self.kdbx_options or KDBX_WRITE_OPTIONS,
+            )
