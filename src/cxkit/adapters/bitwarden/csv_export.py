@@ -172,13 +172,12 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
     others = [(c, i) for i, c in enumerate(header) if c not in known]
     plan = _Plan.of(header, organisation)
     item_id = stable_ids("bitwarden-csv", name)
+    make = vault.maker(extension=EXTENSION, empty_extension=True, custom_extension=_FIELDS_ROLE)
+    name_at = plan.name
     with paused_gc():  # many small acyclic objects (as the CXF decoder does)
         for row_number, cells in table.lines:
             cells.append("")  # what a column the file lacks reads (index -1, see _Plan)
-            b = vault.item(f"{name}:{row_number}:", title=cells[plan.name],
-                           item_id=item_id(row_number),
-                           extension=EXTENSION, empty_extension=True,
-                           custom_extension=_FIELDS_ROLE)  # fmt: skip
+            b = make(f"{name}:{row_number}:", item_id(row_number), cells[name_at])
             try:
                 _row(b, cells, plan)
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest

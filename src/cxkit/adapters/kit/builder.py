@@ -196,7 +196,6 @@ class ItemBuilder:
         self,
         report: MigrationReport,
         prefix: str,
-        *,
         item_id: str,
         title: str = "",
         extension: str | None = None,
@@ -653,10 +652,27 @@ class VaultBuilder:
     ) -> ItemBuilder:
         """A builder for one item (see :class:`ItemBuilder` for the options; named here, not
         passed on as ``**options``: one call per record)."""
-        return ItemBuilder(self.report, prefix, item_id=item_id, title=title, extension=extension,
-                           empty_extension=empty_extension, custom_label=custom_label,
-                           custom_extension=custom_extension,
-                           include_trashed=self.include_trashed)  # fmt: skip
+        return ItemBuilder(self.report, prefix, item_id, title, extension, empty_extension,
+                           custom_label, custom_extension, self.include_trashed)  # fmt: skip
+
+    def maker(
+        self,
+        *,
+        extension: str | None = None,
+        empty_extension: bool = False,
+        custom_label: str | None = None,
+        custom_extension: Mapping[str, Any] | None = None,
+    ) -> Callable[[str, str, str], ItemBuilder]:
+        """``(prefix, item_id, title) → ItemBuilder`` with these options, for readers that make
+        one builder per row with the same options (the options bound once per file: a keyword
+        call per row costs more than the builder)."""
+        report, trashed, cls = self.report, self.include_trashed, ItemBuilder
+
+        def make(prefix: str, item_id: str, title: str = "") -> ItemBuilder:
+            return cls(report, prefix, item_id, title, extension, empty_extension, custom_label,
+                       custom_extension, trashed)  # fmt: skip
+
+        return make
 
     def add(self, builder: ItemBuilder, leftovers: Iterable[Val] = ()) -> m.Item | None:
         """Finish *builder* and keep its item (linked into its collections)."""

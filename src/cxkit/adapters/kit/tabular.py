@@ -185,11 +185,10 @@ class CsvReader(TargetMap):
     ) -> None:
         header = table.header
         hook = type(self).row is not CsvReader.row  # the cells as a dict only for a row hook
-        item, item_id = vault.item, self.item_ids(name)
-        extension, custom_extension = self.item_extension, self.custom_extension
+        item_id = self.item_ids(name)
+        make = vault.maker(extension=self.item_extension, custom_extension=self.custom_extension)
         for row_number, cells in table.lines:
-            b = item(f"{name}:{row_number}:", item_id=item_id(row_number),
-                     extension=extension, custom_extension=custom_extension)  # fmt: skip
+            b = make(f"{name}:{row_number}:", item_id(row_number))
             try:
                 self._map(b, cells, plan)
                 if hook:

@@ -116,7 +116,9 @@ class PasspieYamlAdapter(JsonRecordReader):
         if sample.kind not in ("text", "csv"):
             return Confidence.NO
         data = sample.data[: 64 << 10] + sample.data[-4096:]
-        if _HANDLER.search(data) and _CREDENTIALS.search(data):
+        # the word first (a byte search): the line pattern alone costs ~0.3 ms on 64 KiB of any
+        # CSV, every detection (issue #12's fixed cost)
+        if b"passpie" in data and _HANDLER.search(data) and _CREDENTIALS.search(data):
             return Confidence.CERTAIN
         return Confidence.NO
 
