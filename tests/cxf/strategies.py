@@ -137,7 +137,7 @@ def _for_annotation(annotation: Any, depth: int) -> st.SearchStrategy[Any]:
                 editable_fields(),
             )
         bounds = next((x for x in meta if isinstance(x, msgspec.Meta)), None)
-        if base is str and bounds is not None and bounds.pattern:
+        if base is str and any(x is m.B64_META for x in meta):
             return b64url(min_size=1)  # "" is a producer quirk (id.empty / b64.empty)
         if base is int and bounds is not None:
             return st.integers(min_value=bounds.ge or 0, max_value=bounds.le)

@@ -22,6 +22,7 @@ import msgspec
 
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
+from cxkit.cxf._alphabet import clean
 from cxkit.cxf.findings import Finding, make_finding
 
 _UINT64_MAX: Final = 2**64 - 1
@@ -67,7 +68,17 @@ class UnusableError(Exception):
 class Context:
     """Collects findings during one decode."""
 
-    __slots__ = ("check_duplicates", "escapes", "findings", "may_have_null", "sources")
+    __slots__ = (
+        "check_duplicates",
+        "containers",
+        "escapes",
+        "findings",
+        "ids_clean",
+        "may_have_null",
+        "sources",
+        "tolerant",
+        "tolerant_items",
+    )
 
     def __init__(
         self, may_have_null: bool = True, check_duplicates: bool = False, escapes: bool = True
@@ -81,6 +92,16 @@ class Context:
         self.check_duplicates = check_duplicates
         #: False when the document has no ``\\u`` escape (no member name spelled with one).
         self.escapes = escapes
+        #: True when every ``"id"`` member of the text has a base64url-alphabet string value
+        #: (:func:`cxkit.cxf._alphabet.ids_clean`), so the items' ids need no second look.
+        self.ids_clean = False
+        #: positions of the items of the account decoded last that did not come from the
+        #: strict tier; per account (by id), for the validator's duplicate screen
+        self.tolerant: list[int] = []
+        self.tolerant_items: dict[int, tuple[int, ...]] = {}
+        #: (member names, member bytes) of a Header-rooted document's containers, for the
+        #: validator's duplicate screen (:class:`cxkit.cxf.codec.Screen`)
+        self.containers: tuple[int, tuple[Any, ...]] | None = None
 
     def add(self, code: str, path: str, message: str | None = None) -> None:
         self.findings.append(make_finding(code, path, message))
@@ -315,7 +336,7 @@ def _converter_for(annotation: Any, attr: str) -> tuple[Converter, bool]:
     origin = get_origin(annotation)
     if origin is typing.Annotated:
         base, *meta = get_args(annotation)
-        if base is str and any(isinstance(x, msgspec.Meta) and x.pattern for x in meta):
+        if base is str and any(x is m.B64_META for x in meta):
             return _base64url, False
         if base is int:
             bounds = next(x for x in meta if isinstance(x, msgspec.Meta))
@@ -404,9 +425,12 @@ def build(
         # The strict conversion in C, for the parts of a rejected item that are fine (without
         # nulls anywhere in the document, "converts strictly" means "nothing to report").
         try:
-            return msgspec.convert(value, cls)
+            converted = msgspec.convert(value, cls)
         except (msgspec.ValidationError, TypeError, ValueError):
             pass
+        else:
+            if clean(converted):  # the b64url alphabet (no msgspec pattern: cxf._alphabet)
+                return converted
     table = specs(cls)
     legacy = LEGACY_NAMES.get(cls, {})
     kwargs: dict[str, Any] = dict(preset or {})
@@ -453,9 +477,11 @@ def build(
             ctx.add(exc.code, member_path, exc.message)
             continue
         kwargs[spec.attr] = converted
-        if key != spec.wire or (
-            not isinstance(converted, m.CXFStruct | tuple) and converted != member
-        ):
+        if (
+            key != spec.wire
+            or (not isinstance(converted, m.CXFStruct | tuple) and converted != member)
+            or (converted.__class__ is tuple and len(converted) != len(member))
+        ):  # (an array that lost unusable elements: the source array is written back)
             source[key] = (spec.attr, converted, member)  # a legacy name or a normalised spelling
     for spec in table.values():
         if not spec.required or spec.attr in kwargs:

@@ -78,11 +78,16 @@ __all__ = [
 
 # --------------------------------------------------------------------------- scalar types
 
+#: The marker of :data:`B64` members. The alphabet is part of the JSON Schema but not of the
+#: msgspec decoders: a ``pattern`` costs a regular-expression call per value (about half of
+#: decoding a typical item, issue #20), so the codec checks the alphabet of all decoded values in
+#: bulk instead (:mod:`cxkit.cxf._alphabet`) and sends an item with a stray character to the
+#: tolerant path, as the pattern did.
+B64_META: Final = msgspec.Meta(
+    extra_json_schema={"contentEncoding": "base64url", "pattern": "^[A-Za-z0-9_-]*$"}
+)
 #: base64url text without padding (spec §1.2 of our notes; CDDL ``b64url = tstr``).
-B64: TypeAlias = Annotated[
-    str,
-    msgspec.Meta(pattern="^[A-Za-z0-9_-]*$", extra_json_schema={"contentEncoding": "base64url"}),
-]
+B64: TypeAlias = Annotated[str, B64_META]
 #: Unix epoch seconds, CDDL ``uint .size 8``. (msgspec bounds stop at 2**63 - 1; the lenient
 #: decoder accepts the rest of the uint64 range.)
 Timestamp: TypeAlias = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
@@ -186,8 +191,17 @@ class Extension(CXFStruct, tag_field="name", frozen=True, kw_only=True):
     """An extension object (spec §3.5): ``{"name": ..., ...}``. Subclasses are tagged on ``name``."""
 
 
+#: How many structs with a b64url member other than ``id`` were made (decoded or built), besides
+#: :class:`Passkey` and its extension parts: the codec's alphabet check (:mod:`cxkit.cxf._alphabet`)
+#: walks an account's items for them only when this changed while decoding it (issue #20).
+B64_MEMBERS_MADE: Final[list[int]] = [0]
+
+
 class SharingAccessor(CXFStruct, frozen=True, kw_only=True):
     """One grantee of the ``shared`` extension (spec §3.5, SharingAccessor)."""
+
+    def __post_init__(self) -> None:
+        B64_MEMBERS_MADE[0] += 1
 
     type: str
     """``user`` or ``group`` (open; unknown → the accessor is ignored, MUST)."""
@@ -267,6 +281,9 @@ EFWifiSecurity: TypeAlias = Annotated[
 class AndroidAppCertificateFingerprint(CXFStruct, frozen=True, kw_only=True):
     """Signing-certificate digest of an Android app (spec §3.2.4.1.1)."""
 
+    def __post_init__(self) -> None:
+        B64_MEMBERS_MADE[0] += 1
+
     fingerprint: B64
     hash_alg: str
     """``sha256`` or ``sha512`` (open; unknown → the fingerprint object is ignored)."""
@@ -291,6 +308,9 @@ class CredentialScope(CXFStruct, frozen=True, kw_only=True):
 
 class LinkedItem(CXFStruct, frozen=True, kw_only=True):
     """A reference to an item, possibly of another account (spec §3.2.2.1)."""
+
+    def __post_init__(self) -> None:
+        B64_MEMBERS_MADE[0] += 1
 
     item: B64
     account: B64 | None = None
@@ -370,6 +390,9 @@ class DriversLicense(Credential, tag="drivers-license", frozen=True, kw_only=Tru
 
 class File(Credential, tag="file", frozen=True, kw_only=True):
     """Metadata of an attachment whose bytes travel outside the JSON (spec §3.3.7)."""
+
+    def __post_init__(self) -> None:
+        B64_MEMBERS_MADE[0] += 1
 
     id: B64
     name: str
@@ -495,6 +518,9 @@ class PersonName(Credential, tag="person-name", frozen=True, kw_only=True):
 
 class SshKey(Credential, tag="ssh-key", frozen=True, kw_only=True):
     """An SSH key pair (spec §3.3.15); ``private_key`` is PKCS#8 DER, base64url."""
+
+    def __post_init__(self) -> None:
+        B64_MEMBERS_MADE[0] += 1
 
     key_type: str
     private_key: B64
