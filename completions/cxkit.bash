@@ -26,7 +26,7 @@ _cxkit() {
 }
 _cxkit_children() {
     case "$1" in
-        "") echo "demo convert detect formats validate inspect fmt schema passkeys totp diff merge request export import seal open receive send ui" ;;
+        "") echo "demo convert formats detect validate inspect fmt schema passkeys totp diff merge request export import seal open receive send ui" ;;
         "passkeys") echo "list verify" ;;
         "totp") echo "list verify qr" ;;
     esac
@@ -36,8 +36,8 @@ _cxkit_options() {
         "") echo "-h --help --version -v --verbose --no-color" ;;
         "demo") echo "-h --help --out --force -v --verbose --json -q --quiet" ;;
         "convert") echo "-h --help -o --output --from --to --map --plaintext --no-verify --include-trashed --attachments-out --dry-run --report --json -q --quiet --force --kdf --csv-raw --max-size --raise-limits --max-elements --password-file --password-env --password-stdin --new-password-file --new-password-env --keyfile --recipient --no-password --new-keyfile -v --verbose" ;;
-        "detect") echo "-h --help --json --max-size -v --verbose -q --quiet" ;;
         "formats") echo "-h --help --json -q --quiet -v --verbose" ;;
+        "detect") echo "-h --help --json --max-size -v --verbose -q --quiet" ;;
         "validate") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --json --attachments --level --all --max-size --raise-limits --max-elements -v --verbose -q --quiet" ;;
         "inspect") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --items --reveal --json --max-size --raise-limits --max-elements -v --verbose -q --quiet" ;;
         "fmt") echo "-h --help -o --output --normalize --indent --force --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;

@@ -3,8 +3,8 @@
 complete -c cxkit -f
 complete -c cxkit -n '__fish_use_subcommand' -a demo -d 'run cxkit on its built-in sample vault'
 complete -c cxkit -n '__fish_use_subcommand' -a convert -d 'convert an export to another format'
-complete -c cxkit -n '__fish_use_subcommand' -a detect -d 'tell which export format a file is'
 complete -c cxkit -n '__fish_use_subcommand' -a formats -d 'list the formats cxkit reads and writes'
+complete -c cxkit -n '__fish_use_subcommand' -a detect -d 'tell which export format a file is'
 complete -c cxkit -n '__fish_use_subcommand' -a validate -d 'check CXF files, or the CXF any export maps to, against the specifica…'
 complete -c cxkit -n '__fish_use_subcommand' -a inspect -d 'summarise a CXF file or any export cxkit reads (secrets masked)'
 complete -c cxkit -n '__fish_use_subcommand' -a fmt -d 're-encode a CXF file (lossless, or --normalize)'
@@ -58,17 +58,17 @@ complete -c cxkit -n '__fish_seen_subcommand_from convert' -l no-password -d 'th
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -l new-keyfile -r -F -d 'an existing key file that the DEST database will also need (KeePass)'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from convert' -F
+complete -c cxkit -n '__fish_seen_subcommand_from formats' -s h -l help -d 'show this help message and exit'
+complete -c cxkit -n '__fish_seen_subcommand_from formats' -l json -d 'print {formats: [{key, app, format, versions, read, write, encrypted,…'
+complete -c cxkit -n '__fish_seen_subcommand_from formats' -s q -l quiet -d 'print the format keys only'
+complete -c cxkit -n '__fish_seen_subcommand_from formats' -s v -l verbose -d 'also show how to export'
+complete -c cxkit -n '__fish_seen_subcommand_from formats' -F
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -l json -d 'print the result as JSON; an unknown or ambiguous FILE gives format n…'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -l max-size -r -F -d 'refuse larger inputs (default: 268,435,456 bytes)'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -s v -l verbose -d 'more detail, and the Python traceback of an error (allowed anywhere)'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -s q -l quiet -d 'print only errors and what you need to go on'
 complete -c cxkit -n '__fish_seen_subcommand_from detect' -F
-complete -c cxkit -n '__fish_seen_subcommand_from formats' -s h -l help -d 'show this help message and exit'
-complete -c cxkit -n '__fish_seen_subcommand_from formats' -l json -d 'print {formats: [{key, app, format, versions, read, write, encrypted,…'
-complete -c cxkit -n '__fish_seen_subcommand_from formats' -s q -l quiet -d 'print the format keys only'
-complete -c cxkit -n '__fish_seen_subcommand_from formats' -s v -l verbose -d 'also show how to export'
-complete -c cxkit -n '__fish_seen_subcommand_from formats' -F
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -s h -l help -d 'show this help message and exit'
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -l from -x -a '(cxkit formats --quiet 2>/dev/null)' -d 'format of FILE (default: detected; cxkit formats lists them)'
 complete -c cxkit -n '__fish_seen_subcommand_from validate' -l password-file -r -F -d 'read the password of an encrypted FILE from FILE (first line)'

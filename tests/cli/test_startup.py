@@ -174,3 +174,103 @@ def test_cached_command_help_imports_no_heavy_module(tmp_path: Path) -> None:
     assert _heavy(_modules_after(["convert", "--help"], tmp_path)) == []
     _modules_after(["receive", "--help"], tmp_path)
     assert _heavy(_modules_after(["receive", "--help"], tmp_path)) == []
+
+
+# --------------------------------------------------------------------------- per command
+# Each command imports what it uses (issue #18): a command is its own module, or imports the
+# layers it needs inside its handler. The costs are measured in benchmarks/suite_startup.py.
+
+#: Modules only some commands need: the live-transfer listener (asyncio), QR codes, images,
+#: the adapters and the key stores below them.
+NOT_FOR = {
+    "cxf": (
+        "cxkit.adapters",
+        "cxkit.kdbx",
+        "fido2",
+        "cxkit.passkey",
+        "cxkit.transfer",
+        "asyncio",
+        "segno",
+        "PIL",
+        "zxingcpp",
+        "cxkit.cxp",
+        "cxkit.cli.commands.convert",
+        "cxkit.cli._progress",
+    ),
+    "detect": (
+        "cxkit.transfer",
+        "asyncio",
+        "segno",
+        "PIL",
+        "zxingcpp",
+        "cxkit.cli.commands.convert",
+        "cxkit.cli._progress",
+        "cxkit.cli._secrets",
+        "cxkit.compare",
+    ),
+    "convert": (
+        "cxkit.transfer",
+        "asyncio",
+        "segno",
+        "PIL",
+        "zxingcpp",
+        "cxkit.compare",
+        "cxkit.ui",
+    ),
+}
+
+
+def _imported(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("startup") / "samples"
+    assert main(["demo", "--out", str(folder), "-q"]) == 0
+    return {
+        "cxf": str(folder / "sample-vault.cxf.json"),
+        "bw": str(folder / "sample-bitwarden.json"),
+        "out": str(folder.parent),
+    }
+
+
+def test_inspect_and_validate_of_a_cxf_file_import_no_adapter(
+    tmp_path: Path, sample_files: dict[str, str]
+) -> None:
+    for command in ("inspect", "validate"):
+        modules = _modules_after([command, sample_files["cxf"]], tmp_path)
+        assert "cxkit.cxf" in modules  # it did run
+        assert _imported(modules, NOT_FOR["cxf"]) == [], command
+
+
+def test_detect_imports_only_the_registry(tmp_path: Path, sample_files: dict[str, str]) -> None:
+    modules = _modules_after(["detect", sample_files["bw"]], tmp_path)
+    assert "cxkit.adapters.registry" in modules and "cxkit.cli.commands.detect" in modules
+    assert _imported(modules, NOT_FOR["detect"]) == []
+
+
+def test_convert_imports_no_transfer_nor_qr(tmp_path: Path, sample_files: dict[str, str]) -> None:
+    out = sample_files["out"] + "/startup.csv"
+    argv = ["convert", sample_files["bw"], "-o", out, "--to", "bitwarden-csv", "--plaintext"]
+    modules = _modules_after([*argv, "--force"], tmp_path)
+    assert Path(out).exists()
+    assert _imported(modules, NOT_FOR["convert"]) == []
+
+
+def test_the_sender_imports_no_listener() -> None:
+    code = (
+        "import sys, cxkit.cli.commands.transfer, cxkit.transfer.sender, cxkit.transfer; "
+        "from cxkit.transfer import Pairing, send; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(done.stdout.split())
+    assert _imported(modules, ("asyncio", "cxkit.transfer.receiver", "segno")) == []
+
+
+def test_the_detect_default_size_is_the_cxf_one() -> None:
+    from cxkit import cxf
+    from cxkit.cli.commands import detect
+
+    assert detect.DEFAULT_MAX_SIZE == cxf.DEFAULT_MAX_SIZE

@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from cxkit import adapters, cxf
-from cxkit.adapters import MigrationReport, ReadOptions
 from cxkit.cli._io import read_input, read_source
 from cxkit.cli._secrets import add_secret_options, existing_secret
 from cxkit.errors import CxkitError
 
 if TYPE_CHECKING:
+    from cxkit import cxf
     from cxkit.cli._progress import Progress
 
 __all__ = ["add_source_options", "load_source"]
@@ -40,7 +39,11 @@ def load_source(
     """The document in *name*, its attachment bytes (from formats that hold them) and the
     format it was read as. CXF files keep their source bytes (lossless re-encoding). With
     *progress*, the items read are counted on its line (``reading 12,345 items``), which a
-    password prompt hides."""
+    password prompt hides. The adapters are imported here, not with the module: a command
+    that reads CXF files itself (``inspect``, ``validate``) does without them."""
+    from cxkit import adapters
+    from cxkit.adapters import MigrationReport, ReadOptions
+
     data = read_source(name, max_size)
     if args.source_format:
         fmt = args.source_format

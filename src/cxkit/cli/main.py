@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "convert an export to another format (CXF, Bitwarden, ...) with a migration report",
     ),
     "formats": ("cxkit.cli.commands.formats", "list the formats cxkit reads and writes"),
-    "detect": ("cxkit.cli.commands.convert", "tell which export format a file is"),
+    "detect": ("cxkit.cli.commands.detect", "tell which export format a file is"),
     "validate": (
         "cxkit.cli.commands.cxf",
         "check CXF files, or the CXF any export maps to, against the specification",

@@ -20,23 +20,48 @@ shown to the user (QR code or text), never logged.
 
 from __future__ import annotations
 
-from cxkit.transfer.errors import (
-    ImporterRefusedError,
-    RequestMismatchError,
-    TransferCanceledError,
-    TransferDeclinedError,
-    TransferError,
-    TransferExpiredError,
-)
-from cxkit.transfer.pairing import COMPACT_PREFIX, PAIRING_PREFIX, Pairing, render_qr
-from cxkit.transfer.receiver import Receiver, TransferEvent
-from cxkit.transfer.sender import (
-    SendResult,
-    fetch_request,
-    post_response,
-    report_error,
-    send,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported on first use (below): the sender needs no asyncio listener
+    from cxkit.transfer.errors import (
+        ImporterRefusedError,
+        RequestMismatchError,
+        TransferCanceledError,
+        TransferDeclinedError,
+        TransferError,
+        TransferExpiredError,
+    )
+    from cxkit.transfer.pairing import COMPACT_PREFIX, PAIRING_PREFIX, Pairing, render_qr
+    from cxkit.transfer.receiver import Receiver, TransferEvent
+    from cxkit.transfer.sender import (
+        SendResult,
+        fetch_request,
+        post_response,
+        report_error,
+        send,
+    )
+
+#: Where each public name lives: ``cxkit.transfer.X`` imports its module on first use, so
+#: ``cxkit send`` (the sender) does not pay for the listener's asyncio.
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ImporterRefusedError",
+            "RequestMismatchError",
+            "TransferCanceledError",
+            "TransferDeclinedError",
+            "TransferError",
+            "TransferExpiredError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(("COMPACT_PREFIX", "PAIRING_PREFIX", "Pairing", "render_qr"), "pairing"),
+    **dict.fromkeys(("Receiver", "TransferEvent"), "receiver"),
+    **dict.fromkeys(
+        ("SendResult", "fetch_request", "post_response", "report_error", "send"), "sender"
+    ),
+}
 
 __all__ = [
     "COMPACT_PREFIX",
@@ -57,3 +82,12 @@ __all__ = [
     "report_error",
     "send",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'cxkit.transfer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"cxkit.transfer.{where}"), name)
+    globals()[name] = value
+    return value

@@ -1,4 +1,4 @@
-"""``cxkit convert``, ``cxkit detect``: migrations between export formats.
+"""``cxkit convert``: migrations between export formats (``cxkit detect``: ``detect.py``).
 
 ``convert`` reads SOURCE (format detected, or ``--from``), maps it to CXF, signs and verifies a
 WebAuthn assertion with every passkey (``--no-verify`` to skip), writes DEST atomically with mode
@@ -148,63 +148,6 @@ def register(sub: Any) -> None:
         help="an existing key file that the DEST database will also need (KeePass)",
     )
     p.set_defaults(handler=cmd_convert)
-
-    p = sub.add_parser(
-        "detect",
-        help="tell which export format a file is",
-        description="Run the format detection on FILE and print the format key (exit 2 when "
-        "unknown or ambiguous, naming what was tried).",
-    )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print the result as JSON; an unknown or ambiguous FILE gives format null, the "
-        "verdict (unknown, headerless-csv, known:APP, ...), message and hint (exit 2)",
-    )
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=DEFAULT_MAX_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger inputs (default: {DEFAULT_MAX_SIZE:,} bytes)",
-    )
-    p.set_defaults(handler=cmd_detect)
-
-
-# --------------------------------------------------------------------------- formats / detect
-
-
-def cmd_detect(args: argparse.Namespace) -> int:
-    data = read_source(args.file, args.max_size)
-    if isinstance(data, bytes):
-        sample = adapters.make_sample(data, args.file)
-    else:
-        sample = adapters.make_folder_sample(data, args.file)
-    try:
-        result = adapters.detect(sample)
-    except adapters.DetectionError as exc:
-        if not args.json:
-            raise
-        # the verdict (known:<app>, openpgp, unknown, ...) for scripts; exit 2 as for errors
-        verdict = getattr(exc, "verdict", "unknown")
-        out.print_json({"file": args.file, "format": None, "verdict": verdict,
-                        "message": exc.message, "hint": exc.hint})  # fmt: skip
-        return 2
-    if args.json:
-        out.print_json(
-            {
-                "file": args.file,
-                "format": result.adapter.info.key,
-                "confidence": result.confidence.name.lower(),
-                "tried": {k: c.name.lower() for k, c in result.tried},
-            }
-        )
-    else:
-        print(
-            f"{result.adapter.info.key}  ({result.adapter.info.app}: {result.adapter.info.format})"
-        )
-    return 0
 
 
 # --------------------------------------------------------------------------- convert

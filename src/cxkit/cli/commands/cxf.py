@@ -16,7 +16,6 @@ from cxkit.cli._sources import add_source_options, load_source
 from cxkit.cxf import model as m
 from cxkit.cxf.findings import SUMMARY_PER_CODE, Severity
 from cxkit.cxf.findings import summarize as summarize_findings
-from cxkit.cxf.schema import json_schema
 from cxkit.errors import CxkitError, InputError
 
 _LEVELS = {"error": 0, "warning": 1, "info": 2}
@@ -410,6 +409,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from cxkit.cxf.schema import json_schema  # only here: the schema generator
+
     data = json.dumps(json_schema(), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
     write_output(args.output, data, force=args.force)
     return 0

@@ -17,7 +17,7 @@ import queue
 import socket
 import sys
 import time
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
@@ -52,15 +52,21 @@ from cxkit.cxp.messages import (
     select_hpke,
 )
 from cxkit.errors import InputError
-from cxkit.transfer import (
-    Pairing,
-    Receiver,
-    TransferEvent,
-    fetch_request,
-    post_response,
-    report_error,
-)
-from cxkit.transfer.pairing import MAX_PAIRING_LENGTH
+from cxkit.transfer.pairing import MAX_PAIRING_LENGTH, Pairing
+from cxkit.transfer.sender import fetch_request, post_response, report_error
+
+if TYPE_CHECKING:
+    from cxkit.transfer.receiver import Receiver, TransferEvent
+
+
+def __getattr__(name: str) -> Any:
+    """``Receiver`` on first use: ``cxkit send`` does not import the listener (asyncio)."""
+    if name == "Receiver":
+        from cxkit.transfer.receiver import Receiver
+
+        return Receiver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEFAULT_SECONDS: Final = p0.KEY_LIFETIME
 MIN_SECONDS: Final = 60
@@ -261,8 +267,9 @@ def cmd_receive(args: argparse.Namespace) -> int:
     host = args.bind or (_lan_address() if args.lan else "127.0.0.1")
     events: queue.SimpleQueue[TransferEvent] = queue.SimpleQueue()
     tty = sys.stderr.isatty()
+    receiver: type[Receiver] = sys.modules[__name__].Receiver  # (a test puts its own)
 
-    with Receiver(
+    with receiver(
         importer=args.importer,
         host=host,
         port=args.port,
