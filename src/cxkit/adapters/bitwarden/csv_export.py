@@ -95,14 +95,17 @@ def _group_id(name: str) -> str:
     return str(uuid.uuid5(_NS, name))
 
 
-def _uri_vals(cell: str) -> list[Val]:
+def _uri_texts(cell: str) -> list[str]:
     """One ``login_uri`` cell → its URIs: Bitwarden joins several with commas; a single URI may
     hold commas itself, so the cell is split only when every piece has a scheme."""
     if "," in cell:
         pieces = [p.strip() for p in cell.split(",")]
-        if all("://" in p for p in pieces):
-            return [fast_val((p, "login_uri")) for p in pieces]
-    return [fast_val((cell, "login_uri"))]
+        for piece in pieces:
+            if "://" not in piece:
+                break
+        else:
+            return pieces
+    return [cell]
 
 
 class BitwardenCsvAdapter:
@@ -237,7 +240,7 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
     if btype is not None:
         b.rec("type", _EXTENSION, "extension.type")
     if name := cells[name_at]:
-        b.set_title(fast_val((name, "name")))
+        b.title_text(name, "name")
     if reprompt := cells[reprompt_at]:
         b.ext["reprompt"] = int(reprompt) if reprompt.isdigit() else reprompt
         b.rec("reprompt", _EXTENSION, "extension.reprompt")
@@ -248,14 +251,15 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
     password = cells[password_at]
     totp_text = cells[totp_at]
     if btype == 1 or uris or username or password or totp_text:
-        b.login(fast_val((username, "login_username")), fast_val((password, "login_password")),
-                _uri_vals(uris) if uris else ())  # fmt: skip
+        b.login_text(username, password, "login_username", "login_password")
+        if uris:
+            b.url_texts(_uri_texts(uris), "login_uri")
         if totp_text:
             _totp(b, totp_text)
     if btype == 2:
         b.ext["secureNote"] = {"type": 0}
     if notes := cells[notes_at]:
-        b.note(fast_val((notes, "notes")))
+        b.note_text(notes, "notes")
     for n in range(width, len(cells) - 1):  # cells past the header (the last is ours)
         if value := cells[n]:
             column = f"column {n + 1}"

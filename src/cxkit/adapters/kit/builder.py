@@ -131,6 +131,19 @@ _UUID5_KEEP: Final = ~((0xF0 << 72) | (0xC0 << 56)) & ((1 << 128) - 1)
 _UUID5_SET: Final = (0x50 << 72) | (0x80 << 56)
 
 
+_CTYPES: dict[type, str] = {}
+"""Credential classes → their wire type (:func:`_credential_type`'s cache; one per credential)."""
+
+
+def _credential_type(credential: object) -> str:
+    """:func:`cxkit.cxf.credential_type`, remembered per class (not for unknown credentials,
+    whose type is their own)."""
+    found = cxf.credential_type(credential)
+    if not isinstance(credential, m.UnknownCredential) and len(_CTYPES) < 256:
+        _CTYPES[type(credential)] = found
+    return found
+
+
 _URL_ALPHABET: Final = bytes.maketrans(b"+/", b"-_")
 _NS_HASHES: dict[bytes, Any] = {}
 """SHA-1 states that have hashed a namespace (copied per name: readers make one id per row)."""
@@ -147,6 +160,12 @@ def uuid5_bytes(namespace: bytes, name: str) -> bytes:
     h = state.copy()
     h.update(name.encode())
     return ((int.from_bytes(h.digest()[:16]) & _UUID5_KEEP) | _UUID5_SET).to_bytes(16)
+
+
+def _maybe_app(text: str) -> bool:
+    """Whether *text* may be an ``android://`` URL: :func:`parse_android_url` strips it, then
+    wants ``android://`` (only such texts are handed to it)."""
+    return text != "" and (text[0] in "aA" or text[0].isspace())
 
 
 def truthy(text: str) -> bool:
@@ -258,9 +277,19 @@ class ItemBuilder:
     # ------------------------------------------------------------------ item members
 
     def set_title(self, v: Val) -> None:
-        self.title = v.text
-        if v.text:
-            self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.title", ""))
+        self.title_text(v.text, v.at)
+
+    # The ``*_text`` methods take a value's text and its source field *at* as two strings, not
+    # a Val: the CSV readers' lean path (one call per non-empty cell, no object per cell).
+
+    def title_text(self, text: str, at: str) -> None:
+        """:meth:`set_title` of *text* from the source field *at*."""
+        if text is not self._title:
+            self._title = text
+            if self._recs:
+                self._retitled = True
+        if text:
+            self._recs.append((self.prefix, at, text, _MEMBER, "item.title", ""))
 
     def favorite(self, v: Val, value: bool | None = None) -> None:
         """The favourite flag (*value*, or :func:`truthy` of the text)."""
@@ -272,20 +301,28 @@ class ItemBuilder:
         self.rec(v.at, _MEMBER, "item.tags")
 
     def created(self, v: Val) -> None:
-        seconds = parse_time(v.text)
+        self.created_text(v.text, v.at)
+
+    def created_text(self, text: str, at: str) -> None:
+        """:meth:`created` of *text* from the source field *at*."""
+        seconds = parse_time(text)
         if seconds is None:
-            self.custom(v.at, v, note=_NOT_A_DATE)
+            self.custom(at, Val(text, at), note=_NOT_A_DATE)
         else:
             self.created_at = seconds
-            self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.creationAt", ""))
+            self._recs.append((self.prefix, at, self._title, _MEMBER, "item.creationAt", ""))
 
     def modified(self, v: Val) -> None:
-        seconds = parse_time(v.text)
+        self.modified_text(v.text, v.at)
+
+    def modified_text(self, text: str, at: str) -> None:
+        """:meth:`modified` of *text* from the source field *at*."""
+        seconds = parse_time(text)
         if seconds is None:
-            self.custom(v.at, v, note=_NOT_A_DATE)
+            self.custom(at, Val(text, at), note=_NOT_A_DATE)
         else:
             self.modified_at = seconds
-            self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.modifiedAt", ""))
+            self._recs.append((self.prefix, at, self._title, _MEMBER, "item.modifiedAt", ""))
 
     def collection(
         self, path: Sequence[str], at: str | None, target: str = "collection.items"
@@ -319,27 +356,46 @@ class ItemBuilder:
         """A ``basic-auth`` credential (when there is a user name or a password; empty values
         count as absent) and the item's scope from *urls*; with *apps*, ``android://`` URLs
         become ``scope.androidApps`` (:func:`~cxkit.adapters.kit.values.parse_android_url`)."""
-        user = username if username is not None and username.text else None
-        secret = password if password is not None and password.text else None
-        if user is not None or secret is not None:
+        if username is not None or password is not None:
+            self.login_text(
+                "" if username is None else username.text,
+                "" if password is None else password.text,
+                "" if username is None else username.at,
+                "" if password is None else password.at,
+            )
+        if urls:
+            self.urls(urls, apps=apps)
+
+    def login_text(self, username: str, password: str, username_at: str, password_at: str) -> None:
+        """:meth:`login` of two texts (from the source fields *username_at*, *password_at*),
+        without URLs: a ``basic-auth`` credential when either is not empty."""
+        if username or password:
             recs, prefix, title = self._recs, self.prefix, self._title
-            if user is not None:
-                recs.append((prefix, user.at, title, _MEMBER, "basic-auth.username", ""))
-            if secret is not None:
-                recs.append((prefix, secret.at, title, _MEMBER, "basic-auth.password", ""))
+            if username:
+                recs.append((prefix, username_at, title, _MEMBER, "basic-auth.username", ""))
+            if password:
+                recs.append((prefix, password_at, title, _MEMBER, "basic-auth.password", ""))
             self.credentials.append(
                 m.BasicAuth(
-                    username=m.EditableField(field_type="string", value=user.text)
-                    if user is not None
+                    username=m.EditableField(field_type="string", value=username)
+                    if username
                     else None,
-                    password=m.EditableField(field_type="concealed-string", value=secret.text)
-                    if secret is not None
+                    password=m.EditableField(field_type="concealed-string", value=password)
+                    if password
                     else None,
                 )
             )
             self.outcomes.append(_CARRIED_PLAIN)
-        if urls:
-            self.urls(urls, apps=apps)
+
+    def url_texts(self, texts: Sequence[str], at: str, *, apps: bool = False) -> None:
+        """:meth:`urls` of the texts of one source field *at* (empty ones skipped)."""
+        if self.scope is not None or (apps and any(map(_maybe_app, texts))):
+            self.urls([Val(text, at) for text in texts], apps=apps)  # the general path
+            return
+        found = tuple(filter(None, texts))
+        if found:
+            self._recs.append((self.prefix, at, self._title, _MEMBER, "scope.urls", ""))
+            self.scope = m.CredentialScope(urls=found, android_apps=())
 
     def urls(self, urls: Iterable[Val], *, apps: bool = False) -> None:
         """Add *urls* to the item's scope (one record per distinct source field)."""
@@ -352,10 +408,7 @@ class ItemBuilder:
             text = v.text
             if not text:
                 continue
-            # parse_android_url only for what may be one (it strips, then wants "android://")
-            app = (
-                parse_android_url(text) if apps and (text[0] in "aA" or text[0].isspace()) else None
-            )
+            app = parse_android_url(text) if apps and _maybe_app(text) else None
             if app is not None:
                 found_apps.append(app)
                 target = "scope.androidApps"
@@ -402,11 +455,15 @@ class ItemBuilder:
 
     def note(self, v: Val) -> None:
         """A ``note`` credential with the text (multi-line text kept as it is)."""
-        if not v.text:
+        self.note_text(v.text, v.at)
+
+    def note_text(self, text: str, at: str) -> None:
+        """:meth:`note` of *text* from the source field *at*."""
+        if not text:
             return
-        self.credentials.append(m.Note(content=m.EditableField(field_type="string", value=v.text)))
+        self.credentials.append(m.Note(content=m.EditableField(field_type="string", value=text)))
         self.outcomes.append(_CARRIED_PLAIN)
-        self._recs.append((self.prefix, v.at, self._title, _MEMBER, "note.content", ""))
+        self._recs.append((self.prefix, at, self._title, _MEMBER, "note.content", ""))
 
     # ------------------------------------------------------------------ custom fields
 
@@ -464,8 +521,50 @@ class ItemBuilder:
         if self.is_trashed and not self.include_trashed:
             self.fail("in the trash (--include-trashed reads it)", note="in the trash")
             return None
-        for group in self._groups.values() if self._groups is not None else ():
-            if group.fields:  # (most items have no custom fields: no groups)
+        if self._groups is not None:  # (most items have no custom fields: no groups)
+            self._add_groups()
+        ext, extension = self.ext, self.extension
+        extensions: tuple[m.UnknownExtension, ...] = ()
+        if extension is not None and (ext or self.empty_extension):
+            if None in ext.values():  # None values are left out
+                ext = {k: v for k, v in ext.items() if v is not None}
+            extensions = (m.UnknownExtension(extension_name=extension, members=ext),)
+        title, item_id, credentials, outcomes = (self._title, self.item_id, self.credentials,
+                                                 self.outcomes)  # fmt: skip
+        if len(credentials) != len(outcomes):
+            raise ValueError("each credential needs its outcome (add credentials with add())")
+        item = m.Item(
+            id=item_id,
+            creation_at=self.created_at,
+            modified_at=self.modified_at,
+            title=title,
+            favorite=self.favorite_flag,
+            scope=self.scope,
+            credentials=tuple(credentials),
+            tags=self.tag_list,
+            extensions=extensions,
+        )
+        report = self.report
+        if self._recs:
+            self._flush()
+        report.items_read += 1
+        if credentials:
+            rows = []  # a loop, not a comprehension: most items have one or two credentials
+            for index, credential in enumerate(credentials):
+                outcome, note = outcomes[index]
+                ctype = _CTYPES.get(type(credential))
+                rows.append((
+                    "read", ctype if ctype is not None else _credential_type(credential), title,
+                    outcome, note, item_id, index,
+                ))  # fmt: skip
+            report._own_credentials().add_rows(rows)
+        return item
+
+    def _add_groups(self) -> None:
+        """The custom-fields credentials of the groups that hold fields, in definition order."""
+        assert self._groups is not None
+        for group in self._groups.values():
+            if group.fields:
                 note = group.note(group.fields) if callable(group.note) else group.note
                 extensions: tuple[m.UnknownExtension, ...] = ()
                 if group.extension is not None and self.extension is not None:
@@ -481,36 +580,6 @@ class ItemBuilder:
                     group.outcome,
                     note,
                 )
-        ext = self.ext
-        extensions = ()
-        if self.extension is not None and (ext or self.empty_extension):
-            if None in ext.values():  # None values are left out
-                ext = {k: v for k, v in ext.items() if v is not None}
-            extensions = (m.UnknownExtension(extension_name=self.extension, members=ext),)
-        title, item_id, credentials = self._title, self.item_id, self.credentials
-        if len(credentials) != len(self.outcomes):
-            raise ValueError("each credential needs its outcome (add credentials with add())")
-        item = m.Item(
-            id=item_id,
-            creation_at=self.created_at,
-            modified_at=self.modified_at,
-            title=title,
-            favorite=self.favorite_flag,
-            scope=self.scope,
-            credentials=tuple(credentials),
-            tags=self.tag_list,
-            extensions=extensions,
-        )
-        self._flush()
-        report = self.report
-        report.items_read += 1
-        rows = []  # a loop, not a comprehension: most items have one or two credentials
-        for index, credential in enumerate(credentials):
-            outcome, note = self.outcomes[index]
-            rows.append(("read", cxf.credential_type(credential), title, outcome, note, item_id,
-                         index))  # fmt: skip
-        report._own_credentials().add_rows(rows)
-        return item
 
     def merge(self, other: ItemBuilder, note: str = "") -> None:
         """Take *other*'s credentials and field records (their paths and item title as they

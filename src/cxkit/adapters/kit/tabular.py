@@ -188,7 +188,7 @@ class CsvReader(TargetMap):
         item_id = self.item_ids(name)
         make = vault.maker(extension=self.item_extension, custom_extension=self.custom_extension)
         for row_number, cells in table.lines:
-            b = make(f"{name}:{row_number}:", item_id(row_number))
+            b = make(f"{name}:{row_number}:", item_id(row_number), "")
             try:
                 self._map(b, cells, plan)
                 if hook:
@@ -203,32 +203,39 @@ class CsvReader(TargetMap):
 
     def _map(self, b: ItemBuilder, cells: list[str], plan: tuple[list[_Step], list[_Step]]) -> None:
         """Apply *plan* (the login's columns, then the others in credential order) to a row."""
-        username = password = None
+        username = password = username_at = password_at = ""
         urls: list[Val] = []
         login, rest = plan
         for index, column, kind, parse, _ in login:
             if text := cells[index]:
-                v = fast_val((parse(text) if parse is not None else text, column))
+                if parse is not None:
+                    text = parse(text)
                 if kind == _TITLE:
-                    b.set_title(v)
+                    b.title_text(text, column)
                 elif kind == _USERNAME:
-                    username = v
+                    username, username_at = text, column
                 elif kind == _PASSWORD:
-                    password = v
+                    password, password_at = text, column
                 else:
-                    urls.append(v)
-        b.login(username, password, urls, apps=self.android_apps)
+                    urls.append(fast_val((text, column)))
+        b.login_text(username, password, username_at, password_at)
+        if urls:
+            if len(urls) == 1:  # one URL column (the usual): no list of values
+                b.url_texts((urls[0].text,), urls[0].at, apps=self.android_apps)
+            else:
+                b.urls(urls, apps=self.android_apps)
         for index, column, kind, parse, spec in rest:
             if text := cells[index]:
-                v = fast_val((parse(text) if parse is not None else text, column))
+                if parse is not None:
+                    text = parse(text)
                 if kind == _NOTE:  # the common ones called directly, the rest by target
-                    b.note(v)
+                    b.note_text(text, column)
                 elif kind == _MODIFIED:
-                    b.modified(v)
+                    b.modified_text(text, column)
                 elif kind == _CREATED:
-                    b.created(v)
+                    b.created_text(text, column)
                 else:
-                    self.apply_one(b, spec, v)
+                    self.apply_one(b, spec, fast_val((text, column)))
 
 
 def _widen(table: CsvTable) -> None:
