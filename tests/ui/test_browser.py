@@ -254,8 +254,11 @@ def test_the_progress_page_refreshes_itself_to_the_result(
     real, release = adapters.convert, threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> Any:
+        from cxkit import _kdfcost
+
         kwargs["progress"]("verify", 0, 0)
         kwargs["report"].items_read = 5
+        _kdfcost.announce("Argon2id", memory_kib=1 << 20, iterations=10)
         assert release.wait(120)
         return real(*args, **kwargs)
 
@@ -268,6 +271,7 @@ def test_the_progress_page_refreshes_itself_to_the_result(
     expect(page.get_by_role("heading", name="Converting")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("checking every passkey")
     expect(page.get_by_text("items read: 5")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"deriving the key \(Argon2id, 1 GiB"))).to_be_visible()
     shot(page, "progress")
     release.set()
     expect(page.get_by_role("heading", name="Done")).to_be_visible()  # no click: it refreshed

@@ -2,8 +2,8 @@
 otherwise): the report page's script runs under its own Content-Security-Policy, and the
 one-time link of ``cxkit ui`` logs a real browser in (token → cookie → redirect).
 
-These drive Chromium's command line (``--dump-dom``), not Playwright/Selenium: the migrate
-flow by clicks (issue 19's end-to-end test) needs one of those as a dev dependency."""
+These drive Chromium's command line (``--dump-dom``); the flows by clicks, with Playwright, are
+in ``test_browser.py``."""
 
 from __future__ import annotations
 

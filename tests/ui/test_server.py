@@ -1,8 +1,8 @@
 """``cxkit ui`` over HTTP: the security rules and the migrate flow (issue 19).
 
 A real server on a random loopback port, driven with ``http.client`` as a browser would be
-(cookies, hidden form fields, multipart uploads). The headless-browser tests of the issue need
-Chromium and Playwright/Selenium (not dependencies yet)."""
+(cookies, hidden form fields, multipart uploads). The same flows in a real headless Chromium:
+``test_browser.py``."""
 
 from __future__ import annotations
 
@@ -576,8 +576,11 @@ def test_a_long_conversion_shows_its_progress(
     real, release = adapters.convert, threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> Any:
+        from cxkit import _kdfcost
+
         kwargs["progress"]("verify", 0, 0)
         kwargs["report"].items_read = 5
+        _kdfcost.announce("Argon2id", memory_kib=1 << 20, iterations=10)  # as a reader would
         assert release.wait(60)
         return real(*args, **kwargs)
 
@@ -599,6 +602,7 @@ def test_a_long_conversion_shows_its_progress(
     page = body.decode()
     assert status == 200 and '<meta http-equiv="refresh" content="2">' in page
     assert "checking every passkey" in page and "items read: 5" in page
+    assert "deriving the key (Argon2id, 1 GiB, 10 passes): about" in page
     assert "<script" not in page and "script-src" not in headers["content-security-policy"]
     release.set()
     status, _, body = Browser.follow(b, (200, {}, body))
@@ -713,3 +717,22 @@ def test_every_value_is_one_field_to_reveal() -> None:
     for key in keys:
         assert any(key.rstrip("=") in v for v in values)
     assert not any("cxkit-unknown-extension" in v for v in values)  # bookkeeping left out
+
+
+def test_the_announcer_is_given_back() -> None:
+    """The server hears slow key derivations while it runs and gives the library's announcer
+    back to its previous owner when it stops."""
+    from cxkit import _kdfcost
+
+    def mine(_estimate: object) -> None:
+        pass
+
+    before = _kdfcost.set_announcer(mine)
+    try:
+        srv = make_server()
+        assert _kdfcost.set_announcer(srv.app.hear) == srv.app.hear
+        srv.server_close()
+        srv.app.cleanup()
+        assert _kdfcost.set_announcer(mine) is mine
+    finally:
+        _kdfcost.set_announcer(before)

@@ -143,6 +143,9 @@ class _Task:
     recovery_code: str = field(default="", repr=False)
     """A generated recovery code: shown by the first page after the work is done, then
     forgotten."""
+    kdf: str = ""
+    """A slow key derivation announced by the library (:mod:`cxkit._kdfcost`): its algorithm,
+    parameters and expected time (never a salt or key)."""
 
 
 @dataclass
@@ -187,12 +190,30 @@ class UiApp:
     last_seen: float = field(default_factory=time.monotonic)
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    running: dict[int, _Task] = field(default_factory=dict, repr=False)
+    """The conversion each worker thread (by its ident) runs: where an announcement goes."""
+    previous_announcer: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        from cxkit import _kdfcost
+
         self.folder.chmod(0o700)
+        self.previous_announcer = _kdfcost.set_announcer(self.hear)
+
+    def hear(self, estimate: Any) -> None:
+        """A slow key derivation is about to run: shown on its conversion's progress page."""
+        task = self.running.get(threading.get_ident())
+        if task is not None:
+            task.kdf = estimate.message()
 
     def cleanup(self) -> None:
-        """Forget every job (and its password) and remove the private folder."""
+        """Forget every job (and its password), remove the private folder, give the key
+        derivation announcements back to whoever had them."""
+        from cxkit import _kdfcost
+
+        current = _kdfcost.set_announcer(self.previous_announcer)
+        if current is not None and current != self.hear:  # registered after this app: kept
+            _kdfcost.set_announcer(current)
         for job in self.jobs.values():
             job.password = job.doc = job.keyfile = job.task = None
         self.jobs.clear()
@@ -622,7 +643,9 @@ def _progress(app: UiApp, job_id: str, job: _Job, task: _Task) -> bytes:
         f'<p role="status">Now: {_e(_PHASES.get(task.phase, task.phase))} ({seconds} s).</p>'
         f"<ul><li>items read: {r.items_read}</li>"
         f"<li>passkeys checked: {len(r.passkeys)}</li>"
-        f"<li>items written: {r.items_written}</li></ul>"
+        f"<li>items written: {r.items_written}</li>"
+        + (f"<li>{_e(task.kdf)}</li>" if task.kdf else "")
+        + "</ul>"
         "<p>This page refreshes itself every 2 seconds until the work is done.</p>"
         f'<p><a href="/progress/{_e(job_id)}">Refresh now</a></p>'
     )
@@ -789,8 +812,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif task.error is not None:
             self._send(task.failed_status, _error(app, *task.error))
         else:
-            with app.lock:
-                code, task.recovery_code = task.recovery_code, ""
+            with app.lock:  # shown once: by a GET (a HEAD gets no body, so it keeps it)
+                code = task.recovery_code
+                if self.command == "GET":
+                    task.recovery_code = ""
             self._send(HTTPStatus.OK, _result(app, job_id, job, code))
 
     def _job_file(self, name: str, kind: str) -> None:
@@ -1100,6 +1125,7 @@ class _Handler(BaseHTTPRequestHandler):
         def progress(phase: str, _done: int, _total: int) -> None:
             task.phase = phase
 
+        app.running[threading.get_ident()] = task
         try:
             conversion = adapters.convert(
                 job.path.read_bytes(),
@@ -1139,4 +1165,5 @@ class _Handler(BaseHTTPRequestHandler):
             task.failed_status = HTTPStatus.INTERNAL_SERVER_ERROR
             task.error = (f"cxkit failed ({type(exc).__name__}); this is a bug in cxkit", "")
         finally:
+            app.running.pop(threading.get_ident(), None)
             task.done.set()
