@@ -31,6 +31,7 @@ from cxkit.adapters.chrome import ChromeCsvAdapter
 from cxkit.adapters.keepass.database import KeePassKdbxAdapter
 from cxkit.adapters.report import MigrationReport
 from suite_csv import _DOMAINS, _WORDS, _floor, _secret
+from suite_kdbx import cpu_figures, kdbx_parts, with_cpu
 
 SUITE = "browsers"
 
@@ -95,7 +96,9 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                            "csv.writer"),
         }  # fmt: skip
         for label, (floor_fn, subject, floor_name) in subjects.items():
-            floors, times = alternate(floor_fn, subject, repeat)
+            floor_cpu, timed_floor = with_cpu(floor_fn)
+            cpu, timed = with_cpu(subject)
+            floors, times = alternate(timed_floor, timed, repeat)
             median, floor = statistics.median(times), statistics.median(floors)
             per_row[label].append(median / n)
             source = "CXF" if label == "Chrome CSV" else "Chrome CSV"
@@ -112,10 +115,12 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                         "floor_spread": spread(floors),
                         "cells": cells,
                         "us_per_row": round(median / n * 1e6, 1),
+                        **cpu_figures(cpu, floor_cpu, n, "row"),
                         **({"under_1s": median < 1.0} if n == 10_000 else {}),
                     },
                 )
             )
+        figures += kdbx_parts(SUITE, "Chrome CSV", doc, n, read_floor, "csv.reader", repeat)
         del doc, report, rows
     for label, costs in per_row.items():
         if len(costs) > 1:

@@ -29,15 +29,19 @@ pykeepass (GPL-3.0) is a dev dependency used only here and in tests, as the base
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from _common import Figure, best_time, peak_memory
+from _common import Figure, alternate, best_time, peak_memory, spread
 from cxkit.kdbx import (
     Attachment,
     Database,
@@ -208,6 +212,95 @@ def run(quick: bool) -> list[Figure]:
                 mib_pk = _rss_peak("pykeepass", op, src, Path(tmp)) / 2**20
                 figures.append(_memory(name, mib_cx, mib_pk, extra, RSS_NOTE))
     return figures
+
+
+def kdbx_parts(
+    suite: str,
+    source: str,
+    doc: Any,
+    n: int,
+    floor: Callable[[], object],
+    floor_name: str,
+    repeat: int,
+    unit: str = "row",
+) -> list[Figure]:
+    """The parts of a → KDBX conversion after the reader (whose cost is the suite's → CXF
+    figure), each timed against the reader's floor in the same run: the mapping of the read
+    document to the KeePass model (``document_to_database``), its XML alone, and the whole
+    ``write_kdbx`` (XML + gzip on worker threads + ChaCha20 + HMAC blocks, one-round AES-KDF).
+    Compressing and encrypting is the difference of the last two. Run as the adapter runs them
+    (collector paused)."""
+    from cxkit.adapters.keepass.database import document_to_database
+    from cxkit.adapters.report import MigrationReport
+    from cxkit.cxf.codec import paused_gc
+    from cxkit.kdbx import _xml, write_kdbx
+    from cxkit.kdbx._crypto import STREAM_CHACHA20, InnerStream
+
+    db = document_to_database(doc, MigrationReport())
+    options = WriteOptions(kdf="aes-kdf", aes_rounds=1)
+
+    def xml() -> object:
+        parts: list[bytes] = []
+        stream = InnerStream(STREAM_CHACHA20, bytes(64))
+        with paused_gc():
+            _xml.write_document_to(db, stream.update, _xml.binary_pool(db), parts.append)
+        return parts
+
+    def whole() -> object:
+        with paused_gc():
+            return write_kdbx(db, password="bench-password", options=options)
+
+    parts: dict[str, Callable[[], object]] = {
+        "map": lambda: document_to_database(doc, MigrationReport()),
+        "XML": xml,
+        "write_kdbx": whole,
+    }
+    figures: list[Figure] = []
+    for label, fn in parts.items():
+        floor_cpu, timed_floor = with_cpu(floor)
+        cpu, timed = with_cpu(fn)
+        floors, times = alternate(timed_floor, timed, repeat)
+        median = statistics.median(times)
+        figures.append(
+            Figure(
+                suite,
+                f"{source} → KDBX, part {label}, {n:,} {unit}s",
+                median,
+                "s",
+                floor=statistics.median(floors),
+                floor_name=floor_name,
+                extra={
+                    "spread": spread(times),
+                    f"us_per_{unit}": round(median / n * 1e6, 1),
+                    **cpu_figures(cpu, floor_cpu, n, unit),
+                },
+            )
+        )
+    return figures
+
+
+def with_cpu(fn: Callable[[], object]) -> tuple[list[float], Callable[[], object]]:
+    """*fn* made to note the CPU seconds of each call (this process, every thread) in the
+    returned list: on a shared machine, wall time also counts the waits for a core."""
+    seconds: list[float] = []
+
+    def timed() -> object:
+        start = time.process_time()
+        try:
+            return fn()
+        finally:
+            seconds.append(time.process_time() - start)
+
+    return seconds, timed
+
+
+def cpu_figures(cpu: list[float], floor_cpu: list[float], n: int, unit: str) -> dict[str, Any]:
+    """The CPU-time view of a figure: median per unit and its ratio to the floor's median."""
+    median, floor = statistics.median(cpu), statistics.median(floor_cpu)
+    return {
+        f"cpu_us_per_{unit}": round(median / n * 1e6, 1),
+        "cpu_ratio": round(median / floor, 2) if floor else None,
+    }
 
 
 TRACEMALLOC_NOTE = "tracemalloc: Python allocations only (lxml's C heap is not counted)"

@@ -29,6 +29,7 @@ from _common import Figure, alternate, spread
 from cxkit import adapters, kdbx
 from cxkit.adapters import WriteOptions
 from cxkit.adapters.keepass.database import KeePassKdbxAdapter
+from suite_kdbx import cpu_figures, kdbx_parts, with_cpu
 
 SUITE = "onepassword"
 _WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "falcon", "garnet", "harbor", "indigo",
@@ -152,7 +153,9 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
             "KDBX": lambda pux=pux: _to_kdbx(pux),
         }
         for label, subject in subjects.items():
-            floors, times = alternate(lambda data=data: json.loads(data), subject, repeat)
+            floor_cpu, timed_floor = with_cpu(lambda data=data: json.loads(data))
+            cpu, timed = with_cpu(subject)
+            floors, times = alternate(timed_floor, timed, repeat)
             median, floor = statistics.median(times), statistics.median(floors)
             per_item[label].append(median / n)
             figures.append(
@@ -168,10 +171,16 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                         "floor_spread": spread(floors),
                         "source_fields": leaves,
                         "us_per_item": round(median / n * 1e6, 1),
+                        **cpu_figures(cpu, floor_cpu, n, "item"),
                         "bytes": len(data),
                     },
                 )
             )
+        floor = lambda data=data: json.loads(data)  # noqa: E731
+        doc, _report = adapters.read(pux, "bench.1pux")
+        figures += kdbx_parts(SUITE, "1PUX", doc, n, floor, "json.loads(export.data)", repeat,
+                              unit="item")  # fmt: skip
+        del doc, _report
     for label, costs in per_item.items():
         if len(costs) > 1:
             figures.append(

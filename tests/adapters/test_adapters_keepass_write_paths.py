@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -111,6 +112,9 @@ def _item(rng: random.Random, used: list[str]) -> m.Item:
         creds: list[Any] = [m.BasicAuth(username=_field(rng),
                                         password=_field(rng, "concealed-string"))]  # fmt: skip
         creds += [m.Note(content=_field(rng)) for _ in range(rng.choice((0, 0, 1, 2)))]
+        if rng.random() < 0.25:
+            creds.append(m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1",
+                                issuer=rng.choice((None, "Example", "A B")), username=None))  # fmt: skip
         rng.shuffle(creds)
     else:
         creds = [_credential(rng) for _ in range(rng.randint(0, 4))]
@@ -175,8 +179,34 @@ def test_the_one_pass_mapping_takes_the_usual_items_only() -> None:
                       extensions=extensions)  # fmt: skip
         return database._plain_entry(item, []) is not None
 
-    assert plain(()) and plain((login,)) and plain((note, login, note))
-    assert not plain((login, login)) and not plain((login, totp)) and not plain((login,), ext)
+    assert plain(()) and plain((login,)) and plain((note, login, note)) and plain((totp, login))
+    assert not plain((login, login)) and not plain((login, totp, totp)) and not plain((login,), ext)
+
+
+_OTP_TEXT = st.text(alphabet=st.sampled_from("AZaz09_.~-:@/ ?&=%+é#"), max_size=8)
+
+
+@given(
+    secret=_OTP_TEXT,
+    issuer=st.none() | _OTP_TEXT,
+    username=st.none() | _OTP_TEXT,
+    algorithm=st.sampled_from(("sha1", "sha256", "sha512", "steam", "md5é")),
+    period=st.integers(min_value=1, max_value=65535),
+    digits=st.integers(min_value=1, max_value=10),
+)
+def test_otp_uris_without_anything_to_encode_are_what_urllib_makes(
+    secret: str, issuer: str | None, username: str | None, algorithm: str, period: int,
+    digits: int,
+) -> None:  # fmt: skip
+    totp = m.Totp(secret=secret, issuer=issuer, username=username, algorithm=algorithm,
+                  period=period, digits=digits)  # fmt: skip
+    general: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        real = database._otp_uri
+        mp.setattr(database, "_UNRESERVED", re.compile("(?!)"))  # the fast path never taken
+        mp.setattr(database, "_otp_uri", lambda *a: general.append(real(*a)) or general[-1])
+        database.format_otp(totp)
+    assert database.format_otp(totp) == general[0]
 
 
 # --------------------------------------------------------------------------- as before
@@ -197,9 +227,9 @@ def _payload_digest(seed: int, items: int) -> str:
 
 # taken with the writer of commit 179cb84 (before the speed paths), uuid4 seeded as below
 BEFORE: dict[tuple[int, int], str] = {
-    (1, 40): "ab1820a6de8167a47101f09753c22d618bc38d67894c186b3b4e52491ce762f9",
-    (2, 400): "7d7d9cc50e040380e74d356b6dd8cb5c2186dc3117533dd03df2a4f589e1d6f2",
-    (3, 2000): "b850705f6a394c1b3785b90221525036b61427816d6d8b649cbc0b3b3afd47ba",
+    (1, 40): "01b798e72344c22b0e15be5f1e7f11a8e6cb7f444dbf9eb6570ccb77aeec46bd",
+    (2, 400): "168915862c4fc8063c14738cc050f1b5979ea4d7b3f48262b7aa5870698e0552",
+    (3, 2000): "3a8710915f75a48bee47635156ec71b28ca766ab50f123f87dc6d732064400c3",
 }
 
 

@@ -686,6 +686,7 @@ def _fmt_uuid(u: _uuid.UUID | None) -> str:
     return binascii.b2a_base64(raw, newline=False).decode("ascii")
 
 
+_NO_LOOK: Final = "<ForegroundColor/><BackgroundColor/><OverrideURL/>"
 _DEFAULT_MEMORY_PROTECTION: Final = (
     "<MemoryProtection><ProtectTitle>False</ProtectTitle><ProtectUserName>False</ProtectUserName>"
     "<ProtectPassword>True</ProtectPassword><ProtectURL>False</ProtectURL>"
@@ -820,30 +821,27 @@ class _Writer:
     def entry(self, e: Entry, *, in_history: bool = False) -> None:
         out = self.out
         strings = e.strings
-        tags = ";".join(e.tags)
+        tags = ";".join(e.tags) if e.tags else ""
+        fg, bg, ou = e.foreground_color, e.background_color, e.override_url
         # one check for anything to escape in all the entry's texts (usually nothing; the
         # protected values come along, which at worst sends the entry down the slow path)
-        probe = (
-            "".join(strings)
-            + "".join(map(_VALUE, strings.values()))
-            + e.foreground_color
-            + e.background_color
-            + e.override_url
-            + tags
-        )
+        probe = "".join([*strings, *map(_VALUE, strings.values()), fg, bg, ou, tags])
         if e.attachments:
             probe += "".join(a.name for a in e.attachments)
         esc: Callable[[str], str] = str if _plain(probe) else _esc
         ciu = e.custom_icon_uuid
-        fg, bg, ou = e.foreground_color, e.background_color, e.override_url
-        out.append(  # empty elements self-closed, as KeePass writes them
-            f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>"
-            + ("" if ciu is None else f"<CustomIconUUID>{_fmt_uuid(ciu)}</CustomIconUUID>")
-            + (f"<ForegroundColor>{esc(fg)}</ForegroundColor>" if fg else "<ForegroundColor/>")
-            + (f"<BackgroundColor>{esc(bg)}</BackgroundColor>" if bg else "<BackgroundColor/>")
-            + (f"<OverrideURL>{esc(ou)}</OverrideURL>" if ou else "<OverrideURL/>")
-            + (f"<Tags>{esc(tags)}</Tags>" if tags else "<Tags/>")
-            + self.times(e.times)
+        if ciu is None and not fg and not bg and not ou:
+            look = _NO_LOOK  # the usual entry
+        else:  # empty elements self-closed, as KeePass writes them
+            look = (
+                ("" if ciu is None else f"<CustomIconUUID>{_fmt_uuid(ciu)}</CustomIconUUID>")
+                + (f"<ForegroundColor>{esc(fg)}</ForegroundColor>" if fg else "<ForegroundColor/>")
+                + (f"<BackgroundColor>{esc(bg)}</BackgroundColor>" if bg else "<BackgroundColor/>")
+                + (f"<OverrideURL>{esc(ou)}</OverrideURL>" if ou else "<OverrideURL/>")
+            )
+        out.append(
+            f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>{look}"
+            f"{f'<Tags>{esc(tags)}</Tags>' if tags else '<Tags/>'}{self.times(e.times)}"
         )
         enc = self.enc
         for key, f in strings.items():

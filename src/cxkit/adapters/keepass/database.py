@@ -293,6 +293,19 @@ def format_otp(totp: m.Totp) -> str:
         query["encoder"] = "steam"
     elif totp.algorithm != "sha1":
         query["algorithm"] = totp.algorithm.upper()
+    if _UNRESERVED.fullmatch("".join(query.values())) and _LABEL_AS_IS.fullmatch(label):
+        # nothing to percent-encode (the usual secret, numbers and issuer): what urllib gives
+        return f"otpauth://totp/{label}?" + "&".join([f"{k}={v}" for k, v in query.items()])
+    return _otp_uri(label, query)
+
+
+# the characters urllib.parse.quote never encodes (RFC 3986 unreserved), and those of a label
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9_.~-]*")
+_LABEL_AS_IS: Final = re.compile(r"[A-Za-z0-9_.~:@-]*")
+
+
+def _otp_uri(label: str, query: dict[str, str]) -> str:
+    """The otpauth URI of :func:`format_otp`, every part percent-encoded by urllib."""
     path = urllib.parse.quote(label, safe=":@")
     return f"otpauth://totp/{path}?{urllib.parse.urlencode(query, quote_via=urllib.parse.quote)}"
 
@@ -1080,6 +1093,7 @@ def _scope_strings(scope: m.CredentialScope, strings: dict[str, kdbx.StringField
 _SF: Final = kdbx.StringField
 _LOGIN_MODE: Final = ledger.written_as("basic-auth")
 _NOTE_MODE: Final = ledger.written_as("note")
+_TOTP_MODE: Final = ledger.written_as("totp")
 _JOINED_MODE: Final = ledger.written_as(ledger.FIELDS)
 _CARRIED: Final = Outcome.CARRIED
 _TRANSFORMED: Final = Outcome.TRANSFORMED
@@ -1088,19 +1102,23 @@ _CredRow = tuple[str, str, str, Outcome, str, str, int]
 
 
 def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
-    """The entry and the credential modes of an item with no ``cxkit/keepass`` extension whose
-    credentials are one login and notes — the usual item of a browser or CSV export — in one
-    pass: what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for
+    """The entry and the credential modes of an item with no extension whose credentials are
+    a login, a TOTP and notes (each but the notes at most once) — the usual item of a browser,
+    CSV or password-manager export — in one pass: what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for
     any other item (nothing recorded then)."""
     if item.extensions:
         return None
     creds = item.credentials
-    login = False
+    login = totp = False
     for cred in creds:
         kind = type(cred)
+        if kind is m.Note:
+            continue
         if kind is m.BasicAuth and not login:
             login = True
-        elif kind is not m.Note:
+        elif kind is m.Totp and not totp:
+            totp = True
+        else:
             return None
     title, item_id = item.title, item.id
     strings = {"Title": _SF(title)}
@@ -1116,6 +1134,10 @@ def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[A
                 strings["Password"] = _SF(cred.password.value, True)
             rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
             modes.append(_LOGIN_MODE)
+        elif type(cred) is m.Totp:  # as KeePassXC keeps it: an otpauth URI in ``otp``
+            strings["otp"] = _SF(format_otp(cred), True)
+            rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
+            modes.append(_TOTP_MODE)
         else:
             notes.append(cred.content.value)  # type: ignore[union-attr]
             if len(notes) == 1:
