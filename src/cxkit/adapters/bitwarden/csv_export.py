@@ -272,15 +272,17 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
             field = m.EditableField(field_type="string", value=value if sep else line,
                                     label=label if sep else None)  # fmt: skip
             b.custom(field.label, source, target=_FIELDS, field=field, record=n == 0)
-    if place := cells[place_at]:
-        names = [n for n in place.split(",") if n] if organisation else [place]
+    if not organisation:
+        if place := cells[place_at]:
+            b.collection_path((place,), "folder", "collection.items")
+    elif place := cells[place_at]:
+        names = [n for n in place.split(",") if n]
         for title in names:
             b.collection((title,), None)
-        column = "collections" if organisation else "folder"
         if names:
-            b.rec(column, _MEMBER, "collection.items")
+            b.rec("collections", _MEMBER, "collection.items")
         else:
-            b.rec(column, _NOT_CARRIED, "", "column not understood")
+            b.rec("collections", _NOT_CARRIED, "", "column not understood")
 
 
 def _totp(b: ItemBuilder, totp_text: str) -> None:

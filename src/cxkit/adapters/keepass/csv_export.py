@@ -135,8 +135,26 @@ class _KeePassCsv(CsvReader):
         return vault
 
     def row(self, b: ItemBuilder, cells: Mapping[str, str], vault: VaultBuilder) -> None:
+        self._group_icon(b, cells.get("Group"), cells.get("Icon", ""), vault)
+
+    def row_hook(self, header: list[str]) -> Callable[[ItemBuilder, list[str], VaultBuilder], None]:
+        # the Group and Icon cells by index, found once per file (no dict per row)
+        group_at = header.index("Group") if "Group" in header else None
+        icon_at = header.index("Icon") if "Icon" in header else None
+        apply = self._group_icon
+
+        def hook(b: ItemBuilder, cells: list[str], vault: VaultBuilder) -> None:
+            apply(b, None if group_at is None else cells[group_at],
+                  "" if icon_at is None else cells[icon_at], vault)  # fmt: skip
+
+        return hook
+
+    def _group_icon(
+        self, b: ItemBuilder, group: str | None, icon: str, vault: VaultBuilder
+    ) -> None:
+        """The ``Group`` cell (None: no such column) and the ``Icon`` cell of a row."""
         state = vault.state
-        if icon := cells.get("Icon", ""):
+        if icon:
             # for speed: each distinct cell read once (icons and groups repeat on every row)
             icons: dict[str, int | None] = state["icons"]
             number = icons[icon] if icon in icons else icons.setdefault(icon, _icon(icon))
@@ -147,21 +165,23 @@ class _KeePassCsv(CsvReader):
             elif icon.strip():
                 b.rec("Icon", _NOT_CARRIED, "", "not an icon number")
                 vault.report.warnings.append(f"{b.prefix}Icon: not an icon number")
-        if (group := cells.get("Group")) is not None:
-            groups: dict[str, tuple[str, ...]] = state["groups"]
-            parts = groups.get(group)
-            if parts is None:
-                parts = tuple(filter(None, group.split("/")))  # the names that are not empty
+        if group is not None:
+            # the cell's names (empty ones left out) and its collection path (below the root)
+            groups: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = state["groups"]
+            found = groups.get(group)
+            if found is None:
+                parts = tuple(filter(None, group.split("/")))
                 if len(parts) > MAX_GROUP_DEPTH:
                     raise InputTooLargeError(
                         f"a Group path is nested more than {MAX_GROUP_DEPTH} deep",
                         location=b.prefix.rstrip(":"),
                     )
-                groups[group] = parts
+                found = groups[group] = (parts, parts[1:])
+            parts, path = found
             if parts and not state["root"]:
                 state["root"] = parts[0]
-            if len(parts) > 1:
-                b.collection(parts[1:], "Group", "collection.title")
+            if path:
+                b.collection_path(path, "Group", "collection.title")
             elif parts:  # the root group: no collection (its name is the account's root)
                 b.rec("Group", _MEMBER, "account")
 

@@ -335,6 +335,13 @@ class ItemBuilder:
         if at is not None:
             self.rec(at, _MEMBER, target)
 
+    def collection_path(self, path: tuple[str, ...], at: str, target: str) -> None:
+        """:meth:`collection` of a *path* of names that are not empty (a reader that splits each
+        distinct cell once)."""
+        if path:
+            self.collections.append(path)
+        self._recs.append((self.prefix, at, self._title, _MEMBER, target, ""))
+
     def trashed(self, v: Val | None = None) -> None:
         """The record is in the source's trash (skipped on :meth:`finish` unless
         ``include_trashed``); *v*: the field that said so."""
@@ -749,10 +756,13 @@ class VaultBuilder:
         if item is None:
             return None
         self.items.append(item)
-        for path in builder.collections:
-            self.tree.add(path, item.id)
+        paths = builder.collections
+        if paths:
+            add, item_id = self.tree.add, item.id
+            for path in paths:
+                add(path, item_id)
         if self.group_order:
-            home = builder.collections[0] if builder.collections else None
+            home = paths[0] if paths else None
             found = self._homes.get(home)
             if found is None:
                 self._homes[home] = [item]

@@ -119,6 +119,21 @@ class CsvReader(TargetMap):
         untouched so far), before the item is finished. State of one read belongs in
         ``vault.state`` (an adapter object serves every read)."""
 
+    def row_hook(
+        self, header: list[str]
+    ) -> Callable[[ItemBuilder, list[str], VaultBuilder], None] | None:
+        """The per-row hook for the rows of a file with *header*, taking a row's cells as a list
+        (override to find the columns it needs once per file: no dict per row); by default,
+        :meth:`row` with the cells as a dict when the reader defines it, else None."""
+        if type(self).row is CsvReader.row:
+            return None
+        row = self.row
+
+        def hook(b: ItemBuilder, cells: list[str], vault: VaultBuilder) -> None:
+            row(b, dict(zip(header, cells, strict=True)), vault)
+
+        return hook
+
     def item_id(self, name: str, row_number: int) -> str:
         """The id of the row's item: :func:`stable_id` of the adapter key, file, row number."""
         return stable_id(self.info.key, name, str(row_number))
@@ -184,15 +199,15 @@ class CsvReader(TargetMap):
         others: list[tuple[int, str]],
     ) -> None:
         header = table.header
-        hook = type(self).row is not CsvReader.row  # the cells as a dict only for a row hook
+        hook = self.row_hook(header)
         item_id = self.item_ids(name)
         make = vault.maker(extension=self.item_extension, custom_extension=self.custom_extension)
         for row_number, cells in table.lines:
             b = make(f"{name}:{row_number}:", item_id(row_number), "")
             try:
                 self._map(b, cells, plan)
-                if hook:
-                    self.row(b, dict(zip(header, cells, strict=True)), vault)
+                if hook is not None:
+                    hook(b, cells, vault)
             except InputTooLargeError:  # a limit (nesting, size) stops the whole read
                 raise
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest
