@@ -220,6 +220,37 @@ def test_seal_then_open_the_archive_and_reveal_one_secret(
     _no_secret(page, secrets)
 
 
+def test_a_keepass_database_with_a_key_file(
+    browser: Any, ui: UiServer, shot: Shot, tmp_path: Path
+) -> None:
+    """A KeePass database that needs a key file: uploaded with its password and key file from
+    the first form, it opens to its preview."""
+    from cxkit import adapters
+    from cxkit.adapters import WriteOptions
+
+    raw, sample = _sample()
+    doc, _ = adapters.read(raw, "bitwarden.json")
+    key = bytes(range(3, 131))
+    kdbx, _ = adapters.write(doc, "keepass-kdbx", options=WriteOptions(
+        password=lambda _p: "kf-Passw0rd", keyfile=key))  # fmt: skip
+    (tmp_path / "vault.kdbx").write_bytes(kdbx)
+    (tmp_path / "vault.keyx").write_bytes(key)
+    page = _page(browser, ui)
+    page.get_by_label("Export file").set_input_files(str(tmp_path / "vault.kdbx"))
+    page.get_by_label("Its password (only if it is encrypted)").fill("kf-Passw0rd")
+    page.get_by_label("KeePass key file (only if the database uses one)").set_input_files(
+        str(tmp_path / "vault.keyx")
+    )
+    shot(page, "upload-with-key-file")
+    page.get_by_role("button", name="Read it").click()
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
+    expect(page.get_by_text("keepass-kdbx").first).to_be_visible()
+    items = page.get_by_role("table", name="Items (secrets masked)")
+    expect(items.get_by_role("cell", name="Code Forge", exact=True)).to_be_visible()
+    _no_secret(page, [*_secrets_of(sample), "kf-Passw0rd"])
+    shot(page, "preview")
+
+
 def test_diff_of_two_exports(browser: Any, ui: UiServer, shot: Shot, tmp_path: Path) -> None:
     from cxkit import adapters
 
