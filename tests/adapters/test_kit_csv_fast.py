@@ -21,6 +21,7 @@ from cxkit.adapters.kit.builder import (
     stable_id,
     stable_ids,
     uuid5_bytes,
+    uuid5_ids,
 )
 from cxkit.adapters.kit.input import CsvTable, read_csv
 from cxkit.adapters.report import (
@@ -184,3 +185,85 @@ def test_finish_refuses_credentials_without_outcomes() -> None:
     b.credentials.append(object())
     with pytest.raises(ValueError, match="outcome"):
         b.finish()
+
+
+# ----------------------------------------------------------------------------- the lean row path
+
+
+@given(
+    names=st.lists(
+        st.one_of(st.integers(min_value=0, max_value=10**12), st.text(max_size=12)), max_size=40
+    ),
+    file=st.text(max_size=12),
+)
+def test_many_ids_are_the_ids_one_by_one(names: list[object], file: str) -> None:
+    make = stable_ids("keepassxc-csv", file)
+    assert make.many(names) == [make(name) for name in names]
+    raw = uuid5_ids(NAMESPACE.bytes, f"{file}:")
+    assert raw.many(names) == [
+        encode_id(uuid5_bytes(NAMESPACE.bytes, f"{file}:{n}")) for n in names
+    ]
+
+
+_URL = st.one_of(
+    st.sampled_from(["", "https://a.example/", "android://AAAA@com.example.app/",
+                     " android://@org.x/", "ANDROID://h@p", "a", " ", "ftp://x"]),
+    st.text(alphabet="aA:/@ .x", max_size=12),
+)  # fmt: skip
+
+
+def _built(report: MigrationReport, b: ItemBuilder) -> tuple[object, list[object]]:
+    item = b.finish()
+    return item, list(report.fields)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(_URL, max_size=4),
+    apps=st.booleans(),
+    before=st.lists(_URL, max_size=2),
+    title=st.text(max_size=4),
+)
+def test_url_texts_are_urls_of_vals(
+    texts: list[str], apps: bool, before: list[str], title: str
+) -> None:
+    """The lean path (texts of one column) gives the scope and records the Val path gives —
+    android apps, a scope made before by another column, empty texts."""
+    out = []
+    for lean in (False, True):
+        report = MigrationReport()
+        b = ItemBuilder(report, "f.csv:2:", "AAAAAAAAAAAAAAAAAAAAAA", title)
+        b.urls([Val(t, "first") for t in before], apps=apps)
+        if lean:
+            b.url_texts(texts, "url", apps=apps)
+        else:
+            b.urls([Val(t, "url") for t in texts], apps=apps)
+        out.append(_built(report, b))
+    assert out[0] == out[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    username=st.text(max_size=3), password=st.text(max_size=3), title=st.text(max_size=3),
+    first=st.text(max_size=3),
+)  # fmt: skip
+def test_text_methods_are_the_val_methods(
+    username: str, password: str, title: str, first: str
+) -> None:
+    """login_text / title_text / note_text give what login / set_title / note give (records
+    made before a title change name the final title in both)."""
+    out = []
+    for lean in (False, True):
+        report = MigrationReport()
+        b = ItemBuilder(report, "f.csv:2:", "AAAAAAAAAAAAAAAAAAAAAA", first)
+        b.rec("before", Disposition.MEMBER, "x")
+        if lean:
+            b.login_text(username, password, "user", "pass")
+            b.title_text(title, "name")
+            b.note_text(password, "notes")
+        else:
+            b.login(Val(username, "user"), Val(password, "pass"))
+            b.set_title(Val(title, "name"))
+            b.note(Val(password, "notes"))
+        out.append((*_built(report, b), list(report.credentials)))
+    assert out[0] == out[1]

@@ -174,13 +174,13 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
     # (column, index) of the header's columns no rule reads: kept as custom fields
     others = [(c, i) for i, c in enumerate(header) if c not in known]
     plan = _Plan.of(header, organisation)
-    item_id = stable_ids("bitwarden-csv", name)
+    ids = stable_ids("bitwarden-csv", name).many([row_number for row_number, _ in table.lines])
     make = vault.maker(extension=EXTENSION, empty_extension=True, custom_extension=_FIELDS_ROLE)
     name_at = plan.name
     with paused_gc():  # many small acyclic objects (as the CXF decoder does)
-        for row_number, cells in table.lines:
+        for (row_number, cells), item_id in zip(table.lines, ids, strict=True):
             cells.append("")  # what a column the file lacks reads (index -1, see _Plan)
-            b = make(f"{name}:{row_number}:", item_id(row_number), cells[name_at])
+            b = make(f"{name}:{row_number}:", item_id, cells[name_at])
             try:
                 _row(b, cells, plan)
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest

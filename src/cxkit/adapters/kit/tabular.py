@@ -32,6 +32,7 @@ from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
 from cxkit.adapters.kit.builder import (
     ItemBuilder,
+    Uuid5Ids,
     Val,
     VaultBuilder,
     fast_val,
@@ -200,10 +201,13 @@ class CsvReader(TargetMap):
     ) -> None:
         header = table.header
         hook = self.row_hook(header)
-        item_id = self.item_ids(name)
+        make_id = self.item_ids(name)
+        many = make_id.many if isinstance(make_id, Uuid5Ids) else None  # the file's ids at once
+        numbers = [row_number for row_number, _ in table.lines]
+        ids = many(numbers) if many is not None else list(map(make_id, numbers))
         make = vault.maker(extension=self.item_extension, custom_extension=self.custom_extension)
-        for row_number, cells in table.lines:
-            b = make(f"{name}:{row_number}:", item_id(row_number), "")
+        for (row_number, cells), item_id in zip(table.lines, ids, strict=True):
+            b = make(f"{name}:{row_number}:", item_id, "")
             try:
                 self._map(b, cells, plan)
                 if hook is not None:
