@@ -387,3 +387,22 @@ def test_passkey_screen_flags_every_strict_item_with_a_repeat(text: bytes) -> No
     except (msgspec.ValidationError, msgspec.DecodeError):
         return  # not a strict item: the decoder checks it exactly
     assert codec._may_repeat_passkey_member(text, item, escapes=b"\\u" in text)
+
+
+def _escape_u_reference(text: bytes) -> bool:
+    i = 0
+    while i < len(text):
+        if text[i : i + 1] == b"\\":
+            if text[i + 1 : i + 2] == b"u":
+                return True
+            i += 2
+        else:
+            i += 1
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from('ab\\"u\n\x01é/')), max_size=80), st.booleans())
+def test_unicode_escape_search(texts: list[str], ascii_only: bool) -> None:
+    data = json.dumps(texts, ensure_ascii=ascii_only).encode()
+    assert codec._has_unicode_escape(data) == _escape_u_reference(data)

@@ -192,7 +192,7 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             f"document is {len(data):,} bytes, over the limit of {max_size:,} bytes",
             hint="raise the limit (--max-size) if the file is really this large",
         )
-    escapes = b"\\u" in data
+    escapes = _has_unicode_escape(data)
     ctx = Context(
         may_have_null=_has_json_null(data),
         check_duplicates=escapes or b'"passkey"' in data,
@@ -654,6 +654,20 @@ def _nulls_only_in_extensions(raw: msgspec.Raw) -> bool:
         if text.strip() == b"null" or _has_json_null(text):  # (a bare null has no ":" before it)
             return False
     return "extensions" in top
+
+
+def _has_unicode_escape(data: bytes) -> bool:
+    """Whether the JSON text ``data`` holds a ``\\u`` escape: a search for the backslash alone
+    (memchr; on a 5 MB text without one, over 100 times faster than a search for the two bytes,
+    issue #20), then a look at each escape from there; many backslashes: the plain search."""
+    position = data.find(b"\\")
+    for _ in range(64):
+        if position == -1:
+            return False
+        if data[position + 1 : position + 2] == b"u":
+            return True
+        position = data.find(b"\\", position + 2)  # past this escape (``\\\\`` included)
+    return b"\\u" in data
 
 
 def _refuse_constant(name: str) -> Any:
