@@ -13,7 +13,9 @@ Subjects and floors, measured in the same run:
 * FreeOTP v2 map — :func:`~cxkit.adapters.otp.freeotp.java_string_map` of a HashMap with three
   strings per token (no floor: nothing else parses the format).
 
-Key derivations are the apps' own fixed costs and are not measured here.
+Key derivations are the apps' own fixed costs and are not measured here. Floor and subject
+alternate (:func:`_common.alternate`, after a warm-up of each); each figure is the median of
+``REPEAT`` runs with the spread (min-max) shown.
 """
 
 from __future__ import annotations
@@ -22,10 +24,9 @@ import base64
 import json
 import os
 import struct
-import time
 from collections.abc import Callable
 
-from _common import Figure
+from _common import Figure, alternate, median, spread
 from cxkit import adapters
 from cxkit.adapters.otp.entry import Entry
 from cxkit.adapters.otp.freeotp import java_string_map
@@ -34,13 +35,19 @@ from cxkit.adapters.otp.gaqr import migration_uris, parse_migration_uri
 SUITE = "otpapps"
 
 
-def _timed(work: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
+REPEAT = 5
+
+
+def _timed(
+    subject: Callable[[], object], floor: Callable[[], object] | None = None
+) -> tuple[float, float | None, dict[str, str]]:
+    """Median seconds of *subject* and of *floor* (alternating; None without a floor) and
+    their spreads."""
+    floors, subjects = alternate(floor or (lambda: None), subject, REPEAT)
+    extra = {"spread": spread(subjects)}
+    if floor is None:
+        return median(subjects), None, extra
+    return median(subjects), median(floors), {**extra, "floor_spread": spread(floors)}
 
 
 def _signed(raw: bytes) -> list[int]:
@@ -96,22 +103,27 @@ def run(quick: bool) -> list[Figure]:
     for key, make, name in (("andotp", andotp, "a.json"), ("freeotp-plus", freeotp_plus,
                             "f.json"), ("stratum", stratum, "s.json")):  # fmt: skip
         data = make(count)
-        took = _timed(
-            lambda data=data, key=key, name=name: adapters.read(data, name, source_format=key)
+        took, floor, extra = _timed(
+            lambda data=data, key=key, name=name: adapters.read(data, name, source_format=key),
+            lambda data=data: json.loads(data),
         )
-        floor = _timed(lambda data=data: json.loads(data))
+        assert floor is not None
         figures.append(Figure(SUITE, f"{key} read ({count} entries)", took * 1000, "ms",
                               floor * 1000, "json.loads",
-                              extra={"entries_per_s": round(count / took)}))  # fmt: skip
+                              extra={"entries_per_s": round(count / took), **extra}))  # fmt: skip
     data = google(count)
     lines = data.decode().splitlines()
-    took = _timed(lambda: adapters.read(data, "g.txt", source_format="google-authenticator"))
-    floor = _timed(lambda: [parse_migration_uri(x) for x in lines])
+    took, floor, extra = _timed(
+        lambda: adapters.read(data, "g.txt", source_format="google-authenticator"),
+        lambda: [parse_migration_uri(x) for x in lines],
+    )
+    assert floor is not None
     figures.append(Figure(SUITE, f"google migration URIs read ({count} entries)", took * 1000,
                           "ms", floor * 1000, "parse_migration_uri",
-                          extra={"entries_per_s": round(count / took)}))  # fmt: skip
+                          extra={"entries_per_s": round(count / took), **extra}))  # fmt: skip
     data = java_map(count)
-    took = _timed(lambda: java_string_map(data))
+    took, _, extra = _timed(lambda: java_string_map(data))
     figures.append(Figure(SUITE, f"FreeOTP v2 Java map ({count} tokens, {len(data)} B)",
-                          took * 1000, "ms", extra={"mb_per_s": round(len(data) / took / 1e6, 1)}))  # fmt: skip
+                          took * 1000, "ms",
+                          extra={"mb_per_s": round(len(data) / took / 1e6, 1), **extra}))  # fmt: skip
     return figures

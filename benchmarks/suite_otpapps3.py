@@ -14,6 +14,9 @@ Subjects and floors, measured in the same run:
   (:func:`~cxkit.adapters.otp.totpauth.decrypt_backup`: one SHA-256 and AES-CBC);
 * Authenticator Plus read (stored, not encrypted zip: ZipCrypto is pure Python in zipfile and
   would measure zipfile) — against the ``otpauth-uris`` reader of the same lines.
+
+Floor and subject alternate (:func:`_common.alternate`, after a warm-up of each); each figure is
+the median of ``REPEAT`` runs with the spread (min-max) shown.
 """
 
 from __future__ import annotations
@@ -25,12 +28,11 @@ import json
 import os
 import sqlite3
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from _common import Figure
+from _common import Figure, alternate, median, spread
 from cxkit import adapters
 from cxkit.adapters.base import ReadOptions
 from cxkit.adapters.otp.totpauth import decrypt_backup
@@ -38,13 +40,16 @@ from cxkit.adapters.otp.totpauth import decrypt_backup
 SUITE = "otpapps3"
 
 
-def _timed(work: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
+REPEAT = 5
+
+
+def _timed(
+    subject: Callable[[], object], floor: Callable[[], object]
+) -> tuple[float, float, dict[str, str]]:
+    """Median seconds of *subject* and *floor* (alternating) and their spreads."""
+    floors, subjects = alternate(floor, subject, REPEAT)
+    return median(subjects), median(floors), {"spread": spread(subjects),
+                                              "floor_spread": spread(floors)}  # fmt: skip
 
 
 def _b32() -> str:
@@ -117,19 +122,20 @@ def run(quick: bool) -> list[Figure]:
     count = 1_000 if quick else 10_000
     figures: list[Figure] = []
 
-    def figure(name: str, took: float, floor: float, floor_name: str) -> None:
+    def figure(name: str, timed: tuple[float, float, dict[str, str]], floor_name: str) -> None:
+        took, floor, extra = timed
         figures.append(Figure(SUITE, f"{name} ({count} entries)", took * 1000, "ms",
                               floor * 1000, floor_name,
-                              extra={"entries_per_s": round(count / took)}))  # fmt: skip
+                              extra={"entries_per_s": round(count / took), **extra}))  # fmt: skip
 
     for key, make, name in (("lastpass-authenticator", lastpass, "l.json"), ("duo", duo, "d.json"),
                             ("steam", steam, "s.json")):  # fmt: skip
         data = make(count)
-        took = _timed(
-            lambda data=data, key=key, name=name: adapters.read(data, name, source_format=key)
+        timed = _timed(
+            lambda data=data, key=key, name=name: adapters.read(data, name, source_format=key),
+            lambda data=data: json.loads(data),
         )
-        floor = _timed(lambda data=data: json.loads(data))
-        figure(f"{key} read", took, floor, "json.loads")
+        figure(f"{key} read", timed, "json.loads")
 
     data = msauth(count)
 
@@ -142,23 +148,23 @@ def run(quick: bool) -> list[Figure]:
             conn.close()
             return rows
 
-    took = _timed(lambda: adapters.read(data, "PhoneFactor",
-                                        source_format="microsoft-authenticator"))  # fmt: skip
-    figure("microsoft-authenticator read", took, _timed(select), "sqlite3 select *")
+    timed = _timed(lambda: adapters.read(data, "PhoneFactor",
+                                         source_format="microsoft-authenticator"), select)  # fmt: skip
+    figure("microsoft-authenticator read", timed, "sqlite3 select *")
 
     data = totpauth(count, "pw")
     options = ReadOptions(password=lambda _prompt: "pw")
-    took = _timed(lambda: adapters.read(data, "b.bin", source_format="totp-authenticator",
-                                        options=options))  # fmt: skip
-    figure("totp-authenticator .bin read", took, _timed(lambda: decrypt_backup(data, "pw")),
-           "decrypt_backup")  # fmt: skip
+    timed = _timed(lambda: adapters.read(data, "b.bin", source_format="totp-authenticator",
+                                         options=options),
+                   lambda: decrypt_backup(data, "pw"))  # fmt: skip
+    figure("totp-authenticator .bin read", timed, "decrypt_backup")
 
     lines = uri_lines(count)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("Accounts.txt", lines)
     data = buffer.getvalue()
-    took = _timed(lambda: adapters.read(data, "a.zip", source_format="authenticator-plus"))
-    floor = _timed(lambda: adapters.read(lines, "a.txt", source_format="otpauth-uris"))
-    figure("authenticator-plus read (plain zip)", took, floor, "otpauth-uris read")
+    timed = _timed(lambda: adapters.read(data, "a.zip", source_format="authenticator-plus"),
+                   lambda: adapters.read(lines, "a.txt", source_format="otpauth-uris"))  # fmt: skip
+    figure("authenticator-plus read (plain zip)", timed, "otpauth-uris read")
     return figures

@@ -13,6 +13,10 @@ Subjects and floors, measured in the same run:
   ``gpg --encrypt`` runs alone;
 * generic CSV — the reader with the map guessed from the header, against
   ``list(csv.reader(...))`` of the file.
+
+Floor and subject alternate (:func:`_common.alternate`); each figure is the median of its runs
+with the spread (min-max) shown: ``STORE_REPEAT`` runs for the store (each spawns a gpg process
+per entry; no warm-up: nothing in-process to warm), ``CSV_REPEAT`` after a warm-up for the CSV.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-from _common import Figure
+from _common import Figure, alternate, median, spread
 from cxkit import adapters
 from cxkit.adapters import ReadOptions, WriteOptions
 from cxkit.adapters.genericcsv import CsvMapOptions
@@ -38,10 +42,17 @@ KEY = "D4C78DB7920E1E27F5416B81CC9DB947CF90C77B"
 KEYRING = Path(__file__).resolve().parents[2] / "shared" / "exports" / "pass-import-gnupg"
 
 
-def _timed(work: object) -> float:
-    start = time.perf_counter()
-    work()  # type: ignore[operator]
-    return time.perf_counter() - start
+STORE_REPEAT = 3
+CSV_REPEAT = 5
+
+
+def _timed(
+    subject: Callable[[], object], floor: Callable[[], object], repeat: int, warmup: int = 1
+) -> tuple[float, float, dict[str, str]]:
+    """Median seconds of *subject* and *floor* (alternating) and their spreads."""
+    floors, subjects = alternate(floor, subject, repeat, warmup=warmup)
+    return median(subjects), median(floors), {"spread": spread(subjects),
+                                              "floor_spread": spread(floors)}  # fmt: skip
 
 
 def _store_figures(entries: int) -> list[Figure]:
@@ -62,29 +73,31 @@ def _store_figures(entries: int) -> list[Figure]:
         options.set(PassStoreWriteOptions(recipients=(KEY,)))
         plain = [f"pw{i}\nlogin: user{i}\nurl: https://x{i}.example\n".encode()
                  for i in range(entries)]  # fmt: skip
-        floor_write = _timed(lambda: [subprocess.run(
-            ["gpg", "--batch", "--quiet", "--yes", "--compress-algo=none", "--encrypt",
-             "--recipient", KEY], input=p, capture_output=True, check=True) for p in plain])  # fmt: skip
         out: list[bytes] = []
-        write = _timed(
-            lambda: out.append(adapters.write(doc, "password-store", options=options)[0])
-        )
+        write, floor_write, write_extra = _timed(
+            lambda: out.append(adapters.write(doc, "password-store", options=options)[0]),
+            lambda: [subprocess.run(
+                ["gpg", "--batch", "--quiet", "--yes", "--compress-algo=none", "--encrypt",
+                 "--recipient", KEY], input=p, capture_output=True, check=True) for p in plain],
+            STORE_REPEAT, warmup=0,
+        )  # fmt: skip
         store = work / "store"
         import zipfile
 
         with zipfile.ZipFile(io.BytesIO(out[0])) as archive:
             archive.extractall(store)
         files = sorted(store.rglob("*.gpg"))
-        floor_read = _timed(lambda: [subprocess.run(
-            ["gpg", "--batch", "--quiet", "--decrypt", str(f)], capture_output=True,
-            check=True) for f in files])  # fmt: skip
-        read = _timed(lambda: adapters.read(store, "store"))
-        extra = {"entries": entries}
+        read, floor_read, read_extra = _timed(
+            lambda: adapters.read(store, "store"),
+            lambda: [subprocess.run(["gpg", "--batch", "--quiet", "--decrypt", str(f)],
+                                    capture_output=True, check=True) for f in files],
+            STORE_REPEAT, warmup=0,
+        )  # fmt: skip
         return [
             Figure(SUITE, f"store read ({entries} entries)", read, "s", floor_read,
-                   "gpg --decrypt per entry, serially", 1.0, extra),
+                   "gpg --decrypt per entry, serially", 1.0, {"entries": entries, **read_extra}),
             Figure(SUITE, f"store write ({entries} entries)", write, "s", floor_write,
-                   "gpg --encrypt per entry", 1.3, extra),
+                   "gpg --encrypt per entry", 1.3, {"entries": entries, **write_extra}),
         ]  # fmt: skip
     finally:
         if old is None:
@@ -104,13 +117,13 @@ def _csv_figure(rows: int) -> Figure:
     data = text.encode()
     options = ReadOptions()
     options.set(CsvMapOptions())
-    floor = min(_timed(lambda: list(csv.reader(io.StringIO(text)))) for _ in range(3))
-    value = min(
-        _timed(lambda: adapters.read(data, "bench.csv", source_format="csv", options=options))
-        for _ in range(3)
+    value, floor, extra = _timed(
+        lambda: adapters.read(data, "bench.csv", source_format="csv", options=options),
+        lambda: list(csv.reader(io.StringIO(text))),
+        CSV_REPEAT,
     )
     return Figure(SUITE, f"any CSV, guessed map ({rows:,} rows)", value, "s", floor,
-                  "list(csv.reader)", 25.0, {"rows": rows})  # fmt: skip
+                  "list(csv.reader)", 25.0, {"rows": rows, **extra})  # fmt: skip
 
 
 def run(quick: bool = False) -> list[Figure]:

@@ -11,6 +11,10 @@ Subjects and floors, measured in the same run:
   ``parse_qsl``), the least any URI reader does;
 * proof — :func:`cxkit.totp.prove` of the document against itself (6 codes per TOTP on each
   side) against bare ``hmac`` computing the same number of HOTP values.
+
+Floor and subject alternate (:func:`_common.alternate`, after a warm-up of each); each figure is
+the median of ``REPEAT`` runs (``PROOF_REPEAT`` for the proof, which takes seconds) with the
+spread (min-max) shown.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from __future__ import annotations
 import hmac
 import json
 import os
-import time
 import urllib.parse
+from collections.abc import Callable
 
-from _common import Figure
+from _common import Figure, alternate, median, spread
 from cxkit import adapters
 from cxkit.adapters.kit.builder import VaultBuilder
 from cxkit.adapters.otp.entry import Entry, add_entry
@@ -32,13 +36,17 @@ from cxkit.totp import INSTANTS, prove
 SUITE = "totp"
 
 
-def _timed(work: object, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - start)
-    return best
+REPEAT = 5
+PROOF_REPEAT = 3
+
+
+def _timed(
+    subject: Callable[[], object], floor: Callable[[], object], repeat: int = REPEAT
+) -> tuple[float, float, dict[str, str]]:
+    """Median seconds of *subject* and *floor* (alternating) and their spreads."""
+    floors, subjects = alternate(floor, subject, repeat)
+    return median(subjects), median(floors), {"spread": spread(subjects),
+                                              "floor_spread": spread(floors)}  # fmt: skip
 
 
 def _document(count: int) -> object:
@@ -58,24 +66,28 @@ def run(quick: bool) -> list[Figure]:
     figures: list[Figure] = []
     for key, name in (("aegis-json", "bench.json"), ("2fas", "bench.2fas")):
         data, _ = adapters.write(doc, key)  # type: ignore[arg-type]
-        took = _timed(lambda data=data, name=name: adapters.read(data, name))
-        floor = _timed(lambda data=data: json.loads(data))
+        took, floor, extra = _timed(lambda data=data, name=name: adapters.read(data, name),
+                                    lambda data=data: json.loads(data))  # fmt: skip
         figures.append(Figure(SUITE, f"{key} read ({count} entries)", took * 1000, "ms",
                               floor * 1000, "json.loads", target=None,
-                              extra={"entries_per_s": round(count / took)}))  # fmt: skip
+                              extra={"entries_per_s": round(count / took), **extra}))  # fmt: skip
     data, _ = adapters.write(doc, "otpauth-uris")  # type: ignore[arg-type]
     lines = data.decode().splitlines()
-    took = _timed(lambda: adapters.read(data, "bench.txt"))
-    floor = _timed(lambda: [urllib.parse.parse_qsl(urllib.parse.urlsplit(x).query) for x in lines])
+    took, floor, extra = _timed(
+        lambda: adapters.read(data, "bench.txt"),
+        lambda: [urllib.parse.parse_qsl(urllib.parse.urlsplit(x).query) for x in lines],
+    )
     figures.append(Figure(SUITE, f"otpauth list read ({count} URIs)", took * 1000, "ms",
                           floor * 1000, "urlsplit+parse_qsl",
-                          extra={"entries_per_s": round(count / took)}))  # fmt: skip
-    took = _timed(lambda: prove(doc, doc), repeat=1)  # type: ignore[arg-type]
+                          extra={"entries_per_s": round(count / took), **extra}))  # fmt: skip
     key = os.urandom(20)
     values = 2 * count * len(INSTANTS)
-    floor = _timed(lambda: [hmac.new(key, i.to_bytes(8, "big"), "sha1").digest()
-                            for i in range(values)], repeat=1)  # fmt: skip
+    took, floor, extra = _timed(
+        lambda: prove(doc, doc),  # type: ignore[arg-type]
+        lambda: [hmac.new(key, i.to_bytes(8, "big"), "sha1").digest() for i in range(values)],
+        PROOF_REPEAT,
+    )
     figures.append(Figure(SUITE, f"TOTP proof ({count} TOTPs, {len(INSTANTS)} instants)",
                           took * 1000, "ms", floor * 1000, f"{values} bare hmac",
-                          extra={"totps_per_s": round(count / took)}))  # fmt: skip
+                          extra={"totps_per_s": round(count / took), **extra}))  # fmt: skip
     return figures
