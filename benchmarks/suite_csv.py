@@ -13,7 +13,10 @@ The subject is the whole reader as ``cxkit convert`` runs it: parsing (BOM, enco
 cells), mapping every row to a CXF item and recording every non-empty cell and every credential
 in the migration report. The floor, measured in the same run on the same bytes, is
 ``list(csv.reader(...))`` over the decoded text; floor and subject alternate (``repeat`` rounds
-each), and the figure is the median with the spread (min–max) shown. ``read_csv_x`` is the
+each, after a warm-up run of each and a full collection before every run: ``_common.alternate``;
+the collector stays on, so the subject pays the collection its objects cause, as in use), and
+the figure is the median with the spread (min–max) shown. The subject includes detection
+(``adapters.read`` without a format), a fixed cost that weighs most at 1k rows. ``read_csv_x`` is the
 parsing phase alone (the kit's guarded ``read_csv``) as a multiple of the floor. Targets (issue 12): linear
 in the rows, 10k rows under 1 s on a 2-core machine, at most 10× the floor.
 """
