@@ -38,7 +38,6 @@ from cxkit.adapters.bitwarden.mapping import (
     STEAM_NOTE,
     define_members_group,
     document_to_bitwarden,
-    item_id_to_cxf,
     member_of,
 )
 from cxkit.adapters.kit import ledger
@@ -47,8 +46,10 @@ from cxkit.adapters.kit.builder import (
     ItemBuilder,
     Val,
     VaultBuilder,
+    encode_id,
     fast_val,
     stable_ids,
+    uuid5_bytes,
 )
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.input import read_csv
@@ -77,6 +78,7 @@ HEADERS: Final = (PERSONAL, PERSONAL | {"reprompt"}, ORGANISATION, ORGANISATION 
 PERSONAL_COLUMNS: Final = ("folder", "favorite", "type", "name", "notes", "fields", "reprompt", *_LOGIN)  # fmt: skip
 ORGANISATION_COLUMNS: Final = ("collections", "type", "name", "notes", "fields", "reprompt", *_LOGIN)  # fmt: skip
 _NS: Final = uuid.UUID("6f1c0b0e-54d5-4a43-9f31-6a7c8d1e2b3a")
+_NS_BYTES: Final = _NS.bytes
 _TYPES: Final = {"login": 1, "note": 2, "1": 1, "2": 2}
 _KNOWN: Final = frozenset(("favorite", "reprompt", *_COMMON))
 _FIELDS: Final = "custom-fields[fields]"
@@ -89,10 +91,6 @@ def _subset_ok(columns: frozenset[str]) -> bool:
     subset of the columns."""
     every = PERSONAL | ORGANISATION | {"reprompt"}
     return columns <= every and {"type", "name"} <= columns and bool(columns & set(_LOGIN))
-
-
-def _group_id(name: str) -> str:
-    return str(uuid.uuid5(_NS, name))
 
 
 def _uri_texts(cell: str) -> list[str]:
@@ -164,9 +162,18 @@ def read_csv_export(sample: Sample, options: ReadOptions, report: MigrationRepor
         )
     organisation = "collections" in columns
     kind = "collections" if organisation else "folders"
+    groups: dict[str, tuple[str, str]] = {}  # folder name → (CXF id, Bitwarden id), made once
+
+    def group(path: tuple[str, ...]) -> tuple[str, str]:
+        found = groups.get(path[0])
+        if found is None:
+            raw = uuid5_bytes(_NS_BYTES, path[0])  # the folder's Bitwarden id: uuid5(_NS, name)
+            found = groups[path[0]] = (encode_id(raw), str(uuid.UUID(bytes=raw)))
+        return found
+
     tree = CollectionTree(
-        lambda path: item_id_to_cxf(_group_id(path[0])),
-        lambda path: (EXTENSION, {"id": _group_id(path[0]), "kind": kind}),
+        lambda path: group(path)[0],
+        lambda path: (EXTENSION, {"id": group(path)[1], "kind": kind}),
     )
     vault = VaultBuilder(report, key="bitwarden-csv", rp_id=EXPORTER_RP_ID, app="Bitwarden",
                          include_trashed=options.include_trashed, collections=tree)  # fmt: skip
@@ -260,7 +267,7 @@ def _row(b: ItemBuilder, cells: list[str], plan: _Plan) -> None:
         b.ext["secureNote"] = {"type": 0}
     if notes := cells[notes_at]:
         b.note_text(notes, "notes")
-    for n in range(width, len(cells) - 1):  # cells past the header (the last is ours)
+    for n in range(width, len(cells) - 1) if len(cells) > width + 1 else ():  # past the header
         if value := cells[n]:
             column = f"column {n + 1}"
             b.custom(column, Val(value, column), target=_FIELDS,
