@@ -54,7 +54,18 @@ _SEEDS: dict[str, tuple[tuple[Path, tuple[str, ...]], ...]] = {
     "cxp": ((SHARED / "vectors/cxp", (".json",)), (SHARED / "exports/cxp", (".json",))),
     "pairing": (),
 }
-_PAIRING_SEEDS = (b"cxkit-pair:1:127.0.0.1:8443:AAAA:BBBB", b"")
+_PAIRING_SEEDS = (
+    b"cxkit-pair:1:127.0.0.1:8443:AAAA:BBBB",
+    b"",
+    # P0 §5.3 text form and the cxkit compact form (IPv4, IPv6) of one made-up pairing
+    b"cxp-p0:eyJ1IjoiaHR0cDovLzEyNy4wLjAuMTo0NzExL2N4cC9wMC9BQUVDQXdRRkJnY0lDUW9MREEwT0R3LyIsI"
+    b"mQiOiJFUkVSRVJFUkVSRVJFUkVSRVJFUkVSRVJFUkVSRVJFUkVSRVJFUkVSRVJFIiwiayI6IklpSWlJaUlpSWlJa"
+    b"UlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUkifQ",
+    b"CXP-P0C:AR7QAAABCJTQAAICAMCAKBQHBAEQUCYMBUHA6EIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIR"
+    b"CEIRCEIREIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRA",
+    b"CXP-P0C:AYAAAAAAAAAAAAAAAAAAAAAAAAAREZYAAEBAGBAFAYDQQCIKBMGA2DQPCEIRCEIRCEIRCEIRCEIRCEIR"
+    b"CEIRCEIRCEIRCEIRCEIRCEIRCEISEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIQ",
+)
 
 
 def _seed_files(target: str, limit: int = 400) -> list[Path]:
@@ -79,6 +90,10 @@ def seed_corpus(target: str) -> Path:
         for name, data in _kdbx_seeds().items():  # existing corpus too (they are cheap)
             if not (corpus / f"seed-{name}").exists():
                 (corpus / f"seed-{name}").write_bytes(data)
+    if target == "pairing":  # both pairing forms: added to an existing corpus too (cheap)
+        for i, data in enumerate(_PAIRING_SEEDS):
+            if not (corpus / f"seed-{i}").exists():
+                (corpus / f"seed-{i}").write_bytes(data)
     if seeded:
         return corpus
     from targets import reader_keys
@@ -91,9 +106,6 @@ def seed_corpus(target: str) -> Path:
                 if key.split("-")[-1] in path.name.lower() or k % 16 == i % 16:
                     (corpus / f"seed-{i}-{k}").write_bytes(bytes([k]) + data)
         else:
-            (corpus / f"seed-{i}").write_bytes(data)
-    if target == "pairing":
-        for i, data in enumerate(_PAIRING_SEEDS):
             (corpus / f"seed-{i}").write_bytes(data)
     if target == "cxf" and not any(corpus.iterdir()):
         (corpus / "seed-min").write_bytes(b'{"version":{"major":1,"minor":0},"accounts":[]}')

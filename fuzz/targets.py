@@ -260,7 +260,10 @@ def fuzz_pairing(data: bytes) -> None:
 
     text = data.decode("utf-8", "replace")
     with expected_errors():
-        Pairing.parse(Pairing.parse(text).to_string())
+        pairing = Pairing.parse(text)  # either form: P0's cxp-p0: text or cxkit's CXP-P0C:
+        assert Pairing.parse(pairing.to_string()) == pairing
+        compact = pairing.to_compact()
+        assert compact is None or Pairing.parse(compact) == pairing
 
 
 TARGETS: dict[str, Callable[[bytes], None]] = {
