@@ -163,7 +163,12 @@ def register(sub: Any) -> None:
         help="CXF file, or any export cxkit reads (cxkit formats), to send from",
     )
     add_source_options(p)
-    p.add_argument("pairing", metavar="PAIRING", help="the pairing string, or - for stdin")
+    p.add_argument(
+        "pairing",
+        metavar="PAIRING",
+        help="the pairing string (cxp-p0:…, or the CXP-P0C:… a scanner reads from the QR code), "
+        "or - for standard input",
+    )
     p.add_argument("--attachments", metavar="DIR", help="folder with the attachment files")
     p.add_argument(
         "--exporter",
