@@ -16,7 +16,13 @@ in the migration report. The floor, measured in the same run on the same bytes, 
 each, after a warm-up run of each and a full collection before every run: ``_common.alternate``;
 the collector stays on, so the subject pays the collection its objects cause, as in use), and
 the figure is the median with the spread (min–max) shown. The subject includes detection
-(``adapters.read`` without a format), a fixed cost that weighs most at 1k rows. ``read_csv_x`` is the
+(``adapters.read`` without a format), a fixed cost that weighs most at 1k rows.
+
+``cpu_ratio`` is the same ratio of the same runs in CPU time (``time.thread_time`` around each
+call): on a machine shared with other work, wall time charges a run for the time it waited for a
+core, which a 1 ms floor run often escapes and a 15 ms subject run does not; CPU time does not
+(it still pays for caches other processes evict); ``cpu_spread`` is the min–max of the
+rounds' ratios (each round: one floor run and the subject run after it). ``read_csv_x`` is the
 parsing phase alone (the kit's guarded ``read_csv``) as a multiple of the floor. Targets (issue 12): linear
 in the rows, 10k rows under 1 s on a 2-core machine, at most 10× the floor.
 """
@@ -27,6 +33,8 @@ import csv
 import io
 import random
 import statistics
+import time
+from collections.abc import Callable
 
 from _common import Figure, alternate, spread
 from cxkit import adapters
@@ -106,6 +114,18 @@ def _floor(data: bytes) -> object:
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
+def _cpu(fn: Callable[[], object], into: list[float]) -> Callable[[], object]:
+    """*fn*, appending the CPU seconds of each call to *into* (warm-up calls included)."""
+
+    def run() -> object:
+        start = time.thread_time()
+        result = fn()
+        into.append(time.thread_time() - start)
+        return result
+
+    return run
+
+
 def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
     chosen = sizes or ((1_000, 10_000) if quick else (1_000, 10_000, 100_000))
     figures: list[Figure] = []
@@ -125,8 +145,14 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
             assert report.items_read == n, (label, report.items_read, n)
             cells = len(report.fields)
             del doc, report
-            floors, subjects = alternate(lambda data=data: _floor(data), subject, repeat)
+            cpu_floors: list[float] = []
+            cpu_subjects: list[float] = []
+            floors, subjects = alternate(_cpu(lambda data=data: _floor(data), cpu_floors),
+                                         _cpu(subject, cpu_subjects), repeat)  # fmt: skip
             median, floor = statistics.median(subjects), statistics.median(floors)
+            # the timed runs' CPU times (alternate's warm-up runs come first)
+            cpu_floor = statistics.median(cpu_floors[-repeat:])
+            cpu_subject = statistics.median(cpu_subjects[-repeat:])
             # the parsing phase alone (kit read_csv: decoding, limits, row numbers, cell lists)
             _, parses = alternate(lambda: None, lambda data=data: read_csv(data), repeat)
             parse = statistics.median(parses)
@@ -145,6 +171,16 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                         "floor_spread": spread(floors),
                         "cells": cells,
                         "us_per_row": round(median / n * 1e6, 1),
+                        "cpu_ratio": round(cpu_subject / cpu_floor, 2),
+                        "cpu_spread": spread(
+                            [
+                                a / b
+                                for a, b in zip(
+                                    cpu_subjects[-repeat:], cpu_floors[-repeat:], strict=True
+                                )
+                            ]
+                        ),
+                        "cpu_us_per_row": round(cpu_subject / n * 1e6, 1),
                         "read_csv_x": round(parse / floor, 2),
                         **({"under_1s": median < 1.0} if n == 10_000 else {}),
                     },
