@@ -267,6 +267,7 @@ def test_the_cli_announces_on_stderr_unless_quiet_or_json(
     from cxkit.kdbx import Database, Entry, WriteOptions, write_kdbx
 
     assert isinstance(tmp_path, Path)
+    previous = set_announcer(None)  # an earlier main() of this process left its announcer
     db = Database()
     entry = Entry()
     entry.set("Title", "site")
@@ -275,7 +276,6 @@ def test_the_cli_announces_on_stderr_unless_quiet_or_json(
     src = tmp_path / "vault.kdbx"
     src.write_bytes(write_kdbx(db, password="pw", options=options))
     monkeypatch.setenv("CXKIT_TEST_PW", "pw")
-    previous = set_announcer(None)
     try:
         code = main(["inspect", str(src), "--password-env", "CXKIT_TEST_PW", *quiet])
     finally:
