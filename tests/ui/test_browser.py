@@ -64,6 +64,14 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_contexts(browser: Any) -> Iterator[None]:
+    """Each test's browser contexts (cookies, downloads) are closed after it."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 @pytest.fixture
 def ui() -> Iterator[UiServer]:
     logs: list[str] = []
