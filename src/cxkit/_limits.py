@@ -15,7 +15,13 @@ from typing import Any, Final
 
 from cxkit.errors import InputTooLargeError
 
-__all__ = ["ENTRIES_PER_ELEMENT", "check_entries", "count_entries", "max_entries"]
+__all__ = [
+    "ENTRIES_PER_ELEMENT",
+    "check_entries",
+    "count_entries",
+    "max_entries",
+    "too_many_entries",
+]
 
 ENTRIES_PER_ELEMENT: Final = 100
 """The document-wide limit is this many times the per-array ``--max-elements`` limit."""
@@ -40,16 +46,20 @@ def count_entries(doc: Any, stop_after: int | None = None) -> int:
     return total
 
 
-def check_entries(doc: Any, where: str | None = None) -> None:
-    """Refuse a document with more items plus credentials than :func:`max_entries`: an
-    :class:`~cxkit.errors.InputTooLargeError` naming the limit and the options that raise it."""
-    limit = max_entries()
-    count = count_entries(doc, stop_after=limit)
-    if count <= limit:
-        return
-    raise InputTooLargeError(
+def too_many_entries(limit: int, where: str | None = None) -> InputTooLargeError:
+    """The error of an input past *limit* items plus credentials, naming the options."""
+    return InputTooLargeError(
         f"the input holds more than {limit:,} items and credentials, cxkit's limit for one input",
         location=where or None,
         hint="if you trust this file, run the command again with --raise-limits "
         f"(or --max-elements N, which allows {ENTRIES_PER_ELEMENT} x N)",
     )
+
+
+def check_entries(doc: Any, where: str | None = None) -> None:
+    """Refuse a document with more items plus credentials than :func:`max_entries`: an
+    :class:`~cxkit.errors.InputTooLargeError` naming the limit and the options that raise it.
+    Readers built on the kit's ``VaultBuilder`` stop earlier, while reading."""
+    limit = max_entries()
+    if count_entries(doc, stop_after=limit) > limit:
+        raise too_many_entries(limit, where)

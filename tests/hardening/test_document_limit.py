@@ -81,3 +81,27 @@ def test_the_cli_names_the_option_and_the_option_raises_it(
                  "2"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert out.exists()
+
+
+def test_kit_readers_stop_while_reading(
+    element_limit: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readers on the kit's VaultBuilder refuse at the first entry past the limit, before the
+    rest of the file is read (the check after the read is not what stops them)."""
+    import cxkit.adapters as adapters
+    from cxkit.adapters.kit.builder import VaultBuilder
+
+    monkeypatch.setattr(adapters, "check_entries", lambda doc, where=None: None)
+    kept: list[int] = []
+    add = VaultBuilder.add
+
+    def counting_add(self: VaultBuilder, *args: object, **kwargs: object) -> object:
+        kept.append(len(self.items))
+        return add(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(VaultBuilder, "add", counting_add)
+    set_max_elements(1)  # 100 entries: the 51st row (102 entries) is refused
+    with pytest.raises(InputTooLargeError) as caught:
+        read(_chrome_csv(5000), "passwords.csv", source_format="chrome-csv")
+    assert caught.value.location == "passwords.csv"
+    assert max(kept) == 50

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 from cxkit import cxf
+from cxkit._limits import max_entries, too_many_entries
 from cxkit.adapters.base import converted_document
 from cxkit.adapters.kit.values import parse_android_url, parse_time, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
@@ -751,6 +752,7 @@ class VaultBuilder:
         """What a reader keeps between the records of one read."""
         self._homes: dict[tuple[str, ...] | None, list[m.Item]] = {}
         """With *group_order*: the items by their first collection (None: no collection)."""
+        self._entries, self._max_entries = 0, max_entries()  # items + credentials (#17)
 
     def item(
         self,
@@ -793,6 +795,9 @@ class VaultBuilder:
         if item is None:
             return None
         self.items.append(item)
+        self._entries += 1 + len(item.credentials)
+        if self._entries > self._max_entries:  # bounded while reading, not after (#17)
+            raise too_many_entries(self._max_entries, self.report.source or None)
         paths = builder.collections
         if paths:
             add, item_id = self.tree.add, item.id
