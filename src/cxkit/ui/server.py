@@ -160,7 +160,11 @@ class _Job:
     keyfile: bytes | None = field(default=None, repr=False)
     task: _Task | None = field(default=None, repr=False)
     result: Path | None = None
+    migration: Any = field(default=None, repr=False)
+    """The ``MigrationReport`` of the last conversion (names and counts, never a value)."""
     report: dict[str, Any] | None = None
+    """Its JSON form, made on the first request of the report (``to_json`` of a 10k-item
+    report takes seconds: the result page does not wait for it)."""
     doc: Any = field(default=None, repr=False)
     """The CXF document read (in memory only), for the preview, search and reveal."""
     note: str = ""
@@ -215,7 +219,7 @@ class UiApp:
         if current is not None and current != self.hear:  # registered after this app: kept
             _kdfcost.set_announcer(current)
         for job in self.jobs.values():
-            job.password = job.doc = job.keyfile = job.task = None
+            job.password = job.doc = job.keyfile = job.task = job.migration = None
         self.jobs.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -600,8 +604,8 @@ def _reveal(app: UiApp, job_id: str, job: _Job, index: int, which: int | None) -
 def _result(app: UiApp, job_id: str, job: _Job, recovery_code: str = "") -> bytes:
     """The result: counts, the download, the report; a generated recovery code is shown here
     once (this response only: it is kept nowhere)."""
-    report = job.report or {}
-    creds = report.get("credentials", {})
+    report = job.migration
+    creds = report.credential_summary()
     carried = sum(v.get("carried", 0) for v in creds.values())
     changed = sum(v.get("transformed", 0) for v in creds.values())
     lost = sum(v.get("not_carried", 0) for v in creds.values())
@@ -614,8 +618,8 @@ def _result(app: UiApp, job_id: str, job: _Job, recovery_code: str = "") -> byte
         else ""
     )
     body = code + (
-        f"<p>{_e(report.get('items', {}).get('written', 0))} items written as "
-        f"{_e(report.get('destination', {}).get('format', ''))}: {carried} credentials carried, "
+        f"<p>{report.items_written} items written as "
+        f"{_e(report.destination_format)}: {carried} credentials carried, "
         f"{changed} transformed, {lost} not carried.</p>"
         f'<p><a href="/download/{_e(job_id)}" download="{_e(name)}">Download {_e(name)}</a></p>'
         f'<p><a href="/report/{_e(job_id)}">Open the migration report</a> · '
@@ -824,9 +828,12 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         as_json = kind == "report" and name.endswith(".json")
         job = app.jobs.get(name.removesuffix(".json") if as_json else name)
-        if job is None or job.result is None or job.report is None:
+        if job is None or job.result is None or job.migration is None:
             self._send(HTTPStatus.NOT_FOUND, _error(app, "no such result"))
             return
+        data = job.report
+        if kind == "report" and data is None:  # made once, on the first request
+            data = job.report = job.migration.to_json()
         if kind == "download":
             self._send(
                 HTTPStatus.OK,
@@ -835,10 +842,10 @@ class _Handler(BaseHTTPRequestHandler):
                 headers={"Content-Disposition": f'attachment; filename="{job.result.name}"'},
             )
         elif as_json:
-            body = json.dumps(job.report, indent=2, ensure_ascii=False).encode()
+            body = json.dumps(data, indent=2, ensure_ascii=False).encode()
             self._send(HTTPStatus.OK, body, ctype="application/json; charset=utf-8")
         else:
-            html = render_report_html(job.report, title=f"Migration report: {job.name}")
+            html = render_report_html(data or {}, title=f"Migration report: {job.name}")
             self._send(HTTPStatus.OK, html.encode(), csp=content_security_policy())
 
     # -- POST
@@ -1154,7 +1161,7 @@ class _Handler(BaseHTTPRequestHandler):
                     f"{len(conversion.attachments)} attachments were not saved: cxkit ui does "
                     "not write CXF attachment files yet (cxkit convert does)"
                 )
-            job.result, job.report = result, report.to_json()
+            job.result, job.migration, job.report = result, report, None
             task.recovery_code = codes[0] if codes else ""
         except _RefusedError as r:
             task.error, task.failed_status = (r.why, ""), r.status
