@@ -10,7 +10,8 @@ An adapter subclasses :class:`CsvReader` and declares
 * ``rp_id`` / ``app`` — who the CXF header names as the exporter;
 
 and, for oddities, overrides :meth:`CsvReader.row` (called for every row with the builder and
-the cells; columns mapped to ``HOOK`` are left to it).
+the cells; columns mapped to ``HOOK`` are left to it) — or, where speed matters,
+:meth:`CsvReader.row_hook`, which finds its columns once per file and gets each row's cell list.
 
 The base does the rest, the same way for every CSV format: input through
 :func:`~cxkit.adapters.kit.input.read_csv` (UTF-8 with or without BOM, UTF-16 with BOM,
