@@ -12,7 +12,9 @@ recording every source leaf and credential in the report) → CXF; and that plus
 → KDBX bytes, written with a one-round AES-KDF so that the key derivation (a fixed cost a
 user chooses) does not hide the conversion. The floor, measured in the same run on the same
 data, is ``json.loads`` of the ``export.data`` bytes; floor and subject alternate (``repeat``
-rounds each) and the figure is the median, the spread (min–max) shown.
+rounds each) and the figure is the median, the spread (min–max) shown, with its CPU-time view
+(``cpu_us_per_item``, ``cpu_ratio``); the → KDBX path is also timed in parts
+(:func:`suite_kdbx.kdbx_parts`).
 """
 
 from __future__ import annotations
