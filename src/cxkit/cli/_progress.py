@@ -237,6 +237,8 @@ class Progress:
             from cxkit.cli import _console
 
             _console.ACTIVE.append(self)
+            if self.delay <= 0:
+                self.tick()  # no delay asked: the first frame now, not when the thread runs
             self._thread = threading.Thread(target=self._run, name="cxkit-progress", daemon=True)
             self._thread.start()
         return self
