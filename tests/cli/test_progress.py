@@ -125,6 +125,8 @@ def test_progress_phases_on_a_fake_terminal() -> None:
         clock.now += 63
         progress.tick()
         progress.tick()  # nothing changed: not drawn again
+        report.items_written = 1234  # all items out; the key derivation or the proof goes on
+        assert progress.text().startswith("writing: finishing  1:05")
         with progress.paused():  # a prompt: the line goes, ticks draw nothing
             progress.tick()
         progress.step("sealing (Argon2id)")

@@ -211,6 +211,10 @@ class Progress:
         if self.phase == "verify" and self.passkeys_total:
             done, total, unit = self.passkeys_done, self.passkeys_total, ""
         elif self.phase == "write" and r is not None and r.items_read:
+            if r.items_written >= r.items_read:
+                # every item is out; the key derivation of an encrypted DEST or the TOTP proof
+                # (DEST read back) may still take seconds: no 100 % bar standing still
+                return bar_text("writing: finishing", elapsed=elapsed, columns=cols)
             done, total, unit = r.items_written, r.items_read, "items"
         elif r is not None:
             done, total, unit = r.items_read, 0, "items"
