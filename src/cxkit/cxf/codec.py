@@ -470,9 +470,9 @@ def _decode_item_raws(
     value is outside the alphabet, the items are decoded again with the check per item, so that
     such an item takes the tolerant path in its place (findings in document order)."""
     mark = len(ctx.findings)
-    made = m.B64_MEMBERS_MADE[0]
+    made = m.b64_members_made()
     items, kept, passkey_items, tolerant = _decode_item_loop(raws, path, ctx, checked=False)
-    if ctx.ids_clean and m.B64_MEMBERS_MADE[0] == made:
+    if ctx.ids_clean and m.b64_members_made() == made:
         clean_alphabet = passkeys_clean(passkey_items)  # every other b64url member is an `id`
     else:
         clean_alphabet = items_clean(items)

@@ -26,6 +26,7 @@ from one place.
 
 from __future__ import annotations
 
+import threading
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -191,17 +192,26 @@ class Extension(CXFStruct, tag_field="name", frozen=True, kw_only=True):
     """An extension object (spec §3.5): ``{"name": ..., ...}``. Subclasses are tagged on ``name``."""
 
 
-#: How many structs with a b64url member other than ``id`` were made (decoded or built), besides
-#: :class:`Passkey` and its extension parts: the codec's alphabet check (:mod:`cxkit.cxf._alphabet`)
-#: walks an account's items for them only when this changed while decoding it (issue #20).
-B64_MEMBERS_MADE: Final[list[int]] = [0]
+class _Made(threading.local):
+    count = 0
+
+
+_B64_MEMBERS: Final = _Made()
+
+
+def b64_members_made() -> int:
+    """How many structs with a b64url member other than ``id`` this thread made (decoded or
+    built), besides :class:`Passkey` and its extension parts: the codec's alphabet check
+    (:mod:`cxkit.cxf._alphabet`) walks an account's items for them only when this changed while
+    decoding it (issue #20). Per thread, so that another thread's decoding never hides one."""
+    return _B64_MEMBERS.count
 
 
 class SharingAccessor(CXFStruct, frozen=True, kw_only=True):
     """One grantee of the ``shared`` extension (spec §3.5, SharingAccessor)."""
 
     def __post_init__(self) -> None:
-        B64_MEMBERS_MADE[0] += 1
+        _B64_MEMBERS.count += 1
 
     type: str
     """``user`` or ``group`` (open; unknown → the accessor is ignored, MUST)."""
@@ -282,7 +292,7 @@ class AndroidAppCertificateFingerprint(CXFStruct, frozen=True, kw_only=True):
     """Signing-certificate digest of an Android app (spec §3.2.4.1.1)."""
 
     def __post_init__(self) -> None:
-        B64_MEMBERS_MADE[0] += 1
+        _B64_MEMBERS.count += 1
 
     fingerprint: B64
     hash_alg: str
@@ -310,7 +320,7 @@ class LinkedItem(CXFStruct, frozen=True, kw_only=True):
     """A reference to an item, possibly of another account (spec §3.2.2.1)."""
 
     def __post_init__(self) -> None:
-        B64_MEMBERS_MADE[0] += 1
+        _B64_MEMBERS.count += 1
 
     item: B64
     account: B64 | None = None
@@ -392,7 +402,7 @@ class File(Credential, tag="file", frozen=True, kw_only=True):
     """Metadata of an attachment whose bytes travel outside the JSON (spec §3.3.7)."""
 
     def __post_init__(self) -> None:
-        B64_MEMBERS_MADE[0] += 1
+        _B64_MEMBERS.count += 1
 
     id: B64
     name: str
@@ -520,7 +530,7 @@ class SshKey(Credential, tag="ssh-key", frozen=True, kw_only=True):
     """An SSH key pair (spec §3.3.15); ``private_key`` is PKCS#8 DER, base64url."""
 
     def __post_init__(self) -> None:
-        B64_MEMBERS_MADE[0] += 1
+        _B64_MEMBERS.count += 1
 
     key_type: str
     private_key: B64
