@@ -452,3 +452,33 @@ def test_large_response_round_trip_in_pieces() -> None:
     resp = p0.seal_response(request, doc, big)
     opened = p0.open_response(resp, request, key, now=NOW)
     assert opened.cxf_json == doc and opened.attachments == big
+
+
+# --- cxkit never writes an archive it cannot open (the member limits of P0 §3.8 step 7) -----
+
+
+@pytest.mark.parametrize("shrink", ["entry", "total"])
+def test_seal_refuses_what_open_would_refuse(monkeypatch: pytest.MonkeyPatch, shrink: str) -> None:
+    """The zip limits an importer applies are checked before sealing: a document whose encrypted
+    member would pass them is refused with a P0Error, never written as an unopenable archive."""
+    doc = cxf({})
+    size = p0.jwe_size(len(doc))
+    limits = (
+        p0.ZipLimits(max_entry_size=size - 1)
+        if shrink == "entry"
+        else p0.ZipLimits(max_total_size=size - 1)
+    )
+    monkeypatch.setattr(p0, "DEFAULT_LIMITS", limits)
+    with pytest.raises(p0.P0Error, match="P0 archive") as info:
+        p0.seal_archive(doc, {}, CANARY_PASS, params=FAST)
+    assert CANARY_PASS not in str(info.value)
+    assert info.value.hint
+
+
+def test_what_seal_writes_at_the_limit_opens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound is exact enough: at the computed size the archive is written and opens."""
+    doc = cxf({})
+    limits = p0.ZipLimits(max_entry_size=p0.jwe_size(len(doc)))
+    monkeypatch.setattr(p0, "DEFAULT_LIMITS", limits)
+    sealed = p0.seal_archive(doc, {}, CANARY_PASS, params=FAST)
+    assert p0.open_archive(sealed, CANARY_PASS, limits=limits).cxf_json == doc

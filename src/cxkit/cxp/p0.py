@@ -464,6 +464,41 @@ def seal_response(
     )
 
 
+def jwe_size(plaintext_size: int) -> int:
+    """Length of the JWE compact form (P0 §3.5) of a file of *plaintext_size* bytes: the fixed
+    header, IV and tag parts plus the base64url of the ciphertext, rounded up."""
+    return 1024 + -(-plaintext_size // 3) * 4
+
+
+def _check_openable(plaintexts: list[bytes]) -> None:
+    """Refuse, before any work, a response the importer's zip limits (P0 §3.8 step 7, the
+    defaults every P0 reader applies) would refuse: cxkit never writes an archive it cannot open."""
+    limits = DEFAULT_LIMITS
+    sizes = [jwe_size(len(p)) for p in plaintexts]
+    mib = 1 << 20
+    if sizes[0] > limits.max_entry_size:
+        raise P0Error(
+            f"the CXF document is {len(plaintexts[0]) / mib:.1f} MiB; encrypted it would exceed the "
+            f"{limits.max_entry_size // mib} MiB a P0 archive member may hold (profile P0 §3.8), "
+            "so no importer would open it",
+            hint="move the vault in parts (for example one export per folder or collection), "
+            "or into a KeePass database, which has no such limit",
+        )
+    if any(size > limits.max_entry_size for size in sizes[1:]):
+        raise P0Error(
+            f"an attached file exceeds the {limits.max_entry_size // mib} MiB a P0 archive member "
+            "may hold once encrypted (profile P0 §3.8), so no importer would open it",
+            hint="leave that file out, and move it separately",
+        )
+    if len(sizes) > limits.max_entries or sum(sizes) > limits.max_total_size:
+        raise P0Error(
+            f"the response would hold {len(sizes):,} files of {sum(sizes) / mib:.0f} MiB once "
+            f"encrypted, over a P0 archive's {limits.max_entries:,} files / "
+            f"{limits.max_total_size // mib} MiB (profile P0 §3.8), so no importer would open it",
+            hint="move the vault in parts, or leave the largest attachments out",
+        )
+
+
 def _seal(
     request: ExportRequest | bytes | str,
     cxf_json: bytes,
@@ -502,6 +537,7 @@ def _seal(
     missing = sorted(set(files) - set(attachments))
     if missing:
         raise P0Error(f"no attachment given for file credential {missing[0]}")
+    _check_openable([cxf_json, *attachments.values()])
 
     suite = Suite(entry.kem, entry.kdf, entry.aead)
     info = hpke_info(request_digest(req))
