@@ -284,3 +284,30 @@ def test_random_documents_written_to_kdbx_read_back_as_written(
     back = kdbx.read_kdbx(kdbx.write_kdbx(db, password="pw", options=options, now=NOW),
                           password="pw")  # fmt: skip
     assert _entries(back, as_written=False) == _entries(db, as_written=True)
+
+
+# --------------------------------------------------------------------------- a failing item
+
+
+def test_an_item_that_fails_half_way_is_reported_not_carried_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When writing an item fails after some of its credentials were mapped, nothing of it is
+    written — and the report says so for every credential (none left "carried")."""
+    doc = document(random.Random(7), 6)
+    victim = next(i for i in doc.accounts[0].items if len(i.credentials) >= 2)
+    real = database._EntryWriter.outcome
+
+    def failing(self: Any, index: int, *args: Any, **kwargs: Any) -> None:
+        if self.item is victim and index == 1:
+            raise ValueError("simulated")
+        real(self, index, *args, **kwargs)
+
+    monkeypatch.setattr(database, "_plain_entry", lambda item, rows: None)
+    monkeypatch.setattr(database._EntryWriter, "outcome", failing)
+    _db, report = _mapped(doc)
+    written = [r for r in report.credentials if r.stage == "write" and r.item == victim.title]
+    assert len(written) == len(victim.credentials)
+    assert {r.outcome.value for r in written} == {"not-carried"}
+    assert [item for item, _ in report.items_skipped] == [victim.title]
+    assert report.items_written == len(doc.accounts[0].items) - 1

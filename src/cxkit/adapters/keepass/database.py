@@ -765,8 +765,8 @@ class _EntryWriter:
             self.modes[index] = ledger.written_as(mode or ctype)
 
     def flush(self) -> None:
-        """Add the credentials' report rows (in order; the ones written so far when the item
-        fails half-way, as recording each at once did)."""
+        """Add the credentials' report rows, in order (an item that fails is reported by
+        the caller instead: nothing of it is written)."""
         title, item_id = self.item.title, self.item.id
         self.rows += [
             ("write", r[0], title, r[1], r[2], item_id, index)
@@ -1203,7 +1203,19 @@ def _document_to_database(
                 try:
                     entries = writer.build()
                 except (CxkitError, ValueError, TypeError) as exc:
-                    writer.flush()
+                    # none of the item is written: every credential is reported not carried
+                    rows += [
+                        (
+                            "write",
+                            cxf.credential_type(cred),
+                            item.title,
+                            Outcome.NOT_CARRIED,
+                            "the item could not be written",
+                            item.id,
+                            index,
+                        )
+                        for index, cred in enumerate(item.credentials)
+                    ]
                     message = exc.message if isinstance(exc, CxkitError) else type(exc).__name__
                     report.skip_item(item.title, f"cannot be written: {message}")
                     unwritten = ("*dropped", "the item could not be written")
