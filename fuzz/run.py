@@ -226,9 +226,12 @@ def run_target(target: str, seconds: int | None, runs: int | None) -> dict[str, 
     proc = subprocess.run(args, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
     elapsed = time.monotonic() - started
     log = proc.stdout + proc.stderr
-    (HERE / "crashes" / f"{target}.log").write_bytes(log[-200_000:])
+    kept = log if len(log) <= 250_000 else log[:50_000] + b"\n[...]\n" + log[-200_000:]
+    (HERE / "crashes" / f"{target}.log").write_bytes(kept)  # the head keeps the INITED line
     stats = _STAT.findall(log)
     execs, cov, ft, corp = (int(x) for x in stats[-1]) if stats else (0, 0, 0, 0)
+    inited = re.search(rb"#\d+\s+INITED\s+cov: (\d+) ft: (\d+)", log)
+    start = (int(inited.group(1)), int(inited.group(2))) if inited else (0, 0)
     done = re.search(rb"stat::number_of_executed_units: (\d+)", log)
     if done:
         execs = int(done.group(1))
@@ -239,6 +242,8 @@ def run_target(target: str, seconds: int | None, runs: int | None) -> dict[str, 
         "seconds": round(elapsed),
         "cov": cov,
         "ft": ft,
+        "cov_start": start[0],
+        "ft_start": start[1],
         "corpus": corp,
         "exit": proc.returncode,
         "crashes": new_crashes,
@@ -275,20 +280,22 @@ def main(argv: list[str] | None = None) -> int:
         crashes = ", ".join(row["crashes"]) or "none"  # type: ignore[arg-type]
         print(
             f"{name:8} {row['executions']:>10,} execs in {row['seconds']:>5} s   "
-            f"cov {row['cov']:>6} ft {row['ft']:>6} corpus {row['corpus']:>5}   "
+            f"cov {row['cov_start']}->{row['cov']} ft {row['ft_start']}->{row['ft']} "
+            f"corpus {row['corpus']:>5}   "
             f"exit {row['exit']}   crashes: {crashes}",
             flush=True,
         )
     if args.record:
         with open(args.record, "a", encoding="utf-8") as fh:
             fh.write(f"\n### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n")
-            fh.write("| target | executions | seconds | cov | ft | corpus | crashes |\n")
-            fh.write("|---|---:|---:|---:|---:|---:|---|\n")
+            fh.write("| target | executions | seconds | cov start → end | ft start → end | corpus")
+            fh.write(" | crashes |\n|---|---:|---:|---|---|---:|---|\n")
             for r in rows:
                 crashes = ", ".join(r["crashes"]) or "none"  # type: ignore[arg-type]
                 fh.write(
-                    f"| {r['target']} | {r['executions']:,} | {r['seconds']} | {r['cov']} | "
-                    f"{r['ft']} | {r['corpus']} | {crashes} |\n"
+                    f"| {r['target']} | {r['executions']:,} | {r['seconds']} | "
+                    f"{r['cov_start']} → {r['cov']} | {r['ft_start']} → {r['ft']} | "
+                    f"{r['corpus']} | {crashes} |\n"
                 )
     return 1 if any(r["crashes"] for r in rows) else 0
 
