@@ -5,7 +5,7 @@ authenticator apps' ``check_kdf``, P0's ``Argon2Params.check``...); what a file 
 for within those bounds (a 1 GiB, 10-pass Argon2id) can take tens of seconds. Before such a
 derivation the library calls :func:`announce` with an estimate from the parameters; when it is
 at least :data:`THRESHOLD_SECONDS`, the registered announcer hears
-"deriving the key (Argon2id, 1 GiB, 10 passes): about 20 s".
+"deriving the key (Argon2id, 1 GiB, 10 passes): about 10 s".
 
 The library is silent by default: nothing is announced until a front end registers a callback
 with :func:`set_announcer` (the CLI does, printing to standard error unless ``--quiet`` or
@@ -35,20 +35,21 @@ __all__ = [
 THRESHOLD_SECONDS: Final = 2.0
 """Estimates below this are not announced (a short wait needs no explanation)."""
 
-# Seconds per unit of work, measured on the reference machine (2 cores, shared; medians of
-# three runs each; docs: README "Resource bounds"). Units: Argon2 — KiB of memory x passes
-# (lanes run one after another in both backends); PBKDF2 — iterations; scrypt — N x r x p;
-# AES-KDF — rounds (both halves).
+# Seconds per unit of work, measured on the reference machine (2 cores, one busy with other
+# work; median of 3 runs, two sessions agreeing within 20 %; under a load of 6 on 2 cores every
+# figure was 2.5-5x higher). Units: Argon2 — KiB of memory x passes (lanes run one after
+# another in both backends); PBKDF2 — iterations; scrypt — N x r x p; AES-KDF — rounds (both
+# halves). README "Resource bounds".
 SECONDS_PER_UNIT: Final[dict[str, float]] = {
-    "Argon2id": 3.3e-6,  # cryptography (OpenSSL): KDBX, P0 archives, Bitwarden, Stratum
-    "Argon2d": 3.3e-6,  # cryptography (OpenSSL): KDBX
-    "Argon2id/libsodium": 0.75e-6,  # PyNaCl crypto_pwhash: Ente, Proton Authenticator
-    "PBKDF2-HMAC-SHA1": 1.2e-6,  # hashlib
-    "PBKDF2-HMAC-SHA256": 0.65e-6,  # hashlib
-    "PBKDF2-HMAC-SHA256/cryptography": 0.25e-6,  # cryptography's PBKDF2HMAC: Bitwarden
-    "PBKDF2-HMAC-SHA512": 1.4e-6,  # hashlib
-    "scrypt": 1.0e-6,  # hashlib, per N x r x p
-    "AES-KDF": 0.2e-6,  # KeePass AES-KDF, per round (both halves)
+    "Argon2id": 1.0e-6,  # cryptography (OpenSSL): KDBX, P0 archives, Bitwarden, Stratum
+    "Argon2d": 1.0e-6,  # cryptography (OpenSSL): KDBX
+    "Argon2id/libsodium": 0.6e-6,  # PyNaCl crypto_pwhash: Ente, Proton Authenticator
+    "PBKDF2-HMAC-SHA1": 0.25e-6,  # hashlib
+    "PBKDF2-HMAC-SHA256": 0.25e-6,  # hashlib
+    "PBKDF2-HMAC-SHA256/cryptography": 0.14e-6,  # cryptography's PBKDF2HMAC: Bitwarden
+    "PBKDF2-HMAC-SHA512": 0.6e-6,  # hashlib
+    "scrypt": 0.4e-6,  # hashlib, per N x r x p
+    "AES-KDF": 0.08e-6,  # KeePass AES-KDF, per round (both halves)
 }
 
 
@@ -61,7 +62,7 @@ class KdfEstimate:
     seconds: float
 
     def message(self) -> str:
-        """``deriving the key (Argon2id, 1 GiB, 10 passes): about 20 s``."""
+        """``deriving the key (Argon2id, 1 GiB, 10 passes): about 10 s``."""
         return (
             f"deriving the key ({self.algorithm}, {self.detail}): about {_duration(self.seconds)}"
         )

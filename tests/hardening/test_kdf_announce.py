@@ -51,7 +51,7 @@ def test_argon2id_one_gib_ten_passes_is_announced_with_its_parameters() -> None:
     est = estimate("Argon2id", memory_kib=1 << 20, iterations=10, lanes=1)
     assert est.algorithm == "Argon2id"
     assert est.seconds == pytest.approx((1 << 20) * 10 * _kdfcost.SECONDS_PER_UNIT["Argon2id"])
-    assert 10 < est.seconds < 120  # tens of seconds on the reference machine
+    assert 5 < est.seconds < 60  # seconds to tens of seconds on the reference machine
     seconds = round(est.seconds)
     assert est.message() == f"deriving the key (Argon2id, 1 GiB, 10 passes): about {seconds} s"
 
