@@ -285,3 +285,34 @@ def test_the_cli_announces_on_stderr_unless_quiet_or_json(
     said = "cxkit: deriving the key (Argon2id, 64 KiB, 2 passes): about "
     assert (said in err) == (not quiet)
     assert said not in out
+
+
+def test_the_cli_announces_through_the_console_and_gives_the_announcer_back(
+    everything_slow: None,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The announcement goes through ``_console.err`` (which erases a progress line first), and
+    ``main()`` leaves the announcer it found (a library caller's) registered when it returns."""
+    from pathlib import Path
+
+    from cxkit.cli import _console
+    from cxkit.cli.main import main
+    from cxkit.kdbx import Database, WriteOptions, write_kdbx
+
+    assert isinstance(tmp_path, Path)
+    said: list[str] = []
+    monkeypatch.setattr(_console, "err", said.append)
+    options = WriteOptions(argon2_memory_kib=64, argon2_iterations=2, argon2_parallelism=1)
+    src = tmp_path / "vault.kdbx"
+    src.write_bytes(write_kdbx(Database(), password="pw", options=options))
+    monkeypatch.setenv("CXKIT_TEST_PW", "pw")
+    mine: list[object] = []
+    previous = set_announcer(mine.append)
+    try:
+        assert main(["inspect", str(src), "--password-env", "CXKIT_TEST_PW"]) == 0
+        assert set_announcer(None) == mine.append  # given back
+    finally:
+        set_announcer(previous)
+    assert any(s.startswith("cxkit: deriving the key (Argon2id") for s in said)
+    assert mine == []  # main's own announcer was used while it ran

@@ -130,7 +130,8 @@ def add_max_elements(parser: argparse.ArgumentParser) -> None:
         "--max-elements",
         type=_max_elements,
         metavar="N",
-        help="longest damaged CXF array read element by element (default: 10,000; issue #17)",
+        help="longest damaged CXF array read element by element (default: 10,000); one input "
+        "may hold 100 x N items and credentials (default: 1,000,000)",
     )
 
 

@@ -436,7 +436,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     _console.COLOR = not args.no_color
     _console.QUIET = bool(getattr(args, "quiet", False))
     as_json = bool(getattr(args, "json", False))
-    _kdfcost.announce_to_stderr(not (as_json or _console.QUIET))  # slow KDFs said (#17)
+    # slow key derivations said (#17), through the console so a progress line is erased first
+    previous = _kdfcost.set_announcer(
+        None if as_json or _console.QUIET else lambda est: _console.err(f"cxkit: {est.message()}")
+    )
+    try:
+        return _main(args, as_json)
+    finally:
+        _kdfcost.set_announcer(previous)  # a library caller's announcer is given back
+
+
+def _main(args: argparse.Namespace, as_json: bool) -> int:
+    """Run the parsed command; every failure becomes its exit code (and JSON with ``--json``)."""
     try:
         _check_formats(args)
         return _run(args)
