@@ -172,6 +172,18 @@ def file_credentials(doc: cxf.Document) -> dict[str, m.File]:
     return files
 
 
+def print_request_scope(flt: CredentialTypeFilter) -> None:
+    """The "asks for" lines of an export or live-transfer request's summary (CXP §5 filter)."""
+    if flt.types is None and not flt.accounts_only:
+        out.err("  asks for:     all credential types")
+    elif flt.accounts_only:
+        out.err("  asks for:     accounts only (no items)")
+    else:
+        out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
+    if flt.ignored:
+        out.err("  ignored:      " + ", ".join(safe_text(t, 40) for t in flt.ignored))
+
+
 def print_contents(doc: cxf.Document, attachments: Mapping[str, bytes], indent: str) -> None:
     counts = cxf.type_counts(doc)
     n_items = sum(1 for _ in doc.items())

@@ -38,6 +38,7 @@ from cxkit.cli._handover import (
     parse_types,
     print_contents,
     print_findings,
+    print_request_scope,
     report_written,
     utc,
     write_result,
@@ -513,14 +514,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.err(f"  fingerprint:  {fingerprint}")
         out.err("                ↑ must equal what 'cxkit request' showed on the importing side")
         out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}")
-        if flt.types is None and not flt.accounts_only:
-            out.err("  asks for:     all credential types")
-        elif flt.accounts_only:
-            out.err("  asks for:     accounts only (no items)")
-        else:
-            out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
-        if flt.ignored:
-            out.err("  ignored:      " + ", ".join(safe_text(t, 40) for t in flt.ignored))
+        print_request_scope(flt)
         out.err(f"will export from {args.source} as {safe_text(rp_id)}:")
         print_contents(exported, attachments, "  ")
         if dropped:

@@ -33,6 +33,7 @@ from cxkit.cli._handover import (
     parse_types,
     print_contents,
     print_findings,
+    print_request_scope,
     report_written,
     utc,
     write_result,
@@ -406,12 +407,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         out.err(f"  address:      {safe_text(pairing.url.split('/cxp/')[0])}")
         out.err(f"  fingerprint:  {fingerprint}  (matches the pairing string)")
         out.err(f"  encryption:   {SUITE_TEXT.get(suite, str(suite))}, PSK mode")
-        if flt.types is None and not flt.accounts_only:
-            out.err("  asks for:     all credential types")
-        elif flt.accounts_only:
-            out.err("  asks for:     accounts only (no items)")
-        else:
-            out.err("  asks for:     " + ", ".join(sorted(flt.types or ())))
+        print_request_scope(flt)
         out.err(f"will send from {args.source} as {safe_text(rp_id)}:")
         print_contents(exported, attachments, "  ")
         if dropped:
