@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from _common import Figure, alternate, best_time, peak_memory, spread
+from _common import Figure, alternate, median, peak_memory, spread
 from cxkit.kdbx import (
     Attachment,
     Database,
@@ -137,7 +137,7 @@ def run(quick: bool) -> list[Figure]:
         print("  pykeepass is not installed: skipping the kdbx suite")
         return []
     n = 1000 if quick else 10_000
-    repeat = 2 if quick else 3
+    repeat = 3 if quick else 7
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "bench.kdbx"
@@ -166,9 +166,7 @@ def run(quick: bool) -> list[Figure]:
             (f"open {n:,}-entry KDBX 4", cx_open, pk_open),
             ("open + read all fields", cx_open_read, pk_open_read),
         ):
-            t_cx = best_time(ours, repeat)
-            t_pk = best_time(theirs, repeat)
-            figures.append(Figure(SUITE, name, t_cx, "s", t_pk, "pykeepass", 1 / 3, dict(extra)))
+            figures.append(_timed(name, ours, theirs, repeat, extra))
 
         db = read_everything(read_kdbx(src, password=PASSWORD))
         kp = pykeepass.PyKeePass(str(src), password=PASSWORD)
@@ -183,13 +181,7 @@ def run(quick: bool) -> list[Figure]:
             kp.save(str(out_pk))
             return None
 
-        t_cx = best_time(cx_save, repeat)
-        t_pk = best_time(pk_save, repeat)
-        figures.append(
-            Figure(
-                SUITE, f"save {n:,}-entry KDBX 4", t_cx, "s", t_pk, "pykeepass", 1 / 3, dict(extra)
-            )
-        )
+        figures.append(_timed(f"save {n:,}-entry KDBX 4", cx_save, pk_save, repeat, extra))
         # both outputs open in the other library (a smoke check, not timed)
         assert len(pykeepass.PyKeePass(str(out_cx), password=PASSWORD).entries) == n
         assert sum(1 for _ in read_kdbx(out_pk, password=PASSWORD).iter_entries()) == n
@@ -212,6 +204,19 @@ def run(quick: bool) -> list[Figure]:
                 mib_pk = _rss_peak("pykeepass", op, src, Path(tmp)) / 2**20
                 figures.append(_memory(name, mib_cx, mib_pk, extra, RSS_NOTE))
     return figures
+
+
+def _timed(
+    name: str,
+    ours: Callable[[], object],
+    theirs: Callable[[], object],
+    repeat: int,
+    extra: dict[str, Any],
+) -> Figure:
+    """cxkit against pykeepass, alternated after a warm-up (``_common.alternate``): medians."""
+    t_pk, t_cx = alternate(theirs, ours, repeat)
+    more = {**extra, "spread": spread(t_cx), "floor_spread": spread(t_pk)}
+    return Figure(SUITE, name, median(t_cx), "s", median(t_pk), "pykeepass", 1 / 3, more)
 
 
 def kdbx_parts(
