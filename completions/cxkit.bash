@@ -49,15 +49,15 @@ _cxkit_options() {
         "totp list") echo "-h --help --json --from --password-file --password-env --password-stdin --keyfile --max-size --raise-limits --max-elements -v --verbose -q --quiet" ;;
         "totp verify") echo "-h --help --json --from --password-file --password-env --password-stdin --keyfile --max-size --raise-limits --max-elements --against --against-from --against-password-file --against-password-env --against-password-stdin -v --verbose -q --quiet" ;;
         "totp qr") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --max-size --raise-limits --max-elements --out -v --verbose --json -q --quiet" ;;
-        "diff") echo "-h --help --json --password-file --password-env --password-stdin --keyfile --max-size -v --verbose -q --quiet" ;;
-        "merge") echo "-h --help -o --output --to --into --dry-run --plaintext --no-verify --force --json --new-password-file --new-password-env --password-file --password-env --password-stdin --keyfile --max-size -v --verbose -q --quiet" ;;
+        "diff") echo "-h --help --json --password-file --password-env --password-stdin --keyfile --max-size --raise-limits --max-elements -v --verbose -q --quiet" ;;
+        "merge") echo "-h --help -o --output --to --into --dry-run --plaintext --no-verify --force --json --new-password-file --new-password-env --password-file --password-env --password-stdin --keyfile --max-size --raise-limits --max-elements -v --verbose -q --quiet" ;;
         "request") echo "-h --help -o --output --key --suite --types --importer --expires-in --seal-key --passphrase --passphrase-file --passphrase-env --passphrase-stdin --kdf-memory --kdf-iterations --force -v --verbose --json -q --quiet" ;;
         "export") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --request -o --output --attachments --exporter --expect-fingerprint --yes --force --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;
         "import") echo "-h --help --request --key -o --output --into --to --plaintext --new-password-file --new-password-env --attachments-out --passphrase-file --passphrase-env --passphrase-stdin --force --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;
         "seal") echo "-h --help --from --password-file --password-env --password-stdin --keyfile -o --output --attachments --passphrase --passphrase-file --passphrase-env --passphrase-stdin --kdf-memory --kdf-iterations --force --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;
         "open") echo "-h --help -o --output --into --to --plaintext --new-password-file --new-password-env --attachments-out --passphrase-file --passphrase-env --passphrase-stdin --force --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;
         "receive") echo "-h --help -o --output --into --to --plaintext --new-password-file --new-password-env --attachments-out --lan --bind --port --timeout --importer --types --no-qr --force --max-size -v --verbose --json -q --quiet" ;;
-        "send") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --attachments --exporter --yes --timeout --max-size -v --verbose --json -q --quiet" ;;
+        "send") echo "-h --help --from --password-file --password-env --password-stdin --keyfile --attachments --exporter --yes --timeout --max-size --raise-limits --max-elements -v --verbose --json -q --quiet" ;;
         "ui") echo "-h --help --port --lan --no-browser --idle-timeout --json -q --quiet -v --verbose" ;;
     esac
 }

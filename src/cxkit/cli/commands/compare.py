@@ -31,7 +31,7 @@ from typing import Any
 from cxkit import adapters, cxf
 from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOptions
 from cxkit.cli import _console as out
-from cxkit.cli._io import check_output, read_input, read_source, write_output
+from cxkit.cli._io import add_max_size, check_output, read_input, read_source, write_output
 from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import add_secret_options, existing_secret
 from cxkit.errors import CxkitError, InputError, OutputError
@@ -82,13 +82,7 @@ def register(sub: Any) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     add_secret_options(p, prefix="password", what="the password of the encrypted inputs")
     p.add_argument("--keyfile", metavar="FILE", help="key file of a KeePass input")
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=cxf.DEFAULT_MAX_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger inputs (default: {cxf.DEFAULT_MAX_SIZE:,} bytes)",
-    )
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:

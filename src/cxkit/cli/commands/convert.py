@@ -23,7 +23,7 @@ from cxkit.adapters.kit.csvwrite import CsvWriteOptions
 from cxkit.adapters.passstore import PassStoreWriteOptions
 from cxkit.cli import _console as out
 from cxkit.cli._io import (
-    add_max_elements,
+    add_max_size,
     check_folder_output,
     check_output,
     read_input,
@@ -119,14 +119,7 @@ def register(sub: Any) -> None:
         help="CSV DEST: write cells that begin with =, +, -, @, tab or CR as they are (by "
         "default they get a leading ' so that spreadsheets do not run them as formulas)",
     )
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=DEFAULT_MAX_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger inputs (default: {DEFAULT_MAX_SIZE:,} bytes)",
-    )
-    add_max_elements(p)
+    add_max_size(p, DEFAULT_MAX_SIZE)
     add_secret_options(p, prefix="password", what="the SOURCE password")
     add_secret_options(p, prefix="new-password", what="the DEST password", stdin=False)
     p.add_argument("--keyfile", metavar="FILE", help="key file of the SOURCE database (KeePass)")

@@ -39,7 +39,7 @@ from cxkit.cli._handover import (
     write_result,
 )
 from cxkit.cli._into import add_into_options, prepare_into, write_into
-from cxkit.cli._io import check_output
+from cxkit.cli._io import add_max_size, check_output
 from cxkit.cli._progress import Progress
 from cxkit.cli._secrets import safe_text
 from cxkit.cli._sources import add_source_options, load_source
@@ -184,13 +184,7 @@ def register(sub: Any) -> None:
         metavar="SEC",
         help="network timeout in seconds (default: %(default)s)",
     )
-    p.add_argument(
-        "--max-size",
-        type=int,
-        default=cxf.DEFAULT_MAX_SIZE,
-        metavar="BYTES",
-        help=f"refuse larger source files (default: {cxf.DEFAULT_MAX_SIZE:,} bytes)",
-    )
+    add_max_size(p, cxf.DEFAULT_MAX_SIZE)
     p.set_defaults(handler=cmd_send)
 
 
