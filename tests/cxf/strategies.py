@@ -232,14 +232,16 @@ def documents(draw: st.DrawFn, *, unknown_members: bool = True) -> Any:
     return value
 
 
-def _objects(value: Any, out: list[dict[str, Any]]) -> None:
+def json_objects(value: Any, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every JSON object in *value* (depth first), appended to *out*, which is returned."""
     if isinstance(value, dict):
         out.append(value)
         for member in value.values():
-            _objects(member, out)
+            json_objects(member, out)
     elif isinstance(value, list):
         for element in value:
-            _objects(element, out)
+            json_objects(element, out)
+    return out
 
 
 @st.composite
@@ -248,7 +250,7 @@ def inject_unknown(draw: st.DrawFn, value: Any) -> Any:
     random objects of ``value``, at any level (Header down to EditableField and into unknown
     members themselves)."""
     objects: list[dict[str, Any]] = []
-    _objects(value, objects)
+    json_objects(value, objects)
     if not objects:
         return value
     for _ in range(draw(st.integers(min_value=0, max_value=4))):

@@ -92,15 +92,7 @@ def _model_b64_values(obj: Any, out: list[str]) -> None:
             _model_b64_values(value, out)
 
 
-def _objects(value: Any, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        out.append(value)
-        for member in value.values():
-            _objects(member, out)
-    elif isinstance(value, list):
-        for element in value:
-            _objects(element, out)
-    return out
+_objects = cst.json_objects
 
 
 @st.composite
