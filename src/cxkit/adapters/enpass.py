@@ -125,6 +125,7 @@ class EnpassJsonAdapter(JsonRecordReader):
         extensions=(".json",),
     )
     records = (Records(("items",), "item"),)
+    id_member = "uuid"  # the item id derives from it (stable across exports)
     fields: ClassVar[Mapping[str, Target | Column]] = {
         "title": TITLE,
         "note": NOTE,
@@ -184,12 +185,6 @@ class EnpassJsonAdapter(JsonRecordReader):
                     report.add_field(at, "", _NOT_CARRIED, "", "not a folder object")
             top = {k: v for k, v in top.items() if k != "folders"}
         super().outside(top, report, name)
-
-    def item_id(self, rec: dict[str, Any], kind: str, name: str, index: int) -> str:
-        uuid = rec.get("uuid")
-        if isinstance(uuid, str) and uuid:
-            return stable_id(self.info.key, uuid)
-        return super().item_id(rec, kind, name, index)
 
     def record(self, b: ItemBuilder, rec: dict[str, Any], kind: str, vault: VaultBuilder) -> None:
         folders, attachments = _READ.get()

@@ -39,7 +39,7 @@ from cxkit.adapters.base import (
     WriteOptions,
 )
 from cxkit.adapters.kit import ledger
-from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id, stable_ids
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_ids
 from cxkit.adapters.kit.csvwrite import CsvOut, CsvWriteOptions
 from cxkit.adapters.kit.rawcsv import read_rows
 from cxkit.adapters.kit.records import JsonRecordReader, Records
@@ -415,6 +415,7 @@ class KeeperJsonAdapter(JsonRecordReader):
         extensions=(".json",),
     )
     records = (Records(("records",), "record"),)
+    id_member = "uid"  # the item id derives from it (stable across exports)
     fields: ClassVar[Mapping[str, Target | Column]] = {
         "title": TITLE,
         "notes": HOOK,
@@ -445,12 +446,6 @@ class KeeperJsonAdapter(JsonRecordReader):
         if all("title" in e and ({"uid", "$type", "login_url"} & e.keys()) for e in entries):
             return Confidence.LIKELY
         return Confidence.NO
-
-    def item_id(self, rec: dict[str, Any], kind: str, name: str, index: int) -> str:
-        uid = rec.get("uid")
-        if isinstance(uid, str) and uid:
-            return stable_id(self.info.key, uid)
-        return super().item_id(rec, kind, name, index)
 
     def outside(self, top: Any, report: MigrationReport, name: str) -> None:
         if isinstance(top, dict) and isinstance(top.get("shared_folders"), list):

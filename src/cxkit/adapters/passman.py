@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from cxkit.adapters.base import AdapterInfo, Capability
-from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder
 from cxkit.adapters.kit.records import JsonRecordReader, RecordError
 from cxkit.adapters.kit.tabular import CsvReader
 from cxkit.adapters.kit.targets import (
@@ -64,6 +64,7 @@ class PassmanJsonAdapter(JsonRecordReader):
         extensions=(".json",),
     )
     record_keys = frozenset({"credential_id", "guid", "label"})
+    id_member = "guid"  # the item id derives from it (stable across exports)
     fields: ClassVar[Mapping[str, Target | Column]] = {
         "label": TITLE,
         "username": USERNAME,
@@ -90,13 +91,6 @@ class PassmanJsonAdapter(JsonRecordReader):
     rp_id = "passman.cc"
     app = "Passman"
     tag_separator = None
-
-    def item_id(self, rec: dict[str, Any], kind: str, name: str, index: int) -> str:
-        """From the record's ``guid`` (stable across exports), else its position."""
-        guid = rec.get("guid")
-        if isinstance(guid, str) and guid:
-            return stable_id(self.info.key, guid)
-        return super().item_id(rec, kind, name, index)
 
     def record(self, b: ItemBuilder, rec: dict[str, Any], kind: str, vault: VaultBuilder) -> None:
         if rec.get("guid") is not None:

@@ -105,6 +105,9 @@ class JsonRecordReader(MappedReader):
     fields: ClassVar[Mapping[str, Target | Column]] = {}
     record_keys: ClassVar[frozenset[str]] = frozenset()
     """For a top-level array: members its first records all have (detection evidence)."""
+    id_member: ClassVar[str | None] = None
+    """A record member holding the app's own id (``uuid``, ``guid``...): when a non-empty
+    string, the item id derives from it (stable across exports), else from the position."""
 
     # ------------------------------------------------------------------ detection
 
@@ -126,8 +129,11 @@ class JsonRecordReader(MappedReader):
         record. State of one read belongs in ``vault.state``."""
 
     def item_id(self, rec: dict[str, Any], kind: str, name: str, index: int) -> str:
-        """The id of a record's item: :func:`stable_id` of the adapter key, file, kind and
-        position (override to derive it from the record's own id)."""
+        """The id of a record's item: :func:`stable_id` of the adapter key and the record's
+        :attr:`id_member`, else of the adapter key, file, kind and position."""
+        own = rec.get(self.id_member) if self.id_member else None
+        if isinstance(own, str) and own:
+            return stable_id(self.info.key, own)
         return stable_id(self.info.key, name, kind, str(index))
 
     # ------------------------------------------------------------------ reading

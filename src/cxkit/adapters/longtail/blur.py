@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from cxkit.adapters.base import AdapterInfo, Capability
-from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder
 from cxkit.adapters.kit.records import JsonRecordReader, Records
 from cxkit.adapters.kit.targets import (
     CREATED,
@@ -56,6 +56,7 @@ class BlurJsonAdapter(JsonRecordReader):
     )
     records = tuple(Records((kind,), kind) for kind in
                     ("accounts", "notes", "cards", "addresses", "identities"))  # fmt: skip
+    id_member = "id"  # the item id derives from it (stable across exports)
     fields: ClassVar[Mapping[str, Target | Column]] = {
         "label": Column(TITLE, parse=_defined),
         "domain": Column(URL, parse=_defined),
@@ -75,13 +76,6 @@ class BlurJsonAdapter(JsonRecordReader):
     }
     rp_id = "abine.com"
     app = "Abine Blur"
-
-    def item_id(self, rec: dict[str, Any], kind: str, name: str, index: int) -> str:
-        """From the record's ``id``, else its position."""
-        found = rec.get("id")
-        if isinstance(found, str) and found:
-            return stable_id(self.info.key, found)
-        return super().item_id(rec, kind, name, index)
 
     def record(self, b: ItemBuilder, rec: dict[str, Any], kind: str, vault: VaultBuilder) -> None:
         if rec.get("id") is not None:

@@ -36,7 +36,7 @@ from cxkit.adapters.base import (
     ReadOptions,
     Sample,
 )
-from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, stable_id, truthy
+from cxkit.adapters.kit.builder import ItemBuilder, Val, VaultBuilder, truthy
 from cxkit.adapters.kit.input import parse_json
 from cxkit.adapters.kit.records import JsonRecordReader, RecordError
 from cxkit.adapters.kit.targets import HOOK, MODIFIED, TAGS, TITLE, Column, Target
@@ -185,6 +185,7 @@ class PadlockJsonAdapter(JsonRecordReader):
         extensions=(".json",),
         plaintext=False,
     )
+    id_member = "uuid"  # the item id derives from it (stable across exports)
     fields: ClassVar[Mapping[str, Target | Column]] = {
         "name": TITLE,
         "fields": HOOK,
@@ -219,13 +220,6 @@ class PadlockJsonAdapter(JsonRecordReader):
             raise DecodeError(f"{_WHAT}: the decrypted content is not a list of records",
                               location=name or None)  # fmt: skip
         return super().read(Sample(name, b"", json=records), options, report)
-
-    def item_id(self, rec: dict[str, Any], kind: str, name: str, index: int) -> str:
-        """From the record's ``uuid`` (stable across exports), else its position."""
-        uuid = rec.get("uuid")
-        if isinstance(uuid, str) and uuid:
-            return stable_id(self.info.key, uuid)
-        return super().item_id(rec, kind, name, index)
 
     def record(self, b: ItemBuilder, rec: dict[str, Any], kind: str, vault: VaultBuilder) -> None:
         if rec.get("uuid") is not None:
