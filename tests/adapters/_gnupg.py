@@ -5,6 +5,7 @@ read) — for the tests of the formats read through ``gpg`` (password store, Pro
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,12 @@ def test_keyring(folder: Path) -> Path:
     for path in home.rglob("*"):
         path.chmod(0o700 if path.is_dir() else 0o600)
     return home
+
+
+def stop_daemons(home: Path) -> None:
+    """Stop the gpg-agent and dirmngr that gpg started for *home* (they outlive the test)."""
+    if shutil.which("gpgconf") is not None:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
 
 
 test_keyring.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _gnupg import KEY1, KEY2, STORE, needs_gpg, test_keyring
+from _gnupg import KEY1, KEY2, STORE, needs_gpg, stop_daemons, test_keyring
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,7 +123,7 @@ def gnupg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("GNUPGHOME", str(home))
     monkeypatch.delenv("PASSWORD_STORE_KEY", raising=False)
     yield home
-    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False)
+    stop_daemons(home)
 
 
 def _summary(doc: cxf.Document) -> dict[str, dict[str, Any]]:
@@ -214,7 +214,7 @@ def test_no_secret_key_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(gpg.GpgError, match="no secret key") as caught:
         adapters.read(store, str(store))
     assert "CC9DB947CF90C77B" in caught.value.message or "2EE5CDCE9B368A49" in caught.value.message
-    subprocess.run(["gpgconf", "--homedir", str(empty), "--kill", "gpg-agent"], check=False)
+    stop_daemons(empty)
 
 
 def test_a_damaged_entry_is_one_item_skipped(gnupg: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -135,14 +136,18 @@ GPG_FORMATS = frozenset({"password-store"})
 @pytest.fixture(autouse=True)
 def _gnupg_for_gpg_formats(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[None]:
     adapter = getattr(getattr(request.node, "callspec", None), "params", {}).get("adapter")
     if adapter is None or adapter.info.key not in GPG_FORMATS:
+        yield
         return
-    from _gnupg import KEY1, test_keyring
+    from _gnupg import KEY1, stop_daemons, test_keyring
 
-    monkeypatch.setenv("GNUPGHOME", str(test_keyring(tmp_path)))
+    home = test_keyring(tmp_path)
+    monkeypatch.setenv("GNUPGHOME", str(home))
     monkeypatch.setenv("PASSWORD_STORE_KEY", KEY1)
+    yield
+    stop_daemons(home)
 
 
 @ADAPTERS
