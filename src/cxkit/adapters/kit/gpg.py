@@ -81,7 +81,7 @@ def gpg_program() -> str:
 @contextlib.contextmanager
 def private_home() -> Iterator[Path]:
     """A throw-away GnuPG home (mode 0700) for work that must not touch the user's keys and
-    agent (a symmetric export passphrase); its agent is stopped and the folder removed after."""
+    agent (a symmetric export passphrase); its daemons are stopped and the folder removed after."""
     home = Path(tempfile.mkdtemp(prefix="cxkit-gnupg-"))
     try:
         home.chmod(0o700)
@@ -91,7 +91,7 @@ def private_home() -> Iterator[Path]:
         if gpgconf is not None:
             with contextlib.suppress(OSError, subprocess.SubprocessError):
                 subprocess.run(  # noqa: S603 - a fixed program and arguments
-                    [gpgconf, "--homedir", str(home), "--kill", "gpg-agent"],
+                    [gpgconf, "--homedir", str(home), "--kill", "all"],  # agent, dirmngr
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
