@@ -15,6 +15,8 @@ the writer. Floor and subject alternate (``repeat`` rounds each); each figure is
 with the spread (min–max), and, in CPU time of the process (``cpu_us_per_row``, ``cpu_ratio``),
 a view that a loaded machine disturbs less. The → KDBX path is also timed in parts
 (:func:`suite_kdbx.kdbx_parts`: map, XML, the whole ``write_kdbx``) next to the same floor.
+Floor and subject run with the collector paused, as the subjects run themselves
+(``CXKIT_BENCH_COLLECTOR=on`` for the other view; :func:`suite_kdbx.collector`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from cxkit.adapters.chrome import ChromeCsvAdapter
 from cxkit.adapters.keepass.database import KeePassKdbxAdapter
 from cxkit.adapters.report import MigrationReport
 from suite_csv import _DOMAINS, _WORDS, _floor, _secret
-from suite_kdbx import cpu_figures, kdbx_parts, with_cpu
+from suite_kdbx import collector, cpu_figures, kdbx_parts, with_cpu
 
 SUITE = "browsers"
 
@@ -100,7 +102,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
         for label, (floor_fn, subject, floor_name) in subjects.items():
             floor_cpu, timed_floor = with_cpu(floor_fn)
             cpu, timed = with_cpu(subject)
-            floors, times = alternate(timed_floor, timed, repeat)
+            floors, times = alternate(timed_floor, timed, repeat, collector=collector())
             median, floor = statistics.median(times), statistics.median(floors)
             per_row[label].append(median / n)
             source = "CXF" if label == "Chrome CSV" else "Chrome CSV"
@@ -114,6 +116,7 @@ def run(quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
                     floor_name=floor_name,
                     extra={
                         "spread": spread(times),
+                        "collector": collector(),
                         "floor_spread": spread(floors),
                         "cells": cells,
                         "us_per_row": round(median / n * 1e6, 1),

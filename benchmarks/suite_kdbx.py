@@ -29,6 +29,7 @@ pykeepass (GPL-3.0) is a dev dependency used only here and in tests, as the base
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -219,6 +220,18 @@ def _timed(
     return Figure(SUITE, name, median(t_cx), "s", median(t_pk), "pykeepass", 1 / 3, more)
 
 
+def collector() -> str:
+    """The collector state of the → CXF / → KDBX figures of the browsers and 1Password suites
+    (``_common.alternate``): ``paused`` for floor and subject by default — the subjects pause
+    it themselves (``adapters.read``, the KDBX adapter), so a floor run with it on would pay
+    collections the subject avoids (issue #20 item 1) — or ``on`` with
+    ``CXKIT_BENCH_COLLECTOR=on`` (the other view, reported once)."""
+    value = os.environ.get("CXKIT_BENCH_COLLECTOR", "paused")
+    if value not in ("on", "paused"):
+        raise SystemExit(f"CXKIT_BENCH_COLLECTOR must be 'on' or 'paused', not {value!r}")
+    return value
+
+
 def kdbx_parts(
     suite: str,
     source: str,
@@ -230,18 +243,23 @@ def kdbx_parts(
     unit: str = "row",
 ) -> list[Figure]:
     """The parts of a → KDBX conversion after the reader (whose cost is the suite's → CXF
-    figure), each timed against the reader's floor in the same run: the mapping of the read
-    document to the KeePass model (``document_to_database``), its XML alone, and the whole
-    ``write_kdbx`` (XML + gzip on worker threads + ChaCha20 + HMAC blocks, one-round AES-KDF).
-    Compressing and encrypting is the difference of the last two. Run as the adapter runs them
-    (collector paused)."""
-    from cxkit.adapters.keepass.database import document_to_database
+    figure), each timed against the reader's floor in the same run, as the adapter runs them
+    (collector paused): ``map`` — the read document to the KeePass database, the usual items
+    written straight to XML (``PreparedEntry``) and the others as model entries; ``XML`` —
+    the payload of that database; ``write_kdbx`` — all of writing it (XML + gzip on worker
+    threads + ChaCha20 + HMAC blocks, one-round AES-KDF). Compressing and encrypting is the
+    difference of the last two."""
+    from cxkit.adapters.keepass import database
     from cxkit.adapters.report import MigrationReport
     from cxkit.cxf.codec import paused_gc
     from cxkit.kdbx import _xml, write_kdbx
     from cxkit.kdbx._crypto import STREAM_CHACHA20, InnerStream
 
-    db = document_to_database(doc, MigrationReport())
+    def mapped() -> Any:
+        with paused_gc():
+            return database._document_to_database(doc, MigrationReport(), None, prepare=True)
+
+    db = mapped()
     options = WriteOptions(kdf="aes-kdf", aes_rounds=1)
 
     def xml() -> object:
@@ -255,16 +273,12 @@ def kdbx_parts(
         with paused_gc():
             return write_kdbx(db, password="bench-password", options=options)
 
-    parts: dict[str, Callable[[], object]] = {
-        "map": lambda: document_to_database(doc, MigrationReport()),
-        "XML": xml,
-        "write_kdbx": whole,
-    }
+    parts: dict[str, Callable[[], object]] = {"map": mapped, "XML": xml, "write_kdbx": whole}
     figures: list[Figure] = []
     for label, fn in parts.items():
         floor_cpu, timed_floor = with_cpu(floor)
         cpu, timed = with_cpu(fn)
-        floors, times = alternate(timed_floor, timed, repeat)
+        floors, times = alternate(timed_floor, timed, repeat, collector=collector())
         median = statistics.median(times)
         figures.append(
             Figure(
@@ -278,6 +292,7 @@ def kdbx_parts(
                     "spread": spread(times),
                     f"us_per_{unit}": round(median / n * 1e6, 1),
                     **cpu_figures(cpu, floor_cpu, n, unit),
+                    "collector": collector(),
                 },
             )
         )

@@ -700,6 +700,65 @@ _PARTS_PER_PIECE: Final = 4096  # about 450 KB of XML (a deflate piece) per call
 _PROBE: Final = 1024
 
 
+_b2a: Final = binascii.b2a_base64
+
+
+class PreparedEntry(tuple[str, ...]):
+    """An entry already written as XML, for a writer that maps its own data straight to the
+    payload (the KDBX adapter's usual item, issue #13) instead of building an :class:`Entry`:
+    ``(head, creation, last_modification, xml, clear, xml, clear, xml, ...)``. *head* is the
+    XML from ``<Entry>`` to ``Tags``; the two times are KDBX 4 time texts, ``""`` for the
+    document's time (an :class:`Entry` whose ``Times`` holds only these two, unexpired, never
+    used); then the strings: XML, alternating with each protected value in clear, which the
+    writer encrypts in document order. Made by :func:`prepare_entry`; the writer writes
+    exactly what it writes for the equivalent :class:`Entry` (no icon, colour, attachment,
+    history or extra element). Placed in ``Group.entries`` only by a caller that hands the
+    database straight to :func:`write_document_to` (it is not an :class:`Entry`)."""
+
+    __slots__ = ()
+
+
+def kdbx_time_text(seconds: int) -> str:
+    """The KDBX 4 text of a time in seconds since 1970 (what the writer writes for the
+    :class:`datetime` of those seconds)."""
+    return _b2a(_PACK_INT64(seconds + _UNIX_EPOCH_IN_KDBX), newline=False).decode("ascii")
+
+
+def prepare_entry(
+    uuid_text: str,
+    tags: str,
+    creation: str,
+    last_modification: str,
+    strings: list[tuple[str, str, bool]],
+) -> PreparedEntry:
+    """The :class:`PreparedEntry` of an entry with UUID *uuid_text* (its base64), *tags*
+    (joined by ``;``), the two times (:func:`kdbx_time_text`, or ``""``) and *strings*
+    ``(key, value, protected)`` in order; texts are escaped here, once."""
+    probe = "".join([tags, *[k + v for k, v, p in strings if not p]])
+    esc: Callable[[str], str] = str if _plain(probe) else _esc
+    head = (
+        f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
+        f"{f'<Tags>{esc(tags)}</Tags>' if tags else '<Tags/>'}"
+    )
+    parts: list[str] = [head, creation, last_modification]
+    xml: list[str] = []
+    for key, value, protected in strings:
+        if protected:
+            xml.append(f'<String><Key>{esc(key)}</Key><Value Protected="True">')
+            parts += ("".join(xml), value)
+            xml = ["</Value></String>"]
+        else:
+            xml.append(f"<String><Key>{esc(key)}</Key><Value>{esc(value)}</Value></String>")
+    xml.append("<History/></Entry>")
+    parts.append("".join(xml))
+    return PreparedEntry(parts)
+
+
+def _entries(g: Group) -> list[Entry | PreparedEntry]:
+    """The entries of *g*, prepared ones among them (see :class:`PreparedEntry`)."""
+    return g.entries  # type: ignore[return-value]
+
+
 def binary_pool(db: Database) -> dict[tuple[bytes, bool], int]:
     """Every distinct (data, protected) attachment, numbered in the order the writer meets
     them: KDBX 4 stores the pool in the inner header, before the XML that refers to it."""
@@ -707,7 +766,9 @@ def binary_pool(db: Database) -> dict[tuple[bytes, bool], int]:
     stack = [db.root]
     while stack:
         g = stack.pop()
-        for e in g.entries:
+        for e in _entries(g):
+            if isinstance(e, PreparedEntry):  # no attachments, no history
+                continue
             if e.attachments:
                 for a in e.attachments:
                     index.setdefault((a.data, a.protected), len(index))
@@ -727,7 +788,10 @@ class _Writer:
         pool_index: dict[tuple[bytes, bool], int],
         sink: Callable[[bytes], None],
     ) -> None:
-        self.enc = stream_update
+        self.stream = stream_update
+        self.enc = self.in_order
+        # the protected values of prepared entries not encrypted yet: (index in out, clear)
+        self.pending: list[tuple[int, bytes]] = []
         self.now = now
         self.sink = sink
         self.out: list[str] = []
@@ -736,9 +800,30 @@ class _Writer:
         self.texts: dict[datetime, str] | None = {}
         self.blocks: dict[tuple[object, ...], str] | None = {}
         self.text_hits = self.block_hits = 0
+        self.plain_blocks: dict[tuple[str, str], str] = {}
+
+    def in_order(self, data: bytes) -> bytes:
+        """*data* through the inner stream, after the pending values (document order)."""
+        if self.pending:
+            self.encrypt_pending()
+        return self.stream(data)
+
+    def encrypt_pending(self) -> None:
+        """Encrypt the pending protected values in one call of the stream (a stream cipher:
+        the same bytes as one call per value, in order) and put their base64 in place."""
+        pending, out = self.pending, self.out
+        self.pending = []
+        clear = self.stream(b"".join([v for _i, v in pending]))
+        pos = 0
+        for i, value in pending:
+            end = pos + len(value)
+            out[i] = _b2a(clear[pos:end], newline=False).decode("ascii")
+            pos = end
 
     def emit(self) -> None:
         """Hand the XML written so far to the sink."""
+        if self.pending:
+            self.encrypt_pending()
         if self.out:
             self.sink("".join(self.out).encode("utf-8"))
             self.out = []
@@ -877,6 +962,36 @@ class _Writer:
         else:
             out.append("<History/></Entry>")
 
+    def prepared(self, p: PreparedEntry) -> None:
+        """A :class:`PreparedEntry`: its XML as made, its ``Times`` block with this document's
+        time for the times it has none for, its protected values encrypted now (in document
+        order, as :meth:`entry` does)."""
+        out = self.out
+        out.append(p[0])
+        key = (p[1], p[2])
+        block = self.plain_blocks.get(key)
+        if block is None:
+            now = self.now_text
+            block = (
+                f"<Times><CreationTime>{p[1] or now}</CreationTime>"
+                f"<LastModificationTime>{p[2] or now}</LastModificationTime>"
+                f"<LastAccessTime>{now}</LastAccessTime><ExpiryTime>{now}</ExpiryTime>"
+                f"<Expires>False</Expires><UsageCount>0</UsageCount>"
+                f"<LocationChanged>{now}</LocationChanged></Times>"
+            )
+            if len(self.plain_blocks) < _PROBE:
+                self.plain_blocks[key] = block
+        out.append(block)
+        out.append(p[3])
+        if len(p) > 4:  # the protected values: encrypted with the next ones (encrypt_pending)
+            pending = self.pending
+            for i in range(4, len(p), 2):
+                value = p[i]
+                if value:
+                    pending.append((len(out), value.encode("utf-8")))
+                    out.append("")
+                out.append(p[i + 1])
+
     def group(self, g: Group) -> None:
         out = self.out
         out.append(
@@ -889,8 +1004,11 @@ class _Writer:
         if g.tags:
             out.append(f"<Tags>{_esc(';'.join(g.tags))}</Tags>")
         self.extras(g.extra)
-        for e in g.entries:
-            self.entry(e)
+        for e in _entries(g):
+            if isinstance(e, PreparedEntry):
+                self.prepared(e)
+            else:
+                self.entry(e)
             if len(out) >= _PARTS_PER_PIECE:
                 self.emit()
                 out = self.out

@@ -34,7 +34,7 @@ import hashlib
 import re
 import urllib.parse
 import uuid
-from typing import Any, Final
+from typing import Any, Final, cast
 from xml.etree.ElementTree import Element
 
 from cxkit import cxf, kdbx
@@ -56,6 +56,7 @@ from cxkit.cxf import b64
 from cxkit.cxf import model as m
 from cxkit.cxf.codec import paused_gc
 from cxkit.errors import CxkitError
+from cxkit.kdbx import _xml
 from cxkit.passkey import (
     credential_id_from_b64url,
     keepassxc_flag_to_bool,
@@ -1158,6 +1159,103 @@ def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[A
     return entry, modes
 
 
+# what datetime.fromtimestamp accepts (years 1 to 9999): the writer writes the document's time
+# for any other CXF time (as it does for the None that _dt gives then)
+_FIRST_SECOND: Final = -62135596800
+_LAST_SECOND: Final = 253402300799
+
+
+def _time_text(seconds: int | None) -> str:
+    """The KDBX 4 text of a CXF time, ``""`` when the writer writes the document's time."""
+    if seconds is None or not _FIRST_SECOND <= seconds <= _LAST_SECOND:
+        return ""
+    return _kdbx_time_text(seconds)
+
+
+_kdbx_time_text: Final = _xml.kdbx_time_text
+_prepare_entry: Final = _xml.prepare_entry
+_b2a: Final = binascii.b2a_base64
+
+
+def _plain_prepared(
+    item: m.Item, rows: list[_CredRow]
+) -> tuple[_xml.PreparedEntry, int, list[Any]] | None:
+    """:func:`_plain_entry` written straight to XML (issue #13): the entry as
+    :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID as a number, and the credential modes;
+    the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
+    holds the two equal, byte for byte). None for any other item (nothing recorded then)."""
+    if item.extensions:
+        return None
+    creds = item.credentials
+    login = totp = False
+    for cred in creds:
+        kind = type(cred)
+        if kind is m.Note:
+            continue
+        if kind is m.BasicAuth and not login:
+            login = True
+        elif kind is m.Totp and not totp:
+            totp = True
+        else:
+            return None
+    title, item_id = item.title, item.id
+    strings: list[tuple[str, str, bool]] = [("Title", title, False)]
+    scope = item.scope
+    if scope is not None:
+        urls = list(scope.urls)
+        if urls:
+            strings.append(("URL", urls.pop(0), False))
+        if scope.android_apps:
+            urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
+        for n, url in enumerate(urls):
+            strings.append(("KP2A_URL" if n == 0 else f"KP2A_URL_{n}", url, False))
+    modes: list[Any] = []
+    notes: list[str] = []
+    for index, cred in enumerate(creds):
+        if type(cred) is m.BasicAuth:
+            if cred.username is not None:
+                strings.append(("UserName", cred.username.value, False))
+            if cred.password is not None:
+                strings.append(("Password", cred.password.value, True))
+            rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
+            modes.append(_LOGIN_MODE)
+        elif type(cred) is m.Totp:
+            strings.append(("otp", format_otp(cred), True))
+            rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
+            modes.append(_TOTP_MODE)
+        else:
+            notes.append(cred.content.value)  # type: ignore[union-attr]
+            if len(notes) == 1:
+                rows.append(("write", "note", title, _CARRIED, "", item_id, index))
+                modes.append(_NOTE_MODE)
+            else:
+                rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
+                             index))  # fmt: skip
+                modes.append(_JOINED_MODE)
+    if notes:
+        strings.append(("Notes", "\n\n".join(notes), False))
+    if _ID16.fullmatch(item_id) is not None:  # as _uuid_of: the id's 16 bytes
+        raw = binascii.a2b_base64(item_id.encode("ascii").translate(_URL_TO_STD) + b"==")
+    else:
+        raw = hashlib.sha256(item_id.encode()).digest()[:16]
+    entry = _prepare_entry(
+        _b2a(raw, newline=False).decode("ascii"),
+        ";".join(item.tags),
+        _time_text(item.creation_at),
+        _time_text(item.modified_at),
+        strings,
+    )
+    return entry, int.from_bytes(raw, "big"), modes
+
+
+def _with_uuid(entry: _xml.PreparedEntry, number: int) -> _xml.PreparedEntry:
+    """*entry* with the UUID *number* instead of its own."""
+    text = _b2a(number.to_bytes(16, "big"), newline=False).decode("ascii")
+    head = entry[0]
+    start = len("<Entry><UUID>")
+    return _xml.PreparedEntry((head[:start] + text + head[head.index("</UUID>") :], *entry[1:]))
+
+
 def document_to_database(
     doc: cxf.Document, report: MigrationReport, attachments: Any = None
 ) -> kdbx.Database:
@@ -1167,8 +1265,10 @@ def document_to_database(
 
 
 def _document_to_database(
-    doc: cxf.Document, report: MigrationReport, attachments: Any
+    doc: cxf.Document, report: MigrationReport, attachments: Any, prepare: bool = False
 ) -> kdbx.Database:
+    """:func:`document_to_database`; with *prepare* the usual items become
+    :class:`cxkit.kdbx._xml.PreparedEntry` objects (for the KDBX writer only)."""
     db = kdbx.Database()
     db.meta.generator = "cxkit"
     accounts = doc.accounts
@@ -1194,6 +1294,16 @@ def _document_to_database(
         record = WRITTEN.record
         for i_index, item in enumerate(account.items):
             where = f"$.accounts[{a_index}].items[{i_index}]"
+            if prepare and (ready := _plain_prepared(item, rows)) is not None:
+                prepared, number, modes = ready
+                record(report, where, item, modes)
+                while number in used_uuids:  # an id seen before: a fresh UUID (as below)
+                    number = uuid.uuid4().int
+                    prepared = _with_uuid(prepared, number)
+                used_uuids.add(number)
+                placement.get(item.id, top).entries.append(cast(kdbx.Entry, prepared))
+                report.items_written += 1
+                continue
             plain = _plain_entry(item, rows)
             if plain is not None:
                 entries: list[kdbx.Entry] = [plain[0]]
@@ -1320,7 +1430,8 @@ class KeePassKdbxAdapter:
         )
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
-        db = document_to_database(doc, report, options.attachments)
+        with paused_gc():  # the usual items straight to XML: the database goes to the writer only
+            db = _document_to_database(doc, report, options.attachments, prepare=True)
         report.encrypted = True
         report.plaintext = False
         if report.dry_run:  # nothing is written: no password asked, no key derived
