@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers import (
     modes,
 )
 
+from cxkit.crypto import _pipeline
 from cxkit.crypto._b64 import b64u_decode, b64u_decode_span, b64u_encode_bytes
 from cxkit.errors import DecryptionError, InvalidKeyError
 
@@ -121,14 +122,40 @@ def encrypt_compact(
 ) -> bytes:
     """Encrypt *plaintext* under *cek* (16 → A128GCM, 32 → A256GCM); returns the ASCII token.
 
-    A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only.
+    A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only. From
+    :data:`cxkit.crypto._pipeline.MIN_SIZE` bytes on (and with two cores), base64url runs on a
+    second thread beside AES-GCM: same bytes, about half the time.
     """
-    parts = encrypt_compact_parts(plaintext, cek, _iv=_iv)  # checks the key
+    view = memoryview(plaintext).cast("B")
+    if not _pipeline.worth_it(len(view)):
+        return _encrypt_one_thread(view, cek, _iv)
+    key = _check_key(cek)
+    iv = os.urandom(IV_LENGTH) if _iv is None else _iv
+    if len(iv) != IV_LENGTH:
+        raise InvalidKeyError("the IV must be 12 bytes")
+    protected = _PROTECTED[len(key)]
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(iv)).encryptor()
+    encryptor.authenticate_additional_data(protected)
+    head = b"".join((protected, b"..", b64u_encode_bytes(iv), b"."))
+    size = len(head) + _b64_length(view) + _TAG_PART
+    out = io.BytesIO()
+    out.seek(size - 1)  # one allocation of the exact length (see _encrypt_one_thread)
+    out.write(b"\0")
+    with out.getbuffer() as buf:
+        buf[: len(head)] = head
+        at = _pipeline.encrypt_into(encryptor.update_into, view, buf, len(head))
+        encryptor.finalize()
+        buf[at:] = b"." + b64u_encode_bytes(encryptor.tag)
+    return out.getvalue()  # CPython hands over its buffer: no final copy
+
+
+def _encrypt_one_thread(view: memoryview, cek: bytes, iv: bytes | None) -> bytes:
+    parts = encrypt_compact_parts(view, cek, _iv=iv)  # checks the key
     out = io.BytesIO()
     # One allocation of the token's exact length, as for the plaintext: a growing buffer is
     # reallocated ~20 times and, depending on the allocator's state, lands on fresh pages each
     # time (measured: 32,570 page faults per 100 MB, 3x the CPU time).
-    size = len(_PROTECTED[len(cek)]) + 3 + _IV_CHARS + _b64_length(memoryview(plaintext))
+    size = len(_PROTECTED[len(cek)]) + 3 + _IV_CHARS + _b64_length(view)
     out.seek(size + _TAG_PART - 1)
     out.write(b"\0")
     out.seek(0)
@@ -163,7 +190,7 @@ class CompactDecryptor:
         self._view: memoryview | None = None  # the presized output, written in place
         self._pos = 0
         body = (size_hint or 0) - self._prefix - _TAG_PART
-        if body > _TEXT_STEP:
+        if body > _TEXT_STEP or (body > 0 and _pipeline.worth_it(body // 4 * 3)):
             self._out.seek(body * 3 // 4 + _SLACK - 1)
             self._out.write(b"\0")
             self._view = self._out.getbuffer()
@@ -226,8 +253,17 @@ class CompactDecryptor:
             pos += self._prefix
         # Keep the tag part and the last partial group back; decode whole groups now.
         end = pos + max(0, len(buf) - _TAG_PART - pos) // 4 * 4
-        for i in range(pos, end, _TEXT_STEP):
-            self._decode(buf, i, min(i + _TEXT_STEP, end))
+        raw = (end - pos) // 4 * 3
+        view, decryptor = self._view, self._decryptor
+        if (
+            view is not None and self._pos + raw + _SLACK <= len(view) and _pipeline.worth_it(raw)
+        ):  # base64url on a second thread beside AES-GCM, straight into the presized output
+            self._pos += _pipeline.decrypt_into(
+                decryptor.update_into, buf, pos, end, view[self._pos :]
+            )
+        else:
+            for i in range(pos, end, _TEXT_STEP):
+                self._decode(buf, i, min(i + _TEXT_STEP, end))
         self._pending = buf[end:]
 
     def _decode(self, buf: bytes, start: int, end: int) -> None:
