@@ -87,13 +87,20 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
     record (a frozen dataclass) made when it is looked at. Flat rather than a tuple per record
     for speed: a 10k-row CSV read records ~85k fields and credentials, and the cyclic collector
     visits every container that outlives a read (tuples of ~85k records cost it ~2 µs a row;
-    one list of strings costs it next to nothing)."""
+    one list of strings costs it next to nothing).
 
-    __slots__ = ("_flat",)
+    Readers record an item's records at once, in a shorter form (``add_item``): kept *pending*
+    in one flat list too, and expanded to the rows when the records are looked at (a read
+    records several per row; most reports are only counted). Counting, iterating and listing
+    the records of one kind read the pending ones where they are; anything else (indexing,
+    changing) expands them first, in order."""
+
+    __slots__ = ("_flat", "_pending")
     _width: ClassVar[int]
 
     def __init__(self, records: Iterable[_R] = ()) -> None:
         self._flat: list[Any] = []
+        self._pending: list[Any] = []
         self.extend(records)
 
     def _record(self, row: _T) -> _R:
@@ -102,14 +109,30 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
     def _row(self, record: _R) -> _T:
         raise NotImplementedError
 
+    def _pending_rows(self, pending: list[Any]) -> Iterator[_T]:
+        """The rows of the pending records (subclasses that record items define them)."""
+        raise NotImplementedError
+
+    def _pending_len(self, pending: list[Any]) -> int:
+        raise NotImplementedError
+
+    def _settled(self) -> list[Any]:
+        """The flat values with every pending record expanded (in order)."""
+        pending = self._pending
+        if pending:
+            self._pending = []
+            extend = self._flat.extend
+            for row in self._pending_rows(pending):
+                extend(row)
+        return self._flat
+
     # -- fast recording and reading
     def add_rows(self, rows: Iterable[_T]) -> None:
         """Record several at once, each as its compact tuple — for :class:`FieldRecords`
         ``(path prefix, path rest, item, disposition, target, note)``, for
         :class:`CredentialRecords` ``(stage, credential type, item, outcome, note, item id,
-        index)`` (one call per item, not per record: the item builder makes these tuples as it
-        goes)."""
-        extend = self._flat.extend  # a call per row: cheaper than chaining 6-7 values
+        index)``."""
+        extend = self._settled().extend  # a call per row: cheaper than chaining 6-7 values
         for row in rows:
             extend(row)
 
@@ -117,10 +140,12 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
         """The compact tuples, in order (made as they are iterated)."""
         flat = iter(self._flat)
         rows: Iterator[_T] = zip(*[flat] * self._width, strict=True)  # type: ignore[assignment]
+        if self._pending:
+            return chain(rows, self._pending_rows(self._pending))
         return rows
 
     def _index(self, index: int, *, clamp: bool = False) -> int:
-        n = len(self._flat) // self._width
+        n = len(self._settled()) // self._width
         i = index + n if index < 0 else index
         if clamp:
             return min(max(i, 0), n)
@@ -130,13 +155,14 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
 
     def _row_at(self, index: int) -> _T:
         w = self._width
-        start = self._index(index) * w
+        start = self._index(index) * w  # (_index expands the pending records)
         row: _T = tuple(self._flat[start : start + w])  # type: ignore[assignment]
         return row
 
     # -- the sequence
     def __len__(self) -> int:
-        return len(self._flat) // self._width
+        pending = self._pending
+        return len(self._flat) // self._width + (self._pending_len(pending) if pending else 0)
 
     @overload
     def __getitem__(self, index: int) -> _R: ...
@@ -153,6 +179,7 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
     def __setitem__(self, index: slice, value: Iterable[_R]) -> None: ...
     def __setitem__(self, index: int | slice, value: Any) -> None:
         if isinstance(index, slice):
+            self._settled()
             rows = list(self._iter_rows())
             rows[index] = [self._row(r) for r in value]
             self._flat = list(chain.from_iterable(rows))
@@ -163,6 +190,7 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
 
     def __delitem__(self, index: int | slice) -> None:
         if isinstance(index, slice):
+            self._settled()
             rows = list(self._iter_rows())
             del rows[index]
             self._flat = list(chain.from_iterable(rows))
@@ -175,17 +203,18 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
         self._flat[start:start] = self._row(value)
 
     def append(self, value: _R) -> None:
-        self._flat.extend(self._row(value))
+        self._settled().extend(self._row(value))
 
     def extend(self, values: Iterable[_R]) -> None:
         if type(values) is type(self):
-            self._flat.extend(values._flat)
+            self._settled().extend(values._settled())
         else:
             rows = [self._row(v) for v in values]
-            self._flat.extend(chain.from_iterable(rows))
+            self._settled().extend(chain.from_iterable(rows))
 
     def clear(self) -> None:
         self._flat.clear()
+        self._pending = []
 
     def __iter__(self) -> Iterator[_R]:
         return map(self._record, self._iter_rows())
@@ -227,20 +256,55 @@ class FieldRecords(_FlatRecords[FieldRecord, _Row]):
         rest: str = "",
     ) -> None:
         """Record one field (``path + rest``) without building a :class:`FieldRecord`."""
-        self._flat.extend((path, rest, item, disposition, target, note))
+        self._settled().extend((path, rest, item, disposition, target, note))
+
+    def add_item(self, prefix: str, item: str, records: list[Any]) -> None:
+        """Record the fields of one item at once: each ``(path rest, disposition, target,
+        note)`` with the item's path *prefix* and title *item* — or a whole row ``(path prefix,
+        path rest, item, disposition, target, note)`` of its own (the item builder's records;
+        kept pending, see :class:`_FlatRecords`)."""
+        pending = self._pending
+        pending.extend((prefix, item, len(records)))
+        pending.extend(records)
+
+    def _pending_rows(self, pending: list[Any]) -> Iterator[_Row]:
+        i, end = 0, len(pending)
+        while i < end:
+            prefix, item, count = pending[i : i + 3]
+            i += 3
+            for rec in pending[i : i + count]:
+                if len(rec) == 4:
+                    yield (prefix, rec[0], item, rec[1], rec[2], rec[3])
+                else:
+                    yield rec
+            i += count
+
+    def _pending_len(self, pending: list[Any]) -> int:
+        total, i, end = 0, 0, len(pending)
+        while i < end:
+            count = pending[i + 2]
+            total += count
+            i += 3 + count
+        return total
 
     # -- summaries without records
     def counts(self) -> dict[Disposition, int]:
         out = dict.fromkeys(Disposition, 0)
         for disposition in self._flat[3::6]:
             out[disposition] += 1
+        pending, i, end = self._pending, 0, len(self._pending)
+        while i < end:  # (the pending records where they are: no rows made)
+            count = pending[i + 2]
+            for rec in pending[i + 3 : i + 3 + count]:
+                out[rec[1] if len(rec) == 4 else rec[3]] += 1
+            i += 3 + count
         return out
 
     def of(self, disposition: Disposition) -> list[FieldRecord]:
         return [_record(row) for row in self._iter_rows() if row[3] is disposition]
 
     def paths(self) -> list[str]:
-        flat = self._flat
+        flat = self._settled()
         return [a + b for a, b in zip(flat[0::6], flat[1::6], strict=True)]
 
 
@@ -439,6 +503,62 @@ class CredentialRecords(_FlatRecords[CredentialRecord, _CredRow]):
                 for index, (ctype, outcome, note) in enumerate(credentials)
             ]
         )
+
+    def add_made(
+        self,
+        stage: str,
+        item: str,
+        item_id: str,
+        credentials: Sequence[Any],
+        outcomes: Sequence[tuple[Outcome, str]],
+    ) -> None:
+        """:meth:`add_item` of the CXF *credentials* of one item (model objects: their type is
+        looked up when the records are) with their ``(outcome, note)``; kept pending (see
+        :class:`_FlatRecords`)."""
+        if len(credentials) != len(outcomes):
+            raise ValueError("each credential needs its outcome")
+        pending = self._pending
+        pending.extend((stage, item, item_id, len(credentials)))
+        pending.extend(credentials)
+        pending.extend(outcomes)
+
+    def _pending_rows(self, pending: list[Any]) -> Iterator[_CredRow]:
+        i, end = 0, len(pending)
+        while i < end:
+            stage, item, item_id, count = pending[i : i + 4]
+            i += 4
+            outcomes = pending[i + count : i + 2 * count]
+            for index, credential in enumerate(pending[i : i + count]):
+                outcome, note = outcomes[index]
+                yield (stage, _credential_type(credential), item, outcome, note, item_id, index)
+            i += 2 * count
+
+    def _pending_len(self, pending: list[Any]) -> int:
+        total, i, end = 0, 0, len(pending)
+        while i < end:
+            count = pending[i + 3]
+            total += count
+            i += 4 + 2 * count
+        return total
+
+
+_CTYPES: dict[type, str] = {}
+"""Credential classes → their wire type (:func:`_credential_type`'s cache)."""
+
+
+def _credential_type(credential: object) -> str:
+    """:func:`cxkit.cxf.credential_type`, remembered per class (not for unknown credentials,
+    whose type is their own)."""
+    found = _CTYPES.get(type(credential))
+    if found is not None:
+        return found
+    from cxkit.cxf import credential_type  # lazily: the report alone imports no model
+    from cxkit.cxf.model import UnknownCredential
+
+    found = credential_type(credential)
+    if not isinstance(credential, UnknownCredential) and len(_CTYPES) < 256:
+        _CTYPES[type(credential)] = found
+    return found
 
 
 def _credential(row: _CredRow) -> CredentialRecord:

@@ -212,8 +212,10 @@ def _ef(value: str, field_type: str = "string", label: str | None = None) -> m.E
     return m.EditableField(field_type=field_type, value=value, label=label)
 
 
-# A field record as the report stores it: (prefix, at, item title, disposition, target, note)
-_Rec = tuple[str, str, str, Disposition, str, str]
+# A field record of the item: (at, disposition, target, note) — the report adds the item's path
+# prefix and title (FieldRecords.add_item) — or a whole row (prefix, at, item title, disposition,
+# target, note) merged from another builder
+_Rec = tuple[str, Disposition, str, str] | tuple[str, str, str, Disposition, str, str]
 
 
 class _Group:
@@ -301,7 +303,7 @@ class ItemBuilder:
 
     def rec(self, at: str, disposition: Disposition, target: str = "", note: str = "") -> None:
         """Record the source field *at* (kept until :meth:`finish`)."""
-        self._recs.append((self.prefix, at, self._title, disposition, target, note))
+        self._recs.append((at, disposition, target, note))
 
     def add(self, credential: Any, outcome: Outcome = _O_CARRIED, note: str = "") -> None:
         """Add a credential (in call order; custom fields come last, on :meth:`finish`)."""
@@ -323,12 +325,12 @@ class ItemBuilder:
             if self._recs:
                 self._retitled = True
         if text:
-            self._recs.append((self.prefix, at, text, _MEMBER, "item.title", ""))
+            self._recs.append((at, _MEMBER, "item.title", ""))
 
     def favorite(self, v: Val, value: bool | None = None) -> None:
         """The favourite flag (*value*, or :func:`truthy` of the text)."""
         self.favorite_flag = truthy(v.text) if value is None else value
-        self._recs.append((self.prefix, v.at, self._title, _MEMBER, "item.favorite", ""))
+        self._recs.append((v.at, _MEMBER, "item.favorite", ""))
 
     def tags(self, v: Val, tags: Sequence[str]) -> None:
         self.tag_list = (*self.tag_list, *(t for t in tags if t))
@@ -344,7 +346,7 @@ class ItemBuilder:
             self.custom(at, Val(text, at), note=_NOT_A_DATE)
         else:
             self.created_at = seconds
-            self._recs.append((self.prefix, at, self._title, _MEMBER, "item.creationAt", ""))
+            self._recs.append((at, _MEMBER, "item.creationAt", ""))
 
     def modified(self, v: Val) -> None:
         self.modified_text(v.text, v.at)
@@ -356,7 +358,7 @@ class ItemBuilder:
             self.custom(at, Val(text, at), note=_NOT_A_DATE)
         else:
             self.modified_at = seconds
-            self._recs.append((self.prefix, at, self._title, _MEMBER, "item.modifiedAt", ""))
+            self._recs.append((at, _MEMBER, "item.modifiedAt", ""))
 
     def collection(
         self, path: Sequence[str], at: str | None, target: str = "collection.items"
@@ -374,7 +376,7 @@ class ItemBuilder:
         distinct cell once)."""
         if path:
             self.collections.append(path)
-        self._recs.append((self.prefix, at, self._title, _MEMBER, target, ""))
+        self._recs.append((at, _MEMBER, target, ""))
 
     def trashed(self, v: Val | None = None) -> None:
         """The record is in the source's trash (skipped on :meth:`finish` unless
@@ -411,11 +413,11 @@ class ItemBuilder:
         """:meth:`login` of two texts (from the source fields *username_at*, *password_at*),
         without URLs: a ``basic-auth`` credential when either is not empty."""
         if username or password:
-            recs, prefix, title = self._recs, self.prefix, self._title
+            recs = self._recs
             if username:
-                recs.append((prefix, username_at, title, _MEMBER, "basic-auth.username", ""))
+                recs.append((username_at, _MEMBER, "basic-auth.username", ""))
             if password:
-                recs.append((prefix, password_at, title, _MEMBER, "basic-auth.password", ""))
+                recs.append((password_at, _MEMBER, "basic-auth.password", ""))
             self.credentials.append(
                 m.BasicAuth(
                     username=m.EditableField(field_type="string", value=username)
@@ -435,7 +437,7 @@ class ItemBuilder:
             return
         found = tuple(filter(None, texts))
         if found:
-            self._recs.append((self.prefix, at, self._title, _MEMBER, "scope.urls", ""))
+            self._recs.append((at, _MEMBER, "scope.urls", ""))
             self.scope = m.CredentialScope(urls=found, android_apps=())
 
     def urls(self, urls: Iterable[Val], *, apps: bool = False) -> None:
@@ -444,7 +446,7 @@ class ItemBuilder:
         found = list(scope.urls) if scope is not None else []
         found_apps = list(scope.android_apps) if scope is not None else []
         last = None
-        recs, prefix, title = self._recs, self.prefix, self._title
+        recs = self._recs
         for v in urls:
             text = v.text
             if not text:
@@ -457,7 +459,7 @@ class ItemBuilder:
                 found.append(text)
                 target = "scope.urls"
             if v.at != last:
-                recs.append((prefix, v.at, title, _MEMBER, target, ""))
+                recs.append((v.at, _MEMBER, target, ""))
                 last = v.at
         if found or found_apps:
             self.scope = m.CredentialScope(urls=tuple(found), android_apps=tuple(found_apps))
@@ -504,7 +506,7 @@ class ItemBuilder:
             return
         self.credentials.append(m.Note(content=m.EditableField(field_type="string", value=text)))
         self.outcomes.append(_CARRIED_PLAIN)
-        self._recs.append((self.prefix, at, self._title, _MEMBER, "note.content", ""))
+        self._recs.append((at, _MEMBER, "note.content", ""))
 
     # ------------------------------------------------------------------ custom fields
 
@@ -586,23 +588,11 @@ class ItemBuilder:
             extensions=extensions,
         )
         report = self.report
-        recs = self._recs
-        if recs:  # (the records of _flush, without its call)
-            if self._retitled:  # records made before the title changed name the item by it
-                recs = [(p, at, title, d, target, note) for p, at, _, d, target, note in recs]
-            report._own_fields().add_rows(recs)
-            self._recs = []
+        if self._recs:
+            self._flush()
         report.items_read += 1
-        if credentials:
-            rows = []  # a loop, not a comprehension: most items have one or two credentials
-            for index, credential in enumerate(credentials):
-                outcome, note = outcomes[index]
-                ctype = _CTYPES.get(type(credential))
-                rows.append((
-                    "read", ctype if ctype is not None else _credential_type(credential), title,
-                    outcome, note, item_id, index,
-                ))  # fmt: skip
-            report._own_credentials().add_rows(rows)
+        if credentials:  # (typed when the records are looked at: most reports are counted)
+            report._own_credentials().add_made("read", title, item_id, item.credentials, outcomes)
         return item
 
     def _add_groups(self) -> None:
@@ -633,27 +623,33 @@ class ItemBuilder:
         is left empty, never finished."""
         for credential, (outcome, why) in zip(other.credentials, other.outcomes, strict=True):
             self.add(credential, outcome, why or note)
-        self._recs.extend(other._recs)
+        prefix, title = other.prefix, other._title  # other's records keep their own path
+        self._recs.extend(r if len(r) == 6 else (prefix, r[0], title, *r[1:]) for r in other._recs)
         other.credentials, other.outcomes, other._recs = [], [], []
 
     def fail(self, reason: str, sources: Iterable[Val] = (), *, note: str = "item skipped") -> None:
         """Skip the item: the report names it with *reason*; every field told so far, and each of
         *sources* not told yet, is recorded not carried."""
         self.report.skip_item(self.title, reason)
-        seen = {r[1] for r in self._recs}
-        self._recs = [(r[0], r[1], r[2], _NOT_CARRIED, "", note) for r in self._recs]
+        seen = {r[0] if len(r) == 4 else r[1] for r in self._recs}
+        self._recs = [
+            (r[0], _NOT_CARRIED, "", note) if len(r) == 4 else (*r[:3], _NOT_CARRIED, "", note)
+            for r in self._recs
+        ]
         for v in sources:
             if v.text and v.at not in seen:
                 seen.add(v.at)
-                self._recs.append((self.prefix, v.at, self._title, _NOT_CARRIED, "", note))
+                self._recs.append((v.at, _NOT_CARRIED, "", note))
         self._flush()
 
     def _flush(self) -> None:
-        recs = self._recs
-        if self._retitled:  # records made before the title changed name the item by it
-            title = self._title
-            recs = [(p, at, title, d, target, note) for p, at, _, d, target, note in recs]
-        self.report._own_fields().add_rows(recs)
+        """The records to the report: ``(at, disposition, target, note)`` under this item's path
+        prefix and (final) title; whole rows (merged from another builder) as they are, but
+        named by this item's title when it changed after they were recorded."""
+        recs, title = self._recs, self._title
+        if self._retitled:
+            recs = [r if len(r) == 4 else (r[0], r[1], title, *r[3:]) for r in recs]
+        self.report._own_fields().add_item(self.prefix, title, recs)
         self._recs = []
 
 
@@ -811,6 +807,20 @@ class VaultBuilder:
             else:
                 found.append(item)
         return item
+
+    def keep(self, item: m.Item) -> None:
+        """Keep an item made without a builder, in no collection, its records already in the
+        report (a reader's lean path, :func:`cxkit.adapters.kit.tabular.lean_rows`)."""
+        self.items.append(item)
+        self._entries += 1 + len(item.credentials)
+        if self._entries > self._max_entries:  # bounded while reading, not after (#17)
+            raise too_many_entries(self._max_entries, self.report.source or None)
+        if self.group_order:
+            found = self._homes.get(None)
+            if found is None:
+                self._homes[None] = [item]
+            else:
+                found.append(item)
 
     def build(
         self,

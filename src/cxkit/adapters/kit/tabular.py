@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from cxkit import cxf
 from cxkit.adapters.base import Confidence, ReadOptions, Sample, accepts_by_hints
@@ -36,6 +36,7 @@ from cxkit.adapters.kit.builder import (
     Uuid5Ids,
     Val,
     VaultBuilder,
+    _maybe_app,
     fast_val,
     stable_id,
     stable_ids,
@@ -62,7 +63,8 @@ from cxkit.adapters.kit.targets import (
     TargetMap,
     skip_reason,
 )
-from cxkit.adapters.report import Disposition, MigrationReport
+from cxkit.adapters.report import Disposition, MigrationReport, Outcome
+from cxkit.cxf import model as m
 from cxkit.cxf.codec import paused_gc
 from cxkit.errors import CxkitError, InputTooLargeError
 
@@ -207,7 +209,9 @@ class CsvReader(TargetMap):
         numbers = [row_number for row_number, _ in table.lines]
         ids = many(numbers) if many is not None else list(map(make_id, numbers))
         make = vault.maker(extension=self.item_extension, custom_extension=self.custom_extension)
-        for (row_number, cells), item_id in zip(table.lines, ids, strict=True):
+
+        def general(row_number: int, cells: list[str], item_id: str) -> None:
+            """One row through the item builder."""
             b = make(f"{name}:{row_number}:", item_id, "")
             try:
                 self._map(b, cells, plan)
@@ -218,8 +222,17 @@ class CsvReader(TargetMap):
             except (CxkitError, ValueError) as exc:  # one row never sinks the rest
                 b.fail(f"row {row_number} cannot be read: {skip_reason(exc)}",
                        [Val(text, column) for column, text in zip(header, cells, strict=True)])  # fmt: skip
-                continue
+                return
             vault.add(b, [Val(cells[i], c) for i, c in others if cells[i]] if others else ())
+
+        lean = None
+        if hook is None and not others and type(self)._map is CsvReader._map:
+            lean = lean_plan(plan, vault)
+        if lean is not None:
+            lean_rows(lean, table.lines, ids, name, vault, general, self.android_apps)
+        else:
+            for (row_number, cells), item_id in zip(table.lines, ids, strict=True):
+                general(row_number, cells, item_id)
 
     def _map(self, b: ItemBuilder, cells: list[str], plan: tuple[list[_Step], list[_Step]]) -> None:
         """Apply *plan* (the login's columns, then the others in credential order) to a row."""
@@ -258,6 +271,108 @@ class CsvReader(TargetMap):
                     self.apply_one(b, spec, fast_val((text, column)))
 
 
+# =========================================================================== the lean path
+
+#: A file's lean plan: the cell index (-1: no such column) and the column name of the title,
+#: user name, password, URL and note
+LeanPlan = tuple[int, int, int, int, int, str, str, str, str, str]
+
+
+def lean_plan(plan: tuple[list[_Step], list[_Step]], vault: VaultBuilder) -> LeanPlan | None:
+    """The lean plan of a file whose columns are only a title, a user name, a password, a URL
+    and a note (at most one each, no parser) read into a vault without a tree order — the usual
+    browser export (Chrome's ``name,url,username,password,note``) — else None."""
+    if vault.group_order:
+        return None
+    found: dict[int, tuple[int, str]] = {}
+    for index, column, kind, parse, _ in (*plan[0], *plan[1]):
+        if parse is not None or kind not in _LEAN_KINDS or kind in found:
+            return None
+        found[kind] = (index, column)
+    t, u, p, url, n = (found.get(k, (-1, "")) for k in _LEAN_KINDS)
+    return (t[0], u[0], p[0], url[0], n[0], t[1], u[1], p[1], url[1], n[1])
+
+
+def lean_rows(
+    lean: LeanPlan,
+    lines: list[tuple[int, list[str]]],
+    ids: list[str],
+    name: str,
+    vault: VaultBuilder,
+    general: Callable[[int, list[str], str], None],
+    apps: bool,
+) -> None:
+    """The rows of a file with a :func:`lean_plan`: each item, its report records and its
+    credentials' outcomes made here, as the item builder makes them (the same item and records,
+    in the same order: title, user name, password, URL, note — property-tested against the
+    builder); a row whose URL may be an Android app goes to *general* (the builder)."""
+    ti, ui, pi, li, ni, title_at, user_at, password_at, url_at, note_at = lean
+    title_rec = (title_at, _MEMBER, "item.title", "")
+    user_rec = (user_at, _MEMBER, "basic-auth.username", "")
+    password_rec = (password_at, _MEMBER, "basic-auth.password", "")
+    url_rec = (url_at, _MEMBER, "scope.urls", "")
+    note_rec = (note_at, _MEMBER, "note.content", "")
+    report = vault.report
+    add_fields = report._own_fields().add_item
+    add_credentials = report._own_credentials().add_made
+    keep = vault.keep
+    field, basic_auth, note_cls, scope_cls, item_cls = (m.EditableField, m.BasicAuth, m.Note,
+                                                        m.CredentialScope, m.Item)  # fmt: skip
+    carried = _CARRIED_PLAIN
+    for (row_number, cells), item_id in zip(lines, ids, strict=True):
+        url = cells[li] if li >= 0 else ""
+        if url and apps and _maybe_app(url):
+            general(row_number, cells, item_id)
+            continue
+        title = cells[ti] if ti >= 0 else ""
+        user = cells[ui] if ui >= 0 else ""
+        password = cells[pi] if pi >= 0 else ""
+        note = cells[ni] if ni >= 0 else ""
+        recs = [title_rec] if title else []
+        credentials: tuple[Any, ...] = ()
+        if user or password:
+            if user:
+                recs.append(user_rec)
+            if password:
+                recs.append(password_rec)
+            login = basic_auth(
+                username=field(field_type="string", value=user) if user else None,
+                password=field(field_type="concealed-string", value=password) if password else None,
+            )
+            credentials = (
+                (login, note_cls(content=field(field_type="string", value=note)))
+                if note
+                else (login,)
+            )
+        elif note:
+            credentials = (note_cls(content=field(field_type="string", value=note)),)
+        if url:
+            recs.append(url_rec)
+        if note:
+            recs.append(note_rec)
+        item = item_cls(
+            id=item_id,
+            creation_at=None,
+            modified_at=None,
+            title=title,
+            favorite=None,
+            scope=scope_cls(urls=(url,), android_apps=()) if url else None,
+            credentials=credentials,
+            tags=(),
+            extensions=(),
+        )
+        if recs:
+            add_fields(f"{name}:{row_number}:", title, recs)
+        report.items_read += 1
+        if credentials:
+            add_credentials("read", title, item_id, credentials, (carried,) * len(credentials))
+        keep(item)
+
+
+_MEMBER: Final = Disposition.MEMBER
+_CARRIED_PLAIN: Final = (Outcome.CARRIED, "")
+
+
 def _widen(table: CsvTable) -> None:
     """Give the cells beyond the header their ``column N`` names (every row as wide as the
     widest, padded with empty cells)."""
@@ -276,6 +391,7 @@ _ORDER: dict[Target, int] = {
                                 TAGS, CREATED, MODIFIED, TRASHED, CUSTOM, IGNORE, HOOK))
 }  # fmt: skip
 _TITLE, _USERNAME, _PASSWORD, _URL, _OTHER, _NOTE, _CREATED, _MODIFIED = range(8)
+_LEAN_KINDS: Final = (_TITLE, _USERNAME, _PASSWORD, _URL, _NOTE)
 _KIND: dict[Target, int] = {TITLE: _TITLE, USERNAME: _USERNAME, PASSWORD: _PASSWORD, URL: _URL,
                             NOTE: _NOTE, CREATED: _CREATED, MODIFIED: _MODIFIED}  # fmt: skip
 #: One column of a file's plan: (cell index, column name, kind, parser, its Column)
