@@ -588,3 +588,23 @@ def _op_data_marker() -> bytes:
     from _op_data import PIF_MARKER
 
     return PIF_MARKER.encode()
+
+
+# --------------------------------------------------------------------------- the sweep's cache
+
+_PATH_PARTS = st.sampled_from(
+    [".overview", ".ps", ".details", ".sections[0]", ".fields[12]", ".subtitle", ".pbe",
+     ".value", ".htmlForm", ".x.y", "[3]", ".mode", ".label"]
+)  # fmt: skip
+
+
+@given(st.lists(_PATH_PARTS, max_size=6).map("".join))
+def test_the_sweeps_noise_reason_is_the_first_noisy_part_of_the_path(at: str) -> None:
+    """``_noise`` (remembered per path) gives what the uncached rule gives, and its memory
+    stays bounded."""
+    expected = next(
+        (mapping._NOISE[p] for p in mapping._PARTS.split(at) if p in mapping._NOISE), None
+    )
+    assert mapping._noise(at) == expected
+    assert mapping._noise(at) == expected  # the remembered answer
+    assert len(mapping._WHY) <= mapping._WHY_MAX

@@ -219,20 +219,42 @@ def _leaves(value: Any, at: str) -> list[tuple[str, Any]]:
 
 def _collect(value: Any, at: str, out: list[tuple[str, Any]]) -> None:
     # one recursive function filling a list: cheaper than nested generators (one call per leaf)
-    if type(value) is dict:
+    kind = type(value)
+    if kind is dict:
+        append = out.append
         for k, v in value.items():
-            if type(v) is dict or type(v) is list:
+            t = type(v)
+            if t is dict or t is list:
                 _collect(v, f"{at}.{k}", out)
             else:
-                out.append((f"{at}.{k}", v))
-    elif type(value) is list:
+                append((f"{at}.{k}", v))
+    elif kind is list:
+        append = out.append
         for i, v in enumerate(value):
-            if type(v) is dict or type(v) is list:
+            t = type(v)
+            if t is dict or t is list:
                 _collect(v, f"{at}[{i}]", out)
             else:
-                out.append((f"{at}[{i}]", v))
+                append((f"{at}[{i}]", v))
     else:
         out.append((at, value))
+
+
+_WHY: dict[str, str | None] = {}
+"""Why the sweep does not carry a leaf at a path (the first part of it in :data:`_NOISE`), by
+path: items of one export share most paths (``.overview.ps``); bounded by :data:`_WHY_MAX`."""
+_WHY_MAX: Final = 4096
+
+
+def _noise(at: str) -> str | None:
+    """The :data:`_NOISE` reason of the first part of path *at* that has one, or None."""
+    why = _WHY.get(at, _WHY)
+    if why is not _WHY:
+        return why  # type: ignore[return-value]
+    why = next((_NOISE[p] for p in _PARTS.split(at) if p in _NOISE), None)
+    if len(_WHY) < _WHY_MAX:
+        _WHY[at] = why
+    return why
 
 
 def _date_text(value: Any) -> str | None:
@@ -358,15 +380,22 @@ class ItemWalk:
         self, obj: Mapping[str, Any], at: str, disposition: Disposition, target: str
     ) -> None:
         """The describing members of a field object (its name, title, kind …) as its value."""
+        seen, rec = self.seen, self.b.rec
         for key, value in obj.items():
             if key not in _FIELD_META:
                 continue
-            if key == "a" or isinstance(value, dict | list):
+            kind = type(value)
+            if key == "a" or kind is dict or kind is list or isinstance(value, dict | list):
                 self.rec_all(value, f"{at}.{key}", _NOT_CARRIED, "", "1Password display attributes")  # fmt: skip
-            elif value is None or value == "":
-                self.rec(f"{at}.{key}", _NOT_CARRIED, "", "empty")
+                continue
+            leaf = f"{at}.{key}"
+            if leaf in seen:  # (what self.rec does, inlined: one call per member)
+                continue
+            seen.add(leaf)
+            if value is None or value == "":
+                rec(leaf, _NOT_CARRIED, "", "empty")
             else:
-                self.rec(f"{at}.{key}", disposition, target)
+                rec(leaf, disposition, target, "")
 
     def custom(
         self, label: str, text: str, at: str, *, hidden: bool = False, group: str = "",
@@ -429,10 +458,11 @@ class ItemWalk:
     def sweep(self) -> None:
         """Every leaf no rule took: known 1Password bookkeeping not carried (with why), values
         of unknown members hidden custom fields, empty ones not carried."""
+        seen = self.seen
         for at, value in _leaves(self.raw, ""):
-            if at in self.seen:
+            if at in seen:
                 continue
-            why = next((_NOISE[p] for p in _PARTS.split(at) if p in _NOISE), None)
+            why = _noise(at)
             text = scalar_text(value)
             if why is not None:
                 self.rec(at, _NOT_CARRIED, "", why)

@@ -89,8 +89,13 @@ def read_item(
     walk = ItemWalk(b, raw, layout, category, files=files, files_note=files_note)
     try:
         for member, target in item_members.items():
-            if raw.get(member) is not None:
-                for leaf in json_leaves(raw[member], f".{member}"):
+            value = raw.get(member)
+            if value is None:
+                continue
+            if type(value) is str or type(value) is int:  # the usual leaf: no walk
+                walk.rec(f".{member}", _MEMBER, target)
+            else:
+                for leaf in json_leaves(value, f".{member}"):
                     walk.rec(leaf, _MEMBER, target)
         for member, why in (("createdAt", "created"), ("updatedAt", "modified"),
                             ("created", "created"), ("updated", "modified")):  # fmt: skip
