@@ -202,3 +202,19 @@ def test_a_forked_child_gets_its_own_worker(monkeypatch: pytest.MonkeyPatch) -> 
             pytest.fail("the forked child hung")
         time.sleep(0.01)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.mark.usefixtures("small_pieces")
+@pytest.mark.parametrize("size", [30 * _STEP, 30 * _STEP + 1, 30 * _STEP + 2])
+def test_any_size_hint_gives_the_same_plaintext(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """A wrong hint costs speed, never correctness: also when the worker allocates the output."""
+    _two_threads(monkeypatch)
+    plaintext = random.Random(size).randbytes(size)
+    token = jwe.encrypt_compact(plaintext, _KEY)
+    for hint in (None, len(token), len(token) - 400, len(token) // 2, len(token) * 2, 0, -5):
+        for pieces in (1, 3, 7):
+            decryptor = jwe.CompactDecryptor(_KEY, size_hint=hint)
+            step = max(1, len(token) // pieces)
+            for i in range(0, len(token), step):
+                decryptor.feed(token[i : i + step])
+            assert decryptor.finish() == plaintext, (hint, pieces)

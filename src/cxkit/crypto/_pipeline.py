@@ -15,6 +15,7 @@ tag (:meth:`cxkit.crypto.jwe.CompactDecryptor.finish`) before anything is handed
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import queue
@@ -88,9 +89,43 @@ def worth_it(size: int) -> bool:
     return size >= MIN_SIZE and _fast is not None and _cores() > 1
 
 
-def encrypt_into(update_into: UpdateInto, plain: memoryview, out: memoryview, at: int) -> int:
+class _Once:
+    """The output buffer, made by whichever thread needs it first (the worker usually makes it
+    while the calling thread runs AES-GCM on the first pieces: zero-filling a 13 MB buffer
+    costs as much as AES-GCM over 2 MB)."""
+
+    def __init__(self, make: Callable[[], memoryview]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._view: memoryview | None = None
+        self.closed = False
+
+    def get(self) -> memoryview | None:
+        """The buffer (made now if needed), or ``None`` once :meth:`close` ran."""
+        view = self._view
+        if view is not None:
+            return view
+        with self._lock:
+            if self._view is None and not self.closed:
+                self._view = self._make()
+            return self._view
+
+    def close(self, *, release: bool) -> None:
+        """Wait for a :meth:`get` in progress; later ones return ``None``. With *release*, the
+        buffer is released (its owner can be resized again)."""
+        with self._lock:
+            self.closed = True
+            if release and self._view is not None:
+                self._view.release()
+            self._view = None
+
+
+def encrypt_into(
+    update_into: UpdateInto, plain: memoryview, make_out: Callable[[], memoryview], at: int
+) -> tuple[memoryview, int]:
     """Encrypt *plain* with *update_into* (a GCM encryptor's) and write the unpadded base64url
-    of the ciphertext into ``out[at:]``, which must have room for it; returns the end offset.
+    of the ciphertext into ``out[at:]``, where ``out = make_out()`` (called once, on either
+    thread) has room for it; returns *out* and the end offset.
 
     Nothing touches *out* any more once this returns (or raises)."""
     assert _fast is not None
@@ -102,11 +137,13 @@ def encrypt_into(update_into: UpdateInto, plain: memoryview, out: memoryview, at
         free.put(idx)
     jobs: queue.SimpleQueue[tuple[int, int, int] | None] = queue.SimpleQueue()
     errors: list[BaseException] = []
+    output = _Once(make_out)
 
     def run(job: tuple[int, int, int]) -> None:
         idx, n, pos = job
         try:
-            if not errors:
+            out = output.get()
+            if not errors and out is not None:
                 with memoryview(bufs[idx]) as ct:
                     text = encode(ct[:n])
                 m = (n * 4 + 2) // 3  # unpadded
@@ -118,6 +155,10 @@ def encrypt_into(update_into: UpdateInto, plain: memoryview, out: memoryview, at
             free.put(idx)
 
     def work() -> None:
+        try:
+            output.get()
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
         while (job := jobs.get()) is not None:
             run(job)
 
@@ -138,6 +179,7 @@ def encrypt_into(update_into: UpdateInto, plain: memoryview, out: memoryview, at
             n = update_into(plain[off : off + step], bufs[idx])
             jobs.put((idx, n, at))
             at += (n * 4 + 2) // 3
+        out = output.get()
     finally:
         # What is left: here and on the worker. Every buffer back means every piece written
         # (or, after an error, dropped).
@@ -151,19 +193,26 @@ def encrypt_into(update_into: UpdateInto, plain: memoryview, out: memoryview, at
         for _ in range(_RING):
             free.get()
         jobs.put(None)
+        output.close(release=False)  # the caller's now
     if errors:
         raise errors[0]
-    return at
+    assert out is not None
+    return out, at
 
 
 def decrypt_into(
-    update_into: UpdateInto, text: bytes, start: int, end: int, out: memoryview
+    update_into: UpdateInto,
+    text: bytes,
+    start: int,
+    end: int,
+    make_out: Callable[[], memoryview],
 ) -> int:
     """Decode ``text[start:end]`` (whole base64url groups, strict) and decrypt it with
-    *update_into* (a GCM decryptor's) into *out*, which must have room for it plus 15 bytes;
-    returns the bytes written. Text that is not strict base64url raises ``ValueError``.
+    *update_into* (a GCM decryptor's) into ``make_out()`` (called once, on either thread), which
+    must have room for it plus 15 bytes; returns the bytes written. Text that is not strict
+    base64url raises ``ValueError``.
 
-    Only the calling thread writes to *out*."""
+    Only the calling thread writes to the output, and nothing touches it once this returns."""
     step = TEXT_STEP
     count = -(-(end - start) // step)
     raws: list[bytes | BaseException | None] = [None] * count
@@ -174,7 +223,7 @@ def decrypt_into(
     window: queue.SimpleQueue[int] = queue.SimpleQueue()  # pieces that may be decoded ahead
     for _ in range(_RING):
         window.put(0)
-    stop = [False]
+    output = _Once(make_out)
 
     def decode(k: int) -> None:
         i = start + k * step
@@ -186,9 +235,11 @@ def decrypt_into(
             ready[k].release()
 
     def work() -> None:
+        with contextlib.suppress(BaseException):  # the calling thread makes it again, and raises
+            output.get()
         while True:
             window.get()
-            if stop[0]:
+            if output.closed:
                 return
             k = next(claims)
             if k >= count:
@@ -198,6 +249,7 @@ def decrypt_into(
     _submit(work)
     written = 0
     try:
+        out: memoryview | None = None
         for i in range(count):
             lock = ready[i]
             while not lock.acquire(blocking=False):
@@ -218,8 +270,11 @@ def decrypt_into(
             if isinstance(raw, BaseException):
                 raise raw
             assert raw is not None
+            if out is None:
+                out = output.get()
+                assert out is not None
             written += update_into(raw, out[written:])
     finally:
-        stop[0] = True
+        output.close(release=True)
         window.put(0)  # a worker waiting for the window returns
     return written

@@ -139,11 +139,18 @@ def encrypt_compact(
     head = b"".join((protected, b"..", b64u_encode_bytes(iv), b"."))
     size = len(head) + _b64_length(view) + _TAG_PART
     out = io.BytesIO()
-    out.seek(size - 1)  # one allocation of the exact length (see _encrypt_one_thread)
-    out.write(b"\0")
-    with out.getbuffer() as buf:
+
+    def make() -> memoryview:
+        # One allocation of the exact length (see _encrypt_one_thread); the zero-filling is
+        # done on the worker while AES-GCM runs here.
+        out.seek(size - 1)
+        out.write(b"\0")
+        buf = out.getbuffer()
         buf[: len(head)] = head
-        at = _pipeline.encrypt_into(encryptor.update_into, view, buf, len(head))
+        return buf
+
+    buf, at = _pipeline.encrypt_into(encryptor.update_into, view, make, len(head))
+    with buf:
         encryptor.finalize()
         buf[at:] = b"." + b64u_encode_bytes(encryptor.tag)
     return out.getvalue()  # CPython hands over its buffer: no final copy
@@ -190,10 +197,18 @@ class CompactDecryptor:
         self._view: memoryview | None = None  # the presized output, written in place
         self._pos = 0
         body = (size_hint or 0) - self._prefix - _TAG_PART
+        self._size = 0  # the presized output's length
         if body > _TEXT_STEP or (body > 0 and _pipeline.worth_it(body // 4 * 3)):
-            self._out.seek(body * 3 // 4 + _SLACK - 1)
-            self._out.write(b"\0")
-            self._view = self._out.getbuffer()
+            self._size = body * 3 // 4 + _SLACK
+            if not _pipeline.worth_it(body // 4 * 3):
+                self._presize()  # else on the worker thread, beside the first base64url
+
+    def _presize(self) -> None:
+        out = self._out
+        if self._view is None and self._size and out is not None:
+            out.seek(self._size - 1)
+            out.write(b"\0")
+            self._view = out.getbuffer()
 
     def feed(self, data: bytes) -> None:
         if self._error is not None:
@@ -212,6 +227,7 @@ class CompactDecryptor:
 
     def _unsize(self, out: io.BytesIO) -> None:
         """Leave the presized output: keep what was written, append from now on."""
+        self._size = 0
         if self._view is not None:
             self._view.release()
             self._view = None
@@ -254,14 +270,18 @@ class CompactDecryptor:
         # Keep the tag part and the last partial group back; decode whole groups now.
         end = pos + max(0, len(buf) - _TAG_PART - pos) // 4 * 4
         raw = (end - pos) // 4 * 3
-        view, decryptor = self._view, self._decryptor
-        if (
-            view is not None and self._pos + raw + _SLACK <= len(view) and _pipeline.worth_it(raw)
-        ):  # base64url on a second thread beside AES-GCM, straight into the presized output
-            self._pos += _pipeline.decrypt_into(
-                decryptor.update_into, buf, pos, end, view[self._pos :]
-            )
+        decryptor = self._decryptor
+        if self._pos + raw + _SLACK <= self._size and _pipeline.worth_it(raw):
+            # base64url on a second thread beside AES-GCM, straight into the presized output
+
+            def make() -> memoryview:
+                self._presize()
+                assert self._view is not None
+                return self._view[self._pos :]
+
+            self._pos += _pipeline.decrypt_into(decryptor.update_into, buf, pos, end, make)
         else:
+            self._presize()
             for i in range(pos, end, _TEXT_STEP):
                 self._decode(buf, i, min(i + _TEXT_STEP, end))
         self._pending = buf[end:]
