@@ -808,17 +808,23 @@ class VaultBuilder:
                 found.append(item)
         return item
 
-    def keep(self, item: m.Item) -> None:
-        """Keep an item made without a builder, in no collection, its records already in the
-        report (a reader's lean path, :func:`cxkit.adapters.kit.tabular.lean_rows`)."""
+    def keep(self, item: m.Item, paths: Sequence[tuple[str, ...]] = ()) -> None:
+        """Keep an item made without a builder, its records already in the report (a reader's
+        lean path: :func:`cxkit.adapters.kit.tabular.lean_rows`, Bitwarden CSV), linked into
+        the collections at *paths* as :meth:`add` links a builder's."""
         self.items.append(item)
         self._entries += 1 + len(item.credentials)
         if self._entries > self._max_entries:  # bounded while reading, not after (#17)
             raise too_many_entries(self._max_entries, self.report.source or None)
+        if paths:
+            add, item_id = self.tree.add, item.id
+            for path in paths:
+                add(path, item_id)
         if self.group_order:
-            found = self._homes.get(None)
+            home = paths[0] if paths else None
+            found = self._homes.get(home)
             if found is None:
-                self._homes[None] = [item]
+                self._homes[home] = [item]
             else:
                 found.append(item)
 
