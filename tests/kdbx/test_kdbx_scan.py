@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import random
 import uuid
 from collections.abc import Callable
@@ -303,6 +304,35 @@ def test_a_deferred_object_loads_before_anything_is_done_to_it() -> None:
     copy_ = __import__("copy").deepcopy(usual[0].root.entries[1])
     assert dump(copy_) == dump(second)
     assert second == copy_ and repr(second) == repr(copy_)
+
+
+def test_a_group_read_on_first_use_goes_to_the_oldest_generation() -> None:
+    """Its entries live as long as the database: the collector does not scan them as young
+    objects after the read (``promote_young``); a caller's own frozen objects stay frozen."""
+    xml = doc(entry() + entry(uid=UID2) + f"<Group><Name>g</Name>{entry()}</Group>")
+    usual = _scan.read_usual(xml.encode(), [], 1 << 30, _identity)
+    assert usual is not None
+    first, second = usual[0].root.entries
+    assert gc.isenabled()
+    _ = first.title
+    assert gc.isenabled()
+    young = {id(o) for o in gc.get_objects(generation=0) + gc.get_objects(generation=1)}
+    assert id(first) not in young and id(second.strings) not in young
+    gc.freeze()
+    try:
+        assert gc.get_freeze_count() > 0
+        _ = usual[0].root.groups[0].entries[0].title
+        assert gc.get_freeze_count() > 0 and gc.isenabled()  # not unfrozen by the read
+    finally:
+        gc.unfreeze()
+    gc.disable()  # a caller's paused collector stays paused
+    try:
+        again = _scan.read_usual(xml.encode(), [], 1 << 30, _identity)
+        assert again is not None
+        _ = again[0].root.entries[0].title
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_malformed_entry_fails_on_first_use_and_alone() -> None:
