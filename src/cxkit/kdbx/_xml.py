@@ -734,21 +734,37 @@ def prepare_entry(
     """The :class:`PreparedEntry` of an entry with UUID *uuid_text* (its base64), *tags*
     (joined by ``;``), the two times (:func:`kdbx_time_text`, or ``""``) and *strings*
     ``(key, value, protected)`` in order; texts are escaped here, once."""
-    probe = "".join([tags, *[k + v for k, v, p in strings if not p]])
-    esc: Callable[[str], str] = str if _plain(probe) else _esc
-    head = (
-        f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
-        f"{f'<Tags>{esc(tags)}</Tags>' if tags else '<Tags/>'}"
-    )
-    parts: list[str] = [head, creation, last_modification]
     xml: list[str] = []
-    for key, value, protected in strings:
-        if protected:
-            xml.append(f'<String><Key>{esc(key)}</Key><Value Protected="True">')
-            parts += ("".join(xml), value)
-            xml = ["</Value></String>"]
-        else:
-            xml.append(f"<String><Key>{esc(key)}</Key><Value>{esc(value)}</Value></String>")
+    if _plain("".join([tags, *[k if p else k + v for k, v, p in strings]])):
+        # nothing to escape (the usual entry): the texts as they are, no call per text
+        parts: list[str] = [
+            f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
+            f"{f'<Tags>{tags}</Tags>' if tags else '<Tags/>'}",
+            creation,
+            last_modification,
+        ]
+        for key, value, protected in strings:
+            if protected:
+                xml.append(f'<String><Key>{key}</Key><Value Protected="True">')
+                parts += ("".join(xml), value)
+                xml = ["</Value></String>"]
+            else:
+                xml.append(f"<String><Key>{key}</Key><Value>{value}</Value></String>")
+    else:
+        esc = _esc
+        parts = [
+            f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
+            f"{f'<Tags>{esc(tags)}</Tags>' if tags else '<Tags/>'}",
+            creation,
+            last_modification,
+        ]
+        for key, value, protected in strings:
+            if protected:
+                xml.append(f'<String><Key>{esc(key)}</Key><Value Protected="True">')
+                parts += ("".join(xml), value)
+                xml = ["</Value></String>"]
+            else:
+                xml.append(f"<String><Key>{esc(key)}</Key><Value>{esc(value)}</Value></String>")
     xml.append("<History/></Entry>")
     parts.append("".join(xml))
     return PreparedEntry(parts)

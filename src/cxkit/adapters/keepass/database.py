@@ -1179,9 +1179,9 @@ _b2a: Final = binascii.b2a_base64
 
 def _plain_prepared(
     item: m.Item, rows: list[_CredRow]
-) -> tuple[_xml.PreparedEntry, int, list[Any]] | None:
+) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
     """:func:`_plain_entry` written straight to XML (issue #13): the entry as
-    :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID as a number, and the credential modes;
+    :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID's text, and the credential modes;
     the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
     holds the two equal, byte for byte). None for any other item (nothing recorded then)."""
     if item.extensions:
@@ -1234,23 +1234,28 @@ def _plain_prepared(
                 modes.append(_JOINED_MODE)
     if notes:
         strings.append(("Notes", "\n\n".join(notes), False))
-    if _ID16.fullmatch(item_id) is not None:  # as _uuid_of: the id's 16 bytes
-        raw = binascii.a2b_base64(item_id.encode("ascii").translate(_URL_TO_STD) + b"==")
+    if _ID16.fullmatch(item_id) is not None:  # as _uuid_of: the id's 16 bytes, whose
+        # standard base64 is the id's own text (canonical: the unused bits are zero)
+        uuid_text = item_id.replace("-", "+").replace("_", "/") + "=="
     else:
-        raw = hashlib.sha256(item_id.encode()).digest()[:16]
+        uuid_text = _uuid_text(hashlib.sha256(item_id.encode()).digest()[:16])
     entry = _prepare_entry(
-        _b2a(raw, newline=False).decode("ascii"),
+        uuid_text,
         ";".join(item.tags),
         _time_text(item.creation_at),
         _time_text(item.modified_at),
         strings,
     )
-    return entry, int.from_bytes(raw, "big"), modes
+    return entry, uuid_text, modes
 
 
-def _with_uuid(entry: _xml.PreparedEntry, number: int) -> _xml.PreparedEntry:
-    """*entry* with the UUID *number* instead of its own."""
-    text = _b2a(number.to_bytes(16, "big"), newline=False).decode("ascii")
+def _uuid_text(raw: bytes) -> str:
+    """The text KDBX 4 writes for a UUID of bytes *raw* (its standard base64)."""
+    return _b2a(raw, newline=False).decode("ascii")
+
+
+def _with_uuid(entry: _xml.PreparedEntry, text: str) -> _xml.PreparedEntry:
+    """*entry* with the UUID of base64 *text* instead of its own."""
     head = entry[0]
     start = len("<Entry><UUID>")
     return _xml.PreparedEntry((head[:start] + text + head[head.index("</UUID>") :], *entry[1:]))
@@ -1274,7 +1279,7 @@ def _document_to_database(
     accounts = doc.accounts
     many = len(accounts) > 1
     WRITTEN.record_document(report, doc, "many" if many else "")
-    used_uuids: set[int] = set()
+    used_uuids: set[int | str] = set()
     rows: list[_CredRow] = []  # the report's credential rows, added at the end in one call
     for a_index, account in enumerate(accounts):
         aext = _ext(account)
@@ -1295,12 +1300,12 @@ def _document_to_database(
         for i_index, item in enumerate(account.items):
             where = f"$.accounts[{a_index}].items[{i_index}]"
             if prepare and (ready := _plain_prepared(item, rows)) is not None:
-                prepared, number, modes = ready
+                prepared, text, modes = ready
                 record(report, where, item, modes)
-                while number in used_uuids:  # an id seen before: a fresh UUID (as below)
-                    number = uuid.uuid4().int
-                    prepared = _with_uuid(prepared, number)
-                used_uuids.add(number)
+                while text in used_uuids:  # an id seen before: a fresh UUID (as below)
+                    text = _uuid_text(uuid.uuid4().bytes)
+                    prepared = _with_uuid(prepared, text)
+                used_uuids.add(text)
                 placement.get(item.id, top).entries.append(cast(kdbx.Entry, prepared))
                 report.items_written += 1
                 continue
@@ -1334,12 +1339,12 @@ def _document_to_database(
                 writer.flush()
                 record(report, where, item, writer.modes)
             group = placement.get(item.id, top)
-            for entry in entries:
-                number = entry.uuid.int
-                while number in used_uuids:
+            for entry in entries:  # (the UUID's text when prepared entries are among them)
+                key = entry.uuid.int if not prepare else _uuid_text(entry.uuid.bytes)
+                while key in used_uuids:
                     entry.uuid = uuid.uuid4()
-                    number = entry.uuid.int
-                used_uuids.add(number)
+                    key = entry.uuid.int if not prepare else _uuid_text(entry.uuid.bytes)
+                used_uuids.add(key)
             group.entries += entries
             report.items_written += 1
     report.credentials.add_rows(rows)
