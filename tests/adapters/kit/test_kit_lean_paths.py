@@ -17,6 +17,12 @@ from hypothesis import strategies as st
 from cxkit.adapters.base import ReadOptions
 from cxkit.adapters.chrome import ChromeCsvAdapter
 from cxkit.adapters.detection import make_sample
+from cxkit.adapters.keepass.csv_export import (
+    KEEPASS1_COLUMNS,
+    KEEPASSXC_COLUMNS,
+    KeePassCsvAdapter,
+    KeePassXCCsvAdapter,
+)
 from cxkit.adapters.kit import tabular
 from cxkit.adapters.kit.builder import ItemBuilder, VaultBuilder
 from cxkit.adapters.report import (
@@ -93,38 +99,127 @@ def test_lean_rows_give_the_builders_document_and_report(
 
 
 def test_the_lean_path_is_taken_for_a_browser_file_only() -> None:
-    taken: list[object] = []
-    original = tabular.lean_rows
+    rows = [("a", "https://a.example", "u", "p", "n"), ("b", "android://x@com.app/", "u", "", "")]
+    data = _csv(("name", "url", "username", "password", "note"), rows)
+    taken: list[bool] = []
+    original = ChromeCsvAdapter.lean_row
 
-    def spy(*args: Any, **kwargs: Any) -> None:
-        taken.append(args[0])
-        original(*args, **kwargs)
+    def spy(self: ChromeCsvAdapter, *args: Any) -> Any:
+        row = original(self, *args)
+        if row is None:
+            return None
+        return lambda *row_args: taken.append(row(*row_args)) or taken[-1]
 
-    data = _csv(("name", "url", "username", "password", "note"), [("a", "", "u", "p", "n")])
-    tabular.lean_rows = spy  # type: ignore[assignment]
+    ChromeCsvAdapter.lean_row = spy  # type: ignore[method-assign]
     try:
         _read(ChromeCsvAdapter(), data)
-        assert len(taken) == 1
-        _read(_GeneralChrome(), data)  # a row hook: the builder's path
-        assert len(taken) == 1
+        assert taken == [True, False]  # an Android app URL goes to the builder
+        _read(_GeneralChrome(), data)  # a row hook: the builder's path for every row
+        assert taken == [True, False]
     finally:
-        tabular.lean_rows = original  # type: ignore[assignment]
+        ChromeCsvAdapter.lean_row = original  # type: ignore[method-assign]
 
 
-def test_lean_plan_refuses_what_it_does_not_make() -> None:
+def _step(index: int, column: str, kind: int, target: object = None) -> tuple[Any, ...]:
+    spec = tabular.Column(target or tabular.TITLE)  # type: ignore[arg-type]
+    return (index, column, kind, None, spec)
+
+
+def test_lean_row_refuses_what_it_does_not_make() -> None:
+    vault = VaultBuilder(MigrationReport(), key="k", rp_id="r", app="a")
+    title = _step(0, "name", tabular._TITLE)
+    url = _step(1, "url", tabular._URL, tabular.URL)
+    totp = _step(2, "totp", tabular._OTHER, tabular.TOTP)
+    assert tabular.lean_row(([title, url], [totp]), vault, apps=True) is not None  # type: ignore[arg-type]
+    parsed = (0, "name", tabular._TITLE, str.strip, tabular.Column(tabular.TITLE))
+    assert tabular.lean_row(([parsed], []), vault, apps=True) is None  # type: ignore[arg-type]
+    two_urls = ([title, url, _step(3, "url2", tabular._URL, tabular.URL)], [])
+    assert tabular.lean_row(two_urls, vault, apps=True) is None  # type: ignore[arg-type]
+    folder = ([title], [_step(1, "folder", tabular._OTHER, tabular.FOLDER)])
+    assert tabular.lean_row(folder, vault, apps=True) is None  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- KeePass CSV
+
+
+class _GeneralKeePassXC(KeePassXCCsvAdapter):
+    def lean_row(self, *args: Any) -> None:
+        return None
+
+
+class _GeneralKeePass1(KeePassCsvAdapter):
+    def lean_row(self, *args: Any) -> None:
+        return None
+
+
+_SECRET = "JBSWY3DPEHPK3PXP"
+_xc_row = st.fixed_dictionaries(
+    {
+        "Group": st.sampled_from(["Root", "Root/Mail", "Root/Mail/Work", "", "/", "Root//x", " "]),
+        "Title": _cell,
+        "Username": _cell,
+        "Password": _cell,
+        "URL": _url,
+        "Notes": _cell,
+        "TOTP": st.sampled_from([
+            "", " ", _SECRET, f"otpauth://totp/I:u?secret={_SECRET}&issuer=I",
+            f"otpauth://totp/S:u?secret={_SECRET}&encoder=steam", "not base32!",
+        ]),
+        "Icon": st.sampled_from(["", "0", "1", "68", " 12", "x", " ", "1000"]),
+        "Last Modified": st.sampled_from(["", "2024-02-01T03:04:05Z", "yesterday", "1700000000"]),
+        "Created": st.sampled_from(["", "2023-01-01T03:04:05Z", "2023-13-01T00:00:00Z"]),
+    }
+)  # fmt: skip
+_xc_layouts = st.sampled_from([KEEPASSXC_COLUMNS, KEEPASSXC_COLUMNS[:6]])
+
+
+def _keepass_csv(header: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row[c] for c in header])
+    return out.getvalue().encode()
+
+
+def _same_docs(lean: tuple[Any, MigrationReport], general: tuple[Any, MigrationReport]) -> None:
+    encoded = [json.loads(d.encode()) for d in (lean[0], general[0])]
+    for top in encoded:
+        top.pop("timestamp")
+    assert encoded[0] == encoded[1]
+    assert list(lean[1].fields) == list(general[1].fields)
+    assert list(lean[1].credentials) == list(general[1].credentials)
+    assert lean[1].warnings == general[1].warnings
+    assert lean[1].to_json() == general[1].to_json()
+    assert lean[1].render(limit=1000) == general[1].render(limit=1000)
+
+
+def _read_with(adapter: Any, data: bytes, name: str) -> tuple[Any, MigrationReport]:
     report = MigrationReport()
-    vault = VaultBuilder(report, key="k", rp_id="r", app="a")
-    title = (0, "name", tabular._TITLE, None, None)
-    url = (1, "url", tabular._URL, None, None)
-    assert tabular.lean_plan(([title, url], []), vault) is not None  # type: ignore[arg-type]
-    parsed = (0, "name", tabular._TITLE, str.strip, None)
-    assert tabular.lean_plan(([parsed], []), vault) is None  # type: ignore[arg-type]
-    two_urls = ([title, url, (2, "url2", tabular._URL, None, None)], [])
-    assert tabular.lean_plan(two_urls, vault) is None  # type: ignore[arg-type]
-    other = ([title], [(1, "totp", tabular._OTHER, None, None)])
-    assert tabular.lean_plan(other, vault) is None  # type: ignore[arg-type]
-    vault.group_order = True
-    assert tabular.lean_plan(([title], []), vault) is None  # type: ignore[arg-type]
+    doc = adapter.read(make_sample(data, name), ReadOptions(), report)
+    return doc, report
+
+
+@settings(max_examples=120, deadline=None)
+@given(header=_xc_layouts, rows=st.lists(_xc_row, min_size=1, max_size=10))
+def test_keepassxc_lean_rows_give_the_builders_document_and_report(
+    header: tuple[str, ...], rows: list[dict[str, str]]
+) -> None:
+    data = _keepass_csv(header, rows)
+    _same_docs(_read_with(KeePassXCCsvAdapter(), data, "kp.csv"),
+               _read_with(_GeneralKeePassXC(), data, "kp.csv"))  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(_cell, _cell, _cell, _url, _cell), min_size=1, max_size=8))
+def test_keepass1_lean_rows_give_the_builders_document_and_report(
+    rows: list[tuple[str, ...]],
+) -> None:
+    data = _keepass_csv(
+        KEEPASS1_COLUMNS, [dict(zip(KEEPASS1_COLUMNS, row, strict=True)) for row in rows]
+    )
+    _same_docs(_read_with(KeePassCsvAdapter(), data, "kp1.csv"),
+               _read_with(_GeneralKeePass1(), data, "kp1.csv"))  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- pending records

@@ -62,6 +62,8 @@ from cxkit.adapters.kit.tabular import (
     URL,
     USERNAME,
     CsvReader,
+    LeanRow,
+    lean_row,
 )
 from cxkit.adapters.kit.values import parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
@@ -94,6 +96,10 @@ _CARRIED_BY_CSV: Final = frozenset({"basic-auth", "totp", "note"})
 
 
 _ROOT_UUID: Final = uuid.uuid5(_NS, "root")
+#: The records of the Group and Icon cells (``(at, disposition, target, note)``)
+_ICON_REC: Final = ("Icon", _EXTENSION, "extension.icon", "")
+_GROUP_REC: Final = ("Group", _MEMBER, "collection.title", "")
+_ROOT_REC: Final = ("Group", _MEMBER, "account", "")
 _NS_BYTES: Final = _NS.bytes
 
 
@@ -148,6 +154,56 @@ class _KeePassCsv(CsvReader):
                   "" if icon_at is None else cells[icon_at], vault)  # fmt: skip
 
         return hook
+
+    def lean_row(
+        self,
+        header: list[str],
+        plan: tuple[list[Any], list[Any]],
+        others: list[tuple[int, str]],
+        hook: Callable[[ItemBuilder, list[str], VaultBuilder], None] | None,
+        vault: VaultBuilder,
+    ) -> LeanRow | None:
+        """The kit's lean path (:func:`~cxkit.adapters.kit.tabular.lean_row`) with the
+        ``Group`` and ``Icon`` cells as its *extra*, recorded as :meth:`_group_icon` records
+        them — for cells read before: a cell seen for the first time, and an icon that is not
+        a number, go to the builder (which remembers the cell)."""
+        if others or type(self)._map is not CsvReader._map:
+            return None
+        group_at = header.index("Group") if "Group" in header else None
+        icon_at = header.index("Icon") if "Icon" in header else None
+        state = vault.state
+        icons: dict[str, int | None] = state["icons"]
+        groups: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = state["groups"]
+
+        def extra(cells: list[str]) -> tuple[dict[str, Any], list[Any], tuple[str, ...]] | None:
+            ext: dict[str, Any] = {}
+            recs: list[Any] = []
+            if icon_at is not None and (icon := cells[icon_at]):
+                if icon not in icons:
+                    return None
+                number = icons[icon]
+                if number is not None:
+                    if number:
+                        ext["icon"] = number
+                    recs.append(_ICON_REC)
+                elif icon.strip():
+                    return None
+            path: tuple[str, ...] = ()
+            if group_at is not None:
+                found = groups.get(cells[group_at])
+                if found is None:
+                    return None
+                parts, path = found
+                if parts and not state["root"]:
+                    state["root"] = parts[0]
+                if path:
+                    recs.append(_GROUP_REC)
+                elif parts:
+                    recs.append(_ROOT_REC)
+            return ext, recs, path
+
+        return lean_row(plan, vault, apps=self.android_apps, totp_parser=self.totp_parser,
+                        extension=self.item_extension, extra=extra)  # fmt: skip
 
     def _group_icon(
         self, b: ItemBuilder, group: str | None, icon: str, vault: VaultBuilder

@@ -63,6 +63,7 @@ from cxkit.adapters.kit.targets import (
     TargetMap,
     skip_reason,
 )
+from cxkit.adapters.kit.values import parse_time, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import model as m
 from cxkit.cxf.codec import paused_gc
@@ -86,7 +87,10 @@ __all__ = [
     "USERNAME",
     "Column",
     "CsvReader",
+    "LeanExtra",
+    "LeanRow",
     "Target",
+    "lean_row",
 ]
 
 
@@ -225,14 +229,35 @@ class CsvReader(TargetMap):
                 return
             vault.add(b, [Val(cells[i], c) for i, c in others if cells[i]] if others else ())
 
-        lean = None
-        if hook is None and not others and type(self)._map is CsvReader._map:
-            lean = lean_plan(plan, vault)
-        if lean is not None:
-            lean_rows(lean, table.lines, ids, name, vault, general, self.android_apps)
-        else:
+        lean = self.lean_row(header, plan, others, hook, vault)
+        if lean is None:
             for (row_number, cells), item_id in zip(table.lines, ids, strict=True):
                 general(row_number, cells, item_id)
+            return
+        for (row_number, cells), item_id in zip(table.lines, ids, strict=True):
+            prefix = f"{name}:{row_number}:"
+            if not lean(cells, prefix, item_id):
+                general(row_number, cells, item_id)
+
+    def lean_row(
+        self,
+        header: list[str],
+        plan: tuple[list[_Step], list[_Step]],
+        others: list[tuple[int, str]],
+        hook: Callable[[ItemBuilder, list[str], VaultBuilder], None] | None,
+        vault: VaultBuilder,
+    ) -> LeanRow | None:
+        """The lean path of the rows of a file with *header* (:func:`lean_row`), or None: the
+        default for a reader without a row hook whose file has only the columns the lean path
+        makes (a reader with a hook overrides this to give the hook's cells as
+        :func:`lean_row`'s *extra*)."""
+        cls = type(self)
+        if hook is not None or others or cls._map is not CsvReader._map:
+            return None
+        if cls.apply_one is not TargetMap.apply_one:  # (the TOTP column's reading)
+            return None
+        return lean_row(plan, vault, apps=self.android_apps, totp_parser=self.totp_parser,
+                        extension=self.item_extension)  # fmt: skip
 
     def _map(self, b: ItemBuilder, cells: list[str], plan: tuple[list[_Step], list[_Step]]) -> None:
         """Apply *plan* (the login's columns, then the others in credential order) to a row."""
@@ -273,104 +298,150 @@ class CsvReader(TargetMap):
 
 # =========================================================================== the lean path
 
-#: A file's lean plan: the cell index (-1: no such column) and the column name of the title,
-#: user name, password, URL and note
-LeanPlan = tuple[int, int, int, int, int, str, str, str, str, str]
+LeanRow = Callable[[list[str], str, str], bool]
+"""``row(cells, record path prefix, item id)``: True when the row was read, False (nothing done)
+when it is left to the item builder."""
+#: What a reader's *extra* gives for a row (:func:`lean_row`): the members of the item's
+#: round-trip extension, the records of its cells ``(at, disposition, target, note)`` and the
+#: item's collection path (or None); None leaves the row to the builder.
+LeanExtra = Callable[[list[str]], tuple[dict[str, Any], list[Any], tuple[str, ...] | None] | None]
 
 
-def lean_plan(plan: tuple[list[_Step], list[_Step]], vault: VaultBuilder) -> LeanPlan | None:
-    """The lean plan of a file whose columns are only a title, a user name, a password, a URL
-    and a note (at most one each, no parser) read into a vault without a tree order — the usual
-    browser export (Chrome's ``name,url,username,password,note``) — else None."""
-    if vault.group_order:
-        return None
-    found: dict[int, tuple[int, str]] = {}
-    for index, column, kind, parse, _ in (*plan[0], *plan[1]):
-        if parse is not None or kind not in _LEAN_KINDS or kind in found:
-            return None
-        found[kind] = (index, column)
-    t, u, p, url, n = (found.get(k, (-1, "")) for k in _LEAN_KINDS)
-    return (t[0], u[0], p[0], url[0], n[0], t[1], u[1], p[1], url[1], n[1])
-
-
-def lean_rows(
-    lean: LeanPlan,
-    lines: list[tuple[int, list[str]]],
-    ids: list[str],
-    name: str,
+def lean_row(
+    plan: tuple[list[_Step], list[_Step]],
     vault: VaultBuilder,
-    general: Callable[[int, list[str], str], None],
+    *,
     apps: bool,
-) -> None:
-    """The rows of a file with a :func:`lean_plan`: each item, its report records and its
-    credentials' outcomes made here, as the item builder makes them (the same item and records,
-    in the same order: title, user name, password, URL, note — property-tested against the
-    builder); a row whose URL may be an Android app goes to *general* (the builder)."""
-    ti, ui, pi, li, ni, title_at, user_at, password_at, url_at, note_at = lean
+    totp_parser: Callable[[str], tuple[m.Totp | None, str]] = parse_totp,
+    extension: str | None = None,
+    extra: LeanExtra | None = None,
+) -> LeanRow | None:
+    """The lean path of a file whose mapped columns are at most one each of title, user name,
+    password, URL, TOTP, note, created and modified time, without parsers (browser exports,
+    KeePassXC with its hook's cells as *extra*), else None.
+
+    The row function makes the item, its report records and its credentials' outcomes directly,
+    as :class:`CsvReader`'s general path with the item builder makes them — the same item,
+    records and order (title, user name, password, URL, TOTP, note, times, then *extra*'s), a
+    property test holds them equal — and leaves to the builder a row it would make otherwise:
+    a URL that may be an Android app (with *apps*), a TOTP *totp_parser* cannot read, a time
+    :func:`~cxkit.adapters.kit.values.parse_time` cannot read, or *extra* saying None."""
+    found: dict[object, tuple[int, str]] = {}
+    for index, column, kind, parse, spec in (*plan[0], *plan[1]):
+        key: object = TOTP if spec.target is TOTP else kind
+        if parse is not None or key not in _LEAN_KINDS or key in found:
+            return None
+        found[key] = (index, column)
+    ti, title_at = found.get(_TITLE, (-1, ""))
+    ui, user_at = found.get(_USERNAME, (-1, ""))
+    pi, password_at = found.get(_PASSWORD, (-1, ""))
+    li, url_at = found.get(_URL, (-1, ""))
+    oi, totp_at = found.get(TOTP, (-1, ""))
+    ni, note_at = found.get(_NOTE, (-1, ""))
+    ci, created_at = found.get(_CREATED, (-1, ""))
+    mi, modified_at = found.get(_MODIFIED, (-1, ""))
     title_rec = (title_at, _MEMBER, "item.title", "")
     user_rec = (user_at, _MEMBER, "basic-auth.username", "")
     password_rec = (password_at, _MEMBER, "basic-auth.password", "")
     url_rec = (url_at, _MEMBER, "scope.urls", "")
+    totp_rec = (totp_at, _MEMBER, "totp", "")
     note_rec = (note_at, _MEMBER, "note.content", "")
+    created_rec = (created_at, _MEMBER, "item.creationAt", "")
+    modified_rec = (modified_at, _MEMBER, "item.modifiedAt", "")
     report = vault.report
     add_fields = report._own_fields().add_item
     add_credentials = report._own_credentials().add_made
     keep = vault.keep
-    field, basic_auth, note_cls, scope_cls, item_cls = (m.EditableField, m.BasicAuth, m.Note,
-                                                        m.CredentialScope, m.Item)  # fmt: skip
+    field, basic_auth, note_cls, scope_cls = m.EditableField, m.BasicAuth, m.Note, m.CredentialScope
+    item_cls, extension_cls = m.Item, m.UnknownExtension
     carried = _CARRIED_PLAIN
-    for (row_number, cells), item_id in zip(lines, ids, strict=True):
+
+    def row(cells: list[str], prefix: str, item_id: str) -> bool:
         url = cells[li] if li >= 0 else ""
         if url and apps and _maybe_app(url):
-            general(row_number, cells, item_id)
-            continue
+            return False
+        totp = None
+        if oi >= 0 and (text := cells[oi]) and text.strip():
+            totp = totp_parser(text)[0]
+            if totp is None:
+                return False
+        created = modified = None
+        if ci >= 0 and (text := cells[ci]):
+            created = parse_time(text)
+            if created is None:
+                return False
+        if mi >= 0 and (text := cells[mi]):
+            modified = parse_time(text)
+            if modified is None:
+                return False
+        more = extra(cells) if extra is not None else None
+        if extra is not None and more is None:
+            return False
+        # nothing below leaves the row to the builder
         title = cells[ti] if ti >= 0 else ""
         user = cells[ui] if ui >= 0 else ""
         password = cells[pi] if pi >= 0 else ""
-        note = cells[ni] if ni >= 0 else ""
         recs = [title_rec] if title else []
-        credentials: tuple[Any, ...] = ()
+        credentials: list[Any] = []
         if user or password:
             if user:
                 recs.append(user_rec)
             if password:
                 recs.append(password_rec)
-            login = basic_auth(
+            credentials.append(basic_auth(
                 username=field(field_type="string", value=user) if user else None,
                 password=field(field_type="concealed-string", value=password) if password else None,
-            )
-            credentials = (
-                (login, note_cls(content=field(field_type="string", value=note)))
-                if note
-                else (login,)
-            )
-        elif note:
-            credentials = (note_cls(content=field(field_type="string", value=note)),)
+            ))  # fmt: skip
+        outcomes = [carried] * len(credentials)
         if url:
             recs.append(url_rec)
-        if note:
+        if totp is not None:
+            credentials.append(totp)
+            outcomes.append(_STEAM if totp.algorithm == "steam" else carried)
+            recs.append(totp_rec)
+        if ni >= 0 and (note := cells[ni]):
+            credentials.append(note_cls(content=field(field_type="string", value=note)))
+            outcomes.append(carried)
             recs.append(note_rec)
+        if created is not None:
+            recs.append(created_rec)
+        if modified is not None:
+            recs.append(modified_rec)
+        extensions: tuple[m.UnknownExtension, ...] = ()
+        paths: tuple[tuple[str, ...], ...] = ()
+        if more is not None:
+            ext, more_recs, path = more
+            recs += more_recs
+            if ext and extension is not None:
+                extensions = (extension_cls(extension_name=extension, members=ext),)
+            if path:
+                paths = (path,)
+        made = tuple(credentials)
         item = item_cls(
             id=item_id,
-            creation_at=None,
-            modified_at=None,
+            creation_at=created,
+            modified_at=modified,
             title=title,
             favorite=None,
             scope=scope_cls(urls=(url,), android_apps=()) if url else None,
-            credentials=credentials,
+            credentials=made,
             tags=(),
-            extensions=(),
+            extensions=extensions,
         )
         if recs:
-            add_fields(f"{name}:{row_number}:", title, recs)
+            add_fields(prefix, title, recs)
         report.items_read += 1
-        if credentials:
-            add_credentials("read", title, item_id, credentials, (carried,) * len(credentials))
-        keep(item)
+        if made:
+            add_credentials("read", title, item_id, made, outcomes)
+        keep(item, paths)
+        return True
+
+    return row
 
 
 _MEMBER: Final = Disposition.MEMBER
 _CARRIED_PLAIN: Final = (Outcome.CARRIED, "")
+_STEAM: Final = (Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0")
 
 
 def _widen(table: CsvTable) -> None:
@@ -391,7 +462,8 @@ _ORDER: dict[Target, int] = {
                                 TAGS, CREATED, MODIFIED, TRASHED, CUSTOM, IGNORE, HOOK))
 }  # fmt: skip
 _TITLE, _USERNAME, _PASSWORD, _URL, _OTHER, _NOTE, _CREATED, _MODIFIED = range(8)
-_LEAN_KINDS: Final = (_TITLE, _USERNAME, _PASSWORD, _URL, _NOTE)
+_LEAN_KINDS: Final = frozenset((_TITLE, _USERNAME, _PASSWORD, _URL, _NOTE, _CREATED, _MODIFIED,
+                                 TOTP))  # fmt: skip
 _KIND: dict[Target, int] = {TITLE: _TITLE, USERNAME: _USERNAME, PASSWORD: _PASSWORD, URL: _URL,
                             NOTE: _NOTE, CREATED: _CREATED, MODIFIED: _MODIFIED}  # fmt: skip
 #: One column of a file's plan: (cell index, column name, kind, parser, its Column)
