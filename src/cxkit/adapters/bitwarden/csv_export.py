@@ -315,7 +315,7 @@ def _lean_rows(plan: _Plan, vault: VaultBuilder) -> Callable[[list[str], str, st
                 password=field(field_type="concealed-string", value=password) if password else None,
             ))  # fmt: skip
         outcomes = [carried] * len(credentials)
-        if uris and (found := tuple(filter(None, _uri_texts(uris)))):
+        if uris and (found := tuple(filter(None, _uri_texts(uris))) if "," in uris else (uris,)):
             recs.append(_URI_REC)
             scope = scope_cls(urls=found, android_apps=())
         if totp is not None:
