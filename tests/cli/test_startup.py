@@ -248,6 +248,21 @@ def test_detect_imports_only_the_registry(tmp_path: Path, sample_files: dict[str
     modules = _modules_after(["detect", sample_files["bw"]], tmp_path)
     assert "cxkit.adapters.registry" in modules and "cxkit.cli.commands.detect" in modules
     assert _imported(modules, NOT_FOR["detect"]) == []
+    # only the readers whose evidence the file shows (Bitwarden's and Enpass's "items")
+    assert _imported(modules, ("cxkit.adapters.otp", "cxkit.adapters.keepass",
+                               "cxkit.adapters.longtail", "cxkit.adapters.onepassword")) == []  # fmt: skip
+
+
+def test_detect_of_a_csv_imports_no_reader_and_no_cxf_layer(tmp_path: Path) -> None:
+    """The verdict comes from the registry's static table (issue #18): a Chrome CSV shows no
+    reader's custom evidence, so no adapter module, the CXF layer or msgspec is imported."""
+    csv = tmp_path / "chrome.csv"
+    csv.write_bytes(b"name,url,username,password,note\nExample,https://example.com,a,b,\n")
+    modules = _modules_after(["detect", str(csv)], tmp_path)
+    assert "cxkit.adapters.detection" in modules  # it did run
+    heavy = ("msgspec", "cxkit.cxf", "cxkit.kdbx", "cryptography", "fido2", "cxkit.adapters.kit.tabular",
+             "cxkit.adapters.chrome", "cxkit.adapters.otp", "cxkit.adapters.longtail")  # fmt: skip
+    assert _imported(modules, heavy) == []
 
 
 def test_convert_imports_no_transfer_nor_qr(tmp_path: Path, sample_files: dict[str, str]) -> None:

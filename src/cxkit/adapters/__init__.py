@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from cxkit._limits import check_entries
 from cxkit.adapters.base import (
@@ -59,8 +60,11 @@ from cxkit.adapters.report import (
     MigrationReport,
     Outcome,
 )
-from cxkit.cxf.codec import Document, paused_gc
 from cxkit.errors import AdapterError, CxkitError
+
+if TYPE_CHECKING:  # the CXF layer is imported when a document is read or written, not for
+    # detection (``cxkit detect`` of a CSV imports neither it nor any adapter module)
+    from cxkit.cxf.codec import Document
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -110,6 +114,8 @@ def read(
 ) -> tuple[Document, MigrationReport]:
     """Read an export (detected, or *source_format*) into CXF; *data* is the file's bytes, or
     the path of a folder for formats that are a folder (a password store)."""
+    from cxkit.cxf.codec import paused_gc
+
     report = report if report is not None else MigrationReport()
     options = options or ReadOptions()
     with paused_gc():  # the sniffers peek (JSON: top-level Raw slices); the reader decodes once
@@ -139,6 +145,8 @@ def write(
     report: MigrationReport | None = None,
 ) -> tuple[bytes, MigrationReport]:
     """Write *doc* as *dest_format*; what it cannot carry is recorded in the report."""
+    from cxkit.cxf.codec import paused_gc
+
     report = report if report is not None else MigrationReport()
     adapter = get(dest_format)
     if not adapter.info.can(Capability.WRITE) or not hasattr(adapter, "write"):
@@ -270,6 +278,16 @@ def convert(
     prove_totp(doc, output, to, report, skipped=skipped,
                password=secrets[-1] if secrets else None, keyfile=write_options.keyfile)  # fmt: skip
     return Conversion(doc, None if dry_run else output, report, dict(read_options.attachments))
+
+
+def __getattr__(name: str) -> Any:
+    """``Document`` and ``paused_gc``, imported from the CXF layer on first use (they were
+    importable from here)."""
+    if name in ("Document", "paused_gc"):
+        from cxkit.cxf import codec
+
+        return getattr(codec, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _remembering(source: PasswordSource, into: list[str]) -> PasswordSource:

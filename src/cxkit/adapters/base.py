@@ -15,11 +15,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
 from cxkit.adapters.report import MigrationReport
-from cxkit.cxf.codec import Document
 from cxkit.errors import AdapterError
+
+if TYPE_CHECKING:  # the CXF layer is imported where it is used: detection needs none of it
+    from cxkit.cxf.codec import Document
 
 __all__ = [
     "AdapterInfo",
@@ -356,6 +358,7 @@ def converted_document(
     """The CXF Header a reader wraps its account in: the source app named as the exporter
     (``exporterRpId`` = *rp_id*, display name "APP (converted by cxkit)"), stamped now."""
     from cxkit.cxf import model as m
+    from cxkit.cxf.codec import Document
 
     header = m.Header(
         version=m.CXF_VERSION,

@@ -5,6 +5,13 @@ the JSON top level (members kept as undecoded ``msgspec.Raw`` slices: the docume
 once, by the reader), the XML root element, the CSV header. :func:`detect` then asks every reader
 (its ``accepts``, or :func:`accepts_by_hints` from its :class:`AdapterInfo`):
 
+Readers are asked without importing them where their answer is known beforehand (issue #18):
+a built-in whose ``accepts`` is the declared hints is answered from the registry's static table
+(:func:`cxkit.adapters.registry.builtins`); one with its own ``accepts`` is imported and asked
+only when the input shows the evidence it looks for (:data:`EVIDENCE`: a member, a column, a
+leading text...), and is otherwise known to say NO. The answers are the same as asking every
+reader (the tests compare both on every sample export); plug-ins are always asked.
+
 1. a single CERTAIN / LIKELY answer wins (two are ambiguous: ``--from`` decides);
 2. otherwise the input is *named*, and refused with :class:`InputRefusedError`: an OpenPGP
    message or key ring, an image, an SQLite database, or a known app's format cxkit does not read
@@ -25,16 +32,24 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
-
-import msgspec
+from typing import TYPE_CHECKING, Any, Final
 
 from cxkit.adapters import known
-from cxkit.adapters.base import Confidence, DetectionError, Sample, accepts_by_hints
-from cxkit.adapters.kit.input import header_like, sniff_csv_header, zip_archive
+from cxkit.adapters.base import (
+    AdapterInfo,
+    Capability,
+    Confidence,
+    DetectionError,
+    Sample,
+    accepts_by_hints,
+)
 from cxkit.errors import CxkitError, InputError
 
+if TYPE_CHECKING:
+    from cxkit.adapters.registry import Builtin
+
 __all__ = [
+    "EVIDENCE",
     "Detection",
     "InputRefusedError",
     "accepts_by_hints",
@@ -48,8 +63,6 @@ __all__ = [
 _HEAD: Final = 64 << 10
 _BOM: Final = b"\xef\xbb\xbf"
 _BLANK: Final = b"\xef\xbb\xbf \t\r\n"
-_TOP: Final = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw])
-_ANY: Final = msgspec.json.Decoder()
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
 _IMAGES: Final = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -80,9 +93,26 @@ class InputRefusedError(DetectionError):
 
 @dataclass(frozen=True)
 class Detection:
-    adapter: Any
+    """The verdict: the reader *key* with its *confidence*, and every reader's answer."""
+
+    key: str
     confidence: Confidence
     tried: tuple[tuple[str, Confidence], ...]
+
+    @property
+    def adapter(self) -> Any:
+        """The reader (its module is imported now if it was not yet)."""
+        from cxkit.adapters.registry import get
+
+        return get(self.key)
+
+    @property
+    def info(self) -> AdapterInfo:
+        """The reader's metadata, without importing it (``read_options`` / ``write_options``
+        empty for a built-in: :attr:`adapter` has them)."""
+        from cxkit.adapters.registry import static_info
+
+        return static_info(self.key)
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -162,10 +192,27 @@ def _xml_root(text: bytes) -> str | None:
         pos = end + 1
 
 
+_decoders: list[Any] = []
+
+
+def _json_decoders() -> list[Any]:
+    """msgspec's decoders of a top level (members as ``Raw``) and of any value, made on first
+    use: an input that is not JSON does not import msgspec."""
+    if not _decoders:
+        import msgspec
+
+        _decoders.append(msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw]))
+        _decoders.append(msgspec.json.Decoder())
+    return _decoders
+
+
 def _sniff_json(sample: Sample) -> None:
+    import msgspec
+
+    top_decoder, any_decoder = _json_decoders()
     data = sample.data[3:] if sample.data.startswith(_BOM) else sample.data
     try:
-        top = _TOP.decode(data)
+        top = top_decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
         return
     sample.json_ok = True
@@ -175,7 +222,7 @@ def _sniff_json(sample: Sample) -> None:
     keys: set[str] = set()
     for raw in top[:8]:
         try:
-            entry = _ANY.decode(raw)
+            entry = any_decoder.decode(raw)
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
             continue
         if isinstance(entry, dict):
@@ -202,6 +249,8 @@ def make_sample(data: bytes, name: str = "") -> Sample:
         sample.kind = "empty"
     elif data.startswith(_ZIP_MAGIC):
         sample.kind = "zip"
+        from cxkit.adapters.kit.input import zip_archive
+
         try:
             sample.zip_names = tuple(zip_archive(data, name=name).names())
         except CxkitError as exc:
@@ -221,6 +270,8 @@ def make_sample(data: bytes, name: str = "") -> Sample:
     elif b"\x00" in data[:_HEAD] or not _utf8_start(data[:_HEAD]):
         sample.kind = "binary"
     else:
+        from cxkit.adapters.kit.input import sniff_csv_header
+
         sample.csv_header = sniff_csv_header(data)
         sample.kind = "csv" if sample.csv_header is not None else "text"
     return sample
@@ -257,6 +308,149 @@ def _utf8_start(head: bytes) -> bool:
 # --------------------------------------------------------------------------- readers' evidence
 
 
+#: The evidence a built-in reader with its own ``accepts`` looks for, by key: one of these must
+#: hold of an input for it to answer anything but NO, so that it is imported and asked only
+#: then. Each alternative is ``("hints",)`` (its declared hints match), ``("kind", K)``
+#: (:attr:`Sample.kind`), ``("member", M)`` (a top-level JSON member), ``("entry", M)`` (a member
+#: of the first entries of a top-level JSON array), ``("column", C)`` (a CSV header cell, blanks
+#: and case aside), ``("start", B)`` (the data, after a BOM and blanks, starts with B, case
+#: aside), ``("magic", B)`` (the data starts with B), ``("in", B, HEAD, TAIL)`` (B in the first
+#: HEAD bytes plus the last TAIL), ``("xml_root", R)`` (case aside), ``("suffix", S)`` (of the
+#: name, case aside), ``("zip",)`` (zip member names, checked or not) or ``("folder",)``. An
+#: empty tuple: never detected. A custom reader missing here is always asked (the tests require
+#: every one to be here, and compare the answers with asking every reader).
+EVIDENCE: Final[dict[str, tuple[tuple[Any, ...], ...]]] = {
+    "cxf-json": (("member", "exporterRpId"), ("member", "email")),
+    "cxkit-sealed": (("member", "profile"),),
+    "bitwarden-json": (("member", "items"),),
+    "bitwarden-encrypted-json": (("member", "encrypted"),),
+    "bitwarden-csv": tuple(
+        ("column", c) for c in ("login_uri", "login_username", "login_password", "login_totp")
+    ),
+    "bitwarden-zip": (("zip",),),
+    "keepass-kdbx": (("hints",),),
+    "keepass-xml": (("start", b"<"),),
+    "keepassx-xml": (("start", b"<"),),
+    "chrome-sqlite-csv": (("column", "signon_realm"),),
+    "apple-keychain": (("start", b'keychain: "'),),
+    "lastpass-csv": (
+        ("hints",),
+        *(("start", s) for s in (b"<!doctype html", b"<html", b"<head", b"<body", b"<pre")),
+    ),
+    "lastpass-cli-text": (("in", b" [id: ", 4096, 0),),
+    "dashlane-zip": (("zip",),),
+    "dashlane-json": (("member", "AUTHENTIFIANT"),),
+    "dashlane-legacy-csv": (),
+    "buttercup-csv": (("column", "!group_id"),),
+    "padlock-json": (("member", "cipher"),),
+    "clipperz-html": (("xml_root", "html"),),
+    "gnome-keyring": (("start", b"[keyring]"),),
+    "gnome-keyring-encrypted": (("magic", b"GnomeKeyring\n\r\x00\n"),),
+    "networkmanager": (("start", b"[connection]"),),
+    "passpie-yaml": (("in", b"passpie", 64 << 10, 4096),),
+    "revelation-xml": (("hints",),),
+    "protonpass": (("zip",), ("member", "vaults")),
+    "protonpass-pgp": (("kind", "openpgp"),),
+    "1password-1pux": (("zip",), ("member", "accounts")),
+    "1password-1pif": (("in", b"***5642bee8-a5ff-11dc-8314-0800200c9a66***", 1 << 20, 0),),
+    "1password-opvault": (("folder",), ("zip",)),
+    "1password6-csv": (("column", "ainfo"),),
+    "keepassxc-passkey": (("member", "privateKey"), ("suffix", ".passkey")),
+    "password-store": (("hints",), ("folder",), ("zip",)),
+    "csv": (),
+    "proton-authenticator": (("member", "version"),),
+    "aegis-json": (("member", "db"),),
+    "aegis-encrypted-json": (("member", "db"),),
+    "2fas": (("member", "services"),),
+    "2fas-encrypted": (("member", "services"),),
+    "otpauth-uris": (("start", b"otpauth://"),),
+    "andotp": (("entry", "secret"), ("suffix", ".json.aes")),
+    "stratum": (
+        ("magic", b"AUTHENTICATORPRO"),
+        ("magic", b"AuthenticatorPro"),
+        ("member", "Authenticators"),
+        ("magic", b"SQLite format 3\x00"),
+    ),
+    "google-authenticator": (
+        ("start", b"otpauth-migration://"),
+        ("magic", b"\x89PNG\r\n\x1a\n"),
+        ("magic", b"\xff\xd8\xff"),
+        ("magic", b"SQLite format 3\x00"),
+    ),
+    "freeotp": (("magic", b"\xac\xed\x00\x05"), ("xml_root", "map")),
+    "freeotp-plus": (("member", "tokens"),),
+    "authy": (("xml_root", "map"),),
+    "ente": (("member", "kdfParams"),),
+    "battle-net": (("xml_root", "map"),),
+    "duo": (("entry", "accountType"),),
+    "lastpass-authenticator": (("member", "deviceName"),),
+    "microsoft-authenticator": (("magic", b"SQLite format 3\x00"),),
+    "steam": (("member", "shared_secret"), ("member", "accounts")),
+    "totp-authenticator": (("xml_root", "map"), ("suffix", ".bin")),
+    "authenticator-plus": (("zip",),),
+    "keeper-csv": (("column", "website address"),),
+    "keeper-json": (("member", "records"),),
+    "enpass-json": (("member", "items"),),
+    "enpass-csv": (("hints",),),
+    "roboform-csv": (("hints",),),
+}
+
+#: What "start" skips: a BOM's bytes and ASCII blanks (a superset of what any reader skips)
+_NOT_SPACE: Final = re.compile(rb"[^\xef\xbb\xbf \t\r\n\x0b\x0c]")
+
+
+class _Evidence:
+    """The facts of one sample that :data:`EVIDENCE` asks about, each computed on first use."""
+
+    def __init__(self, sample: Sample) -> None:
+        self.sample = sample
+        self._start: bytes | None = None
+        self._columns: frozenset[str] | None = None
+
+    def start(self) -> bytes:
+        """The first 64 bytes after the leading blanks, in lower case."""
+        if self._start is None:
+            data = self.sample.data
+            found = _NOT_SPACE.search(data)
+            self._start = b"" if found is None else data[found.start() : found.start() + 64].lower()
+        return self._start
+
+    def columns(self) -> frozenset[str]:
+        if self._columns is None:
+            header = self.sample.csv_header or ()
+            self._columns = frozenset(c.strip().lower() for c in header)
+        return self._columns
+
+    def holds(self, test: tuple[Any, ...], info: AdapterInfo) -> bool:
+        s, what = self.sample, test[0]
+        if what == "hints":
+            return accepts_by_hints(info, s) is not Confidence.NO
+        if what == "member":
+            return test[1] in s.json_keys
+        if what == "entry":
+            return bool(s.json_array_keys) and test[1] in s.json_array_keys  # type: ignore[operator]
+        if what == "column":
+            return test[1].lower() in self.columns()
+        if what == "start":
+            return self.start().startswith(test[1].lower())
+        if what == "magic":
+            return s.data.startswith(test[1])
+        if what == "in":
+            _, needle, head, tail = test
+            return bool(needle in (s.data[:head] + (s.data[-tail:] if tail else b"")))
+        if what == "xml_root":
+            return bool((s.xml_root or "").lower() == test[1].lower())
+        if what == "suffix":
+            return s.name.lower().endswith(test[1].lower())
+        if what == "kind":
+            return bool(s.kind == test[1])
+        if what == "zip":
+            return s.zip_names is not None or "zip_unchecked_names" in s.extra
+        if what == "folder":
+            return s.folder is not None
+        return True  # pragma: no cover - an unknown test: ask the reader
+
+
 def _ask(adapter: Any, sample: Sample) -> Confidence:
     accepts = getattr(adapter, "accepts", None)
     try:
@@ -267,11 +461,44 @@ def _ask(adapter: Any, sample: Sample) -> Confidence:
         return Confidence.NO
 
 
+def _ask_builtin(row: Builtin, sample: Sample, facts: _Evidence) -> Confidence:
+    """A built-in reader's answer, from the static table when it is known without its code."""
+    from cxkit.adapters.registry import get
+
+    try:
+        if row.accepts == "never":
+            return Confidence.NO
+        if row.accepts in ("hints", "records"):
+            found = accepts_by_hints(row.info, sample)
+            keys = sample.json_array_keys
+            if found is Confidence.NO and row.record_keys and keys and row.record_keys <= keys:
+                return Confidence.LIKELY
+            return found
+        needs = EVIDENCE.get(row.info.key)
+        if needs is not None and not any(facts.holds(t, row.info) for t in needs):
+            return Confidence.NO
+    except Exception:  # as _ask: evidence that cannot be looked at is no evidence
+        return Confidence.NO
+    return _ask(get(row.info.key), sample)
+
+
+def answers(sample: Sample) -> tuple[tuple[str, Confidence], ...]:
+    """Every reader's answer about *sample*, in registry order (built-ins, then plug-ins)."""
+    from cxkit.adapters.registry import builtins, plugins
+
+    facts = _Evidence(sample)
+    tried = [
+        (key, _ask_builtin(row, sample, facts)) for key, row in builtins().items() if row.reader
+    ]
+    for key, adapter in plugins().items():
+        if adapter.info.can(Capability.READ) and hasattr(adapter, "read"):
+            tried.append((key, _ask(adapter, sample)))
+    return tuple(tried)
+
+
 def detect(sample: Sample) -> Detection:
     """The reader for *sample*, or :class:`InputRefusedError` saying what the input is."""
-    from cxkit.adapters.registry import get, readers
-
-    tried = tuple((a.info.key, _ask(a, sample)) for a in readers())
+    tried = answers(sample)
     best = max((c for _, c in tried), default=Confidence.NO)
     winners = [k for k, c in tried if c == best]
     location = sample.name or None
@@ -285,7 +512,7 @@ def detect(sample: Sample) -> Detection:
                 location=location,
                 hint="name the format with --from " + " or --from ".join(winners),
             )
-        return Detection(get(winners[0]), best, tried)
+        return Detection(winners[0], best, tried)
     if refusal is not None:
         raise refusal
     what = describe(sample)
@@ -423,6 +650,8 @@ def describe(sample: Sample) -> str:
             return "an HTML page"
         return f"XML with root element <{root}>" if root else "a file that starts like XML"
     if kind == "csv" and sample.csv_header is not None:
+        from cxkit.adapters.kit.input import header_like
+
         cells = sample.csv_header
         if header_like(cells):
             return (

@@ -5,25 +5,36 @@ walks). Third-party packages register adapters in the ``cxkit.adapters`` entry-p
 is loaded inside try/except — a broken plug-in is reported by :func:`plugin_errors`, never fatal,
 and never replaces a built-in key.
 
-Detection (which reader, or why none) is :mod:`cxkit.adapters.detection`, built on this.
+A built-in's module is imported only when it is needed (issue #18: importing all ~60 adapter
+modules took ~0.6 s of every ``detect`` or ``convert``): :func:`get` imports one adapter,
+:func:`adapters` all of them. What start-up needs without them — each built-in's
+:class:`AdapterInfo` and how its ``accepts`` decides — is the table in
+:mod:`cxkit.adapters._builtins`, generated from the classes by :func:`write_table` and compared with them by the tests, so that it
+cannot drift. Detection (which reader, or why none) is :mod:`cxkit.adapters.detection`.
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Iterable
-from importlib import metadata
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from cxkit.adapters.base import AdapterInfo, Capability, DetectionError, Reader, Writer
 
 __all__ = [
     "BUILTINS",
     "ENTRY_POINT_GROUP",
+    "Builtin",
     "adapters",
+    "builtins",
     "cxf_format",
     "get",
     "plugin_errors",
+    "plugins",
+    "static_info",
+    "table_source",
+    "write_table",
     "writer_for_name",
 ]
 
@@ -121,14 +132,73 @@ BUILTINS: Final = (
     "cxkit.adapters.roboform:RoboFormCsvAdapter",
 )
 
+
+class Builtin(NamedTuple):
+    """One row of the static table (:mod:`cxkit.adapters._builtins`): a built-in adapter as
+    start-up sees it, without importing its module."""
+
+    path: str
+    """``module:Class`` (an entry of :data:`BUILTINS`)."""
+    reader: bool
+    """Whether it reads (READ capability and a ``read`` method): detection asks it."""
+    accepts: str
+    """How its ``accepts`` decides: ``hints`` (:func:`~cxkit.adapters.base.accepts_by_hints` of
+    its info: answered from the table), ``records`` (the hints, else ``record_keys`` in the first
+    entries of a top-level array: the JSON record readers' rule), ``never`` (a reader that is
+    never detected) or ``custom`` (its own code: detection imports it when the input shows the
+    evidence it looks for, :data:`cxkit.adapters.detection.EVIDENCE`)."""
+    record_keys: frozenset[str]
+    info: AdapterInfo
+    """Its :class:`AdapterInfo` except ``read_options`` / ``write_options`` (classes of its
+    module; ``get(key).info`` has them)."""
+
+
 _cache: dict[str, Any] | None = None
+"""Every adapter by key once :func:`adapters` loaded them all (tests may replace it)."""
+_loaded: dict[str, Any] = {}
+"""Built-in adapters imported so far, by key (one object per key, whoever asks)."""
+_plugins: dict[str, Any] | None = None
 _errors: list[str] = []
+_table: dict[str, Builtin] | None = None
+_lock = threading.RLock()  # one object per key, also when two threads ask at once (cxkit ui)
+
+
+def builtins() -> dict[str, Builtin]:
+    """The static table of the built-in adapters by key, in :data:`BUILTINS` order (no adapter
+    module is imported)."""
+    global _table
+    if _table is None:
+        from cxkit.adapters._builtins import TABLE
+
+        _table = {row.info.key: row for row in TABLE}
+    return _table
+
+
+def static_info(key: str) -> AdapterInfo:
+    """The :class:`AdapterInfo` of *key* without importing a built-in's module (its
+    ``read_options`` / ``write_options`` are left empty: ``get(key).info`` has them); a plug-in's
+    own. :class:`DetectionError` for an unknown key."""
+    row = builtins().get(key)
+    if row is not None:
+        return row.info
+    info: AdapterInfo = get(key).info
+    return info
 
 
 def _load(path: str) -> Any:
     module_name, _, attr = path.partition(":")
     cls = getattr(importlib.import_module(module_name), attr)
     return cls()
+
+
+def _builtin(key: str) -> Any:
+    adapter = _loaded.get(key)
+    if adapter is None:
+        with _lock:
+            adapter = _loaded.get(key)
+            if adapter is None:
+                adapter = _loaded[key] = _load(builtins()[key].path)
+    return adapter
 
 
 def _valid(adapter: object) -> bool:
@@ -143,25 +213,39 @@ def _valid(adapter: object) -> bool:
 def adapters(*, plugins: bool = True) -> dict[str, Any]:
     """Every adapter by key: built-ins first, then plug-ins (loaded once, defensively)."""
     global _cache
+    if not plugins:
+        return {key: _builtin(key) for key in builtins()}
     if _cache is None:
-        found: dict[str, Any] = {}
-        for path in BUILTINS:
-            adapter = _load(path)
-            found[adapter.info.key] = adapter
-        _cache = found
-        if plugins:
-            _load_plugins(found)
+        _cache = {key: _builtin(key) for key in builtins()} | _plugin_adapters()
     return dict(_cache)
+
+
+def plugins() -> dict[str, Any]:
+    """The third-party adapters by key (the ``cxkit.adapters`` entry points, loaded once; one
+    that fails to load or takes a built-in's key is left out and named by
+    :func:`plugin_errors`)."""
+    return _plugin_adapters()
+
+
+def _plugin_adapters() -> dict[str, Any]:
+    global _plugins
+    if _plugins is None:
+        found: dict[str, Any] = {}
+        _load_plugins(found, set(builtins()))
+        _plugins = found
+    return dict(_plugins)
 
 
 def _entry_points() -> Iterable[Any]:
     try:
+        from importlib import metadata
+
         return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
     except Exception:  # a broken installation must not stop cxkit
         return []
 
 
-def _load_plugins(found: dict[str, Any]) -> None:
+def _load_plugins(found: dict[str, Any], taken: set[str]) -> None:
     for ep in _entry_points():
         try:
             obj = ep.load()
@@ -169,7 +253,7 @@ def _load_plugins(found: dict[str, Any]) -> None:
             if not _valid(adapter):
                 raise TypeError("not an adapter (needs .info: AdapterInfo)")
             key = adapter.info.key
-            if key in found:
+            if key in found or key in taken:
                 raise ValueError(f"key {key!r} is already taken")
             found[key] = adapter
         except Exception as exc:  # plug-ins are untrusted code paths: never fatal
@@ -178,32 +262,48 @@ def _load_plugins(found: dict[str, Any]) -> None:
 
 def plugin_errors() -> list[str]:
     """Why some third-party adapters could not be loaded."""
-    adapters()
+    _plugin_adapters()
     return list(_errors)
 
 
 def _reset_for_tests() -> None:
-    global _cache
+    global _cache, _plugins
     _cache = None
+    _plugins = None
     _errors.clear()
 
 
 def get(key: str) -> Any:
-    """The adapter for *key* (``bitwarden-json``), or an error listing the known keys."""
-    known = adapters()
-    if key not in known:
+    """The adapter for *key* (``bitwarden-json``), or an error listing the known keys. A
+    built-in's module is imported now if it was not yet; plug-ins are loaded only for a key
+    that is not a built-in's."""
+    if _cache is not None and key in _cache:
+        return _cache[key]
+    if key in builtins():
+        return _builtin(key)
+    found = _plugin_adapters()
+    if key not in found:
+        known = [*builtins(), *found]
         raise DetectionError(
             f"unknown format {key!r}",
             hint="known formats: " + ", ".join(known) + " (cxkit formats lists them)",
         )
-    return known[key]
+    return found[key]
+
+
+def _infos() -> list[AdapterInfo]:
+    """Every adapter's info, in registry order: built-ins from the table, then plug-ins."""
+    if _cache is not None:
+        return [a.info for a in _cache.values()]
+    extra = [a.info for a in _plugin_adapters().values()]
+    return [row.info for row in builtins().values()] + extra
 
 
 def cxf_format() -> str:
     """The key of the adapter for CXF JSON itself (the default destination)."""
-    for key, adapter in adapters().items():
-        if adapter.info.can(Capability.CXF):
-            return key
+    for info in _infos():
+        if info.can(Capability.CXF):
+            return info.key
     raise DetectionError("no CXF adapter is registered")  # pragma: no cover - a built-in
 
 
@@ -213,14 +313,14 @@ def writer_for_name(name: str) -> str | None:
     lowered = name.lower()
     best: list[str] = []
     longest = 0
-    for key, adapter in adapters().items():
-        if not adapter.info.can(Capability.WRITE):
+    for info in _infos():
+        if not info.can(Capability.WRITE):
             continue
-        length = max((len(e) for e in adapter.info.extensions if lowered.endswith(e)), default=0)
+        length = max((len(e) for e in info.extensions if lowered.endswith(e)), default=0)
         if length > longest:
-            best, longest = [key], length
+            best, longest = [info.key], length
         elif length == longest and length:
-            best.append(key)
+            best.append(info.key)
     return best[0] if len(best) == 1 else None
 
 
@@ -230,3 +330,86 @@ def readers() -> list[Reader]:
 
 def writers() -> list[Writer]:
     return [a for a in adapters().values() if a.info.can(Capability.WRITE) and hasattr(a, "write")]
+
+
+# --------------------------------------------------------------------------- the static table
+
+
+def _accepts_rule(adapter: Any) -> tuple[str, frozenset[str]]:
+    """How *adapter*'s ``accepts`` decides (:attr:`Builtin.accepts`), told from which function
+    it is: only the kit's declarative readers' own rules are answered from the table."""
+    from cxkit.adapters.kit.records import JsonRecordReader
+    from cxkit.adapters.kit.tabular import CsvReader
+    from cxkit.adapters.kit.xmlrecords import XmlRecordReader
+    from cxkit.adapters.longtail._rows import LooseCsvReader
+
+    accepts = getattr(type(adapter), "accepts", None)
+    if accepts is None or accepts in (CsvReader.accepts, XmlRecordReader.accepts):
+        return "hints", frozenset()
+    if accepts is LooseCsvReader.accepts:
+        return ("hints" if adapter.headerless is None else "never"), frozenset()
+    if accepts is JsonRecordReader.accepts:
+        return "records", frozenset(adapter.record_keys)
+    return "custom", frozenset()
+
+
+def _literal(value: Any) -> str:
+    """Python source of *value* (sets sorted, so that the table is the same on every run)."""
+    if isinstance(value, frozenset):
+        if not value:
+            return "frozenset()"
+        return "frozenset({" + ", ".join(repr(v) for v in sorted(value)) + "})"
+    if isinstance(value, tuple):
+        inner = ", ".join(_literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, Capability):
+        return " | ".join(f"Capability.{c.name}" for c in Capability if c in value and c.name)
+    return repr(value)
+
+
+def table_source() -> str:
+    """The source of :mod:`cxkit.adapters._builtins`, from the built-in classes themselves
+    (imports every adapter module)."""
+    from dataclasses import fields
+
+    rows = []
+    for path in BUILTINS:
+        adapter = _load(path)
+        info = adapter.info
+        rule, record_keys = _accepts_rule(adapter)
+        reader = info.can(Capability.READ) and hasattr(adapter, "read")
+        args = [
+            f"{f.name}={_literal(getattr(info, f.name))}"
+            for f in fields(AdapterInfo)
+            if f.name not in ("read_options", "write_options")
+            and getattr(info, f.name) != f.default
+        ]
+        rows.append(
+            f"    Builtin(\n        {path!r},\n        {reader!r},\n        {rule!r},\n"
+            f"        {_literal(record_keys)},\n        AdapterInfo(\n"
+            + "".join(f"            {a},\n" for a in args)
+            + "        ),\n    ),\n"
+        )
+    return (
+        '"""The built-in adapters as start-up sees them: each one\'s metadata and how its\n'
+        "``accepts`` decides, without importing its module (:class:`cxkit.adapters.registry."
+        "Builtin`).\n\nGENERATED from the adapter classes by :func:`cxkit.adapters.registry."
+        "write_table`: do not edit;\nthe tests fail when it differs from them.\n"
+        '"""\n\n'
+        "from __future__ import annotations\n\n"
+        "from typing import Final\n\n"
+        "from cxkit.adapters.base import AdapterInfo, Capability\n"
+        "from cxkit.adapters.registry import Builtin\n\n"
+        "# fmt: off\n"
+        "TABLE: Final = (\n" + "".join(rows) + ")\n"
+    )
+
+
+def write_table() -> None:
+    """Write :mod:`cxkit.adapters._builtins` from the built-in classes (after adding or changing
+    an adapter: ``uv run python -c "from cxkit.adapters import registry;
+    registry.write_table()"``)."""
+    from pathlib import Path
+
+    target = Path(__file__).with_name("_builtins.py")
+    target.write_text(table_source(), encoding="utf-8")

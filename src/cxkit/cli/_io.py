@@ -17,10 +17,12 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cxkit import cxf
 from cxkit.errors import CxkitError, InputError, InputTooLargeError, OutputError
+
+if TYPE_CHECKING:
+    from cxkit import cxf
 
 __all__ = [
     "add_max_size",
@@ -73,6 +75,8 @@ def read_source(name: str, max_size: int) -> bytes | Path:
 
 def load_cxf(name: str, max_size: int) -> cxf.Document:
     """Read and decode a CXF file; errors name the file."""
+    from cxkit import cxf  # here: reading a file (cxkit detect) needs no CXF layer
+
     data = read_input(name, max_size)
     try:
         return cxf.decode(data, max_size=max_size)

@@ -25,10 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
-import msgspec
-
 from cxkit.crypto.safezip import SafeZip, ZipLimits, read_zip
-from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
 from cxkit.errors import AdapterError, DecodeError, InputTooLargeError
 
 __all__ = [
@@ -48,7 +45,7 @@ MAX_JSON_DEPTH: Final = 64
 MAX_CSV_CELL: Final = 16 << 20
 """One CSV cell larger than this (16 MiB) is refused (a runaway quote or a 1 GB line)."""
 _BOM: Final = b"\xef\xbb\xbf"
-_ANY: Final = msgspec.json.Decoder()
+_decoder: list[Any] = []  # msgspec's JSON decoder, made on first use (not for sniffing a CSV)
 _ZIP_LIMITS: Final = ZipLimits(max_entries=20_000, max_entry_size=256 << 20, max_total_size=1 << 30)
 
 
@@ -89,6 +86,9 @@ def duplicate_warnings() -> Iterator[list[str]]:
 
 
 def _check_duplicates(data: bytes, name: str) -> None:
+    # imported here: the CXF package is not needed to sniff a CSV (cxkit detect's start-up)
+    from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
+
     if not has_duplicates(data):
         return
     where = f"{name}: " if name else ""
@@ -114,8 +114,12 @@ def parse_json(data: bytes, *, name: str = "") -> Any:
     member names are refused or reported (see the module's notes)."""
     if data.startswith(_BOM):
         data = data[3:]
+    import msgspec  # here: cxkit detect of a CSV needs no JSON parser (its start-up)
+
+    if not _decoder:
+        _decoder.append(msgspec.json.Decoder())
     try:
-        value = _ANY.decode(data)
+        value = _decoder[0].decode(data)
         _check_duplicates(data, name)
         return value
     except msgspec.DecodeError as exc:

@@ -1,8 +1,9 @@
 """``cxkit detect FILE``: which export format a file is, by evidence (``docs/formats.md``).
 
 Its own module so that ``cxkit detect`` imports only what it uses: the file reading and the
-adapter registry (every reader is asked about the file), not the writers' options, the
-progress bar or the secret prompts of ``convert``.
+detection (which imports only the readers whose evidence the file shows; the verdict is printed
+from the registry's static table, so the chosen reader itself need not be imported), not the
+writers' options, the progress bar or the secret prompts of ``convert``.
 """
 
 from __future__ import annotations
@@ -59,17 +60,16 @@ def cmd_detect(args: argparse.Namespace) -> int:
         out.print_json({"file": args.file, "format": None, "verdict": verdict,
                         "message": exc.message, "hint": exc.hint})  # fmt: skip
         return 2
+    info = result.info
     if args.json:
         out.print_json(
             {
                 "file": args.file,
-                "format": result.adapter.info.key,
+                "format": info.key,
                 "confidence": result.confidence.name.lower(),
                 "tried": {k: c.name.lower() for k, c in result.tried},
             }
         )
     else:
-        print(
-            f"{result.adapter.info.key}  ({result.adapter.info.app}: {result.adapter.info.format})"
-        )
+        print(f"{info.key}  ({info.app}: {info.format})")
     return 0
