@@ -86,7 +86,8 @@ class Context:
         self.findings: list[Finding] = []
         #: id(account) → (account, source bytes of its items), filled by the decoder
         self.sources: dict[int, Any] = {}
-        #: False when the document has no ``null`` anywhere, so items need no null check.
+        #: Kept for callers: since issue #20 the decoder reads no ``null`` scan (the strict
+        #: types refuse a null themselves, model._absent_is_not_null).
         self.may_have_null = may_have_null
         #: True when an item may hold a passkey (its members' duplicates are refused, #17).
         self.check_duplicates = check_duplicates
@@ -384,10 +385,13 @@ def specs(cls: type[m.CXFStruct]) -> dict[str, FieldSpec]:
     info = msgspec.structs.fields(cls)
     table: dict[str, FieldSpec] = {}
     _SPECS[cls] = table  # registered first: Collection refers to itself
+    optional = m.optional_members(cls)
     for f in info:
         if f.name == "cx_extra":
             continue
         convert, is_array = _converter_for(hints[f.name], f.name)
+        if convert is _base64url and f.name in optional:
+            convert = _optional_b64  # `B64 | None` in the source (model.optional_members)
         table[f.encode_name] = FieldSpec(f.name, f.encode_name, f.required, is_array, convert)
     return table
 
@@ -421,9 +425,10 @@ def build(
     """Build ``cls`` from a decoded JSON object; raise :class:`UnusableError` if it cannot be."""
     if not isinstance(value, dict):
         raise UnusableError("member.wrong-type", f"expected an object, found {json_type(value)}")
-    if not (preset or source or ctx.may_have_null):
-        # The strict conversion in C, for the parts of a rejected item that are fine (without
-        # nulls anywhere in the document, "converts strictly" means "nothing to report").
+    if not (preset or source):
+        # The strict conversion in C, for the parts of a rejected item that are fine: "converts
+        # strictly" means "nothing to report" (a null does not convert: the model's optional
+        # members are typed without None at run time, model._absent_is_not_null).
         try:
             converted = msgspec.convert(value, cls)
         except (msgspec.ValidationError, TypeError, ValueError):

@@ -193,11 +193,8 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             hint="raise the limit (--max-size) if the file is really this large",
         )
     escapes = _has_unicode_escape(data)
-    ctx = Context(
-        may_have_null=_has_json_null(data),
-        check_duplicates=escapes or b'"passkey"' in data,
-        escapes=escapes,
-    )
+    # (no scan for `null`: the strict types refuse it themselves, model._absent_is_not_null)
+    ctx = Context(check_duplicates=escapes or b'"passkey"' in data, escapes=escapes)
     ctx.ids_clean = not escapes and ids_clean(data)
     if bom:
         ctx.add("json.bom", "$")
@@ -488,9 +485,83 @@ def _decode_item_loop(
 ) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[int]]:
     """Items, their source bytes, the items that hold a passkey and the positions of the items
     that did not come from the strict tier; ``checked``: the strict tier also checks the
-    base64url alphabet of each item."""
+    base64url alphabet of each item.
+
+    The usual item (strict, no passkey) costs its decode and one append (issue #20); the others
+    go through :func:`_decode_other_item`, which does what :func:`_decode_item_loop_general`
+    does for them. A ``null`` makes the strict decode fail (model._absent_is_not_null), so the
+    item takes the tolerant path, which reports it."""
+    if checked:
+        return _decode_item_loop_general(raws, path, ctx, checked=checked)
     decode = _ITEM.decode
-    check_null = ctx.may_have_null
+    passkeys_made = m.PASSKEYS_MADE
+    items: list[m.Item] = []
+    append = items.append
+    passkey_items: list[m.Item] = []
+    tolerant: list[int] = []
+    skipped: list[int] = []
+    for index, item_raw in enumerate(raws):
+        made = passkeys_made[0]
+        try:
+            strict: m.Item = decode(item_raw)
+        except _STRICT_ERRORS:
+            item: m.Item | None = None
+        else:
+            if passkeys_made[0] == made:
+                append(strict)
+                continue
+            item = strict
+        if not _decode_other_item(
+            item_raw, item, made, index, items, passkey_items, tolerant, path, ctx
+        ):
+            skipped.append(index)
+    if not skipped:
+        return items, raws, passkey_items, tolerant
+    gone = set(skipped)
+    return items, [r for i, r in enumerate(raws) if i not in gone], passkey_items, tolerant
+
+
+def _decode_other_item(
+    item_raw: msgspec.Raw,
+    item: m.Item | None,
+    made: int,
+    index: int,
+    items: list[m.Item],
+    passkey_items: list[m.Item],
+    tolerant: list[int],
+    path: str,
+    ctx: Context,
+) -> bool:
+    """One item of :func:`_decode_item_loop` that the strict decoder refused (``item`` None) or
+    that holds a passkey (``made``: the passkey count before its decode); False: skipped."""
+    if ctx.check_duplicates:
+        if item is not None and not ctx.escapes and len(_ENCODER.encode(item)) == len(item_raw):
+            pass  # the length screen of _may_repeat_passkey_member, without copying the bytes
+        else:
+            text = bytes(item_raw)
+            if _may_repeat_passkey_member(text, item, ctx.escapes) and has_duplicates(text):
+                item = _decode_item_duplicates(text, f"{path}[{index}]", ctx)
+                if item is None:
+                    return False
+                tolerant.append(len(items))
+                items.append(item)
+                return True
+    if item is None:
+        item = _decode_item_slow(item_raw, path, index, ctx, checked=False)
+        if item is None:
+            return False
+        tolerant.append(len(items))
+    items.append(item)
+    if m.PASSKEYS_MADE[0] != made:
+        passkey_items.append(item)
+    return True
+
+
+def _decode_item_loop_general(
+    raws: list[msgspec.Raw], path: str, ctx: Context, *, checked: bool
+) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[int]]:
+    """:func:`_decode_item_loop` with ``checked``: the alphabet of each strict item is checked."""
+    decode = _ITEM.decode
     check_duplicates = ctx.check_duplicates
     passkeys_made = m.PASSKEYS_MADE
     escapes = ctx.escapes
@@ -501,15 +572,12 @@ def _decode_item_loop(
     for index, item_raw in enumerate(raws):
         item: m.Item | None = None
         made = passkeys_made[0]
-        # Strict structs would take a JSON null for "absent" without a finding: such items take
-        # the tolerant path (a document without "null" anywhere skips the per-item check).
-        if not (check_null and _has_json_null(bytes(item_raw))):
-            try:
-                item = decode(item_raw)
-            except _STRICT_ERRORS:
-                item = None
-            if checked and item is not None and not clean(item):
-                item = None
+        try:
+            item = decode(item_raw)
+        except _STRICT_ERRORS:
+            item = None
+        if checked and item is not None and not clean(item):
+            item = None
         if check_duplicates and (item is None or passkeys_made[0] != made):
             text = bytes(item_raw)
             if _may_repeat_passkey_member(text, item, escapes) and has_duplicates(text):
@@ -520,7 +588,7 @@ def _decode_item_loop(
                     kept.append(item_raw)
                 continue
         if item is None:
-            item = _decode_item_slow(item_raw, path, index, ctx)
+            item = _decode_item_slow(item_raw, path, index, ctx, checked=checked)
             if item is None:
                 continue
             tolerant.append(len(items))
@@ -549,12 +617,15 @@ def _may_repeat_passkey_member(text: bytes, item: m.Item | None, escapes: bool) 
     return len(_ENCODER.encode(item)) != len(text)
 
 
-def _decode_item_slow(raw: msgspec.Raw, items_path: str, index: int, ctx: Context) -> m.Item | None:
-    """An item the strict decoder rejected: the item shell, else the tolerant builder."""
+def _decode_item_slow(
+    raw: msgspec.Raw, items_path: str, index: int, ctx: Context, *, checked: bool = True
+) -> m.Item | None:
+    """An item the strict decoder rejected: the item shell, else the tolerant builder
+    (``checked``: as for :func:`_decode_item_shell`)."""
     path = f"{items_path}[{index}]"
-    if not (ctx.may_have_null and _has_json_null(bytes(raw))) or _nulls_only_in_extensions(raw):
+    if not _has_json_null(bytes(raw)) or _nulls_only_in_extensions(raw):
         try:
-            item = _decode_item_shell(raw, path, ctx)
+            item = _decode_item_shell(raw, path, ctx, checked=checked)
         except _SkipItemError:
             return None
         if item is not None:
@@ -690,14 +761,23 @@ class _SkipItemError(Exception):
     """The item is skipped; its finding is already made."""
 
 
-def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | None:
-    """Item-level members strictly, each credential strictly or else tolerantly."""
+def _decode_item_shell(
+    raw: msgspec.Raw, path: str, ctx: Context, *, checked: bool = True
+) -> m.Item | None:
+    """Item-level members strictly, each credential strictly or else tolerantly.
+
+    ``checked``: the base64url alphabet of what is decoded strictly is checked here; without
+    it, by the account's check in bulk after the item loop (:func:`_decode_item_raws`), which
+    sees this item too and decodes the account again with ``checked`` if a value is outside."""
     try:
         shell = _ITEM_SHELL.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
         return None
     scope = getattr(shell, "scope")  # noqa: B009 - dynamic struct
-    if not (clean_text(getattr(shell, "id")) and (scope is None or clean(scope))):  # noqa: B009
+    if checked and not (
+        clean_text(getattr(shell, "id"))  # noqa: B009
+        and (scope is None or clean(scope))
+    ):
         return None
     credentials = []
     raws: tuple[msgspec.Raw, ...] = getattr(shell, "credentials")  # noqa: B009 - dynamic struct
@@ -709,7 +789,7 @@ def _decode_item_shell(raw: msgspec.Raw, path: str, ctx: Context) -> m.Item | No
     for index, credential_raw in enumerate(raws):
         try:
             strict = _CREDENTIAL.decode(credential_raw)
-            if not clean(strict):
+            if checked and not clean(strict):
                 raise msgspec.ValidationError("a b64url value outside the alphabet")
             credentials.append(strict)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
@@ -752,7 +832,7 @@ def _decode_android_payload(top: dict[str, msgspec.Raw], ctx: Context) -> tuple[
     except _b64.Base64Error as exc:
         raise DecodeError(f"`payload` is not base64: {exc}", location="$.payload") from None
     ctx.add("document.android-payload", "$.payload")
-    inner_ctx = Context(may_have_null=_has_json_null(inner))
+    inner_ctx = Context()
     header, account_root = _decode_root(inner, inner_ctx)
     ctx.findings.extend(
         Finding(f.severity, f.code, "$.payload" + f.path[1:], f.message) for f in inner_ctx.findings

@@ -701,9 +701,14 @@ def prescribed_fields(cls: type[CXFStruct]) -> tuple[tuple[str, str, tuple[str, 
     found = _PRESCRIBED.get(cls)
     if found is None:
         hints = typing.get_type_hints(cls, include_extras=True)
+        optional = optional_members(cls)
         out = []
         for f in msgspec.structs.fields(cls):
-            for arg in typing.get_args(hints[f.name]) or (hints[f.name],):
+            hint = hints[f.name]
+            # as when every optional member's run-time annotation was `EF[...] | None`: a
+            # required `EF[...]` (Note.content) has never been read here (kept as it was, #20)
+            single = typing.get_origin(hint) is Annotated and f.name in optional
+            for arg in (hint,) if single else typing.get_args(hint) or (hint,):
                 marker = next(
                     (x for x in getattr(arg, "__metadata__", ()) if isinstance(x, Prescribed)),
                     None,
@@ -712,3 +717,41 @@ def prescribed_fields(cls: type[CXFStruct]) -> tuple[tuple[str, str, tuple[str, 
                     out.append((f.name, f.encode_name, marker.field_types))
         found = _PRESCRIBED[cls] = tuple(out)
     return found
+
+
+# --------------------------------------------------------------------------- absent, never null
+
+#: Per class: the members annotated ``X | None = None`` in the source (see
+#: :func:`_absent_is_not_null`).
+_OPTIONAL: dict[type, frozenset[str]] = {}
+
+
+def optional_members(cls: type) -> frozenset[str]:
+    """The attributes of ``cls`` (and its bases) that are optional with ``None`` for absent: in
+    the source ``X | None = None``, at run time ``X`` (:func:`_absent_is_not_null`)."""
+    return frozenset().union(*(_OPTIONAL.get(base, frozenset()) for base in cls.__mro__))
+
+
+def _absent_is_not_null() -> None:
+    """CXF has no ``null``: an optional member is present with a value or absent (spec §2.1.2;
+    CDDL ``? name: type``). The model's optional members are written ``X | None = None`` — for
+    type checkers and callers, absent reads as ``None`` — but at run time their annotation is
+    ``X``: msgspec then refuses a JSON ``null`` there, in C, and the codec sends that item to its
+    tolerant path, which reports the null (``json.null``). Before (issue #20) the strict decoder
+    took a ``null`` for "absent" silently, and the codec scanned the whole text for ``null``
+    first. Done once, here, before any decoder reads the annotations."""
+    todo: list[type] = [CXFStruct]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        annotations = vars(cls).get("__annotations__", {})  # its own, to be changed in place
+        names = []
+        for name, text in annotations.items():
+            if isinstance(text, str) and text.endswith(" | None"):
+                annotations[name] = text[: -len(" | None")]
+                names.append(name)
+        if names:
+            _OPTIONAL[cls] = frozenset(names)
+
+
+_absent_is_not_null()
