@@ -56,7 +56,11 @@ if hasattr(os, "register_at_fork"):
 
 def _serve(tasks: queue.SimpleQueue[Callable[[], None]]) -> None:
     while True:
-        tasks.get()()
+        task = tasks.get()
+        # Tasks report their own errors to their caller; none may end the worker.
+        with contextlib.suppress(BaseException):
+            task()
+        del task
 
 
 def _submit(task: Callable[[], None]) -> None:
