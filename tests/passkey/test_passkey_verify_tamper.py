@@ -30,8 +30,8 @@ def _run(
 ) -> tuple[str, ...]:
     real = verify._make_assertion
 
-    def spoilt(key: Any, rp_id: str, flags: int) -> Assertion:
-        return spoil(real(key, rp_id, flags))
+    def spoilt(key: Any, rp_id: str, flags: int, batch: Any = None) -> Assertion:
+        return spoil(real(key, rp_id, flags, batch))
 
     monkeypatch.setattr(verify, "_make_assertion", spoilt)
     result = verify_passkey(

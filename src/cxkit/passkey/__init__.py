@@ -6,7 +6,8 @@
 * :mod:`cxkit.passkey.convert` — Bitwarden / KeePassXC passkey metadata ⇄ plain values.
 * :mod:`cxkit.passkey.verify` — :func:`verify_passkey`: sign a WebAuthn assertion (WebAuthn L3
   §6.1 authenticator data) and verify it as a relying party with ``fido2`` (§7.2 verifying an
-  assertion); every problem is a :class:`PasskeyFinding`.
+  assertion); every problem is a :class:`PasskeyFinding`. :class:`PasskeyVerifier` does the
+  same for a batch of passkeys with one challenge.
 * :mod:`cxkit.passkey.report` — :func:`check_document`: every passkey of a decoded CXF document
   (:class:`PasskeyReport`), for ``cxkit passkeys`` and the adapters.
 
@@ -50,6 +51,7 @@ from .verify import (
     MAX_USER_HANDLE_BYTES,
     PasskeyCheck,
     PasskeyFinding,
+    PasskeyVerifier,
     Severity,
     rp_id_problem,
     verify_passkey,
@@ -67,6 +69,7 @@ __all__ = [
     "PasskeyFinding",
     "PasskeyKey",
     "PasskeyReport",
+    "PasskeyVerifier",
     "Severity",
     "b64url_to_der",
     "bitwarden_counter_to_str",

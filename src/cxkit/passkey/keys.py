@@ -321,6 +321,50 @@ def _key_kind(key: object) -> str:
     return kind
 
 
+# The PKCS#8 layout of a P-256 / P-384 key as OpenSSL, BoringSSL and WebCrypto write it (issue
+# #20): version 0, the AlgorithmIdentifier, a SEC1 ECPrivateKey (RFC 5915: version 1, d of the
+# curve's size, no parameters, the public key [1] as an uncompressed point). Every length in it is
+# fixed, so the bytes before d and between d and the point identify it without a DER walk, and
+# the point gives the COSE x/y without deriving the public key again. This is safe because
+# cryptography refuses a key whose embedded point is not d·G (test_passkey_keys.py checks that).
+# total length → (algorithm, bytes before d, offset of the bytes after d, those bytes, size)
+_EC_LAYOUTS: Final[dict[int, tuple[Algorithm, bytes, int, bytes, int]]] = {
+    138: (
+        Algorithm.ES256,
+        bytes.fromhex("308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420"),
+        36 + 32,
+        bytes.fromhex("a14403420004"),
+        32,
+    ),
+    185: (
+        Algorithm.ES384,
+        bytes.fromhex("3081b6020100301006072a8648ce3d020106052b8104002204819e30819b0201010430"),
+        35 + 48,
+        bytes.fromhex("a16403620004"),
+        48,
+    ),
+}
+
+
+def _ec_layout(buf: bytes) -> tuple[Algorithm, dict[int, int | bytes]] | None:
+    """(algorithm, COSE params from the embedded point) when *buf* has a fixed EC layout."""
+    layout = _EC_LAYOUTS.get(len(buf))
+    if layout is None:
+        return None
+    algorithm, head, mark_at, mark, size = layout
+    point_at = mark_at + len(mark)
+    if not buf.startswith(head) or buf[mark_at:point_at] != mark:
+        return None
+    x_end = point_at + size
+    return algorithm, {
+        1: 2,
+        3: int(algorithm),
+        -1: _EC[algorithm][1],
+        -2: buf[point_at:x_end],
+        -3: buf[x_end:],
+    }
+
+
 def _inspect(der: object) -> PasskeyKey | _Rejection:
     """Identify and load PKCS#8 key bytes; never raises (problems come back as _Rejection)."""
     if not isinstance(der, bytes | bytearray | memoryview):
@@ -331,6 +375,13 @@ def _inspect(der: object) -> PasskeyKey | _Rejection:
         )
     buf = bytes(der)
     total = len(buf)
+    fast = _ec_layout(buf)
+    if fast is not None:
+        fixed_algorithm, params = fast
+        loaded = _load(buf, fixed_algorithm)
+        if isinstance(loaded, PasskeyKey):
+            loaded.__dict__["_cose_params"] = params
+        return loaded
     try:
         tag, pos, end = _tlv(buf, 0, total)
         if tag != 0x30 or end != total:
@@ -376,12 +427,17 @@ def _inspect(der: object) -> PasskeyKey | _Rejection:
             hint="the key must be an unencrypted PKCS#8 PrivateKeyInfo in DER",
             cause=exc,
         )
+    return _load(buf, algorithm)
+
+
+def _load(buf: bytes, algorithm: Algorithm) -> PasskeyKey | _Rejection:
+    """Load PKCS#8 *buf* whose AlgorithmIdentifier says *algorithm* with ``cryptography``."""
     try:
         key = serialization.load_der_private_key(buf, password=None)
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
         return _Rejection(
             "passkey.key-not-pkcs8",
-            f"{_NOT_PKCS8} ({algorithm.label} key data is malformed; {total} bytes)",
+            f"{_NOT_PKCS8} ({algorithm.label} key data is malformed; {len(buf)} bytes)",
             unsupported=False,
             cause=exc,
         )
@@ -542,8 +598,12 @@ class PasskeyKey:
 
     @property
     def fingerprint(self) -> str:
-        """:func:`public_key_fingerprint` of :attr:`cose_public_key`."""
-        return public_key_fingerprint(self.cose_public_key)
+        """:func:`public_key_fingerprint` of :attr:`cose_public_key` (computed once)."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            cached = public_key_fingerprint(self.cose_public_key)
+            self.__dict__["_fingerprint"] = cached
+        return cached
 
     @property
     def key_size(self) -> int:

@@ -33,7 +33,7 @@ from cxkit.cxf import model as m
 from cxkit.cxf.codec import Document
 
 from .keys import Algorithm
-from .verify import FINDING_CODES, PasskeyCheck, PasskeyFinding, verify_passkey
+from .verify import FINDING_CODES, PasskeyCheck, PasskeyFinding, PasskeyVerifier, verify_passkey
 
 __all__ = ["PasskeyReport", "check_document", "check_passkey", "count_passkeys"]
 
@@ -95,9 +95,11 @@ def check_passkey(
     backup_state: bool | None = None,
     public_key: bytes | None = None,
     expected_rp_id: str | None = None,
+    verifier: PasskeyVerifier | None = None,
 ) -> PasskeyCheck:
     """:func:`~cxkit.passkey.verify_passkey` on a CXF :class:`~cxkit.cxf.Passkey` (see the
-    module docstring for how members are mapped). Never raises for bad passkey data."""
+    module docstring for how members are mapped), within *verifier*'s batch when given. Never
+    raises for bad passkey data."""
     problems: list[str] = []
     raw: dict[str, bytes] = {}
     members: tuple[tuple[str, str, object], ...] = (
@@ -115,7 +117,8 @@ def check_passkey(
             problems.append(f"{wire}: {exc}")
     if problems:
         return _unreadable(*problems)
-    return verify_passkey(
+    verify = verify_passkey if verifier is None else verifier.verify
+    return verify(
         key=raw["key"],
         credential_id=raw["credential_id"],
         rp_id=passkey.rp_id,
@@ -174,11 +177,12 @@ def check_document(
     }
     reports: list[PasskeyReport] = []
     total = len(candidates)
+    verifier = PasskeyVerifier()  # one challenge for the document (a batch, issue #20)
     for done, (a_index, account, i_index, item, c_index, credential, path) in enumerate(
         candidates, 1
     ):
         if isinstance(credential, m.Passkey):
-            check = check_passkey(credential)
+            check = check_passkey(credential, verifier=verifier)
             rp_id: str | None = credential.rp_id
             username: str | None = credential.username
         else:

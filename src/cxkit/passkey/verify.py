@@ -38,7 +38,6 @@ from hashlib import sha256
 from hmac import compare_digest
 from typing import Final, Literal
 
-from cryptography.exceptions import InvalidSignature
 from fido2 import cbor
 from fido2.cose import CoseKey
 from fido2.rpid import verify_rp_id
@@ -55,6 +54,7 @@ __all__ = [
     "MAX_USER_HANDLE_BYTES",
     "PasskeyCheck",
     "PasskeyFinding",
+    "PasskeyVerifier",
     "Severity",
     "rp_id_problem",
     "verify_passkey",
@@ -190,26 +190,35 @@ def _read_auth_data(auth_data: bytes) -> tuple[bytes, int, int]:
     return ad.rp_id_hash, int(ad.flags), ad.counter
 
 
+@lru_cache(maxsize=1024)
+def _read_client_data(client_data: bytes) -> tuple[object, bytes, object, bytes]:
+    """fido2's reading of clientDataJSON: (type, challenge, origin, SHA-256 of the bytes). In a
+    batch (:class:`PasskeyVerifier`) every assertion for one rpId carries the same bytes, so
+    each distinct value is parsed once, like authenticatorData."""
+    cd = CollectedClientData(client_data)
+    return cd.type, cd.challenge, cd.origin, sha256(cd).digest()
+
+
 def _relying_party(
+    findings: list[PasskeyFinding],
     rp_key: CoseKey,
-    auth_data: bytes,
-    client_data: bytes,
-    signature: bytes,
-    challenge: bytes,
+    assertion: tuple[bytes, bytes, bytes, bytes],
     expected_rp_id: str | None,
     flags: int,
-) -> tuple[list[PasskeyFinding], bool]:
-    """WebAuthn L3 §7.2 on fido2's parsers; returns (findings, signature verified)."""
-    findings: list[PasskeyFinding] = []
+) -> bool:
+    """WebAuthn L3 §7.2 on fido2's parsers (findings appended); True when the signature
+    verified."""
+    challenge, client_data, auth_data, signature = assertion
     rp_id_hash, got, counter = _read_auth_data(auth_data)
-    cd = CollectedClientData(client_data)
-    if cd.type != _GET or not compare_digest(cd.challenge, challenge):
+    cd_type, cd_challenge, origin, cd_hash = _read_client_data(client_data)
+    if cd_type != _GET or not compare_digest(cd_challenge, challenge):
         findings.append(_finding("passkey.assertion-invalid", "clientData type or challenge"))
     if expected_rp_id is not None:
         rp_hash, origin_json = _rp_context(expected_rp_id)
-        origin = cd.origin
-        origin_ok = origin == origin_json[1:-1] or verify_rp_id(expected_rp_id, origin)
-        if not compare_digest(rp_id_hash, rp_hash) or not origin_ok:
+        origin_ok = origin == origin_json[1:-1] or (
+            isinstance(origin, str) and verify_rp_id(expected_rp_id, origin)
+        )
+        if not origin_ok or not compare_digest(rp_id_hash, rp_hash):
             findings.append(
                 _finding(
                     "passkey.rp-id-mismatch",
@@ -222,12 +231,10 @@ def _relying_party(
     try:
         # §7.2 step 21: the signature over authenticatorData ‖ SHA-256(clientDataJSON), by
         # fido2's COSE key class (it builds the public key from the COSE x/y or n/e itself).
-        rp_key.verify(auth_data + sha256(cd).digest(), signature)
-    except InvalidSignature:
-        return findings, False
-    except Exception:  # fido2 raises ValueError for curve mismatches and the like
-        return findings, False
-    return findings, True
+        rp_key.verify(auth_data + cd_hash, signature)
+    except Exception:  # InvalidSignature; fido2 raises ValueError for curve mismatches and such
+        return False
+    return True
 
 
 def verify_passkey(
@@ -244,7 +251,7 @@ def verify_passkey(
     """Check that a passkey can authenticate: sign a fresh WebAuthn assertion with *key* and
     verify it as a relying party with ``fido2`` (see the module docstring), plus the member
     checks of CXF §3.3.12 / WebAuthn (credential id 1-1023 bytes, user handle 1-64 bytes, rpId a
-    valid RP ID).
+    valid RP ID). One passkey, its own challenge; for many, :class:`PasskeyVerifier` is faster.
 
     :param key: the CXF ``key`` — PKCS#8 DER bytes (or an already loaded :class:`PasskeyKey`).
     :param credential_id: raw credential id bytes.
@@ -259,52 +266,122 @@ def verify_passkey(
         with ``passkey.rp-id-mismatch``.
     :return: a :class:`PasskeyCheck`; never raises for bad passkey data.
     """
-    findings: list[PasskeyFinding] = []
-    algorithm: Algorithm | None = None
-    cose_public: bytes | None = None
-    fingerprint: str | None = None
-    try:
-        _check_members(findings, credential_id, user_handle)
-        rp_ok = _check_rp_id(findings, rp_id)
-        if expected_rp_id is None:
-            expected = rp_id if rp_ok else None
-        else:
-            expected = expected_rp_id if _check_rp_id(findings, expected_rp_id) else None
-        flags = _UP | _UV
-        if backup_eligible:
-            flags |= _BE
-        if backup_state:
-            if backup_eligible is False:
-                findings.append(
-                    _finding(
-                        "passkey.backup-flags-inconsistent",
-                        "backup state (BS) is set but backup eligible (BE) is not; WebAuthn "
-                        "§6.1.3 forbids it, BS left unset",
-                    )
-                )
+    return PasskeyVerifier().verify(
+        key=key,
+        credential_id=credential_id,
+        rp_id=rp_id,
+        user_handle=user_handle,
+        backup_eligible=backup_eligible,
+        backup_state=backup_state,
+        public_key=public_key,
+        expected_rp_id=expected_rp_id,
+    )
+
+
+_MAX_BATCH_MESSAGES: Final = 1024
+
+
+class PasskeyVerifier:
+    """Verifies a batch of passkeys (a document's) as :func:`verify_passkey` does, with one
+    fresh 32-byte challenge for the whole batch (issue #20).
+
+    Every passkey still signs its own assertion and ``fido2`` still verifies each signature
+    under that passkey's COSE key; what the batch shares is what does not depend on the key:
+    the clientDataJSON of an rpId (WebAuthn L3 §5.8.1: type, challenge, origin) and the
+    authenticatorData of an (rpId, flags) pair (§6.1), so the authenticator side builds and
+    hashes them, and the relying party (fido2) parses and checks them, once per distinct value
+    instead of once per passkey. Create one verifier per batch; it is not thread-safe.
+    """
+
+    __slots__ = ("_challenge", "_challenge_text", "_messages")
+
+    def __init__(self) -> None:
+        self._challenge = os.urandom(32)
+        self._challenge_text = b64url_encode(self._challenge)
+        self._messages: dict[tuple[str, int], tuple[bytes, bytes, bytes]] = {}
+
+    def _message(self, rp_id: str, flags: int) -> tuple[bytes, bytes, bytes]:
+        """(clientDataJSON, authenticatorData, the signed message authenticatorData ‖
+        SHA-256(clientDataJSON)) for *rp_id* and *flags*, built once per batch."""
+        cached = self._messages.get((rp_id, flags))
+        if cached is None:
+            rp_hash, origin_json = _rp_context(rp_id)
+            client_data = (
+                '{"type":"webauthn.get","challenge":"'
+                + self._challenge_text
+                + '","origin":'
+                + origin_json
+                + ',"crossOrigin":false}'
+            ).encode()
+            auth_data = rp_hash + bytes((flags,)) + _COUNTER_ZERO
+            cached = (client_data, auth_data, auth_data + sha256(client_data).digest())
+            if len(self._messages) >= _MAX_BATCH_MESSAGES:  # bounded: many distinct rpIds
+                self._messages.clear()
+            self._messages[(rp_id, flags)] = cached
+        return cached
+
+    def verify(
+        self,
+        *,
+        key: bytes | PasskeyKey,
+        credential_id: bytes,
+        rp_id: str,
+        user_handle: bytes | None,
+        backup_eligible: bool | None = None,
+        backup_state: bool | None = None,
+        public_key: bytes | None = None,
+        expected_rp_id: str | None = None,
+    ) -> PasskeyCheck:
+        """:func:`verify_passkey` (same parameters and result) within this batch."""
+        findings: list[PasskeyFinding] = []
+        algorithm: Algorithm | None = None
+        cose_public: bytes | None = None
+        fingerprint: str | None = None
+        try:
+            _check_members(findings, credential_id, user_handle)
+            rp_ok = _check_rp_id(findings, rp_id)
+            if expected_rp_id is None:
+                expected = rp_id if rp_ok else None
             else:
-                flags |= _BS
-        loaded = key if isinstance(key, PasskeyKey) else _inspect(key)
-        if isinstance(loaded, _Rejection):
-            findings.append(_finding(loaded.code, loaded.message))
-        else:
-            algorithm = loaded.algorithm
-            cose_public = loaded.cose_public_key
-            fingerprint = loaded.fingerprint
-            _ceremony(
-                findings,
-                loaded,
-                rp_id if isinstance(rp_id, str) else "",
-                expected,
-                flags,
-                public_key,
+                expected = expected_rp_id if _check_rp_id(findings, expected_rp_id) else None
+            flags = _UP | _UV
+            if backup_eligible:
+                flags |= _BE
+            if backup_state:
+                if backup_eligible is False:
+                    findings.append(
+                        _finding(
+                            "passkey.backup-flags-inconsistent",
+                            "backup state (BS) is set but backup eligible (BE) is not; WebAuthn "
+                            "§6.1.3 forbids it, BS left unset",
+                        )
+                    )
+                else:
+                    flags |= _BS
+            loaded = key if isinstance(key, PasskeyKey) else _inspect(key)
+            if isinstance(loaded, _Rejection):
+                findings.append(_finding(loaded.code, loaded.message))
+            else:
+                algorithm = loaded.algorithm
+                cose_public = loaded.cose_public_key
+                fingerprint = loaded.fingerprint
+                _ceremony(
+                    findings,
+                    loaded,
+                    rp_id if isinstance(rp_id, str) else "",
+                    expected,
+                    flags,
+                    public_key,
+                    self,
+                )
+        except Exception as exc:  # a bug in here must not sink an import: report it
+            findings.append(
+                _finding(
+                    "passkey.check-failed", f"internal error while checking: {type(exc).__name__}"
+                )
             )
-    except Exception as exc:  # a bug in here must not sink an import: report it
-        findings.append(
-            _finding("passkey.check-failed", f"internal error while checking: {type(exc).__name__}")
-        )
-    ok = not any(f.severity == "error" for f in findings)
-    return PasskeyCheck(ok, algorithm, tuple(findings), fingerprint, cose_public)
+        ok = not findings or not any(f.severity == "error" for f in findings)
+        return PasskeyCheck(ok, algorithm, tuple(findings), fingerprint, cose_public)
 
 
 def _check_members(
@@ -347,20 +424,15 @@ def _check_rp_id(findings: list[PasskeyFinding], rp_id: object) -> bool:
     return True
 
 
-def _make_assertion(key: PasskeyKey, rp_id: str, flags: int) -> tuple[bytes, bytes, bytes, bytes]:
-    """Authenticator side: (challenge, clientDataJSON, authenticatorData, signature)."""
-    rp_hash, origin_json = _rp_context(rp_id)
-    challenge = os.urandom(32)
-    client_data = (
-        '{"type":"webauthn.get","challenge":"'
-        + b64url_encode(challenge)
-        + '","origin":'
-        + origin_json
-        + ',"crossOrigin":false}'
-    ).encode()
-    auth_data = rp_hash + bytes((flags,)) + _COUNTER_ZERO
-    signature = key.sign(auth_data + hashlib.sha256(client_data).digest())
-    return challenge, client_data, auth_data, signature
+def _make_assertion(
+    key: PasskeyKey, rp_id: str, flags: int, batch: PasskeyVerifier | None = None
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Authenticator side: (challenge, clientDataJSON, authenticatorData, signature); the
+    challenge is *batch*'s (a fresh one without a batch)."""
+    if batch is None:
+        batch = PasskeyVerifier()
+    client_data, auth_data, message = batch._message(rp_id, flags)
+    return batch._challenge, client_data, auth_data, key.sign(message)
 
 
 def _ceremony(
@@ -370,6 +442,7 @@ def _ceremony(
     expected_rp_id: str | None,
     flags: int,
     public_key: object,
+    batch: PasskeyVerifier,
 ) -> None:
     mismatch = False
     params = key.cose_params
@@ -394,13 +467,10 @@ def _ceremony(
             )
 
     # Authenticator side.
-    challenge, client_data, auth_data, signature = _make_assertion(key, rp_id, flags)
+    assertion = _make_assertion(key, rp_id, flags, batch)
 
     # Relying-party side.
-    rp_findings, verified = _relying_party(
-        rp_key, auth_data, client_data, signature, challenge, expected_rp_id, flags
-    )
-    findings.extend(rp_findings)
+    verified = _relying_party(findings, rp_key, assertion, expected_rp_id, flags)
     if not verified and not mismatch:
         findings.append(
             _finding(
