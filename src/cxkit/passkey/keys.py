@@ -346,8 +346,9 @@ _EC_LAYOUTS: Final[dict[int, tuple[Algorithm, bytes, int, bytes, int]]] = {
 }
 
 
-def _ec_layout(buf: bytes) -> tuple[Algorithm, dict[int, int | bytes]] | None:
-    """(algorithm, COSE params from the embedded point) when *buf* has a fixed EC layout."""
+def _ec_layout(buf: bytes) -> tuple[Algorithm, dict[int, int | bytes], bytes] | None:
+    """(algorithm, COSE params, COSE bytes) from the embedded point when *buf* has a fixed EC
+    layout, else None."""
     layout = _EC_LAYOUTS.get(len(buf))
     if layout is None:
         return None
@@ -356,13 +357,10 @@ def _ec_layout(buf: bytes) -> tuple[Algorithm, dict[int, int | bytes]] | None:
     if not buf.startswith(head) or buf[mark_at:point_at] != mark:
         return None
     x_end = point_at + size
-    return algorithm, {
-        1: 2,
-        3: int(algorithm),
-        -1: _EC[algorithm][1],
-        -2: buf[point_at:x_end],
-        -3: buf[x_end:],
-    }
+    x, y = buf[point_at:x_end], buf[x_end:]
+    cose_head, cose_middle, _ = _EC2_TEMPLATES[algorithm]
+    params: dict[int, int | bytes] = {1: 2, 3: int(algorithm), -1: _EC[algorithm][1], -2: x, -3: y}
+    return algorithm, params, b"".join((cose_head, x, cose_middle, y))
 
 
 def _inspect(der: object) -> PasskeyKey | _Rejection:
@@ -377,10 +375,10 @@ def _inspect(der: object) -> PasskeyKey | _Rejection:
     total = len(buf)
     fast = _ec_layout(buf)
     if fast is not None:
-        fixed_algorithm, params = fast
+        fixed_algorithm, params, cose = fast
         loaded = _load(buf, fixed_algorithm)
         if isinstance(loaded, PasskeyKey):
-            loaded.__dict__["_cose_params"] = params
+            loaded.__dict__.update(_cose_params=params, _cose_bytes=cose)
         return loaded
     try:
         tag, pos, end = _tlv(buf, 0, total)
@@ -551,7 +549,12 @@ def public_key_fingerprint(cose_public_key: bytes) -> str:
     COSE bytes and with the URL-safe alphabet. Pass canonical bytes: a differently ordered or
     extended COSE map of the same key gives a different fingerprint.
     """
-    return "SHA256:" + b64url_encode(hashlib.sha256(cose_public_key).digest())
+    # 32 bytes → 44 base64 characters, the last one padding (one call, not the general codec)
+    digest = binascii.b2a_base64(hashlib.sha256(cose_public_key).digest(), newline=False)
+    return "SHA256:" + digest[:43].translate(_STD_TO_URL).decode("ascii")
+
+
+_STD_TO_URL: Final = bytes.maketrans(b"+/", b"-_")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -616,12 +619,12 @@ class PasskeyKey:
         """Sign *data* with the algorithm's WebAuthn scheme (ECDSA with the curve's hash, DER
         signature; Ed25519; RSASSA-PKCS1-v1_5 with SHA-256)."""
         key = self.private_key
-        kind = _key_kind(key)
+        kind = _KINDS.get(type(key)) or _key_kind(key)
         if kind == "ec":
-            return cast(ec.EllipticCurvePrivateKey, key).sign(data, _ECDSA[self.algorithm])
+            return key.sign(data, _ECDSA[self.algorithm])  # type: ignore[call-arg,arg-type]
         if kind == "ed25519":
-            return cast(ed25519.Ed25519PrivateKey, key).sign(data)
-        return cast(rsa.RSAPrivateKey, key).sign(data, _PKCS1V15, _SHA256)
+            return key.sign(data)  # type: ignore[call-arg]
+        return key.sign(data, _PKCS1V15, _SHA256)  # type: ignore[call-arg,arg-type]
 
     def to_der(self) -> bytes:
         """Re-serialise as unencrypted PKCS#8 DER."""

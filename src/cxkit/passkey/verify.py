@@ -132,10 +132,12 @@ def _finding(code: str, message: str) -> PasskeyFinding:
 
 
 @lru_cache(maxsize=4096)
-def _rp_context(rp_id: str) -> tuple[bytes, str]:
-    """(SHA-256 of the RP ID, JSON-encoded origin ``"https://<rpId>"``) — cached per rpId."""
+def _rp_context(rp_id: str) -> tuple[bytes, str, str]:
+    """(SHA-256 of the RP ID, origin ``https://<rpId>``, the origin JSON-encoded) — cached
+    per rpId."""
     digest = hashlib.sha256(rp_id.encode("utf-8", "surrogatepass")).digest()
-    return digest, json.dumps("https://" + rp_id)
+    origin = "https://" + rp_id
+    return digest, origin, json.dumps(origin)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,44 +199,6 @@ def _read_client_data(client_data: bytes) -> tuple[object, bytes, object, bytes]
     each distinct value is parsed once, like authenticatorData."""
     cd = CollectedClientData(client_data)
     return cd.type, cd.challenge, cd.origin, sha256(cd).digest()
-
-
-def _relying_party(
-    findings: list[PasskeyFinding],
-    rp_key: CoseKey,
-    assertion: tuple[bytes, bytes, bytes, bytes],
-    expected_rp_id: str | None,
-    flags: int,
-) -> bool:
-    """WebAuthn L3 §7.2 on fido2's parsers (findings appended); True when the signature
-    verified."""
-    challenge, client_data, auth_data, signature = assertion
-    rp_id_hash, got, counter = _read_auth_data(auth_data)
-    cd_type, cd_challenge, origin, cd_hash = _read_client_data(client_data)
-    if cd_type != _GET or not compare_digest(cd_challenge, challenge):
-        findings.append(_finding("passkey.assertion-invalid", "clientData type or challenge"))
-    if expected_rp_id is not None:
-        rp_hash, origin_json = _rp_context(expected_rp_id)
-        origin_ok = origin == origin_json[1:-1] or (
-            isinstance(origin, str) and verify_rp_id(expected_rp_id, origin)
-        )
-        if not origin_ok or not compare_digest(rp_id_hash, rp_hash):
-            findings.append(
-                _finding(
-                    "passkey.rp-id-mismatch",
-                    f"the relying party {expected_rp_id!r} rejects the assertion: its rpIdHash "
-                    "is SHA-256 of another RP ID (the passkey is bound to a different rpId)",
-                )
-            )
-    if got != flags or got & (_UP | _UV) != _UP | _UV or counter:
-        findings.append(_finding("passkey.assertion-invalid", "authenticatorData flags/counter"))
-    try:
-        # §7.2 step 21: the signature over authenticatorData ‖ SHA-256(clientDataJSON), by
-        # fido2's COSE key class (it builds the public key from the COSE x/y or n/e itself).
-        rp_key.verify(auth_data + cd_hash, signature)
-    except Exception:  # InvalidSignature; fido2 raises ValueError for curve mismatches and such
-        return False
-    return True
 
 
 def verify_passkey(
@@ -305,7 +269,7 @@ class PasskeyVerifier:
         SHA-256(clientDataJSON)) for *rp_id* and *flags*, built once per batch."""
         cached = self._messages.get((rp_id, flags))
         if cached is None:
-            rp_hash, origin_json = _rp_context(rp_id)
+            rp_hash, _, origin_json = _rp_context(rp_id)
             client_data = (
                 '{"type":"webauthn.get","challenge":"'
                 + self._challenge_text
@@ -338,7 +302,13 @@ class PasskeyVerifier:
         cose_public: bytes | None = None
         fingerprint: str | None = None
         try:
-            _check_members(findings, credential_id, user_handle)
+            if not (  # the common case in two type checks; the details only when it fails
+                type(credential_id) is bytes
+                and 0 < len(credential_id) <= MAX_CREDENTIAL_ID_BYTES
+                and type(user_handle) is bytes
+                and 0 < len(user_handle) <= MAX_USER_HANDLE_BYTES
+            ):
+                _check_members(findings, credential_id, user_handle)
             rp_ok = _check_rp_id(findings, rp_id)
             if expected_rp_id is None:
                 expected = rp_id if rp_ok else None
@@ -467,10 +437,35 @@ def _ceremony(
             )
 
     # Authenticator side.
-    assertion = _make_assertion(key, rp_id, flags, batch)
+    challenge, client_data, auth_data, signature = _make_assertion(key, rp_id, flags, batch)
 
-    # Relying-party side.
-    verified = _relying_party(findings, rp_key, assertion, expected_rp_id, flags)
+    # Relying-party side: WebAuthn L3 §7.2 on fido2's parsers.
+    rp_id_hash, got, counter = _read_auth_data(auth_data)
+    cd_type, cd_challenge, origin, cd_hash = _read_client_data(client_data)
+    if cd_type != _GET or not compare_digest(cd_challenge, challenge):
+        findings.append(_finding("passkey.assertion-invalid", "clientData type or challenge"))
+    if expected_rp_id is not None:
+        rp_hash, expected_origin, _ = _rp_context(expected_rp_id)
+        origin_ok = origin == expected_origin or (
+            isinstance(origin, str) and verify_rp_id(expected_rp_id, origin)
+        )
+        if not origin_ok or not compare_digest(rp_id_hash, rp_hash):
+            findings.append(
+                _finding(
+                    "passkey.rp-id-mismatch",
+                    f"the relying party {expected_rp_id!r} rejects the assertion: its rpIdHash "
+                    "is SHA-256 of another RP ID (the passkey is bound to a different rpId)",
+                )
+            )
+    if got != flags or got & (_UP | _UV) != _UP | _UV or counter:
+        findings.append(_finding("passkey.assertion-invalid", "authenticatorData flags/counter"))
+    try:
+        # §7.2 step 21: the signature over authenticatorData ‖ SHA-256(clientDataJSON), by
+        # fido2's COSE key class (it builds the public key from the COSE x/y or n/e itself).
+        rp_key.verify(auth_data + cd_hash, signature)
+        verified = True
+    except Exception:  # InvalidSignature; fido2 raises ValueError for curve mismatches and such
+        verified = False
     if not verified and not mismatch:
         findings.append(
             _finding(
