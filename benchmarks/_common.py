@@ -172,3 +172,82 @@ def median(values: list[float]) -> float:
 def spread(values: list[float]) -> str:
     """``min-max`` of *values* (3 significant digits), printed next to a median."""
     return f"{min(values):.3g}-{max(values):.3g}"
+
+
+def alternate_cpu(
+    floor: Callable[[], object],
+    subject: Callable[[], object],
+    repeat: int,
+    *,
+    warmup: int = 1,
+    collector: str = "on",
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """:func:`alternate` (same warm-up, order and process state), also giving each run's CPU
+    seconds (``time.process_time``: every thread of this process, user + system): *floors*,
+    *subjects*, *floors_cpu*, *subjects_cpu*. On a shared machine a run's wall time includes
+    the time it waited for a core; its CPU time much less so, so the CPU ratio is the steadier
+    one under load."""
+    if collector not in ("on", "paused"):
+        raise ValueError(f"collector must be 'on' or 'paused', not {collector!r}")
+    pause = collector == "paused"
+    gc.collect()
+    for _ in range(warmup):
+        for fn in (floor, subject):
+            result = fn()
+            del result
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for i, fn in enumerate((floor, subject)):
+            wall, cpu = _timed_cpu(fn, pause)
+            walls[i].append(wall)
+            cpus[i].append(cpu)
+    return walls[0], walls[1], cpus[0], cpus[1]
+
+
+def _timed_cpu(fn: Callable[[], object], pause: bool) -> tuple[float, float]:
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        c0, t0 = time.process_time(), time.perf_counter()
+        result = fn()
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        if was_enabled:
+            gc.enable()
+    del result  # freeing the result is not part of the measured work
+    return elapsed, cpu
+
+
+def alternate_timed(
+    floor: Callable[[], float],
+    subject: Callable[[], float],
+    repeat: int,
+    *,
+    warmup: int = 1,
+    collector: str = "on",
+) -> tuple[list[float], list[float]]:
+    """:func:`alternate` for work whose set-up is not part of the figure (a server started, a
+    key made): each callable times its own measured part and returns those seconds; the
+    order, warm-up and process state are :func:`alternate`'s."""
+    if collector not in ("on", "paused"):
+        raise ValueError(f"collector must be 'on' or 'paused', not {collector!r}")
+    pause = collector == "paused"
+    gc.collect()
+    for _ in range(warmup):
+        floor()
+        subject()
+    floors: list[float] = []
+    subjects: list[float] = []
+    for _ in range(repeat):
+        for fn, out in ((floor, floors), (subject, subjects)):
+            was_enabled = gc.isenabled()
+            if pause:
+                gc.disable()
+            try:
+                out.append(fn())
+            finally:
+                if was_enabled:
+                    gc.enable()
+    return floors, subjects

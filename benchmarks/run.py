@@ -82,12 +82,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _held(fig: Figure) -> bool | None:
+    """Whether *fig*'s target holds: a ratio target (:attr:`Figure.ok`), or an absolute margin
+    over the floor (``extra["delta_ok"]``, the start-up suite's), None without a target."""
+    if fig.ok is not None:
+        return fig.ok
+    delta_ok = fig.extra.get("delta_ok")
+    return delta_ok if isinstance(delta_ok, bool) else None
+
+
 def _summary(suite: str, figures: list[Figure]) -> str:
     """One line per suite: how many of its targets hold, and which do not."""
-    judged = [f for f in figures if f.ok is not None]
+    judged = [f for f in figures if _held(f) is not None]
     if not judged:
         return f"  -- {suite}: no targets"
-    missed = [f.name for f in judged if not f.ok]
+    missed = [f.name for f in judged if not _held(f)]
     held = len(judged) - len(missed)
     text = f"  -- {suite}: {held} of {len(judged)} targets hold"
     if missed:

@@ -10,10 +10,16 @@ figure is the median of the runs, with the spread (min–max); next to it the ch
 install or an upgrade).
 
 Per command (``detect``, ``inspect``, ``validate``, ``convert``) on a tiny file — the built-in
-sample, a 3-item CXF document and its Bitwarden JSON — the figure is what the command costs
-to start and do almost nothing: its imports. ``detect`` and the commands reading another app's
-export pay for the adapter registry (every reader is imported to ask it about the file);
-``inspect``/``validate`` of a CXF file need only the CXF layer.
+sample, a 3-item CXF document and its Bitwarden JSON, a 1-row Chrome CSV — the figure is what
+the command costs to start and do almost nothing: its imports. ``inspect``/``validate`` of a
+CXF file need only the CXF layer. Detection answers from the registry's static table and
+imports only the readers whose evidence the file shows (issue #18; before, every reader was
+imported: ~0.6 s): ``cxkit detect chrome.csv`` imports no reader, no CXF layer and no msgspec,
+and is held to **delta <= 150 ms**: the 100 ms of ``--help`` plus what detection needs on top of
+it (the adapter framework, the table of 87 adapters, the CSV sniffer, the entry-point scan for
+plug-ins; measured ~40 ms of CPU more than ``--help``), a quarter of what it cost before.
+``detect bw.json`` imports the two readers that look at an ``items`` member (and the CXF layer
+the reader is built on), so it is shown, not held to a target.
 """
 
 from __future__ import annotations
@@ -26,30 +32,36 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Final
 
 from _common import Figure, alternate, spread
 
 SUITE = "startup"
 TARGET_DELTA_MS = 100.0
 
-#: (name, arguments, cache warm, held to the target); ``{cxf}``/``{bw}``/``{out}`` are the
-#: sample CXF file, the sample Bitwarden export and a folder for outputs.
-CASES: tuple[tuple[str, tuple[str, ...], bool, bool], ...] = (
-    ("cxkit --help", ("--help",), True, True),
-    ("cxkit formats", ("formats",), True, True),
-    ("cxkit --version", ("--version",), True, False),
-    ("cxkit formats (cold cache)", ("formats",), False, False),
-    ("cxkit convert --help", ("convert", "--help"), True, True),
-    ("cxkit convert --help (cold cache)", ("convert", "--help"), False, False),
-    ("cxkit detect bw.json", ("detect", "{bw}"), True, False),
-    ("cxkit inspect vault.cxf.json", ("inspect", "{cxf}"), True, False),
-    ("cxkit validate vault.cxf.json", ("validate", "{cxf}"), True, False),
-    ("cxkit inspect bw.json", ("inspect", "{bw}"), True, False),
+#: A 1-row Chrome CSV export (``cxkit detect chrome.csv``)
+CHROME_CSV: Final = b"name,url,username,password,note\r\nExample,https://example.com,alice,pw,\r\n"
+DETECT_CSV_TARGET_MS: Final = 150.0
+
+#: (name, arguments, cache warm, target delta in ms or None); ``{cxf}``/``{bw}``/``{csv}``/
+#: ``{out}`` are the sample CXF file, the sample Bitwarden export, a Chrome CSV and a folder.
+CASES: tuple[tuple[str, tuple[str, ...], bool, float | None], ...] = (
+    ("cxkit --help", ("--help",), True, TARGET_DELTA_MS),
+    ("cxkit formats", ("formats",), True, TARGET_DELTA_MS),
+    ("cxkit --version", ("--version",), True, None),
+    ("cxkit formats (cold cache)", ("formats",), False, None),
+    ("cxkit convert --help", ("convert", "--help"), True, TARGET_DELTA_MS),
+    ("cxkit convert --help (cold cache)", ("convert", "--help"), False, None),
+    ("cxkit detect chrome.csv", ("detect", "{csv}"), True, DETECT_CSV_TARGET_MS),
+    ("cxkit detect bw.json", ("detect", "{bw}"), True, None),
+    ("cxkit inspect vault.cxf.json", ("inspect", "{cxf}"), True, None),
+    ("cxkit validate vault.cxf.json", ("validate", "{cxf}"), True, None),
+    ("cxkit inspect bw.json", ("inspect", "{bw}"), True, None),
     (
         "cxkit convert bw.json --dry-run",
         ("convert", "{bw}", "--dry-run", "--no-verify"),
         True,
-        False,
+        None,
     ),
     (
         "cxkit convert vault.cxf.json -o x.csv",
@@ -65,7 +77,7 @@ CASES: tuple[tuple[str, tuple[str, ...], bool, bool], ...] = (
             "--no-verify",
         ),
         True,
-        False,
+        None,
     ),
 )
 
@@ -103,9 +115,11 @@ def _samples(folder: Path, env: dict[str, str]) -> dict[str, str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    (folder / "chrome.csv").write_bytes(CHROME_CSV)
     return {
         "cxf": str(folder / "s" / "sample-vault.cxf.json"),
         "bw": str(folder / "s" / "sample-bitwarden.json"),
+        "csv": str(folder / "chrome.csv"),
         "out": str(folder),
     }
 
@@ -121,7 +135,7 @@ def run(quick: bool, only: str | None = None, src: str | None = None) -> list[Fi
         if src is not None:
             env["PYTHONPATH"] = src
         names = _samples(Path(work), env)
-        for name, words, warm, held in CASES:
+        for name, words, warm, target in CASES:
             if only is not None and only not in name:
                 continue
             cmd = [sys.executable, "-m", "cxkit.cli.main", *(w.format(**names) for w in words)]
@@ -151,8 +165,8 @@ def run(quick: bool, only: str | None = None, src: str | None = None) -> list[Fi
                         "floor_cpu_ms": round(statistics.median(floor_cpu_ms), 1),
                         "spread_ms": spread(values),
                         "floor_spread_ms": spread(floors),
-                        "target": f"delta <= {TARGET_DELTA_MS:.0f} ms" if held else "-",
-                        "delta_ok": delta <= TARGET_DELTA_MS if held else None,
+                        "target": f"delta <= {target:.0f} ms" if target is not None else "-",
+                        "delta_ok": delta <= target if target is not None else None,
                     },
                 )
             )

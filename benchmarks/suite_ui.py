@@ -12,6 +12,15 @@
   with the same options: what the pages, the upload parsing, the preview's read and the worker
   add. Target ≤ 2× (the upload reads the export once for the preview, the conversion again).
   Floor and subject alternate (``_common.alternate``); median and min-max spread.
+
+Method (issue #20 item 1): every figure alternates floor and subject after a warm-up run each
+(``_common.alternate_cpu``) and reports the median, the min-max spread and the ratio of the
+median CPU times (for the import, the child processes' CPU from ``getrusage``). The collector
+is on for both everywhere: neither the page nor ``json.dumps`` pauses it, and in the HTTP
+migration floor and subject pause it alike (inside ``adapters.read``/``write``). Before, the
+report page and its floor were each the best of 3 timed apart (collector paused by
+``best_time``) and the import and its floor the best of 5 timed apart; the HTTP migration
+already alternated (now 1 → CPU ratio added).
 """
 
 from __future__ import annotations
@@ -19,14 +28,16 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 from html import unescape
 
-from _common import Figure, alternate, best_time, spread
+from _common import Figure, alternate, alternate_cpu, median, spread
 from cxkit import adapters
 from cxkit.adapters import MigrationReport, WriteOptions
 from cxkit.ui import render_report_html
@@ -42,11 +53,35 @@ def _report(n: int) -> dict[str, object]:
     return report.to_json()
 
 
-def _python(code: str) -> float:
-    def once() -> None:
-        subprocess.run([sys.executable, "-c", code], check=True)
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
-    return best_time(once, repeat=5)
+
+def _python(code: str, cpu: list[float]) -> Callable[[], None]:
+    """One run of ``python -c CODE``; its CPU seconds are appended to *cpu*."""
+
+    def once() -> None:
+        before = _children_cpu()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        cpu.append(_children_cpu() - before)
+
+    return once
+
+
+def _import_figure(rounds: int) -> Figure:
+    base_cpu: list[float] = []
+    server_cpu: list[float] = []
+    floors, values = alternate(_python("pass", base_cpu),
+                               _python("import cxkit.ui.server", server_cpu), rounds)  # fmt: skip
+    base_ms = [c * 1e3 for c in base_cpu[-rounds:]]
+    server_ms = [c * 1e3 for c in server_cpu[-rounds:]]
+    return Figure(SUITE, "import cxkit.ui.server", median(values) * 1e3, "ms",
+                  median(floors) * 1e3, "python -c pass", None,
+                  extra={"spread_ms": spread([v * 1e3 for v in values]),
+                         "floor_spread_ms": spread([f * 1e3 for f in floors]),
+                         "cpu_ms": round(median(server_ms), 1),
+                         "floor_cpu_ms": round(median(base_ms), 1), "rounds": rounds})  # fmt: skip
 
 
 class _Client:
@@ -115,7 +150,7 @@ def _migrate_over_http(n: int, repeat: int) -> Figure:
             assert b"Download " in done
             return done
 
-        floors, subjects = alternate(floor, subject, repeat)
+        floors, subjects, floors_cpu, subjects_cpu = alternate_cpu(floor, subject, repeat)
     finally:
         srv.shutdown()
         thread.join()
@@ -126,6 +161,7 @@ def _migrate_over_http(n: int, repeat: int) -> Figure:
                   "adapters.convert of the same bytes", 2.0,
                   extra={"spread_ms": spread([x * 1e3 for x in subjects]),
                          "floor_spread_ms": spread([x * 1e3 for x in floors]),
+                         "cpu_ratio": round(median(subjects_cpu) / median(floors_cpu), 2),
                          "rounds": repeat})  # fmt: skip
 
 
@@ -133,19 +169,23 @@ def run(quick: bool) -> list[Figure]:
     figures: list[Figure] = []
     for n in (100, 1_000) if quick else (100, 1_000, 10_000):
         data = _report(n)
-        page = best_time(lambda data=data: render_report_html(data))
-        floor = best_time(lambda data=data: json.dumps(data, indent=2, ensure_ascii=False))
+        rounds = 7
+        floors, pages, floors_cpu, pages_cpu = alternate_cpu(
+            lambda data=data: json.dumps(data, indent=2, ensure_ascii=False),
+            lambda data=data: render_report_html(data),
+            rounds,
+        )
         size = len(render_report_html(data).encode())
         figures.append(
-            Figure(SUITE, f"report page, {n} items", page * 1e3, "ms", floor * 1e3,
-                   "json.dumps of the report", 3.0,
-                   extra={"page_bytes": size,
+            Figure(SUITE, f"report page, {n} items", median(pages) * 1e3, "ms",
+                   median(floors) * 1e3, "json.dumps of the report", 3.0,
+                   extra={"spread_ms": spread([x * 1e3 for x in pages]),
+                          "floor_spread_ms": spread([x * 1e3 for x in floors]),
+                          "cpu_ratio": round(median(pages_cpu) / median(floors_cpu), 2),
+                          "rounds": rounds, "page_bytes": size,
                           "json_bytes": len(json.dumps(data, indent=2).encode())})
         )  # fmt: skip
-    base = _python("pass")
-    server = _python("import cxkit.ui.server")
-    figures.append(Figure(SUITE, "import cxkit.ui.server", server * 1e3, "ms", base * 1e3,
-                          "python -c pass", None))  # fmt: skip
+    figures.append(_import_figure(7 if quick else 11))
     for n in (100, 1_000) if quick else (100, 1_000, 10_000):
         figures.append(_migrate_over_http(n, 5 if quick or n < 10_000 else 3))
     return figures
