@@ -214,9 +214,14 @@ def _timed(
     repeat: int,
     extra: dict[str, Any],
 ) -> Figure:
-    """cxkit against pykeepass, alternated after a warm-up (``_common.alternate``): medians."""
-    t_pk, t_cx = alternate(theirs, ours, repeat)
-    more = {**extra, "spread": spread(t_cx), "floor_spread": spread(t_pk)}
+    """cxkit against pykeepass, alternated after a warm-up (``_common.alternate``): medians,
+    and the CPU-time view (``cpu_ratio``: this process, every thread; a loaded machine
+    inflates wall time with waits for a core)."""
+    cpu_pk, timed_pk = with_cpu(theirs)
+    cpu_cx, timed_cx = with_cpu(ours)
+    t_pk, t_cx = alternate(timed_pk, timed_cx, repeat)
+    more = {**extra, "spread": spread(t_cx), "floor_spread": spread(t_pk),
+            **cpu_figures(cpu_cx, cpu_pk, int(extra["entries"]), "entry")}  # fmt: skip
     return Figure(SUITE, name, median(t_cx), "s", median(t_pk), "pykeepass", 1 / 3, more)
 
 

@@ -804,8 +804,7 @@ class _Writer:
         pool_index: dict[tuple[bytes, bool], int],
         sink: Callable[[bytes], None],
     ) -> None:
-        self.stream = stream_update
-        self.enc = self.in_order
+        self.enc = stream_update  # (after encrypt_pending: the stream runs in document order)
         # the protected values of prepared entries not encrypted yet: (index in out, clear)
         self.pending: list[tuple[int, bytes]] = []
         self.now = now
@@ -818,18 +817,12 @@ class _Writer:
         self.text_hits = self.block_hits = 0
         self.plain_blocks: dict[tuple[str, str], str] = {}
 
-    def in_order(self, data: bytes) -> bytes:
-        """*data* through the inner stream, after the pending values (document order)."""
-        if self.pending:
-            self.encrypt_pending()
-        return self.stream(data)
-
     def encrypt_pending(self) -> None:
         """Encrypt the pending protected values in one call of the stream (a stream cipher:
         the same bytes as one call per value, in order) and put their base64 in place."""
         pending, out = self.pending, self.out
         self.pending = []
-        clear = self.stream(b"".join([v for _i, v in pending]))
+        clear = self.enc(b"".join([v for _i, v in pending]))
         pos = 0
         for i, value in pending:
             end = pos + len(value)
@@ -845,6 +838,8 @@ class _Writer:
             self.out = []
 
     def extras(self, elements: list[Element]) -> None:
+        if self.pending:  # the prepared entries' values come first in the stream
+            self.encrypt_pending()
         for el in elements:
             simple = _simple_xml(el)
             if simple is not None:  # no attribute anywhere, so no protected value either
@@ -944,6 +939,8 @@ class _Writer:
             f"<Entry><UUID>{_fmt_uuid(e.uuid)}</UUID><IconID>{int(e.icon_id)}</IconID>{look}"
             f"{f'<Tags>{esc(tags)}</Tags>' if tags else '<Tags/>'}{self.times(e.times)}"
         )
+        if self.pending:  # the prepared entries' values come first in the stream
+            self.encrypt_pending()
         enc = self.enc
         for key, f in strings.items():
             if not f.protected:
