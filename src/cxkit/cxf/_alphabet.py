@@ -15,12 +15,20 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Sequence
+from itertools import chain
 from operator import attrgetter
 from typing import Any, Final
 
 from cxkit.cxf import model as m
 
-__all__ = ["clean", "clean_text", "ids_clean", "items_clean", "passkeys_clean"]
+__all__ = [
+    "clean",
+    "clean_text",
+    "ids_clean",
+    "items_clean",
+    "passkey_structs_clean",
+    "passkeys_clean",
+]
 
 _ALPHABET: Final = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -91,7 +99,9 @@ def _ok(values: list[str]) -> bool:
 
 
 #: An ``"id"`` name token not followed by a string of the alphabet (or a value that is "id").
-_ID_SUSPECT: Final = re.compile(rb'"id"(?!\s*:\s*"[A-Za-z0-9_-]*")')
+#: The compact spelling is tried first (the second test alone gives the same answer, a tenth
+#: slower on compact text).
+_ID_SUSPECT: Final = re.compile(rb'"id"(?!:"[A-Za-z0-9_-]*")(?!\s*:\s*"[A-Za-z0-9_-]*")')
 
 
 def ids_clean(data: bytes) -> bool:
@@ -103,15 +113,21 @@ def ids_clean(data: bytes) -> bool:
 
 def passkeys_clean(items: Sequence[m.Item]) -> bool:
     """:func:`clean` for the passkeys of ``items`` (their ids aside: see :func:`ids_clean`)."""
-    values: list[str] = []
     passkey = m.Passkey
-    for item in items:
-        for credential in item.credentials:
-            if credential.__class__ is passkey:
-                assert isinstance(credential, m.Passkey)
-                values += (credential.credential_id, credential.user_handle, credential.key)
-                if credential.fido2_extensions is not None:
-                    _gather(credential.fido2_extensions, values)
+    return passkey_structs_clean(
+        [c for item in items for c in item.credentials if c.__class__ is passkey]
+    )
+
+
+_PASSKEY_VALUES: Final = attrgetter("credential_id", "user_handle", "key")
+
+
+def passkey_structs_clean(passkeys: Sequence[m.Passkey]) -> bool:
+    """:func:`clean` for ``passkeys`` (their ids aside: see :func:`ids_clean`)."""
+    values: list[str] = list(chain.from_iterable(map(_PASSKEY_VALUES, passkeys)))
+    for passkey in passkeys:
+        if passkey.fido2_extensions is not None:
+            _gather(passkey.fido2_extensions, values)
     return _ok(values)
 
 

@@ -325,6 +325,8 @@ def _extension(value: Any, path: str, ctx: Context) -> m.Extension:
 
 
 def _printable(text: str, limit: int = 60) -> str:
+    if len(text) <= limit and text.isprintable():
+        return text  # the usual name: no copy character by character
     clean = "".join(ch if ch.isprintable() else "?" for ch in text)
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 

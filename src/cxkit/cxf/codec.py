@@ -117,9 +117,6 @@ _ACCOUNT_SHELL: Final = _container_shell(m.Account, "AccountShell", items=list[m
 _HEADER_SHELL: Final = msgspec.json.Decoder(
     _container_shell(m.Header, "HeaderShell", accounts=list[_ACCOUNT_SHELL])  # type: ignore[valid-type]
 )
-_ITEM_FIELDS: Final = tuple(
-    f.name for f in msgspec.structs.fields(m.Item) if f.name != "credentials"
-)
 _ENCODER: Final = msgspec.json.Encoder()
 _ACCOUNT_ROOT_KEYS: Final = frozenset({"collections", "username", "email"})
 
@@ -809,9 +806,10 @@ def _decode_item_shell(
         except UnusableError:  # not an extension object: the tolerant builder reports it
             del ctx.findings[mark:]
             return None
-    members = {name: getattr(shell, name) for name in _ITEM_FIELDS}
+    members = msgspec.structs.asdict(shell)  # the shell's fields are the Item's
+    members["credentials"] = tuple(credentials)
     members["extensions"] = tuple(extensions)
-    return m.Item(**members, credentials=tuple(credentials))
+    return m.Item(**members)
 
 
 def _decode_any(raw: msgspec.Raw, path: str) -> Any:
