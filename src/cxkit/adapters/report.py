@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import enum
 import gc
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, chain
+from operator import itemgetter
 from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar, overload
 
 __all__ = [
@@ -89,11 +92,10 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
     visits every container that outlives a read (tuples of ~85k records cost it ~2 µs a row;
     one list of strings costs it next to nothing).
 
-    Readers record an item's records at once, in a shorter form (``add_item``): kept *pending*
-    in one flat list too, and expanded to the rows when the records are looked at (a read
-    records several per row; most reports are only counted). Counting, iterating and listing
-    the records of one kind read the pending ones where they are; anything else (indexing,
-    changing) expands them first, in order."""
+    Readers record an item's records at once, in a shorter form (``add_item``, ``add_made``):
+    kept *pending*, flat too, and expanded to rows when the records are listed or changed
+    (in order). What a report's summary asks — counts, the length, the records of one kind —
+    is answered from the pending records where they are, without expanding them."""
 
     __slots__ = ("_flat", "_pending")
     _width: ClassVar[int]
@@ -109,21 +111,23 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
     def _row(self, record: _R) -> _T:
         raise NotImplementedError
 
-    def _pending_rows(self, pending: list[Any]) -> Iterator[_T]:
+    def _pending_rows(self) -> Iterator[_T]:
         """The rows of the pending records (subclasses that record items define them)."""
         raise NotImplementedError
 
-    def _pending_len(self, pending: list[Any]) -> int:
+    def _pending_len(self) -> int:
         raise NotImplementedError
+
+    def _drop_pending(self) -> None:
+        self._pending = []
 
     def _settled(self) -> list[Any]:
         """The flat values with every pending record expanded (in order)."""
-        pending = self._pending
-        if pending:
-            self._pending = []
+        if self._pending:
             extend = self._flat.extend
-            for row in self._pending_rows(pending):
+            for row in self._pending_rows():
                 extend(row)
+            self._drop_pending()
         return self._flat
 
     # -- fast recording and reading
@@ -141,7 +145,7 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
         flat = iter(self._flat)
         rows: Iterator[_T] = zip(*[flat] * self._width, strict=True)  # type: ignore[assignment]
         if self._pending:
-            return chain(rows, self._pending_rows(self._pending))
+            return chain(rows, self._pending_rows())
         return rows
 
     def _index(self, index: int, *, clamp: bool = False) -> int:
@@ -161,8 +165,7 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
 
     # -- the sequence
     def __len__(self) -> int:
-        pending = self._pending
-        return len(self._flat) // self._width + (self._pending_len(pending) if pending else 0)
+        return len(self._flat) // self._width + (self._pending_len() if self._pending else 0)
 
     @overload
     def __getitem__(self, index: int) -> _R: ...
@@ -214,7 +217,7 @@ class _FlatRecords(MutableSequence[_R], Generic[_R, _T]):
 
     def clear(self) -> None:
         self._flat.clear()
-        self._pending = []
+        self._drop_pending()
 
     def __iter__(self) -> Iterator[_R]:
         return map(self._record, self._iter_rows())
@@ -236,8 +239,14 @@ class FieldRecords(_FlatRecords[FieldRecord, _Row]):
     times a tuple, see :class:`_FlatRecords`). Records are built when they are looked at;
     counts need none."""
 
-    __slots__ = ()
+    __slots__ = ("_recs",)
     _width = 6
+
+    def __init__(self, records: Iterable[FieldRecord] = ()) -> None:
+        self._recs: list[tuple[str, Disposition, str, str]] = []
+        """The pending records' ``(path rest, disposition, target, note)``; ``_pending`` holds
+        each item's ``(path prefix, item, count)``."""
+        super().__init__(records)
 
     def _record(self, row: _Row) -> FieldRecord:
         return _record(row)
@@ -258,50 +267,54 @@ class FieldRecords(_FlatRecords[FieldRecord, _Row]):
         """Record one field (``path + rest``) without building a :class:`FieldRecord`."""
         self._settled().extend((path, rest, item, disposition, target, note))
 
-    def add_item(self, prefix: str, item: str, records: list[Any]) -> None:
-        """Record the fields of one item at once: each ``(path rest, disposition, target,
-        note)`` with the item's path *prefix* and title *item* — or a whole row ``(path prefix,
-        path rest, item, disposition, target, note)`` of its own (the item builder's records;
+    def add_item(
+        self, prefix: str, item: str, records: list[tuple[str, Disposition, str, str]]
+    ) -> None:
+        """Record the fields of one item at once, each ``(path rest, disposition, target,
+        note)`` under the item's path *prefix* and title *item* (the item builder's records;
         kept pending, see :class:`_FlatRecords`)."""
-        pending = self._pending
-        pending.extend((prefix, item, len(records)))
-        pending.extend(records)
+        self._pending.extend((prefix, item, len(records)))
+        self._recs.extend(records)
 
-    def _pending_rows(self, pending: list[Any]) -> Iterator[_Row]:
-        i, end = 0, len(pending)
-        while i < end:
-            prefix, item, count = pending[i : i + 3]
-            i += 3
-            for rec in pending[i : i + count]:
-                if len(rec) == 4:
-                    yield (prefix, rec[0], item, rec[1], rec[2], rec[3])
-                else:
-                    yield rec
-            i += count
+    def _pending_rows(self) -> Iterator[_Row]:
+        blocks, recs, at = self._pending, self._recs, 0
+        for i in range(0, len(blocks), 3):
+            prefix, item, count = blocks[i : i + 3]
+            for rest, disposition, target, note in recs[at : at + count]:
+                yield (prefix, rest, item, disposition, target, note)
+            at += count
 
-    def _pending_len(self, pending: list[Any]) -> int:
-        total, i, end = 0, 0, len(pending)
-        while i < end:
-            count = pending[i + 2]
-            total += count
-            i += 3 + count
-        return total
+    def _pending_len(self) -> int:
+        return len(self._recs)
+
+    def _drop_pending(self) -> None:
+        self._pending = []
+        self._recs = []
 
     # -- summaries without records
     def counts(self) -> dict[Disposition, int]:
         out = dict.fromkeys(Disposition, 0)
         for disposition in self._flat[3::6]:
             out[disposition] += 1
-        pending, i, end = self._pending, 0, len(self._pending)
-        while i < end:  # (the pending records where they are: no rows made)
-            count = pending[i + 2]
-            for rec in pending[i + 3 : i + 3 + count]:
-                out[rec[1] if len(rec) == 4 else rec[3]] += 1
-            i += 3 + count
+        if self._recs:  # the pending ones where they are (counted in C)
+            for disposition, n in Counter(map(itemgetter(1), self._recs)).items():
+                out[disposition] += n
         return out
 
     def of(self, disposition: Disposition) -> list[FieldRecord]:
-        return [_record(row) for row in self._iter_rows() if row[3] is disposition]
+        flat = iter(self._flat)
+        out = [_record(row) for row in zip(*[flat] * 6, strict=True) if row[3] is disposition]
+        recs = self._recs
+        if recs:  # the pending ones of that kind, each found in its item's block
+            ends = list(accumulate(self._pending[2::3]))
+            blocks = self._pending
+            for index, found in enumerate(map(itemgetter(1), recs)):
+                if found is disposition:
+                    block = bisect_right(ends, index) * 3
+                    rest, _, target, note = recs[index]
+                    path = blocks[block] + rest
+                    out.append(FieldRecord(path, blocks[block + 1], disposition, target, note))
+        return out
 
     def paths(self) -> list[str]:
         flat = self._settled()
@@ -522,7 +535,8 @@ class CredentialRecords(_FlatRecords[CredentialRecord, _CredRow]):
         pending.extend(credentials)
         pending.extend(outcomes)
 
-    def _pending_rows(self, pending: list[Any]) -> Iterator[_CredRow]:
+    def _pending_rows(self) -> Iterator[_CredRow]:
+        pending, known = self._pending, _CTYPES
         i, end = 0, len(pending)
         while i < end:
             stage, item, item_id, count = pending[i : i + 4]
@@ -530,10 +544,12 @@ class CredentialRecords(_FlatRecords[CredentialRecord, _CredRow]):
             outcomes = pending[i + count : i + 2 * count]
             for index, credential in enumerate(pending[i : i + count]):
                 outcome, note = outcomes[index]
-                yield (stage, _credential_type(credential), item, outcome, note, item_id, index)
+                ctype = known.get(type(credential)) or _credential_type(credential)
+                yield (stage, ctype, item, outcome, note, item_id, index)
             i += 2 * count
 
-    def _pending_len(self, pending: list[Any]) -> int:
+    def _pending_len(self) -> int:
+        pending = self._pending
         total, i, end = 0, 0, len(pending)
         while i < end:
             count = pending[i + 3]

@@ -230,7 +230,7 @@ _short = st.tuples(_text, _disp, _text, _text)
 _whole = st.tuples(_text, _text, _text, _disp, _text, _text)
 _field_ops = st.lists(
     st.one_of(
-        st.tuples(st.just("item"), _text, _text, st.lists(_short | _whole, max_size=4)),
+        st.tuples(st.just("item"), _text, _text, st.lists(_short, max_size=4)),
         st.tuples(st.just("add"), _text, _text, _disp),
         st.tuples(st.just("rows"), st.lists(_whole, max_size=3)),
         st.tuples(st.just("look"), st.integers(-5, 5)),
@@ -245,6 +245,30 @@ def _expand(prefix: str, item: str, rec: tuple[Any, ...]) -> FieldRecord:
     if len(rec) == 4:
         return FieldRecord(prefix + rec[0], item, rec[1], rec[2], rec[3])
     return FieldRecord(rec[0] + rec[1], rec[2], rec[3], rec[4], rec[5])
+
+
+def test_merged_records_keep_their_path_and_follow_a_new_title() -> None:
+    report = MigrationReport()
+    b = ItemBuilder(report, "f:1:", "id1", "Old")
+    b.rec("a", Disposition.MEMBER, "x")
+    sub = ItemBuilder(report, "f:2:", "id2", "Sub")
+    sub.rec("b", Disposition.MEMBER, "y")
+    b.merge(sub)
+    b.rec("c", Disposition.EXTENSION, "z")
+    b.title = "New"
+    b.finish()
+    assert list(report.fields) == [
+        FieldRecord("f:1:a", "New", Disposition.MEMBER, "x"),
+        FieldRecord("f:2:b", "New", Disposition.MEMBER, "y"),
+        FieldRecord("f:1:c", "New", Disposition.EXTENSION, "z"),
+    ]
+    kept = ItemBuilder(report, "f:3:", "id3", "Kept")
+    other = ItemBuilder(report, "f:4:", "id4", "Other")
+    other.rec("d", Disposition.MEMBER, "w")
+    kept.merge(other)
+    kept.fail("broken")
+    assert list(report.fields)[-1] == FieldRecord("f:4:d", "Other", Disposition.NOT_CARRIED,
+                                                  "", "item skipped")  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)

@@ -242,7 +242,7 @@ class ItemBuilder:
     *custom_extension*: label and extension members of the item's default custom-fields
     credential (where :meth:`custom` and the leftovers go)."""
 
-    __slots__ = ("_custom", "_groups", "_recs", "_retitled", "_title", "collections",
+    __slots__ = ("_custom", "_groups", "_merged", "_recs", "_retitled", "_title", "collections",
                  "created_at", "credentials", "empty_extension", "ext", "extension",
                  "favorite_flag", "include_trashed", "is_trashed", "item_id", "modified_at",
                  "outcomes", "prefix", "report", "scope", "tag_list")  # fmt: skip
@@ -264,6 +264,7 @@ class ItemBuilder:
         self.item_id = item_id
         self._title = title
         self._retitled = False  # the title changed after fields were recorded (see _flush)
+        self._merged = False  # records of another builder's (whole rows) are among _recs
         self.extension = extension
         self.empty_extension = empty_extension
         self.include_trashed = include_trashed
@@ -625,6 +626,7 @@ class ItemBuilder:
             self.add(credential, outcome, why or note)
         prefix, title = other.prefix, other._title  # other's records keep their own path
         self._recs.extend(r if len(r) == 6 else (prefix, r[0], title, *r[1:]) for r in other._recs)
+        self._merged = True
         other.credentials, other.outcomes, other._recs = [], [], []
 
     def fail(self, reason: str, sources: Iterable[Val] = (), *, note: str = "item skipped") -> None:
@@ -646,10 +648,17 @@ class ItemBuilder:
         """The records to the report: ``(at, disposition, target, note)`` under this item's path
         prefix and (final) title; whole rows (merged from another builder) as they are, but
         named by this item's title when it changed after they were recorded."""
-        recs, title = self._recs, self._title
-        if self._retitled:
-            recs = [r if len(r) == 4 else (r[0], r[1], title, *r[3:]) for r in recs]
-        self.report._own_fields().add_item(self.prefix, title, recs)
+        recs, title, prefix = self._recs, self._title, self.prefix
+        fields = self.report._own_fields()
+        if self._merged:  # rows of their own among them (rare): as rows
+            retitled = self._retitled
+            fields.add_rows([
+                (prefix, r[0], title, *r[1:]) if len(r) == 4
+                else (r[0], r[1], title if retitled else r[2], *r[3:])
+                for r in recs
+            ])  # fmt: skip
+        else:
+            fields.add_item(prefix, title, recs)  # type: ignore[arg-type]
         self._recs = []
 
 
