@@ -324,6 +324,8 @@ class _Field:
     """The path of its value (a leaf, or an object such as an address)."""
     section: str
     """The title of its section (the custom-fields group)."""
+    obj: Mapping[str, Any] = field(repr=False)
+    """The field object itself (at :attr:`at`)."""
 
 
 class ItemWalk:
@@ -599,26 +601,14 @@ class ItemWalk:
             value_at = f"{at}.value.{kind}"
         if value is None or value == "":
             return None
-        return _Field(name, title, kind, value, at, value_at, section)
+        return _Field(name, title, kind, value, at, value_at, section, f)
 
     def _take(self, f: _Field, disposition: Disposition, target: str, note: str = "") -> None:
         """Record field *f* (its value and its describing members) as taken."""
         self.rec_all(f.value, f.value_at, disposition, target, note)
-        holder = self._object(f.at)
+        holder = f.obj
         if holder is not None:
             self.rec_meta(holder, f.at, disposition, target)
-
-    def _object(self, at: str) -> Mapping[str, Any] | None:
-        """The field object at path *at* (``.details.sections[0].fields[2]``)."""
-        obj: Any = self.raw
-        for part in at.lstrip(".").split("."):
-            name, _, rest = part.partition("[")
-            obj = obj.get(name) if isinstance(obj, dict) else None
-            while rest:
-                index, _, rest = rest.partition("]")
-                rest = rest.lstrip("[")
-                obj = obj[int(index)] if isinstance(obj, list) and int(index) < len(obj) else None
-        return obj if isinstance(obj, dict) else None
 
     def section_logins(self, fields: list[_Field]) -> None:
         """Server, database and e-mail account items: their user name and password fields are
@@ -651,7 +641,7 @@ class ItemWalk:
                 continue
             form = self.b.totp(Val(text, f.value_at), label=f.title or "one-time password")
             self.seen.add(f.value_at)
-            holder = self._object(f.at)
+            holder = f.obj
             if holder is not None:
                 self.rec_meta(holder, f.at, _MEMBER if form else _CUSTOM, "totp")
         return rest
@@ -723,7 +713,7 @@ class ItemWalk:
                 continue
             members[spec[0]] = _ef(converted, spec[1])
             self.rec(at, _MEMBER, f"address.{spec[0]}")
-        holder = self._object(f.at)
+        holder = f.obj
         if holder is not None:
             self.rec_meta(holder, f.at, _MEMBER, "address")
         if members:
@@ -758,7 +748,7 @@ class ItemWalk:
                 self.rec_all(meta, f"{f.value_at}.metadata", _MEMBER, "ssh-key (derived from the private key)")  # fmt: skip
             self.b.add(m.SshKey(key_type=key_type, private_key=der, key_comment=comment))
             self.rec(at, _MEMBER, "ssh-key.privateKey")
-            holder = self._object(f.at)
+            holder = f.obj
             if holder is not None:
                 self.rec_meta(holder, f.at, _MEMBER, "ssh-key")
         return rest
@@ -769,7 +759,7 @@ class ItemWalk:
         for f in fields:
             if f.kind == "file" and isinstance(f.value, dict):
                 self.attach(f.value, f.value_at)
-                holder = self._object(f.at)
+                holder = f.obj
                 if holder is not None:
                     self.rec_meta(holder, f.at, _MEMBER, "file")
             else:
@@ -813,7 +803,7 @@ class ItemWalk:
                 elif v is None or v == "":
                     self.rec(f"{f.value_at}.{key}", _NOT_CARRIED, "", "empty")
                 # (a nested object or list is left to the sweep: hidden custom fields)
-            holder = self._object(f.at)
+            holder = f.obj
             if holder is not None:
                 self.rec_meta(holder, f.at, _CUSTOM, f"custom-fields.{label}")
             return
@@ -834,7 +824,7 @@ class ItemWalk:
             else ""
         )
         self.custom(label, text, f.value_at, group=group, field_type=ftype, note=note)
-        holder = self._object(f.at)
+        holder = f.obj
         if holder is not None:
             self.rec_meta(holder, f.at, _CUSTOM, f"custom-fields.{label}")
 
