@@ -19,7 +19,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-__all__ = ["KeyInfo", "pkcs8_info"]
+__all__ = ["KeyInfo", "is_common_webauthn_key", "pkcs8_info"]
 
 # DER encodings (tag + length + value) of the object identifiers we recognise.
 _OID_EC: Final = bytes.fromhex("06072a8648ce3d0201")  # 1.2.840.10045.2.1 id-ecPublicKey
@@ -147,6 +147,31 @@ def _fast(der: bytes) -> KeyInfo:
     if pos != e1:
         raise ValueError("not a PKCS#8 DER private key: bad ECPrivateKey member")
     return KeyInfo(f"EC {name}", webauthn, (ssh_type,))
+
+
+#: The exact DER that ``cryptography`` (and most authenticators) write for the two common passkey
+#: keys: a P-256 key after RFC 5915 with its public key, and an Ed25519 key after RFC 8410.
+_P256_HEAD: Final = bytes.fromhex(
+    "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420"
+)  # SEQUENCE(135) version 0, id-ecPublicKey secp256r1, OCTET STRING(109) ECPrivateKey v1 d(32)
+_P256_POINT: Final = bytes.fromhex("a14403420004")  # [1] BIT STRING(66) 0 unused, uncompressed
+_P256_ORDER: Final = _CURVES[bytes.fromhex("06082a8648ce3d030107")][4]
+_ED25519_HEAD: Final = bytes.fromhex("302e020100300506032b657004220420")
+
+
+def is_common_webauthn_key(der: bytes) -> bool:
+    """Whether ``der`` is a P-256 or Ed25519 PKCS#8 key in the fixed shape above (byte
+    comparisons and the scalar's range: about 5 times faster than :func:`pkcs8_info`, issue
+    #20). True means :func:`pkcs8_info` returns ES256 / EdDSA for it; False means "not this
+    shape" (ask :func:`pkcs8_info`)."""
+    size = len(der)
+    if size == 138:
+        return (
+            der.startswith(_P256_HEAD)
+            and der.startswith(_P256_POINT, 68)
+            and 0 < int.from_bytes(der[36:68], "big") < _P256_ORDER
+        )
+    return size == 48 and der.startswith(_ED25519_HEAD)
 
 
 def _slow(der: bytes) -> KeyInfo:

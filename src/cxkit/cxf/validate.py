@@ -21,12 +21,15 @@ import datetime
 import hashlib
 import operator
 import re
+import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain, pairwise
 from typing import Any, Final
 
 import msgspec
 
+from cxkit.cxf import _vscreen
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
 from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
@@ -71,9 +74,68 @@ def validate(
     both give the same findings.
     """
     with paused_gc():
-        checker = _Checker(attachments, exhaustive=_exhaustive)
-        checker.header(doc.header)
-        return [*doc.findings, *_duplicate_members(doc), *checker.findings]
+        strict = _strict_items(doc)
+        _SHARED.made = (doc, strict)
+        try:
+            checker = _Checker(attachments, exhaustive=_exhaustive, strict=strict)
+            checker.header(doc.header)
+            return [*doc.findings, *_duplicate_members(doc), *checker.findings]
+        finally:
+            _SHARED.made = None
+
+
+class _Shared(threading.local):
+    """The strict items of the document being validated (this thread), for
+    :func:`_proven_unique`."""
+
+    made: tuple[Document, Mapping[int, _Strict]] | None = None
+
+
+_SHARED: Final = _Shared()
+
+
+class _Strict:
+    """The items of one account that came from the decoder's strict tier (their model is their
+    source text), their positions, and their canonical encoding (None if it failed): made once,
+    used by the duplicate-member screen and the item screen (:mod:`cxkit.cxf._vscreen`)."""
+
+    __slots__ = ("encoded", "items", "raws", "tolerant")
+
+    def __init__(self, account: m.Account, raws: list[msgspec.Raw], tolerant: tuple[int, ...]):
+        self.tolerant = tolerant
+        items: Sequence[m.Item] = account.items
+        self.raws: Sequence[msgspec.Raw] = raws
+        if tolerant:
+            bounds = [-1, *sorted(tolerant), len(items)]
+            runs = list(pairwise(bounds))
+            items = list(chain.from_iterable(items[a + 1 : b] for a, b in runs))
+            self.raws = list(chain.from_iterable(raws[a + 1 : b] for a, b in runs))
+        self.items = items
+        try:
+            self.encoded: bytes | None = _STRICT_ENCODER.encode(items)
+        except (TypeError, ValueError, msgspec.EncodeError):  # something no strict item holds
+            self.encoded = None
+
+    def index(self, position: int) -> int:
+        """The account's item index of ``items[position]``."""
+        index = position
+        for skipped in sorted(self.tolerant):
+            if skipped > index:
+                break
+            index += 1
+        return index
+
+
+def _strict_items(doc: Document) -> dict[int, _Strict]:
+    """id(account) → its :class:`_Strict` items, for the accounts whose sources and tolerant
+    items the decoder recorded (Header-rooted documents)."""
+    screen = doc.screen
+    if screen is None or doc.source is None:
+        return {}
+    return {
+        key: _Strict(account, raws, tuple(screen.tolerant.get(key, ())))
+        for key, (account, raws) in doc.sources.items()
+    }
 
 
 def _duplicate_members(doc: Document) -> list[Finding]:
@@ -110,42 +172,42 @@ def _proven_unique(doc: Document) -> bool:
     screen, source = doc.screen, doc.source
     if screen is None or source is None:
         return False
-    colons = screen.names + sum(bytes(raw).count(b":") for raw in screen.raws)
-    for _, raws in doc.sources.values():
-        colons += b"".join(raws).count(b":")
-    if source.count(b":") != colons:
-        return False
+    made = _SHARED.made
+    strict = made[1] if made is not None and made[0] is doc else _strict_items(doc)
     if any(has_duplicates(raw) for raw in screen.raws):
         return False
-    for key, (account, raws) in doc.sources.items():
-        tolerant = screen.tolerant.get(key, ())
-        items: Any = account.items
-        length = sum(map(len, raws))
-        if tolerant:
-            skip = set(tolerant)
-            items = [item for index, item in enumerate(items) if index not in skip]
-            length -= sum(len(raws[index]) for index in skip)
-            if any(has_duplicates(raws[index]) for index in skip):
-                return False
-        try:
-            encoded = _STRICT_ENCODER.encode(items)
-        except (TypeError, ValueError, msgspec.EncodeError):  # something no strict item holds
+    colons = screen.names + sum(bytes(raw).count(b":") for raw in screen.raws)
+    for key, (_, raws) in doc.sources.items():
+        part = strict[key]
+        if part.encoded is None or any(has_duplicates(raws[index]) for index in part.tolerant):
             return False
-        if len(encoded) != length + max(len(items) - 1, 0) + 2:  # `[`, commas, `]`
+        length = sum(map(len, part.raws))
+        if len(part.encoded) != length + max(len(part.items) - 1, 0) + 2:  # `[`, commas, `]`
             return False
-    return True
+        # equal lengths: each value is in its shortest form in the source too, so the colons
+        # inside the strict items' bytes are those of their encoding
+        colons += part.encoded.count(b":") + sum(bytes(raws[i]).count(b":") for i in part.tolerant)
+    return source.count(b":") == colons
 
 
 _STRICT_ENCODER: Final = msgspec.json.Encoder()
 
 
 class _Checker:
-    def __init__(self, attachments: Mapping[str, bytes] | None, *, exhaustive: bool) -> None:
+    def __init__(
+        self,
+        attachments: Mapping[str, bytes] | None,
+        *,
+        exhaustive: bool,
+        strict: Mapping[int, _Strict],
+    ) -> None:
         self.findings: list[Finding] = []
         self.attachments = attachments
         self.exhaustive = exhaustive
+        self.strict = strict
         self.ids: dict[str, str] = {}
-        self.item_ids: set[str] = set()
+        self.item_ids: set[str] | None = None
+        self.account_items: tuple[m.Item, ...] = ()
 
     def add(self, code: str, path: str, message: str | None = None) -> None:
         self.findings.append(make_finding(code, path, message))
@@ -159,10 +221,15 @@ class _Checker:
 
     def account(self, account: m.Account, path: str) -> None:
         self.ids = {}
-        self.item_ids = {item.id for item in account.items}
+        self.item_ids = None  # made on first use (collections, item references)
+        self.account_items = account.items
         self.identifier(account.id, f"{path}.id", required=True)
         items = account.items
-        suspects = None if self.exhaustive else _screen(account, self.attachments is not None)
+        suspects = (
+            None
+            if self.exhaustive
+            else _screen(account, self.attachments is not None, self.strict.get(id(account)))
+        )
         if suspects is None:
             for index, item in enumerate(items):
                 self.item(item, f"{path}.items[{index}]")
@@ -185,6 +252,8 @@ class _Checker:
 
     def linked_item(self, linked: m.LinkedItem, path: str) -> None:
         self.b64_length(linked.item, f"{path}.item")
+        if self.item_ids is None:
+            self.item_ids = set(map(_get_id, self.account_items))
         if linked.account is None and linked.item not in self.item_ids:
             self.add("linked-item.missing-target", f"{path}.item")
 
@@ -492,17 +561,62 @@ class _Checker:
 # --------------------------------------------------------------------------- the bulk screen
 
 
-def _screen(account: m.Account, with_attachments: bool) -> set[int] | None:
+def _screen(account: m.Account, with_attachments: bool, strict: _Strict | None) -> set[int] | None:
     """Indices of the items that may have findings, found with bulk operations; ``None`` when
     the whole account needs the precise pass (an identifier problem somewhere).
 
     Sound by construction: an item is cleared only when every check of the precise pass is known
-    to pass for it. Anything unusual (rare credential types, extensions, Android apps, files)
-    simply makes its item a suspect.
+    to pass for it. First the screen in C (:mod:`cxkit.cxf._vscreen`) over the items of the
+    strict tier (all items when the decoder did not record the tiers); the items it cannot clear
+    and the tolerant ones then take the screen over the model below, where anything unusual
+    (rare credential types, extensions, Android apps, files) makes its item a suspect.
     """
     items = account.items
-    indexed = list(enumerate(items))
     ids: list[str] = [account.id] if account.id else []
+    positions: Sequence[int]
+    if strict is not None:
+        screened, encoded, positions = strict.items, strict.encoded, strict.tolerant
+    else:
+        screened, positions = items, ()
+        try:
+            encoded = _STRICT_ENCODER.encode(items)
+        except (TypeError, ValueError, msgspec.EncodeError):
+            encoded = None
+    failed = None if encoded is None else _vscreen.screen_items(screened, encoded)
+    text_ids: list[bytes] = []
+    if encoded is None or failed is None:
+        rest = list(range(len(items)))
+        suspects = _screen_model(items, rest, with_attachments, ids)
+    else:
+        # every identifier of the screened items, as msgspec wrote them (issue #20)
+        text_ids = _ID_MEMBER.findall(encoded)
+        index = strict.index if strict is not None else int
+        rest = sorted(positions)
+        suspects = _screen_model(items, rest, with_attachments, ids) if rest else set()
+        if failed:  # the screen over the model decides; their identifiers are in the text
+            unclear = sorted(set(map(index, failed)))
+            suspects |= _screen_model(items, unclear, with_attachments, [])
+    for collection in account.collections:
+        _collection_ids(collection, ids)
+    if not _ids_ok(text_ids, ids):
+        return None
+    return suspects
+
+
+#: An identifier member in msgspec's encoding of the model (compact, no space): the value's JSON
+#: text up to the next quote, equal to the value itself when it is base64url (an escape there
+#: leaves a backslash, which fails the alphabet test of :func:`_ids_ok`).
+_ID_MEMBER: Final = re.compile(rb'"id":"([^"]*)"')
+_B64URL: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _screen_model(
+    all_items: tuple[m.Item, ...], positions: list[int], with_attachments: bool, ids: list[str]
+) -> set[int]:
+    """The screen over the model for the items at ``positions``: their suspects; their
+    identifiers join ``ids``."""
+    indexed = [(i, all_items[i]) for i in positions]
+    items = [item for _, item in indexed]
     ids.extend(map(_get_id, items))
     # item level: credentials present, no extensions, plausible timestamps (bulk, then precise)
     suspects: set[int] = {i for i, it in indexed if not it.credentials or it.extensions}
@@ -542,17 +656,13 @@ def _screen(account: m.Account, with_attachments: bool) -> set[int] | None:
             suspects.update(index for index, _ in group)
             ids.extend(c.id for _, c in group if isinstance(getattr(c, "id", None), str) and c.id)
         else:
-            screen(group, items, suspects, ids)
+            screen(group, all_items, suspects, ids)
         members = _ef_members(cls)
         if members:
             indices = [index for index, _ in group]
             creds = [credential for _, credential in group]
             for attr, _, prescribed in members:
                 _screen_fields(attr, prescribed, indices, creds, suspects, ids)
-    for collection in account.collections:
-        _collection_ids(collection, ids)
-    if not _ids_ok(ids):
-        return None
     if with_attachments and m.File in groups:
         suspects.update(index for index, _ in groups[m.File])
     return suspects
@@ -564,19 +674,33 @@ _get_modified_at = operator.attrgetter("modified_at")
 _last_char = operator.itemgetter(-1)
 
 
-def _ids_ok(ids: list[str]) -> bool:
-    """No identifier is empty, longer than 64 bytes, non-canonical or used twice (bulk)."""
-    unique = set(ids)
-    if len(unique) != len(ids) or "" in unique:
+def _ids_ok(text_ids: list[bytes], ids: list[str]) -> bool:
+    """No identifier is empty, longer than 64 bytes, non-canonical or used twice (bulk).
+    ``text_ids`` as msgspec encoded them, ``ids`` as the model holds them (the same bytes for
+    every base64url identifier; anything outside the alphabet fails here)."""
+    try:
+        pool = [*text_ids, *(i.encode() for i in ids)]
+    except UnicodeEncodeError:
         return False
-    lengths = {n & 3 for n in set(map(len, unique))}
-    if max(map(len, unique), default=0) > _MAX_ID_CHARS or 1 in lengths:
+    if len(set(pool)) != len(pool):
         return False
-    if lengths <= {0}:
+    joined = b"".join(pool)
+    if joined.translate(None, _B64URL):  # a symbol outside the alphabet (or an escape)
+        return False
+    lengths = set(map(len, pool))
+    if 0 in lengths or max(lengths, default=0) > _MAX_ID_CHARS:
+        return False
+    rests = {n & 3 for n in lengths}
+    if 1 in rests:
+        return False
+    if rests <= {0}:
         return True
-    if set(map(_last_char, unique)) <= _TAIL_2:  # a valid tail after 2 or 3 symbols
-        return True
-    return all(_tail_ok(i) for i in unique)
+    if len(lengths) == 1:  # one length (the usual case): every last symbol, by a stride
+        (size,) = lengths
+        last = set(joined[size - 1 :: size])
+    else:
+        last = set(map(_last_char, pool))
+    return last <= _TAIL_2_BYTES or all(_tail_ok(i.decode()) for i in pool)
 
 
 def _screen_fields(
@@ -720,6 +844,7 @@ def _mentions_fast(issuer: str, item: m.Item) -> bool:
 
 
 _TAIL_2: Final = frozenset("AQgw")
+_TAIL_2_BYTES: Final = frozenset(b"AQgw")  # valid after 2 or 3 symbols
 _TAIL_3: Final = frozenset("AEIMQUYcgkosw048")
 
 
@@ -757,13 +882,18 @@ def _matcher(pattern: re.Pattern[str], *, allow_empty: bool = False) -> Callable
 
 
 def _mentions(issuer: str, item: m.Item) -> bool:
+    urls = item.scope.urls if item.scope is not None else ()
+    rp_ids = [c.rp_id for c in item.credentials if isinstance(c, m.Passkey)]
+    return _mentions_in(issuer, item.title, urls, rp_ids)
+
+
+def _mentions_in(issuer: str, title: str, urls: Sequence[str], rp_ids: Sequence[str]) -> bool:
+    """Whether the item (its title, URLs and passkey rpIds) names the TOTP issuer: letters and
+    digits only, case-insensitive."""
     needle = re.sub(r"[^a-z0-9]", "", issuer.lower())
     if not needle:
         return True
-    haystack = [item.title]
-    if item.scope is not None:
-        haystack.extend(item.scope.urls)
-    haystack.extend(c.rp_id for c in item.credentials if isinstance(c, m.Passkey))
+    haystack = [title, *urls, *rp_ids]
     return any(needle in re.sub(r"[^a-z0-9]", "", text.lower()) for text in haystack)
 
 
@@ -831,4 +961,7 @@ _SCREENS: Final[dict[type, Callable[..., None]]] = {
     m.Passkey: _screen_passkey,
     m.CustomFields: _screen_custom_fields,
     m.Wifi: _screen_wifi,
+    m.UnknownCredential: _screen_plain,  # kept verbatim: the precise pass checks nothing in it
 }
+
+_vscreen.configure(_VALUE_CHECKS, _mentions_in)
