@@ -28,6 +28,7 @@ __all__ = [
     "items_clean",
     "passkey_structs_clean",
     "passkeys_clean",
+    "plan",
 ]
 
 _ALPHABET: Final = re.compile(r"[A-Za-z0-9_-]*")
@@ -71,6 +72,11 @@ def _plan(cls: type) -> _Plan:
                 rows[kind].append(name)
         found = _PLANS[cls] = (tuple(rows["b64"]), tuple(rows["b64s"]), tuple(rows["struct"]))
     return found
+
+
+def plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The attributes of ``cls`` holding a b64url value, a tuple of them, and structs."""
+    return _plan(cls)
 
 
 def _gather(obj: Any, out: list[str]) -> None:

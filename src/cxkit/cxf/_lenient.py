@@ -23,6 +23,7 @@ import msgspec
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
 from cxkit.cxf._alphabet import clean
+from cxkit.cxf._alphabet import plan as alphabet_plan
 from cxkit.cxf.findings import Finding, make_finding
 
 _UINT64_MAX: Final = 2**64 - 1
@@ -69,6 +70,7 @@ class Context:
     """Collects findings during one decode."""
 
     __slots__ = (
+        "alphabet_later",
         "check_duplicates",
         "containers",
         "escapes",
@@ -89,6 +91,9 @@ class Context:
         #: Kept for callers: since issue #20 the decoder reads no ``null`` scan (the strict
         #: types refuse a null themselves, model._absent_is_not_null).
         self.may_have_null = may_have_null
+        #: True while the codec decodes an account's items without the alphabet check per
+        #: value: the account's check in bulk covers what is built then (codec._decode_item_raws)
+        self.alphabet_later = False
         #: True when an item may hold a passkey (its members' duplicates are refused, #17).
         self.check_duplicates = check_duplicates
         #: False when the document has no ``\\u`` escape (no member name spelled with one).
@@ -427,6 +432,7 @@ def build(
     """Build ``cls`` from a decoded JSON object; raise :class:`UnusableError` if it cannot be."""
     if not isinstance(value, dict):
         raise UnusableError("member.wrong-type", f"expected an object, found {json_type(value)}")
+    table = specs(cls)
     if not (preset or source):
         # The strict conversion in C, for the parts of a rejected item that are fine: "converts
         # strictly" means "nothing to report" (a null does not convert: the model's optional
@@ -434,11 +440,14 @@ def build(
         try:
             converted = msgspec.convert(value, cls)
         except (msgspec.ValidationError, TypeError, ValueError):
-            pass
+            if KNOWN_ONLY[0]:
+                with_unknown = _convert_with_unknown(cls, value, path, ctx, skip, table)
+                if with_unknown is not None:
+                    return with_unknown
         else:
-            if clean(converted):  # the b64url alphabet (no msgspec pattern: cxf._alphabet)
+            # the b64url alphabet (no msgspec pattern: cxf._alphabet), here or in bulk later
+            if ctx.alphabet_later or clean(converted):
                 return converted
-    table = specs(cls)
     legacy = LEGACY_NAMES.get(cls, {})
     kwargs: dict[str, Any] = dict(preset or {})
     unknown: dict[str, Any] = {}
@@ -518,6 +527,50 @@ def build(
     if unknown or source:
         kwargs["cx_extra"] = m.Extra(unknown, source)
     return cls(**kwargs)
+
+
+#: Whether :func:`build` tries :func:`_convert_with_unknown` (tests turn it off to compare).
+KNOWN_ONLY: Final[list[bool]] = [True]
+
+
+def _convert_with_unknown(
+    cls: type[m.CXFStruct],
+    value: dict[str, Any],
+    path: str,
+    ctx: Context,
+    skip: tuple[str, ...],
+    table: dict[str, FieldSpec],
+) -> Any:
+    """What :func:`build` makes of an object with unknown members (a vendor's member on an item
+    or a credential, issue #20) whose other members convert strictly, made in C: the struct of
+    the known members, the unknown ones kept (:class:`~cxkit.cxf.model.Extra`) and reported in
+    their order. None — :func:`build` then goes member by member — whenever that way could say
+    more: a legacy or specially reported member name, or a direct base64url member that is
+    empty or not canonical (its converter would report it)."""
+    unknown = {k: v for k, v in value.items() if k not in table and k not in skip}
+    if not unknown or cls in LEGACY_NAMES or cls in _KNOWN_STRANGERS:
+        return None
+    try:
+        converted = msgspec.convert({k: v for k, v in value.items() if k not in unknown}, cls)
+    except (msgspec.ValidationError, TypeError, ValueError):
+        return None
+    if not (ctx.alphabet_later or clean(converted)):
+        return None
+    b64, b64s, _ = alphabet_plan(cls)
+    if any(getattr(converted, name) for name in b64s):
+        return None
+    for name in b64:
+        text = getattr(converted, name)
+        if text is None:
+            continue
+        if text == "":
+            if name in m.optional_members(cls):
+                return None  # `_optional_b64` reports it
+        elif not b64mod.is_canonical(text):
+            return None
+    for key in unknown:
+        ctx.add("member.unknown", f"{path}.{key}", f"unknown member '{_printable(key)}' kept")
+    return msgspec.structs.replace(converted, cx_extra=m.Extra(unknown, {}))
 
 
 def _container_default(spec: FieldSpec) -> Any:

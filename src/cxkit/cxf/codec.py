@@ -465,7 +465,11 @@ def _decode_item_raws(
     such an item takes the tolerant path in its place (findings in document order)."""
     mark = len(ctx.findings)
     made = m.b64_members_made()
-    items, kept, passkey_items, tolerant = _decode_item_loop(raws, path, ctx, checked=False)
+    ctx.alphabet_later = True  # the tolerant tiers too leave it to the check in bulk below
+    try:
+        items, kept, passkey_items, tolerant = _decode_item_loop(raws, path, ctx, checked=False)
+    finally:
+        ctx.alphabet_later = False
     if ctx.ids_clean and m.b64_members_made() == made:
         clean_alphabet = passkeys_clean(passkey_items)  # every other b64url member is an `id`
     else:

@@ -729,7 +729,15 @@ _OPTIONAL: dict[type, frozenset[str]] = {}
 def optional_members(cls: type) -> frozenset[str]:
     """The attributes of ``cls`` (and its bases) that are optional with ``None`` for absent: in
     the source ``X | None = None``, at run time ``X`` (:func:`_absent_is_not_null`)."""
-    return frozenset().union(*(_OPTIONAL.get(base, frozenset()) for base in cls.__mro__))
+    found = _OPTIONAL_ALL.get(cls)
+    if found is None:
+        found = _OPTIONAL_ALL[cls] = frozenset().union(
+            *(_OPTIONAL.get(base, frozenset()) for base in cls.__mro__)
+        )
+    return found
+
+
+_OPTIONAL_ALL: dict[type, frozenset[str]] = {}
 
 
 def _absent_is_not_null() -> None:
