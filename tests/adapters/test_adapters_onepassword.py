@@ -567,7 +567,9 @@ def test_1pif_records_round_trip_through_the_separator(entries: list[tuple[str, 
 
 def test_section_field_repr_hides_its_value() -> None:
     """A normalised section field (a password, a card number) never shows its value in repr."""
-    f = mapping._Field("password", "Password", "concealed", "hunter2-s3cret", "$.f", "$.f.v", "")
+    obj = {"id": "password", "value": {"concealed": "hunter2-s3cret"}}
+    f = mapping._Field("password", "Password", "concealed", "hunter2-s3cret", "$.f", "$.f.v", "",
+                       obj)  # fmt: skip
     assert "hunter2-s3cret" not in repr(f) and "'password'" in repr(f)
 
 
