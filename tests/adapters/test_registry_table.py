@@ -353,3 +353,60 @@ def test_a_plugin_is_asked_and_found_by_key(monkeypatch: pytest.MonkeyPatch) -> 
         assert registry.writer_for_name("x.plugincsv") == "plugin-csv"
     finally:
         registry._reset_for_tests()
+
+
+_PLUGIN = """
+from cxkit.adapters import AdapterInfo, Capability, Confidence
+
+
+class TablePlugin:
+    info = AdapterInfo(key="table-plugin-csv", app="Plug-in", format="CSV", versions="1",
+                       capabilities=Capability.READ, credential_types=frozenset(),
+                       how_to_export="-", csv_header=frozenset({"plugin_a", "plugin_b"}))
+
+    def read(self, sample, options, report):
+        raise NotImplementedError
+"""
+
+
+def test_an_installed_plugin_is_found_through_its_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real distribution on ``sys.path`` (dist-info with ``entry_points.txt``), found by the
+    cheap look and loaded through :mod:`importlib.metadata` — not a stubbed entry point."""
+    (tmp_path / "cxkit_table_plugin.py").write_text(_PLUGIN)
+    info = tmp_path / "cxkit_table_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: cxkit-table-plugin\nVersion: 1.0\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[cxkit.adapters]\ntable = cxkit_table_plugin:TablePlugin\n"
+    )
+    registry._reset_for_tests()
+    assert "table-plugin-csv" not in registry.plugins()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry._reset_for_tests()
+    try:
+        assert registry._may_have_plugins()
+        assert registry.get("table-plugin-csv").info.app == "Plug-in"
+        found = adapters.detect(make_sample(b"plugin_b,plugin_a\n1,2\n", "p.csv"))
+        assert (found.key, found.confidence) == ("table-plugin-csv", adapters.Confidence.CERTAIN)
+    finally:
+        registry._reset_for_tests()
+
+
+def test_what_the_cheap_look_cannot_tell_counts_as_maybe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other.dist-info"
+    other.mkdir()
+    (other / "entry_points.txt").write_text("[console_scripts]\nx = y:z\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "missing")])
+    assert registry._may_have_plugins() is False
+    archive = tmp_path / "lib.zip"
+    archive.write_bytes(_zip(["a.py"]))
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(archive)])
+    assert registry._may_have_plugins() is True
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "x.egg")])
+    assert registry._may_have_plugins() is True
