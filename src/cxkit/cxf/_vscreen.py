@@ -77,6 +77,7 @@ def _tuple_of(item: Any) -> Any:
 _NONE: Final = ()
 _Empty = Annotated[tuple[msgspec.Raw, ...], Meta(max_length=0)]
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_COMMON_SCHEMES: Final = ("https:", "http:", "android:", "ios:")  # each matches _SCHEME
 _TAIL_2: Final = frozenset("AQgw")
 _TAIL_3: Final = frozenset("AEIMQUYcgkosw048")
 
@@ -302,9 +303,8 @@ class _Scope(_S):
     androidApps: _Empty = _NONE  # noqa: N815 (wire name)
 
     def __post_init__(self) -> None:
-        match = _SCHEME.match
-        for url in self.urls:
-            if match(url) is None:
+        for url in self.urls:  # the usual schemes without the regular expression
+            if not url.startswith(_COMMON_SCHEMES) and _SCHEME.match(url) is None:
                 raise ValueError("url")
 
 
