@@ -478,3 +478,34 @@ def test_every_field_value_damaged_one_at_a_time() -> None:
                 credential[key][sub] = bad
             screened, exhaustive = _findings(json.dumps(value).encode())
             assert screened == exhaustive
+
+
+def test_linked_targets_are_item_ids_only() -> None:
+    """Collections and item references: a target must be an item of the account (a field's id
+    does not count), whether or not a collection names it first."""
+    gen = _Gen(random.Random(2))
+    value = gen.document(6)
+    account = value["accounts"][0]
+    items = account["items"]
+    field_id = gen.ident()
+    items[0]["credentials"] = [{"type": "note", "content": gen.ef("x")}]
+    items[0]["credentials"][0]["content"]["id"] = field_id
+    missing = gen.ident()
+    account["collections"] = [
+        {"id": gen.ident(), "title": "A", "items": [{"item": items[1]["id"]}, {"item": missing}]},
+        {"id": gen.ident(), "title": "B", "items": [{"item": field_id}]},
+    ]
+    items[2]["credentials"].append(
+        {"type": "item-reference", "reference": {"item": items[3]["id"]}}
+    )
+    items[4]["credentials"].append({"type": "item-reference", "reference": {"item": gen.ident()}})
+    items[5]["credentials"].append({"type": "item-reference", "reference": {"item": field_id}})
+    screened, exhaustive = _findings(json.dumps(value).encode())
+    assert screened == exhaustive
+    paths = sorted(f.path for f in screened if f.code == "linked-item.missing-target")
+    assert paths == [
+        "$.accounts[0].collections[0].items[1].item",
+        "$.accounts[0].collections[1].items[0].item",
+        f"$.accounts[0].items[4].credentials[{len(items[4]['credentials']) - 1}].reference.item",
+        f"$.accounts[0].items[5].credentials[{len(items[5]['credentials']) - 1}].reference.item",
+    ]

@@ -207,7 +207,10 @@ class _Checker:
         self.strict = strict
         self.ids: dict[str, str] = {}
         self.item_ids: set[str] | None = None
+        self.targets: set[str] = set()
+        self.all_ids = False
         self.account_items: tuple[m.Item, ...] = ()
+        self.account_collections: tuple[m.Collection, ...] = ()
 
     def add(self, code: str, path: str, message: str | None = None) -> None:
         self.findings.append(make_finding(code, path, message))
@@ -222,7 +225,9 @@ class _Checker:
     def account(self, account: m.Account, path: str) -> None:
         self.ids = {}
         self.item_ids = None  # made on first use (collections, item references)
+        self.all_ids = False
         self.account_items = account.items
+        self.account_collections = account.collections
         self.identifier(account.id, f"{path}.id", required=True)
         items = account.items
         suspects = (
@@ -252,10 +257,20 @@ class _Checker:
 
     def linked_item(self, linked: m.LinkedItem, path: str) -> None:
         self.b64_length(linked.item, f"{path}.item")
-        if self.item_ids is None:
-            self.item_ids = set(map(_get_id, self.account_items))
-        if linked.account is None and linked.item not in self.item_ids:
+        if linked.account is None and not self.is_item_id(linked.item):
             self.add("linked-item.missing-target", f"{path}.item")
+
+    def is_item_id(self, target: str) -> bool:
+        """Whether an item of the account has this id. The first call gathers every target the
+        collections name and keeps those that are item ids (one pass over the items, no set of
+        all ids); a target outside that set (an item reference) makes the full set."""
+        if self.item_ids is None:
+            self.targets = _collection_targets(self.account_collections, set())
+            self.item_ids = self.targets.intersection(map(_get_id, self.account_items))
+        if target not in self.targets and not self.all_ids:
+            self.item_ids = set(map(_get_id, self.account_items))
+            self.all_ids = True
+        return target in self.item_ids
 
     def item(self, item: m.Item, path: str) -> None:
         self.identifier(item.id, f"{path}.id", required=True)
@@ -743,6 +758,14 @@ def _screen_fields(
 
 _FIELD_TYPE = operator.attrgetter("field_type")
 _EXTENSIONS = operator.attrgetter("extensions")
+
+
+def _collection_targets(collections: Iterable[m.Collection], out: set[str]) -> set[str]:
+    """The items the collections (and their sub-collections) link within the account."""
+    for collection in collections:
+        out.update(linked.item for linked in collection.items if linked.account is None)
+        _collection_targets(collection.sub_collections, out)
+    return out
 
 
 def _collection_ids(collection: m.Collection, ids: list[str]) -> None:
