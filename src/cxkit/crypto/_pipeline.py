@@ -1,13 +1,14 @@
 """Two threads for the body of a large JWE token: AES-GCM on one, base64url on both (issue #20).
 
-AES-GCM is one sequential stream (GHASH chains every block); base64url is not: cut at multiples
-of 3 bytes / 4 characters, the pieces encode and decode independently and concatenate to the
-encoding of the whole (RFC 4648 §4). pybase64 and ``cryptography`` both release the GIL over
-their buffers, so on two cores the base64url of one piece runs while AES-GCM runs on another.
-The calling thread does all the AES-GCM, in order; one worker thread per process does base64url
-only, and the calling thread takes base64url pieces too whenever it would otherwise wait (the
-two costs differ per CPU, so the split is not fixed). The bytes written are those of the one-thread path
-(``tests/crypto/test_crypto_jwe_pipeline.py``).
+The body is ``BASE64URL(ciphertext)`` of the compact form (RFC 7516 §7.1, profile P0 §4). AES-GCM
+is one sequential stream (GHASH chains every block); base64url is not: cut at multiples of 3 bytes
+/ 4 characters, the pieces encode and decode independently and concatenate to the encoding of the
+whole (RFC 4648 §4). pybase64 and ``cryptography`` both release the GIL over their buffers, so on
+two cores the base64url of one piece runs while AES-GCM runs on another. The calling thread does
+all the AES-GCM, in order; one worker thread per process does base64url only, and the calling
+thread takes base64url pieces too whenever it would otherwise wait (the two costs differ per CPU,
+so the split is not fixed). The bytes written are those of the one-thread path
+(``tests/crypto/test_crypto_jwe_pipeline.py``). Figures: ``docs/performance.md`` (CXP profile P0).
 
 Opening decrypts into the caller's buffer and never returns plaintext: the caller verifies the
 tag (:meth:`cxkit.crypto.jwe.CompactDecryptor.finish`) before anything is handed out.
