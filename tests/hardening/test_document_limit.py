@@ -99,7 +99,14 @@ def test_kit_readers_stop_while_reading(
         kept.append(len(self.items))
         return add(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    keep = VaultBuilder.keep  # (the lean path of browser-shaped rows keeps items with keep)
+
+    def counting_keep(self: VaultBuilder, *args: object, **kwargs: object) -> object:
+        kept.append(len(self.items))
+        return keep(self, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(VaultBuilder, "add", counting_add)
+    monkeypatch.setattr(VaultBuilder, "keep", counting_keep)
     set_max_elements(1)  # 100 entries: the 51st row (102 entries) is refused
     with pytest.raises(InputTooLargeError) as caught:
         read(_chrome_csv(5000), "passwords.csv", source_format="chrome-csv")
