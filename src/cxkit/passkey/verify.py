@@ -18,6 +18,11 @@ members (CXF §3.3.12, cxf.md §5.1-§5.2):
    check ``Fido2Server.authenticate_complete`` performs; that method itself is not used because
    its JSON-object parsing costs ~1.5 ms per call (``typing.get_type_hints`` on every object).
 
+:class:`PasskeyVerifier` runs the same ceremony for a batch (a document's passkeys) with one
+fresh challenge: every passkey still signs its own assertion and fido2 still verifies each
+signature under that passkey's COSE key; the clientDataJSON of an rpId and the authenticatorData
+of an (rpId, flags) pair are built once and parsed by fido2 once per distinct value (issue #20).
+
 The RP verifies against the COSE public key derived from the private key — or, when given,
 against the ``public_key`` the relying party stored, so a private key that does not belong to
 the registered public key fails.
