@@ -1,14 +1,16 @@
 """CXF decode / validate / encode on generated 10k- and 100k-item documents (issue #20).
 
 Floors, on the same bytes in the same run: ``orjson.loads`` (decode, decode + validate) and
-``orjson.dumps`` of the loaded object (encode). Fair method (``_common.alternate``): floor and
-subject alternate after a warm-up run of each, each timed run starts after a full collection
-with the previous result freed, and the collector is *paused for both* during the timed run
-(the strict choice for the floor: orjson's dicts are tracked by the collector, cxkit's structs
-are not; the first collection after a decode is reported on its own). Each figure is the median;
-``spread`` is min-max. Targets: decode ≤ 1.5× and decode + validate ≤ 2.4× ``orjson.loads``
-(issue #20: the Bitwarden crate took 2.0× / 1.6× at 10k / 100k, as measured there), encode ≤ 2×
-``orjson.dumps``, peak memory of a decode ≤ 4× the input size. MB/s is input bytes / median.
+``orjson.dumps`` of the loaded object (encode). Fair method (``_common.alternate_cpu``): floor
+and subject alternate after one full collection and a warm-up run of each, each timed run with
+the previous result freed, and the collector *paused for both* during the timed run (the strict
+choice for the floor: orjson's dicts are tracked by the collector, cxkit's structs are not; the
+first collection after a decode is reported on its own). Each figure is the median; ``spread``
+is min-max; ``cpu_ratio`` is the ratio of the median CPU times (process time: the steadier
+figure on a shared machine). Targets: decode ≤ 1.5× and decode + validate ≤ 2.4×
+``orjson.loads`` (issue #20: the Bitwarden crate took 2.0× / 1.6× at 10k / 100k, as measured
+there), encode ≤ 2× ``orjson.dumps``, peak memory of a decode ≤ 4× the input size. MB/s is
+input bytes / median (comparable with the crate's 105 MB/s only on a quiet machine).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 
 import orjson
 
-from _common import Figure, alternate, median, peak_memory, spread
+from _common import Figure, alternate, alternate_cpu, median, peak_memory, spread
 from cxkit import cxf
 from gen_cxf import generate
 
@@ -48,8 +50,12 @@ def _measure(n: int) -> list[Figure]:
     def loads() -> object:
         return orjson.loads(data)
 
-    floors_d, decodes = alternate(loads, lambda: cxf.decode(data), repeat, collector="paused")
-    floors_v, both = alternate(loads, lambda: _decode_validate(data), repeat, collector="paused")
+    floors_d, decodes, floors_d_cpu, decodes_cpu = alternate_cpu(
+        loads, lambda: cxf.decode(data), repeat, collector="paused"
+    )
+    floors_v, both, floors_v_cpu, both_cpu = alternate_cpu(
+        loads, lambda: _decode_validate(data), repeat, collector="paused"
+    )
     peak = peak_memory(lambda: cxf.decode(data))
     gc_after = _collection_after_decode(data)
 
@@ -79,6 +85,7 @@ def _measure(n: int) -> list[Figure]:
             {
                 "spread": spread(decodes),
                 "floor_spread": spread(floors_d),
+                "cpu_ratio": round(median(decodes_cpu) / median(floors_d_cpu), 2),
                 "MB/s": f"{mb / t_decode:.0f}",
                 "floor_MB/s": f"{mb / t_loads:.0f}",
                 "items/s": f"{n / t_decode:,.0f}",
@@ -96,6 +103,7 @@ def _measure(n: int) -> list[Figure]:
             {
                 "spread": spread(both),
                 "floor_spread": spread(floors_v),
+                "cpu_ratio": round(median(both_cpu) / median(floors_v_cpu), 2),
                 "MB/s": f"{mb / t_both:.0f}",
             },
         ),
