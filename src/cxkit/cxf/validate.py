@@ -68,10 +68,13 @@ def validate(
     ``attachments`` maps ``File.id`` (base64url text) to the file's bytes; when given, each
     file credential's ``decryptedSize`` and ``integrityHash`` are checked against them.
 
-    Large documents are first *screened* in bulk (list comprehensions over each credential type,
-    no paths built): only the items the screen cannot clear get the precise per-item checks that
-    produce findings. ``_exhaustive=True`` runs the precise checks on every item; the tests prove
-    both give the same findings.
+    Documents are first *screened* in bulk, no paths built (issue #20): the items decoded
+    strictly are encoded once and decoded again into screen structs that msgspec checks in C
+    (:mod:`cxkit.cxf._vscreen`; the same encoding serves the duplicate-member screen), their
+    identifiers are checked from that text; the other items take the screen over the model (list
+    comprehensions per credential type). Only the items no screen can clear get the precise
+    per-item checks that produce findings. ``_exhaustive=True`` runs the precise checks on every
+    item; the tests prove both give the same findings.
     """
     with paused_gc():
         strict = _strict_items(doc)
