@@ -18,7 +18,7 @@ bytes for comparison. ``cpu_ratio`` is the ratio of the median process CPU times
 counted): above the wall-clock ratio when the second thread works, and the better guide when the
 machine is loaded.
 
-Fair method (``_common.alternate``): floor and subject alternate after a warm-up run of each,
+Fair method (``_common.alternate_cpu``): floor and subject alternate after a warm-up run of each,
 collector on for both (neither the floors nor cxkit's crypto pause it); each figure is the median,
 ``spread`` the min-max.
 """
@@ -28,14 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Callable
 
 import pybase64
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from _common import Figure, alternate, median, peak_memory, spread
+from _common import Figure, alternate_cpu, median, peak_memory, spread
 from cxkit.crypto import _pipeline, jwe
 from cxkit.crypto._b64 import b64u_encode
 from cxkit.crypto.hpke import PrivateKey, Suite
@@ -128,21 +127,8 @@ def _bare_b64_aes_open(key: bytes, sealed: list[tuple[bytes, bytes]]) -> None:
 def _alternate(
     floor: Callable[[], object], subject: Callable[[], object], repeat: int
 ) -> tuple[list[float], list[float], list[float], list[float]]:
-    """``_common.alternate`` (collector on), plus the process CPU time of every timed run."""
-    cpu: dict[str, list[float]] = {"floor": [], "subject": []}
-
-    def timed(fn: Callable[[], object], key: str) -> Callable[[], object]:
-        def run() -> object:
-            c0 = time.process_time()
-            result = fn()
-            cpu[key].append(time.process_time() - c0)
-            return result
-
-        return run
-
-    floors, subjects = alternate(timed(floor, "floor"), timed(subject, "subject"), repeat)
-    # the warm-up runs are timed too: keep the last `repeat` of each
-    return floors, subjects, cpu["floor"][-repeat:], cpu["subject"][-repeat:]
+    """``_common.alternate_cpu`` with the collector on: wall and process CPU of every run."""
+    return alternate_cpu(floor, subject, repeat, collector="on")
 
 
 def _pair(
