@@ -3,6 +3,7 @@ one-thread path, at every piece boundary, under tampering, from several threads,
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import threading
@@ -70,8 +71,6 @@ def test_golden_tokens_through_two_threads(
     monkeypatch: pytest.MonkeyPatch, size: int, key_len: int, length: int, digest: str
 ) -> None:
     """The pinned tokens, with the real piece size (786,432 bytes) and both threads."""
-    import hashlib
-
     _two_threads(monkeypatch)
     plaintext = random.Random(size).randbytes(size)
     key = bytes(range(key_len))
