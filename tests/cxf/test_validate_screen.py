@@ -309,17 +309,17 @@ def test_screen_agrees_with_the_precise_pass_on_damaged_documents(seed: int) -> 
 
 
 def test_many_failures_take_the_chunked_path() -> None:
-    """More failing items than one chunk holds, spread over the account."""
+    """Failing items spread over the account: after each, the rest is decoded in chunks."""
     rng = random.Random(7)
-    value = _Gen(rng).document(400)
-    for item in value["accounts"][0]["items"][::9]:
+    value = _Gen(rng).document(1000)
+    for item in value["accounts"][0]["items"][::37]:
         item["modifiedAt"] = 10**13
     screened, exhaustive = _findings(json.dumps(value).encode())
     assert screened == exhaustive
-    assert sum(screened.values()) == len(value["accounts"][0]["items"][::9])
+    assert sum(screened.values()) == len(range(0, 1000, 37))
     doc = cxf.decode(json.dumps(value).encode())
     failed = _vscreen.screen_items(doc.header.accounts[0].items)
-    assert failed == list(range(0, 400, 9))
+    assert failed == list(range(0, 1000, 37))
 
 
 def test_account_rooted_document_uses_the_screen_on_every_item() -> None:
@@ -509,3 +509,18 @@ def test_linked_targets_are_item_ids_only() -> None:
         f"$.accounts[0].items[4].credentials[{len(items[4]['credentials']) - 1}].reference.item",
         f"$.accounts[0].items[5].credentials[{len(items[5]['credentials']) - 1}].reference.item",
     ]
+
+
+def test_an_account_where_most_items_fail_the_screen() -> None:
+    """Past a bound on failures the rest of the account goes to the screen over the model."""
+    value = _Gen(random.Random(4)).document(300)
+    items = value["accounts"][0]["items"]
+    for item in items[:250]:
+        item["creationAt"] = 10**13
+    doc = cxf.decode(json.dumps(value).encode())
+    failed = _vscreen.screen_items(doc.header.accounts[0].items)
+    assert failed is not None
+    assert failed[:33] == list(range(33)) and failed[33:] == list(range(33, 300))
+    screened, exhaustive = _findings(json.dumps(value).encode())
+    assert screened == exhaustive
+    assert sum(screened.values()) == 250

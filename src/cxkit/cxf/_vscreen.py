@@ -41,7 +41,8 @@ __all__ = ["screen_items"]
 _YEAR_3000: Final = 32503680000
 _MAX_ID_CHARS: Final = 86  # unpadded base64url length of 64 bytes
 _MAX_CREDENTIAL_ID_CHARS: Final = 1364  # unpadded base64url length of 1023 bytes
-_CHUNK: Final = 64  # items per decode after a failure (a failure costs at most this many again)
+_CHUNK: Final = 16  # items decoded after a failure, doubled after each chunk that passes
+_MAX_CHUNK: Final = 4096
 
 
 #: What the hooks of the item being decoded have seen: a TOTP issuer, or None for a passkey.
@@ -403,12 +404,13 @@ def screen_items(items: Sequence[m.Item], encoded: bytes | None = None) -> list[
     be encoded or a failure is not inside an item (then nothing is known). ``encoded``:
     ``items`` as msgspec encodes them, if already made."""
     failed: list[int] = []
+    limit = max(32, len(items) // 32)  # more failures: the rest goes to the screen over the model
     with _LOCK:
         _PENDING.clear()
         decode = _decoder().decode
         try:
             text = encoded if encoded is not None else _ENCODER.encode(items)
-            start, stop = 0, len(items)  # `text` holds items[start:stop]
+            start, stop, chunk = 0, len(items), _CHUNK  # `text` holds items[start:stop]
             while True:
                 try:
                     decode(text)
@@ -419,12 +421,16 @@ def screen_items(items: Sequence[m.Item], encoded: bytes | None = None) -> list[
                     bad = start + int(found[1])
                     failed.append(bad)
                     _PENDING.clear()
-                    start = bad + 1
+                    start, chunk = bad + 1, _CHUNK
+                    if len(failed) > limit:
+                        failed.extend(range(start, len(items)))
+                        return failed
                 else:
                     start = stop
+                    chunk = min(chunk * 2, _MAX_CHUNK)
                 if start >= len(items):
                     return failed
-                stop = min(start + _CHUNK, len(items))
+                stop = min(start + chunk, len(items))
                 text = _ENCODER.encode(items[start:stop])
         except (TypeError, ValueError, msgspec.EncodeError):
             return None
