@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 import pytest
+import strategies as cst
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import given, settings
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 
 from cxkit import cxf
 from cxkit.cxf import _vscreen
+from cxkit.cxf._dupes import has_duplicates
 from cxkit.cxf._keys import is_common_webauthn_key, pkcs8_info
 
 validate_module = importlib.import_module("cxkit.cxf.validate")
@@ -524,3 +526,29 @@ def test_an_account_where_most_items_fail_the_screen() -> None:
     screened, exhaustive = _findings(json.dumps(value).encode())
     assert screened == exhaustive
     assert sum(screened.values()) == 250
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cst.json_values(),
+    st.booleans(),
+    st.sampled_from([(",", ":"), (", ", ": ")]),
+    st.sampled_from(["none", "top", "deep"]),
+)
+def test_repeat_screen_of_other_items_never_clears_a_repeat(
+    value: Any, ensure_ascii: bool, separators: tuple[str, str], repeat: str
+) -> None:
+    """``_unique_members`` (the duplicate-member screen of the tolerant items) is sound."""
+    comma, colon = separators
+    text = json.dumps(
+        {"k": value, "m": [value, {"x": 1}]}, ensure_ascii=ensure_ascii, separators=separators
+    )
+    if repeat == "top":
+        text = text[:-1] + f'{comma}"k"{colon}' + json.dumps(value, separators=separators) + "}"
+    elif repeat == "deep":
+        text = text.replace(f'{{"x"{colon}1}}', f'{{"x"{colon}2{comma}"x"{colon}1}}')
+    raws = msgspec.json.decode(f"[{text},{text}]".encode(), type=list[msgspec.Raw])
+    if validate_module._unique_members(raws):
+        assert not has_duplicates(text)
+    if repeat == "none" and separators == (",", ":") and not ensure_ascii:
+        assert validate_module._unique_members(raws) == (not has_duplicates(text))

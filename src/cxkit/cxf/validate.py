@@ -182,7 +182,7 @@ def _proven_unique(doc: Document) -> bool:
     colons = screen.names + sum(bytes(raw).count(b":") for raw in screen.raws)
     for key, (_, raws) in doc.sources.items():
         part = strict[key]
-        if part.encoded is None or any(has_duplicates(raws[index]) for index in part.tolerant):
+        if part.encoded is None or not _unique_members([raws[i] for i in part.tolerant]):
             return False
         length = sum(map(len, part.raws))
         if len(part.encoded) != length + max(len(part.items) - 1, 0) + 2:  # `[`, commas, `]`
@@ -194,6 +194,29 @@ def _proven_unique(doc: Document) -> bool:
 
 
 _STRICT_ENCODER: Final = msgspec.json.Encoder()
+
+
+def _refuse_float(text: str) -> Any:
+    raise ValueError("a float")  # its shortest form may be longer than the source's
+
+
+_JSON_WITHOUT_FLOATS: Final = msgspec.json.Decoder(float_hook=_refuse_float)
+
+
+def _unique_members(raws: list[msgspec.Raw]) -> bool:
+    """Whether no object in these JSON texts has a member twice: all of them decoded at once
+    (a repeat keeps one member) and encoded again, which is never longer than the source
+    (strings and integers in their shortest form, no spaces; floats are refused) — so equal
+    lengths prove it (issue #20; ~0.1 of the exact scan); otherwise each text is scanned
+    exactly."""
+    if not raws:
+        return True
+    text = b"[" + b",".join(raws) + b"]"
+    try:
+        again = _STRICT_ENCODER.encode(_JSON_WITHOUT_FLOATS.decode(text))
+    except (ValueError, TypeError, RecursionError, msgspec.EncodeError):
+        again = b""
+    return len(again) == len(text) or not any(map(has_duplicates, raws))
 
 
 class _Checker:
