@@ -28,10 +28,11 @@ from cxkit import cxf
 from cxkit.cxf import codec
 from cxkit.cxf import model as m
 from cxkit.cxf._dupes import has_duplicates
+from cxkit.cxf._lenient import has_json_null
 from cxkit.errors import CxkitError
 
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -49,7 +50,7 @@ def _reference_loop(
     for index, item_raw in enumerate(raws):
         item: m.Item | None = None
         made = m.PASSKEYS_MADE[0]
-        if not codec._has_json_null(bytes(item_raw)):
+        if not has_json_null(bytes(item_raw)):
             try:
                 item = codec._ITEM.decode(item_raw)
             except codec._STRICT_ERRORS:
@@ -248,6 +249,8 @@ def with_vendor_members(draw: st.DrawFn) -> bytes:
             target.setdefault(
                 draw(st.sampled_from(["vendorX", "integrationHash", "hmacSecret"])), 1
             )
+    if objects and draw(st.booleans()):  # a null somewhere: the member-by-member way then
+        draw(st.sampled_from(objects)).setdefault("subtitle", None)
     return json.dumps(value, separators=(",", ":")).encode()
 
 
@@ -273,3 +276,12 @@ def test_objects_with_unknown_members_convert_as_member_by_member(data: bytes) -
     ]
     assert cxf.encode(exact) == cxf.encode(doc)
     assert cxf.encode(exact, normalize=True) == cxf.encode(doc, normalize=True)
+    # as before issue #20: the C fast path of the tolerant builder exactly when the whole text
+    # has no null (now the text is scanned only when a value would make a difference)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_lenient, "_fast_is_exact", lambda _, ctx: not has_json_null(ctx.null_source))
+        before = cxf.decode(data)
+    assert before.header == doc.header
+    assert [(f.code, f.path, f.message) for f in before.findings] == [
+        (f.code, f.path, f.message) for f in doc.findings
+    ]

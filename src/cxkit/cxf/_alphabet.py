@@ -22,6 +22,7 @@ from typing import Any, Final
 from cxkit.cxf import model as m
 
 __all__ = [
+    "b64_values",
     "clean",
     "clean_text",
     "ids_clean",
@@ -79,25 +80,33 @@ def plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return _plan(cls)
 
 
-def _gather(obj: Any, out: list[str]) -> None:
-    """Append every b64url value inside ``obj`` (a struct, or a tuple of them) to ``out``."""
+def b64_values(obj: Any) -> list[str]:
+    """Every b64url value inside ``obj`` (a model struct, or a tuple of them), empty ones too."""
+    out: list[str] = []
+    _gather(obj, out, empty=True)
+    return out
+
+
+def _gather(obj: Any, out: list[str], *, empty: bool = False) -> None:
+    """Append every b64url value inside ``obj`` (a struct, or a tuple of them) to ``out``
+    (an empty one only with ``empty``: it is in the alphabet)."""
     if obj.__class__ is tuple:
         for element in obj:
-            _gather(element, out)
+            _gather(element, out, empty=empty)
         return
     if not isinstance(obj, m.CXFStruct):
         return
     b64, b64s, structs = _plan(obj.__class__)
     for name in b64:
         value = getattr(obj, name)
-        if value:
+        if value or (empty and value is not None):
             out.append(value)
     for name in b64s:
         out.extend(getattr(obj, name))
     for name in structs:
         value = getattr(obj, name)
         if value is not None:
-            _gather(value, out)
+            _gather(value, out, empty=empty)
 
 
 def _ok(values: list[str]) -> bool:

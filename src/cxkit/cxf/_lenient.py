@@ -22,7 +22,7 @@ import msgspec
 
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
-from cxkit.cxf._alphabet import clean
+from cxkit.cxf._alphabet import b64_values, clean
 from cxkit.cxf._alphabet import plan as alphabet_plan
 from cxkit.cxf.findings import Finding, make_finding
 
@@ -77,20 +77,27 @@ class Context:
         "findings",
         "ids_clean",
         "may_have_null",
+        "null_source",
         "sources",
         "tolerant",
         "tolerant_items",
     )
 
     def __init__(
-        self, may_have_null: bool = True, check_duplicates: bool = False, escapes: bool = True
+        self,
+        may_have_null: bool | None = True,
+        check_duplicates: bool = False,
+        escapes: bool = True,
     ) -> None:
         self.findings: list[Finding] = []
         #: id(account) → (account, source bytes of its items), filled by the decoder
         self.sources: dict[int, Any] = {}
-        #: Kept for callers: since issue #20 the decoder reads no ``null`` scan (the strict
-        #: types refuse a null themselves, model._absent_is_not_null).
-        self.may_have_null = may_have_null
+        #: Whether the text may hold a ``null``; None: not known yet — scanned for in
+        #: ``null_source`` the first time it matters (:func:`_fast_is_exact`; issue #20: the
+        #: strict types refuse a null themselves, model._absent_is_not_null, so most documents
+        #: never need the scan). True: :func:`build` goes member by member.
+        self.may_have_null: bool | None = may_have_null
+        self.null_source: bytes = b""
         #: True while the codec decodes an account's items without the alphabet check per
         #: value: the account's check in bulk covers what is built then (codec._decode_item_raws)
         self.alphabet_later = False
@@ -433,7 +440,7 @@ def build(
     if not isinstance(value, dict):
         raise UnusableError("member.wrong-type", f"expected an object, found {json_type(value)}")
     table = specs(cls)
-    if not (preset or source):
+    if not (preset or source or ctx.may_have_null):
         # The strict conversion in C, for the parts of a rejected item that are fine: "converts
         # strictly" means "nothing to report" (a null does not convert: the model's optional
         # members are typed without None at run time, model._absent_is_not_null).
@@ -446,7 +453,7 @@ def build(
                     return with_unknown
         else:
             # the b64url alphabet (no msgspec pattern: cxf._alphabet), here or in bulk later
-            if ctx.alphabet_later or clean(converted):
+            if (ctx.alphabet_later or clean(converted)) and _fast_is_exact(converted, ctx):
                 return converted
     legacy = LEGACY_NAMES.get(cls, {})
     kwargs: dict[str, Any] = dict(preset or {})
@@ -529,6 +536,33 @@ def build(
     return cls(**kwargs)
 
 
+def _fast_is_exact(converted: m.CXFStruct, ctx: Context) -> bool:
+    """Whether :func:`build` may return what ``msgspec.convert`` made (``ctx.may_have_null`` is
+    False or None) exactly as before issue #20: in a text without ``null`` always; otherwise
+    only when going member by member would give the same, i.e. every base64url value inside is
+    non-empty and canonical (else the converters report it). The text is scanned for ``null``
+    only then, once (before, every document was scanned)."""
+    if ctx.may_have_null is False:
+        return True
+    if all(value and b64mod.is_canonical(value) for value in b64_values(converted)):
+        return True
+    if ctx.may_have_null is None:
+        ctx.may_have_null = has_json_null(ctx.null_source)
+    return not ctx.may_have_null
+
+
+def has_json_null(data: bytes) -> bool:
+    """Whether ``data`` may hold a JSON ``null`` value (a ``null`` after ``:``, ``,`` or ``[``);
+    one fast scan, with a look at the few places where the letters occur."""
+    position = data.find(b"null")
+    while position != -1:
+        before = data[max(0, position - 64) : position].rstrip(b" \t\r\n")
+        if before[-1:] in (b":", b",", b"["):
+            return True
+        position = data.find(b"null", position + 4)
+    return False
+
+
 #: Whether :func:`build` tries :func:`_convert_with_unknown` (tests turn it off to compare).
 KNOWN_ONLY: Final[list[bool]] = [True]
 
@@ -554,7 +588,7 @@ def _convert_with_unknown(
         converted = msgspec.convert({k: v for k, v in value.items() if k not in unknown}, cls)
     except (msgspec.ValidationError, TypeError, ValueError):
         return None
-    if not (ctx.alphabet_later or clean(converted)):
+    if not (ctx.alphabet_later or clean(converted)) or not _fast_is_exact(converted, ctx):
         return None
     b64, b64s, _ = alphabet_plan(cls)
     if any(getattr(converted, name) for name in b64s):

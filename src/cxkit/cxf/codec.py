@@ -37,6 +37,7 @@ from cxkit.cxf._lenient import (
     build,
     credential_from_json,
     extension_from_json,
+    has_json_null,
     json_type,
     max_elements,
     too_many,
@@ -190,8 +191,10 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             hint="raise the limit (--max-size) if the file is really this large",
         )
     escapes = _has_unicode_escape(data)
-    # (no scan for `null`: the strict types refuse it themselves, model._absent_is_not_null)
-    ctx = Context(check_duplicates=escapes or b'"passkey"' in data, escapes=escapes)
+    # no scan for `null` up front: the strict types refuse it themselves
+    # (model._absent_is_not_null); the tolerant builder scans only if it matters
+    ctx = Context(None, check_duplicates=escapes or b'"passkey"' in data, escapes=escapes)
+    ctx.null_source = data
     ctx.ids_clean = not escapes and ids_clean(data)
     if bom:
         ctx.add("json.bom", "$")
@@ -624,7 +627,7 @@ def _decode_item_slow(
     """An item the strict decoder rejected: the item shell, else the tolerant builder
     (``checked``: as for :func:`_decode_item_shell`)."""
     path = f"{items_path}[{index}]"
-    if not _has_json_null(bytes(raw)) or _nulls_only_in_extensions(raw):
+    if not has_json_null(bytes(raw)) or _nulls_only_in_extensions(raw):
         try:
             item = _decode_item_shell(raw, path, ctx, checked=checked)
         except _SkipItemError:
@@ -723,7 +726,7 @@ def _nulls_only_in_extensions(raw: msgspec.Raw) -> bool:
         if key == "extensions":
             continue
         text = bytes(value)
-        if text.strip() == b"null" or _has_json_null(text):  # (a bare null has no ":" before it)
+        if text.strip() == b"null" or has_json_null(text):  # (a bare null has no ":" before it)
             return False
     return "extensions" in top
 
@@ -744,18 +747,6 @@ def _has_unicode_escape(data: bytes) -> bool:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _has_json_null(data: bytes) -> bool:
-    """Whether ``data`` may hold a JSON ``null`` value (a ``null`` after ``:``, ``,`` or ``[``);
-    one fast scan, with a look at the few places where the letters occur."""
-    position = data.find(b"null")
-    while position != -1:
-        before = data[max(0, position - 64) : position].rstrip(b" \t\r\n")
-        if before[-1:] in (b":", b",", b"["):
-            return True
-        position = data.find(b"null", position + 4)
-    return False
 
 
 class _SkipItemError(Exception):
@@ -834,7 +825,8 @@ def _decode_android_payload(top: dict[str, msgspec.Raw], ctx: Context) -> tuple[
     except _b64.Base64Error as exc:
         raise DecodeError(f"`payload` is not base64: {exc}", location="$.payload") from None
     ctx.add("document.android-payload", "$.payload")
-    inner_ctx = Context()
+    inner_ctx = Context(None)
+    inner_ctx.null_source = inner
     header, account_root = _decode_root(inner, inner_ctx)
     ctx.findings.extend(
         Finding(f.severity, f.code, "$.payload" + f.path[1:], f.message) for f in inner_ctx.findings
