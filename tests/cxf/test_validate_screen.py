@@ -552,3 +552,25 @@ def test_repeat_screen_of_other_items_never_clears_a_repeat(
         assert not has_duplicates(text)
     if repeat == "none" and separators == (",", ":") and not ensure_ascii:
         assert validate_module._unique_members(raws) == (not has_duplicates(text))
+
+
+def test_passkey_identifiers_outside_the_alphabet_are_never_cleared() -> None:
+    """The screen checks the alphabet itself (it also runs on items the decoder did not check),
+    straight on a model item."""
+    value = _Gen(random.Random(8)).document(30)
+    doc = cxf.decode(json.dumps(value).encode())
+    items = list(doc.header.accounts[0].items)
+    position = next(
+        i
+        for i, it in enumerate(items)
+        if any(type(c).__name__ == "Passkey" for c in it.credentials)
+    )
+    item = items[position]
+    for member in ("credential_id", "user_handle"):
+        for bad in ("AA+A", "AA/A", "AA=A", "AAé", "AA A"):
+            credentials = tuple(
+                msgspec.structs.replace(c, **{member: bad}) if type(c).__name__ == "Passkey" else c
+                for c in item.credentials
+            )
+            items[position] = msgspec.structs.replace(item, credentials=credentials)
+            assert _vscreen.screen_items(items) == [position]

@@ -164,6 +164,7 @@ def _prescribed_field(
 
 
 _BASE32_SYMBOLS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_B64URL_SYMBOLS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def _totp_post_init(self: Any) -> None:
@@ -185,6 +186,8 @@ def _passkey_post_init(self: Any) -> None:
         or not 0 < len(handle) <= _MAX_ID_CHARS
         or not _tail_ok(cid)
         or not _tail_ok(handle)
+        or cid.strip(_B64URL_SYMBOLS)  # a symbol outside the alphabet (b64.is_canonical)
+        or handle.strip(_B64URL_SYMBOLS)
         or not _rp_id_ok(self.rpId)
         or not _key_ok(self.key)
     ):
