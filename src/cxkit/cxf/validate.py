@@ -649,6 +649,7 @@ def _screen(account: m.Account, with_attachments: bool, strict: _Strict | None) 
 #: leaves a backslash, which fails the alphabet test of :func:`_ids_ok`).
 _ID_MEMBER: Final = re.compile(rb'"id":"([^"]*)"')
 _B64URL: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64URL_SYMBOLS: Final = _B64URL.decode()
 
 
 def _screen_model(
@@ -868,6 +869,8 @@ def _screen_passkey(
             or not handle
             or len(handle) > _MAX_ID_CHARS
             or not _tail_ok(handle)
+            or cid.strip(_B64URL_SYMBOLS)  # outside the alphabet (b64.is_canonical)
+            or handle.strip(_B64URL_SYMBOLS)
             or not is_valid_rp_id(passkey.rp_id)
             or not _passkey_key_ok(passkey.key)
         ):
