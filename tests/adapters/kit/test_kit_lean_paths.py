@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -352,3 +352,41 @@ def test_pending_credential_records_are_the_records_they_stand_for(
         assert len(records) == len(model)
     assert list(records) == model
     assert report.credential_summary() == MigrationReport(credentials=model).credential_summary()
+
+
+class _ChromeWithTotp(ChromeCsvAdapter):
+    """A browser-shaped reader with a TOTP and a created column whose TOTP parser raises."""
+
+    columns: ClassVar[Mapping[str, tabular.Target | tabular.Column]] = {
+        **ChromeCsvAdapter.columns, "totp": tabular.TOTP, "created": tabular.CREATED
+    }  # fmt: skip
+
+    @property
+    def headers(self) -> tuple[frozenset[str], ...]:
+        return ()
+
+    def totp_parser(self, text: str) -> tuple[m.Totp | None, str]:
+        if text == "boom":
+            raise ValueError("a parser's own error")
+        return super().totp_parser(text)
+
+
+class _GeneralChromeWithTotp(_ChromeWithTotp):
+    def lean_row(self, *args: Any) -> None:
+        return None
+
+
+def test_a_parser_that_raises_fails_the_row_as_the_builder_does() -> None:
+    header = ("name", "url", "username", "password", "note", "totp", "created")
+    rows = [
+        ("a", "https://a.example", "u", "p", "", "JBSWY3DPEHPK3PXP", "2024-01-02T03:04:05Z"),
+        ("b", "https://b.example", "u", "p", "", "boom", ""),
+        ("c", "", "u", "", "n", "", "not a date"),
+    ]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    data = out.getvalue().encode()
+    lean = _read_with(_ChromeWithTotp(), data, "t.csv")
+    general = _read_with(_GeneralChromeWithTotp(), data, "t.csv")
+    _same_docs(lean, general)
+    assert lean[1].items_skipped == general[1].items_skipped != []

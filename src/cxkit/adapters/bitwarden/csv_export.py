@@ -280,7 +280,10 @@ def _lean_rows(plan: _Plan, vault: VaultBuilder) -> Callable[[list[str], str, st
             return False
         totp = form = None
         if totp_text := cells[totp_at]:
-            totp, form = parse_totp(totp_text)
+            try:  # (a parser that raises: _row fails the row as it does)
+                totp, form = parse_totp(totp_text)
+            except (CxkitError, ValueError):
+                return False
             if totp is None:
                 return False
         kind = cells[type_at].strip()

@@ -360,20 +360,22 @@ def lean_row(
         url = cells[li] if li >= 0 else ""
         if url and apps and _maybe_app(url):
             return False
-        totp = None
-        if oi >= 0 and (text := cells[oi]) and text.strip():
-            totp = totp_parser(text)[0]
-            if totp is None:
-                return False
-        created = modified = None
-        if ci >= 0 and (text := cells[ci]):
-            created = parse_time(text)
-            if created is None:
-                return False
-        if mi >= 0 and (text := cells[mi]):
-            modified = parse_time(text)
-            if modified is None:
-                return False
+        totp = created = modified = None
+        try:  # (a parser that raises: the builder fails the row as it does)
+            if oi >= 0 and (text := cells[oi]) and text.strip():
+                totp = totp_parser(text)[0]
+                if totp is None:
+                    return False
+            if ci >= 0 and (text := cells[ci]):
+                created = parse_time(text)
+                if created is None:
+                    return False
+            if mi >= 0 and (text := cells[mi]):
+                modified = parse_time(text)
+                if modified is None:
+                    return False
+        except (CxkitError, ValueError):
+            return False
         more = extra(cells) if extra is not None else None
         if extra is not None and more is None:
             return False
