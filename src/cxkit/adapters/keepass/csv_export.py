@@ -165,8 +165,8 @@ class _KeePassCsv(CsvReader):
     ) -> LeanRow | None:
         """The kit's lean path (:func:`~cxkit.adapters.kit.tabular.lean_row`) with the
         ``Group`` and ``Icon`` cells as its *extra*, recorded as :meth:`_group_icon` records
-        them — for cells read before: a cell seen for the first time, and an icon that is not
-        a number, go to the builder (which remembers the cell)."""
+        them; a row whose icon is not a number (a warning) or whose group is nested too deep
+        (the read stops) goes to the builder."""
         if others or type(self)._map is not CsvReader._map:
             return None
         group_at = header.index("Group") if "Group" in header else None
@@ -179,9 +179,7 @@ class _KeePassCsv(CsvReader):
             ext: dict[str, Any] = {}
             recs: list[Any] = []
             if icon_at is not None and (icon := cells[icon_at]):
-                if icon not in icons:
-                    return None
-                number = icons[icon]
+                number = icons[icon] if icon in icons else icons.setdefault(icon, _icon(icon))
                 if number is not None:
                     if number:
                         ext["icon"] = number
@@ -190,9 +188,13 @@ class _KeePassCsv(CsvReader):
                     return None
             path: tuple[str, ...] = ()
             if group_at is not None:
-                found = groups.get(cells[group_at])
-                if found is None:
-                    return None
+                group = cells[group_at]
+                found = groups.get(group)
+                if found is None:  # read once per distinct cell, as _group_icon reads it
+                    parts = tuple(filter(None, group.split("/")))
+                    if len(parts) > MAX_GROUP_DEPTH:
+                        return None  # (the builder's path stops the read, naming the row)
+                    found = groups[group] = (parts, parts[1:])
                 parts, path = found
                 if parts and not state["root"]:
                     state["root"] = parts[0]
