@@ -10,7 +10,9 @@ Conventions, applied everywhere:
   and re-encoding exact.
 * **optional members** default to ``None`` (absent); **optional arrays** (``.default []`` in the
   CDDL) default to ``()`` and are omitted when empty; **required arrays** have no default and are
-  always written, even when empty (spec §2.1.2).
+  always written, even when empty (spec §2.1.2). At run time an optional member's annotation is
+  ``X``, not ``X | None`` (:func:`_absent_is_not_null`: msgspec refuses a JSON ``null``), so
+  ``typing.get_type_hints`` shows ``X``; :func:`optional_members` lists them.
 * **open enumerations** (credential ``type``, ``fieldType``, TOTP ``algorithm``, ``hashAlg``, ...)
   are plain ``str``: an unknown value is kept, and the validator reports it (spec §2.1.1).
 * values the model cannot hold (unknown members, unknown credential types and extensions, and
