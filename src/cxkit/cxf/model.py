@@ -76,6 +76,7 @@ __all__ = [
     "UnknownExtension",
     "Version",
     "Wifi",
+    "optional_members",
     "prescribed_fields",
 ]
 
