@@ -83,6 +83,30 @@ def test_validate_reports_every_repeat(before: str, after: str, path: str) -> No
     assert '"x"' not in found[0].message
 
 
+def _android(inner: bytes) -> bytes:
+    """``inner`` wrapped as Android's credential-manager payload (a base64 ``payload``)."""
+    import base64
+
+    return json.dumps({"version": 1, "payload": base64.b64encode(inner).decode()}).encode()
+
+
+@pytest.mark.parametrize("member", ["rpId", "key"])
+def test_passkey_repeat_inside_an_android_payload_is_refused(member: str) -> None:
+    """Found in session 7: the wrapped document was decoded without the passkey check."""
+    doc = cxf.decode(_android(_repeat(dumps(document(passkey(), BASIC)), member, '"QUJD"')))
+    assert not any(isinstance(c, m.Passkey) for c in doc.accounts[0].items[0].credentials)
+    found = [f for f in cxf.validate(doc) if f.code == "json.duplicate-member"]
+    assert found and all(f.path.startswith("$.payload.accounts[0].items[0]") for f in found)
+
+
+def test_other_repeats_inside_an_android_payload_are_reported() -> None:
+    text = dumps(document()).replace(b'"title": ', b'"title": "x", "title": ', 1)
+    doc = cxf.decode(_android(text))
+    found = [f for f in cxf.validate(doc) if f.code == "json.duplicate-member"]
+    assert [f.path for f in found] == ["$.payload.accounts[0].items[0]"]
+    assert cxf.decode(_android(dumps(document()))).accounts  # a clean payload still reads
+
+
 def test_cxp_messages_refuse_repeats() -> None:
     with pytest.raises(CxkitError):
         parse_message(b'{"version": 0, "version": 1}')

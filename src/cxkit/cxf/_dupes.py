@@ -14,9 +14,12 @@ Neither raises on input that is not JSON: the callers' own decoders report that.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any, Final
 
-__all__ = ["DuplicateMember", "find_duplicates", "has_duplicates"]
+from cxkit.cxf.findings import Finding, make_finding
+
+__all__ = ["DuplicateMember", "duplicate_findings", "find_duplicates", "has_duplicates"]
 
 
 class _FoundError(Exception):
@@ -121,6 +124,21 @@ def find_duplicates(
         elif isinstance(node, list):
             stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
     return value, found
+
+
+def duplicate_findings(
+    data: bytes | bytearray | memoryview | str, known: Collection[tuple[str, str]] = ()
+) -> list[Finding]:
+    """One ``json.duplicate-member`` error finding per repeated member name of ``data``, in
+    document order, except those in ``known`` (``(path, message)`` of findings already made)."""
+    if not has_duplicates(data):
+        return []
+    out = []
+    for where, name in find_duplicates(data)[1]:
+        message = f"member '{member_name(name)}' appears more than once (cxkit reads the last)"
+        if (where, message) not in known:
+            out.append(make_finding("json.duplicate-member", where, message))
+    return out
 
 
 def member_name(name: str) -> str:

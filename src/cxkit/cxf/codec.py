@@ -29,7 +29,7 @@ import msgspec
 from cxkit.cxf import b64 as _b64
 from cxkit.cxf import model as m
 from cxkit.cxf._alphabet import clean, clean_text, ids_clean, items_clean, passkeys_clean
-from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
+from cxkit.cxf._dupes import duplicate_findings, find_duplicates, has_duplicates, member_name
 from cxkit.cxf._lenient import (
     LEGACY_NAMES,
     Context,
@@ -825,9 +825,17 @@ def _decode_android_payload(top: dict[str, msgspec.Raw], ctx: Context) -> tuple[
     except _b64.Base64Error as exc:
         raise DecodeError(f"`payload` is not base64: {exc}", location="$.payload") from None
     ctx.add("document.android-payload", "$.payload")
-    inner_ctx = Context(None)
+    # the inner document is decoded as decode() does a document: repeated members of a passkey
+    # refused while decoding, every other repeat found here (the validator scans only the
+    # outer text, where the inner one is a base64 string; issue #17)
+    escapes = _has_unicode_escape(inner)
+    inner_ctx = Context(None, check_duplicates=escapes or b'"passkey"' in inner, escapes=escapes)
     inner_ctx.null_source = inner
+    inner_ctx.ids_clean = not escapes and ids_clean(inner)
+    inner_ctx.sources = ctx.sources
     header, account_root = _decode_root(inner, inner_ctx)
+    known = {(f.path, f.message) for f in inner_ctx.findings if f.code == "json.duplicate-member"}
+    inner_ctx.findings.extend(duplicate_findings(inner, known))
     ctx.findings.extend(
         Finding(f.severity, f.code, "$.payload" + f.path[1:], f.message) for f in inner_ctx.findings
     )

@@ -32,7 +32,7 @@ import msgspec
 from cxkit.cxf import _vscreen
 from cxkit.cxf import b64 as b64mod
 from cxkit.cxf import model as m
-from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
+from cxkit.cxf._dupes import duplicate_findings, has_duplicates
 from cxkit.cxf._keys import pkcs8_info
 from cxkit.cxf.codec import Document, paused_gc
 from cxkit.cxf.findings import Finding, make_finding
@@ -146,15 +146,10 @@ def _duplicate_members(doc: Document) -> list[Finding]:
     finding each, except those the decoder already reported (items that may hold a passkey).
     First the screen (:func:`_proven_unique`), else one scan of the source with the standard
     library's scanner (about 1.3 times ``orjson.loads``); paths only when there is a repeat."""
-    if doc.source is None or _proven_unique(doc) or not has_duplicates(doc.source):
+    if doc.source is None or _proven_unique(doc):
         return []
     known = {(f.path, f.message) for f in doc.findings if f.code == "json.duplicate-member"}
-    out = []
-    for where, name in find_duplicates(doc.source)[1]:
-        message = f"member '{member_name(name)}' appears more than once (cxkit reads the last)"
-        if (where, message) not in known:
-            out.append(make_finding("json.duplicate-member", where, message))
-    return out
+    return duplicate_findings(doc.source, known)
 
 
 def _proven_unique(doc: Document) -> bool:
