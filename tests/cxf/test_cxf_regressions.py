@@ -103,3 +103,17 @@ def test_decode_struct_deep_nesting_is_a_decode_error() -> None:
     """codec.decode_struct: RecursionError escaped from msgspec for deeply nested input."""
     with pytest.raises(DecodeError, match="nested too deeply"):
         cxf.decode_struct(b"[" * 100_000 + b"]" * 100_000, m.Credential)
+
+
+@pytest.mark.parametrize("exhaustive", [False, True])
+def test_note_content_with_another_field_type_is_reported(exhaustive: bool) -> None:
+    """Found in session 7: a required EditableField (``Note.content``) was never checked against
+    its prescribed fieldType ("string", spec §3.3.11), by either validation path."""
+    from cxkit.cxf.validate import validate
+
+    note = {"type": "note", "content": {"fieldType": "number", "value": "12"}}
+    findings = validate(cxf.decode(document(note)), _exhaustive=exhaustive)
+    paths = [f.path for f in findings if f.code == "field.type-mismatch"]
+    assert paths == ["$.accounts[0].items[0].credentials[0].content.fieldType"]
+    good = {"type": "note", "content": {"fieldType": "string", "value": "12"}}
+    assert not validate(cxf.decode(document(good)), _exhaustive=exhaustive)

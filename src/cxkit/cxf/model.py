@@ -704,13 +704,12 @@ def prescribed_fields(cls: type[CXFStruct]) -> tuple[tuple[str, str, tuple[str, 
     found = _PRESCRIBED.get(cls)
     if found is None:
         hints = typing.get_type_hints(cls, include_extras=True)
-        optional = optional_members(cls)
         out = []
         for f in msgspec.structs.fields(cls):
             hint = hints[f.name]
-            # as when every optional member's run-time annotation was `EF[...] | None`: a
-            # required `EF[...]` (Note.content) has never been read here (kept as it was, #20)
-            single = typing.get_origin(hint) is Annotated and f.name in optional
+            # an `EF[...]` member, required (Note.content) or optional (at run time `EF[...]`
+            # too: _absent_is_not_null), carries the marker itself; a union carries it inside
+            single = typing.get_origin(hint) is Annotated
             for arg in (hint,) if single else typing.get_args(hint) or (hint,):
                 marker = next(
                     (x for x in getattr(arg, "__metadata__", ()) if isinstance(x, Prescribed)),
