@@ -11,7 +11,7 @@ import json
 
 import pytest
 from _docs import document, dumps, passkey
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cxkit import cxf
@@ -189,3 +189,35 @@ def test_scan_ignores_what_is_not_json() -> None:
     for text in (b"", b"{", b'{"a":1,"a":', b"\xff", b"[" * 100_000, b'{"a": NaN, "a": 1}'):
         assert not has_duplicates(text)
         assert find_duplicates(text) == (None, [])
+
+
+_NAME = st.sampled_from(["a", "b", "a:b", "ü", ""]) | st.text(max_size=4)
+_JSON_TEXT = st.recursive(
+    st.sampled_from(["null", "true", "1", "-2.5e3", '"x:y"', '"\\\\u003a"', '"\\u003a"', '"é"']),
+    lambda inner: (
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]")
+        | st.lists(st.tuples(_NAME, inner), max_size=4).map(
+            lambda ms: (
+                "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {v}" for k, v in ms) + "}"
+            )
+        )
+    ),
+    max_leaves=16,
+)
+
+
+@example('{"a": null, "a": "\\u003a"}')  # an escaped colon stands in for the lost member
+@given(_JSON_TEXT)
+def test_proof_of_unique_members_never_clears_a_repeat(text: str) -> None:
+    """``_dupes.proven_unique`` (the kit's JSON input, issue #20): True only without repeats; and
+    not vacuous — a text without escapes or repeats is proven."""
+    import msgspec
+
+    from cxkit.cxf._dupes import proven_unique
+
+    data = text.encode()
+    proven = proven_unique(data, msgspec.json.decode(data))
+    if has_duplicates(data):
+        assert not proven
+    elif b"\\u" not in data:
+        assert proven

@@ -19,7 +19,13 @@ from typing import Any, Final
 
 from cxkit.cxf.findings import Finding, make_finding
 
-__all__ = ["DuplicateMember", "duplicate_findings", "find_duplicates", "has_duplicates"]
+__all__ = [
+    "DuplicateMember",
+    "duplicate_findings",
+    "find_duplicates",
+    "has_duplicates",
+    "proven_unique",
+]
 
 
 class _FoundError(Exception):
@@ -124,6 +130,28 @@ def find_duplicates(
         elif isinstance(node, list):
             stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
     return value, found
+
+
+def proven_unique(data: bytes | bytearray | memoryview, value: Any) -> bool:
+    """Whether ``data`` provably repeats no member name, given ``value``: ``data`` decoded by
+    msgspec or orjson (the last of a repeat wins). False means "not proven" (scan exactly).
+
+    Outside strings, a ``:`` follows each member name and appears nowhere else, so the text's
+    colons are its member names plus the colons inside its strings. ``value`` encoded again has
+    its own members plus its strings' colons: never more — a repeat leaves one member, and its
+    shadowed value's strings are gone — and equal only when nothing repeats. A ``\\u`` escape
+    could spell a colon the text does not show: then nothing is proven. Two C passes and one
+    encode, about a tenth of :func:`has_duplicates` (issue #20)."""
+    import msgspec
+
+    text = data if isinstance(data, bytes) else bytes(data)
+    if b"\\u" in text:
+        return False
+    try:
+        again = msgspec.json.encode(value)
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        return False
+    return again.count(b":") == text.count(b":")
 
 
 def duplicate_findings(

@@ -85,11 +85,11 @@ def duplicate_warnings() -> Iterator[list[str]]:
         _WARNINGS.reset(token)
 
 
-def _check_duplicates(data: bytes, name: str) -> None:
+def _check_duplicates(data: bytes, name: str, value: Any) -> None:
     # imported here: the CXF package is not needed to sniff a CSV (cxkit detect's start-up)
-    from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name
+    from cxkit.cxf._dupes import find_duplicates, has_duplicates, member_name, proven_unique
 
-    if not has_duplicates(data):
+    if proven_unique(data, value) or not has_duplicates(data):
         return
     where = f"{name}: " if name else ""
     for path, member in find_duplicates(data)[1]:
@@ -120,7 +120,7 @@ def parse_json(data: bytes, *, name: str = "") -> Any:
         _decoder.append(msgspec.json.Decoder())
     try:
         value = _decoder[0].decode(data)
-        _check_duplicates(data, name)
+        _check_duplicates(data, name, value)
         return value
     except msgspec.DecodeError as exc:
         raise DecodeError(f"not valid JSON: {_clean(str(exc))}", location=name or None) from None
