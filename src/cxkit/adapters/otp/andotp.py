@@ -10,7 +10,9 @@ JSON.
   iteration count bounded before any work (:func:`cxkit.adapters.otp.entry.check_kdf`).
 
 The encrypted backups have no signature: only a file named ``*.json.aes`` (andOTP's own name)
-is taken as one by detection (MAYBE); any other name needs ``--from andotp``.
+whose bytes are not text is taken as one by detection; any other name needs ``--from andotp``.
+Random bytes may look like anything for a few bytes (JSON, XML, an OpenPGP packet header), so
+neither the sniffed kind nor the first byte decides: being text or not does.
 """
 
 from __future__ import annotations
@@ -62,6 +64,16 @@ def decrypt_backup(data: bytes, password: str, where: str = "") -> bytes:
     return _unlock.aes_gcm_open(key, data[16:head], data[head:], None, _WHAT, where)
 
 
+def _is_text(data: bytes) -> bool:
+    """Plain backups are UTF-8 text; an encrypted one is random bytes whose nonce may well start
+    with ``[`` (one in 256), so the first byte alone does not tell the two apart."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -107,17 +119,18 @@ class AndOtpAdapter:
 
     def accepts(self, sample: Sample) -> Confidence:
         """LIKELY for a JSON array whose first entries have secret, label, digits, type and
-        algorithm; MAYBE for a binary file named ``*.json.aes`` (the encrypted backup has no
-        signature)."""
+        algorithm; LIKELY too for a file named ``*.json.aes`` whose bytes are not UTF-8 text (the
+        encrypted backup has no signature; its random bytes may pass the OpenPGP, JSON or XML
+        sniffers, so the sniffed kind is not asked)."""
         keys = sample.json_array_keys
         if keys and keys >= _RECORD_KEYS:
             return Confidence.LIKELY
         if (
-            sample.kind == "binary"
-            and sample.name.lower().endswith(".json.aes")
+            sample.name.lower().endswith(".json.aes")
             and len(sample.data) >= _NONCE + _TAG
+            and not _is_text(sample.data)
         ):
-            return Confidence.MAYBE
+            return Confidence.LIKELY
         return Confidence.NO
 
     def read(self, sample: Sample, options: ReadOptions, report: MigrationReport) -> cxf.Document:
@@ -126,8 +139,8 @@ class AndOtpAdapter:
         head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if sample.json_ok:
             top = sample.json
-        elif head == b"[":
-            top = parse_json(data, name=name)
+        elif head == b"[" and _is_text(data):
+            top = parse_json(data, name=name)  # malformed plain JSON: say where
         else:
             password = _unlock.ask_password(options, _WHAT, name)
             top = parse_json(decrypt_backup(data, password, name), name=name)
