@@ -12,11 +12,10 @@ reported without a target. Argon2id (sealed archive) is reported next to the sam
 done by ``cryptography`` directly (the floor: what cxkit adds is the parameter checks and the
 secret's normalisation, so the ratio should be ~1.0).
 
-From 4 MiB (``cxkit.crypto._pipeline.MIN_SIZE``) and with two usable cores, the JWE base64url runs
-on a second thread beside AES-GCM; the "one thread" figures force the one-thread path on the same
-bytes for comparison. ``cpu_ratio`` is the ratio of the median process CPU times (both threads
-counted): above the wall-clock ratio when the second thread works, and the better guide when the
-machine is loaded.
+``cpu_ratio`` is the ratio of the median process CPU times, the better guide when the machine is
+loaded. (A two-thread JWE path — base64url on a second thread beside AES-GCM — was measured and
+removed on 2026-12-07: under normal scheduling it was up to 2.4x slower than one thread, see
+docs/performance.md.)
 
 Fair method (``_common.alternate_cpu``): floor and subject alternate after a warm-up run of each,
 collector on for both (neither the floors nor cxkit's crypto pause it); each figure is the median,
@@ -35,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from _common import Figure, alternate_cpu, median, peak_memory, spread
-from cxkit.crypto import _pipeline, jwe
+from cxkit.crypto import jwe
 from cxkit.crypto._b64 import b64u_encode
 from cxkit.crypto.hpke import PrivateKey, Suite
 from cxkit.crypto.passphrase import MIN_ITERATIONS, MIN_MEMORY_KIB, Argon2Params, derive_ikm
@@ -157,20 +156,6 @@ def _pair(
     )
 
 
-def _one_thread(fn: Callable[[], object]) -> Callable[[], object]:
-    """*fn* with the JWE two-thread path off (the one-thread path on the same bytes)."""
-
-    def run() -> object:
-        saved = _pipeline.MIN_SIZE
-        _pipeline.MIN_SIZE = 1 << 62  # type: ignore[misc]
-        try:
-            return fn()
-        finally:
-            _pipeline.MIN_SIZE = saved  # type: ignore[misc]
-
-    return run
-
-
 def _crypto(label: str, blobs: list[bytes], mb: float, repeat: int) -> list[Figure]:
     """Seal and open, each next to bare AES-GCM (the target) and AES-GCM + base64url."""
     seal = lambda: _crypto_only(blobs)  # noqa: E731
@@ -182,13 +167,6 @@ def _crypto(label: str, blobs: list[bytes], mb: float, repeat: int) -> list[Figu
             _alternate(bare, seal, repeat),
             mb,
             1.5,
-        ),
-        _pair(
-            f"{label}: P0 crypto, one thread",
-            "AES-256-GCM",
-            _alternate(bare, _one_thread(seal), repeat),
-            mb,
-            None,
         ),
         _pair(
             f"{label}: P0 crypto / AES-GCM + base64url",
@@ -216,15 +194,6 @@ def _crypto(label: str, blobs: list[bytes], mb: float, repeat: int) -> list[Figu
             _alternate(bare_open, opened, repeat),
             mb,
             1.5,
-        )
-    )
-    figures.append(
-        _pair(
-            f"{label}: P0 crypto, open, one thread",
-            "AES-256-GCM decrypt",
-            _alternate(bare_open, _one_thread(opened), repeat),
-            mb,
-            None,
         )
     )
     figures.append(

@@ -39,7 +39,6 @@ from cryptography.hazmat.primitives.ciphers import (
     modes,
 )
 
-from cxkit.crypto import _pipeline
 from cxkit.crypto._b64 import b64u_decode, b64u_decode_span, b64u_encode_bytes
 from cxkit.errors import DecryptionError, InvalidKeyError
 
@@ -122,47 +121,14 @@ def encrypt_compact(
 ) -> bytes:
     """Encrypt *plaintext* under *cek* (16 → A128GCM, 32 → A256GCM); returns the ASCII token.
 
-    A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only. From
-    :data:`cxkit.crypto._pipeline.MIN_SIZE` bytes on (and with two cores), base64url runs on a
-    second thread beside AES-GCM: same bytes, about half the time.
+    A fresh random IV is drawn for every call; ``_iv`` fixes it for test vectors only.
     """
-    view = memoryview(plaintext).cast("B")
-    if not _pipeline.worth_it(len(view)):
-        return _encrypt_one_thread(view, cek, _iv)
-    key = _check_key(cek)
-    iv = os.urandom(IV_LENGTH) if _iv is None else _iv
-    if len(iv) != IV_LENGTH:
-        raise InvalidKeyError("the IV must be 12 bytes")
-    protected = _PROTECTED[len(key)]
-    encryptor = Cipher(algorithms.AES(key), modes.GCM(iv)).encryptor()
-    encryptor.authenticate_additional_data(protected)
-    head = b"".join((protected, b"..", b64u_encode_bytes(iv), b"."))
-    size = len(head) + _b64_length(view) + _TAG_PART
-    out = io.BytesIO()
-
-    def make() -> memoryview:
-        # One allocation of the exact length (see _encrypt_one_thread); the zero-filling is
-        # done on the worker while AES-GCM runs here.
-        out.seek(size - 1)
-        out.write(b"\0")
-        buf = out.getbuffer()
-        buf[: len(head)] = head
-        return buf
-
-    buf, at = _pipeline.encrypt_into(encryptor.update_into, view, make, len(head))
-    with buf:
-        encryptor.finalize()
-        buf[at:] = b"." + b64u_encode_bytes(encryptor.tag)
-    return out.getvalue()  # CPython hands over its buffer: no final copy
-
-
-def _encrypt_one_thread(view: memoryview, cek: bytes, iv: bytes | None) -> bytes:
-    parts = encrypt_compact_parts(view, cek, _iv=iv)  # checks the key
+    parts = encrypt_compact_parts(plaintext, cek, _iv=_iv)  # checks the key
     out = io.BytesIO()
     # One allocation of the token's exact length, as for the plaintext: a growing buffer is
     # reallocated ~20 times and, depending on the allocator's state, lands on fresh pages each
     # time (measured: 32,570 page faults per 100 MB, 3x the CPU time).
-    size = len(_PROTECTED[len(cek)]) + 3 + _IV_CHARS + _b64_length(view)
+    size = len(_PROTECTED[len(cek)]) + 3 + _IV_CHARS + _b64_length(memoryview(plaintext))
     out.seek(size + _TAG_PART - 1)
     out.write(b"\0")
     out.seek(0)
@@ -197,18 +163,10 @@ class CompactDecryptor:
         self._view: memoryview | None = None  # the presized output, written in place
         self._pos = 0
         body = (size_hint or 0) - self._prefix - _TAG_PART
-        self._size = 0  # the presized output's length
-        if body > _TEXT_STEP or (body > 0 and _pipeline.worth_it(body // 4 * 3)):
-            self._size = body * 3 // 4 + _SLACK
-            if not _pipeline.worth_it(body // 4 * 3):
-                self._presize()  # else on the worker thread, beside the first base64url
-
-    def _presize(self) -> None:
-        out = self._out
-        if self._view is None and self._size and out is not None:
-            out.seek(self._size - 1)
-            out.write(b"\0")
-            self._view = out.getbuffer()
+        if body > _TEXT_STEP:
+            self._out.seek(body * 3 // 4 + _SLACK - 1)
+            self._out.write(b"\0")
+            self._view = self._out.getbuffer()
 
     def feed(self, data: bytes) -> None:
         if self._error is not None:
@@ -227,7 +185,6 @@ class CompactDecryptor:
 
     def _unsize(self, out: io.BytesIO) -> None:
         """Leave the presized output: keep what was written, append from now on."""
-        self._size = 0
         if self._view is not None:
             self._view.release()
             self._view = None
@@ -269,21 +226,8 @@ class CompactDecryptor:
             pos += self._prefix
         # Keep the tag part and the last partial group back; decode whole groups now.
         end = pos + max(0, len(buf) - _TAG_PART - pos) // 4 * 4
-        raw = (end - pos) // 4 * 3
-        decryptor = self._decryptor
-        if self._pos + raw + _SLACK <= self._size and _pipeline.worth_it(raw):
-            # base64url on a second thread beside AES-GCM, straight into the presized output
-
-            def make() -> memoryview:
-                self._presize()
-                assert self._view is not None
-                return self._view[self._pos :]
-
-            self._pos += _pipeline.decrypt_into(decryptor.update_into, buf, pos, end, make)
-        else:
-            self._presize()
-            for i in range(pos, end, _TEXT_STEP):
-                self._decode(buf, i, min(i + _TEXT_STEP, end))
+        for i in range(pos, end, _TEXT_STEP):
+            self._decode(buf, i, min(i + _TEXT_STEP, end))
         self._pending = buf[end:]
 
     def _decode(self, buf: bytes, start: int, end: int) -> None:
