@@ -133,35 +133,10 @@ def alternate(
     of 1,000 rows takes 1.1 ms (median of 40) without one and 5.6 ms right after one with the
     collector on (1.7 ms with it paused) — a fixed cost of the harness, not of the code, that
     made the 1k-row figures look slower and their ratios smaller."""
-    if collector not in ("on", "paused"):
-        raise ValueError(f"collector must be 'on' or 'paused', not {collector!r}")
-    pause = collector == "paused"
-    gc.collect()
-    for _ in range(warmup):
-        for fn in (floor, subject):
-            result = fn()
-            del result
-    floors: list[float] = []
-    subjects: list[float] = []
-    for _ in range(repeat):
-        for fn, out in ((floor, floors), (subject, subjects)):
-            out.append(_timed(fn, pause))
+    floors, subjects, _, _ = alternate_cpu(
+        floor, subject, repeat, warmup=warmup, collector=collector
+    )
     return floors, subjects
-
-
-def _timed(fn: Callable[[], object], pause: bool) -> float:
-    was_enabled = gc.isenabled()
-    if pause:
-        gc.disable()
-    try:
-        t0 = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - t0
-    finally:
-        if was_enabled:
-            gc.enable()
-    del result  # freeing the result is not part of the measured work
-    return elapsed
 
 
 def median(values: list[float]) -> float:
