@@ -1102,16 +1102,13 @@ _CredRow = tuple[str, str, str, Outcome, str, str, int]
 """A credential row of the report: (stage, type, item, outcome, note, item id, index)."""
 
 
-def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
-    """The entry and the credential modes of an item with no extension whose credentials are
-    a login, a TOTP and notes (each but the notes at most once) — the usual item of a browser,
-    CSV or password-manager export — in one pass: what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for
-    any other item (nothing recorded then)."""
+def _is_plain(item: m.Item) -> bool:
+    """An item with no extension whose credentials are a login, a TOTP and notes (each but the
+    notes at most once): the usual item of a browser, CSV or password-manager export."""
     if item.extensions:
-        return None
-    creds = item.credentials
+        return False
     login = totp = False
-    for cred in creds:
+    for cred in item.credentials:
         kind = type(cred)
         if kind is m.Note:
             continue
@@ -1120,7 +1117,17 @@ def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[A
         elif kind is m.Totp and not totp:
             totp = True
         else:
-            return None
+            return False
+    return True
+
+
+def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
+    """The entry and the credential modes of a plain item (:func:`_is_plain`) in one pass:
+    what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for any
+    other item (nothing recorded then)."""
+    if not _is_plain(item):
+        return None
+    creds = item.credentials
     title, item_id = item.title, item.id
     strings = {"Title": _SF(title)}
     if item.scope is not None:
@@ -1184,20 +1191,9 @@ def _plain_prepared(
     :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID's text, and the credential modes;
     the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
     holds the two equal, byte for byte). None for any other item (nothing recorded then)."""
-    if item.extensions:
+    if not _is_plain(item):
         return None
     creds = item.credentials
-    login = totp = False
-    for cred in creds:
-        kind = type(cred)
-        if kind is m.Note:
-            continue
-        if kind is m.BasicAuth and not login:
-            login = True
-        elif kind is m.Totp and not totp:
-            totp = True
-        else:
-            return None
     title, item_id = item.title, item.id
     strings: list[tuple[str, str, bool]] = [("Title", title, False)]
     scope = item.scope
