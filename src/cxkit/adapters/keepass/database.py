@@ -1121,76 +1121,12 @@ def _is_plain(item: m.Item) -> bool:
     return True
 
 
-def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
-    """The entry and the credential modes of a plain item (:func:`_is_plain`) in one pass:
-    what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for any
-    other item (nothing recorded then)."""
-    if not _is_plain(item):
-        return None
-    creds = item.credentials
-    title, item_id = item.title, item.id
-    strings = {"Title": _SF(title)}
-    if item.scope is not None:
-        _scope_strings(item.scope, strings, False)
-    modes: list[Any] = []
-    notes: list[str] = []
-    for index, cred in enumerate(creds):
-        if type(cred) is m.BasicAuth:
-            if cred.username is not None:
-                strings["UserName"] = _SF(cred.username.value)
-            if cred.password is not None:
-                strings["Password"] = _SF(cred.password.value, True)
-            rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
-            modes.append(_LOGIN_MODE)
-        elif type(cred) is m.Totp:  # as KeePassXC keeps it: an otpauth URI in ``otp``
-            strings["otp"] = _SF(format_otp(cred), True)
-            rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
-            modes.append(_TOTP_MODE)
-        else:
-            notes.append(cred.content.value)  # type: ignore[union-attr]
-            if len(notes) == 1:
-                rows.append(("write", "note", title, _CARRIED, "", item_id, index))
-                modes.append(_NOTE_MODE)
-            else:
-                rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
-                             index))  # fmt: skip
-                modes.append(_JOINED_MODE)
-    if notes:
-        strings["Notes"] = _SF("\n\n".join(notes))
-    created, modified = item.creation_at, item.modified_at
-    times = kdbx.Times(
-        None if created is None else _dt(created), None if modified is None else _dt(modified)
-    )
-    entry = kdbx.Entry(_uuid_of(item_id), strings, [], list(item.tags), times, 0, None, "", "",
-                       "", [], [])  # fmt: skip
-    return entry, modes
-
-
-# what datetime.fromtimestamp accepts (years 1 to 9999): the writer writes the document's time
-# for any other CXF time (as it does for the None that _dt gives then)
-_FIRST_SECOND: Final = -62135596800
-_LAST_SECOND: Final = 253402300799
-
-
-def _time_text(seconds: int | None) -> str:
-    """The KDBX 4 text of a CXF time, ``""`` when the writer writes the document's time."""
-    if seconds is None or not _FIRST_SECOND <= seconds <= _LAST_SECOND:
-        return ""
-    return _kdbx_time_text(seconds)
-
-
-_kdbx_time_text: Final = _xml.kdbx_time_text
-_prepare_entry: Final = _xml.prepare_entry
-_b2a: Final = binascii.b2a_base64
-
-
-def _plain_prepared(
+def _plain_strings(
     item: m.Item, rows: list[_CredRow]
-) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
-    """:func:`_plain_entry` written straight to XML (issue #13): the entry as
-    :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID's text, and the credential modes;
-    the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
-    holds the two equal, byte for byte). None for any other item (nothing recorded then)."""
+) -> tuple[list[tuple[str, str, bool]], list[Any]] | None:
+    """The strings of a plain item (:func:`_is_plain`) as ``(key, value, protected)`` in the
+    order KeePass writes them, and its credential modes; its report rows added to *rows*.
+    None for any other item (nothing recorded then)."""
     if not _is_plain(item):
         return None
     creds = item.credentials
@@ -1230,6 +1166,56 @@ def _plain_prepared(
                 modes.append(_JOINED_MODE)
     if notes:
         strings.append(("Notes", "\n\n".join(notes), False))
+    return strings, modes
+
+
+def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
+    """The entry and the credential modes of a plain item (:func:`_is_plain`) in one pass:
+    what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for any
+    other item (nothing recorded then)."""
+    plain = _plain_strings(item, rows)
+    if plain is None:
+        return None
+    strings = {key: _SF(value, protected) for key, value, protected in plain[0]}
+    created, modified = item.creation_at, item.modified_at
+    times = kdbx.Times(
+        None if created is None else _dt(created), None if modified is None else _dt(modified)
+    )
+    entry = kdbx.Entry(_uuid_of(item.id), strings, [], list(item.tags), times, 0, None, "", "",
+                       "", [], [])  # fmt: skip
+    return entry, plain[1]
+
+
+# what datetime.fromtimestamp accepts (years 1 to 9999): the writer writes the document's time
+# for any other CXF time (as it does for the None that _dt gives then)
+_FIRST_SECOND: Final = -62135596800
+_LAST_SECOND: Final = 253402300799
+
+
+def _time_text(seconds: int | None) -> str:
+    """The KDBX 4 text of a CXF time, ``""`` when the writer writes the document's time."""
+    if seconds is None or not _FIRST_SECOND <= seconds <= _LAST_SECOND:
+        return ""
+    return _kdbx_time_text(seconds)
+
+
+_kdbx_time_text: Final = _xml.kdbx_time_text
+_prepare_entry: Final = _xml.prepare_entry
+_b2a: Final = binascii.b2a_base64
+
+
+def _plain_prepared(
+    item: m.Item, rows: list[_CredRow]
+) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
+    """:func:`_plain_entry` written straight to XML (issue #13): the entry as
+    :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID's text, and the credential modes;
+    the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
+    holds the two equal, byte for byte). None for any other item (nothing recorded then)."""
+    plain = _plain_strings(item, rows)
+    if plain is None:
+        return None
+    strings, modes = plain
+    item_id = item.id
     if _ID16.fullmatch(item_id) is not None:  # as _uuid_of: the id's 16 bytes, whose
         # standard base64 is the id's own text (canonical: the unused bits are zero)
         uuid_text = item_id.replace("-", "+").replace("_", "/") + "=="
