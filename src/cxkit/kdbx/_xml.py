@@ -734,37 +734,26 @@ def prepare_entry(
     """The :class:`PreparedEntry` of an entry with UUID *uuid_text* (its base64), *tags*
     (joined by ``;``), the two times (:func:`kdbx_time_text`, or ``""``) and *strings*
     ``(key, value, protected)`` in order; texts are escaped here, once."""
-    xml: list[str] = []
-    if _plain("".join([tags, *[k if p else k + v for k, v, p in strings]])):
-        # nothing to escape (the usual entry): the texts as they are, no call per text
-        parts: list[str] = [
-            f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
-            f"{f'<Tags>{tags}</Tags>' if tags else '<Tags/>'}",
-            creation,
-            last_modification,
-        ]
-        for key, value, protected in strings:
-            if protected:
-                xml.append(f'<String><Key>{key}</Key><Value Protected="True">')
-                parts += ("".join(xml), value)
-                xml = ["</Value></String>"]
-            else:
-                xml.append(f"<String><Key>{key}</Key><Value>{value}</Value></String>")
-    else:
+    if not _plain("".join([tags, *[k if p else k + v for k, v, p in strings]])):
+        # something to escape: escape every text once here (the usual entry has nothing to
+        # escape and makes no call per text); a protected value is encrypted, not escaped
         esc = _esc
-        parts = [
-            f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
-            f"{f'<Tags>{esc(tags)}</Tags>' if tags else '<Tags/>'}",
-            creation,
-            last_modification,
-        ]
-        for key, value, protected in strings:
-            if protected:
-                xml.append(f'<String><Key>{esc(key)}</Key><Value Protected="True">')
-                parts += ("".join(xml), value)
-                xml = ["</Value></String>"]
-            else:
-                xml.append(f"<String><Key>{esc(key)}</Key><Value>{esc(value)}</Value></String>")
+        tags = esc(tags)
+        strings = [(esc(k), v if p else esc(v), p) for k, v, p in strings]
+    xml: list[str] = []
+    parts: list[str] = [
+        f"<Entry><UUID>{uuid_text}</UUID><IconID>0</IconID>{_NO_LOOK}"
+        f"{f'<Tags>{tags}</Tags>' if tags else '<Tags/>'}",
+        creation,
+        last_modification,
+    ]
+    for key, value, protected in strings:
+        if protected:
+            xml.append(f'<String><Key>{key}</Key><Value Protected="True">')
+            parts += ("".join(xml), value)
+            xml = ["</Value></String>"]
+        else:
+            xml.append(f"<String><Key>{key}</Key><Value>{value}</Value></String>")
     xml.append("<History/></Entry>")
     parts.append("".join(xml))
     return PreparedEntry(parts)
