@@ -134,26 +134,19 @@ def _pair(
     name: str,
     floor_name: str,
     runs: tuple[list[float], list[float], list[float], list[float]],
-    mb: float,
+    mb: float | None,
     target: float | None,
 ) -> Figure:
+    """A timed figure from alternating *runs*; with *mb*, the payload size and throughput."""
     floors, subjects, floor_cpu, subject_cpu = runs
-    return Figure(
-        SUITE,
-        name,
-        median(subjects),
-        "s",
-        median(floors),
-        floor_name,
-        target,
-        {
-            "spread": spread(subjects),
-            "floor_spread": spread(floors),
-            "cpu_ratio": round(median(subject_cpu) / median(floor_cpu), 2),
-            "MB": round(mb, 1),
-            "MB/s": round(mb / median(subjects), 1),
-        },
-    )
+    extra: dict[str, object] = {
+        "spread": spread(subjects),
+        "floor_spread": spread(floors),
+        "cpu_ratio": round(median(subject_cpu) / median(floor_cpu), 2),
+    }
+    if mb is not None:
+        extra |= {"MB": round(mb, 1), "MB/s": round(mb / median(subjects), 1)}
+    return Figure(SUITE, name, median(subjects), "s", median(floors), floor_name, target, extra)
 
 
 def _crypto(label: str, blobs: list[bytes], mb: float, repeat: int) -> list[Figure]:
@@ -319,20 +312,5 @@ def _argon2(name: str, params: Argon2Params, repeat: int) -> Figure:
             memory_cost=params.memory_kib,
         ).derive(secret.encode())
 
-    floors, subjects, floor_cpu, subject_cpu = _alternate(
-        bare, lambda: derive_ikm(secret, params), repeat
-    )
-    return Figure(
-        SUITE,
-        name,
-        median(subjects),
-        "s",
-        median(floors),
-        "cryptography Argon2id",
-        None,
-        {
-            "spread": spread(subjects),
-            "floor_spread": spread(floors),
-            "cpu_ratio": round(median(subject_cpu) / median(floor_cpu), 2),
-        },
-    )
+    runs = _alternate(bare, lambda: derive_ikm(secret, params), repeat)
+    return _pair(name, "cryptography Argon2id", runs, None, None)
