@@ -41,6 +41,18 @@ _NOT_CARRIED: Final = Disposition.NOT_CARRIED
 _MEMBER: Final = Disposition.MEMBER
 
 
+def _leaf_records(
+    report: MigrationReport,
+    item: str,
+    rows: list[tuple[str, Disposition, str, str]],
+) -> None:
+    """Record *rows* ``(path, disposition, target, note)`` of *item* as the item builders do:
+    kept pending (:meth:`FieldRecords.add_item`, an empty path prefix) — ``add_field`` between
+    two vaults' items would expand every pending record of the items before it."""
+    if rows:
+        report._own_fields().add_item("", item, rows)
+
+
 def _text(obj: Any, key: str) -> str | None:
     value = obj.get(key) if isinstance(obj, dict) else None
     return value if isinstance(value, str) and value else None
@@ -71,8 +83,8 @@ def read_item(
     report = vault.report
     if not isinstance(raw, dict):
         report.skip_item(path, "not a JSON object")
-        for leaf in json_leaves(raw, path):
-            report.add_field(leaf, "", _NOT_CARRIED, "", "item is not an object")
+        _leaf_records(report, "", [(leaf, _NOT_CARRIED, "", "item is not an object")
+                                   for leaf in json_leaves(raw, path)])  # fmt: skip
         return
     uuid = _text(raw, "uuid")
     item_id = stable_id(key, uuid or path)
@@ -200,11 +212,11 @@ class OnePuxAdapter:
                 report.add_field(leaf, "", _NOT_CARRIED, "", "the export's own metadata")
         files = _Files(archive, names)
         doc = read_data(data, report, options, name=name, files=files)
-        for member in files.members:
-            if member in files.used:
-                report.add_field(f"zip:{member}", "", _MEMBER, "file (bytes)")
-            else:
-                report.add_field(f"zip:{member}", "", _NOT_CARRIED, "", "a file no item refers to")
+        _leaf_records(report, "", [
+            (f"zip:{member}", _MEMBER, "file (bytes)", "") if member in files.used
+            else (f"zip:{member}", _NOT_CARRIED, "", "a file no item refers to")
+            for member in files.members
+        ])  # fmt: skip
         return doc
 
 
@@ -230,28 +242,30 @@ def read_data(
                          include_trashed=options.include_trashed, collections=tree)  # fmt: skip
     for key, value in data.items():
         if key != "accounts":
-            for leaf in json_leaves(value, f"$.{key}"):
-                report.add_field(leaf, "", _NOT_CARRIED, "", "member unknown to cxkit")
+            _leaf_records(report, "", [(leaf, _NOT_CARRIED, "", "member unknown to cxkit")
+                                       for leaf in json_leaves(value, f"$.{key}")])  # fmt: skip
     several = len(accounts) > 1
     for ai, account in enumerate(accounts):
         a_at = f"$.accounts[{ai}]"
         if not isinstance(account, dict):
-            for leaf in json_leaves(account, a_at):
-                report.add_field(leaf, "", _NOT_CARRIED, "", "account is not an object")
+            _leaf_records(report, "", [(leaf, _NOT_CARRIED, "", "account is not an object")
+                                       for leaf in json_leaves(account, a_at)])  # fmt: skip
             continue
         attrs: dict[str, Any] = account["attrs"] if isinstance(account.get("attrs"), dict) else {}
         account_name = _text(attrs, "accountName") or _text(attrs, "name") or f"account {ai + 1}"
+        rows: list[tuple[str, Disposition, str, str]] = []
         for k, v in attrs.items():
             target, why = "", "the 1Password account's details (not credentials)"
             if k in ("accountName", "name") and several:
                 target, why = "collection.title", ""
-            for leaf in json_leaves(v, f"{a_at}.attrs.{k}"):
-                disposition = _MEMBER if target else _NOT_CARRIED
-                report.add_field(leaf, account_name, disposition, target, why)
-        for k, v in account.items():
-            if k not in ("attrs", "vaults"):
-                for leaf in json_leaves(v, f"{a_at}.{k}"):
-                    report.add_field(leaf, "", _NOT_CARRIED, "", "member unknown to cxkit")
+            disposition = _MEMBER if target else _NOT_CARRIED
+            rows += [(leaf, disposition, target, why) for leaf in json_leaves(v, f"{a_at}.attrs.{k}")]  # fmt: skip
+        _leaf_records(report, account_name, rows)
+        _leaf_records(report, "", [
+            (leaf, _NOT_CARRIED, "", "member unknown to cxkit")
+            for k, v in account.items() if k not in ("attrs", "vaults")
+            for leaf in json_leaves(v, f"{a_at}.{k}")
+        ])  # fmt: skip
         vaults = account.get("vaults")
         for vi, v in enumerate(vaults if isinstance(vaults, list) else []):
             _vault(vault, v, f"{a_at}.vaults[{vi}]", (account_name,) if several else (), options,
@@ -269,24 +283,27 @@ def _vault(
 ) -> None:
     report = vault.report
     if not isinstance(v, dict):
-        for leaf in json_leaves(v, at):
-            report.add_field(leaf, "", _NOT_CARRIED, "", "vault is not an object")
+        _leaf_records(report, "", [(leaf, _NOT_CARRIED, "", "vault is not an object")
+                                   for leaf in json_leaves(v, at)])  # fmt: skip
         return
     attrs: dict[str, Any] = v["attrs"] if isinstance(v.get("attrs"), dict) else {}
     title = _text(attrs, "name") or _text(attrs, "uuid") or "vault"
     path = (*parent, title)
     vault.tree.add(path)
+    rows: list[tuple[str, Disposition, str, str]] = []
     for k, value in attrs.items():
         target, why = {
             "name": ("collection.title", ""),
             "desc": ("", "the vault's description"),
         }.get(k, ("", "the vault's own settings"))
-        for leaf in json_leaves(value, f"{at}.attrs.{k}"):
-            report.add_field(leaf, title, _MEMBER if target else _NOT_CARRIED, target, why)
-    for k, value in v.items():
-        if k not in ("attrs", "items"):
-            for leaf in json_leaves(value, f"{at}.{k}"):
-                report.add_field(leaf, title, _NOT_CARRIED, "", "member unknown to cxkit")
+        disposition = _MEMBER if target else _NOT_CARRIED
+        rows += [(leaf, disposition, target, why) for leaf in json_leaves(value, f"{at}.attrs.{k}")]  # fmt: skip
+    rows += [
+        (leaf, _NOT_CARRIED, "", "member unknown to cxkit")
+        for k, value in v.items() if k not in ("attrs", "items")
+        for leaf in json_leaves(value, f"{at}.{k}")
+    ]  # fmt: skip
+    _leaf_records(report, title, rows)
     items = v.get("items")
     for ii, raw in enumerate(items if isinstance(items, list) else []):
         category = scalar_text(raw.get("categoryUuid")) if isinstance(raw, dict) else None
