@@ -172,6 +172,10 @@ def _evidence_inputs() -> list[tuple[bytes, str]]:
                 out.append((b"QUJD" * 16, f"x{test[1]}"))
             elif what == "zip":
                 out.append((_zip(["data.json", "export.data", "Accounts.txt"]), f"{key}.zip"))
+            elif what == "entries":
+                whole = {name: {} for name in sorted(test[2])}
+                for entries in ([whole], [whole, {"x": 1}], [whole] * 5 + ["s"], [], [{"x": 1}]):
+                    out.append((json.dumps({test[1]: entries}).encode(), f"{key}.json"))
     return out + _POSITIVE
 
 
@@ -232,6 +236,7 @@ _WORDS = sorted(
     {c for row in registry.builtins().values()
      for h in (row.info.csv_header, *row.info.csv_headers) for c in h}
     | {t[1] for needs in EVIDENCE.values() for t in needs if t[0] in ("column", "member", "entry")}
+    | {n for needs in EVIDENCE.values() for t in needs if t[0] == "entries" for n in (t[1], *t[2])}
     | {k for row in registry.builtins().values() for k in row.info.json_keys | row.record_keys}
 )  # fmt: skip
 _STARTS = sorted(
