@@ -574,3 +574,31 @@ def test_passkey_identifiers_outside_the_alphabet_are_never_cleared() -> None:
             )
             items[position] = msgspec.structs.replace(item, credentials=credentials)
             assert _vscreen.screen_items(items) == [position]
+
+
+def test_unchecked_field_values_are_not_read_by_the_screen() -> None:
+    """The screen declares no ``value`` for a fieldType without a value check (no string is made
+    per field): a value of another JSON type there fails the model's strict decode, so the item
+    takes the tolerant path, and the findings equal the precise pass's whatever the value."""
+    structs = _vscreen._credential_structs(validate_module._VALUE_CHECKS)
+    basic = next(s for s in structs if s.__name__ == "Screen_BasicAuth")
+    username = next(f for f in msgspec.structs.fields(basic) if f.encode_name == "username")
+    field_struct = next(t for t in username.type.__args__ if t is not msgspec.UnsetType)
+    assert [f.name for f in msgspec.structs.fields(field_struct)] == ["fieldType"]
+    base = _Gen(random.Random(11)).document(60)
+    logins = [
+        (i, j)
+        for i, item in enumerate(base["accounts"][0]["items"])
+        for j, c in enumerate(item["credentials"])
+        if c["type"] == "basic-auth"
+    ]
+    assert len(logins) >= 5
+    for bad in (5, None, [], {"a": 1}, True, "", 'é\u2028\\"', "x" * 5000):
+        value = copy.deepcopy(base)
+        for i, j in logins[::5]:
+            credential = value["accounts"][0]["items"][i]["credentials"][j]
+            credential["password" if "password" in credential else "username"]["value"] = bad
+        screened, exhaustive = _findings(json.dumps(value).encode())
+        assert screened == exhaustive, bad
+        if not isinstance(bad, str):  # the tolerant path reported each
+            assert sum(screened.values()) >= len(logins[::5])

@@ -105,11 +105,14 @@ _CLOSED: Final[dict[str, Any]] = {
 def _field_struct(
     name: str, field_type: Any, value_check: Callable[[str], bool] | None, closed: Any, **tag: Any
 ) -> Any:
-    """An EditableField screen struct; ``value_check`` (a hook) or ``closed`` (a Literal)."""
+    """An EditableField screen struct; ``value_check`` (a hook) or ``closed`` (a Literal).
+    Without either, ``value`` is not declared: the model holds a string there, which is all the
+    precise pass asks of it, and skipping it costs no string per field (issue #20)."""
     fields: list[Any] = []
     if field_type is not None:
         fields.append(("fieldType", field_type))
-    fields.append(("value", closed if closed is not None else str))
+    if closed is not None or value_check is not None:
+        fields.append(("value", closed if closed is not None else str))
     namespace: dict[str, Any] = {}
     if value_check is not None:
         check = functools.lru_cache(maxsize=4096)(value_check)  # card expiries, countries: few
