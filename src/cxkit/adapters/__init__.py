@@ -330,7 +330,7 @@ def prove_totp(
     fmt = dest_format if adapter.info.can(Capability.READ) else None
     name = "output" + (adapter.info.extensions[0] if adapter.info.extensions else "")
     options = ReadOptions(password=None if password is None else (lambda _p: password),
-                          keyfile=keyfile)  # fmt: skip
+                          keyfile=keyfile, accounting=False)  # fmt: skip
     try:
         back, _ = read(output, name, source_format=fmt, options=options)
     except CxkitError as exc:  # cxkit's own output unreadable by its reader: said, not hidden

@@ -351,6 +351,10 @@ class ReadOptions(_OptionSets):
     secret that unlocks the input (not a format flag), so it is one of the shared options."""
     extra: dict[type[Any], Any] = field(default_factory=dict)
     """Adapter-specific option sets by class (:meth:`get` / :meth:`set`)."""
+    accounting: bool = True
+    """False when the caller throws the report's field records away (the TOTP proof's read-back
+    of a destination): a reader whose per-field records are a walk of its own may then leave
+    them out (the CXF JSON reader does); the document read is the same either way."""
 
 
 @dataclass

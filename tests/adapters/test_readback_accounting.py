@@ -1,0 +1,72 @@
+"""``ReadOptions.accounting``: the TOTP proof reads a destination back without the reader's own
+walk of per-field records (nobody reads that report), and gets the same document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _rich_cxf import rich_document
+
+from cxkit import adapters, cxf
+from cxkit.adapters import cxfjson
+from cxkit.adapters.base import ReadOptions
+from cxkit.adapters.report import MigrationReport
+
+_TOTP = "JBSWY3DPEHPK3PXP"
+
+
+def test_the_same_document_without_the_field_records() -> None:
+    data = cxf.encode(rich_document(), normalize=True)
+    with_records, counted = adapters.read(data, "v.cxf.json", source_format="cxf-json")
+    bare = MigrationReport()
+    without, _ = adapters.read(
+        data, "v.cxf.json", source_format="cxf-json", options=ReadOptions(accounting=False),
+        report=bare,
+    )  # fmt: skip
+    assert cxf.encode(without, normalize=True) == cxf.encode(with_records, normalize=True)
+    assert len(counted.fields) > 0 and len(bare.fields) == 0
+    assert bare.items_read == counted.items_read == len(list(with_records.items()))
+
+
+def _bitwarden_with_totp() -> bytes:
+    import json
+
+    item = {
+        "id": "0f8fad5b-d9cb-469f-a165-70867728950e", "type": 1, "name": "mail", "notes": None,
+        "favorite": False, "folderId": None, "reprompt": 0,
+        "login": {"username": "me", "password": "pw", "totp": _TOTP, "uris": []},
+    }  # fmt: skip
+    return json.dumps({"encrypted": False, "folders": [], "items": [item]}).encode()
+
+
+def test_the_proof_reads_back_without_accounting(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[bool] = []
+    real = cxfjson.CxfJsonAdapter.read
+
+    def spy(self: Any, sample: Any, options: ReadOptions, report: MigrationReport) -> Any:
+        asked.append(options.accounting)
+        return real(self, sample, options, report)
+
+    monkeypatch.setattr(cxfjson.CxfJsonAdapter, "read", spy)
+    conversion = adapters.convert(_bitwarden_with_totp(), "bw.json", to="cxf-json")
+    assert asked == [False]  # the read-back, not the conversion's own read
+    totp = conversion.report.totp
+    assert totp is not None and totp["state"] == "checked"
+    assert totp["checked"] == totp["matched"] == 1 and totp["failed"] == 0
+    # the conversion's report is untouched by the read-back
+    assert conversion.report.items_read == 1 and conversion.report.source_format == "bitwarden-json"
+
+
+def test_a_changed_secret_is_still_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-back without accounting still sees what the writer wrote."""
+    real = cxfjson.CxfJsonAdapter.write
+
+    def lossy(self: Any, doc: cxf.Document, options: Any, report: MigrationReport) -> bytes:
+        return real(self, doc, options, report).replace(_TOTP.encode(), b"GEZDGNBVGY3TQOJQ")
+
+    monkeypatch.setattr(cxfjson.CxfJsonAdapter, "write", lossy)
+    conversion = adapters.convert(_bitwarden_with_totp(), "bw.json", to="cxf-json")
+    totp = conversion.report.totp
+    assert totp is not None and totp["state"] == "checked" and totp["failed"] == 1
