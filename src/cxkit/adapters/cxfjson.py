@@ -24,15 +24,34 @@ _HEADER_KEYS: Final = frozenset({"version", "exporterRpId", "accounts"})
 _ACCOUNT_KEYS: Final = frozenset({"id", "username", "email", "items"})
 
 
-def _members(obj: m.CXFStruct, path: str, title: str, report: MigrationReport, skip: str) -> None:
-    """One record per member of *obj* (known and unknown alike) but *skip*: CXF in, CXF out,
-    everything is carried as it is."""
-    for field in struct_fields(type(obj)):
-        name = field.encode_name
-        if name not in (skip, m.EXTRA_WIRE_NAME) and getattr(obj, field.name) not in (None, ()):
-            report.add_field(f"{path}.{name}", title, Disposition.MEMBER, name)
+_MEMBER: Final = Disposition.MEMBER
+_CARRIED: Final = (Outcome.CARRIED, "")
+_SPECS: dict[tuple[type, str], tuple[tuple[str, str, str], ...]] = {}
+"""Per (struct class, member skipped): each member's attribute, path rest and wire name."""
+
+
+def _spec(cls: type, skip: str) -> tuple[tuple[str, str, str], ...]:
+    found = _SPECS.get((cls, skip))
+    if found is None:
+        found = _SPECS[(cls, skip)] = tuple(
+            (f.name, f".{f.encode_name}", f.encode_name)
+            for f in struct_fields(cls)
+            if f.encode_name not in (skip, m.EXTRA_WIRE_NAME)
+        )
+    return found
+
+
+def _members(obj: m.CXFStruct, skip: str) -> list[tuple[str, Disposition, str, str]]:
+    """One record ``(path rest, disposition, target, note)`` per member of *obj* (known and
+    unknown alike) but *skip*: CXF in, CXF out, everything is carried as it is."""
+    rows = [
+        (rest, _MEMBER, name, "")
+        for attr, rest, name in _spec(type(obj), skip)
+        if getattr(obj, attr) not in (None, ())
+    ]
     for name in cxf.unknown_members(obj):
-        report.add_field(f"{path}.{name}", title, Disposition.MEMBER, name)
+        rows.append((f".{name}", _MEMBER, name, ""))
+    return rows
 
 
 #: CXF in, CXF out: every leaf is written as it is, unknown members included
@@ -87,21 +106,22 @@ class CxfJsonAdapter:
         if not options.accounting:  # a read-back whose field records nobody reads
             report.items_read += sum(len(account.items) for account in doc.header.accounts)
             return doc
+        fields = report._own_fields()
+        made = report._own_credentials().add_made
         if not doc.account_root:
-            _members(doc.header, "$", "", report, skip="accounts")
+            fields.add_item("$", "", _members(doc.header, "accounts"))
         for a_index, account in enumerate(doc.header.accounts):
             prefix = "$" if doc.account_root else f"$.accounts[{a_index}]"
-            _members(account, prefix, "", report, skip="items")
+            fields.add_item(prefix, "", _members(account, "items"))
             for i_index, item in enumerate(account.items):
                 report.items_read += 1
-                _members(item, f"{prefix}.items[{i_index}]", item.title, report, "credentials")
-                for c_index, credential in enumerate(item.credentials):
+                title, credentials = item.title, item.credentials
+                rows = _members(item, "credentials")
+                for c_index, credential in enumerate(credentials):
                     ctype = cxf.credential_type(credential)
-                    path = f"{prefix}.items[{i_index}].credentials[{c_index}]"
-                    report.add_field(path, item.title, Disposition.MEMBER, ctype)
-                    report.add_credential(
-                        "read", ctype, item.title, Outcome.CARRIED, key=(item.id, c_index)
-                    )
+                    rows.append((f".credentials[{c_index}]", _MEMBER, ctype, ""))
+                fields.add_item(f"{prefix}.items[{i_index}]", title, rows)
+                made("read", title, item.id, credentials, [_CARRIED] * len(credentials))
         return doc
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
