@@ -27,6 +27,7 @@ swept into hidden custom fields (format drift never drops a value).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import re
 import urllib.parse
@@ -206,6 +207,7 @@ def _get(obj: Any, path: tuple[str, ...]) -> Any:
     return obj
 
 
+@functools.cache  # a layout's few paths, asked for every item
 def _at(path: tuple[str, ...]) -> str:
     return "".join(f".{p}" for p in path)
 
@@ -237,6 +239,31 @@ def _collect(value: Any, at: str, out: list[tuple[str, Any]]) -> None:
             else:
                 append((f"{at}[{i}]", v))
     else:
+        out.append((at, value))
+
+
+def _unseen(value: Any, at: str, seen: set[str], out: list[tuple[str, Any]]) -> None:
+    """:func:`_collect` of the leaves whose path is not in *seen* (the sweep's: most are)."""
+    kind = type(value)
+    if kind is dict:
+        for k, v in value.items():
+            t = type(v)
+            if t is dict or t is list:
+                _unseen(v, f"{at}.{k}", seen, out)
+            else:
+                leaf = f"{at}.{k}"
+                if leaf not in seen:
+                    out.append((leaf, v))
+    elif kind is list:
+        for i, v in enumerate(value):
+            t = type(v)
+            if t is dict or t is list:
+                _unseen(v, f"{at}[{i}]", seen, out)
+            else:
+                leaf = f"{at}[{i}]"
+                if leaf not in seen:
+                    out.append((leaf, v))
+    elif at not in seen:
         out.append((at, value))
 
 
@@ -359,8 +386,7 @@ class ItemWalk:
         self.username: Val | None = None
         self.password: Val | None = None
         self.urls: list[Val] = []
-        b.define_group(_OP_GROUP, label="1Password", outcome=Outcome.TRANSFORMED,
-                       note="1Password fields CXF has no member for, kept as custom fields")  # fmt: skip
+        self._op_group = False  # the "1Password" group, defined on first use (before sections)
 
     # ------------------------------------------------------------------ recording
 
@@ -410,10 +436,20 @@ class ItemWalk:
         kind = field_type or ("concealed-string" if hidden else "string")
         self.b.custom(label, Val(text, at), group=group, field=_ef(text, kind, label), note=note)
 
+    def op_group(self) -> str:
+        """The custom-fields group of 1Password's own fields (made on first use, and always
+        before the sections' groups: the groups' credentials follow in definition order)."""
+        if not self._op_group:
+            self._op_group = True
+            self.b.define_group(_OP_GROUP, label="1Password", outcome=Outcome.TRANSFORMED,
+                                note="1Password fields CXF has no member for, kept as custom fields")  # fmt: skip
+        return _OP_GROUP
+
     def section_group(self, title: str) -> str:
         """The custom-fields group of the section *title* (made on first use)."""
         key = f"section:{title}"
         if key not in self.groups:
+            self.op_group()
             self.groups.add(key)
             self.b.define_group(key, label=title or None)
         return key
@@ -424,8 +460,9 @@ class ItemWalk:
         layout, raw = self.layout, self.raw
         title = _get(raw, layout.title)
         if isinstance(title, str):
-            self.b.set_title(Val(title, _at(layout.title)))
-            self.seen.add(_at(layout.title))
+            at = _at(layout.title)
+            self.b.title_text(title, at)
+            self.seen.add(at)
         self.collect_urls()
         self.login_fields()
         details = self.details
@@ -435,12 +472,18 @@ class ItemWalk:
             if self.password is None:
                 self.password = Val(password, at)
             else:
-                self.custom("password", password, at, hidden=True, group=_OP_GROUP)
+                self.custom("password", password, at, hidden=True, group=self.op_group())
         fields = list(self.section_fields())
         self.section_logins(fields)
-        self.b.login(self.username, self.password, self.urls)
-        self.seen.update(v.at for v in (self.username, self.password) if v is not None)
-        self.seen.update(v.at for v in self.urls if v.text)
+        username, password, urls, seen = self.username, self.password, self.urls, self.seen
+        self.b.login(username, password, urls)
+        if username is not None:
+            seen.add(username.at)
+        if password is not None:
+            seen.add(password.at)
+        for v in urls:
+            if v.text:
+                seen.add(v.at)
         fields = self.totp_fields(fields)
         notes = details.get("notesPlain")
         if isinstance(notes, str) and notes:
@@ -460,10 +503,9 @@ class ItemWalk:
     def sweep(self) -> None:
         """Every leaf no rule took: known 1Password bookkeeping not carried (with why), values
         of unknown members hidden custom fields, empty ones not carried."""
-        seen = self.seen
-        for at, value in _leaves(self.raw, ""):
-            if at in seen:
-                continue
+        unseen: list[tuple[str, Any]] = []
+        _unseen(self.raw, "", self.seen, unseen)
+        for at, value in unseen:
             why = _noise(at)
             text = scalar_text(value)
             if why is not None:
@@ -472,7 +514,7 @@ class ItemWalk:
                 self.rec(at, _NOT_CARRIED, "", "empty")
             else:
                 label = at.lstrip(".")
-                self.custom(label, text, at, hidden=True, group=_OP_GROUP, note=_UNKNOWN)
+                self.custom(label, text, at, hidden=True, group=self.op_group(), note=_UNKNOWN)
 
     # ------------------------------------------------------------------ URLs and login
 
@@ -509,11 +551,14 @@ class ItemWalk:
         if not isinstance(fields, list):
             return
         designated = {f.get("designation") for f in fields if isinstance(f, dict)}
+        d_at = self.d_at
         for i, f in enumerate(fields):
-            at = f"{self.d_at}.{key}[{i}]"
             if not isinstance(f, dict):
                 continue
-            text = scalar_text(f.get("value"))
+            at = f"{d_at}.{key}[{i}]"
+            text = f.get("value")
+            if type(text) is not str:
+                text = scalar_text(text)
             kind = f.get("fieldType", f.get("type"))
             designation = f.get("designation")
             if not text:
