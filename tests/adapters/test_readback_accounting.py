@@ -12,7 +12,7 @@ from _rich_cxf import rich_document
 from cxkit import adapters, cxf
 from cxkit.adapters import cxfjson
 from cxkit.adapters.base import ReadOptions
-from cxkit.adapters.report import MigrationReport
+from cxkit.adapters.report import MigrationReport, Outcome
 
 _TOTP = "JBSWY3DPEHPK3PXP"
 
@@ -70,3 +70,29 @@ def test_a_changed_secret_is_still_caught(monkeypatch: pytest.MonkeyPatch) -> No
     conversion = adapters.convert(_bitwarden_with_totp(), "bw.json", to="cxf-json")
     totp = conversion.report.totp
     assert totp is not None and totp["state"] == "checked" and totp["failed"] == 1
+
+
+def test_credential_keys_agree_with_the_records() -> None:
+    """``CredentialRecords.keys`` (what the proof asks) from the compact rows, pending or not."""
+    from cxkit.cxf import model as m
+
+    report = MigrationReport()
+    totp = m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1")
+    note = m.Note(content=m.EditableField(field_type="string", value="n"))
+    report.add_credential("write", "totp", "a", Outcome.CARRIED, key=("A", 0))
+    report.add_credential("write", "totp", "b", Outcome.TRANSFORMED, key=("B", 1))
+    report.add_credential("write", "totp", "c", Outcome.NOT_CARRIED, key=("C", 0))
+    report.add_credential("write", "totp", "d", Outcome.CARRIED)  # no key: left out
+    report.add_credential("read", "totp", "e", Outcome.CARRIED, key=("E", 0))
+    report.add_credentials(
+        "write", "f", "F", [("note", Outcome.CARRIED, ""), ("totp", Outcome.CARRIED, "")]
+    )
+    report.credentials.add_made("write", "g", "G", [note, totp], [(Outcome.CARRIED, "")] * 2)
+    expected: dict[Outcome, set[tuple[str, int]]] = {}
+    for r in report.credentials:
+        if r.stage == "write" and r.credential_type == "totp" and r.key is not None:
+            expected.setdefault(r.outcome, set()).add(r.key)
+    assert report.credentials.keys("write", "totp") == expected
+    assert expected[Outcome.CARRIED] == {("A", 0), ("F", 1), ("G", 1)}
+    assert expected[Outcome.TRANSFORMED] == {("B", 1)}
+    assert report.credentials.keys("write", "passkey") == {}

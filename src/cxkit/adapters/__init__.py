@@ -338,15 +338,9 @@ def prove_totp(
         report.totp = {"state": "skipped", "why": why}
         report.warnings.append(f"TOTP proof not made: {why}")
         return
-    carried: set[tuple[str, int]] = set()
-    transformed: set[tuple[str, int]] = set()
-    for record in report.credentials:
-        if record.stage == "write" and record.credential_type == "totp" and record.key:
-            if record.outcome is Outcome.CARRIED:
-                carried.add(record.key)
-            elif record.outcome is Outcome.TRANSFORMED:
-                transformed.add(record.key)
-    kept = carried | transformed
+    written = report._own_credentials().keys("write", "totp")
+    transformed = written.get(Outcome.TRANSFORMED, set())
+    kept = written.get(Outcome.CARRIED, set()) | transformed
     proof = prove(source, back, carried=lambda item_id, index: (item_id, index) in kept)
     # a TOTP the writer said it kept in another shape (a custom field) need not read back as one
     reshaped = [u for u in proof.unmatched if (u.item_id, u.index) in transformed]

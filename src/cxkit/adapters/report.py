@@ -535,6 +535,16 @@ class CredentialRecords(_FlatRecords[CredentialRecord, _CredRow]):
         pending.extend(credentials)
         pending.extend(outcomes)
 
+    def keys(self, stage: str, credential_type: str) -> dict[Outcome, set[tuple[str, int]]]:
+        """The keys ``(item id, index)`` of the keyed records of *stage* and *credential_type*,
+        by outcome — from the compact rows, no :class:`CredentialRecord` made (the TOTP proof
+        asks this of a 10k-item conversion's ~34k records: ~40 → ~10 ms)."""
+        out: dict[Outcome, set[tuple[str, int]]] = {}
+        for row in self._iter_rows():
+            if row[0] == stage and row[1] == credential_type and row[5] is not None:
+                out.setdefault(row[3], set()).add((row[5], row[6]))
+        return out
+
     def _pending_rows(self) -> Iterator[_CredRow]:
         pending, known = self._pending, _CTYPES
         i, end = 0, len(pending)
