@@ -32,6 +32,7 @@ from cxkit import adapters, cxf
 from cxkit.adapters import MigrationReport, ReadOptions, contract
 from cxkit.adapters.detection import make_sample
 from cxkit.adapters.onepassword import mapping
+from cxkit.adapters.onepassword import onepux as onepux_reader
 from cxkit.adapters.onepassword.opvault import MAX_ITERATIONS, OpVaultAdapter, decrypt_opdata
 from cxkit.cli.main import main
 from cxkit.cxf import model as m
@@ -610,3 +611,109 @@ def test_the_sweeps_noise_reason_is_the_first_noisy_part_of_the_path(at: str) ->
     assert mapping._noise(at) == expected
     assert mapping._noise(at) == expected  # the remembered answer
     assert len(mapping._WHY) <= mapping._WHY_MAX
+
+
+# =========================================================================== 1PUX lean path
+
+
+def _usual_item(rng: random.Random, i: int) -> dict[str, Any]:
+    """A login, secure note, password or card as 1Password 8 writes them (the lean path's
+    items, and cards, which it leaves to the item walk)."""
+    kind = rng.choice(["001", "001", "001", "003", "005", "002"])
+    overview: dict[str, Any] = {"title": f"Item {i}", "subtitle": "", "ps": 60, "pbe": 80.0}
+    details: dict[str, Any] = {}
+    if kind == "001":
+        details["loginFields"] = [
+            {"value": f"user{i}", "id": "", "name": "username", "fieldType": "E", "designation": "username"},
+            {"value": f"pw-{i}", "id": "", "name": "password", "fieldType": "P", "designation": "password"},
+        ]  # fmt: skip
+        urls = [f"https://site{rng.randrange(3)}.example/" for _ in range(rng.randint(1, 3))]
+        overview["url"] = urls[0]
+        overview["urls"] = [{"label": rng.choice(["", "", "home"]), "url": u} for u in urls]
+        if rng.random() < 0.4:
+            details["sections"] = [{"title": "", "name": "s", "fields": [{
+                "title": "one-time password", "id": "otp",
+                "value": {"totp": rng.choice([SECRET_TOTP, f"otpauth://totp/x?secret={SECRET_TOTP}", "steam://ABCDEFGH"])},
+                "guarded": False, "multiline": False, "dontGenerate": False}]}]  # fmt: skip
+        if rng.random() < 0.4:
+            overview["tags"] = ["work", "mail"][: rng.randint(1, 2)]
+    elif kind == "002":
+        details["sections"] = [{"title": "", "name": "", "fields": [
+            {"title": "number", "id": "ccnum", "value": {"creditCardNumber": "4111111111111111"}}]}]  # fmt: skip
+    elif kind == "003":
+        details["notesPlain"] = f"note {i}"
+    else:
+        details["password"] = f"secret-{i}"
+    return {"uuid": f"u{i}", "favIndex": rng.choice([0, 0, 1]), "createdAt": 1600000000 + i,
+            "updatedAt": 1700000000 + i, "state": "active", "categoryUuid": kind,
+            "details": details, "overview": overview}  # fmt: skip
+
+
+def _change(rng: random.Random, item: dict[str, Any]) -> None:
+    """One change to an item: a member emptied, removed, retyped, reordered or added — some the
+    lean path takes, some it leaves to the walk."""
+    overview, details = item.get("overview") or {}, item.get("details") or {}
+    fields = details.get("loginFields") or [{}]
+    sections = details.get("sections") or [{"fields": [{}]}]
+    changes = [
+        lambda: overview.update(url=rng.choice(["", None, 5])),
+        lambda: overview.update(title=rng.choice(["", None])),
+        lambda: overview.update(pgrng=rng.choice([False, None, "", "x"])),
+        lambda: overview.update(foo=rng.choice(["bar", "", None, {}])),
+        lambda: overview.update(tags=rng.choice([[], ["a", ""], None])),
+        lambda: overview.update(urls=rng.choice([[{"url": ""}], [{"label": "x"}], ["s"]])),
+        lambda: item.update(overview=dict(reversed(list(overview.items())))),
+        lambda: details.update(notesPlain=rng.choice(["", None, "n"])),
+        lambda: details.update(password=rng.choice(["", "pw", None])),
+        lambda: fields.reverse(),
+        lambda: fields.append(dict(fields[0])),
+        lambda: fields[0].update(value=rng.choice(["", None, " "]), id=rng.choice([None, "x", {}])),
+        lambda: fields[0].pop("designation", None),
+        lambda: sections[0]["fields"][0].update(
+            value=rng.choice([{}, {"totp": "no"}, {"totp": " "}])
+        ),
+        lambda: sections[0].update(title=rng.choice(["S", None])),
+        lambda: item.update(favIndex=rng.choice([True, 3, None])),
+        lambda: item.update(state=rng.choice(["archived", None])),
+        lambda: item.update(createdAt=rng.choice([0, "abc", True, 1700000000000])),
+        lambda: item.update(uuid=rng.choice(["", None, "dup"])),
+        lambda: item.update(categoryUuid=rng.choice(["003", None, 1])),
+        lambda: item.update(trashed=True),
+        lambda: item.pop(
+            rng.choice(["favIndex", "state", "updatedAt", "overview", "details"]), None
+        ),
+        lambda: details.update(documentAttributes={"fileName": "x"}),
+    ]
+    rng.choice(changes)()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_1pux_lean_path_makes_what_the_item_walk_makes(seed: int, monkeypatch: Any) -> None:
+    rng = random.Random(seed)
+    items = [_usual_item(rng, i) for i in range(150)]
+    for item in items:
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            _change(rng, item)
+    data = {"accounts": [{"attrs": {"accountName": "A", "name": "A"}, "vaults": [
+        {"attrs": {"uuid": "v1", "name": "One"}, "items": items[:100]},
+        {"attrs": {"uuid": "v2", "name": "Two"}, "items": items[100:]}]}]}  # fmt: skip
+    pux = onepux(data, files=False)
+    include_trashed = seed % 2 == 1
+    taken = []
+    lean_items = onepux_reader._lean_items
+
+    def counted(vault: Any) -> Any:
+        lean = lean_items(vault)
+        return lambda *a: taken.append(lean(*a)) or taken[-1]
+
+    monkeypatch.setattr(onepux_reader, "_lean_items", counted)
+    lean_doc, lean_report, _ = _read(pux, "x.1pux", include_trashed=include_trashed)
+    monkeypatch.setattr(onepux_reader, "_lean_items", lambda vault: lambda *a: False)
+    walk_doc, walk_report, _ = _read(pux, "x.1pux", include_trashed=include_trashed)
+    assert taken.count(True) >= 40 and taken.count(False) >= 20  # both paths ran
+    assert lean_doc.header.accounts == walk_doc.header.accounts
+    assert list(lean_report.fields) == list(walk_report.fields)
+    assert list(lean_report.credentials) == list(walk_report.credentials)
+    assert lean_report.items_read == walk_report.items_read
+    assert lean_report.items_skipped == walk_report.items_skipped
+    assert lean_report.field_counts() == walk_report.field_counts()
