@@ -12,6 +12,7 @@ unknown members.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import re
@@ -333,6 +334,62 @@ def test_duplicate_screen_proves_a_compact_document() -> None:
         doc = cxf.decode(text)
         assert not validate_module._proven_unique(doc)
         assert any(f.code == "json.duplicate-member" for f in cxf.validate(doc))
+
+
+def _frame_holds(doc: cxf.Document) -> bool:
+    """The container part of the duplicate screen by length (codec.Screen.frame)."""
+    assert doc.screen is not None and doc.source is not None
+    if doc.screen.frame is None:
+        return False
+    kept = sum(len(raw) for _, raws in doc.sources.values() for raw in raws)
+    return doc.screen.frame + kept == validate_module._root_length(doc.source)
+
+
+def test_container_frame_proves_compact_containers_only() -> None:
+    """The frame (issue #20) replaces counting colons for a compact document: it holds for one
+    (also with white space around the root), fails with a space between container tokens (the
+    colon count then decides, and still proves it) and with a repeated Header or Account member
+    (then nothing proves it, and the exact scan reports the repeat)."""
+    from importlib import resources
+
+    sample = resources.files("cxkit.samples").joinpath("sample-vault.cxf.json").read_bytes()
+    value = json.loads(sample)
+    value["accounts"].append(copy.deepcopy(value["accounts"][0]))
+    value["accounts"][1]["id"] = "QUJD"
+    for item in value["accounts"][1]["items"]:
+        item["id"] = item["id"][:-2] + ("QQ" if item["id"][-2:] != "QQ" else "Zw")
+    compact = msgspec.json.encode(value)
+    for data in (compact, b"\n " + compact + b"\r\n"):
+        doc = cxf.decode(data)
+        assert _frame_holds(doc)
+        assert validate_module._proven_unique(doc)
+    accounts = b",".join(msgspec.json.encode(a) for a in value["accounts"])
+    header = {k: v for k, v in value.items() if k != "accounts"}
+    spaced = msgspec.json.encode(header)[:-1] + b', "accounts": [' + accounts + b"]}"
+    doc = cxf.decode(spaced)
+    assert not _frame_holds(doc)
+    assert validate_module._proven_unique(doc)  # by colons
+    assert not has_duplicates(spaced)
+    for obj in (value, value["accounts"][0], value["accounts"][1]):
+        for name in list(obj)[:3]:
+            text = _dump(value, id(obj), name, obj[name], (",", ":")).encode()
+            doc = cxf.decode(text)
+            assert not _frame_holds(doc), name
+            assert not validate_module._proven_unique(doc)
+            assert any(f.code == "json.duplicate-member" for f in cxf.validate(doc))
+
+
+def test_container_frame_counts_skipped_items() -> None:
+    """An item the decoder skipped is not among the kept bytes: the frame counts its place, so
+    it never holds then (a repeat elsewhere could otherwise make up the difference)."""
+    from importlib import resources
+
+    sample = resources.files("cxkit.samples").joinpath("sample-vault.cxf.json").read_bytes()
+    value = json.loads(sample)
+    value["accounts"][0]["items"].append(7)  # not an object: skipped with a finding
+    doc = cxf.decode(msgspec.json.encode(value))
+    assert any(f.path.startswith("$.accounts[0].items[") for f in doc.findings)
+    assert not _frame_holds(doc)
 
 
 def test_linked_item_with_unusable_id_is_kept_on_the_round_trip() -> None:

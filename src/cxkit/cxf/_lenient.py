@@ -112,9 +112,9 @@ class Context:
         #: strict tier; per account (by id), for the validator's duplicate screen
         self.tolerant: list[int] = []
         self.tolerant_items: dict[int, tuple[int, ...]] = {}
-        #: (member names, member bytes) of a Header-rooted document's containers, for the
-        #: validator's duplicate screen (:class:`cxkit.cxf.codec.Screen`)
-        self.containers: tuple[int, tuple[Any, ...]] | None = None
+        #: (member names, member bytes, frame) of a Header-rooted document's containers, for
+        #: the validator's duplicate screen (:class:`cxkit.cxf.codec.Screen`)
+        self.containers: tuple[int, tuple[Any, ...], int] | None = None
 
     def add(self, code: str, path: str, message: str | None = None) -> None:
         self.findings.append(make_finding(code, path, message))

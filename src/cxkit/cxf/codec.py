@@ -130,11 +130,19 @@ class Screen:
     duplicate-member screen (private; issue #20): how many member names the containers (the
     Header and its Accounts) have, the source bytes of their members other than ``accounts``
     and ``items``, and per account (by id) the positions of the items that did not come from
-    the strict tier."""
+    the strict tier.
+
+    ``frame``: how long the document would be with its containers written compactly (no space
+    between tokens), not counting the items' own bytes: the Header's and Accounts' member names
+    as the decoder kept them (a repeated member once), their values' bytes, and the brackets,
+    colons and commas of the ``accounts`` and ``items`` arrays, every item counted. When it plus
+    the bytes of the items the decoder kept equals the length of the source, the containers hold
+    no space and no repeated member (issue #20: the validator then need not count colons)."""
 
     names: int
     raws: tuple[msgspec.Raw, ...]
     tolerant: Mapping[int, tuple[int, ...]]
+    frame: int | None = None
 
 
 @dataclass(frozen=True)
@@ -209,8 +217,8 @@ def decode(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
             raise DecodeError("invalid UTF-8 in a string") from None
         screen = None
         if ctx.containers is not None:
-            names, raws = ctx.containers
-            screen = Screen(names, raws, ctx.tolerant_items)
+            names, raws, frame = ctx.containers
+            screen = Screen(names, raws, ctx.tolerant_items, frame)
         return Document(header, account_root, tuple(ctx.findings), sources, data, screen)
 
 
@@ -382,18 +390,30 @@ def _decode_header(
 
 def _container_parts(
     top: dict[str, msgspec.Raw], shell_accounts: list[Any]
-) -> tuple[int, tuple[msgspec.Raw, ...]] | None:
-    """The member-name count and member bytes of the containers (see :class:`Screen`); None when
-    an account's ``items`` is absent or empty (then whether the name is there is not known)."""
+) -> tuple[int, tuple[msgspec.Raw, ...], int] | None:
+    """The member-name count, member bytes and frame of the containers (see :class:`Screen`);
+    None when an account's ``items`` is absent or empty (then whether the name is there is not
+    known)."""
     names = 1 + len(top)  # `accounts` and the Header's other members
     raws = list(top.values())
+    frame = _object_frame(top, "accounts") + len(shell_accounts) + 1  # `[`, commas, `]`
     for account in shell_accounts:
         if not account.items:
             return None
-        members = [v for k, v in msgspec.structs.asdict(account).items() if k != "items" and v]
+        members = {k: v for k, v in msgspec.structs.asdict(account).items() if k != "items" and v}
         names += 1 + len(members)  # `items` and the others
-        raws += members
-    return names, tuple(raws)
+        raws += members.values()
+        frame += _object_frame(members, "items") + len(account.items) + 1
+    return names, tuple(raws), frame
+
+
+def _object_frame(members: dict[str, msgspec.Raw], list_name: str) -> int:
+    """Length of ``{"name":value,...,"list_name":}`` written compactly: an object with
+    ``members`` (wire names: nothing to escape) and the array member ``list_name`` last, its
+    value not counted."""
+    body = sum(len(name) + len(value) for name, value in members.items())
+    # per member two quotes, a colon and a comma (one fewer comma than members, plus the list's)
+    return 2 + body + 4 * len(members) + len(list_name) + 3
 
 
 def _decode_account_shell(shell: Any, path: str, ctx: Context) -> m.Account:

@@ -156,10 +156,13 @@ def _proven_unique(doc: Document) -> bool:
     """Whether the source provably has no repeated member name (issue #20); False means "not
     proven" (the exact scan decides). Three parts, each sound on its own:
 
-    * the containers: outside strings, a ``:`` follows each member name and nothing else, so the
-      colons of the source equal the containers' member names plus the colons inside their
-      members' and items' bytes only when no container member is there twice (a repeat's
-      first copy is in no member's bytes); the container members' own bytes are scanned exactly
+    * the containers (the Header and its Accounts): when the source is exactly as long as their
+      compact frame (:attr:`~cxkit.cxf.codec.Screen.frame`) plus the items' bytes, no repeated
+      container member is there (its copy would be bytes the frame does not count); otherwise by
+      colons: outside strings, a ``:`` follows each member name and nothing else, so the colons
+      of the source equal the containers' member names plus the colons inside their members'
+      and items' bytes only when no container member is there twice (a repeat's first copy is
+      in no member's bytes). Either way the container members' own bytes are scanned exactly
       (collections and the like: small);
     * items from the strict tier, all of an account at once: encoded again, an item is never
       longer than its source (the same members minus those at their defaults, each value in its
@@ -174,7 +177,7 @@ def _proven_unique(doc: Document) -> bool:
     strict = made[1] if made is not None and made[0] is doc else _strict_items(doc)
     if any(has_duplicates(raw) for raw in screen.raws):
         return False
-    colons = screen.names + sum(bytes(raw).count(b":") for raw in screen.raws)
+    compact = screen.frame
     for key, (_, raws) in doc.sources.items():
         part = strict[key]
         if part.encoded is None or not _unique_members([raws[i] for i in part.tolerant]):
@@ -182,12 +185,32 @@ def _proven_unique(doc: Document) -> bool:
         length = sum(map(len, part.raws))
         if len(part.encoded) != length + max(len(part.items) - 1, 0) + 2:  # `[`, commas, `]`
             return False
+        if compact is not None:
+            compact += length + sum(len(raws[i]) for i in part.tolerant)
+    if compact == _root_length(source):
+        return True
+    colons = screen.names + sum(bytes(raw).count(b":") for raw in screen.raws)
+    for key, (_, raws) in doc.sources.items():
         # equal lengths: each value is in its shortest form in the source too, so the colons
         # inside the strict items' bytes are those of their encoding
-        colons += part.encoded.count(b":") + sum(bytes(raws[i]).count(b":") for i in part.tolerant)
+        part = strict[key]
+        colons += part.encoded.count(b":") if part.encoded is not None else 0
+        colons += sum(bytes(raws[i]).count(b":") for i in part.tolerant)
     return source.count(b":") == colons
 
 
+def _root_length(source: bytes) -> int:
+    """Length of the JSON root value: the source without the white space around it (a file
+    often ends with a newline)."""
+    start, end = 0, len(source)
+    while end > start and source[end - 1] in _JSON_SPACE:
+        end -= 1
+    while start < end and source[start] in _JSON_SPACE:
+        start += 1
+    return end - start
+
+
+_JSON_SPACE: Final = b" \t\r\n"
 _STRICT_ENCODER: Final = msgspec.json.Encoder()
 
 
