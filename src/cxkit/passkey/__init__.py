@@ -7,7 +7,8 @@
 * :mod:`cxkit.passkey.verify` — :func:`verify_passkey`: sign a WebAuthn assertion (WebAuthn L3
   §6.1 authenticator data) and verify it as a relying party with ``fido2`` (§7.2 verifying an
   assertion); every problem is a :class:`PasskeyFinding`. :class:`PasskeyVerifier` does the
-  same for a batch of passkeys with one challenge.
+  same for a batch of passkeys with one challenge
+  (:meth:`PasskeyVerifier.verify_many` over :class:`PasskeyRequest` values, phase by phase).
 * :mod:`cxkit.passkey.report` — :func:`check_document`: every passkey of a decoded CXF document
   (:class:`PasskeyReport`), for ``cxkit passkeys`` and the adapters.
 
@@ -51,6 +52,7 @@ from .verify import (
     MAX_USER_HANDLE_BYTES,
     PasskeyCheck,
     PasskeyFinding,
+    PasskeyRequest,
     PasskeyVerifier,
     Severity,
     rp_id_problem,
@@ -69,6 +71,7 @@ __all__ = [
     "PasskeyFinding",
     "PasskeyKey",
     "PasskeyReport",
+    "PasskeyRequest",
     "PasskeyVerifier",
     "Severity",
     "b64url_to_der",

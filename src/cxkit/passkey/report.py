@@ -33,12 +33,14 @@ from cxkit.cxf import model as m
 from cxkit.cxf.codec import Document
 
 from .keys import Algorithm
-from .verify import FINDING_CODES, PasskeyCheck, PasskeyFinding, PasskeyVerifier, verify_passkey
+from .verify import FINDING_CODES, PasskeyCheck, PasskeyFinding, PasskeyRequest, PasskeyVerifier
 
 __all__ = ["PasskeyReport", "check_document", "check_passkey", "count_passkeys"]
 
 _UNREADABLE: Final = "passkey.unreadable"
 _PASSKEY_TYPE: Final = "passkey"
+_CHUNK: Final = 256
+"""Passkeys verified together (:meth:`PasskeyVerifier.verify_many`) between progress calls."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,21 @@ def check_passkey(
     """:func:`~cxkit.passkey.verify_passkey` on a CXF :class:`~cxkit.cxf.Passkey` (see the
     module docstring for how members are mapped), within *verifier*'s batch when given. Never
     raises for bad passkey data."""
+    request = _request(passkey, backup_eligible, backup_state, public_key, expected_rp_id)
+    if isinstance(request, PasskeyCheck):
+        return request
+    return (verifier or PasskeyVerifier()).verify_many((request,))[0]
+
+
+def _request(
+    passkey: m.Passkey,
+    backup_eligible: bool | None = None,
+    backup_state: bool | None = None,
+    public_key: bytes | None = None,
+    expected_rp_id: str | None = None,
+) -> PasskeyRequest | PasskeyCheck:
+    """The :class:`PasskeyRequest` of a CXF passkey, or the failed check when a member is
+    unreadable."""
     problems: list[str] = []
     raw: dict[str, bytes] = {}
     members: tuple[tuple[str, str, object], ...] = (
@@ -117,16 +134,15 @@ def check_passkey(
             problems.append(f"{wire}: {exc}")
     if problems:
         return _unreadable(*problems)
-    verify = verify_passkey if verifier is None else verifier.verify
-    return verify(
-        key=raw["key"],
-        credential_id=raw["credential_id"],
-        rp_id=passkey.rp_id,
-        user_handle=raw["user_handle"] or None,
-        backup_eligible=backup_eligible,
-        backup_state=backup_state,
-        public_key=public_key,
-        expected_rp_id=expected_rp_id,
+    return PasskeyRequest(
+        raw["key"],
+        raw["credential_id"],
+        passkey.rp_id,
+        raw["user_handle"] or None,
+        backup_eligible,
+        backup_state,
+        public_key,
+        expected_rp_id,
     )
 
 
@@ -165,7 +181,9 @@ def check_document(
 ) -> list[PasskeyReport]:
     """Check every passkey of *doc* (see :func:`check_passkey`), in document order.
 
-    :param progress: called as ``progress(done, total)`` after each passkey.
+    :param progress: called as ``progress(done, total)`` for each passkey, after its batch of
+        up to 256 has been verified (the passkeys go through
+        :meth:`~cxkit.passkey.PasskeyVerifier.verify_many` together).
     :return: one :class:`PasskeyReport` per ``passkey`` credential, including those the decoder
         had to ignore (failed, ``passkey.unreadable``, with the decoder's reason).
     """
@@ -178,35 +196,52 @@ def check_document(
     reports: list[PasskeyReport] = []
     total = len(candidates)
     verifier = PasskeyVerifier()  # one challenge for the document (a batch, issue #20)
-    for done, (a_index, account, i_index, item, c_index, credential, path) in enumerate(
-        candidates, 1
-    ):
-        if isinstance(credential, m.Passkey):
-            check = check_passkey(credential, verifier=verifier)
-            rp_id: str | None = credential.rp_id
-            username: str | None = credential.username
-        else:
-            reason = reasons.get(path, "passkey credential ignored by the CXF decoder")
-            check = _unreadable(f"{reason}; the passkey cannot be imported or used")
-            rp_id = _member_text(credential.members, "rpId")
-            username = _member_text(credential.members, "username")
-        reports.append(
-            PasskeyReport(
-                account_index=a_index,
-                item_index=i_index,
-                credential_index=c_index,
-                path=path,
-                account_name=account.username or account.email,
-                item_title=item.title,
-                rp_id=rp_id,
-                username=username,
-                check=check,
-                decoded=isinstance(credential, m.Passkey),
-                account=account,
-                item=item,
-                credential=credential,
+    for start in range(0, total, _CHUNK):
+        chunk = candidates[start : start + _CHUNK]
+        # the readable passkeys of the chunk go through the verifier together (phase by phase)
+        checks: list[PasskeyCheck | None] = []
+        requests: list[PasskeyRequest] = []
+        for candidate in chunk:
+            credential = candidate[5]
+            if isinstance(credential, m.Passkey):
+                request = _request(credential)
+                if isinstance(request, PasskeyRequest):
+                    requests.append(request)
+                    checks.append(None)
+                else:
+                    checks.append(request)
+            else:
+                reason = reasons.get(candidate[6], "passkey credential ignored by the CXF decoder")
+                checks.append(_unreadable(f"{reason}; the passkey cannot be imported or used"))
+        verified = iter(verifier.verify_many(requests))
+        for done, (candidate, check) in enumerate(zip(chunk, checks, strict=True), start + 1):
+            a_index, account, i_index, item, c_index, credential, path = candidate
+            if check is None:
+                check = next(verified)
+            rp_id: str | None
+            username: str | None
+            if isinstance(credential, m.Passkey):
+                rp_id, username = credential.rp_id, credential.username
+            else:
+                rp_id = _member_text(credential.members, "rpId")
+                username = _member_text(credential.members, "username")
+            reports.append(
+                PasskeyReport(
+                    account_index=a_index,
+                    item_index=i_index,
+                    credential_index=c_index,
+                    path=path,
+                    account_name=account.username or account.email,
+                    item_title=item.title,
+                    rp_id=rp_id,
+                    username=username,
+                    check=check,
+                    decoded=isinstance(credential, m.Passkey),
+                    account=account,
+                    item=item,
+                    credential=credential,
+                )
             )
-        )
-        if progress is not None:
-            progress(done, total)
+            if progress is not None:
+                progress(done, total)
     return reports
