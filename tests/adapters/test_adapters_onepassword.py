@@ -639,7 +639,11 @@ def _usual_item(rng: random.Random, i: int) -> dict[str, Any]:
             overview["tags"] = ["work", "mail"][: rng.randint(1, 2)]
     elif kind == "002":
         details["sections"] = [{"title": "", "name": "", "fields": [
-            {"title": "number", "id": "ccnum", "value": {"creditCardNumber": "4111111111111111"}}]}]  # fmt: skip
+            {"title": "cardholder name", "id": "cardholder", "value": {"string": "Jo Doe"}, "guarded": False},
+            {"title": "number", "id": "ccnum", "value": {"creditCardNumber": "4111111111111111"}},
+            {"title": "verification number", "id": "cvv", "value": {"concealed": "123"}, "multiline": False},
+            {"title": "expiry date", "id": "expiry", "value": {"monthYear": rng.choice([202712, "12/2027"])}},
+        ]}]  # fmt: skip
     elif kind == "003":
         details["notesPlain"] = f"note {i}"
     else:
@@ -673,6 +677,14 @@ def _change(rng: random.Random, item: dict[str, Any]) -> None:
             value=rng.choice([{}, {"totp": "no"}, {"totp": " "}])
         ),
         lambda: sections[0].update(title=rng.choice(["S", None])),
+        lambda: sections[0]["fields"][-1].update(id=rng.choice(["ccnum", "pin", "other", None])),
+        lambda: sections[0]["fields"][-1].update(
+            value={
+                rng.choice(["monthYear", "string", "totp", "date"]): rng.choice(
+                    [202713, "x", 1700000000, "", SECRET_TOTP]
+                )
+            }
+        ),
         lambda: item.update(favIndex=rng.choice([True, 3, None])),
         lambda: item.update(state=rng.choice(["archived", None])),
         lambda: item.update(createdAt=rng.choice([0, "abc", True, 1700000000000])),

@@ -25,10 +25,12 @@ from cxkit.adapters.kit.builder import CollectionTree, Val, VaultBuilder, stable
 from cxkit.adapters.kit.input import parse_json, zip_archive
 from cxkit.adapters.kit.values import json_leaves, parse_time, parse_totp, scalar_text
 from cxkit.adapters.onepassword.mapping import (
+    _CARD,
     CREDENTIAL_TYPES,
     EXTENSION,
     ItemWalk,
     Layout,
+    _convert,
     _noise,
 )
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
@@ -361,7 +363,7 @@ _LEAN_LOGIN: Final = frozenset({"value", "id", "name", "fieldType", "designation
 _LEAN_SECTION: Final = frozenset({"title", "name", "fields"})
 _LEAN_FIELD: Final = frozenset({"title", "id", "value", "guarded", "multiline", "dontGenerate"})
 _LEAN_URL: Final = frozenset({"url", "label"})
-_LEAN_CATEGORIES: Final = frozenset({"001", "003", "005"})
+_LEAN_CATEGORIES: Final = frozenset({"001", "002", "003", "005"})
 _SCALARS: Final = (str, int, float, bool, type(None))
 #: Records of the lean path (``(at, disposition, target, note)``, as the item walk makes them)
 _UUID_REC: Final = (".uuid", _MEMBER, "item.id", "")
@@ -377,6 +379,24 @@ _EMPTY_URL_REC: Final = (".overview.url", _NOT_CARRIED, "", "empty")
 _CARRIED_PLAIN: Final = (Outcome.CARRIED, "")
 _STEAM: Final = (Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0")
 _LABEL_NOTE: Final = "a URL's label (CXF URLs have none)"
+
+
+def _meta(
+    f: dict[str, Any], at: str, target: str, out: list[tuple[str, Disposition, str, str]]
+) -> bool:
+    """The records of a section field's describing members (all but its value) as the walk's
+    ``rec_meta`` makes them, or False for a member that is not a scalar (left to the walk)."""
+    for member, value in f.items():
+        if member == "value":
+            continue
+        if not isinstance(value, _SCALARS):
+            return False
+        if value is None or value == "":
+            out.append((f"{at}.{member}", _NOT_CARRIED, "", "empty"))
+        else:
+            out.append((f"{at}.{member}", _MEMBER, target, ""))
+    return True
+
 
 _LeanItem = Callable[[Any, str, tuple[str, ...]], bool]
 
@@ -397,10 +417,10 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
     add_credentials = report._own_credentials().add_made
     keep = vault.keep
     used: set[str] = vault.state.setdefault("ids", set())
-    field, basic_auth, note_cls, scope_cls, item_cls = (
-        m.EditableField, m.BasicAuth, m.Note, m.CredentialScope, m.Item,
+    field, basic_auth, note_cls, scope_cls, item_cls, card_cls = (
+        m.EditableField, m.BasicAuth, m.Note, m.CredentialScope, m.Item, m.CreditCard,
     )  # fmt: skip
-    scalars, noise, carried = _SCALARS, _noise, _CARRIED_PLAIN
+    scalars, noise, carried, convert = _SCALARS, _noise, _CARRIED_PLAIN, _convert
 
     def item(raw: Any, path: str, collection: tuple[str, ...]) -> bool:
         if type(raw) is not dict or not raw.keys() <= _LEAN_TOP:
@@ -542,6 +562,8 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
             password, password_at = text, ".details.password"
         # sections of TOTP fields
         totps: list[tuple[m.Totp, list[tuple[str, Disposition, str, str]]]] = []
+        card: dict[str, m.EditableField] = {}
+        card_recs: list[tuple[str, Disposition, str, str]] = []
         sections = details.get("sections", [])
         if type(sections) is not list:
             return False
@@ -568,6 +590,28 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
                 holder = f.get("value")
                 if type(holder) is not dict or len(holder) != 1:
                     return False
+                f_at = f"{s_at}.fields[{j}]"
+                if category == "002":  # a card's members by field name, as the walk takes them
+                    kind, value = next(iter(holder.items()))
+                    if kind == "totp" or not isinstance(value, scalars) or value in (None, ""):
+                        return False
+                    name = f.get("id")
+                    found = _CARD.get(name) if type(name) is str else None
+                    if found is None or found[0] in card:
+                        return False  # a custom field
+                    attr, ftype = found
+                    try:
+                        text = None if ftype == "date" and kind != "date" else convert(value, ftype)
+                    except (CxkitError, ValueError):
+                        return False
+                    if text is None:
+                        return False
+                    card[attr] = field(field_type=ftype, value=text)
+                    target = f"credit-card.{attr}"
+                    card_recs.append((f"{f_at}.value.{kind}", _MEMBER, target, ""))
+                    if not _meta(f, f_at, target, card_recs):
+                        return False
+                    continue
                 text = holder.get("totp")
                 if type(text) is not str or not text.strip():
                     return False
@@ -577,19 +621,11 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
                     return False
                 if totp is None:
                     return False
-                f_at = f"{s_at}.fields[{j}]"
                 meta: list[tuple[str, Disposition, str, str]] = [
                     (f"{f_at}.value.totp", _MEMBER, "totp", "")
                 ]
-                for member, value in f.items():
-                    if member == "value":
-                        continue
-                    if not isinstance(value, scalars):
-                        return False
-                    if value is None or value == "":
-                        meta.append((f"{f_at}.{member}", _NOT_CARRIED, "", "empty"))
-                    else:
-                        meta.append((f"{f_at}.{member}", _MEMBER, "totp", ""))
+                if not _meta(f, f_at, "totp", meta):
+                    return False
                 totps.append((totp, meta))
         notes = details.get("notesPlain", "")
         if type(notes) is not str or ("notesPlain" in details and not notes):
@@ -621,6 +657,10 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
             credentials.append(note_cls(content=field(field_type="string", value=notes)))
             outcomes.append(carried)
             recs.append(_NOTES_REC)
+        if card:
+            credentials.append(card_cls(**card))  # type: ignore[arg-type]
+            outcomes.append(carried)
+            recs += card_recs
         if tags:
             recs += [(f".overview.tags[{i}]", _MEMBER, "item.tags", "") for i in range(len(tags))]
         recs += swept
