@@ -164,27 +164,23 @@ def _passkeys_not_written(doc: Document, report: MigrationReport) -> None:
     """Name every passkey the writer recorded as not carried (its site and account), for the
     report's list of passkeys to re-create."""
     lost = [
-        r
-        for r in report.credentials
-        if r.stage == "write"
-        and r.credential_type == "passkey"
-        and r.outcome is Outcome.NOT_CARRIED
-        and r.key is not None
+        row
+        for row in report._own_credentials().rows_of("write", "passkey")
+        if row[3] is Outcome.NOT_CARRIED and row[5] is not None
     ]
     if not lost:
         return
     by_id = {item.id: item for account in doc.accounts for item in account.items}
-    for r in lost:
-        assert r.key is not None
-        item = by_id.get(r.key[0])
+    for _, _, title, _, note, item_id, index in lost:
+        item = by_id.get(item_id) if item_id is not None else None
         credentials = item.credentials if item is not None else ()
-        passkey = credentials[r.key[1]] if r.key[1] < len(credentials) else None
+        passkey = credentials[index] if index < len(credentials) else None
         report.passkey_to_recreate(
-            r.item,
+            title,
             str(getattr(passkey, "rp_id", "") or ""),
             str(getattr(passkey, "username", "") or ""),
-            f"{report.destination_format or 'the destination'} cannot hold it: {r.note}"
-            if r.note
+            f"{report.destination_format or 'the destination'} cannot hold it: {note}"
+            if note
             else "the destination cannot hold it",
         )
 

@@ -126,17 +126,12 @@ class CxfJsonAdapter:
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         WRITTEN.record_document(report, doc)  # header, accounts, collections: as they are
+        made = report._own_credentials().add_made  # typed when the records are looked at
         for a_index, account in enumerate(doc.accounts):
             for i_index, item in enumerate(account.items):
                 report.items_written += 1
-                for c_index, credential in enumerate(item.credentials):
-                    report.add_credential(
-                        "write",
-                        cxf.credential_type(credential),
-                        item.title,
-                        Outcome.CARRIED,
-                        key=(item.id, c_index),
-                    )
+                credentials = item.credentials
+                made("write", item.title, item.id, credentials, [_CARRIED] * len(credentials))
                 modes = [_EVERYTHING] * len(item.credentials)
                 WRITTEN.record(report, f"$.accounts[{a_index}].items[{i_index}]", item, modes)
         root = cxf.Document(doc.header)
