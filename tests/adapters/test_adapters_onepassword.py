@@ -715,12 +715,14 @@ def test_1pux_lean_path_makes_what_the_item_walk_makes(seed: int, monkeypatch: A
     lean_items = onepux_reader._lean_items
 
     def counted(vault: Any) -> Any:
-        lean = lean_items(vault)
-        return lambda *a: taken.append(lean(*a)) or taken[-1]
+        prepare, lean = lean_items(vault)
+        return prepare, lambda *a: taken.append(lean(*a)) or taken[-1]
 
     monkeypatch.setattr(onepux_reader, "_lean_items", counted)
     lean_doc, lean_report, _ = _read(pux, "x.1pux", include_trashed=include_trashed)
-    monkeypatch.setattr(onepux_reader, "_lean_items", lambda vault: lambda *a: False)
+    monkeypatch.setattr(
+        onepux_reader, "_lean_items", lambda vault: (lambda items: None, lambda *a: False)
+    )
     walk_doc, walk_report, _ = _read(pux, "x.1pux", include_trashed=include_trashed)
     assert taken.count(True) >= 40 and taken.count(False) >= 20  # both paths ran
     assert lean_doc.header.accounts == walk_doc.header.accounts

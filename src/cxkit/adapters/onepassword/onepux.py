@@ -21,7 +21,7 @@ import msgspec
 
 from cxkit import cxf
 from cxkit.adapters.base import AdapterInfo, Capability, Confidence, ReadOptions, Sample
-from cxkit.adapters.kit.builder import CollectionTree, Val, VaultBuilder, stable_id
+from cxkit.adapters.kit.builder import CollectionTree, Val, VaultBuilder, stable_id, stable_ids
 from cxkit.adapters.kit.input import parse_json, zip_archive
 from cxkit.adapters.kit.values import json_leaves, parse_time, parse_totp, scalar_text
 from cxkit.adapters.onepassword.mapping import (
@@ -336,9 +336,12 @@ def _vault(
     ]  # fmt: skip
     _leaf_records(report, title, rows)
     items = v.get("items")
-    lean = vault.state.get("lean")
-    if lean is None:
-        lean = vault.state["lean"] = _lean_items(vault)
+    found = vault.state.get("lean")
+    if found is None:
+        found = vault.state["lean"] = _lean_items(vault)
+    prepare, lean = found
+    if isinstance(items, list):
+        prepare(items)
     for ii, raw in enumerate(items if isinstance(items, list) else []):
         if lean(raw, f"{at}.items[{ii}]", path):
             continue
@@ -399,10 +402,12 @@ def _meta(
 
 
 _LeanItem = Callable[[Any, str, tuple[str, ...]], bool]
+_LeanPrepare = Callable[[list[Any]], None]
 
 
-def _lean_items(vault: VaultBuilder) -> _LeanItem:
-    """The lean path of the usual 1PUX items: ``item(raw, path, collection)`` makes
+def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
+    """The lean path of the usual 1PUX items: ``prepare(items)`` once per vault (the ids of its
+    items made at once), then ``item(raw, path, collection)`` per item makes
     the item, its records and its credentials' outcomes as :func:`read_item` and the item walk
     make them — the same item, records and order (tested against them on generated and mutated
     exports) — and returns True; or returns False, having done nothing, for an item it leaves to
@@ -421,6 +426,17 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
         m.EditableField, m.BasicAuth, m.Note, m.CredentialScope, m.Item, m.CreditCard,
     )  # fmt: skip
     scalars, noise, carried, convert = _SCALARS, _noise, _CARRIED_PLAIN, _convert
+    make_ids = stable_ids(KEY)
+
+    noisy: dict[str, tuple[str, str | None]] = {}
+    """An overview member's path and the sweep's reason for it (None: none) by its name."""
+    ids: dict[str, str] = {}
+
+    def prepare(items: list[Any]) -> None:
+        """Make the ids of the items of a vault at once (:meth:`Uuid5Ids.many`)."""
+        names = [u for raw in items if type(raw) is dict and type(u := raw.get("uuid")) is str and u]  # fmt: skip
+        ids.clear()
+        ids.update(zip(names, make_ids.many(names), strict=True))
 
     def item(raw: Any, path: str, collection: tuple[str, ...]) -> bool:
         if type(raw) is not dict or not raw.keys() <= _LEAN_TOP:
@@ -449,7 +465,8 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
                 value = raw["createdAt"]
                 if type(value) is not int or value <= 0:
                     return False
-                created = parse_time(str(value))
+                # (up to 11 digits are seconds: parse_time's result without the text)
+                created = value if value < 100_000_000_000 else parse_time(str(value))
                 if created is None:
                     return False
                 recs.append(_CREATED_REC)
@@ -457,7 +474,7 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
                 value = raw["updatedAt"]
                 if type(value) is not int or value <= 0:
                     return False
-                modified = parse_time(str(value))
+                modified = value if value < 100_000_000_000 else parse_time(str(value))
                 if modified is None:
                     return False
                 recs.append(_MODIFIED_REC)
@@ -519,8 +536,13 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
             else:
                 if not isinstance(value, scalars):
                     return False
-                at = f".overview.{key}"
-                why = noise(at)
+                known = noisy.get(key)
+                if known is None:
+                    at = f".overview.{key}"
+                    known = (at, noise(at))
+                    if len(noisy) < 256:
+                        noisy[key] = known
+                at, why = known
                 if why is None:
                     text = scalar_text(value)
                     if text is not None and text.strip():
@@ -631,7 +653,7 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
         if type(notes) is not str or ("notesPlain" in details and not notes):
             return False
         # nothing below leaves the item to the walk
-        item_id = stable_id(KEY, uuid)
+        item_id = ids.get(uuid) or stable_id(KEY, uuid)
         if item_id in used:
             item_id = stable_id(KEY, path)
         used.add(item_id)
@@ -686,4 +708,4 @@ def _lean_items(vault: VaultBuilder) -> _LeanItem:
         )
         return True
 
-    return item
+    return prepare, item
