@@ -639,7 +639,8 @@ def _usual_item(rng: random.Random, i: int) -> dict[str, Any]:
             overview["tags"] = ["work", "mail"][: rng.randint(1, 2)]
     elif kind == "002":
         details["sections"] = [{"title": "", "name": "", "fields": [
-            {"title": "cardholder name", "id": "cardholder", "value": {"string": "Jo Doe"}, "guarded": False},
+            {"title": "cardholder name", "id": "cardholder", "value": {"string": "Jo Doe"}, "guarded": False,
+             "inputTraits": {"keyboard": "default", "correction": "default", "capitalization": "words"}},
             {"title": "number", "id": "ccnum", "value": {"creditCardNumber": "4111111111111111"}},
             {"title": "verification number", "id": "cvv", "value": {"concealed": "123"}, "multiline": False},
             {"title": "expiry date", "id": "expiry", "value": {"monthYear": rng.choice([202712, "12/2027"])}},
@@ -677,6 +678,9 @@ def _change(rng: random.Random, item: dict[str, Any]) -> None:
             value=rng.choice([{}, {"totp": "no"}, {"totp": " "}])
         ),
         lambda: sections[0].update(title=rng.choice(["S", None])),
+        lambda: sections[0]["fields"][0].update(
+            inputTraits=rng.choice([{}, {"keyboard": "default", "correction": ""}, {"k": []}, "x"])
+        ),
         lambda: sections[0]["fields"][-1].update(id=rng.choice(["ccnum", "pin", "other", None])),
         lambda: sections[0]["fields"][-1].update(
             value={

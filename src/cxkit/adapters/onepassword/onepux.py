@@ -364,7 +364,9 @@ _LEAN_TOP: Final = frozenset(
 _LEAN_DETAILS: Final = frozenset({"loginFields", "notesPlain", "sections", "password"})
 _LEAN_LOGIN: Final = frozenset({"value", "id", "name", "fieldType", "designation"})
 _LEAN_SECTION: Final = frozenset({"title", "name", "fields"})
-_LEAN_FIELD: Final = frozenset({"title", "id", "value", "guarded", "multiline", "dontGenerate"})
+_LEAN_FIELD: Final = frozenset(
+    {"title", "id", "value", "guarded", "multiline", "dontGenerate", "inputTraits"}
+)
 _LEAN_URL: Final = frozenset({"url", "label"})
 _LEAN_CATEGORIES: Final = frozenset({"001", "002", "003", "005"})
 _SCALARS: Final = (str, int, float, bool, type(None))
@@ -391,6 +393,14 @@ def _meta(
     ``rec_meta`` makes them, or False for a member that is not a scalar (left to the walk)."""
     for member, value in f.items():
         if member == "value":
+            continue
+        if type(value) is dict and member == "inputTraits":  # (its leaves: display settings)
+            for key, v in value.items():
+                if not isinstance(v, _SCALARS):
+                    return False
+                empty = v is None or v == ""
+                out.append((f"{at}.inputTraits.{key}", _NOT_CARRIED, "",
+                            "empty" if empty else "1Password display attributes"))  # fmt: skip
             continue
         if not isinstance(value, _SCALARS):
             return False
