@@ -619,7 +619,7 @@ def test_the_sweeps_noise_reason_is_the_first_noisy_part_of_the_path(at: str) ->
 def _usual_item(rng: random.Random, i: int) -> dict[str, Any]:
     """A login, secure note, password or card as 1Password 8 writes them (the lean path's
     items, and cards, which it leaves to the item walk)."""
-    kind = rng.choice(["001", "001", "001", "003", "005", "002"])
+    kind = rng.choice(["001", "001", "001", "003", "005", "002", "004"])
     overview: dict[str, Any] = {"title": f"Item {i}", "subtitle": "", "ps": 60, "pbe": 80.0}
     details: dict[str, Any] = {}
     if kind == "001":
@@ -645,6 +645,15 @@ def _usual_item(rng: random.Random, i: int) -> dict[str, Any]:
             {"title": "verification number", "id": "cvv", "value": {"concealed": "123"}, "multiline": False},
             {"title": "expiry date", "id": "expiry", "value": {"monthYear": rng.choice([202712, "12/2027"])}},
         ]}]  # fmt: skip
+    elif kind == "004":
+        details["sections"] = [
+            {"title": "Identification", "name": "name", "fields": [
+                {"title": "first name", "id": "firstname", "value": {"string": "Jo"}, "guarded": False},
+                {"title": "last name", "id": "lastname", "value": {"string": "Doe"}}]},
+            {"title": "Address", "name": "address", "fields": [
+                {"title": "address", "id": "address", "value": {"address": {
+                    "street": "1 Main St", "city": "Town", "country": "us", "zip": "12345", "state": ""}}}]},
+        ]  # fmt: skip
     elif kind == "003":
         details["notesPlain"] = f"note {i}"
     else:
@@ -678,6 +687,18 @@ def _change(rng: random.Random, item: dict[str, Any]) -> None:
             value=rng.choice([{}, {"totp": "no"}, {"totp": " "}])
         ),
         lambda: sections[0].update(title=rng.choice(["S", None])),
+        lambda: sections[-1]["fields"][-1].update(
+            value={
+                "address": {
+                    rng.choice(["country", "state", "zip", "planet"]): rng.choice(
+                        ["usa", "US-CA", "CA", 12345, "", None, {}]
+                    )
+                }
+            }
+        ),
+        lambda: sections[0]["fields"][0].update(
+            id=rng.choice(["firstname", "lastname", "initial", "address"])
+        ),
         lambda: sections[0]["fields"][0].update(
             inputTraits=rng.choice([{}, {"keyboard": "default", "correction": ""}, {"k": []}, "x"])
         ),

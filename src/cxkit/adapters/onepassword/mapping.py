@@ -146,6 +146,12 @@ _API: Final = {
     "validFrom": ("valid_from", "date"), "expires": ("expiry_date", "date"),
 }  # fmt: skip
 _NAME: Final = {"firstname": "given", "initial": "given2", "lastname": "surname"}
+#: An address field's members → (Address member, field type).
+_ADDRESS: Final = {
+    "street": ("street_address", "string"), "city": ("city", "string"),
+    "zip": ("postal_code", "string"), "state": ("territory", "subdivision-code"),
+    "country": ("country", "country-code"),
+}  # fmt: skip
 #: category → (credential class, member table): section fields by name (``n``/``id``).
 _STRUCTURED: Final[dict[str, tuple[type[Any], Mapping[str, tuple[str, str]]]]] = {
     "002": (m.CreditCard, _CARD),
@@ -740,9 +746,7 @@ class ItemWalk:
 
     def address(self, f: _Field) -> None:
         value: Mapping[str, Any] = f.value
-        parts = {"street": ("street_address", "string"), "city": ("city", "string"),
-                 "zip": ("postal_code", "string"), "state": ("territory", "subdivision-code"),
-                 "country": ("country", "country-code")}  # fmt: skip
+        parts = _ADDRESS
         members: dict[str, m.EditableField] = {}
         for key, v in value.items():
             at = f"{f.value_at}.{key}"

@@ -25,7 +25,9 @@ from cxkit.adapters.kit.builder import CollectionTree, Val, VaultBuilder, stable
 from cxkit.adapters.kit.input import parse_json, zip_archive
 from cxkit.adapters.kit.values import json_leaves, parse_time, parse_totp, scalar_text
 from cxkit.adapters.onepassword.mapping import (
+    _ADDRESS,
     _CARD,
+    _NAME,
     CREDENTIAL_TYPES,
     EXTENSION,
     ItemWalk,
@@ -368,7 +370,7 @@ _LEAN_FIELD: Final = frozenset(
     {"title", "id", "value", "guarded", "multiline", "dontGenerate", "inputTraits"}
 )
 _LEAN_URL: Final = frozenset({"url", "label"})
-_LEAN_CATEGORIES: Final = frozenset({"001", "002", "003", "005"})
+_LEAN_CATEGORIES: Final = frozenset({"001", "002", "003", "004", "005"})
 _SCALARS: Final = (str, int, float, bool, type(None))
 #: Records of the lean path (``(at, disposition, target, note)``, as the item walk makes them)
 _UUID_REC: Final = (".uuid", _MEMBER, "item.id", "")
@@ -432,9 +434,10 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
     add_credentials = report._own_credentials().add_made
     keep = vault.keep
     used: set[str] = vault.state.setdefault("ids", set())
-    field, basic_auth, note_cls, scope_cls, item_cls, card_cls = (
-        m.EditableField, m.BasicAuth, m.Note, m.CredentialScope, m.Item, m.CreditCard,
+    field, basic_auth, note_cls, scope_cls, item_cls = (
+        m.EditableField, m.BasicAuth, m.Note, m.CredentialScope, m.Item,
     )  # fmt: skip
+    card_cls, address_cls, person_cls = m.CreditCard, m.Address, m.PersonName
     scalars, noise, carried, convert = _SCALARS, _noise, _CARRIED_PLAIN, _convert
     make_ids = stable_ids(KEY)
 
@@ -595,6 +598,8 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
         # sections of TOTP fields
         totps: list[tuple[m.Totp, list[tuple[str, Disposition, str, str]]]] = []
         card: dict[str, m.EditableField] = {}
+        names: dict[str, m.EditableField] = {}
+        addresses: list[m.Address] = []
         card_recs: list[tuple[str, Disposition, str, str]] = []
         sections = details.get("sections", [])
         if type(sections) is not list:
@@ -641,6 +646,46 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                     card[attr] = field(field_type=ftype, value=text)
                     target = f"credit-card.{attr}"
                     card_recs.append((f"{f_at}.value.{kind}", _MEMBER, target, ""))
+                    if not _meta(f, f_at, target, card_recs):
+                        return False
+                    continue
+                if category == "004":  # names and addresses, as the walk's identity() takes them
+                    kind, value = next(iter(holder.items()))
+                    name = f.get("id")
+                    given = _NAME.get(name) if type(name) is str else None
+                    if kind == "totp" or value is None or value == "":
+                        return False
+                    if given is not None and kind != "address":
+                        text = scalar_text(value)
+                        if not text or given in names:
+                            return False  # a custom field
+                        names[given] = field(field_type="string", value=text)
+                        target = f"person-name.{given}"
+                        card_recs.append((f"{f_at}.value.{kind}", _MEMBER, target, ""))
+                    elif kind == "address" and type(value) is dict:
+                        address: dict[str, m.EditableField] = {}
+                        for key, v in value.items():
+                            at = f"{f_at}.value.address.{key}"
+                            if not isinstance(v, scalars):
+                                return False
+                            text = scalar_text(v)
+                            if not text:
+                                card_recs.append((at, _NOT_CARRIED, "", "empty"))
+                                continue
+                            spec = _ADDRESS.get(key)
+                            try:
+                                text = convert(v, spec[1]) if spec is not None else None
+                            except (CxkitError, ValueError):
+                                return False
+                            if spec is None or text is None:
+                                return False  # a custom field
+                            address[spec[0]] = field(field_type=spec[1], value=text)
+                            card_recs.append((at, _MEMBER, f"address.{spec[0]}", ""))
+                        target = "address"
+                        if address:
+                            addresses.append(address_cls(**address))  # type: ignore[arg-type]
+                    else:
+                        return False  # a custom field
                     if not _meta(f, f_at, target, card_recs):
                         return False
                     continue
@@ -692,7 +737,12 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
         if card:
             credentials.append(card_cls(**card))  # type: ignore[arg-type]
             outcomes.append(carried)
-            recs += card_recs
+        credentials += addresses  # (the walk adds each as it reads it, the name after them)
+        outcomes += [carried] * len(addresses)
+        if names:
+            credentials.append(person_cls(**names))  # type: ignore[arg-type]
+            outcomes.append(carried)
+        recs += card_recs
         if tags:
             recs += [(f".overview.tags[{i}]", _MEMBER, "item.tags", "") for i in range(len(tags))]
         recs += swept
