@@ -16,8 +16,12 @@ input bytes / median (comparable with the crate's 105 MB/s only on a quiet machi
 from __future__ import annotations
 
 import gc
+import importlib
 import time
+from collections.abc import Callable
+from functools import partial
 
+import msgspec
 import orjson
 
 from _common import Figure, alternate, alternate_cpu, median, peak_memory, spread
@@ -32,6 +36,8 @@ def run(quick: bool) -> list[Figure]:
     figures: list[Figure] = []
     for n in sizes:
         figures += _measure(n)
+    for n in sizes:
+        figures += _stages(n)
     return figures
 
 
@@ -140,3 +146,75 @@ def _collection_after_decode(data: bytes) -> float:
     elapsed = time.perf_counter() - t0
     assert doc.header is not None
     return elapsed
+
+
+class _Nothing(msgspec.Struct):
+    """Every member skipped: what parsing the items' encoding costs without building anything."""
+
+
+_PARSE_ONLY = msgspec.json.Decoder(list[_Nothing])
+
+
+def _stages(n: int) -> list[Figure]:
+    """Where decode + validate spends its CPU (issue #20), stage by stage in the order
+    ``cxf.validate`` runs them, each on a freshly decoded document (the caches as a caller has
+    them), alternating with ``orjson.loads`` of the same bytes, collector paused for both; each
+    figure is the median CPU time and its ratio to the floor's median. Informational (no target):
+    these are the parts of the decode + validate ratio (each stage pays its own first touch of
+    the decoded model, so they add up to a little more than the whole). ``parse floor`` is a
+    decode of the same encoding that builds nothing (every member skipped): the least any
+    screen decoding that text in C can cost."""
+    validate = importlib.import_module("cxkit.cxf.validate")
+    vscreen = importlib.import_module("cxkit.cxf._vscreen")
+    data = generate(n)
+    tag = f"{n // 1000}k items"
+    repeat = 9 if n <= 10_000 else 5
+    cpu: dict[str, list[float]] = {}
+
+    def timed(name: str, fn: Callable[[], object]) -> object:
+        gc.disable()
+        try:
+            c0 = time.process_time()
+            result = fn()
+            cpu.setdefault(name, []).append(time.process_time() - c0)
+        finally:
+            gc.enable()
+        return result
+
+    def one_round(record: bool) -> None:
+        timed("floor", lambda: orjson.loads(data))
+        doc: cxf.Document = timed("decode", lambda: cxf.decode(data))  # type: ignore[assignment]
+        strict: dict[int, object] = timed(  # type: ignore[assignment]
+            "validate: strict items encoded", lambda: validate._strict_items(doc)
+        )
+        for part in strict.values():
+            encoded = part.encoded  # type: ignore[attr-defined]
+            if encoded is None:
+                continue
+            items = part.items  # type: ignore[attr-defined]
+            timed("validate: screen decode", partial(vscreen.screen_items, items, encoded))
+            timed("(parse floor of that text)", partial(_PARSE_ONLY.decode, encoded))
+
+            def pool(encoded: bytes = encoded) -> bool:
+                return bool(validate._ids_ok(validate._ID_MEMBER.findall(encoded), []))
+
+            timed("validate: identifier pool", pool)
+        validate._SHARED.made = (doc, strict)
+        try:
+            timed("validate: duplicate-member proof", lambda: validate._proven_unique(doc))
+        finally:
+            validate._SHARED.made = None
+        fresh = cxf.decode(data)
+        timed("validate (whole, another fresh document)", lambda: cxf.validate(fresh))
+        if not record:
+            cpu.clear()
+
+    gc.collect()
+    one_round(record=False)
+    for _ in range(repeat):
+        one_round(record=True)
+    floor = median(cpu.pop("floor"))
+    return [
+        Figure(SUITE, f"stage {name} ({tag})", median(times), "s CPU", floor, "orjson.loads", None)
+        for name, times in cpu.items()
+    ]
