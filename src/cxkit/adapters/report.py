@@ -505,6 +505,20 @@ class CredentialRecords(_FlatRecords[CredentialRecord, _CredRow]):
     def _row(self, record: CredentialRecord) -> _CredRow:
         return _cred_row(record)
 
+    def add(
+        self,
+        stage: str,
+        credential_type: str,
+        item: str,
+        outcome: Outcome,
+        note: str = "",
+        item_id: str | None = None,
+        index: int = 0,
+    ) -> None:
+        """Record one credential (keyed by *item_id* and *index* when *item_id* is given)
+        without building a :class:`CredentialRecord`."""
+        self._settled().extend((stage, credential_type, item, outcome, note, item_id, index))
+
     def add_item(
         self, stage: str, item: str, item_id: str, credentials: Iterable[tuple[str, Outcome, str]]
     ) -> None:

@@ -875,6 +875,7 @@ class _ItemWriter:
     def __init__(self, item: m.Item, report: MigrationReport) -> None:
         self.item = item
         self.report = report
+        self.credentials = report._own_credentials()
         self.ext = _ext(item)
         self.fields: list[dict[str, Any]] = []
         self.history: list[dict[str, Any]] = []
@@ -885,9 +886,8 @@ class _ItemWriter:
     def outcome(
         self, index: int, ctype: str, outcome: Outcome, note: str = "", mode: str = ""
     ) -> None:
-        self.report.add_credential(
-            "write", ctype, self.item.title, outcome, note, key=(self.item.id, index)
-        )
+        item = self.item
+        self.credentials.add("write", ctype, item.title, outcome, note, item.id, index)
         if outcome is Outcome.NOT_CARRIED:
             self.modes[index] = (ledger.DROPPED, note)
         else:
