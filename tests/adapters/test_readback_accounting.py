@@ -96,3 +96,20 @@ def test_credential_keys_agree_with_the_records() -> None:
     assert expected[Outcome.CARRIED] == {("A", 0), ("F", 1), ("G", 1)}
     assert expected[Outcome.TRANSFORMED] == {("B", 1)}
     assert report.credentials.keys("write", "passkey") == {}
+
+
+def test_a_compact_credential_row_is_the_record() -> None:
+    """``CredentialRecords.add`` (the Bitwarden writer's way) records what ``add_credential``
+    does, after pending records too."""
+    from cxkit.cxf import model as m
+
+    totp = m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6, algorithm="sha1")
+    made, added = MigrationReport(), MigrationReport()
+    for report in (made, added):
+        report.credentials.add_made("read", "t", "I", [totp], [(Outcome.CARRIED, "")])
+    made.add_credential("write", "totp", "t", Outcome.TRANSFORMED, "why", key=("I", 0))
+    made.add_credential("write", "note", "u", Outcome.CARRIED)
+    added.credentials.add("write", "totp", "t", Outcome.TRANSFORMED, "why", "I", 0)
+    added.credentials.add("write", "note", "u", Outcome.CARRIED)
+    assert list(added.credentials) == list(made.credentials)
+    assert len(added.credentials) == 3
