@@ -338,3 +338,17 @@ def base64url(data: bytes) -> str:
     import base64
 
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_relying_party_readings_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fido2's readings kept across calls (by value) stay bounded with many sites."""
+    monkeypatch.setattr(verify, "_MAX_BATCH_MESSAGES", 3)
+    verifier = PasskeyVerifier()
+    der = _fresh()
+    for i in range(10):
+        assert verifier.verify(key=der, credential_id=b"c", rp_id=_site(i), user_handle=b"u").ok
+        seen = (verifier._auth_seen, verifier._client_seen, verifier._rp_seen)
+        assert all(0 < len(values) <= 3 for values in seen)
+    results = verifier.verify_many(_requests([der] * 10))
+    assert all(r.ok for r in results)
+    assert len(verifier._client_seen) <= 3 + 10

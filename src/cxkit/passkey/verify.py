@@ -29,7 +29,8 @@ assertion and verifies each signature under that passkey's COSE key.
 the keys; their COSE keys and the messages; sign; parse and check; verify), which keeps each
 phase's code and data warm — the gain holds when every passkey has its own rpId (issue #20
 item 4). The clientDataJSON of an rpId and the authenticatorData of an (rpId, flags) pair are
-built once per batch, and fido2 parses equal bytes (passkeys of one site) once per phase.
+built once per batch, and fido2's readings of equal bytes (passkeys of one site) are kept by
+value (bounded), so each distinct value is parsed once.
 
 The RP verifies against the COSE public key derived from the private key — or, when given,
 against the ``public_key`` the relying party stored, so a private key that does not belong to
@@ -327,15 +328,28 @@ class PasskeyVerifier:
     when every passkey has its own rpId. What the batch shares is what does not depend on the
     key: the clientDataJSON of an rpId (WebAuthn L3 §5.8.1: type, challenge, origin) and the
     authenticatorData of an (rpId, flags) pair (§6.1) are built once, and fido2 parses equal
-    bytes once per phase. Create one verifier per batch; it is not thread-safe.
+    bytes once (its readings are kept by value, bounded). Create one verifier per batch; it is
+    not thread-safe.
     """
 
-    __slots__ = ("_challenge", "_challenge_text", "_messages")
+    __slots__ = (
+        "_auth_seen",
+        "_challenge",
+        "_challenge_text",
+        "_client_seen",
+        "_messages",
+        "_rp_seen",
+    )
 
     def __init__(self) -> None:
         self._challenge = os.urandom(32)
         self._challenge_text = b64url_encode(self._challenge)
         self._messages: dict[tuple[str, int], tuple[bytes, bytes, bytes]] = {}
+        # the relying party's readings by value (fido2's parse of equal bytes, its own hash of
+        # an RP ID), kept across calls like the messages and bounded the same way
+        self._auth_seen: dict[bytes, tuple[bytes, int, int]] = {}
+        self._client_seen: dict[bytes, tuple[object, bytes, object, bytes]] = {}
+        self._rp_seen: dict[str, tuple[bytes, str]] = {}
 
     def _message(self, rp_id: str, flags: int) -> tuple[bytes, bytes, bytes]:
         """(clientDataJSON, authenticatorData, the signed message authenticatorData ‖
@@ -429,8 +443,11 @@ class PasskeyVerifier:
                     job.crashed(exc)
         # Relying-party side (WebAuthn L3 §7.2, fido2): parse what the authenticator returned
         # (equal bytes once: passkeys of one site) and check it, then verify the signatures.
-        auth_seen: dict[bytes, tuple[bytes, int, int]] = {}
-        client_seen: dict[bytes, tuple[object, bytes, object, bytes]] = {}
+        auth_seen, client_seen, rp_seen = self._auth_seen, self._client_seen, self._rp_seen
+        if len(client_seen) + len(auth_seen) + len(rp_seen) >= _MAX_BATCH_MESSAGES:
+            auth_seen.clear()  # bounded: many distinct rpIds
+            client_seen.clear()
+            rp_seen.clear()
         challenge = self._challenge
         for job in jobs:
             assertion = job.assertion
@@ -443,7 +460,13 @@ class PasskeyVerifier:
                     parsed_cd = client_seen.get(client_data)
                     if parsed_cd is None:
                         parsed_cd = client_seen[client_data] = _read_client_data(client_data)
-                    _relying_party_checks(job, challenge, parsed_ad, parsed_cd)
+                    expected = job.expected
+                    own = None
+                    if expected is not None:
+                        own = rp_seen.get(expected)
+                        if own is None:
+                            own = rp_seen[expected] = _relying_party_rp(expected)
+                    _relying_party_checks(job, challenge, parsed_ad, parsed_cd, own)
                     job.signed = auth_data + parsed_cd[3]
                 except Exception as exc:
                     job.crashed(exc)
@@ -576,24 +599,29 @@ def _relying_party_key(job: _Job, key: PasskeyKey, public_key: object) -> None:
         )
 
 
+def _relying_party_rp(rp_id: str) -> tuple[bytes, str]:
+    """The relying party's own (SHA-256 of its RP ID, origin ``https://<rpId>``) — computed
+    here, never taken from the authenticator side."""
+    return sha256(rp_id.encode("utf-8", "surrogatepass")).digest(), "https://" + rp_id
+
+
 def _relying_party_checks(
     job: _Job,
     challenge: bytes,
     parsed_ad: tuple[bytes, int, int],
     parsed_cd: tuple[object, bytes, object, bytes],
+    own: tuple[bytes, str] | None,
 ) -> None:
     """WebAuthn L3 §7.2 on fido2's readings of the assertion: type, challenge (the batch's,
-    which the relying party issued), origin and rpIdHash (from the relying party's own RP ID),
-    flags, counter."""
+    which the relying party issued), origin and rpIdHash against the relying party's *own*
+    values (:func:`_relying_party_rp` of ``job.expected``), flags, counter."""
     findings, flags, expected_rp_id = job.findings, job.flags, job.expected
     rp_id_hash, got, counter = parsed_ad
     cd_type, cd_challenge, origin, _ = parsed_cd
     if cd_type != _GET or not compare_digest(cd_challenge, challenge):
         findings.append(_finding("passkey.assertion-invalid", "clientData type or challenge"))
-    if expected_rp_id is not None:
-        # the relying party's own hash and origin of its RP ID, not the authenticator's
-        expected_origin = "https://" + expected_rp_id
-        rp_hash = sha256(expected_rp_id.encode("utf-8", "surrogatepass")).digest()
+    if expected_rp_id is not None and own is not None:
+        rp_hash, expected_origin = own
         origin_ok = origin == expected_origin or (
             isinstance(origin, str) and verify_rp_id(expected_rp_id, origin)
         )
