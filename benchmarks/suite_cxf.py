@@ -20,6 +20,7 @@ import importlib
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import msgspec
 import orjson
@@ -153,6 +154,7 @@ class _Nothing(msgspec.Struct):
 
 
 _PARSE_ONLY = msgspec.json.Decoder(list[_Nothing])
+_ENCODER = msgspec.json.Encoder()
 
 
 def _stages(n: int) -> list[Figure]:
@@ -161,9 +163,11 @@ def _stages(n: int) -> list[Figure]:
     them), alternating with ``orjson.loads`` of the same bytes, collector paused for both; each
     figure is the median CPU time and its ratio to the floor's median. Informational (no target):
     these are the parts of the decode + validate ratio (each stage pays its own first touch of
-    the decoded model, so they add up to a little more than the whole). ``parse floor`` is a
-    decode of the same encoding that builds nothing (every member skipped): the least any
-    screen decoding that text in C can cost."""
+    the decoded model, so they add up to a little more than the whole). The scan of the strict
+    items works a chunk at a time; its parts are also timed alone on the whole encoding, after
+    it (in brackets: floors, not stages). ``parse floor`` is a decode of the same encoding that
+    builds nothing (every member skipped): the least any screen decoding that text in C can
+    cost."""
     validate = importlib.import_module("cxkit.cxf.validate")
     vscreen = importlib.import_module("cxkit.cxf._vscreen")
     data = generate(n)
@@ -184,21 +188,26 @@ def _stages(n: int) -> list[Figure]:
     def one_round(record: bool) -> None:
         timed("floor", lambda: orjson.loads(data))
         doc: cxf.Document = timed("decode", lambda: cxf.decode(data))  # type: ignore[assignment]
-        strict: dict[int, object] = timed(  # type: ignore[assignment]
-            "validate: strict items encoded", lambda: validate._strict_items(doc)
+        strict: dict[int, Any] = timed(  # type: ignore[assignment]
+            "validate: strict items scanned (encoded, screen decode, identifiers)",
+            lambda: validate._strict_items(doc),
         )
         for part in strict.values():
-            encoded = part.encoded  # type: ignore[attr-defined]
-            if encoded is None:
+            if part.scan is None:
                 continue
-            items = part.items  # type: ignore[attr-defined]
-            timed("validate: screen decode", partial(vscreen.screen_items, items, encoded))
-            timed("(parse floor of that text)", partial(_PARSE_ONLY.decode, encoded))
-
-            def pool(encoded: bytes = encoded) -> bool:
-                return bool(validate._ids_ok(validate._ID_MEMBER.findall(encoded), []))
-
-            timed("validate: identifier pool", pool)
+            items = part.items
+            # the scan's parts alone, on the whole encoding (the scan works a chunk at a time)
+            encoded: bytes = timed(  # type: ignore[assignment]
+                "(scan part alone: encode)", partial(_ENCODER.encode, items)
+            )
+            timed("(scan part alone: screen decode)", partial(vscreen.screen_items, items, encoded))
+            timed(
+                "(scan part alone: parse floor of that text)", partial(_PARSE_ONLY.decode, encoded)
+            )
+            timed(
+                "(scan part alone: identifier findall)", partial(vscreen.ID_MEMBER.findall, encoded)
+            )
+            timed("validate: identifier checks", partial(validate._ids_ok, part.scan.ids, []))
         validate._SHARED.made = (doc, strict)
         try:
             timed("validate: duplicate-member proof", lambda: validate._proven_unique(doc))

@@ -602,3 +602,47 @@ def test_unchecked_field_values_are_not_read_by_the_screen() -> None:
         assert screened == exhaustive, bad
         if not isinstance(bad, str):  # the tolerant path reported each
             assert sum(screened.values()) >= len(logins[::5])
+
+
+@pytest.mark.parametrize(
+    "failing",
+    [
+        [],
+        [0],
+        [1500],
+        [1023, 1024, 2047],
+        list(range(5, 2600, 37)),
+        list(range(1100, 2600, 9)),  # more failures than the limit, from the second chunk on
+    ],
+)
+def test_chunked_scan_equals_the_whole_encoding(failing: list[int]) -> None:
+    """scan_items (issue #20: the items encoded a chunk at a time) gives what the whole encoding
+    gives: its length without brackets and commas, every identifier in order, and the failures
+    of screen_items."""
+    value = _Gen(random.Random(5)).document(2600)
+    for position in failing:
+        value["accounts"][0]["items"][position]["modifiedAt"] = 10**13
+    doc = cxf.decode(json.dumps(value).encode())
+    items = doc.header.accounts[0].items
+    assert len(items) == 2600
+    encoded = msgspec.json.encode(items)
+    scan = _vscreen.scan_items(items)
+    assert scan is not None
+    assert scan.length == len(encoded) - len(items) - 1
+    assert scan.ids == validate_module._ID_MEMBER.findall(encoded)
+    assert scan.failed == _vscreen.screen_items(items, encoded)
+    if len(failing) < 32:
+        assert scan.failed == failing
+    screened, exhaustive = _findings(json.dumps(value).encode())
+    assert screened == exhaustive
+
+
+def test_chunked_scan_of_nothing_and_of_what_cannot_be_encoded() -> None:
+    empty = _vscreen.scan_items([])
+    assert empty is not None
+    assert (empty.length, empty.ids, empty.failed) == (0, [], [])
+    doc = cxf.decode(json.dumps(_Gen(random.Random(6)).document(1100)).encode())
+    items = list(doc.header.accounts[0].items)
+    items[1050] = msgspec.structs.replace(items[1050], title=object())  # type: ignore[arg-type]
+    assert _vscreen.scan_items(items) is None
+    assert _vscreen.screen_items(items) is None

@@ -26,7 +26,7 @@ import re
 import threading
 import typing
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Final, Literal, Union
+from typing import Annotated, Any, Final, Literal, NamedTuple, Union
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -36,7 +36,7 @@ from cxkit.cxf import model as m
 from cxkit.cxf._keys import is_common_webauthn_key, pkcs8_info
 from cxkit.cxf.rpid import is_valid_rp_id
 
-__all__ = ["screen_items"]
+__all__ = ["ID_MEMBER", "Scan", "scan_items", "screen_items"]
 
 _YEAR_3000: Final = 32503680000
 _MAX_ID_CHARS: Final = 86  # unpadded base64url length of 64 bytes
@@ -403,42 +403,110 @@ def _decoder() -> msgspec.json.Decoder[Any]:
 
 
 _AT: Final = re.compile(r" - at `\$\[(\d+)\][^`]*`$")
+#: An identifier member in msgspec's encoding of the model (compact, no space): the value's JSON
+#: text up to the next quote, equal to the value itself when it is base64url (an escape there
+#: leaves a backslash, which fails the alphabet test of the validator's ``_ids_ok``).
+ID_MEMBER: Final = re.compile(rb'"id":"([^"]*)"')
+_SCAN_CHUNK: Final = 1024  # items encoded at a time by scan_items (about 0.5 MB: cache-sized)
+
+
+class Scan(NamedTuple):
+    """What :func:`scan_items` learnt of a sequence of items from their encoding."""
+
+    length: int
+    """Bytes of the items' encoding, each item's own bytes only (no brackets, no commas)."""
+    ids: list[bytes]
+    """Every identifier member of the encoding (:data:`ID_MEMBER`), in order."""
+    failed: list[int] | None
+    """As :func:`screen_items` returns it: the positions the screen cannot clear, or None."""
+
+
+def scan_items(items: Sequence[m.Item]) -> Scan | None:
+    """Encode ``items`` a chunk at a time into one reused buffer and, per chunk while it is in
+    the cache, take its length and identifiers and decode it into the screen structs (issue
+    #20: the whole encoding is never held, and each byte is read from the cache, not memory).
+    A chunk the screen refuses hands the rest of the screen to :func:`screen_items`' loop from
+    that chunk on; the length and identifiers are still taken for every chunk. None when the
+    items cannot be encoded (something no strict item holds)."""
+    length = 0
+    ids: list[bytes] = []
+    buffer = bytearray()
+    encode_into = _ENCODER.encode_into
+    findall = ID_MEMBER.findall
+    refused: int | None = None
+    with _LOCK:
+        decode = _decoder().decode
+        try:
+            for start in range(0, len(items), _SCAN_CHUNK):
+                part = items[start : start + _SCAN_CHUNK]
+                encode_into(part, buffer)
+                length += len(buffer) - len(part) - 1
+                ids += findall(buffer)
+                if refused is None:
+                    _PENDING.clear()
+                    try:
+                        decode(buffer)
+                    except msgspec.ValidationError:
+                        refused = start
+            failed: list[int] | None = []
+            if refused is not None:
+                stop = min(refused + _SCAN_CHUNK, len(items))
+                text = _ENCODER.encode(items[refused:stop])
+                failed = _screen_from(items, refused, stop, text, decode)
+        except (TypeError, ValueError, msgspec.EncodeError):
+            return None
+        finally:
+            _PENDING.clear()
+    return Scan(length, ids, failed)
 
 
 def screen_items(items: Sequence[m.Item], encoded: bytes | None = None) -> list[int] | None:
     """Positions (in ``items``) of the items the screen cannot clear; None when the items cannot
     be encoded or a failure is not inside an item (then nothing is known). ``encoded``:
     ``items`` as msgspec encodes them, if already made."""
-    failed: list[int] = []
-    limit = max(32, len(items) // 32)  # more failures: the rest goes to the screen over the model
     with _LOCK:
-        _PENDING.clear()
         decode = _decoder().decode
         try:
             text = encoded if encoded is not None else _ENCODER.encode(items)
-            start, stop, chunk = 0, len(items), _CHUNK  # `text` holds items[start:stop]
-            while True:
-                try:
-                    decode(text)
-                except msgspec.ValidationError as exc:
-                    found = _AT.search(str(exc))
-                    if found is None:
-                        return None
-                    bad = start + int(found[1])
-                    failed.append(bad)
-                    _PENDING.clear()
-                    start, chunk = bad + 1, _CHUNK
-                    if len(failed) > limit:
-                        failed.extend(range(start, len(items)))
-                        return failed
-                else:
-                    start = stop
-                    chunk = min(chunk * 2, _MAX_CHUNK)
-                if start >= len(items):
-                    return failed
-                stop = min(start + chunk, len(items))
-                text = _ENCODER.encode(items[start:stop])
+            return _screen_from(items, 0, len(items), text, decode)
         except (TypeError, ValueError, msgspec.EncodeError):
             return None
         finally:
             _PENDING.clear()
+
+
+def _screen_from(
+    items: Sequence[m.Item],
+    start: int,
+    stop: int,
+    text: bytes,
+    decode: Callable[[bytes], Any],
+) -> list[int] | None:
+    """The screen of ``items[start:]``, ``text`` holding ``items[start:stop]`` encoded: after a
+    failure the rest is encoded again in chunks of 16 items, doubled after each chunk that
+    passes (the caller holds the lock; may raise what encoding raises)."""
+    failed: list[int] = []
+    limit = max(32, len(items) // 32)  # more failures: the rest goes to the screen over the model
+    chunk = _CHUNK
+    _PENDING.clear()
+    while True:
+        try:
+            decode(text)
+        except msgspec.ValidationError as exc:
+            found = _AT.search(str(exc))
+            if found is None:
+                return None
+            bad = start + int(found[1])
+            failed.append(bad)
+            _PENDING.clear()
+            start, chunk = bad + 1, _CHUNK
+            if len(failed) > limit:
+                failed.extend(range(start, len(items)))
+                return failed
+        else:
+            start = stop
+            chunk = min(chunk * 2, _MAX_CHUNK)
+        if start >= len(items):
+            return failed
+        stop = min(start + chunk, len(items))
+        text = _ENCODER.encode(items[start:stop])

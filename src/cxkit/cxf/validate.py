@@ -69,9 +69,11 @@ def validate(
     file credential's ``decryptedSize`` and ``integrityHash`` are checked against them.
 
     Documents are first *screened* in bulk, no paths built (issue #20): the items decoded
-    strictly are encoded once and decoded again into screen structs that msgspec checks in C
-    (:mod:`cxkit.cxf._vscreen`; the same encoding serves the duplicate-member screen), their
-    identifiers are checked from that text; the other items take the screen over the model (list
+    strictly are encoded once, a chunk at a time, and decoded again into screen structs that
+    msgspec checks in C (:func:`cxkit.cxf._vscreen.scan_items`; the encoding's length serves
+    the duplicate-member screen), their identifiers are checked from that text; the containers
+    are proven free of repeated members by their compact length
+    (:attr:`cxkit.cxf.codec.Screen.frame`); the other items take the screen over the model (list
     comprehensions per credential type). Only the items no screen can clear get the precise
     per-item checks that produce findings. ``_exhaustive=True`` runs the precise checks on every
     item; the tests prove both give the same findings.
@@ -99,10 +101,11 @@ _SHARED: Final = _Shared()
 
 class _Strict:
     """The items of one account that came from the decoder's strict tier (their model is their
-    source text), their positions, and their canonical encoding (None if it failed): made once,
-    used by the duplicate-member screen and the item screen (:mod:`cxkit.cxf._vscreen`)."""
+    source text), their positions, and what the screen learnt from their canonical encoding
+    (:func:`cxkit.cxf._vscreen.scan_items`; None if it failed): made once, used by the
+    duplicate-member screen and the item screen."""
 
-    __slots__ = ("encoded", "items", "raws", "tolerant")
+    __slots__ = ("items", "raws", "scan", "tolerant")
 
     def __init__(self, account: m.Account, raws: list[msgspec.Raw], tolerant: tuple[int, ...]):
         self.tolerant = tolerant
@@ -114,10 +117,7 @@ class _Strict:
             items = list(chain.from_iterable(items[a + 1 : b] for a, b in runs))
             self.raws = list(chain.from_iterable(raws[a + 1 : b] for a, b in runs))
         self.items = items
-        try:
-            self.encoded: bytes | None = _STRICT_ENCODER.encode(items)
-        except (TypeError, ValueError, msgspec.EncodeError):  # something no strict item holds
-            self.encoded = None
+        self.scan = _vscreen.scan_items(items)  # None: something no strict item holds
 
     def index(self, position: int) -> int:
         """The account's item index of ``items[position]``."""
@@ -180,10 +180,10 @@ def _proven_unique(doc: Document) -> bool:
     compact = screen.frame
     for key, (_, raws) in doc.sources.items():
         part = strict[key]
-        if part.encoded is None or not _unique_members([raws[i] for i in part.tolerant]):
+        if part.scan is None or not _unique_members([raws[i] for i in part.tolerant]):
             return False
         length = sum(map(len, part.raws))
-        if len(part.encoded) != length + max(len(part.items) - 1, 0) + 2:  # `[`, commas, `]`
+        if part.scan.length != length:
             return False
         if compact is not None:
             compact += length + sum(len(raws[i]) for i in part.tolerant)
@@ -194,7 +194,7 @@ def _proven_unique(doc: Document) -> bool:
         # equal lengths: each value is in its shortest form in the source too, so the colons
         # inside the strict items' bytes are those of their encoding
         part = strict[key]
-        colons += part.encoded.count(b":") if part.encoded is not None else 0
+        colons += _encoded_colons(part.items)
         colons += sum(bytes(raws[i]).count(b":") for i in part.tolerant)
     return source.count(b":") == colons
 
@@ -211,6 +211,15 @@ def _root_length(source: bytes) -> int:
 
 
 _JSON_SPACE: Final = b" \t\r\n"
+
+
+def _encoded_colons(items: Sequence[m.Item]) -> int:
+    """Colons of the items' encoding, made again a chunk at a time (only a document with space
+    between its container tokens needs them)."""
+    encode = _STRICT_ENCODER.encode
+    return sum(encode(items[i : i + 1024]).count(b":") for i in range(0, len(items), 1024))
+
+
 _STRICT_ENCODER: Final = msgspec.json.Encoder()
 
 
@@ -634,21 +643,17 @@ def _screen(account: m.Account, with_attachments: bool, strict: _Strict | None) 
     ids: list[str] = [account.id] if account.id else []
     positions: Sequence[int]
     if strict is not None:
-        screened, encoded, positions = strict.items, strict.encoded, strict.tolerant
+        scan, positions = strict.scan, strict.tolerant
     else:
-        screened, positions = items, ()
-        try:
-            encoded = _STRICT_ENCODER.encode(items)
-        except (TypeError, ValueError, msgspec.EncodeError):
-            encoded = None
-    failed = None if encoded is None else _vscreen.screen_items(screened, encoded)
+        scan, positions = _vscreen.scan_items(items), ()
+    failed = None if scan is None else scan.failed
     text_ids: list[bytes] = []
-    if encoded is None or failed is None:
+    if scan is None or failed is None:
         rest = list(range(len(items)))
         suspects = _screen_model(items, rest, with_attachments, ids)
     else:
         # every identifier of the screened items, as msgspec wrote them (issue #20)
-        text_ids = _ID_MEMBER.findall(encoded)
+        text_ids = scan.ids
         index = strict.index if strict is not None else int
         rest = sorted(positions)
         suspects = _screen_model(items, rest, with_attachments, ids) if rest else set()
@@ -662,10 +667,7 @@ def _screen(account: m.Account, with_attachments: bool, strict: _Strict | None) 
     return suspects
 
 
-#: An identifier member in msgspec's encoding of the model (compact, no space): the value's JSON
-#: text up to the next quote, equal to the value itself when it is base64url (an escape there
-#: leaves a backslash, which fails the alphabet test of :func:`_ids_ok`).
-_ID_MEMBER: Final = re.compile(rb'"id":"([^"]*)"')
+_ID_MEMBER: Final = _vscreen.ID_MEMBER
 _B64URL: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _B64URL_SYMBOLS: Final = _B64URL.decode()
 
