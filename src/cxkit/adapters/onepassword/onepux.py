@@ -385,6 +385,7 @@ _MAIN_URL_REC: Final = (".overview.url", _MEMBER, "scope.urls", "")
 _EMPTY_URL_REC: Final = (".overview.url", _NOT_CARRIED, "", "empty")
 _CARRIED_PLAIN: Final = (Outcome.CARRIED, "")
 _STEAM: Final = (Outcome.TRANSFORMED, "Steam Guard: algorithm 'steam' is not registered in CXF 1.0")
+_LOGIN_AT: Final = tuple(f".details.loginFields[{i}]" for i in range(8))
 _LABEL_NOTE: Final = "a URL's label (CXF URLs have none)"
 
 
@@ -444,6 +445,8 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
     noisy: dict[str, tuple[str, str | None]] = {}
     """An overview member's path and the sweep's reason for it (None: none) by its name."""
     ids: dict[str, str] = {}
+    homes: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    """A vault's collection path → the item's collection paths (one per vault)."""
 
     def prepare(items: list[Any]) -> None:
         """Make the ids of the items of a vault at once (:meth:`Uuid5Ids.many`)."""
@@ -516,9 +519,20 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
         swept: list[tuple[str, Disposition, str, str]] = []
         tags: tuple[str, ...] = ()
         for key, value in overview.items():
-            if key == "title":
+            known = noisy.get(key)  # (1Password's own members first: most of an overview)
+            if known is not None:
+                if not isinstance(value, scalars):
+                    return False
+                at, why = known
+                if why is None:
+                    text = scalar_text(value)
+                    if text is not None and text.strip():
+                        return False  # a custom field
+                    why = "empty"
+                swept.append((at, _NOT_CARRIED, "", why))
+            elif key == "title":
                 continue
-            if key == "url":
+            elif key == "url":
                 if not main:
                     swept.append(_EMPTY_URL_REC)
             elif key == "urls":
@@ -549,13 +563,10 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
             else:
                 if not isinstance(value, scalars):
                     return False
-                known = noisy.get(key)
-                if known is None:
-                    at = f".overview.{key}"
-                    known = (at, noise(at))
-                    if len(noisy) < 256:
-                        noisy[key] = known
-                at, why = known
+                at = f".overview.{key}"  # (seen for the first time: its reason remembered)
+                why = noise(at)
+                if len(noisy) < 256:
+                    noisy[key] = (at, why)
                 if why is None:
                     text = scalar_text(value)
                     if text is not None and text.strip():
@@ -574,7 +585,7 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
             text, designation = f.get("value"), f.get("designation")
             if type(text) is not str or not text:
                 return False
-            at = f".details.loginFields[{i}]"
+            at = _LOGIN_AT[i] if i < 8 else f".details.loginFields[{i}]"
             if designation == "username" and not username:
                 username, username_at, target = text, f"{at}.value", "basic-auth.username"
             elif designation == "password" and not password:
@@ -751,7 +762,11 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
         report.items_read += 1
         if made:
             add_credentials("read", title, item_id, made, outcomes)
-        parts = tuple(filter(None, collection))
+        parts = homes.get(collection)
+        if parts is None:
+            parts = homes[collection] = (tuple(filter(None, collection)),)
+            if not parts[0]:
+                parts = homes[collection] = ()
         keep(
             item_cls(
                 id=item_id,
@@ -764,7 +779,7 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                 tags=tags,
                 extensions=(),
             ),
-            (parts,) if parts else (),
+            parts,
         )
         return True
 
