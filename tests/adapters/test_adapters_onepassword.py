@@ -720,6 +720,17 @@ def _change(rng: random.Random, item: dict[str, Any]) -> None:
             rng.choice(["favIndex", "state", "updatedAt", "overview", "details"]), None
         ),
         lambda: details.update(documentAttributes={"fileName": "x"}),
+        lambda: details.update(
+            passwordHistory=rng.choice(
+                [
+                    [{"value": "old", "time": 1600000000}, {"value": "older"}],
+                    [{"value": ""}],
+                    [{"value": "x", "time": None, "y": 1}],
+                ]
+            )
+        ),
+        lambda: details.update({"password": "", "notesPlain": ""}),
+        lambda: item.update({k: item.pop(k) for k in ("details", "overview") if k in item}),
     ]
     rng.choice(changes)()
 

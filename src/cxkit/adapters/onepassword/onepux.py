@@ -33,6 +33,7 @@ from cxkit.adapters.onepassword.mapping import (
     ItemWalk,
     Layout,
     _convert,
+    _date_text,
     _noise,
 )
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
@@ -363,7 +364,17 @@ def _vault(
 _LEAN_TOP: Final = frozenset(
     {"uuid", "favIndex", "createdAt", "updatedAt", "state", "categoryUuid", "details", "overview"}
 )
-_LEAN_DETAILS: Final = frozenset({"loginFields", "notesPlain", "sections", "password"})
+_LEAN_DETAILS: Final = frozenset(
+    {"loginFields", "notesPlain", "sections", "password", "passwordHistory"}
+)
+_LEAN_HISTORY: Final = frozenset({"value", "time"})
+_EMPTY_KEYS: Final = frozenset({"notesPlain", "password"})
+_HISTORY_TARGET: Final = "custom-fields[Password history]"
+_HISTORY_OUTCOME: Final = (
+    Outcome.TRANSFORMED,
+    "1Password password history as hidden custom fields",
+)
+_CUSTOM: Final = Disposition.CUSTOM_FIELD
 _LEAN_LOGIN: Final = frozenset({"value", "id", "name", "fieldType", "designation"})
 _LEAN_SECTION: Final = frozenset({"title", "name", "fields"})
 _LEAN_FIELD: Final = frozenset(
@@ -438,7 +449,13 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
     field, basic_auth, note_cls, scope_cls, item_cls = (
         m.EditableField, m.BasicAuth, m.Note, m.CredentialScope, m.Item,
     )  # fmt: skip
-    card_cls, address_cls, person_cls = m.CreditCard, m.Address, m.PersonName
+    card_cls, address_cls, person_cls, custom_cls = (
+        m.CreditCard,
+        m.Address,
+        m.PersonName,
+        m.CustomFields,
+    )
+    date_text = _date_text
     scalars, noise, carried, convert = _SCALARS, _noise, _CARRIED_PLAIN, _convert
     make_ids = stable_ids(KEY)
 
@@ -603,9 +620,10 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                     recs.append((f"{at}.{member}", _MEMBER, target, ""))
         if "password" in details:
             text = details["password"]
-            if type(text) is not str or not text or password:
-                return False
-            password, password_at = text, ".details.password"
+            if type(text) is not str or (text and password):
+                return False  # (a second password: a custom field)
+            if text:
+                password, password_at = text, ".details.password"
         # sections of TOTP fields
         totps: list[tuple[m.Totp, list[tuple[str, Disposition, str, str]]]] = []
         card: dict[str, m.EditableField] = {}
@@ -716,8 +734,36 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                     return False
                 totps.append((totp, meta))
         notes = details.get("notesPlain", "")
-        if type(notes) is not str or ("notesPlain" in details and not notes):
+        if type(notes) is not str:
             return False
+        # the password history: hidden custom fields of their own
+        history: list[m.EditableField] = []
+        history_recs: list[tuple[str, Disposition, str, str]] = []
+        if "passwordHistory" in details:
+            entries = details["passwordHistory"]
+            if type(entries) is not list:
+                return False
+            for i, entry in enumerate(entries):
+                if type(entry) is not dict or not entry.keys() <= _LEAN_HISTORY:
+                    return False
+                value, when = entry.get("value"), entry.get("time")
+                if type(value) is not str or not value or not isinstance(when, scalars):
+                    return False
+                when = date_text(when)
+                label = f"password until {when}" if when else "old password"
+                history.append(field(field_type="concealed-string", value=value, label=label))
+                at = f".details.passwordHistory[{i}]"
+                for key, v in entry.items():
+                    if v is None or v == "":
+                        history_recs.append((f"{at}.{key}", _NOT_CARRIED, "", "empty"))
+                    else:
+                        history_recs.append((f"{at}.{key}", _CUSTOM, _HISTORY_TARGET, ""))
+        # an empty note or password: swept (empty), in the item's order of its members
+        empty = [(f".details.{key}", _NOT_CARRIED, "", "empty")
+                 for key in details if key in _EMPTY_KEYS and details[key] == ""]  # fmt: skip
+        if empty:
+            details_first = next(k == "details" for k in raw if k in ("details", "overview"))
+            swept = empty + swept if details_first else swept + empty
         # nothing below leaves the item to the walk
         item_id = ids.get(uuid) or stable_id(KEY, uuid)
         if item_id in used:
@@ -754,6 +800,10 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
             credentials.append(person_cls(**names))  # type: ignore[arg-type]
             outcomes.append(carried)
         recs += card_recs
+        if history:
+            credentials.append(custom_cls(label="Password history", fields=tuple(history)))
+            outcomes.append(_HISTORY_OUTCOME)
+            recs += history_recs
         if tags:
             recs += [(f".overview.tags[{i}]", _MEMBER, "item.tags", "") for i in range(len(tags))]
         recs += swept
