@@ -10,7 +10,16 @@ from typing import Final
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
 
-__all__ = ["INSTANTS", "STEAM_ALPHABET", "credential_codes", "hotp", "totp", "totp_problem"]
+__all__ = [
+    "INSTANTS",
+    "STEAM_ALPHABET",
+    "checked_key",
+    "credential_codes",
+    "hotp",
+    "key_codes",
+    "totp",
+    "totp_problem",
+]
 
 STEAM_ALPHABET: Final = "23456789BCDFGHJKMNPQRTVWXY"
 INSTANTS: Final = (59, 1111111109, 1111111111, 1234567890, 2000000000, 20000000000)
@@ -21,7 +30,8 @@ _DIGESTS: Final = {"sha1": "sha1", "sha256": "sha256", "sha512": "sha512", "stea
 
 
 def _truncated(key: bytes, counter: int, algorithm: str) -> int:
-    digest = hmac.new(key, counter.to_bytes(8, "big"), _DIGESTS[algorithm]).digest()
+    # the one-shot form: OpenSSL's HMAC without a Python hmac object (~3x faster a code)
+    digest = hmac.digest(key, counter.to_bytes(8, "big"), _DIGESTS[algorithm])
     offset = digest[-1] & 0x0F
     return int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
 
@@ -54,25 +64,35 @@ def totp(key: bytes, at: int, *, period: int = 30, digits: int = 6, algorithm: s
 
 def totp_problem(cred: m.Totp) -> str:
     """Why codes cannot be computed for *cred* ('' when they can); never a value of it."""
+    return checked_key(cred)[0]
+
+
+def checked_key(cred: m.Totp) -> tuple[str, bytes]:
+    """(:func:`totp_problem`, the secret's bytes — empty when there is a problem), the secret
+    decoded once."""
     algorithm = cred.algorithm.lower()
     if algorithm not in _DIGESTS:
-        return "its algorithm is not sha1, sha256, sha512 or steam"
+        return "its algorithm is not sha1, sha256, sha512 or steam", b""
     if algorithm != "steam" and not 0 < cred.digits <= MAX_DIGITS:
-        return f"its digit count is outside 1 … {MAX_DIGITS}"
+        return f"its digit count is outside 1 … {MAX_DIGITS}", b""
     if cred.period <= 0:
-        return "its period is not positive"
+        return "its period is not positive", b""
     try:
-        b64.normalize_base32(cred.secret)
+        return "", b64.normalize_base32(cred.secret)[1]
     except b64.Base64Error:
-        return "its secret is not Base32"
-    return ""
+        return "its secret is not Base32", b""
 
 
 def credential_codes(cred: m.Totp, instants: tuple[int, ...] = INSTANTS) -> tuple[str, ...] | None:
     """The codes of a CXF ``totp`` credential at *instants* (None when :func:`totp_problem`)."""
-    if totp_problem(cred):
+    problem, key = checked_key(cred)
+    if problem:
         return None
-    key = b64.normalize_base32(cred.secret)[1]
+    return key_codes(key, cred, instants)
+
+
+def key_codes(key: bytes, cred: m.Totp, instants: tuple[int, ...]) -> tuple[str, ...]:
+    """The codes of *cred*'s parameters with secret bytes *key* (checked by :func:`checked_key`)."""
     algorithm = cred.algorithm.lower()
     period = 30 if algorithm == "steam" else cred.period
     return tuple(

@@ -16,7 +16,7 @@ from typing import Any
 
 from cxkit.cxf import model as m
 from cxkit.cxf.codec import Document
-from cxkit.totp.codes import INSTANTS, credential_codes, totp_problem
+from cxkit.totp.codes import INSTANTS, checked_key, key_codes
 
 __all__ = ["Proof", "Unmatched", "prove"]
 
@@ -87,22 +87,31 @@ def prove(
     """Compare the TOTP codes of *source* with those of *other* at *instants*. *carried*
     (item id, credential index) → whether the writer carried that TOTP (None: all were)."""
     proof = Proof(instants=instants)
+    known: dict[tuple[bytes, str, int, int], tuple[str, ...]] = {}
+
+    def codes_of(key: bytes, cred: m.Totp) -> tuple[str, ...]:
+        # the same secret and parameters on both sides (the usual case) are computed once
+        params = (key, cred.algorithm.lower(), cred.period, cred.digits)
+        codes = known.get(params)
+        if codes is None:
+            codes = known[params] = key_codes(key, cred, instants)
+        return codes
+
     pool: Counter[tuple[str, ...]] = Counter()
     for _, _, cred in _totps(other):
-        codes = credential_codes(cred, instants)
-        if codes is not None:
-            pool[codes] += 1
+        problem, key = checked_key(cred)
+        if not problem:
+            pool[codes_of(key, cred)] += 1
     for item, index, cred in _totps(source):
-        name = Unmatched(item.title, cred.issuer or "", cred.username or "", "", item.id, index)
         if carried is not None and not carried(item.id, index):
             proof.skipped += 1
             continue
-        problem = totp_problem(cred)
+        name = Unmatched(item.title, cred.issuer or "", cred.username or "", "", item.id, index)
+        problem, key = checked_key(cred)
         if problem:
             proof.unusable.append(replace(name, why=problem))
             continue
-        codes = credential_codes(cred, instants)
-        assert codes is not None
+        codes = codes_of(key, cred)
         proof.checked += 1
         if pool[codes] > 0:
             pool[codes] -= 1
