@@ -228,7 +228,8 @@ def verify_passkey(
     """Check that a passkey can authenticate: sign a fresh WebAuthn assertion with *key* and
     verify it as a relying party with ``fido2`` (see the module docstring), plus the member
     checks of CXF §3.3.12 / WebAuthn (credential id 1-1023 bytes, user handle 1-64 bytes, rpId a
-    valid RP ID). One passkey, its own challenge; for many, :class:`PasskeyVerifier` is faster.
+    valid RP ID). One passkey, its own challenge; for many,
+    :meth:`PasskeyVerifier.verify_many` is faster.
 
     :param key: the CXF ``key`` — PKCS#8 DER bytes (or an already loaded :class:`PasskeyKey`).
     :param credential_id: raw credential id bytes.
