@@ -799,22 +799,7 @@ class VaultBuilder:
         item = builder.finish(leftovers)
         if item is None:
             return None
-        self.items.append(item)
-        self._entries += 1 + len(item.credentials)
-        if self._entries > self._max_entries:  # bounded while reading, not after (#17)
-            raise too_many_entries(self._max_entries, self.report.source or None)
-        paths = builder.collections
-        if paths:
-            add, item_id = self.tree.add, item.id
-            for path in paths:
-                add(path, item_id)
-        if self.group_order:
-            home = paths[0] if paths else None
-            found = self._homes.get(home)
-            if found is None:
-                self._homes[home] = [item]
-            else:
-                found.append(item)
+        self.keep(item, builder.collections)
         return item
 
     def keep(self, item: m.Item, paths: Sequence[tuple[str, ...]] = ()) -> None:

@@ -495,19 +495,12 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
         created = modified = None
         try:  # (a time it cannot read: the walk keeps it as a custom field)
             if "createdAt" in raw:
-                value = raw["createdAt"]
-                if type(value) is not int or value <= 0:
-                    return False
-                # (up to 11 digits are seconds: parse_time's result without the text)
-                created = value if value < 100_000_000_000 else parse_time(str(value))
+                created = _lean_seconds(raw["createdAt"])
                 if created is None:
                     return False
                 recs.append(_CREATED_REC)
             if "updatedAt" in raw:
-                value = raw["updatedAt"]
-                if type(value) is not int or value <= 0:
-                    return False
-                modified = value if value < 100_000_000_000 else parse_time(str(value))
+                modified = _lean_seconds(raw["updatedAt"])
                 if modified is None:
                     return False
                 recs.append(_MODIFIED_REC)
@@ -834,3 +827,12 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
         return True
 
     return prepare, item
+
+
+def _lean_seconds(value: object) -> int | None:
+    """The seconds of a 1PUX time as the lean path takes it: a positive integer (up to 11
+    digits are seconds: what parse_time makes of them, without the text); None when the walk
+    must take the item (it keeps an odd time as a custom field)."""
+    if type(value) is not int or value <= 0:
+        return None
+    return value if value < 100_000_000_000 else parse_time(str(value))
