@@ -395,12 +395,7 @@ def _load_fixed(
         )
         key = ec.EllipticCurvePrivateNumbers(secret, public).private_key()
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
-        return _Rejection(
-            "passkey.key-not-pkcs8",
-            f"{_NOT_PKCS8} ({algorithm.label} key data is malformed; {len(buf)} bytes)",
-            unsupported=False,
-            cause=exc,
-        )
+        return _malformed(algorithm, buf, exc)
     loaded = PasskeyKey(algorithm, key)
     loaded.__dict__.update(_cose_params=params, _cose_bytes=cose)
     return loaded
@@ -470,17 +465,22 @@ def _inspect(der: object) -> PasskeyKey | _Rejection:
     return _load(buf, algorithm)
 
 
+def _malformed(algorithm: Algorithm, buf: bytes, exc: Exception) -> _Rejection:
+    """The rejection of key data that ``cryptography`` refused (its size, never its bytes)."""
+    return _Rejection(
+        "passkey.key-not-pkcs8",
+        f"{_NOT_PKCS8} ({algorithm.label} key data is malformed; {len(buf)} bytes)",
+        unsupported=False,
+        cause=exc,
+    )
+
+
 def _load(buf: bytes, algorithm: Algorithm) -> PasskeyKey | _Rejection:
     """Load PKCS#8 *buf* whose AlgorithmIdentifier says *algorithm* with ``cryptography``."""
     try:
         key = serialization.load_der_private_key(buf, password=None)
     except (ValueError, TypeError, _CryptoUnsupported) as exc:
-        return _Rejection(
-            "passkey.key-not-pkcs8",
-            f"{_NOT_PKCS8} ({algorithm.label} key data is malformed; {len(buf)} bytes)",
-            unsupported=False,
-            cause=exc,
-        )
+        return _malformed(algorithm, buf, exc)
     kind = _key_kind(key)
     if algorithm is Algorithm.EDDSA:
         ok = kind == "ed25519"
