@@ -130,11 +130,11 @@ def test_credential_records_behave_as_a_list(ops: list[tuple[object, ...]]) -> N
 
 def test_rows_added_in_bulk_read_back_as_records() -> None:
     report = MigrationReport()
-    fields = report._own_fields()
+    fields = report.field_records()
     fields.add_rows([("f:1:", "name", "A", Disposition.MEMBER, "item.title", ""),
                      ("f:1:", "x", "A", Disposition.CUSTOM_FIELD, "custom-fields.x", "kept")])  # fmt: skip
     fields.add("f:2:", "B", Disposition.NOT_CARRIED, note="why", rest="y")
-    report._own_credentials().add_rows([("read", "note", "A", Outcome.CARRIED, "", "id", 0)])
+    report.credential_records().add_rows([("read", "note", "A", Outcome.CARRIED, "", "id", 0)])
     assert list(report.fields) == [
         FieldRecord("f:1:name", "A", Disposition.MEMBER, "item.title"),
         FieldRecord("f:1:x", "A", Disposition.CUSTOM_FIELD, "custom-fields.x", "kept"),

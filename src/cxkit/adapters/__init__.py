@@ -165,7 +165,7 @@ def _passkeys_not_written(doc: Document, report: MigrationReport) -> None:
     report's list of passkeys to re-create."""
     lost = [
         row
-        for row in report._own_credentials().rows_of("write", "passkey")
+        for row in report.credential_records().rows_of("write", "passkey")
         if row[3] is Outcome.NOT_CARRIED and row[5] is not None
     ]
     if not lost:
@@ -334,7 +334,7 @@ def prove_totp(
         report.totp = {"state": "skipped", "why": why}
         report.warnings.append(f"TOTP proof not made: {why}")
         return
-    written = report._own_credentials().keys("write", "totp")
+    written = report.credential_records().keys("write", "totp")
     transformed = written.get(Outcome.TRANSFORMED, set())
     kept = written.get(Outcome.CARRIED, set()) | transformed
     proof = prove(source, back, carried=lambda item_id, index: (item_id, index) in kept)

@@ -106,8 +106,8 @@ class CxfJsonAdapter:
         if not options.accounting:  # a read-back whose field records nobody reads
             report.items_read += sum(len(account.items) for account in doc.header.accounts)
             return doc
-        fields = report._own_fields()
-        made = report._own_credentials().add_made
+        fields = report.field_records()
+        made = report.credential_records().add_made
         if not doc.account_root:
             fields.add_item("$", "", _members(doc.header, "accounts"))
         for a_index, account in enumerate(doc.header.accounts):
@@ -126,7 +126,7 @@ class CxfJsonAdapter:
 
     def write(self, doc: cxf.Document, options: WriteOptions, report: MigrationReport) -> bytes:
         WRITTEN.record_document(report, doc)  # header, accounts, collections: as they are
-        made = report._own_credentials().add_made  # typed when the records are looked at
+        made = report.credential_records().add_made  # typed when the records are looked at
         for a_index, account in enumerate(doc.accounts):
             for i_index, item in enumerate(account.items):
                 report.items_written += 1

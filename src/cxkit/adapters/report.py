@@ -653,20 +653,20 @@ class MigrationReport:
     """What the writer did with every leaf of every CXF item (see :mod:`cxkit.adapters.kit.ledger`)."""
 
     def __post_init__(self) -> None:
-        self._own_fields()
-        self._own_credentials()
+        self.field_records()
+        self.credential_records()
 
-    def _own_fields(self) -> FieldRecords:
+    def field_records(self) -> FieldRecords:
         """:attr:`fields` as :class:`FieldRecords` (a plain list assigned by a caller is taken
-        over)."""
+        over): what readers and writers record into in bulk, without a record object each."""
         fields: Any = self.fields
         if not isinstance(fields, FieldRecords):
             self.fields = FieldRecords(fields)
         return self.fields
 
-    def _own_credentials(self) -> CredentialRecords:
+    def credential_records(self) -> CredentialRecords:
         """:attr:`credentials` as :class:`CredentialRecords` (a plain list assigned by a caller
-        is taken over)."""
+        is taken over): compact rows, recorded and queried without a record object each."""
         credentials: Any = self.credentials
         if not isinstance(credentials, CredentialRecords):
             self.credentials = CredentialRecords(credentials)
@@ -682,7 +682,7 @@ class MigrationReport:
         target: str = "",
         note: str = "",
     ) -> None:
-        self._own_fields().add(path, item, disposition, target, note)
+        self.field_records().add(path, item, disposition, target, note)
 
     def add_credential(
         self,
@@ -693,7 +693,7 @@ class MigrationReport:
         note: str = "",
         key: tuple[str, int] | None = None,
     ) -> None:
-        self._own_credentials().append(
+        self.credential_records().append(
             CredentialRecord(stage, credential_type, item, outcome, note, key)
         )
 
@@ -702,7 +702,7 @@ class MigrationReport:
     ) -> None:
         """Record the credentials of one item at once: each ``(credential type, outcome, note)``,
         keyed by *item_id* and its index in the item (as :meth:`add_credential` with ``key``)."""
-        self._own_credentials().add_item(stage, item, item_id, credentials)
+        self.credential_records().add_item(stage, item, item_id, credentials)
 
     def skip_item(self, item: str, reason: str) -> None:
         self.items_skipped.append((item, reason))
@@ -716,7 +716,7 @@ class MigrationReport:
     # ------------------------------------------------------------------ summaries
 
     def field_counts(self) -> dict[str, int]:
-        return {str(d): n for d, n in self._own_fields().counts().items()}
+        return {str(d): n for d, n in self.field_records().counts().items()}
 
     def written_counts(self) -> dict[str, int]:
         """Leaves of the CXF items per write outcome (``carried``, ``transformed``,
@@ -831,7 +831,7 @@ class MigrationReport:
                 "total": len(self.fields),
                 "not_carried": [
                     {"item": r.item, "path": r.path, "why": r.note}
-                    for r in self._own_fields().of(Disposition.NOT_CARRIED)
+                    for r in self.field_records().of(Disposition.NOT_CARRIED)
                 ],
                 "records": [
                     {
@@ -841,7 +841,7 @@ class MigrationReport:
                         "target": target,
                         **({"note": note} if note else {}),
                     }
-                    for prefix, rest, item, disposition, target, note in self._own_fields()._iter_rows()
+                    for prefix, rest, item, disposition, target, note in self.field_records()._iter_rows()
                 ],
             },
             "written_fields": {
@@ -935,7 +935,7 @@ class MigrationReport:
             f"cxkit bookkeeping (ids, exact dates: for converting back), "
             f"{counts['not-carried']} not carried"
         )
-        not_carried = self._own_fields().of(Disposition.NOT_CARRIED)
+        not_carried = self.field_records().of(Disposition.NOT_CARRIED)
         for r in not_carried[:limit]:
             lines.append(f"  not carried: {r.item}: {r.path}: {r.note}")
         _cut(lines, not_carried, limit)

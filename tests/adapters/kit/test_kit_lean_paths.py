@@ -275,7 +275,7 @@ def test_merged_records_keep_their_path_and_follow_a_new_title() -> None:
 @given(ops=_field_ops)
 def test_pending_field_records_are_the_records_they_stand_for(ops: list[tuple[Any, ...]]) -> None:
     report = MigrationReport()
-    fields = report._own_fields()
+    fields = report.field_records()
     model: list[FieldRecord] = []
     for op in ops:
         if op[0] == "item":
@@ -334,7 +334,7 @@ def test_pending_credential_records_are_the_records_they_stand_for(
     ops: list[tuple[Any, ...]],
 ) -> None:
     report = MigrationReport()
-    records = report._own_credentials()
+    records = report.credential_records()
     model: list[CredentialRecord] = []
     for op in ops:
         if op[0] == "made":

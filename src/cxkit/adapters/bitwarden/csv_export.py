@@ -265,8 +265,8 @@ def _lean_rows(plan: _Plan, vault: VaultBuilder) -> Callable[[list[str], str, st
     (type_at, name_at, notes_at, fields_at, favorite_at, reprompt_at, uri_at, username_at,
      password_at, totp_at, place_at, _, width) = plan  # fmt: skip
     report = vault.report
-    add_fields = report._own_fields().add_item
-    add_credentials = report._own_credentials().add_made
+    add_fields = report.field_records().add_item
+    add_credentials = report.credential_records().add_made
     keep = vault.keep
     field, basic_auth, note_cls, scope_cls = m.EditableField, m.BasicAuth, m.Note, m.CredentialScope
     item_cls, extension_cls, custom_cls = m.Item, m.UnknownExtension, m.CustomFields

@@ -875,7 +875,7 @@ class _ItemWriter:
     def __init__(self, item: m.Item, report: MigrationReport) -> None:
         self.item = item
         self.report = report
-        self.credentials = report._own_credentials()
+        self.credentials = report.credential_records()
         self.ext = _ext(item)
         self.fields: list[dict[str, Any]] = []
         self.history: list[dict[str, Any]] = []

@@ -593,7 +593,7 @@ class ItemBuilder:
             self._flush()
         report.items_read += 1
         if credentials:  # (typed when the records are looked at: most reports are counted)
-            report._own_credentials().add_made("read", title, item_id, item.credentials, outcomes)
+            report.credential_records().add_made("read", title, item_id, item.credentials, outcomes)
         return item
 
     def _add_groups(self) -> None:
@@ -649,7 +649,7 @@ class ItemBuilder:
         prefix and (final) title; whole rows (merged from another builder) as they are, but
         named by this item's title when it changed after they were recorded."""
         recs, title, prefix = self._recs, self._title, self.prefix
-        fields = self.report._own_fields()
+        fields = self.report.field_records()
         if self._merged:  # rows of their own among them (rare): as rows
             retitled = self._retitled
             fields.add_rows([

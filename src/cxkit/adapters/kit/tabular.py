@@ -349,8 +349,8 @@ def lean_row(
     created_rec = (created_at, _MEMBER, "item.creationAt", "")
     modified_rec = (modified_at, _MEMBER, "item.modifiedAt", "")
     report = vault.report
-    add_fields = report._own_fields().add_item
-    add_credentials = report._own_credentials().add_made
+    add_fields = report.field_records().add_item
+    add_credentials = report.credential_records().add_made
     keep = vault.keep
     field, basic_auth, note_cls, scope_cls = m.EditableField, m.BasicAuth, m.Note, m.CredentialScope
     item_cls, extension_cls = m.Item, m.UnknownExtension

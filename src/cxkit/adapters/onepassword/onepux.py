@@ -66,7 +66,7 @@ def _leaf_records(
     kept pending (:meth:`FieldRecords.add_item`, an empty path prefix) — ``add_field`` between
     two vaults' items would expand every pending record of the items before it."""
     if rows:
-        report._own_fields().add_item("", item, rows)
+        report.field_records().add_item("", item, rows)
 
 
 def _text(obj: Any, key: str) -> str | None:
@@ -442,8 +442,8 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
     else (an archived item, a custom field, an empty note, a member it does not know) goes to
     the item walk."""
     report = vault.report
-    add_fields = report._own_fields().add_item
-    add_credentials = report._own_credentials().add_made
+    add_fields = report.field_records().add_item
+    add_credentials = report.credential_records().add_made
     keep = vault.keep
     used: set[str] = vault.state.setdefault("ids", set())
     field, basic_auth, note_cls, scope_cls, item_cls = (
