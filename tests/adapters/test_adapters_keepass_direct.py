@@ -27,7 +27,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_adapters_keepass_write_paths import BEFORE, NOW, document
+from test_adapters_keepass_write_paths import _TEXTS, BEFORE, NOW, document
 
 from cxkit import adapters, cxf, kdbx
 from cxkit.adapters import ReadOptions, WriteOptions
@@ -148,6 +148,73 @@ def test_a_repeated_id_gets_a_fresh_uuid_on_the_direct_path_too() -> None:
     assert entries[0] == "A" * 22 + "==" and len(set(entries)) == 3
 
 
+# --------------------------------------------------------------------------- cards, identities
+
+
+def _ef(rng: random.Random, kind: str = "string") -> m.EditableField:
+    return m.EditableField(field_type=kind, value=rng.choice(_TEXTS))
+
+
+def _flattened(rng: random.Random) -> Any:
+    """A credential KeePass has no place for, written as custom strings ``type: member``."""
+    kind = rng.randrange(10)
+    if kind == 0:
+        return m.CreditCard(number=_ef(rng, "concealed-string"), full_name=_ef(rng),
+                            verification_number=_ef(rng, "concealed-string"),
+                            pin=rng.choice((None, _ef(rng, "concealed-string"))))  # fmt: skip
+    if kind == 1:
+        return m.Address(street_address=_ef(rng), city=_ef(rng), postal_code=_ef(rng))
+    if kind == 2:
+        return m.PersonName(given=_ef(rng), surname=rng.choice((None, _ef(rng))))
+    if kind == 3:
+        return m.ApiKey(key=_ef(rng, "concealed-string"), username=_ef(rng))
+    if kind == 4:
+        return m.DriversLicense(full_name=_ef(rng), license_number=_ef(rng))
+    if kind == 5:
+        return m.IdentityDocument(document_number=_ef(rng), full_name=_ef(rng))
+    if kind == 6:
+        return m.Passport(passport_number=_ef(rng), full_name=_ef(rng))
+    if kind == 7:
+        return m.Wifi(ssid=_ef(rng), passphrase=_ef(rng, "concealed-string"))
+    if kind == 8:
+        return m.GeneratedPassword(password=rng.choice(_TEXTS) or "p")
+    return m.BasicAuth(username=_ef(rng), password=_ef(rng, "concealed-string"))  # a further one
+
+
+def _flat_document(rng: random.Random, n: int) -> cxf.Document:
+    """Items of cards, identities, ... with logins, a TOTP and notes around them (1Password's
+    cards and identities), texts with and without something to escape."""
+    items = []
+    for i in range(n):
+        creds: list[Any] = [_flattened(rng) for _ in range(rng.choice((1, 1, 2, 3)))]
+        if rng.random() < 0.5:
+            creds.append(m.BasicAuth(username=_ef(rng), password=_ef(rng, "concealed-string")))
+        creds += [m.Note(content=_ef(rng)) for _ in range(rng.choice((0, 0, 1, 2)))]
+        if rng.random() < 0.2:
+            creds.append(m.Totp(secret="JBSWY3DPEHPK3PXP", period=30, digits=6,
+                                algorithm="sha1", issuer="Example", username=None))  # fmt: skip
+        rng.shuffle(creds)
+        urls = ("https://example.com/a",) if rng.random() < 0.3 else ()
+        items.append(m.Item(id=f"flat-{i}", title=rng.choice(_TEXTS) or f"t{i}",
+                            credentials=tuple(creds), tags=("card",) if i % 2 else (),
+                            creation_at=rng.choice((None, 1_600_000_000 + i)),
+                            scope=m.CredentialScope(urls=urls, android_apps=()) if urls else None))  # fmt: skip
+    account = m.Account(id="YQ", username="u", email="u@example.com", items=tuple(items),
+                        collections=())  # fmt: skip
+    header = m.Header(version=m.CXF_VERSION, exporter_rp_id="example.com",
+                      exporter_display_name="Example", timestamp=0, accounts=(account,))  # fmt: skip
+    return cxf.Document(header)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cards_and_identities_take_the_direct_path_with_the_model_paths_xml(seed: int) -> None:
+    doc = _flat_document(random.Random(seed), 40)
+    assert_same_as_model_path(doc)
+    db = database._document_to_database(doc, MigrationReport(), None, prepare=True)
+    prepared = [e for e in db.root.entries if isinstance(e, _xml.PreparedEntry)]
+    assert len(prepared) == 40  # every item: none of them needed the model path
+
+
 # --------------------------------------------------------------------------- sample exports
 
 _SAMPLE_DIRS = ("chrome", "firefox", "bitwarden", "onepassword", "lastpass", "nordpass",
@@ -195,9 +262,19 @@ def _chrome_like(n: int) -> cxf.Document:
         items.append(m.Item(id=f"item-{i}", title=f"Site {i} é", scope=scope,
                             credentials=tuple(creds), creation_at=1_600_000_000 + i,
                             tags=("web",) if i % 3 else ()))  # fmt: skip
-    # and one of another shape, among them: a card (a model entry)
+    # and others among them: a card, identities (custom strings ``type: member``), an API key
+    # (a model entry: custom fields)
     items.insert(n // 2, m.Item(id="card", title="Card", credentials=(
-        m.CreditCard(number=m.EditableField(field_type="concealed-string", value="4111")),)))  # fmt: skip
+        m.CreditCard(number=m.EditableField(field_type="concealed-string", value="4111"),
+                     full_name=m.EditableField(field_type="string", value="A & B")),)))  # fmt: skip
+    for i in range(0, n, 25):
+        name = m.PersonName(given=m.EditableField(field_type="string", value=f"Given {i}"))
+        address = m.Address(city=m.EditableField(field_type="string", value="Town"))
+        items.insert(i, m.Item(id=f"identity-{i}", title=f"Identity {i}",
+                               credentials=(m.Note(content=m.EditableField(
+                                   field_type="string", value="id note")), address, name)))  # fmt: skip
+    items.append(m.Item(id="fields", title="Fields", credentials=(m.CustomFields(fields=(
+        m.EditableField(field_type="concealed-string", value="k", label="API key"),)),)))  # fmt: skip
     account = m.Account(
         id="YQ", username="u", email="u@example.com", items=tuple(items), collections=()
     )
@@ -232,7 +309,7 @@ def test_what_the_adapter_writes_reads_back_in_cxkit() -> None:
     }  # XML turns an unprotected CR LF into LF
     got = {u: {k: (v.replace("\r", "") if not p else v, p) for k, (v, p) in s.items()}
            for u, s in got.items()}  # fmt: skip
-    assert got == want and len(got) == 301
+    assert got == want and len(got) == 300 + 2 + 12
 
 
 def test_pykeepass_opens_what_the_direct_path_writes(tmp_path: Path) -> None:

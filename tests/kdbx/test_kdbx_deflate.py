@@ -4,7 +4,11 @@ the standard library reads back exactly what was written, whatever the piece bou
 from __future__ import annotations
 
 import gzip
+import os
 import random
+import signal
+import threading
+import time
 import zlib
 
 import pytest
@@ -105,3 +109,59 @@ def test_a_write_larger_than_the_largest_piece_is_cut(monkeypatch: pytest.Monkey
     gz.write(data)
     assert gzip.decompress(gz.finish()) == data
     assert max(sizes) <= 1000 and sum(sizes) == len(data)
+
+
+def _gzip_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("cxkit-gzip")}
+
+
+def _member(seed: int) -> tuple[bytes, bytes]:
+    data = _text(random.Random(seed), 50_000)
+    gz = ParallelGzip(6, piece_size=4096, workers=2)
+    gz.write(data)
+    return data, gz.finish()
+
+
+def test_the_workers_are_kept_for_the_next_member() -> None:
+    """Issue #13: a small file paid for starting and joining its threads; they are started
+    once and kept (idle) for the next member."""
+    data, member = _member(1)
+    assert gzip.decompress(member) == data
+    first = _gzip_threads()
+    assert 0 < len(first) <= 2
+    for seed in range(2, 6):
+        data, member = _member(seed)
+        assert gzip.decompress(member) == data
+    assert _gzip_threads() == first
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_deflates_on_threads_of_its_own() -> None:
+    """The parent's workers do not exist in a forked child: the child starts its own (else
+    its pieces would wait, undeflated, for :meth:`ParallelGzip.finish` to deflate them one
+    after the other)."""
+    _member(1)  # the parent's workers are running
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            data, member = _member(2)
+            ok = gzip.decompress(member) == data and len(_gzip_threads()) > 0
+            os._exit(0 if ok else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = time.monotonic() + 60
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung writing a member")
+        time.sleep(0.01)
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+
+
+def test_close_cancels_what_no_worker_has_started() -> None:
+    gz = ParallelGzip(6, piece_size=1000, workers=1)
+    gz.write(_text(random.Random(4), 200_000))  # 200 pieces for one worker
+    gz.close()
+    data, member = _member(5)  # the worker is free for the next member
+    assert gzip.decompress(member) == data

@@ -641,11 +641,14 @@ _VALUE: Final = operator.attrgetter("value")
 _PLAIN_ASCII: Final = bytes(c for c in range(0x20, 0x80) if c not in b"&<>") + b"\t\n"
 
 
-def _plain(s: str) -> bool:
+def plain(s: str) -> bool:
     """Whether *s* needs no escaping (nothing ``_NEEDS_ESCAPE`` finds), quickly for ASCII."""
     if s.isascii():
         return not s.encode("ascii").translate(None, _PLAIN_ASCII)
     return _NEEDS_ESCAPE.search(s) is None
+
+
+_plain: Final = plain
 
 
 def _esc(s: str) -> str:
@@ -687,6 +690,8 @@ def _fmt_uuid(u: _uuid.UUID | None) -> str:
 
 
 _NO_LOOK: Final = "<ForegroundColor/><BackgroundColor/><OverrideURL/>"
+NO_LOOK: Final = _NO_LOOK
+"""What the writer writes for an entry of no custom icon, colour or override URL."""
 _DEFAULT_MEMORY_PROTECTION: Final = (
     "<MemoryProtection><ProtectTitle>False</ProtectTitle><ProtectUserName>False</ProtectUserName>"
     "<ProtectPassword>True</ProtectPassword><ProtectURL>False</ProtectURL>"

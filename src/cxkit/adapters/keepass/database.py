@@ -34,7 +34,7 @@ import hashlib
 import re
 import urllib.parse
 import uuid
-from typing import Any, Final, cast
+from typing import Any, Final
 from xml.etree.ElementTree import Element
 
 from cxkit import cxf, kdbx
@@ -1204,23 +1204,231 @@ _prepare_entry: Final = _xml.prepare_entry
 _b2a: Final = binascii.b2a_base64
 
 
+_PASSWORD_OPEN: Final = '<String><Key>Password</Key><Value Protected="True">'  # noqa: S105
+_OTP_OPEN: Final = '<String><Key>otp</Key><Value Protected="True">'
+_VALUE_CLOSE: Final = "</Value></String>"
+_ENTRY_CLOSE: Final = "<History/></Entry>"
+_NO_TAGS: Final = "<Tags/>"
+_ENTRY_OPEN: Final = "<Entry><UUID>"
+_ENTRY_LOOK: Final = f"</UUID><IconID>0</IconID>{_xml.NO_LOOK}"
+_Login: Final = m.BasicAuth
+_Otp: Final = m.Totp
+_Note: Final = m.Note
+
+
 def _plain_prepared(
     item: m.Item, rows: list[_CredRow]
 ) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
     """:func:`_plain_entry` written straight to XML (issue #13): the entry as
     :class:`cxkit.kdbx._xml.PreparedEntry`, its UUID's text, and the credential modes;
     the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
-    holds the two equal, byte for byte). None for any other item (nothing recorded then)."""
-    plain = _plain_strings(item, rows)
-    if plain is None:
+    holds the two equal, byte for byte). None for any other item (nothing recorded then).
+
+    One pass over the item that writes its XML as it goes (what :func:`_plain_strings` and
+    :func:`cxkit.kdbx._xml.prepare_entry` make, without the list of strings between them);
+    an item with a text to escape (rare: ``&``, ``<``, ``>``, a CR, a control character)
+    goes the two-step way, which escapes each text."""
+    if item.extensions:
         return None
-    strings, modes = plain
-    item_id = item.id
+    start = len(rows)
+    title, item_id = item.title, item.id
+    check = [title]  # the texts written as they are: one look for anything to escape
+    xml = [f"<String><Key>Title</Key><Value>{title}</Value></String>"]
+    scope = item.scope
+    if scope is not None and (scope.urls or scope.android_apps):
+        urls = list(scope.urls)
+        if urls:
+            url = urls.pop(0)
+            check.append(url)
+            xml.append(f"<String><Key>URL</Key><Value>{url}</Value></String>")
+        if scope.android_apps:
+            urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
+        for n, url in enumerate(urls):
+            check.append(url)
+            key = "KP2A_URL" if n == 0 else f"KP2A_URL_{n}"
+            xml.append(f"<String><Key>{key}</Key><Value>{url}</Value></String>")
+    parts: list[str] = []  # the XML before each protected value, and the value
+    modes: list[Any] = []
+    notes: list[str] | None = None
+    login = totp = False
+    for index, cred in enumerate(item.credentials):
+        kind = type(cred)
+        if kind is _Login and not login:
+            login = True
+            basic: m.BasicAuth = cred  # type: ignore[assignment]  # (type(), not isinstance)
+            user, password = basic.username, basic.password
+            if user is not None:
+                value = user.value
+                check.append(value)
+                xml.append(f"<String><Key>UserName</Key><Value>{value}</Value></String>")
+            if password is not None:
+                xml.append(_PASSWORD_OPEN)
+                parts += ("".join(xml), password.value)
+                xml = [_VALUE_CLOSE]
+            rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
+            modes.append(_LOGIN_MODE)
+        elif kind is _Otp and not totp:
+            totp = True
+            xml.append(_OTP_OPEN)
+            parts += ("".join(xml), format_otp(cred))  # type: ignore[arg-type]
+            xml = [_VALUE_CLOSE]
+            rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
+            modes.append(_TOTP_MODE)
+        elif kind is _Note:
+            content = cred.content.value  # type: ignore[union-attr]
+            if notes is None:
+                notes = [content]
+                rows.append(("write", "note", title, _CARRIED, "", item_id, index))
+                modes.append(_NOTE_MODE)
+            else:
+                notes.append(content)
+                rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
+                             index))  # fmt: skip
+                modes.append(_JOINED_MODE)
+        elif kind in _FLATTENED or kind is _Login:  # a card, an identity, a further login
+            del rows[start:]
+            return _flat_prepared(item, rows)
+        else:  # not the usual item
+            del rows[start:]
+            return None
+    if notes is not None:
+        text = notes[0] if len(notes) == 1 else "\n\n".join(notes)
+        check.append(text)
+        xml.append(f"<String><Key>Notes</Key><Value>{text}</Value></String>")
+    tags = ";".join(item.tags)
+    check.append(tags)
+    if not _xml.plain("".join(check)):  # something to escape: the two-step way
+        del rows[start:]
+        return _escaped_prepared(item, rows)
+    xml.append(_ENTRY_CLOSE)
     if _ID16.fullmatch(item_id) is not None:  # as _uuid_of: the id's 16 bytes, whose
         # standard base64 is the id's own text (canonical: the unused bits are zero)
         uuid_text = item_id.replace("-", "+").replace("_", "/") + "=="
     else:
         uuid_text = _uuid_text(hashlib.sha256(item_id.encode()).digest()[:16])
+    created, modified = item.creation_at, item.modified_at
+    entry = _xml.PreparedEntry(
+        (
+            f"{_ENTRY_OPEN}{uuid_text}{_ENTRY_LOOK}<Tags>{tags}</Tags>"
+            if tags
+            else f"{_ENTRY_OPEN}{uuid_text}{_ENTRY_LOOK}{_NO_TAGS}",
+            "" if created is None else _time_text(created),
+            "" if modified is None else _time_text(modified),
+            *parts,
+            "".join(xml),
+        )
+    )
+    return entry, uuid_text, modes
+
+
+# what _EntryWriter.build writes as custom strings (_EntryWriter.flatten) when no extension asks
+# for more: the credential types KeePass has no place for (and a further login)
+_FLATTENED: Final = frozenset({m.Address, m.ApiKey, m.CreditCard, m.DriversLicense,
+                               m.GeneratedPassword, m.IdentityDocument, m.Passport, m.PersonName,
+                               m.SshKey, m.Wifi})  # fmt: skip
+_credential_type: Final = cxf.credential_type
+
+
+def _flat_prepared(
+    item: m.Item, rows: list[_CredRow]
+) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
+    """:func:`_plain_prepared` for an item that also holds credentials KeePass has no place
+    for (:data:`_FLATTENED`: 1Password's cards and identities, ...): each written as custom
+    strings ``type: member``, as :meth:`_EntryWriter.flatten` writes them (same names, same
+    report rows). None for anything else (a further TOTP, a passkey, custom fields, files, a
+    credential whose members cannot be listed): nothing recorded then, the model path takes it."""
+    start = len(rows)
+    title, item_id = item.title, item.id
+    strings: dict[str, tuple[str, bool]] = {"Title": (title, False)}
+    scope = item.scope
+    if scope is not None:
+        urls = list(scope.urls)
+        if urls:
+            strings["URL"] = (urls.pop(0), False)
+        if scope.android_apps:
+            urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
+        for n, url in enumerate(urls):
+            strings["KP2A_URL" if n == 0 else f"KP2A_URL_{n}"] = (url, False)
+    modes: list[Any] = []
+    notes: list[str] = []
+    login = totp = False
+    for index, cred in enumerate(item.credentials):
+        kind = type(cred)
+        if kind is _Login and not login:
+            login = True
+            basic: m.BasicAuth = cred  # type: ignore[assignment]  # (type(), not isinstance)
+            user, password = basic.username, basic.password
+            if user is not None:
+                strings["UserName"] = (user.value, False)
+            if password is not None:
+                strings["Password"] = (password.value, True)
+            rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
+            modes.append(_LOGIN_MODE)
+        elif kind is _Otp and not totp:
+            totp = True
+            strings["otp"] = (format_otp(cred), True)  # type: ignore[arg-type]
+            rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
+            modes.append(_TOTP_MODE)
+        elif kind is _Note:
+            notes.append(cred.content.value)  # type: ignore[union-attr]
+            if len(notes) == 1:
+                rows.append(("write", "note", title, _CARRIED, "", item_id, index))
+                modes.append(_NOTE_MODE)
+            else:
+                rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
+                             index))  # fmt: skip
+                modes.append(_JOINED_MODE)
+        elif kind in _FLATTENED or kind is _Login:
+            ctype = _credential_type(cred)
+            try:
+                fields = credential_members(cred, ctype)
+            except (CxkitError, ValueError, TypeError):  # the model path reports it
+                del rows[start:]
+                return None
+            for f in fields:  # as _EntryWriter.put: a taken or reserved name suffixed
+                base = f.name or "Field"
+                name, n = base, 2
+                while name in strings or name in _RESERVED:
+                    name = f"{base} ({n})"
+                    n += 1
+                strings[name] = (f.text or "", f.hidden)
+            rows.append(("write", ctype, title, _TRANSFORMED,
+                         f"{len(fields)} custom attributes '{ctype}: …'", item_id, index))  # fmt: skip
+            modes.append(_JOINED_MODE)
+        else:
+            del rows[start:]
+            return None
+    if notes:
+        strings["Notes"] = ("\n\n".join(notes), False)
+    uuid_text = _entry_uuid_text(item_id)
+    entry = _prepare_entry(
+        uuid_text,
+        ";".join(item.tags),
+        _time_text(item.creation_at),
+        _time_text(item.modified_at),
+        [(key, value, protected) for key, (value, protected) in strings.items()],
+    )
+    return entry, uuid_text, modes
+
+
+def _entry_uuid_text(item_id: str) -> str:
+    """The base64 of the UUID :func:`_uuid_of` gives *item_id*."""
+    if _ID16.fullmatch(item_id) is not None:  # the id's 16 bytes, whose standard base64 is
+        # the id's own text (canonical: the unused bits are zero)
+        return item_id.replace("-", "+").replace("_", "/") + "=="
+    return _uuid_text(hashlib.sha256(item_id.encode()).digest()[:16])
+
+
+def _escaped_prepared(
+    item: m.Item, rows: list[_CredRow]
+) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
+    """:func:`_plain_prepared` for a plain item with a text to escape: its strings
+    (:func:`_plain_strings`), then their XML (:func:`cxkit.kdbx._xml.prepare_entry`)."""
+    plain = _plain_strings(item, rows)
+    if plain is None:
+        return None
+    strings, modes = plain
+    uuid_text = _entry_uuid_text(item.id)
     entry = _prepare_entry(
         uuid_text,
         ";".join(item.tags),
@@ -1279,19 +1487,25 @@ def _document_to_database(
         for col in account.collections:
             _group_of(col, top, placement, db, report)
         record = WRITTEN.record
+        prefix = f"$.accounts[{a_index}].items["
+        top_entries = top.entries
         for i_index, item in enumerate(account.items):
-            where = f"$.accounts[{a_index}].items[{i_index}]"
+            where = f"{prefix}{i_index}]"
             if prepare and (ready := _plain_prepared(item, rows)) is not None:
                 prepared, text, modes = ready
                 record(report, where, item, modes)
-                while text in used_uuids:  # an id seen before: a fresh UUID (as below)
-                    text = _uuid_text(uuid.uuid4().bytes)
+                if text in used_uuids:  # an id seen before: a fresh UUID (as below)
+                    while text in used_uuids:
+                        text = _uuid_text(uuid.uuid4().bytes)
                     prepared = _with_uuid(prepared, text)
                 used_uuids.add(text)
-                placement.get(item.id, top).entries.append(cast(kdbx.Entry, prepared))
+                # (a PreparedEntry among the entries: for the KDBX writer only)
+                (placement.get(item.id, top).entries if placement else top_entries).append(
+                    prepared  # type: ignore[arg-type]
+                )
                 report.items_written += 1
                 continue
-            plain = _plain_entry(item, rows)
+            plain = None if prepare else _plain_entry(item, rows)  # (prepare: not plain)
             if plain is not None:
                 entries: list[kdbx.Entry] = [plain[0]]
                 record(report, where, item, plain[1])
