@@ -602,11 +602,13 @@ class ItemWalk:
             if not isinstance(section, dict):
                 continue
             title = scalar_text(section.get("title")) or ""
-            for key in ("title", "name"):
-                if isinstance(section.get(key), str):
-                    note = "" if key == "title" else "1Password's section id"
-                    disposition = _MEMBER if key == "title" and title else _NOT_CARRIED
-                    self.rec(f"{s_at}.{key}", disposition, "custom-fields.label" if not note else "", note)  # fmt: skip
+            if isinstance(section.get("title"), str):  # an untitled section: nothing to carry
+                if title:
+                    self.rec(f"{s_at}.title", _MEMBER, "custom-fields.label")
+                else:
+                    self.rec(f"{s_at}.title", _NOT_CARRIED, "", "empty")
+            if isinstance(section.get("name"), str):
+                self.rec(f"{s_at}.name", _NOT_CARRIED, "", "1Password's section id")
             fields = section.get("fields")
             if not isinstance(fields, list):
                 continue

@@ -634,8 +634,8 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                 s_title = section["title"]
                 if type(s_title) is not str:
                     return False
-                recs.append((f"{s_at}.title", _MEMBER if s_title else _NOT_CARRIED,
-                             "custom-fields.label", ""))  # fmt: skip
+                recs.append((f"{s_at}.title", _MEMBER, "custom-fields.label", "") if s_title
+                            else (f"{s_at}.title", _NOT_CARRIED, "", "empty"))  # fmt: skip
             if "name" in section:
                 if type(section["name"]) is not str:
                     return False
