@@ -148,12 +148,12 @@ def _for_annotation(annotation: Any, depth: int) -> st.SearchStrategy[Any]:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if all(isinstance(a, type) and issubclass(a, m.Credential) for a in args):
             return credentials()
-        if all(isinstance(a, type) and issubclass(a, m.Extension) for a in args):
-            return extensions()
         assert len(args) == 1, annotation
         return _for_annotation(args[0], depth)
     if origin is tuple:
         return _tuples(typing.get_args(annotation)[0], depth)
+    if annotation is m.EXTENSION_SLOT:
+        return extensions()
     if annotation is str:
         return _TEXT
     if annotation is bool:

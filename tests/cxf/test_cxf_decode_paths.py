@@ -38,6 +38,26 @@ SETTINGS = settings(
 )
 
 
+def _reference(patch: pytest.MonkeyPatch) -> None:
+    """Decode with the reference loop below in place of both of the codec's item loops; the
+    alphabet check in bulk then looks at every item."""
+
+    def loop(
+        raws: list[msgspec.Raw], path: str, ctx: Any
+    ) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[m.Item], list[int]]:
+        items, kept, passkey_items, tolerant = _reference_loop(raws, path, ctx, checked=False)
+        return items, kept, passkey_items, items, tolerant
+
+    def loop_checked(
+        raws: list[msgspec.Raw], path: str, ctx: Any
+    ) -> tuple[list[m.Item], list[msgspec.Raw], list[int]]:
+        items, kept, _, tolerant = _reference_loop(raws, path, ctx, checked=True)
+        return items, kept, tolerant
+
+    patch.setattr(codec, "_decode_item_loop", loop)
+    patch.setattr(codec, "_decode_item_loop_checked", loop_checked)
+
+
 def _reference_loop(
     raws: list[msgspec.Raw], path: str, ctx: Any, *, checked: bool
 ) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[int]]:
@@ -83,12 +103,12 @@ def _same_as_reference(data: bytes) -> None:
         doc = cxf.decode(data)
     except CxkitError as exc:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(codec, "_decode_item_loop", _reference_loop)
+            _reference(patch)
             with pytest.raises(type(exc)):
                 cxf.decode(data)
         return
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(codec, "_decode_item_loop", _reference_loop)
+        _reference(patch)
         exact = cxf.decode(data)
     assert exact.header == doc.header
     assert [(f.severity, f.code, f.path, f.message) for f in exact.findings] == [
@@ -285,3 +305,86 @@ def test_objects_with_unknown_members_convert_as_member_by_member(data: bytes) -
     assert [(f.code, f.path, f.message) for f in before.findings] == [
         (f.code, f.path, f.message) for f in doc.findings
     ]
+
+
+# --------------------------------------------------------------------------- extensions in C
+
+
+def _tolerant_item(raw: bytes) -> m.Item | None:
+    """The item as the tolerant builder makes it (the way every item with a vendor extension
+    went before the extension slot: ``model.decode_hook``)."""
+    from cxkit.cxf._lenient import Context, build
+
+    return build(m.Item, json.loads(raw), "$", Context())
+
+
+@SETTINGS
+@given(cst.documents(unknown_members=False))
+def test_the_strict_tier_reads_extensions_as_the_tolerant_tiers_do(value: Any) -> None:
+    """Every item the strict decoder accepts — vendor extensions included, on items, credentials
+    and fields — is the item the item shell and the tolerant builder make of the same bytes."""
+    from cxkit.cxf._lenient import Context
+
+    for account in value.get("accounts", []):
+        for item in account.get("items", []):
+            raw = msgspec.json.encode(item)
+            try:
+                strict = codec._ITEM.decode(raw)
+            except codec._STRICT_ERRORS:
+                continue
+            assert codec._decode_item_shell(msgspec.Raw(raw), "$", Context()) == strict
+            assert _tolerant_item(raw) == strict
+
+
+@pytest.mark.parametrize(
+    ("extension", "strict"),
+    [
+        ({"name": "vendor/x", "a": 1, "b": [None, {"c": "d"}]}, True),
+        ({"name": "vendor/x"}, True),
+        ({"name": "\u0000cxkit-unknown-extension", "extensionName": "x", "members": {}}, True),
+        ({"name": "shared", "accessors": []}, True),
+        ({"name": "shared", "accessors": "everyone"}, False),  # kept verbatim, reported
+        ({"name": 3, "a": 1}, False),
+        ({"a": 1}, False),
+        ("shared", False),
+        (None, False),
+    ],
+)
+def test_an_extension_reads_the_same_on_every_tier(extension: Any, strict: bool) -> None:
+    """The strict tier takes an extension object with a string ``name`` (a valid ``shared`` one
+    as :class:`SharedExtension`, any other kept verbatim); anything else leaves the item to the
+    tolerant tiers, as before; the document is read the same either way and encodes to its
+    own bytes."""
+    item = {
+        "id": "AQID",
+        "title": "t",
+        "credentials": [{"type": "note", "content": {"fieldType": "string", "value": "n"}}],
+        "extensions": [extension],
+    }
+    raw = msgspec.json.encode(item)
+    try:
+        decoded: m.Item | None = codec._ITEM.decode(raw)
+    except codec._STRICT_ERRORS:
+        decoded = None
+    assert (decoded is not None) == strict
+    data = msgspec.json.encode(
+        {"version": {"major": 1, "minor": 0}, "exporterRpId": "example.com",
+         "exporterDisplayName": "x", "timestamp": 1,
+         "accounts": [{"id": "AQ", "username": "u", "email": "e@example.com",
+                       "collections": [], "items": [item]}]}
+    )  # fmt: skip
+    doc = cxf.decode(data)
+    (read,) = doc.header.accounts[0].items
+    if decoded is not None:
+        assert read == decoded == _tolerant_item(raw)
+        assert not doc.findings
+        (kept,) = read.extensions
+        if extension["name"] == "shared":
+            assert isinstance(kept, m.SharedExtension)
+        else:
+            assert isinstance(kept, m.UnknownExtension)
+            assert kept.extension_name == extension["name"]
+            assert dict(kept.members) == {k: v for k, v in extension.items() if k != "name"}
+    else:
+        assert doc.findings  # the tolerant tiers read it and said what is wrong, as before
+    assert cxf.encode(doc) == data

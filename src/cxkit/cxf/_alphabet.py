@@ -55,7 +55,9 @@ def _kind(annotation: Any) -> str | None:
         if len(kinds) > 1:  # pragma: no cover - the model has no such union
             raise TypeError(f"mixed union in the model: {annotation!r}")
         return kinds.pop() if kinds else None
-    if isinstance(annotation, type) and issubclass(annotation, m.CXFStruct):
+    if annotation is m.EXTENSION_SLOT or (
+        isinstance(annotation, type) and issubclass(annotation, m.CXFStruct)
+    ):
         return "struct"
     return None
 

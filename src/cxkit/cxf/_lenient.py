@@ -371,13 +371,13 @@ def _converter_for(annotation: Any, attr: str) -> tuple[Converter, bool]:
             return conv, is_array
         if all(isinstance(a, type) and issubclass(a, m.Credential) for a in args):
             return _credential, False
-        if all(isinstance(a, type) and issubclass(a, m.Extension) for a in args):
-            return _extension, False
         raise TypeError(f"unsupported union in model: {annotation!r}")  # pragma: no cover
     if origin is tuple:
         element, _ = _converter_for(get_args(annotation)[0], attr)
         what = "credential" if element is _credential else "element"
         return _tuple_converter(element, what), True
+    if annotation is m.EXTENSION_SLOT:
+        return _extension, False
     if annotation is str:
         return _str, False
     if annotation is bool:
@@ -445,7 +445,7 @@ def build(
         # strictly" means "nothing to report" (a null does not convert: the model's optional
         # members are typed without None at run time, model._absent_is_not_null).
         try:
-            converted = msgspec.convert(value, cls)
+            converted = msgspec.convert(value, cls, dec_hook=m.decode_hook)
         except (msgspec.ValidationError, TypeError, ValueError):
             if KNOWN_ONLY[0]:
                 with_unknown = _convert_with_unknown(cls, value, path, ctx, skip, table)
@@ -585,7 +585,9 @@ def _convert_with_unknown(
     if not unknown or cls in LEGACY_NAMES or cls in _KNOWN_STRANGERS:
         return None
     try:
-        converted = msgspec.convert({k: v for k, v in value.items() if k not in unknown}, cls)
+        converted = msgspec.convert(
+            {k: v for k, v in value.items() if k not in unknown}, cls, dec_hook=m.decode_hook
+        )
     except (msgspec.ValidationError, TypeError, ValueError):
         return None
     if not (ctx.alphabet_later or clean(converted)) or not _fast_is_exact(converted, ctx):

@@ -62,8 +62,8 @@ DEFAULT_MAX_SIZE: Final = 256 * 1024 * 1024
 _TOP: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _LIST: Final = msgspec.json.Decoder(list[msgspec.Raw])
 _ANY: Final = msgspec.json.Decoder()
-_ITEM: Final = msgspec.json.Decoder(m.Item)
-_CREDENTIAL: Final = msgspec.json.Decoder(m.AnyCredential)
+_ITEM: Final = msgspec.json.Decoder(m.Item, dec_hook=m.decode_hook)
+_CREDENTIAL: Final = msgspec.json.Decoder(m.AnyCredential, dec_hook=m.decode_hook)
 
 
 def _item_shell_type() -> type[msgspec.Struct]:
@@ -95,7 +95,7 @@ def _item_shell_type() -> type[msgspec.Struct]:
     )
 
 
-_ITEM_SHELL: Final = msgspec.json.Decoder(_item_shell_type())
+_ITEM_SHELL: Final = msgspec.json.Decoder(_item_shell_type(), dec_hook=m.decode_hook)
 _STRICT_ERRORS: Final = (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError)
 _NO_RAW: Final = msgspec.Raw()
 
@@ -482,50 +482,63 @@ def _decode_item_raws(
 
     The strict tier does not check the base64url alphabet per value (:mod:`cxkit.cxf._alphabet`);
     one check in bulk follows: when the document's ``"id"`` members were cleared in its text
-    (``ctx.ids_clean``) and no struct with another b64url member but passkeys was made, only the
-    passkeys are looked at; otherwise every b64url value of the items. In the rare account where a
-    value is outside the alphabet, the items are decoded again with the check per item, so that
-    such an item takes the tolerant path in its place (findings in document order)."""
+    (``ctx.ids_clean``), only the passkeys and the items during whose decoding a struct with
+    another b64url member was made (``model.b64_members_made``) are looked at; otherwise every
+    b64url value of the items. In the rare account where a value is outside the alphabet, the
+    items are decoded again with the check per item, so that such an item takes the tolerant
+    path in its place (findings in document order)."""
     mark = len(ctx.findings)
-    made = m.b64_members_made()
     ctx.alphabet_later = True  # the tolerant tiers too leave it to the check in bulk below
     try:
-        items, kept, passkey_items, tolerant = _decode_item_loop(raws, path, ctx, checked=False)
+        items, kept, passkey_items, b64_items, tolerant = _decode_item_loop(raws, path, ctx)
     finally:
         ctx.alphabet_later = False
-    if ctx.ids_clean and m.b64_members_made() == made:
-        clean_alphabet = passkeys_clean(passkey_items)  # every other b64url member is an `id`
+    if ctx.ids_clean:
+        clean_alphabet = passkeys_clean(passkey_items) and items_clean(b64_items)
     else:
         clean_alphabet = items_clean(items)
     if not clean_alphabet:
         del ctx.findings[mark:]
-        items, kept, _, tolerant = _decode_item_loop(raws, path, ctx, checked=True)
+        items, kept, tolerant = _decode_item_loop_checked(raws, path, ctx)
     ctx.tolerant = tolerant
     return tuple(items), kept
 
 
-def _decode_item_loop(
-    raws: list[msgspec.Raw], path: str, ctx: Context, *, checked: bool
-) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[int]]:
-    """Items, their source bytes, the items that hold a passkey and the positions of the items
-    that did not come from the strict tier; ``checked``: the strict tier also checks the
-    base64url alphabet of each item.
+class _Loop:
+    """What :func:`_decode_item_loop` collects besides the items: the items holding a passkey,
+    the items during whose decoding a struct with a b64url member (not ``id``) was made, the
+    positions of the items that did not come from the strict tier, and the skipped ones."""
 
-    The usual item (strict, no passkey) costs its decode and one append (issue #20); the others
-    go through :func:`_decode_other_item`, which does what :func:`_decode_item_loop_general`
-    does for them. A ``null`` makes the strict decode fail (model._absent_is_not_null), so the
-    item takes the tolerant path, which reports it."""
-    if checked:
-        return _decode_item_loop_general(raws, path, ctx, checked=checked)
+    __slots__ = ("b64_items", "passkey_items", "skipped", "tolerant")
+
+    def __init__(self) -> None:
+        self.passkey_items: list[m.Item] = []
+        self.b64_items: list[m.Item] = []
+        self.tolerant: list[int] = []
+        self.skipped: list[int] = []
+
+
+def _decode_item_loop(
+    raws: list[msgspec.Raw], path: str, ctx: Context
+) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[m.Item], list[int]]:
+    """Items, their source bytes, the items that hold a passkey, the items that made a struct
+    with a b64url member other than ``id``, and the positions of the items that did not come
+    from the strict tier; the alphabet is left to the caller's check in bulk.
+
+    The usual item (strict, no passkey) costs its decode, two counter reads and one append
+    (issue #20); the others go through :func:`_decode_other_item`, which does what
+    :func:`_decode_item_loop_checked` does for them. A ``null`` makes the strict decode fail
+    (model._absent_is_not_null), so the item takes the tolerant path, which reports it."""
     decode = _ITEM.decode
     passkeys_made = m.PASSKEYS_MADE
+    b64_made = m.b64_members_counter()
     items: list[m.Item] = []
     append = items.append
-    passkey_items: list[m.Item] = []
-    tolerant: list[int] = []
-    skipped: list[int] = []
+    loop = _Loop()
+    b64_append = loop.b64_items.append
     for index, item_raw in enumerate(raws):
         made = passkeys_made[0]
+        made_b64 = b64_made[0]
         try:
             strict: m.Item = decode(item_raw)
         except _STRICT_ERRORS:
@@ -533,31 +546,31 @@ def _decode_item_loop(
         else:
             if passkeys_made[0] == made:
                 append(strict)
+                if b64_made[0] != made_b64:
+                    b64_append(strict)
                 continue
             item = strict
-        if not _decode_other_item(
-            item_raw, item, made, index, items, passkey_items, tolerant, path, ctx
-        ):
-            skipped.append(index)
-    if not skipped:
-        return items, raws, passkey_items, tolerant
-    gone = set(skipped)
-    return items, [r for i, r in enumerate(raws) if i not in gone], passkey_items, tolerant
+        _decode_other_item(item_raw, item, made, made_b64, index, items, loop, path, ctx)
+    if not loop.skipped:
+        return items, raws, loop.passkey_items, loop.b64_items, loop.tolerant
+    gone = set(loop.skipped)
+    kept = [r for i, r in enumerate(raws) if i not in gone]
+    return items, kept, loop.passkey_items, loop.b64_items, loop.tolerant
 
 
 def _decode_other_item(
     item_raw: msgspec.Raw,
     item: m.Item | None,
     made: int,
+    made_b64: int,
     index: int,
     items: list[m.Item],
-    passkey_items: list[m.Item],
-    tolerant: list[int],
+    loop: _Loop,
     path: str,
     ctx: Context,
-) -> bool:
+) -> None:
     """One item of :func:`_decode_item_loop` that the strict decoder refused (``item`` None) or
-    that holds a passkey (``made``: the passkey count before its decode); False: skipped."""
+    that holds a passkey (``made`` / ``made_b64``: the counters before its decode)."""
     if ctx.check_duplicates:
         if item is not None and not ctx.escapes and len(_ENCODER.encode(item)) == len(item_raw):
             pass  # the length screen of _may_repeat_passkey_member, without copying the bytes
@@ -566,32 +579,42 @@ def _decode_other_item(
             if _may_repeat_passkey_member(text, item, ctx.escapes) and has_duplicates(text):
                 item = _decode_item_duplicates(text, f"{path}[{index}]", ctx)
                 if item is None:
-                    return False
-                tolerant.append(len(items))
-                items.append(item)
-                return True
+                    loop.skipped.append(index)
+                    return
+                loop.tolerant.append(len(items))
+                _collect(item, made, made_b64, items, loop)
+                return
     if item is None:
         item = _decode_item_slow(item_raw, path, index, ctx, checked=False)
         if item is None:
-            return False
-        tolerant.append(len(items))
+            loop.skipped.append(index)
+            return
+        loop.tolerant.append(len(items))
+    _collect(item, made, made_b64, items, loop)
+
+
+def _collect(item: m.Item, made: int, made_b64: int, items: list[m.Item], loop: _Loop) -> None:
+    """Keep an item of :func:`_decode_other_item` and note what its decoding made (an item
+    read past a repeated member counts too: the passkeys it keeps are checked in bulk)."""
     items.append(item)
     if m.PASSKEYS_MADE[0] != made:
-        passkey_items.append(item)
-    return True
+        loop.passkey_items.append(item)
+    if m.b64_members_made() != made_b64:
+        loop.b64_items.append(item)
 
 
-def _decode_item_loop_general(
-    raws: list[msgspec.Raw], path: str, ctx: Context, *, checked: bool
-) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[int]]:
-    """:func:`_decode_item_loop` with ``checked``: the alphabet of each strict item is checked."""
+def _decode_item_loop_checked(
+    raws: list[msgspec.Raw], path: str, ctx: Context
+) -> tuple[list[m.Item], list[msgspec.Raw], list[int]]:
+    """:func:`_decode_item_loop` with the alphabet of each item checked as it is decoded (an
+    item with a value outside it takes the tolerant path, which reports it): items, their
+    source bytes and the positions of the tolerant ones."""
     decode = _ITEM.decode
     check_duplicates = ctx.check_duplicates
     passkeys_made = m.PASSKEYS_MADE
     escapes = ctx.escapes
     items: list[m.Item] = []
     kept: list[msgspec.Raw] = []
-    passkey_items: list[m.Item] = []
     tolerant: list[int] = []
     for index, item_raw in enumerate(raws):
         item: m.Item | None = None
@@ -600,7 +623,7 @@ def _decode_item_loop_general(
             item = decode(item_raw)
         except _STRICT_ERRORS:
             item = None
-        if checked and item is not None and not clean(item):
+        if item is not None and not clean(item):
             item = None
         if check_duplicates and (item is None or passkeys_made[0] != made):
             text = bytes(item_raw)
@@ -612,15 +635,13 @@ def _decode_item_loop_general(
                     kept.append(item_raw)
                 continue
         if item is None:
-            item = _decode_item_slow(item_raw, path, index, ctx, checked=checked)
+            item = _decode_item_slow(item_raw, path, index, ctx)
             if item is None:
                 continue
             tolerant.append(len(items))
         items.append(item)
         kept.append(item_raw)
-        if passkeys_made[0] != made:
-            passkey_items.append(item)
-    return items, kept, passkey_items, tolerant
+    return items, kept, tolerant
 
 
 def _may_repeat_passkey_member(text: bytes, item: m.Item | None, escapes: bool) -> bool:

@@ -32,17 +32,19 @@ import threading
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Final, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, TypeAlias
 
 import msgspec
 
 __all__ = [
     "CREDENTIAL_TYPES",
+    "EXTENSION_SLOT",
     "FIELD_TYPES",
     "Account",
     "Address",
     "AndroidAppCertificateFingerprint",
     "AndroidAppId",
+    "AnyExtension",
     "ApiKey",
     "BasicAuth",
     "Collection",
@@ -76,6 +78,7 @@ __all__ = [
     "UnknownExtension",
     "Version",
     "Wifi",
+    "decode_hook",
     "optional_members",
     "prescribed_fields",
 ]
@@ -191,12 +194,25 @@ class CXFStruct(
     cx_extra: Extra | None = msgspec.field(default=None, name=EXTRA_WIRE_NAME)
 
 
-class Extension(CXFStruct, tag_field="name", frozen=True, kw_only=True):
+class _ExtensionSlot:
+    """The slot of one extension in the model (the element of :data:`ExtensionList`): to type
+    checkers ``AnyExtension`` is ``SharedExtension | UnknownExtension``; to msgspec it is this
+    class, a custom type that it decodes as JSON and hands to :func:`decode_hook`. A tagged
+    union could not hold a vendor's extension (msgspec has no fallback tag), so every item with
+    one left the strict decoder for the tolerant path (issue #12: 4.3× ``orjson`` for the CXF
+    that cxkit writes from a Bitwarden export, where every item carries ``cxkit/bitwarden``).
+    A base class rather than an ABC: msgspec checks the hook's result with ``isinstance``."""
+
+    __slots__ = ()
+
+
+class Extension(CXFStruct, _ExtensionSlot, tag_field="name", frozen=True, kw_only=True):
     """An extension object (spec §3.5): ``{"name": ..., ...}``. Subclasses are tagged on ``name``."""
 
 
 class _Made(threading.local):
-    count = 0
+    def __init__(self) -> None:
+        self.counts = [0]  # a list: the codec's item loop reads it without an attribute lookup
 
 
 _B64_MEMBERS: Final = _Made()
@@ -205,16 +221,21 @@ _B64_MEMBERS: Final = _Made()
 def b64_members_made() -> int:
     """How many structs with a b64url member other than ``id`` this thread made (decoded or
     built), besides :class:`Passkey` and its extension parts: the codec's alphabet check
-    (:mod:`cxkit.cxf._alphabet`) walks an account's items for them only when this changed while
-    decoding it (issue #20). Per thread, so that another thread's decoding never hides one."""
-    return _B64_MEMBERS.count
+    (:mod:`cxkit.cxf._alphabet`) walks only the items during whose decoding this changed
+    (issue #20). Per thread, so that another thread's decoding never hides one."""
+    return _B64_MEMBERS.counts[0]
+
+
+def b64_members_counter() -> list[int]:
+    """This thread's counter behind :func:`b64_members_made` (one element), for a hot loop."""
+    return _B64_MEMBERS.counts
 
 
 class SharingAccessor(CXFStruct, frozen=True, kw_only=True):
     """One grantee of the ``shared`` extension (spec §3.5, SharingAccessor)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.count += 1
+        _B64_MEMBERS.counts[0] += 1
 
     type: str
     """``user`` or ``group`` (open; unknown → the accessor is ignored, MUST)."""
@@ -259,9 +280,37 @@ class UnknownExtension(Extension, tag="\x00cxkit-unknown-extension", frozen=True
     members: Mapping[str, Any]
 
 
-ExtensionList: TypeAlias = Annotated[
-    tuple[SharedExtension | UnknownExtension, ...], msgspec.Meta(min_length=1)
-]
+if TYPE_CHECKING:
+    AnyExtension: TypeAlias = SharedExtension | UnknownExtension
+else:
+    AnyExtension = _ExtensionSlot
+
+#: What ``AnyExtension`` is at run time, in the annotations that msgspec and the codec's
+#: annotation walkers read.
+EXTENSION_SLOT: Final[type] = _ExtensionSlot
+
+
+ExtensionList: TypeAlias = Annotated[tuple[AnyExtension, ...], msgspec.Meta(min_length=1)]
+
+
+def decode_hook(cls: type, value: Any) -> Any:
+    """msgspec's ``dec_hook`` for the model (pass it to every decoder and ``convert`` of model
+    types): an extension object (spec §3.5) becomes :class:`SharedExtension` when its ``name``
+    is ``shared``, else :class:`UnknownExtension` with its other members verbatim. Anything
+    unusable (not an object, no string ``name``, a ``shared`` extension that does not decode)
+    raises, so that the strict decoder refuses the struct and the tolerant path reports it."""
+    if cls is not EXTENSION_SLOT:
+        raise NotImplementedError(f"no decoder for {cls!r}")
+    if type(value) is not dict:
+        raise ValueError("an extension must be an object")
+    name = value.get("name")
+    if type(name) is not str:
+        raise ValueError("an extension needs a string `name`")
+    if name == "shared":
+        return msgspec.convert(value, SharedExtension)
+    members = dict(value)
+    del members["name"]
+    return UnknownExtension(extension_name=name, members=members)
 
 
 class EditableField(CXFStruct, frozen=True, kw_only=True):
@@ -295,7 +344,7 @@ class AndroidAppCertificateFingerprint(CXFStruct, frozen=True, kw_only=True):
     """Signing-certificate digest of an Android app (spec §3.2.4.1.1)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.count += 1
+        _B64_MEMBERS.counts[0] += 1
 
     fingerprint: B64
     hash_alg: str
@@ -323,7 +372,7 @@ class LinkedItem(CXFStruct, frozen=True, kw_only=True):
     """A reference to an item, possibly of another account (spec §3.2.2.1)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.count += 1
+        _B64_MEMBERS.counts[0] += 1
 
     item: B64
     account: B64 | None = None
@@ -405,7 +454,7 @@ class File(Credential, tag="file", frozen=True, kw_only=True):
     """Metadata of an attachment whose bytes travel outside the JSON (spec §3.3.7)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.count += 1
+        _B64_MEMBERS.counts[0] += 1
 
     id: B64
     name: str
@@ -533,7 +582,7 @@ class SshKey(Credential, tag="ssh-key", frozen=True, kw_only=True):
     """An SSH key pair (spec §3.3.15); ``private_key`` is PKCS#8 DER, base64url."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.count += 1
+        _B64_MEMBERS.counts[0] += 1
 
     key_type: str
     private_key: B64

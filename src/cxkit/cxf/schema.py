@@ -22,7 +22,12 @@ _INTERNAL = {"UnknownCredential", "UnknownExtension"}
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a Header-rooted CXF 1.0 document."""
-    raw = msgspec.json.schema(m.Header, schema_hook=_hook)
+    # SharedExtension is named too: the model's extension slot (m.AnyExtension) is a custom type
+    # to msgspec, described by _hook, which refers to it
+    (root, _), components = msgspec.json.schema_components(
+        (m.Header, m.SharedExtension), schema_hook=_hook
+    )
+    raw = {"$ref": root["$ref"], "$defs": components}
     defs: dict[str, Any] = raw["$defs"]
     for name in _INTERNAL:
         defs.pop(name, None)
@@ -40,7 +45,6 @@ def json_schema() -> dict[str, Any]:
         "$defs": dict(sorted(defs.items())),
     }
     _prescribe(defs)
-    _open_extensions(defs)
     return schema
 
 
@@ -57,17 +61,11 @@ _ANY_EXTENSION: dict[str, Any] = {
 }
 
 
-def _open_extensions(defs: dict[str, Any]) -> None:
-    """Extensions are an open set (``$Extension .within { name: tstr }``)."""
-    for definition in defs.values():
-        extensions = definition.get("properties", {}).get("extensions")
-        if extensions is not None:
-            extensions["items"] = _ANY_EXTENSION
-
-
 def _hook(cls: type) -> dict[str, Any]:
     if cls is m.Extra:
         return {"description": "internal; removed below"}
+    if cls is m.EXTENSION_SLOT:
+        return _ANY_EXTENSION
     raise NotImplementedError
 
 
