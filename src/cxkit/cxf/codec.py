@@ -3,7 +3,9 @@
 Decoding takes two paths:
 
 * the **fast path**: each item is decoded by msgspec straight into the frozen model structs,
-  which forbid unknown members — valid items (the vast majority) never touch Python code;
+  which forbid unknown members — valid items (the vast majority) never touch Python code but
+  for their extensions, which msgspec decodes and :func:`cxkit.cxf.model.decode_hook` sorts
+  (``shared``, or a vendor's kept verbatim);
 * the **tolerant path** (:mod:`cxkit.cxf._lenient`): an item the strict decoder rejects, and the
   few containers above items, are rebuilt from decoded JSON; every deviation becomes a finding.
 
@@ -69,8 +71,8 @@ _CREDENTIAL: Final = msgspec.json.Decoder(m.AnyCredential, dec_hook=m.decode_hoo
 def _item_shell_type() -> type[msgspec.Struct]:
     """``Item`` with its credentials and extensions left as raw JSON: the middle tier of item
     decoding, for an item that is fine except for one of its credentials (an unknown type, a
-    vendor member) or an extension cxkit does not know (a vendor's, such as the round-trip
-    extension cxkit's own adapters write)."""
+    vendor member) or an extension the strict tier refused (no string ``name``, an unusable
+    ``shared`` extension)."""
     hints = typing.get_type_hints(m.Item, include_extras=True)
     raw_list = typing.Annotated[tuple[msgspec.Raw, ...], msgspec.Meta(min_length=1)]
     fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
