@@ -267,6 +267,11 @@ def test_a_named_passkey_closes_the_report_with_its_site(
     path.write_bytes(data)
     _, expected = adapters.read(data, name)
     assert expected.passkeys_to_recreate  # each fixture names one passkey without its key
+    # every part of a named passkey gives the user the same reason (1PUX once said it twice)
+    records = expected.to_json()["fields"]["records"]
+    assert {r["note"] for r in records if r.get("note", "").startswith("passkey")} == {
+        "passkey: the export does not hold the passkey's private key"
+    }
     out, report, _ = _convert_to_cxf(path, tmp_path, capsys)
     assert report["passkeys"]["to_recreate"] == expected.passkeys_to_recreate
     tail = out[out.index("passkeys that cannot travel") :]

@@ -175,7 +175,7 @@ _USER_NAMES: Final = frozenset({"username", "user", "login", "email", "log"})
 _PASSWORD_NAMES: Final = frozenset({"password", "pass", "pwd"})
 _UNKNOWN: Final = "member unknown to cxkit, kept as a hidden custom field"
 _OP_GROUP: Final = "1p"
-_LOST_PASSKEY: Final = "passkey: the private key is not in this export"
+_LOST_PASSKEY: Final = "passkey: the export does not hold the passkey's private key"  # as the kit's
 
 
 @dataclass(frozen=True)
