@@ -477,3 +477,60 @@ def test_the_count_of_b64_holders_is_per_thread() -> None:
     assert m.b64_members_made() == before
     m.LinkedItem(item="AQ")
     assert m.b64_members_made() == before + 1
+
+
+def _masked_repeat(member: str, value: str, extension: dict[str, Any]) -> str:
+    """A repeated ``member`` (first copy, then the real one) whose first copy is exactly as long
+    as the extra bytes an extension kept verbatim gets when the model is encoded again: a
+    length screen that took such an item for a plain strict item would see equal lengths."""
+    verbatim = m.UnknownExtension(
+        extension_name=extension["name"],
+        members={k: v for k, v in extension.items() if k != "name"},
+    )
+    extra = len(msgspec.json.encode(verbatim)) - len(msgspec.json.encode(extension))
+    padding = extra - len(f'"{member}":"",')
+    assert padding > 0
+    return f'"{member}":"{"x" * padding}","{member}":"{value}"'
+
+
+_VENDOR = {"name": "vendor/example", "k": 1}
+_HEADER = (
+    '{"version":{"major":1,"minor":0},"exporterRpId":"example.com","exporterDisplayName":"x",'
+    '"timestamp":1,"accounts":[{"id":"AQ","username":"u","email":"e@example.com",'
+    '"collections":[],"items":[%s]}]}'
+)
+
+
+def test_a_repeat_in_a_passkey_is_found_beside_a_vendor_extension() -> None:
+    """An extension kept verbatim encodes longer than its source: its item is not screened by
+    length (it would have hidden this repeat), and the passkey with the repeat is refused."""
+    passkey = (
+        '{"type":"passkey","credentialId":"AQID","username":"u","userDisplayName":"u",'
+        '"userHandle":"AQID","key":"AQID",' + _masked_repeat("rpId", "example.com", _VENDOR) + "}"
+    )
+    item = (
+        '{"id":"AQID","title":"t","credentials":[' + passkey + '],"extensions":['
+        + json.dumps(_VENDOR, separators=(",", ":")) + "]}"
+    )  # fmt: skip
+    doc = cxf.decode((_HEADER % item).encode())
+    codes = {(f.code, f.path) for f in doc.findings}
+    assert ("json.duplicate-member", "$.accounts[0].items[0].credentials[0]") in codes
+    (read,) = doc.header.accounts[0].items
+    assert isinstance(read.credentials[0], m.UnknownCredential)
+
+
+def test_a_repeat_beside_a_vendor_extension_is_reported_by_the_validator() -> None:
+    """The validator's duplicate screen (``_proven_unique``) counts such an item with the
+    tolerant ones (scanned exactly), not with the plain strict items it proves by length."""
+    note = '{"type":"note","content":{"fieldType":"string","value":"n"}}'
+    plain = '{"id":"AQIE","title":"p","credentials":[' + note + "]}"
+    item = (
+        '{"id":"AQID",' + _masked_repeat("title", "t", _VENDOR) + ',"credentials":[' + note
+        + '],"extensions":[' + json.dumps(_VENDOR, separators=(",", ":")) + "]}"
+    )  # fmt: skip
+    doc = cxf.decode((_HEADER % f"{plain},{item}").encode())
+    (read,) = [i for i in doc.header.accounts[0].items if i.id == "AQID"]
+    assert isinstance(read.extensions[0], m.UnknownExtension)
+    found = [f for f in cxf.validate(doc) if f.code == "json.duplicate-member"]
+    assert [f.path for f in found] == ["$.accounts[0].items[1]"]
+    assert "'title'" in found[0].message

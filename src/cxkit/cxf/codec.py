@@ -131,8 +131,9 @@ class Screen:
     """What the decoder's one scan of a Header-rooted document saw, for the validator's
     duplicate-member screen (private; issue #20): how many member names the containers (the
     Header and its Accounts) have, the source bytes of their members other than ``accounts``
-    and ``items``, and per account (by id) the positions of the items that did not come from
-    the strict tier.
+    and ``items``, and per account (by id) the positions of the items that are not plain strict
+    items (they came from the tolerant tiers, or hold an extension kept verbatim: either way
+    their model, encoded again, may be longer than their source).
 
     ``frame``: how long the document would be with its containers written compactly (no space
     between tokens), not counting the items' own bytes: the Header's and Accounts' member names
@@ -509,7 +510,8 @@ def _decode_item_raws(
 class _Loop:
     """What :func:`_decode_item_loop` collects besides the items: the items holding a passkey,
     the items during whose decoding a struct with a b64url member (not ``id``) was made, the
-    positions of the items that did not come from the strict tier, and the skipped ones."""
+    positions of the items that are not plain strict items (from the tolerant tiers, or holding
+    an extension kept verbatim), and the skipped ones."""
 
     __slots__ = ("b64_items", "passkey_items", "skipped", "tolerant")
 
@@ -524,23 +526,29 @@ def _decode_item_loop(
     raws: list[msgspec.Raw], path: str, ctx: Context
 ) -> tuple[list[m.Item], list[msgspec.Raw], list[m.Item], list[m.Item], list[int]]:
     """Items, their source bytes, the items that hold a passkey, the items that made a struct
-    with a b64url member other than ``id``, and the positions of the items that did not come
-    from the strict tier; the alphabet is left to the caller's check in bulk.
+    with a b64url member other than ``id``, and the positions of the items that are not plain
+    strict items; the alphabet is left to the caller's check in bulk.
 
-    The usual item (strict, no passkey) costs its decode, two counter reads and one append
+    A plain strict item is one the strict decoder made with nothing kept verbatim: encoded
+    again, it is never longer than its source, which the duplicate-member screens rely on
+    (:func:`_may_repeat_passkey_member`, ``validate._proven_unique``). An extension kept
+    verbatim (:class:`~cxkit.cxf.model.UnknownExtension`) encodes longer than its source, so
+    its item counts with the tolerant ones there (as before the strict tier read extensions).
+
+    The usual item (strict, no passkey) costs its decode, a few counter reads and one append
     (issue #20); the others go through :func:`_decode_other_item`, which does what
     :func:`_decode_item_loop_checked` does for them. A ``null`` makes the strict decode fail
     (model._absent_is_not_null), so the item takes the tolerant path, which reports it."""
     decode = _ITEM.decode
     passkeys_made = m.PASSKEYS_MADE
-    b64_made = m.b64_members_counter()
+    counts = m.decode_counters()
     items: list[m.Item] = []
     append = items.append
     loop = _Loop()
-    b64_append = loop.b64_items.append
     for index, item_raw in enumerate(raws):
         made = passkeys_made[0]
-        made_b64 = b64_made[0]
+        made_b64 = counts[0]
+        made_verbatim = counts[1]
         try:
             strict: m.Item = decode(item_raw)
         except _STRICT_ERRORS:
@@ -548,11 +556,14 @@ def _decode_item_loop(
         else:
             if passkeys_made[0] == made:
                 append(strict)
-                if b64_made[0] != made_b64:
-                    b64_append(strict)
+                if counts[0] != made_b64:
+                    loop.b64_items.append(strict)
+                if counts[1] != made_verbatim:
+                    loop.tolerant.append(len(items) - 1)
                 continue
             item = strict
-        _decode_other_item(item_raw, item, made, made_b64, index, items, loop, path, ctx)
+        made_at = (made, made_b64, made_verbatim)
+        _decode_other_item(item_raw, item, made_at, index, items, loop, path, ctx)
     if not loop.skipped:
         return items, raws, loop.passkey_items, loop.b64_items, loop.tolerant
     gone = set(loop.skipped)
@@ -563,8 +574,7 @@ def _decode_item_loop(
 def _decode_other_item(
     item_raw: msgspec.Raw,
     item: m.Item | None,
-    made: int,
-    made_b64: int,
+    made_at: tuple[int, int, int],
     index: int,
     items: list[m.Item],
     loop: _Loop,
@@ -572,36 +582,42 @@ def _decode_other_item(
     ctx: Context,
 ) -> None:
     """One item of :func:`_decode_item_loop` that the strict decoder refused (``item`` None) or
-    that holds a passkey (``made`` / ``made_b64``: the counters before its decode)."""
+    that holds a passkey; ``made_at``: the passkey count and :func:`~cxkit.cxf.model.decode_counters`
+    before its decode."""
+    plain = item is not None and m.decode_counters()[1] == made_at[2]
     if ctx.check_duplicates:
-        if item is not None and not ctx.escapes and len(_ENCODER.encode(item)) == len(item_raw):
+        if plain and not ctx.escapes and len(_ENCODER.encode(item)) == len(item_raw):
             pass  # the length screen of _may_repeat_passkey_member, without copying the bytes
         else:
             text = bytes(item_raw)
-            if _may_repeat_passkey_member(text, item, ctx.escapes) and has_duplicates(text):
+            if _may_repeat_passkey_member(text, item if plain else None, ctx.escapes) and (
+                has_duplicates(text)
+            ):
                 item = _decode_item_duplicates(text, f"{path}[{index}]", ctx)
                 if item is None:
                     loop.skipped.append(index)
                     return
-                loop.tolerant.append(len(items))
-                _collect(item, made, made_b64, items, loop)
+                _collect(item, made_at, items, loop, plain=False)
                 return
     if item is None:
         item = _decode_item_slow(item_raw, path, index, ctx, checked=False)
         if item is None:
             loop.skipped.append(index)
             return
-        loop.tolerant.append(len(items))
-    _collect(item, made, made_b64, items, loop)
+    _collect(item, made_at, items, loop, plain=plain)
 
 
-def _collect(item: m.Item, made: int, made_b64: int, items: list[m.Item], loop: _Loop) -> None:
+def _collect(
+    item: m.Item, made_at: tuple[int, int, int], items: list[m.Item], loop: _Loop, *, plain: bool
+) -> None:
     """Keep an item of :func:`_decode_other_item` and note what its decoding made (an item
     read past a repeated member counts too: the passkeys it keeps are checked in bulk)."""
+    if not plain:
+        loop.tolerant.append(len(items))
     items.append(item)
-    if m.PASSKEYS_MADE[0] != made:
+    if m.PASSKEYS_MADE[0] != made_at[0]:
         loop.passkey_items.append(item)
-    if m.b64_members_made() != made_b64:
+    if m.b64_members_made() != made_at[1]:
         loop.b64_items.append(item)
 
 
@@ -610,10 +626,11 @@ def _decode_item_loop_checked(
 ) -> tuple[list[m.Item], list[msgspec.Raw], list[int]]:
     """:func:`_decode_item_loop` with the alphabet of each item checked as it is decoded (an
     item with a value outside it takes the tolerant path, which reports it): items, their
-    source bytes and the positions of the tolerant ones."""
+    source bytes and the positions of the items that are not plain strict items."""
     decode = _ITEM.decode
     check_duplicates = ctx.check_duplicates
     passkeys_made = m.PASSKEYS_MADE
+    counts = m.decode_counters()
     escapes = ctx.escapes
     items: list[m.Item] = []
     kept: list[msgspec.Raw] = []
@@ -621,15 +638,18 @@ def _decode_item_loop_checked(
     for index, item_raw in enumerate(raws):
         item: m.Item | None = None
         made = passkeys_made[0]
+        made_verbatim = counts[1]
         try:
             item = decode(item_raw)
         except _STRICT_ERRORS:
             item = None
         if item is not None and not clean(item):
             item = None
+        plain = item is not None and counts[1] == made_verbatim
         if check_duplicates and (item is None or passkeys_made[0] != made):
             text = bytes(item_raw)
-            if _may_repeat_passkey_member(text, item, escapes) and has_duplicates(text):
+            screened = item if plain else None
+            if _may_repeat_passkey_member(text, screened, escapes) and has_duplicates(text):
                 item = _decode_item_duplicates(text, f"{path}[{index}]", ctx)
                 if item is not None:
                     tolerant.append(len(items))
@@ -640,6 +660,7 @@ def _decode_item_loop_checked(
             item = _decode_item_slow(item_raw, path, index, ctx)
             if item is None:
                 continue
+        if not plain:
             tolerant.append(len(items))
         items.append(item)
         kept.append(item_raw)
@@ -649,7 +670,8 @@ def _decode_item_loop_checked(
 def _may_repeat_passkey_member(text: bytes, item: m.Item | None, escapes: bool) -> bool:
     """Whether an item may hold a passkey with a repeated member: the cheap screen before the
     exact check (:func:`~cxkit.cxf._dupes.has_duplicates`). ``item`` is the strict decoder's
-    result (None when it refused the item: then any item that names a passkey is checked);
+    result if it is a plain strict item (see :func:`_decode_item_loop`), else None: then any
+    item that names a passkey is checked;
     ``escapes``: the document has a ``\\u`` escape (then every passkey item is checked).
 
     The screen (issue #20; it replaced a count of member names, 3-4 times as slow): the strict

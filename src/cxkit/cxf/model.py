@@ -212,10 +212,12 @@ class Extension(CXFStruct, _ExtensionSlot, tag_field="name", frozen=True, kw_onl
 
 class _Made(threading.local):
     def __init__(self) -> None:
-        self.counts = [0]  # a list: the codec's item loop reads it without an attribute lookup
+        # [structs with a b64url member other than `id`, extensions kept verbatim]: a list, so
+        # that the codec's item loop reads it without an attribute lookup
+        self.counts = [0, 0]
 
 
-_B64_MEMBERS: Final = _Made()
+_MADE: Final = _Made()
 
 
 def b64_members_made() -> int:
@@ -223,19 +225,21 @@ def b64_members_made() -> int:
     built), besides :class:`Passkey` and its extension parts: the codec's alphabet check
     (:mod:`cxkit.cxf._alphabet`) walks only the items during whose decoding this changed
     (issue #20). Per thread, so that another thread's decoding never hides one."""
-    return _B64_MEMBERS.counts[0]
+    return _MADE.counts[0]
 
 
-def b64_members_counter() -> list[int]:
-    """This thread's counter behind :func:`b64_members_made` (one element), for a hot loop."""
-    return _B64_MEMBERS.counts
+def decode_counters() -> list[int]:
+    """This thread's counters, for the codec's item loop: ``[0]`` is :func:`b64_members_made`,
+    ``[1]`` how many extensions :func:`decode_hook` kept verbatim (an item holding one is not
+    re-encoded to a shortest form of its source, which the duplicate-member screens assume)."""
+    return _MADE.counts
 
 
 class SharingAccessor(CXFStruct, frozen=True, kw_only=True):
     """One grantee of the ``shared`` extension (spec §3.5, SharingAccessor)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.counts[0] += 1
+        _MADE.counts[0] += 1
 
     type: str
     """``user`` or ``group`` (open; unknown → the accessor is ignored, MUST)."""
@@ -310,6 +314,7 @@ def decode_hook(cls: type, value: Any) -> Any:
         return msgspec.convert(value, SharedExtension)
     members = dict(value)
     del members["name"]
+    _MADE.counts[1] += 1
     return UnknownExtension(extension_name=name, members=members)
 
 
@@ -344,7 +349,7 @@ class AndroidAppCertificateFingerprint(CXFStruct, frozen=True, kw_only=True):
     """Signing-certificate digest of an Android app (spec §3.2.4.1.1)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.counts[0] += 1
+        _MADE.counts[0] += 1
 
     fingerprint: B64
     hash_alg: str
@@ -372,7 +377,7 @@ class LinkedItem(CXFStruct, frozen=True, kw_only=True):
     """A reference to an item, possibly of another account (spec §3.2.2.1)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.counts[0] += 1
+        _MADE.counts[0] += 1
 
     item: B64
     account: B64 | None = None
@@ -454,7 +459,7 @@ class File(Credential, tag="file", frozen=True, kw_only=True):
     """Metadata of an attachment whose bytes travel outside the JSON (spec §3.3.7)."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.counts[0] += 1
+        _MADE.counts[0] += 1
 
     id: B64
     name: str
@@ -582,7 +587,7 @@ class SshKey(Credential, tag="ssh-key", frozen=True, kw_only=True):
     """An SSH key pair (spec §3.3.15); ``private_key`` is PKCS#8 DER, base64url."""
 
     def __post_init__(self) -> None:
-        _B64_MEMBERS.counts[0] += 1
+        _MADE.counts[0] += 1
 
     key_type: str
     private_key: B64

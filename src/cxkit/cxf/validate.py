@@ -100,8 +100,9 @@ _SHARED: Final = _Shared()
 
 
 class _Strict:
-    """The items of one account that came from the decoder's strict tier (their model is their
-    source text), their positions, and what the screen learnt from their canonical encoding
+    """The plain strict items of one account (from the decoder's strict tier, no extension kept
+    verbatim: their model is their source text, and encoded again never longer), the positions
+    of the others, and what the screen learnt from their canonical encoding
     (:func:`cxkit.cxf._vscreen.scan_items`; None if it failed): made once, used by the
     duplicate-member screen and the item screen."""
 
