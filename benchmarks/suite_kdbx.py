@@ -252,7 +252,8 @@ def kdbx_parts(
     """The parts of a → KDBX conversion after the reader (whose cost is the suite's → CXF
     figure), each timed against the reader's floor in the same run, as the adapter runs them
     (collector paused): ``map`` — the read document to the KeePass database, the usual items
-    written straight to XML (``PreparedEntry``) and the others as model entries; ``XML`` —
+    (logins, TOTPs, notes, and cards / identities as custom strings) written straight to XML
+    (``PreparedEntry``) and the others as model entries; ``XML`` —
     the payload of that database; ``write_kdbx`` — all of writing it (XML + gzip on worker
     threads + ChaCha20 + HMAC blocks, one-round AES-KDF). Compressing and encrypting is the
     difference of the last two."""

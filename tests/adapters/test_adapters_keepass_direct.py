@@ -1,6 +1,7 @@
 """The KDBX adapter writes the usual item straight to XML (issue #13, performance).
 
-``KeePassKdbxAdapter.write`` maps the usual item (no extension; a login, a TOTP, notes) to a
+``KeePassKdbxAdapter.write`` maps the usual item (no extension; a login, a TOTP, notes — and
+credentials KeePass keeps as custom strings: 1Password's cards and identities, ...) to a
 ``PreparedEntry`` — its XML made once, its protected values encrypted by the writer in
 document order, in one call of the inner stream per piece — instead of a model ``Entry``.
 These tests hold that path to the model path (``document_to_database`` + the XML writer):

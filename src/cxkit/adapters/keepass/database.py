@@ -1211,6 +1211,8 @@ _ENTRY_CLOSE: Final = "<History/></Entry>"
 _NO_TAGS: Final = "<Tags/>"
 _ENTRY_OPEN: Final = "<Entry><UUID>"
 _ENTRY_LOOK: Final = f"</UUID><IconID>0</IconID>{_xml.NO_LOOK}"
+_plain: Final = _xml.plain
+_Prepared: Final = _xml.PreparedEntry
 _Login: Final = m.BasicAuth
 _Otp: Final = m.Totp
 _Note: Final = m.Note
@@ -1235,18 +1237,23 @@ def _plain_prepared(
     check = [title]  # the texts written as they are: one look for anything to escape
     xml = [f"<String><Key>Title</Key><Value>{title}</Value></String>"]
     scope = item.scope
-    if scope is not None and (scope.urls or scope.android_apps):
-        urls = list(scope.urls)
-        if urls:
-            url = urls.pop(0)
+    if scope is not None:
+        urls, apps = scope.urls, scope.android_apps
+        if len(urls) == 1 and not apps:  # the usual scope: one URL
+            url = urls[0]
             check.append(url)
             xml.append(f"<String><Key>URL</Key><Value>{url}</Value></String>")
-        if scope.android_apps:
-            urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
-        for n, url in enumerate(urls):
-            check.append(url)
-            key = "KP2A_URL" if n == 0 else f"KP2A_URL_{n}"
-            xml.append(f"<String><Key>{key}</Key><Value>{url}</Value></String>")
+        elif urls or apps:
+            further = list(urls)
+            if further:
+                url = further.pop(0)
+                check.append(url)
+                xml.append(f"<String><Key>URL</Key><Value>{url}</Value></String>")
+            further += [f"androidapp://{a.bundle_id}" for a in apps]
+            for n, url in enumerate(further):
+                check.append(url)
+                key = "KP2A_URL" if n == 0 else f"KP2A_URL_{n}"
+                xml.append(f"<String><Key>{key}</Key><Value>{url}</Value></String>")
     parts: list[str] = []  # the XML before each protected value, and the value
     modes: list[Any] = []
     notes: list[str] | None = None
@@ -1295,9 +1302,9 @@ def _plain_prepared(
         text = notes[0] if len(notes) == 1 else "\n\n".join(notes)
         check.append(text)
         xml.append(f"<String><Key>Notes</Key><Value>{text}</Value></String>")
-    tags = ";".join(item.tags)
+    tags = ";".join(item_tags) if (item_tags := item.tags) else ""
     check.append(tags)
-    if not _xml.plain("".join(check)):  # something to escape: the two-step way
+    if not _plain("".join(check)):  # something to escape: the two-step way
         del rows[start:]
         return _escaped_prepared(item, rows)
     xml.append(_ENTRY_CLOSE)
@@ -1307,7 +1314,7 @@ def _plain_prepared(
     else:
         uuid_text = _uuid_text(hashlib.sha256(item_id.encode()).digest()[:16])
     created, modified = item.creation_at, item.modified_at
-    entry = _xml.PreparedEntry(
+    entry = _Prepared(
         (
             f"{_ENTRY_OPEN}{uuid_text}{_ENTRY_LOOK}<Tags>{tags}</Tags>"
             if tags
