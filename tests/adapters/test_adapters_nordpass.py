@@ -199,3 +199,40 @@ def test_a_draft_era_nordpass_cxf_file_is_named_and_refused() -> None:
     assert info.value.verdict == "known:nordpass-cxf-draft"
     assert "draft" in str(info.value) and "nordpass-csv" in (info.value.hint or "")
     assert PASSWORD not in info.value.diagnostics()
+
+
+def test_a_totp_written_as_the_custom_field_totp_reads_back_as_a_totp() -> None:
+    """NordPass has no TOTP column: the writer keeps a TOTP as a hidden custom field ``TOTP``
+    (an otpauth URI), and reading that file gives the TOTP again — the round trip is exact and
+    convert's TOTP proof can compare codes. Other fields stay custom fields."""
+    source = contract.reference_document()
+    out, _ = adapters.write(source, "nordpass-csv")
+    back, _ = _read(out, "back.csv")
+    before = {i.title: i for _, i in source.items()}
+    after = _items(back)
+    for title, item in before.items():
+        totps = [c for c in item.credentials if isinstance(c, m.Totp)]
+        if totps:
+            assert [c for c in after[title].credentials if isinstance(c, m.Totp)] == totps
+            customs = [f.label for c in after[title].credentials
+                       if isinstance(c, m.CustomFields) for f in c.fields]  # fmt: skip
+            assert "TOTP" not in customs
+    assert not contract.check_accounting(NordPassCsvAdapter(), contract.Sample("back.csv", out))
+    uri = "otpauth://totp/Mail:sam?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&digits=8"
+    cases = [
+        ({"label": "TOTP", "type": "hidden", "value": uri}, True),
+        ({"label": "totp", "type": "text", "value": uri}, True),
+        ({"label": "TOTP", "type": "hidden", "value": "JBSWY3DPEHPK3PXP"}, False),  # no URI
+        ({"label": "Backup", "type": "hidden", "value": uri}, False),  # another label
+        ({"label": "TOTP", "type": "hidden", "value": "otpauth://hotp/x?secret=AA&counter=1"},
+         False),
+    ]  # fmt: skip
+    for field, is_totp in cases:
+        data = _current([{"name": "Mail", "username": "sam", "password": PASSWORD,
+                          "type": "password", "custom_fields": json.dumps([field])}])  # fmt: skip
+        (item,) = _items(_read(data)[0]).values()
+        found = [c for c in item.credentials if isinstance(c, m.Totp)]
+        customs = [f for c in item.credentials if isinstance(c, m.CustomFields) for f in c.fields]
+        assert (len(found), len(customs)) == ((1, 0) if is_totp else (0, 1)), field
+        if is_totp:
+            assert found[0].digits == 8 and found[0].secret.startswith("JBSWY3DP")

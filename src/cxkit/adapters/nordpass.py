@@ -14,6 +14,8 @@ column map; the card columns become a CXF ``credit-card``, ``full_name`` a ``per
 (:mod:`cxkit.adapters.kit.typed`); ``email`` and unknown columns become custom fields. A row is
 read by what it holds, whatever its ``type`` says (a card row with a note keeps both). Folder
 rows make (possibly empty) collections, not items; ``/`` in a folder name nests it.
+A ``custom_fields`` entry labelled ``TOTP`` holding an ``otpauth://totp/`` URI (how the writer
+keeps a TOTP) is read as a TOTP; every other entry is a custom field.
 
 Writing gives the current layout, one row per item (the first login, card, name and address;
 further URLs in ``additional_urls``; custom fields and TOTPs in ``custom_fields``) and one
@@ -45,7 +47,7 @@ from cxkit.adapters.kit.tabular import (
     Target,
 )
 from cxkit.adapters.kit.typed import Parts
-from cxkit.adapters.kit.values import format_totp
+from cxkit.adapters.kit.values import format_totp, parse_totp
 from cxkit.adapters.report import Disposition, MigrationReport, Outcome
 from cxkit.cxf import model as m
 
@@ -193,8 +195,14 @@ class NordPassCsvAdapter(CsvReader):
                 continue
             label = field.get("label")
             label = label if isinstance(label, str) and label else f"field {index + 1}"
-            b.custom(label, Val(str(value), "custom_fields"), hidden=field.get("type") == "hidden",
-                     record=not recorded)  # fmt: skip
+            totp = _totp_field(label, value)
+            if totp is not None:  # what the writer makes of a TOTP: a TOTP again
+                b.add(totp)
+                if not recorded:
+                    b.rec("custom_fields", _MEMBER, "totp")
+            else:
+                b.custom(label, Val(str(value), "custom_fields"),
+                         hidden=field.get("type") == "hidden", record=not recorded)  # fmt: skip
             recorded = True
         if not recorded:
             b.rec("custom_fields", _NOT_CARRIED, "", "no field with a value")
@@ -245,6 +253,17 @@ class _Vault(VaultBuilder):
             else:
                 super().add(builder, leftovers)
         self.state["pending"] = []
+
+
+def _totp_field(label: str, value: object) -> m.Totp | None:
+    """A custom field ``TOTP`` whose value is an ``otpauth://totp/`` URI (how the writer keeps a
+    TOTP, NordPass having no TOTP column) → the TOTP; None for any other field."""
+    if label.strip().upper() != "TOTP" or not isinstance(value, str):
+        return None
+    if not value.strip().lower().startswith("otpauth://totp/"):
+        return None
+    totp, _ = parse_totp(value)
+    return totp if totp is not None and totp.algorithm != "steam" else None
 
 
 def _json_cell(cell: str) -> Any:
