@@ -9,6 +9,7 @@ import random
 import signal
 import threading
 import time
+import warnings
 import zlib
 
 import pytest
@@ -141,7 +142,9 @@ def test_a_forked_child_deflates_on_threads_of_its_own() -> None:
     its pieces would wait, undeflated, for :meth:`ParallelGzip.finish` to deflate them one
     after the other)."""
     _member(1)  # the parent's workers are running
-    pid = os.fork()
+    with warnings.catch_warnings():  # Python 3.12+ warns of a fork while threads run (the
+        warnings.simplefilter("ignore", DeprecationWarning)  # point of this test)
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         try:
             data, member = _member(2)
