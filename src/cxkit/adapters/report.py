@@ -467,6 +467,12 @@ def _where_lost(kind: str, names: list[str]) -> str:
     return f"{count} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
 
 
+def _label(title: str) -> str:
+    """An item's title as the report's lines show it: ``(untitled)`` for an item without one
+    (never an empty label: "skipped: : record at line 44")."""
+    return title if title.strip() else "(untitled)"
+
+
 def _cut(lines: list[str], entries: Sequence[Any], limit: int, indent: str = "  ") -> None:
     """After the first *limit* of *entries* were listed: say how many more the file holds."""
     if len(entries) > limit:
@@ -888,7 +894,7 @@ class MigrationReport:
             + (f", {len(self.items_skipped)} skipped" if self.items_skipped else ""),
         ]
         for title, reason in self.items_skipped[:limit]:
-            lines.append(f"  skipped: {title}: {reason}")
+            lines.append(f"  skipped: {_label(title)}: {reason}")
         _cut(lines, self.items_skipped, limit)
         self._render_credentials(lines, limit)
         self._render_source_fields(lines, limit)
@@ -921,7 +927,7 @@ class MigrationReport:
                 ("not carried", "not_carried_items", "why"),
             ):
                 for e in entry[key][:limit]:
-                    lines.append(f"      {what}: {e['item']}: {e[label]}")
+                    lines.append(f"      {what}: {_label(e['item'])}: {e[label]}")
                 _cut(lines, entry[key], limit, "      ")
 
     def _render_source_fields(self, lines: list[str], limit: int) -> None:
@@ -937,7 +943,7 @@ class MigrationReport:
         )
         not_carried = self.field_records().of(Disposition.NOT_CARRIED)
         for r in not_carried[:limit]:
-            lines.append(f"  not carried: {r.item}: {r.path}: {r.note}")
+            lines.append(f"  not carried: {_label(r.item)}: {r.path}: {r.note}")
         _cut(lines, not_carried, limit)
 
     def _render_written(self, lines: list[str], limit: int) -> None:
@@ -972,7 +978,8 @@ class MigrationReport:
         )
         for p in failed[:limit]:
             lines.append(
-                f"  FAILED: {p.get('item')}: {p.get('rp_id')}: {', '.join(p.get('codes', []))}"
+                f"  FAILED: {_label(p.get('item') or '')}: {p.get('rp_id')}: "
+                f"{', '.join(p.get('codes', []))}"
             )
         _cut(lines, failed, limit)
 
@@ -999,14 +1006,24 @@ class MigrationReport:
 
     def _render_recreate(self, lines: list[str], limit: int) -> None:
         """The sites where the user must create a new passkey (the report's closing list)."""
+        lines.extend(self.recreate_lines(max(limit, 25)))
+
+    def recreate_lines(self, limit: int = 25) -> list[str]:
+        """The closing list of :meth:`render`: every passkey that cannot travel
+        (:attr:`passkeys_to_recreate`) by site and account, at most *limit* of them; no lines
+        when there is none. Commands that read a source without converting it (``passkeys
+        list``, ``seal``) end with the same list."""
         lost = self.passkeys_to_recreate
         if not lost:
-            return
-        lines.append(
+            return []
+        lines = [
             f"passkeys that cannot travel ({len(lost)}): create a new passkey on each site "
             "(sign in with the password, then add a passkey in the site's security settings):"
-        )
-        for p in lost[: max(limit, 25)]:
+        ]
+        for p in lost[:limit]:
             user = f" ({p['username']})" if p["username"] else ""
-            lines.append(f"  {p['rp_id'] or '(no site named)'}{user} — {p['item']}: {p['why']}")
-        _cut(lines, lost, max(limit, 25))
+            lines.append(
+                f"  {p['rp_id'] or '(no site named)'}{user} — {_label(p['item'])}: {p['why']}"
+            )
+        _cut(lines, lost, limit)
+        return lines
