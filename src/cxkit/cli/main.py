@@ -16,7 +16,7 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from cxkit import __version__
 from cxkit.errors import CxkitError
@@ -194,7 +194,7 @@ class CxkitParser(argparse.ArgumentParser):
             words = message.split("unrecognized arguments:", 1)[1].split()
             flags = [w.split("=", 1)[0] for w in words if w.startswith("-")]
             if flags:
-                hint = _did_you_mean(flags[0], _all_option_strings(self))
+                hint = _unknown_option_hint(self, flags[0], _STATE.get("words", ()))
         self.print_usage(sys.stderr)
         if _STATE.get("json"):  # a script asked for JSON: it gets the usage error as JSON too
             import json
@@ -208,10 +208,57 @@ class CxkitParser(argparse.ArgumentParser):
 
 
 def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    close = _close(word, candidates)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _close(word: str, candidates: Sequence[str]) -> list[str]:
+    """Up to three of *candidates* close to *word*, never *word* itself; those with the same
+    last part (``-env``, ``-file``) first."""
     import difflib
 
-    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    others = [c for c in candidates if c != word]
+    close = difflib.get_close_matches(word, others, n=3, cutoff=0.6)
+    tail = word.rsplit("-", 1)[-1]
+    return sorted(close, key=lambda c: c.rsplit("-", 1)[-1] != tail)
+
+
+#: Option prefixes that name the same secret in different commands (the vocabulary of
+#: :data:`DEPRECATED_OPTIONS`): DEST's password in ``convert``, the archive's in ``seal``.
+_SAME_ROLE: Final = (("new-password", "passphrase"),)
+
+
+def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> Any:
+    """The parser of the (sub-)command *words* name (``passkeys list``), else *parser*."""
+    current: Any = parser
+    for word in words:
+        if word.startswith("-"):
+            continue
+        sub = next((a for a in current._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is None or word not in sub.choices:
+            break
+        current = sub.choices[word]
+    return current
+
+
+def _unknown_option_hint(parser: argparse.ArgumentParser, flag: str, words: Sequence[str]) -> str:
+    """What to say of an option the command does not take: the command's own options close to
+    it ("did you mean"), and, when another command takes it, that this one does not — never the
+    option the user typed as its own correction."""
+    command = _command_parser(parser, words)
+    own = _all_option_strings(command)
+    close = _close(flag, own)
+    for one, other in (*_SAME_ROLE, *((b, a) for a, b in _SAME_ROLE)):
+        swapped = f"--{other}-" + flag.removeprefix(f"--{one}-")
+        # the command's word for the same secret first
+        if flag.startswith(f"--{one}-") and swapped in own:
+            close = [swapped, *(c for c in close if c != swapped)][:3]
+    suggestion = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    if command is not parser and flag not in own and flag in _all_option_strings(parser):
+        name = command.prog.removeprefix("cxkit").strip()
+        said = f"'cxkit {name}' takes no {flag}: it is another command's option"
+        return f" ({said}; {suggestion})" if suggestion else f" ({said})"
+    return f" ({suggestion})" if suggestion else ""
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -425,7 +472,7 @@ def _cached_help(words: list[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = _rewrite_deprecated(list(sys.argv[1:] if argv is None else argv))
-    _STATE.update(json="--json" in words, command=_command_of(words))
+    _STATE.update(json="--json" in words, command=_command_of(words), words=tuple(words))
     if _cached_help(words):
         raise SystemExit(EXIT_OK)  # as argparse's --help does
     parser = build_parser(_command_of(words) or "")
