@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
@@ -33,6 +33,9 @@ from cxkit.cxp.messages import (
     CredentialTypeFilter,
 )
 from cxkit.errors import InputError, OutputError, ProtocolError
+
+if TYPE_CHECKING:
+    from cxkit.adapters.report import MigrationReport
 
 SUITE_TEXT: Final = {
     (32, 1, 2): "X25519 / HKDF-SHA256 / AES-256-GCM",
@@ -197,6 +200,14 @@ def print_contents(doc: cxf.Document, attachments: Mapping[str, bytes], indent: 
     if attachments:
         total = sum(len(b) for b in attachments.values())
         out.err(f"{indent}attachments: {len(attachments)} ({total:,} bytes)")
+
+
+def print_not_held(read: MigrationReport) -> None:
+    """The passkeys the source names without their private keys (its reader's report): the
+    closing list of ``cxkit convert``, by site and account, on standard error. They are not
+    in what is sealed or sent; the user creates a new passkey on each site after importing."""
+    for line in read.recreate_lines(limit=len(read.passkeys_to_recreate)):
+        out.err(safe_text(line, 500))
 
 
 ATTACHMENT_READ_LIMIT: Final = (DEFAULT_LIMITS.max_entry_size - 1024) // 4 * 3

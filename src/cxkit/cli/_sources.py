@@ -13,6 +13,7 @@ from cxkit.errors import CxkitError
 
 if TYPE_CHECKING:
     from cxkit import cxf
+    from cxkit.adapters.report import MigrationReport
     from cxkit.cli._progress import Progress
 
 __all__ = ["add_source_options", "load_source"]
@@ -34,13 +35,21 @@ def add_source_options(p: argparse.ArgumentParser, *, what: str = "SOURCE") -> N
 
 
 def load_source(
-    name: str, args: argparse.Namespace, *, max_size: int, progress: Progress | None = None
+    name: str,
+    args: argparse.Namespace,
+    *,
+    max_size: int,
+    progress: Progress | None = None,
+    report: MigrationReport | None = None,
 ) -> tuple[cxf.Document, dict[str, bytes], str]:
     """The document in *name*, its attachment bytes (from formats that hold them) and the
     format it was read as. CXF files keep their source bytes (lossless re-encoding). With
     *progress*, the items read are counted on its line (``reading 12,345 items``), which a
-    password prompt hides. The adapters are imported here, not with the module: a command
-    that reads CXF files itself (``inspect``, ``validate``) does without them."""
+    password prompt hides. With *report*, the reader's migration report lands there (what
+    the reader could not carry: the passkeys a source names without their private keys,
+    :attr:`~cxkit.adapters.report.MigrationReport.passkeys_to_recreate`). The adapters are
+    imported here, not with the module: a command that reads CXF files itself (``inspect``,
+    ``validate``) does without them."""
     from cxkit import adapters
     from cxkit.adapters import MigrationReport, ReadOptions
 
@@ -58,9 +67,8 @@ def load_source(
     def password(prompt: str) -> str:
         return existing_secret(args, prompt, prefix="password", noun="password")
 
-    report = None
     if progress is not None:
-        report = MigrationReport()
+        report = report if report is not None else MigrationReport()
         progress.report = report
         progress.update("read")
     try:

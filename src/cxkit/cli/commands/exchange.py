@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from cxkit import cxf
+from cxkit.adapters.report import MigrationReport
 from cxkit.cli import _console as out
 from cxkit.cli._handover import (
     ATTACHMENTS_HELP,
@@ -38,6 +39,7 @@ from cxkit.cli._handover import (
     parse_types,
     print_contents,
     print_findings,
+    print_not_held,
     print_request_scope,
     report_written,
     utc,
@@ -481,9 +483,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "the request fingerprint differs from the expected one; nothing exported",
                 hint="the request may have been swapped; ask the importer for a new one",
             )
+    read = MigrationReport()
     with Progress.for_terminal(quiet=args.json) as progress:
         doc, from_source, _ = load_source(
-            args.source, args, max_size=args.max_size, progress=progress
+            args.source, args, max_size=args.max_size, progress=progress, report=read
         )
     flt = credential_type_filter(request)
     exported, dropped = filter_document(doc, flt)
@@ -519,6 +522,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print_contents(exported, attachments, "  ")
         if dropped:
             out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
+        print_not_held(read)
     if not args.yes and not confirm(
         f"Encrypt these credentials for '{safe_text(importer, 60)}' and write {args.output}?"
     ):
@@ -632,9 +636,10 @@ def cmd_seal(args: argparse.Namespace) -> int:
     if args.passphrase_stdin and args.source == "-":
         raise InputError("--passphrase-stdin cannot be used when SOURCE is standard input")
     params = _kdf_params(args)
+    read = MigrationReport()
     with Progress.for_terminal(quiet=args.json) as progress:
         doc, from_source, _ = load_source(
-            args.source, args, max_size=args.max_size, progress=progress
+            args.source, args, max_size=args.max_size, progress=progress, report=read
         )
         if doc.account_root or not doc.header.exporter_rp_id:
             raise InputError(
@@ -651,6 +656,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
     where = "standard output" if args.output == "-" else args.output
     out.err(f"wrote {where} (sealed archive, {len(archive):,} bytes, mode 0600):")
     print_contents(doc, attachments, "  ")
+    print_not_held(read)
     if generated:
         _show_recovery_code(secret, where)
     return 0

@@ -10,13 +10,16 @@ Secrets (key bytes, user handles) are never printed. Exit status: 0 every passke
 from __future__ import annotations
 
 import argparse
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from cxkit import cxf
 from cxkit.cli import _console as out
 from cxkit.cli._io import add_max_size
 from cxkit.cli._sources import add_source_options, load_source
 from cxkit.passkey import PasskeyReport, check_document, count_passkeys
+
+if TYPE_CHECKING:
+    from cxkit.adapters.report import MigrationReport
 
 PROGRESS_EVERY: Final = 1_000
 _MAX_CELL: Final = 60
@@ -27,7 +30,10 @@ _WHAT: Final = (
     "verifying it as the relying party would (Yubico fido2): rpIdHash, origin, flags and "
     "signature, plus the CXF member rules (credentialId 1-1023 bytes, userHandle 1-64 bytes, "
     "rpId a valid RP ID). A passkey the CXF decoder had to ignore (a required member missing or "
-    "unusable) is reported as failed. Key bytes and user handles are never printed. "
+    "unusable) is reported as failed. A passkey an export only names, without its private key "
+    "(1Password 1PUX, Enpass and Keeper list some), cannot be checked nor carried: those are "
+    "listed after the table by site and account, to create a new passkey there after importing. "
+    "Key bytes and user handles are never printed. "
     "Exit status: 0 every passkey verified, 1 at least one failed, 2 the file could not be read."
 )
 
@@ -82,13 +88,16 @@ def _common(p: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- running the checks
 
 
-def _check(args: argparse.Namespace) -> list[PasskeyReport]:
+def _check(args: argparse.Namespace, read: MigrationReport) -> list[PasskeyReport]:
     """Every passkey checked; on a terminal with many passkeys, a progress bar
-    (``checked 2,000/10,000 passkeys``) redrawn every :data:`PROGRESS_EVERY` passkeys."""
+    (``checked 2,000/10,000 passkeys``) redrawn every :data:`PROGRESS_EVERY` passkeys. The
+    reader's report lands in *read* (the passkeys the source names without a private key)."""
     from cxkit.cli._progress import Progress
 
     with Progress.for_terminal(quiet=getattr(args, "json", False)) as progress:
-        doc, _, _ = load_source(args.file, args, max_size=args.max_size, progress=progress)
+        doc, _, _ = load_source(
+            args.file, args, max_size=args.max_size, progress=progress, report=read
+        )
         total = count_passkeys(doc)
         if not progress.enabled or total < PROGRESS_EVERY:
             progress.enabled = False
@@ -154,15 +163,33 @@ def _cell(text: str | None) -> str:
     return safe if len(safe) <= _MAX_CELL else safe[: _MAX_CELL - 1] + "…"
 
 
-def _print(args: argparse.Namespace, reports: list[PasskeyReport], last: str) -> int:
+def named_line(read: MigrationReport) -> str | None:
+    """``the file names N passkeys whose private keys it does not hold: ...`` (the passkeys
+    *read* lists to re-create), or None."""
+    lost = read.passkeys_to_recreate
+    if not lost:
+        return None
+    return (
+        f"the file names {out.plural(len(lost), 'passkey')} whose private "
+        f"{'key it does' if len(lost) == 1 else 'keys it does'} not hold: "
+        f"{'it' if len(lost) == 1 else 'they'} cannot be checked nor carried; create a new "
+        "passkey there after importing"
+    )
+
+
+def _print(
+    args: argparse.Namespace, reports: list[PasskeyReport], last: str, read: MigrationReport
+) -> int:
     line = summary_line(reports)
     failed = any(not r.ok for r in reports)
+    lost = read.passkeys_to_recreate
     if args.json:
         verified = sum(1 for r in reports if r.ok)
         out.print_json(
             {
                 "file": args.file,
                 "passkeys": [as_json(r) for r in reports],
+                "to_recreate": list(lost),
                 "summary": {
                     "passkeys": len(reports),
                     "verified": verified,
@@ -173,7 +200,7 @@ def _print(args: argparse.Namespace, reports: list[PasskeyReport], last: str) ->
         )
         return _EXIT_FAILED if failed else _EXIT_OK
     if not reports:
-        print(f"{args.file}: no passkeys")
+        print(f"{args.file}: no passkeys" + (" with their private keys" if lost else ""))
     else:
         rows = []
         for r in reports:
@@ -201,6 +228,11 @@ def _print(args: argparse.Namespace, reports: list[PasskeyReport], last: str) ->
                 for f in r.check.findings:
                     print(f"  {r.path}: {f.severity}: {_cell_message(f.message)} [{f.code}]")
     print(line)
+    named = named_line(read)
+    if named is not None:  # the list convert ends with (the reader's report), not a second one
+        print(named)
+        for text in read.recreate_lines(limit=len(lost)):
+            print(_cell_message(text))
     return _EXIT_FAILED if failed else _EXIT_OK
 
 
@@ -209,8 +241,14 @@ def _cell_message(text: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    return _print(args, _check(args), "fingerprint")
+    from cxkit.adapters.report import MigrationReport
+
+    read = MigrationReport()
+    return _print(args, _check(args, read), "fingerprint", read)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    return _print(args, _check(args), "result")
+    from cxkit.adapters.report import MigrationReport
+
+    read = MigrationReport()
+    return _print(args, _check(args, read), "result", read)

@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final
 
 from cxkit import cxf
+from cxkit.adapters.report import MigrationReport
 from cxkit.cli import _console as out
 from cxkit.cli import _qr
 from cxkit.cli._handover import (
@@ -33,6 +34,7 @@ from cxkit.cli._handover import (
     parse_types,
     print_contents,
     print_findings,
+    print_not_held,
     print_request_scope,
     report_written,
     utc,
@@ -382,9 +384,10 @@ def cmd_send(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 3600:
         raise InputError("--timeout must be more than 0 and at most 3600 seconds")
     pairing = _read_pairing(args.pairing)
+    read = MigrationReport()
     with Progress.for_terminal(quiet=args.json) as progress:
         doc, from_source, _ = load_source(
-            args.source, args, max_size=args.max_size, progress=progress
+            args.source, args, max_size=args.max_size, progress=progress, report=read
         )
     request = fetch_request(pairing, timeout=args.timeout)
     fingerprint = p0.request_fingerprint(request)
@@ -406,6 +409,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         print_contents(exported, attachments, "  ")
         if dropped:
             out.err(f"  left out (not requested): {out.plural(dropped, 'credential')}")
+        print_not_held(read)
     if not args.yes and not confirm(
         f"Send these credentials to '{safe_text(importer, 60)}' at the pairing address?"
     ):
