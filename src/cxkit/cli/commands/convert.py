@@ -5,7 +5,9 @@ WebAuthn assertion with every passkey (``--no-verify`` to skip), writes DEST ato
 0600 (``--to``, or guessed from the file name) and prints the migration report. Exit status: 0
 done; 1 written but some passkey failed verification or some TOTP gave other codes when the
 written file was read back (the TOTP proof, also skipped by ``--no-verify``); 2 nothing written
-(unreadable input, wrong password, refused output).
+(unreadable input, wrong password, refused output, or a SOURCE of which not one item could be
+read: every item it holds was skipped, as in a file cut short). A SOURCE that holds no items at
+all (an empty export: only a header) is written as an empty vault, with a warning.
 """
 
 from __future__ import annotations
@@ -302,6 +304,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             progress=progress.update,
         )
     del data
+    _refuse_nothing_read(report, args, sum(len(a.items) for a in conversion.document.accounts))
     report.destination = "" if args.dry_run else (args.output or "")
     if conversion.output is not None and args.output:
         detached = adapters.get(dest_format).info.can(Capability.DETACHED_ATTACHMENTS)
@@ -328,6 +331,37 @@ def cmd_convert(args: argparse.Namespace) -> int:
         stream = sys.stderr if args.output == "-" else sys.stdout
         print(out.fit(report.render(), stream=stream), file=stream)
     return 1 if report.passkeys_failed() or report.totp_failed() else 0
+
+
+def _refuse_nothing_read(report: MigrationReport, args: argparse.Namespace, items: int) -> None:
+    """Nothing is written when not one item could be read and items were skipped (a file cut
+    short, a damaged export, only trashed items without ``--include-trashed``): an empty DEST
+    is not what the user asked for. A SOURCE holding no
+    items at all is an empty export: it is written, with a warning in the report. A dry run
+    writes nothing anyway and shows the report. *items*: how many the document read holds."""
+    if items or args.dry_run:
+        return
+    skipped = report.items_skipped
+    if not skipped:
+        report.warnings.append(
+            "the source holds no items: "
+            + ("the output" if args.output in (None, "-") else args.output)
+            + " holds an empty vault"
+        )
+        return
+    title, reason = skipped[0]
+    first = f"{title}: {reason}" if title.strip() else reason
+    found = (
+        "the only item found was skipped"
+        if len(skipped) == 1
+        else f"all {len(skipped):,} items found were skipped"
+    )
+    raise InputError(
+        f"not one item could be read: {found} ({first}); nothing was written",
+        location=args.source,
+        hint="--dry-run shows every item and why it was skipped; a file cut short or damaged "
+        "must be exported again",
+    )
 
 
 def write_attachments(
