@@ -96,10 +96,12 @@ VERDICTS: dict[str, str] = {
     "chrome/pass-import/chrome.csv": "chrome-csv",
     "chrome/pass-import/chromesqlite.csv": "chrome-sqlite-csv",
     "clipperz/pass-import/clipperz.html": "clipperz-html",
-    "dashlane/pass-import/dashlane.csv": "unknown",
+    "dashlane/pass-import/dashlane.csv": "headerless-csv",
     "dashlane/pass-import/dashlane.json": "dashlane-json",
     "detection-negatives/pass-import/dummy.1pif": "unknown",
-    "detection-negatives/pass-import/dummy.csv": "unknown",
+    # rows of quoted cells after a one-cell first row (as Dashlane's legacy CSV): no reader's
+    # evidence, told a CSV without a header row (the hint names the readers of such files)
+    "detection-negatives/pass-import/dummy.csv": "headerless-csv",
     "detection-negatives/pass-import/dummy.html": "unknown",
     "detection-negatives/pass-import/dummy.json": "unknown",
     "detection-negatives/pass-import/dummy.txt": "unknown",

@@ -55,6 +55,7 @@ __all__ = [
     "accepts_by_hints",
     "describe",
     "detect",
+    "headerless_csv_readers",
     "make_folder_sample",
     "make_sample",
     "openpgp_kind",
@@ -531,12 +532,62 @@ def detect(sample: Sample) -> Detection:
             location=location,
         )
     tried_text = ", ".join(f"{k} ({c.name.lower()})" for k, c in tried)
-    verdict = "headerless-csv" if what.startswith("CSV without a header") else "unknown"
+    headerless = what.startswith("CSV without a header")
     raise InputRefusedError(
         f"cannot tell which format this is ({what}); tried: {tried_text}",
-        verdict,
+        "headerless-csv" if headerless else "unknown",
         location=location,
-        hint="name the format with --from FORMAT (cxkit formats lists them)",
+        hint=_headerless_hint() if headerless else _FROM_HINT,
+    )
+
+
+_FROM_HINT: Final = "name the format with --from FORMAT (cxkit formats lists them)"
+
+
+def headerless_csv_readers() -> tuple[AdapterInfo, ...]:
+    """The readers of CSV files without a header row (a Keeper CSV, Dashlane's legacy CSV, a
+    UPM export), which detection never names (their first row is data, no evidence): told by
+    the adapters themselves — a ``headerless`` attribute (Keeper's ``True``, the long-tail
+    rows' column names), or an :attr:`AdapterInfo.format` that says so (``headerless``, ``no
+    header row``: the words ``cxkit formats`` shows). Only CSV readers that declare no header
+    are looked at (and imported: this is asked only when an input was refused)."""
+    from cxkit.adapters.registry import builtins, get, plugins
+
+    found: list[AdapterInfo] = []
+    candidates = [
+        row.info.key
+        for row in builtins().values()
+        if row.reader
+        and ".csv" in row.info.extensions
+        and not row.info.csv_header
+        and not row.info.csv_headers
+    ]
+    adapters = [get(key) for key in candidates] + [
+        a for a in plugins().values() if a.info.can(Capability.READ) and hasattr(a, "read")
+    ]
+    for adapter in adapters:
+        info = adapter.info
+        said = info.format.lower()
+        if getattr(adapter, "headerless", None) or "headerless" in said or "no header" in said:
+            found.append(info)
+    return tuple(found)
+
+
+def _headerless_hint() -> str:
+    """``--from`` for a CSV without a header row, naming each reader of such files."""
+    try:
+        readers = headerless_csv_readers()
+    except Exception:  # a broken plug-in must not hide the error being reported
+        readers = ()
+    if not readers:
+        return _FROM_HINT
+    # format keys only: an app's name ("Universal Password Manager") holds words a value of
+    # the file may be, and a refusal names nothing that could be one
+    keys = [f"--from {i.key}" for i in readers]
+    named = ", ".join(keys[:-1]) + " or " + keys[-1] if len(keys) > 1 else keys[0]
+    return (
+        f"a CSV without a header row is read by naming its format: {named} (cxkit formats "
+        "says which app writes each)"
     )
 
 
@@ -620,6 +671,39 @@ def _names(names: tuple[str, ...] | list[str], limit: int = 4) -> str:
     return " and ".join(shown) if len(shown) == 2 else ", ".join(shown)
 
 
+#: How many rows :func:`_csv_row_widths` looks at
+_CSV_ROWS: Final = 64
+
+
+def _csv_row_widths(data: bytes) -> tuple[int, int] | None:
+    """The fewest and most cells of the first rows of a text the CSV sniffer did not take (its
+    first row has no delimiter: one cell), when it reads as CSV all the same — at least two
+    rows, most of them of several comma-separated cells; else None. Cells are counted, never
+    shown."""
+    import csv
+
+    head = data[:_HEAD]
+    if head.startswith(_BOM):
+        head = head[3:]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = head[: exc.start].decode("utf-8")
+    widths: list[int] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if row and any(cell.strip() for cell in row):
+                widths.append(len(row))
+                if len(widths) >= _CSV_ROWS:
+                    break
+    except csv.Error:  # a quote left open (or a row cut by the 64 KiB head): the rows so far
+        pass
+    wide = sum(1 for w in widths if w > 1)
+    if len(widths) < 2 or 2 * wide < len(widths):
+        return None
+    return min(widths), max(widths)
+
+
 def describe(sample: Sample) -> str:
     """What the input is, in a few words: member, column and file names only, never values."""
     kind = sample.kind
@@ -670,5 +754,10 @@ def describe(sample: Sample) -> str:
         return f"CSV without a header row ({len(cells)} columns)"
     if kind == "binary":
         return "binary data, not JSON, CSV, XML or zip"
+    if kind == "text":
+        widths = _csv_row_widths(sample.data)
+        if widths is not None:  # a first row of one cell: Dashlane's legacy CSV
+            low, high = widths
+            return f"CSV without a header row ({low} to {high} columns)"
     lines = sample.data.count(b"\n") + (not sample.data.endswith(b"\n"))
     return f"text ({lines} line{'s' if lines != 1 else ''}), not JSON, CSV, XML or zip"
