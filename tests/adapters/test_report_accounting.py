@@ -461,3 +461,22 @@ def test_nested_collections_are_walked_leaf_by_leaf(trees: list[dict[str, Any]])
         return 1 + sum(count(s) for s in tree.get("subCollections", ()))
 
     assert len(titles) == sum(count(t) for t in trees)
+
+
+@pytest.mark.parametrize("fmt", ["keepass-kdbx", "keepassxc-csv"])
+def test_a_favourite_is_lost_only_where_there_is_one(fmt: str) -> None:
+    """``favorite`` is ``.default false`` in CXF: an item that is not a favourite loses
+    nothing to a destination without favourites; one that is, is reported."""
+    raw = rich_json()
+    items = raw["accounts"][0]["items"]
+    for item in items:
+        item["favorite"] = False
+    items[0]["favorite"] = True
+    _, report = _write(cxf.decode(json.dumps(raw).encode()), fmt)
+    fields = report.written_fields
+    lost = [r for r in fields.of(Outcome.NOT_CARRIED) if r.member == "favorite"]
+    kept = [r for r in fields.of(Outcome.CARRIED) if r.member == "favorite"]
+    # (an item the writer does not write at all loses everything, favourite or not)
+    assert [r.item for r in lost if "favourites" in r.note] == [items[0]["title"]]
+    assert kept and len(kept) + len(lost) == len(items)
+    assert items[0]["title"] not in {r.item for r in kept}

@@ -308,11 +308,13 @@ class Declaration:
         whole = not table.rules and not table.exact and table.default[0] is NOT_CARRIED
         found: list[_Raw] = []
         _struct(item, "", "", False, found, _NO_CREDENTIALS)
-        for path, member, group, unknown, _ in found:
+        for path, member, group, unknown, value in found:
             if exact and path in exact:
                 outcome, note = exact[path]
             else:
                 outcome, note, group = table.resolve(member, unknown, group)
+            if outcome is NOT_CARRIED and not whole and _SPEC_DEFAULTS.get(member, _NO) is value:
+                outcome, note = _AT_DEFAULT
             if whole:
                 group = "the whole item"
             if outcome is NOT_CARRIED and not note:
@@ -337,6 +339,15 @@ class Declaration:
 
     def _note(self, outcome: Outcome, note: str) -> str:
         return note or (self.lost if outcome is NOT_CARRIED else "")
+
+
+#: Item members with a CXF default (``../shared/spec/cxf.md`` §3.2.3: ``favorite`` is
+#: ``.default false``): a leaf holding it tells a destination nothing to keep — read back,
+#: the member is absent, which means the same — so a writer with no place for the member still
+#: carries it ("KeePass has no favourites" is no loss for an item that is not one).
+_SPEC_DEFAULTS: Final[dict[str, Any]] = {"favorite": False}
+_NO: Final = object()
+_AT_DEFAULT: Final = (CARRIED, "")
 
 
 def _modes(tables: Mapping[str, Table] | Table | None) -> Mapping[str, Table]:
