@@ -255,8 +255,9 @@ def test_parse_android_url_forms() -> None:
     assert parse_android_url("android://") is None
     app = parse_android_url("android://com.example.x/")
     assert app is not None and app.bundle_id == "com.example.x" and app.certificate is None
-    odd = parse_android_url("android://not-a-hash@com.example.y")
-    assert odd is not None and odd.certificate is None
+    # a hash that is no SHA-256/512 digest: not an app, so the caller keeps the URL whole
+    # (#13 audit: the hash was dropped without a word)
+    assert parse_android_url("android://not-a-hash@com.example.y") is None
     cert = base64.urlsafe_b64encode(bytes(64)).decode().rstrip("=")
     wide = parse_android_url(f"ANDROID://{cert}@com.example.z")
     assert wide is not None and wide.certificate is not None

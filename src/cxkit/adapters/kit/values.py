@@ -108,8 +108,10 @@ def parse_android_url(text: str) -> m.AndroidAppId | None:
     """An Android app credential's URL as browsers export it, ``android://<hash>@<package>/``
     (``formats/browsers-and-apple.md`` §1) → a CXF ``AndroidAppId``; None when *text* is not
     one. ``<hash>`` is the base64 of the signing certificate's SHA-256 (or SHA-512) digest; it
-    becomes the CXF fingerprint (raw digest, base64url, ``spec/cxf.md`` §2.9) when it decodes to
-    32 or 64 bytes, and is left out otherwise."""
+    becomes the CXF fingerprint (raw digest, base64url, ``spec/cxf.md`` §2.9). A hash that does
+    not decode to 32 or 64 bytes cannot be a fingerprint: the text is then no app (None), so
+    that the caller keeps it whole as a URL — never an app with its hash silently dropped
+    (#13 audit). No hash at all (``android://<package>/``) is an app without a fingerprint."""
     stripped = text.strip()
     if stripped[:10].lower() != "android://":
         return None
@@ -126,10 +128,11 @@ def parse_android_url(text: str) -> m.AndroidAppId | None:
         except ValueError:
             raw = b""
         algorithm = {32: "sha256", 64: "sha512"}.get(len(raw))
-        if algorithm is not None:
-            certificate = m.AndroidAppCertificateFingerprint(
-                fingerprint=b64.encode(raw), hash_alg=algorithm
-            )
+        if algorithm is None:
+            return None  # kept as the URL it is (see above)
+        certificate = m.AndroidAppCertificateFingerprint(
+            fingerprint=b64.encode(raw), hash_alg=algorithm
+        )
     return m.AndroidAppId(bundle_id=package, certificate=certificate)
 
 
