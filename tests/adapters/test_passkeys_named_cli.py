@@ -77,3 +77,17 @@ def test_seal_ends_with_the_passkeys_to_recreate(
     tail = err[err.index(f"passkeys that cannot travel ({len(lost)})") :]
     for p in lost:
         assert f"{p['rp_id']} ({p['username']}) — {p['item']}" in tail
+
+
+def test_merge_ends_with_the_passkeys_to_recreate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, lost = _source("enpass.json", tmp_path)
+    dest = tmp_path / "merged.cxf.json"
+    assert main(["merge", str(path), "-o", str(dest), "--plaintext"]) == 0
+    out = capsys.readouterr().out
+    tail = out[out.index(f"passkeys that cannot travel ({len(lost)})") :]
+    for p in lost:
+        assert f"{p['rp_id']} ({p['username']}) — {p['item']}: {p['why']}" in tail
+    assert main(["merge", str(path), "-o", str(dest), "--plaintext", "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passkeys_to_recreate"] == lost

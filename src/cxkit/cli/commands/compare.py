@@ -33,7 +33,7 @@ from cxkit.adapters import Capability, MigrationReport, ReadOptions, WriteOption
 from cxkit.cli import _console as out
 from cxkit.cli._io import add_max_size, check_output, read_input, read_source, write_output
 from cxkit.cli._progress import Progress
-from cxkit.cli._secrets import add_secret_options, existing_secret
+from cxkit.cli._secrets import add_secret_options, existing_secret, safe_text
 from cxkit.errors import CxkitError, InputError, OutputError
 
 MAX_KEYFILE_SIZE = 64 << 20
@@ -95,7 +95,8 @@ def split_spec(spec: str) -> tuple[str, str | None]:
 
 
 class Loaded:
-    """One input read: its document, attachment bytes, format and the password it opened with."""
+    """One input read: its document, attachment bytes, format and the password it opened with,
+    and the passkeys it names without their private keys (its reader's report)."""
 
     def __init__(
         self,
@@ -105,9 +106,11 @@ class Loaded:
         attachments: dict[str, bytes],
         password: str | None,
         keyfile: bytes | None,
+        not_held: list[dict[str, str]] | None = None,
     ) -> None:
         self.name, self.doc, self.fmt = name, doc, fmt
         self.attachments, self.password, self.keyfile = attachments, password, keyfile
+        self.not_held = not_held or []
 
 
 def load(spec: str, args: argparse.Namespace, progress: Progress | None = None) -> Loaded:
@@ -142,6 +145,7 @@ def load(spec: str, args: argparse.Namespace, progress: Progress | None = None) 
         dict(options.attachments),
         used[-1] if used else None,
         keyfile,
+        report.passkeys_to_recreate,
     )
 
 
@@ -219,6 +223,8 @@ def _merge(args: argparse.Namespace, names: list[str], progress: Progress, compa
     progress.step("merging")
     result = compare.merge([(x.name, x.doc) for x in inputs])
     report = MigrationReport(dry_run=args.dry_run)
+    for x in inputs:  # the passkeys the sources name without a key: the list convert ends with
+        report.passkeys_to_recreate.extend(x.not_held)
     progress.report = report
     if not args.no_verify:
         adapters.verify_passkeys(result.document, report, progress=progress.update)
@@ -266,8 +272,8 @@ def _merge(args: argparse.Namespace, names: list[str], progress: Progress, compa
         )
     else:
         print(result.render(), end="")
-        for p in report.passkeys_to_recreate:
-            print(f"passkey to re-create: {p.get('item')} ({p.get('rp_id')}): {p.get('why')}")
+        for line in report.recreate_lines(limit=len(report.passkeys_to_recreate)):
+            print(safe_text(line, 500))
         if failed:
             print(f"{failed} passkeys failed verification")
     if args.dry_run or output is None or not dest:
