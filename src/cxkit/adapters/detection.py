@@ -546,30 +546,34 @@ _FROM_HINT: Final = "name the format with --from FORMAT (cxkit formats lists the
 
 def headerless_csv_readers() -> tuple[AdapterInfo, ...]:
     """The readers of CSV files without a header row (a Keeper CSV, Dashlane's legacy CSV, a
-    UPM export), which detection never names (their first row is data, no evidence): told by
-    the adapters themselves — a ``headerless`` attribute (Keeper's ``True``, the long-tail
-    rows' column names), or an :attr:`AdapterInfo.format` that says so (``headerless``, ``no
-    header row``: the words ``cxkit formats`` shows). Only CSV readers that declare no header
-    are looked at (and imported: this is asked only when an input was refused)."""
-    from cxkit.adapters.registry import builtins, get, plugins
+    UPM export), which detection never names (their first row is data, no evidence), as the
+    adapters tell it: a CSV reader declaring no header whose :attr:`AdapterInfo.format` says so
+    (``headerless``, ``no header row``: the words ``cxkit formats`` shows) or that is never
+    detected (the registry's ``never``: the long-tail readers of rows without a header), and a
+    plug-in with a true ``headerless`` attribute. Built-ins are answered from the static table,
+    none imported (the tests hold every built-in's ``headerless`` attribute to this)."""
+    from cxkit.adapters.registry import builtins, plugins
 
-    found: list[AdapterInfo] = []
-    candidates = [
-        row.info.key
+    def says(info: AdapterInfo) -> bool:
+        said = info.format.lower()
+        return "headerless" in said or "no header" in said
+
+    found = [
+        row.info
         for row in builtins().values()
         if row.reader
         and ".csv" in row.info.extensions
         and not row.info.csv_header
         and not row.info.csv_headers
+        and (row.accepts == "never" or says(row.info))
     ]
-    adapters = [get(key) for key in candidates] + [
-        a for a in plugins().values() if a.info.can(Capability.READ) and hasattr(a, "read")
-    ]
-    for adapter in adapters:
-        info = adapter.info
-        said = info.format.lower()
-        if getattr(adapter, "headerless", None) or "headerless" in said or "no header" in said:
-            found.append(info)
+    found.extend(
+        adapter.info
+        for adapter in plugins().values()
+        if adapter.info.can(Capability.READ)
+        and hasattr(adapter, "read")
+        and (getattr(adapter, "headerless", None) or says(adapter.info))
+    )
     return tuple(found)
 
 
@@ -577,7 +581,7 @@ def _headerless_hint() -> str:
     """``--from`` for a CSV without a header row, naming each reader of such files."""
     try:
         readers = headerless_csv_readers()
-    except Exception:  # a broken plug-in must not hide the error being reported
+    except Exception:  # a plug-in's broken info must not hide the error being reported
         readers = ()
     if not readers:
         return _FROM_HINT
