@@ -423,6 +423,8 @@ _LEGACY: Final = ("title", "url", "login", "password", "note")
 class DashlaneLegacyCsvAdapter:
     """The legacy headerless CSV (never detected: no header, no evidence)."""
 
+    headerless: ClassVar[bool] = True  # detection names it for a CSV without a header row
+
     info = AdapterInfo(
         key="dashlane-legacy-csv",
         app="Dashlane (legacy)",
