@@ -134,6 +134,9 @@ def read(
         doc = adapter.read(sample, options, report)
     check_entries(doc, name)  # the document-wide bound of every format (#17; cxkit._limits)
     report.warnings.extend(repeated)  # repeated JSON member names read last-wins (#17)
+    from cxkit.totp import short_secret_warnings
+
+    report.warnings.extend(short_secret_warnings(doc))  # a secret cut short reads as a TOTP
     return doc, report
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from cxkit.totp.codes import (
     INSTANTS,
+    SHORT_SECRET_BITS,
     STEAM_ALPHABET,
     credential_codes,
     hotp,
+    short_secret_warnings,
     totp,
     totp_problem,
 )
@@ -21,12 +23,14 @@ from cxkit.totp.proof import Proof, Unmatched, prove
 
 __all__ = [
     "INSTANTS",
+    "SHORT_SECRET_BITS",
     "STEAM_ALPHABET",
     "Proof",
     "Unmatched",
     "credential_codes",
     "hotp",
     "prove",
+    "short_secret_warnings",
     "totp",
     "totp_problem",
 ]

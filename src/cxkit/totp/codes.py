@@ -5,10 +5,13 @@ truncation, five characters of Steam's 26-letter alphabet, 30 s; ``formats/totp-
 from __future__ import annotations
 
 import hmac
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from cxkit.cxf import b64
 from cxkit.cxf import model as m
+
+if TYPE_CHECKING:
+    from cxkit.cxf.codec import Document
 
 __all__ = [
     "INSTANTS",
@@ -98,3 +101,30 @@ def key_codes(key: bytes, cred: m.Totp, instants: tuple[int, ...]) -> tuple[str,
     return tuple(
         totp(key, at, period=period, digits=cred.digits, algorithm=algorithm) for at in instants
     )
+
+
+#: Fewest secret bits an authenticator app expects (RFC 4226 §4 R6 asks for 128; 80-bit
+#: secrets, 16 Base32 characters, are common): fewer is a sign of a secret cut short.
+SHORT_SECRET_BITS: Final = 80
+
+
+def short_secret_warnings(doc: Document) -> list[str]:
+    """A warning for each TOTP of *doc* whose secret is shorter
+    than :data:`SHORT_SECRET_BITS` — an export cut inside a secret still reads as a TOTP, and
+    its codes are wrong. Names the item and the length, never the secret."""
+    out: list[str] = []
+    for _, item in doc.items():
+        for cred in item.credentials:
+            if not isinstance(cred, m.Totp) or cred.algorithm.lower() == "steam":
+                continue
+            secret = cred.secret  # (padding and separators are not letters)
+            letters = len(secret) - secret.count("=") - secret.count(" ") - secret.count("-")
+            bits = letters * 5 // 8 * 8
+            if bits < SHORT_SECRET_BITS:
+                title = item.title.strip() or "(untitled)"
+                out.append(
+                    f"{title}: its TOTP secret is only {bits} bits long (authenticator apps use "
+                    f"{SHORT_SECRET_BITS} or more): if the export was cut short, its codes are "
+                    "wrong — compare one with the site before relying on it"
+                )
+    return out
