@@ -354,7 +354,8 @@ class ReadOptions(_OptionSets):
     accounting: bool = True
     """False when the caller throws the report's field records away (the TOTP proof's read-back
     of a destination): a reader whose per-field records are a walk of its own may then leave
-    them out (the CXF JSON reader does); the document read is the same either way."""
+    them out (the CXF JSON reader does), and :func:`cxkit.adapters.read` its walk for short
+    TOTP secrets; the document read is the same either way."""
 
 
 @dataclass

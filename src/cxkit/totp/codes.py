@@ -113,18 +113,22 @@ def short_secret_warnings(doc: Document) -> list[str]:
     than :data:`SHORT_SECRET_BITS` — an export cut inside a secret still reads as a TOTP, and
     its codes are wrong. Names the item and the length, never the secret."""
     out: list[str] = []
-    for _, item in doc.items():
-        for cred in item.credentials:
-            if not isinstance(cred, m.Totp) or cred.algorithm.lower() == "steam":
-                continue
-            secret = cred.secret  # (padding and separators are not letters)
-            letters = len(secret) - secret.count("=") - secret.count(" ") - secret.count("-")
-            bits = letters * 5 // 8 * 8
-            if bits < SHORT_SECRET_BITS:
+    enough = -(-SHORT_SECRET_BITS // 5)  # Base32 letters that hold that many bits
+    totp_class = m.Totp
+    for account in doc.header.accounts:
+        for item in account.items:
+            for cred in item.credentials:
+                if not isinstance(cred, totp_class):
+                    continue
+                secret = cred.secret  # canonical Base32 is letters and digits only
+                letters = len(secret) if secret.isalnum() else sum(map(str.isalnum, secret))
+                if letters >= enough or cred.algorithm.lower() == "steam":
+                    continue
+                bits = letters * 5 // 8 * 8
                 title = item.title.strip() or "(untitled)"
                 out.append(
-                    f"{title}: its TOTP secret is only {bits} bits long (authenticator apps use "
-                    f"{SHORT_SECRET_BITS} or more): if the export was cut short, its codes are "
-                    "wrong — compare one with the site before relying on it"
+                    f"{title}: its TOTP secret is only {bits} bits long (authenticator apps "
+                    f"use {SHORT_SECRET_BITS} or more): if the export was cut short, its "
+                    "codes are wrong — compare one with the site before relying on it"
                 )
     return out
