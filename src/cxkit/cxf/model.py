@@ -277,7 +277,8 @@ class UnknownExtension(Extension, tag="\x00cxkit-unknown-extension", frozen=True
     """An extension cxkit does not know (vendor extensions), kept verbatim.
 
     ``extension_name`` is the wire ``name``; ``members`` holds every other member as decoded JSON.
-    Never produced by the wire decoder directly; built by the codec.
+    Made by :func:`decode_hook` (the strict decoder) and by the tolerant builder; never decoded
+    from its own fields.
     """
 
     extension_name: str
