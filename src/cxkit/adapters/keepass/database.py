@@ -1102,60 +1102,54 @@ _CredRow = tuple[str, str, str, Outcome, str, str, int]
 """A credential row of the report: (stage, type, item, outcome, note, item id, index)."""
 
 
-def _is_plain(item: m.Item) -> bool:
-    """An item with no extension whose credentials are a login, a TOTP and notes (each but the
-    notes at most once): the usual item of a browser, CSV or password-manager export."""
-    if item.extensions:
-        return False
-    login = totp = False
-    for cred in item.credentials:
-        kind = type(cred)
-        if kind is m.Note:
-            continue
-        if kind is m.BasicAuth and not login:
-            login = True
-        elif kind is m.Totp and not totp:
-            totp = True
-        else:
-            return False
-    return True
-
-
-def _plain_strings(
-    item: m.Item, rows: list[_CredRow]
+def _direct_strings(
+    item: m.Item, rows: list[_CredRow], *, flatten: bool
 ) -> tuple[list[tuple[str, str, bool]], list[Any]] | None:
-    """The strings of a plain item (:func:`_is_plain`) as ``(key, value, protected)`` in the
+    """The strings of an item the direct paths write, as ``(key, value, protected)`` in the
     order KeePass writes them, and its credential modes; its report rows added to *rows*.
-    None for any other item (nothing recorded then)."""
-    if not _is_plain(item):
+
+    The item: no extension; a login, a TOTP and notes (each but the notes at most once) — the
+    usual item of a browser, CSV or password-manager export — and with *flatten* also the
+    credentials KeePass has no place for (:data:`_FLATTENED`: 1Password's cards and identities,
+    ...; a further login), each written as custom strings ``type: member``, as
+    :meth:`_EntryWriter.flatten` writes them (same names, same report rows). None for any other
+    item (a further TOTP, a passkey, custom fields, files, a credential whose members cannot be
+    listed): nothing recorded then, the model path takes it."""
+    if item.extensions:
         return None
-    creds = item.credentials
+    start = len(rows)
     title, item_id = item.title, item.id
-    strings: list[tuple[str, str, bool]] = [("Title", title, False)]
+    strings: dict[str, tuple[str, bool]] = {"Title": (title, False)}
     scope = item.scope
     if scope is not None:
         urls = list(scope.urls)
         if urls:
-            strings.append(("URL", urls.pop(0), False))
+            strings["URL"] = (urls.pop(0), False)
         if scope.android_apps:
             urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
         for n, url in enumerate(urls):
-            strings.append(("KP2A_URL" if n == 0 else f"KP2A_URL_{n}", url, False))
+            strings["KP2A_URL" if n == 0 else f"KP2A_URL_{n}"] = (url, False)
     modes: list[Any] = []
     notes: list[str] = []
-    for index, cred in enumerate(creds):
-        if type(cred) is m.BasicAuth:
-            if cred.username is not None:
-                strings.append(("UserName", cred.username.value, False))
-            if cred.password is not None:
-                strings.append(("Password", cred.password.value, True))
+    login = totp = False
+    for index, cred in enumerate(item.credentials):
+        kind = type(cred)
+        if kind is _Login and not login:
+            login = True
+            basic: m.BasicAuth = cred  # type: ignore[assignment]  # (type(), not isinstance)
+            user, password = basic.username, basic.password
+            if user is not None:
+                strings["UserName"] = (user.value, False)
+            if password is not None:
+                strings["Password"] = (password.value, True)
             rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
             modes.append(_LOGIN_MODE)
-        elif type(cred) is m.Totp:
-            strings.append(("otp", format_otp(cred), True))
+        elif kind is _Otp and not totp:
+            totp = True
+            strings["otp"] = (format_otp(cred), True)  # type: ignore[arg-type]
             rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
             modes.append(_TOTP_MODE)
-        else:
+        elif kind is _Note:
             notes.append(cred.content.value)  # type: ignore[union-attr]
             if len(notes) == 1:
                 rows.append(("write", "note", title, _CARRIED, "", item_id, index))
@@ -1164,16 +1158,37 @@ def _plain_strings(
                 rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
                              index))  # fmt: skip
                 modes.append(_JOINED_MODE)
+        elif flatten and (kind in _FLATTENED or kind is _Login):
+            ctype = _credential_type(cred)
+            try:
+                fields = credential_members(cred, ctype)
+            except (CxkitError, ValueError, TypeError):  # the model path reports it
+                del rows[start:]
+                return None
+            for f in fields:  # as _EntryWriter.put: a taken or reserved name suffixed
+                base = f.name or "Field"
+                name, n = base, 2
+                while name in strings or name in _RESERVED:
+                    name = f"{base} ({n})"
+                    n += 1
+                strings[name] = (f.text or "", f.hidden)
+            rows.append(("write", ctype, title, _TRANSFORMED,
+                         f"{len(fields)} custom attributes '{ctype}: …'", item_id, index))  # fmt: skip
+            modes.append(_JOINED_MODE)
+        else:
+            del rows[start:]
+            return None
     if notes:
-        strings.append(("Notes", "\n\n".join(notes), False))
-    return strings, modes
+        strings["Notes"] = ("\n\n".join(notes), False)
+    return [(key, value, protected) for key, (value, protected) in strings.items()], modes
 
 
 def _plain_entry(item: m.Item, rows: list[_CredRow]) -> tuple[kdbx.Entry, list[Any]] | None:
-    """The entry and the credential modes of a plain item (:func:`_is_plain`) in one pass:
+    """The entry and the credential modes of a plain item (:func:`_direct_strings` without
+    flattening: a login, a TOTP, notes) in one pass:
     what :meth:`_EntryWriter.build` makes of it (a test holds the two equal). None for any
     other item (nothing recorded then)."""
-    plain = _plain_strings(item, rows)
+    plain = _direct_strings(item, rows, flatten=False)
     if plain is None:
         return None
     strings = {key: _SF(value, protected) for key, value, protected in plain[0]}
@@ -1226,10 +1241,10 @@ def _plain_prepared(
     the same report rows, and the same XML as the entry :func:`_plain_entry` makes (a test
     holds the two equal, byte for byte). None for any other item (nothing recorded then).
 
-    One pass over the item that writes its XML as it goes (what :func:`_plain_strings` and
+    One pass over the item that writes its XML as it goes (what :func:`_direct_strings` and
     :func:`cxkit.kdbx._xml.prepare_entry` make, without the list of strings between them);
-    an item with a text to escape (rare: ``&``, ``<``, ``>``, a CR, a control character)
-    goes the two-step way, which escapes each text."""
+    an item with a text to escape (rare: ``&``, ``<``, ``>``, a CR, a control character) or
+    with a card, an identity, ... goes the two-step way (:func:`_strings_prepared`)."""
     if item.extensions:
         return None
     start = len(rows)
@@ -1294,7 +1309,7 @@ def _plain_prepared(
                 modes.append(_JOINED_MODE)
         elif kind in _FLATTENED or kind is _Login:  # a card, an identity, a further login
             del rows[start:]
-            return _flat_prepared(item, rows)
+            return _strings_prepared(item, rows)
         else:  # not the usual item
             del rows[start:]
             return None
@@ -1306,7 +1321,7 @@ def _plain_prepared(
     check.append(tags)
     if not _plain("".join(check)):  # something to escape: the two-step way
         del rows[start:]
-        return _escaped_prepared(item, rows)
+        return _strings_prepared(item, rows)
     xml.append(_ENTRY_CLOSE)
     if _ID16.fullmatch(item_id) is not None:  # as _uuid_of: the id's 16 bytes, whose
         # standard base64 is the id's own text (canonical: the unused bits are zero)
@@ -1336,84 +1351,23 @@ _FLATTENED: Final = frozenset({m.Address, m.ApiKey, m.CreditCard, m.DriversLicen
 _credential_type: Final = cxf.credential_type
 
 
-def _flat_prepared(
+def _strings_prepared(
     item: m.Item, rows: list[_CredRow]
 ) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
-    """:func:`_plain_prepared` for an item that also holds credentials KeePass has no place
-    for (:data:`_FLATTENED`: 1Password's cards and identities, ...): each written as custom
-    strings ``type: member``, as :meth:`_EntryWriter.flatten` writes them (same names, same
-    report rows). None for anything else (a further TOTP, a passkey, custom fields, files, a
-    credential whose members cannot be listed): nothing recorded then, the model path takes it."""
-    start = len(rows)
-    title, item_id = item.title, item.id
-    strings: dict[str, tuple[str, bool]] = {"Title": (title, False)}
-    scope = item.scope
-    if scope is not None:
-        urls = list(scope.urls)
-        if urls:
-            strings["URL"] = (urls.pop(0), False)
-        if scope.android_apps:
-            urls += [f"androidapp://{a.bundle_id}" for a in scope.android_apps]
-        for n, url in enumerate(urls):
-            strings["KP2A_URL" if n == 0 else f"KP2A_URL_{n}"] = (url, False)
-    modes: list[Any] = []
-    notes: list[str] = []
-    login = totp = False
-    for index, cred in enumerate(item.credentials):
-        kind = type(cred)
-        if kind is _Login and not login:
-            login = True
-            basic: m.BasicAuth = cred  # type: ignore[assignment]  # (type(), not isinstance)
-            user, password = basic.username, basic.password
-            if user is not None:
-                strings["UserName"] = (user.value, False)
-            if password is not None:
-                strings["Password"] = (password.value, True)
-            rows.append(("write", "basic-auth", title, _CARRIED, "", item_id, index))
-            modes.append(_LOGIN_MODE)
-        elif kind is _Otp and not totp:
-            totp = True
-            strings["otp"] = (format_otp(cred), True)  # type: ignore[arg-type]
-            rows.append(("write", "totp", title, _CARRIED, "", item_id, index))
-            modes.append(_TOTP_MODE)
-        elif kind is _Note:
-            notes.append(cred.content.value)  # type: ignore[union-attr]
-            if len(notes) == 1:
-                rows.append(("write", "note", title, _CARRIED, "", item_id, index))
-                modes.append(_NOTE_MODE)
-            else:
-                rows.append(("write", "note", title, _TRANSFORMED, "joined to Notes", item_id,
-                             index))  # fmt: skip
-                modes.append(_JOINED_MODE)
-        elif kind in _FLATTENED or kind is _Login:
-            ctype = _credential_type(cred)
-            try:
-                fields = credential_members(cred, ctype)
-            except (CxkitError, ValueError, TypeError):  # the model path reports it
-                del rows[start:]
-                return None
-            for f in fields:  # as _EntryWriter.put: a taken or reserved name suffixed
-                base = f.name or "Field"
-                name, n = base, 2
-                while name in strings or name in _RESERVED:
-                    name = f"{base} ({n})"
-                    n += 1
-                strings[name] = (f.text or "", f.hidden)
-            rows.append(("write", ctype, title, _TRANSFORMED,
-                         f"{len(fields)} custom attributes '{ctype}: …'", item_id, index))  # fmt: skip
-            modes.append(_JOINED_MODE)
-        else:
-            del rows[start:]
-            return None
-    if notes:
-        strings["Notes"] = ("\n\n".join(notes), False)
-    uuid_text = _entry_uuid_text(item_id)
+    """:func:`_plain_prepared` the two-step way, for an item with a text to escape or with
+    credentials KeePass has no place for: its strings (:func:`_direct_strings`, flattening),
+    then their XML (:func:`cxkit.kdbx._xml.prepare_entry`, which escapes each text)."""
+    direct = _direct_strings(item, rows, flatten=True)
+    if direct is None:
+        return None
+    strings, modes = direct
+    uuid_text = _entry_uuid_text(item.id)
     entry = _prepare_entry(
         uuid_text,
         ";".join(item.tags),
         _time_text(item.creation_at),
         _time_text(item.modified_at),
-        [(key, value, protected) for key, (value, protected) in strings.items()],
+        strings,
     )
     return entry, uuid_text, modes
 
@@ -1424,26 +1378,6 @@ def _entry_uuid_text(item_id: str) -> str:
         # the id's own text (canonical: the unused bits are zero)
         return item_id.replace("-", "+").replace("_", "/") + "=="
     return _uuid_text(hashlib.sha256(item_id.encode()).digest()[:16])
-
-
-def _escaped_prepared(
-    item: m.Item, rows: list[_CredRow]
-) -> tuple[_xml.PreparedEntry, str, list[Any]] | None:
-    """:func:`_plain_prepared` for a plain item with a text to escape: its strings
-    (:func:`_plain_strings`), then their XML (:func:`cxkit.kdbx._xml.prepare_entry`)."""
-    plain = _plain_strings(item, rows)
-    if plain is None:
-        return None
-    strings, modes = plain
-    uuid_text = _entry_uuid_text(item.id)
-    entry = _prepare_entry(
-        uuid_text,
-        ";".join(item.tags),
-        _time_text(item.creation_at),
-        _time_text(item.modified_at),
-        strings,
-    )
-    return entry, uuid_text, modes
 
 
 def _uuid_text(raw: bytes) -> str:
