@@ -55,6 +55,7 @@ LAYOUT: Final = Layout(
 )
 _NOT_CARRIED: Final = Disposition.NOT_CARRIED
 _MEMBER: Final = Disposition.MEMBER
+_Rec = tuple[str, Disposition, str, str]  # a field record: (at, disposition, target, note)
 
 
 def _leaf_records(
@@ -400,6 +401,14 @@ _LOGIN_AT: Final = tuple(f".details.loginFields[{i}]" for i in range(8))
 _LABEL_NOTE: Final = "a URL's label (CXF URLs have none)"
 
 
+def _leaf_rec(at: str, value: object, disposition: Disposition, target: str) -> _Rec:
+    """The record of one scalar leaf at *at*: not carried ("empty") when it holds nothing,
+    else *disposition* to *target* (the walk's rule for every leaf it records)."""
+    if value is None or value == "":
+        return (at, _NOT_CARRIED, "", "empty")
+    return (at, disposition, target, "")
+
+
 def _meta(
     f: dict[str, Any], at: str, target: str, out: list[tuple[str, Disposition, str, str]]
 ) -> bool:
@@ -418,10 +427,7 @@ def _meta(
             continue
         if not isinstance(value, _SCALARS):
             return False
-        if value is None or value == "":
-            out.append((f"{at}.{member}", _NOT_CARRIED, "", "empty"))
-        else:
-            out.append((f"{at}.{member}", _MEMBER, target, ""))
+        out.append(_leaf_rec(f"{at}.{member}", value, _MEMBER, target))
     return True
 
 
@@ -607,10 +613,7 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                     continue
                 if not isinstance(value, scalars):
                     return False
-                if value is None or value == "":
-                    recs.append((f"{at}.{member}", _NOT_CARRIED, "", "empty"))
-                else:
-                    recs.append((f"{at}.{member}", _MEMBER, target, ""))
+                recs.append(_leaf_rec(f"{at}.{member}", value, _MEMBER, target))
         if "password" in details:
             text = details["password"]
             if type(text) is not str or (text and password):
@@ -634,8 +637,7 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                 s_title = section["title"]
                 if type(s_title) is not str:
                     return False
-                recs.append((f"{s_at}.title", _MEMBER, "custom-fields.label", "") if s_title
-                            else (f"{s_at}.title", _NOT_CARRIED, "", "empty"))  # fmt: skip
+                recs.append(_leaf_rec(f"{s_at}.title", s_title, _MEMBER, "custom-fields.label"))
             if "name" in section:
                 if type(section["name"]) is not str:
                     return False
@@ -747,10 +749,7 @@ def _lean_items(vault: VaultBuilder) -> tuple[_LeanPrepare, _LeanItem]:
                 history.append(field(field_type="concealed-string", value=value, label=label))
                 at = f".details.passwordHistory[{i}]"
                 for key, v in entry.items():
-                    if v is None or v == "":
-                        history_recs.append((f"{at}.{key}", _NOT_CARRIED, "", "empty"))
-                    else:
-                        history_recs.append((f"{at}.{key}", _CUSTOM, _HISTORY_TARGET, ""))
+                    history_recs.append(_leaf_rec(f"{at}.{key}", v, _CUSTOM, _HISTORY_TARGET))
         # an empty note or password: swept (empty), in the item's order of its members
         empty = [(f".details.{key}", _NOT_CARRIED, "", "empty")
                  for key in details if key in _EMPTY_KEYS and details[key] == ""]  # fmt: skip
